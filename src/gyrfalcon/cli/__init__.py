@@ -1,0 +1,1 @@
+"""The command-line interface (the only part that talks to a person)."""

@@ -1,0 +1,1 @@
+"""Return: undocking, deorbit burn, entry and landing point."""

@@ -1,0 +1,1 @@
+"""Mission runner: scenario files, the end-to-end flight and its timeline."""

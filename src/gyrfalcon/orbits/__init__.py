@@ -1,0 +1,1 @@
+"""Orbits: states, elements, orbit sources (TLE, OMM, OEM), numerical propagation, events."""

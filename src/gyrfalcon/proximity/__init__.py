@@ -1,0 +1,1 @@
+"""Proximity operations: relative motion, Kurs-like sensing, approach guidance, docking contact."""

@@ -1,0 +1,1 @@
+"""Scale: dispersions, batch campaigns and Dask scale-out."""

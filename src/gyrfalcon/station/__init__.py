@@ -1,0 +1,1 @@
+"""Station: modules, docking ports, visiting-vehicle types and approach corridors."""

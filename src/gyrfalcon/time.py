@@ -1,0 +1,208 @@
+"""Time: one time type (skyfield's :class:`~skyfield.timelib.Time`), UTC at the edges.
+
+Gyrfalcon carries every instant as a skyfield ``Time``, which knows UTC, TAI, TT, TDB and
+UT1 at once. Users speak UTC (ISO 8601 strings or timezone-aware ``datetime``); the
+integrators work in seconds of TT since an epoch (:func:`seconds_between`), which is
+uniform and has no leap seconds.
+
+Data, all offline:
+
+* leap seconds: skyfield's builtin table;
+* UT1-UTC and polar motion: the IERS rapid ``finals2000A.all`` table bundled in
+  ``heyoka`` (:class:`heyoka.eop_data`), the same table the propagator's ITRF rotation
+  uses, so the dynamics and the frames agree. It holds measured values up to its
+  timestamp (Sep 2026) and predictions for about a year after.
+
+Assumption: a string with no zone designator is UTC (the CCSDS convention).
+A ``datetime`` without ``tzinfo`` is refused (:class:`~gyrfalcon.errors.NaiveDatetimeError`).
+
+>>> t = parse_utc("2025-11-27T09:27:57.4Z")
+>>> iso_utc(t)
+'2025-11-27T09:27:57.400Z'
+>>> float(seconds_between(parse_utc("2025-11-27"), t))
+34077.4
+>>> float((t.tt - t.tai) * 86400)
+32.184
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+import re
+
+import numpy as np
+
+from .constants import DAYS_PER_JULIAN_CENTURY, J2000_JD_TT, SECONDS_PER_DAY
+from .errors import NaiveDatetimeError, TimeError, UnknownTimeScaleError
+
+TIME_SCALES = ("UTC", "TAI", "TT", "TDB", "UT1", "GPS")
+
+_ISO = re.compile(
+    r"^\s*(\d{4})-(\d{2})-(\d{2})"
+    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_DOY = re.compile(r"^\s*(\d{4})-(\d{3})(?:T(\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?\s*(Z)?\s*$")
+
+
+@functools.lru_cache(maxsize=1)
+def timescale():
+    """The skyfield timescale used everywhere, built offline once per process.
+
+    Leap seconds come from skyfield's builtin table; UT1-UTC and polar motion from
+    heyoka's bundled IERS ``finals2000A.all`` (see the module docstring).
+    """
+    from skyfield.api import load
+    from skyfield.data import iers
+    from skyfield.timelib import Timescale
+
+    table = eop_table()
+    mjd = np.asarray(table["mjd"], dtype=float)
+    dut1 = np.asarray(table["delta_ut1_utc"], dtype=float)
+    builtin = load.timescale(builtin=True)
+    daily_tt, daily_delta_t, _, _ = iers.build_timescale_arrays(mjd, dut1)
+    ts = Timescale((daily_tt, daily_delta_t), builtin.leap_dates, builtin.leap_offsets)
+    iers.install_polar_motion_table(
+        ts, {"utc_mjd": mjd, "x_arcseconds": table["pm_x"], "y_arcseconds": table["pm_y"]}
+    )
+    return ts
+
+
+@functools.lru_cache(maxsize=1)
+def eop_table():
+    """heyoka's bundled EOP table (structured array: mjd, delta_ut1_utc [s], pm_x, pm_y [arcsec], dX, dY [mas])."""
+    import heyoka as hy
+
+    return np.array(hy.eop_data().table)
+
+
+def utc(year, month=1, day=1, hour=0, minute=0, second=0.0):
+    """A :class:`~skyfield.timelib.Time` from UTC calendar fields (arrays allowed).
+
+    >>> iso_utc(utc(2025, 11, 27, 9, 27, 57.4))
+    '2025-11-27T09:27:57.400Z'
+    """
+    return timescale().utc(year, month, day, hour, minute, second)
+
+
+def from_datetime(value: _dt.datetime):
+    """A ``Time`` from a timezone-aware ``datetime``; naive ones are refused.
+
+    >>> from_datetime(_dt.datetime(2025, 11, 27, 9, 27))
+    Traceback (most recent call last):
+    ...
+    gyrfalcon.errors.NaiveDatetimeError: datetime 2025-11-27 09:27:00 has no time zone; Gyrfalcon will not guess one. Pass tzinfo=datetime.timezone.utc (or another zone), or an ISO string ending in 'Z'.
+    """
+    if not isinstance(value, _dt.datetime):
+        raise TimeError(f"expected a datetime, got {type(value).__name__}: {value!r}")
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        raise NaiveDatetimeError(
+            f"datetime {value} has no time zone; Gyrfalcon will not guess one. "
+            "Pass tzinfo=datetime.timezone.utc (or another zone), or an ISO string ending in 'Z'."
+        )
+    v = value.astimezone(_dt.timezone.utc)
+    return utc(v.year, v.month, v.day, v.hour, v.minute, v.second + v.microsecond * 1e-6)
+
+
+def parse_utc(text):
+    """A ``Time`` from an ISO 8601 UTC string, a ``datetime`` or a ``Time``.
+
+    Accepts ``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM[:SS[.fff]]`` with an optional ``Z`` or
+    ``+HH:MM`` offset, and day-of-year ``YYYY-DDDTHH:MM:SS``. No zone means UTC.
+
+    >>> iso_utc(parse_utc("2025-11-27T14:27:57+05:00"))
+    '2025-11-27T09:27:57.000Z'
+    >>> parse_utc("27/11/2025")
+    Traceback (most recent call last):
+    ...
+    gyrfalcon.errors.TimeError: cannot read '27/11/2025' as a UTC time; use ISO 8601 such as 2025-11-27T09:27:57.4Z or 2025-11-27
+    """
+    if hasattr(text, "tt") and hasattr(text, "utc"):
+        return text
+    if isinstance(text, _dt.datetime):
+        return from_datetime(text)
+    if isinstance(text, _dt.date):
+        return utc(text.year, text.month, text.day)
+    s = str(text)
+    m = _ISO.match(s)
+    if m:
+        y, mo, d, hh, mi, ss, zone = m.groups()
+        hh, mi = int(hh or 0), int(mi or 0)
+        sec = float(ss) if ss else 0.0
+        if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31 and hh <= 23 and mi <= 59 and sec < 61):
+            raise TimeError(f"'{s}' has a field out of range (month 1-12, day 1-31, hour 0-23, minute 0-59)")
+        offset_min = 0
+        if zone and zone != "Z":
+            sign = -1 if zone[0] == "-" else 1
+            z = zone[1:].replace(":", "")
+            offset_min = sign * (int(z[:2]) * 60 + int(z[2:]))
+        return utc(int(y), int(mo), int(d), hh, mi - offset_min, sec)
+    m = _DOY.match(s)
+    if m:
+        y, doy, hh, mi, ss, _ = m.groups()
+        return utc(int(y), 1, int(doy), int(hh or 0), int(mi or 0), float(ss) if ss else 0.0)
+    raise TimeError(
+        f"cannot read '{s}' as a UTC time; use ISO 8601 such as 2025-11-27T09:27:57.4Z or 2025-11-27"
+    )
+
+
+def iso_utc(t, places: int = 3) -> str:
+    """ISO 8601 UTC string with a trailing ``Z`` (``places`` decimals of seconds).
+
+    >>> iso_utc(parse_utc("2025-12-31T23:59:59.9996"), places=3)
+    '2026-01-01T00:00:00.000Z'
+    """
+    # skyfield rounds consistently (carrying into minutes and days)
+    text = t.utc_iso(places=places)
+    return text if text.endswith("Z") else text + "Z"
+
+
+def seconds_between(t0, t1):
+    """TT seconds from ``t0`` to ``t1`` (float or array), keeping sub-microsecond precision.
+
+    >>> float(seconds_between(utc(2016, 12, 31, 23, 59, 0), utc(2017, 1, 1, 0, 1, 0)))
+    121.0
+    """
+    return (np.asarray(t1.whole) - np.asarray(t0.whole)) * SECONDS_PER_DAY + (
+        np.asarray(t1.tt_fraction) - np.asarray(t0.tt_fraction)
+    ) * SECONDS_PER_DAY
+
+
+def add_seconds(t, seconds):
+    """``t`` plus ``seconds`` of TT (scalar or array), as a new ``Time``."""
+    s = np.asarray(seconds, dtype=float)
+    return timescale().tt_jd(t.whole, t.tt_fraction + s / SECONDS_PER_DAY)
+
+
+def tt_centuries_since_j2000(t):
+    """Julian centuries of TT since J2000.0 (the time argument of IAU 2006 and heyoka)."""
+    return ((np.asarray(t.whole) - J2000_JD_TT) + np.asarray(t.tt_fraction)) / DAYS_PER_JULIAN_CENTURY
+
+
+def julian_date(t, scale: str = "TT"):
+    """Julian date of ``t`` in the named time scale (UTC, TAI, TT, TDB, UT1 or GPS).
+
+    >>> float(julian_date(utc(2025, 1, 1), "tai") - julian_date(utc(2025, 1, 1), "utc")) * 86400
+    37.0
+    >>> julian_date(utc(2025, 1, 1), "TCB")
+    Traceback (most recent call last):
+    ...
+    gyrfalcon.errors.UnknownTimeScaleError: unknown time scale 'TCB'; use one of UTC, TAI, TT, TDB, UT1, GPS
+    """
+    key = str(scale).upper()
+    if key == "UTC":
+        from skyfield.timelib import julian_date as _jd
+
+        y, mo, d, h, mi, sec = t.utc
+        return _jd(y, mo, d, h, mi, sec)
+    if key == "TAI":
+        return t.tai
+    if key == "TT":
+        return t.tt
+    if key == "TDB":
+        return t.tdb
+    if key == "UT1":
+        return t.ut1
+    if key == "GPS":
+        return t.tai - 19.0 / SECONDS_PER_DAY
+    raise UnknownTimeScaleError(f"unknown time scale '{scale}'; use one of {', '.join(TIME_SCALES)}")

@@ -1,0 +1,1 @@
+"""Station traffic: the persistent manifest, its rules and what-ifs."""

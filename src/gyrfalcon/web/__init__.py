@@ -1,0 +1,1 @@
+"""Web viewer and JSON API."""
