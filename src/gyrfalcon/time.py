@@ -21,7 +21,7 @@ A ``datetime`` without ``tzinfo`` is refused (:class:`~gyrfalcon.errors.NaiveDat
 '2025-11-27T09:27:57.400Z'
 >>> float(seconds_between(parse_utc("2025-11-27"), t))
 34077.4
->>> float((t.tt - t.tai) * 86400)
+>>> float((t.tt_fraction - t.tai_fraction) * 86400)
 32.184
 """
 from __future__ import annotations

@@ -13,7 +13,7 @@ equinox, as in NASA's OEM files; differs from GCRF by the 23 mas frame bias), ``
 >>> s = State(parse_utc("2025-11-24T12:00Z"), [4594538.08, -518497.56, 4971920.04],
 ...           [3048.854, 6705.894, -2115.994], frame="EME2000")
 >>> round(s.radius_m / 1000, 1), round(s.speed_mps, 1)
-(6788.5, 7666.8)
+(6789.6, 7664.3)
 >>> s.to("GCRF").frame
 'GCRF'
 """

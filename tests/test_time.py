@@ -1,0 +1,74 @@
+"""Time scales against published constants and IERS figures (independent references)."""
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from gyrfalcon import time as gt
+from gyrfalcon.errors import GyrfalconError, NaiveDatetimeError, TimeError, UnknownTimeScaleError
+
+
+def test_tai_utc_and_tt_tai_in_2025():
+    # IERS Bulletin C: TAI - UTC = 37 s since 2017-01-01; TT - TAI = 32.184 s by definition
+    t = gt.parse_utc("2025-11-27T09:27:57.4Z")
+    assert (t.tai - gt.julian_date(t, "UTC")) * 86400 == pytest.approx(37.0, abs=1e-4)
+    assert (t.tt_fraction - t.tai_fraction) * 86400 == pytest.approx(32.184, abs=1e-6)
+    # GPS time = TAI - 19 s, so GPS - UTC = 18 s in 2025
+    # (a float Julian date near 2.46e6 resolves ~40 us, hence the tolerance)
+    assert (gt.julian_date(t, "GPS") - gt.julian_date(t, "UTC")) * 86400 == pytest.approx(18.0, abs=1e-4)
+
+
+def test_leap_second_2016_counts():
+    # the leap second 2016-12-31T23:59:60 makes this UTC minute 61 s long
+    a = gt.utc(2016, 12, 31, 23, 59, 0)
+    b = gt.utc(2017, 1, 1, 0, 0, 0)
+    assert gt.seconds_between(a, b) == pytest.approx(61.0, abs=1e-6)
+
+
+def test_ut1_matches_iers_at_orekit_epoch():
+    # Orekit reference header (IERS finals2000A, Bulletin B): UT1-UTC = 0.0843092 s on 2025-11-24T12:00 UTC.
+    # We use the Bulletin A column of the same product; A and B differ by well under 1 ms.
+    t = gt.parse_utc("2025-11-24T12:00:00Z")
+    assert float(t.dut1) == pytest.approx(0.0843092, abs=1e-3)
+
+
+def test_polar_motion_installed():
+    # Orekit header: xp = 0.137662", yp = 0.313506" at 2025-11-24T12:00 UTC
+    t = gt.parse_utc("2025-11-24T12:00:00Z")
+    _, x, y = t.polar_motion_angles()
+    assert x == pytest.approx(0.137662, abs=2e-3)
+    assert y == pytest.approx(0.313506, abs=2e-3)
+
+
+def test_parse_forms_agree():
+    ref = gt.utc(2025, 11, 27, 9, 27, 57.4)
+    for text in ("2025-11-27T09:27:57.4Z", "2025-11-27 09:27:57.400", "2025-11-27T14:27:57.4+05:00",
+                 "2025-331T09:27:57.4"):
+        assert abs(gt.seconds_between(ref, gt.parse_utc(text))) < 1e-6, text
+    aware = dt.datetime(2025, 11, 27, 9, 27, 57, 400000, tzinfo=dt.timezone.utc)
+    assert abs(gt.seconds_between(ref, gt.parse_utc(aware))) < 1e-6
+
+
+def test_naive_datetime_refused_with_advice():
+    with pytest.raises(NaiveDatetimeError) as exc:
+        gt.from_datetime(dt.datetime(2025, 11, 27, 9, 27, 57))
+    assert "tzinfo" in str(exc.value) and isinstance(exc.value, GyrfalconError)
+
+
+@pytest.mark.parametrize("bad", ["27/11/2025", "2025-13-01", "2025-11-27T25:00", "yesterday"])
+def test_bad_strings_refused(bad):
+    with pytest.raises(TimeError) as exc:
+        gt.parse_utc(bad)
+    assert "2025-11-27" in str(exc.value) or "out of range" in str(exc.value)
+
+
+def test_unknown_scale():
+    with pytest.raises(UnknownTimeScaleError):
+        gt.julian_date(gt.utc(2025, 1, 1), "TCG")
+
+
+def test_add_seconds_round_trip_precision():
+    t0 = gt.parse_utc("2025-11-27T09:27:57.4Z")
+    s = np.array([0.0, 1e-3, 86400.0 * 3 + 0.123456])
+    t1 = gt.add_seconds(t0, s)
+    assert np.max(np.abs(gt.seconds_between(t0, t1) - s)) < 1e-6
