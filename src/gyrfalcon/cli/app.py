@@ -17,6 +17,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+
+
+@app.callback()
+def _root() -> None:
+    """Plan and simulate crewed flights to a space station, end to end (default: Soyuz MS-28)."""
+
+
 # command modules, in the order they appear in --help
 COMMAND_MODULES = (
     "gyrfalcon.cli.run",

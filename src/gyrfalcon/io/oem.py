@@ -1,0 +1,1103 @@
+"""CCSDS Orbit Ephemeris Messages (OEM): read, validate, write; NASA's ISS comment blocks.
+
+Reads OEM 1.0/2.0 (and the compatible 3.0) in KVN, plain or gzip, CRLF or LF, and in XML
+(CCSDS 502.0-B-2, NDM/XML layout). What is read:
+
+* the header (``CCSDS_OEM_VERS``, ``CREATION_DATE``, ``ORIGINATOR``), header comments;
+* every segment: its metadata (``OBJECT_NAME``, ``OBJECT_ID``, ``CENTER_NAME``,
+  ``REF_FRAME``, ``TIME_SYSTEM``, ``START_TIME``/``STOP_TIME``, the optional
+  ``USEABLE_START_TIME``/``USEABLE_STOP_TIME``, ``INTERPOLATION``,
+  ``INTERPOLATION_DEGREE``), its ``COMMENT`` lines (accepted anywhere) and its data lines
+  ``EPOCH X Y Z X_DOT Y_DOT Z_DOT [X_DDOT Y_DDOT Z_DDOT]`` in km, km/s (km/s**2), stored in SI;
+* covariance blocks are skipped and counted in :attr:`OEM.notes` (Gyrfalcon does not use them).
+
+NASA/JSC's ISS trajectory files (``ISS.OEM_J2K_EPH.txt``) carry extra data in comments; they
+are parsed into :class:`SpacecraftProperties` (``MASS``, ``DRAG_AREA``, ...), the first and last
+:class:`AscendingNode` lines and the ``TRAJECTORY EVENT SUMMARY`` table
+(:class:`TrajectoryEvent`; its ``TIG`` is ``DDD:HH:MM:SS.sss`` GMT day-of-year, in the year of
+the segment's ``START_TIME``, or the next/previous year when the day of year is more than half
+a year away from the start's, so a file that crosses New Year reads right).
+
+Validation (all :class:`~gyrfalcon.errors.OEMFormatError`, each message naming the line):
+missing header/metadata keys, unsupported ``CENTER_NAME`` (only the Earth),
+``REF_FRAME`` (EME2000, GCRF, ICRF, TEME, ITRF*) and ``TIME_SYSTEM`` (UTC, TAI, TT, GPS, TDB,
+UT1), a malformed data line, times that do not increase, and (as
+:class:`~gyrfalcon.errors.OEMGapError`) a step inside a segment larger than
+``max_gap_factor`` (default 3) times the median step around it (the median of the 8
+neighbouring steps, so that burns NASA samples every ~1 s inside its 4 min grid are not
+mistaken for gaps), which Lagrange interpolation cannot bridge.
+
+Writing (:func:`write_oem`) produces KVN (gzip when the name ends ``.gz``) or XML (name ending
+``.xml``/``.xml.gz``) in UTC, km and km/s, numbers with 17 significant digits (doubles round-trip
+exactly) and epochs with 9 decimals of a second (a 0.5 ns rounding moves the ISS by 4 um).
+
+Assumptions: one central body (the Earth); ``ICRF`` with ``CENTER_NAME = EARTH`` is read as GCRF;
+every ``ITRF*`` realisation is read as Gyrfalcon's ITRF (they differ by cm); data outside
+``START_TIME``/``STOP_TIME`` is accepted with a note.
+
+>>> text = '''CCSDS_OEM_VERS = 2.0
+... CREATION_DATE = 2025-11-24T20:10:38.633
+... ORIGINATOR = EXAMPLE
+... META_START
+... OBJECT_NAME = ISS
+... OBJECT_ID = 1998-067-A
+... CENTER_NAME = Earth
+... REF_FRAME = EME2000
+... TIME_SYSTEM = UTC
+... START_TIME = 2025-11-24T12:00:00.000
+... STOP_TIME = 2025-11-24T12:04:00.000
+... META_STOP
+... COMMENT MASS=494318.80
+... 2025-11-24T12:00:00.000 4594.538080583650 -518.497562387511 4971.920043568070 3.04885405621686 6.70589447957430 -2.11599401224387
+... 2025-11-24T12:04:00.000 5150.248991680720 1090.219612187710 4288.909011330730 1.55361009982137 6.61819173620871 -3.54107187878101
+... '''
+>>> oem = parse_oem(text)
+>>> seg = oem.segments[0]
+>>> seg.object_name, seg.frame, len(seg), float(seg.r_m[0, 0]), float(seg.t_s[-1])
+('ISS', 'EME2000', 2, 4594538.080583651, 240.0)
+>>> oem.spacecraft.mass_kg
+494318.8
+>>> parse_oem(text.replace("TIME_SYSTEM = UTC", "TIME_SYSTEM = MET"))
+Traceback (most recent call last):
+...
+gyrfalcon.errors.OEMFormatError: <string>, line 9: TIME_SYSTEM 'MET' is not supported; use one of UTC, TAI, TT, GPS, TDB, UT1
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import gzip
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Sequence
+
+import numpy as np
+
+from ..errors import InputError, OEMFormatError, OEMGapError
+from ..orbits.ephemeris import Ephemeris
+
+REQUIRED_HEADER = ("CCSDS_OEM_VERS", "CREATION_DATE", "ORIGINATOR")
+"""Header keys an OEM must have."""
+REQUIRED_METADATA = ("OBJECT_NAME", "OBJECT_ID", "CENTER_NAME", "REF_FRAME", "TIME_SYSTEM",
+                     "START_TIME", "STOP_TIME")
+"""Metadata keys every OEM segment must have."""
+OPTIONAL_METADATA = ("REF_FRAME_EPOCH", "USEABLE_START_TIME", "USEABLE_STOP_TIME",
+                     "INTERPOLATION", "INTERPOLATION_DEGREE")
+SUPPORTED_VERSIONS = ("1.0", "2.0", "3.0")
+SUPPORTED_TIME_SYSTEMS = ("UTC", "TAI", "TT", "GPS", "TDB", "UT1")
+"""``TIME_SYSTEM`` values Gyrfalcon reads."""
+_OEM_FRAMES = {
+    "EME2000": "EME2000", "J2000": "EME2000", "GCRF": "GCRF", "ICRF": "GCRF", "TEME": "TEME",
+    "ITRF": "ITRF", "ITRF93": "ITRF", "ITRF-93": "ITRF", "ITRF97": "ITRF", "ITRF-97": "ITRF",
+    "ITRF2000": "ITRF", "ITRF2005": "ITRF", "ITRF2008": "ITRF", "ITRF2014": "ITRF",
+    "ITRF2020": "ITRF",
+}
+"""``REF_FRAME`` values Gyrfalcon reads -> Gyrfalcon frame names."""
+_FRAME_TO_OEM = {"GCRF": "GCRF", "EME2000": "EME2000", "TEME": "TEME", "ITRF": "ITRF2014"}
+DEFAULT_MAX_GAP_FACTOR = 3.0
+
+_KEY_VALUE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$")
+_EPOCH_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}(?:\.\d*)?)Z?$")
+_EPOCH_DOY = re.compile(r"^(\d{4})-(\d{3})T(\d{2}):(\d{2}):(\d{2}(?:\.\d*)?)Z?$")
+_DATA_FORMAT = ("'EPOCH X Y Z X_DOT Y_DOT Z_DOT' (optionally followed by X_DDOT Y_DDOT Z_DDOT), "
+                "e.g. '2025-11-24T12:00:00.000 4594.538 -518.497 4971.920 3.0488 6.7058 -2.1159' "
+                "in km and km/s")
+
+
+# --------------------------------------------------------------------------------------
+# results
+# --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SpacecraftProperties:
+    """Spacecraft figures NASA prints in an ISS OEM's comments (``Units are in kg and m^2``).
+
+    Attributes: ``mass_kg`` [kg], ``drag_area_m2`` [m^2], ``drag_coeff`` [-],
+    ``solar_rad_area_m2`` [m^2], ``solar_rad_coeff`` [-]; ``None`` when absent.
+    """
+
+    mass_kg: float | None = None
+    drag_area_m2: float | None = None
+    drag_coeff: float | None = None
+    solar_rad_area_m2: float | None = None
+    solar_rad_coeff: float | None = None
+
+
+@dataclass(frozen=True)
+class AscendingNode:
+    """An ascending node line of an ISS OEM (``ISS first asc. node: EPOCH = ... $ ORBIT = ...``).
+
+    ``lan_deg`` is NASA's ``LAN(DEG)``: the *geographic* longitude [deg, -180..180] where the
+    orbit crosses the Earth-fixed (ITRF) equator northbound at ``epoch``, not a right
+    ascension. Checked on the 44 node lines of 22 NASA files (2023-2026): the file's own
+    ephemeris converted to ITRF has z within 20 m of 0 and longitude within 0.0004 deg of
+    ``lan_deg`` at ``epoch``.
+    """
+
+    label: str
+    epoch: Any
+    orbit: int
+    lan_deg: float
+
+    @property
+    def lan_rad(self) -> float:
+        """Longitude of the ascending node [rad]."""
+        return math.radians(self.lan_deg)
+
+
+@dataclass(frozen=True)
+class TrajectoryEvent:
+    """One row of an ISS OEM ``TRAJECTORY EVENT SUMMARY`` (a plan at the file's creation).
+
+    Attributes: ``name`` (as printed, NASA truncates it to 20 characters), ``tig`` (time of
+    ignition or of the event, a skyfield ``Time``, UTC), ``orbit`` (NASA's orbit count, ``None``
+    when the column is blank), ``dv_mps`` [m/s], ``ha_km`` / ``hp_km`` (apogee and perigee
+    heights after the event [km], as NASA prints them).
+    """
+
+    name: str
+    tig: Any
+    orbit: int | None
+    dv_mps: float
+    ha_km: float
+    hp_km: float
+
+    @property
+    def ha_m(self) -> float:
+        return self.ha_km * 1000.0
+
+    @property
+    def hp_m(self) -> float:
+        return self.hp_km * 1000.0
+
+
+@dataclass(frozen=True, eq=False)
+class OEMSegment:
+    """One OEM segment: metadata, comments and samples in the file's frame and SI units.
+
+    Attributes
+    ----------
+    metadata : dict
+        Metadata keys -> values exactly as written (strings).
+    comments : tuple of str
+        The segment's ``COMMENT`` texts, in order.
+    epoch : skyfield ``Time``
+        Time of the first sample; ``t_s`` counts TT seconds from it.
+    t_s : ndarray (N,)
+        Sample times [s of TT since ``epoch``], strictly increasing.
+    r_m, v_mps : ndarray (N, 3)
+        Positions [m] and velocities [m/s] in :attr:`frame`.
+    a_mps2 : ndarray (N, 3) or None
+        Accelerations [m/s^2] when the file has the optional columns.
+    first_line : int
+        Line (KVN, 1-based) of the segment's ``META_START``.
+    covariance_count : int
+        Number of covariance matrices skipped.
+    """
+
+    metadata: dict
+    comments: tuple
+    epoch: Any
+    t_s: np.ndarray
+    r_m: np.ndarray
+    v_mps: np.ndarray
+    a_mps2: np.ndarray | None = None
+    first_line: int = 0
+    covariance_count: int = 0
+
+    def __len__(self) -> int:
+        return len(self.t_s)
+
+    @property
+    def object_name(self) -> str:
+        return self.metadata["OBJECT_NAME"]
+
+    @property
+    def object_id(self) -> str:
+        return self.metadata["OBJECT_ID"]
+
+    @property
+    def center_name(self) -> str:
+        return self.metadata["CENTER_NAME"]
+
+    @property
+    def frame(self) -> str:
+        """Gyrfalcon name of the segment's ``REF_FRAME`` (GCRF, EME2000, TEME or ITRF)."""
+        return _OEM_FRAMES[self.metadata["REF_FRAME"].strip().upper()]
+
+    @property
+    def time_system(self) -> str:
+        return self.metadata["TIME_SYSTEM"].strip().upper()
+
+    @property
+    def start(self):
+        """``START_TIME`` as a ``Time``."""
+        return _parse_epochs([self.metadata["START_TIME"]], self.time_system)
+
+    @property
+    def stop(self):
+        """``STOP_TIME`` as a ``Time``."""
+        return _parse_epochs([self.metadata["STOP_TIME"]], self.time_system)
+
+    @property
+    def useable_start(self):
+        """``USEABLE_START_TIME`` as a ``Time`` (``START_TIME`` when absent)."""
+        v = self.metadata.get("USEABLE_START_TIME", self.metadata["START_TIME"])
+        return _parse_epochs([v], self.time_system)
+
+    @property
+    def useable_stop(self):
+        """``USEABLE_STOP_TIME`` as a ``Time`` (``STOP_TIME`` when absent)."""
+        v = self.metadata.get("USEABLE_STOP_TIME", self.metadata["STOP_TIME"])
+        return _parse_epochs([v], self.time_system)
+
+    @property
+    def interpolation(self) -> str | None:
+        v = self.metadata.get("INTERPOLATION")
+        return v.strip().upper() if v else None
+
+    @property
+    def interpolation_degree(self) -> int | None:
+        v = self.metadata.get("INTERPOLATION_DEGREE")
+        return int(v) if v not in (None, "") else None
+
+    @property
+    def times(self):
+        """All sample instants as one ``Time`` array."""
+        from ..time import add_seconds
+
+        return add_seconds(self.epoch, self.t_s)
+
+
+@dataclass(frozen=True, eq=False)
+class OEM:
+    """A parsed Orbit Ephemeris Message.
+
+    Attributes
+    ----------
+    version : str
+        ``CCSDS_OEM_VERS``.
+    creation_date : skyfield ``Time``
+        ``CREATION_DATE`` (UTC).
+    originator : str
+        ``ORIGINATOR``.
+    segments : tuple of :class:`OEMSegment`
+    header : dict
+        All header keys as written.
+    header_comments : tuple of str
+    spacecraft : :class:`SpacecraftProperties` or None
+        From NASA-style ``MASS=`` ... comments.
+    ascending_nodes : tuple of :class:`AscendingNode`
+    events : tuple of :class:`TrajectoryEvent`
+    notes : tuple of str
+        What was skipped or tolerated while reading (covariances, data outside START/STOP).
+    source : str
+        Path (or ``<string>``) it was read from.
+    """
+
+    version: str
+    creation_date: Any
+    originator: str
+    segments: tuple
+    header: dict = field(default_factory=dict)
+    header_comments: tuple = ()
+    spacecraft: SpacecraftProperties | None = None
+    ascending_nodes: tuple = ()
+    events: tuple = ()
+    notes: tuple = ()
+    source: str = "<string>"
+
+    @property
+    def start(self):
+        """First sample instant of the earliest segment."""
+        return min((s.epoch for s in self.segments), key=lambda t: (t.whole, t.tt_fraction))
+
+    @property
+    def object_names(self) -> tuple:
+        return tuple(dict.fromkeys(s.object_name for s in self.segments))
+
+    def ephemeris(self, frame: str = "GCRF", *, object_name: str | None = None,
+                  degree: int | None = None) -> Ephemeris:
+        """All segments (of one object) as one :class:`~gyrfalcon.orbits.ephemeris.Ephemeris`.
+
+        Segments stay separate (``segment_starts``), sorted by their first sample; samples are
+        converted to ``frame`` with :func:`convert_samples` (:mod:`gyrfalcon.frames`). The interpolation degree is ``degree``, else
+        the file's ``INTERPOLATION_DEGREE`` when every segment gives the same one with
+        ``INTERPOLATION = LAGRANGE``, else 8. ``mass_kg`` is filled from the ``MASS`` comment
+        when present. ``meta`` holds ``source``, ``originator``, ``creation_date``,
+        ``object_id``, ``spacecraft``, ``events``.
+        """
+        from ..orbits.state import canonical_frame
+        from ..time import seconds_between
+
+        target = canonical_frame(frame)
+        segs = list(self.segments)
+        names = self.object_names
+        if object_name is not None:
+            segs = [s for s in segs if s.object_name == object_name]
+            if not segs:
+                raise InputError(f"{self.source} has no segment for OBJECT_NAME '{object_name}'; "
+                                 f"it has {', '.join(names)}")
+        elif len(names) > 1:
+            raise InputError(f"{self.source} holds several objects ({', '.join(names)}); "
+                             "pass object_name= to choose one")
+        segs.sort(key=lambda s: (s.epoch.whole, s.epoch.tt_fraction))
+        epoch = segs[0].epoch
+        t_parts, r_parts, v_parts, starts = [], [], [], []
+        n = 0
+        for s in segs:
+            offset = float(seconds_between(epoch, s.epoch))
+            r, v = convert_samples(s.epoch, s.t_s, s.r_m, s.v_mps, s.frame, target)
+            starts.append(n)
+            n += len(s)
+            t_parts.append(s.t_s + offset)
+            r_parts.append(r)
+            v_parts.append(v)
+        if degree is None:
+            degs = {(s.interpolation, s.interpolation_degree) for s in segs}
+            degree = 8
+            if len(degs) == 1:
+                interp, deg = degs.pop()
+                if interp == "LAGRANGE" and deg:
+                    degree = deg
+        t_all = np.concatenate(t_parts)
+        mass = None
+        if self.spacecraft is not None and self.spacecraft.mass_kg is not None:
+            mass = np.full(len(t_all), float(self.spacecraft.mass_kg))
+        meta = {"source": self.source, "originator": self.originator,
+                "creation_date": self.creation_date, "object_id": segs[0].object_id,
+                "spacecraft": self.spacecraft, "events": self.events,
+                "ascending_nodes": self.ascending_nodes}
+        return Ephemeris(epoch, t_all, np.concatenate(r_parts), np.concatenate(v_parts),
+                         target, segs[0].object_name, tuple(starts), mass, meta, int(degree))
+
+
+# --------------------------------------------------------------------------------------
+# frames
+# --------------------------------------------------------------------------------------
+def convert_samples(epoch, t_s, r_m, v_mps, source: str, target: str):
+    """Positions [m] and velocities [m/s] at ``epoch + t_s`` [TT s] from frame ``source`` to ``target``.
+
+    Vectorised over the samples with :mod:`gyrfalcon.frames` (through GCRF: EME2000 by the
+    constant frame bias, TEME and ITRF by their time-dependent rotations).
+    """
+    from .. import frames
+    from ..orbits.state import canonical_frame
+
+    source, target = canonical_frame(source), canonical_frame(target)
+    r = np.asarray(r_m, dtype=float).reshape(-1, 3)
+    v = np.asarray(v_mps, dtype=float).reshape(-1, 3)
+    if source == target:
+        return r.copy(), v.copy()
+    t = None
+    if {source, target} - {"GCRF", "EME2000"}:
+        from ..time import add_seconds
+
+        t = add_seconds(epoch, np.asarray(t_s, dtype=float).reshape(-1))
+        if len(r) == 1:
+            t = t[0]
+    if source == "EME2000":
+        r, v = frames.eme2000_to_gcrf(r, v)
+    elif source == "TEME":
+        r, v = frames.teme_to_gcrf(t, r, v)
+    elif source == "ITRF":
+        r, v = frames.itrf_to_gcrf(t, r, v)
+    if target == "EME2000":
+        r, v = frames.gcrf_to_eme2000(r, v)
+    elif target == "TEME":
+        r, v = frames.gcrf_to_teme(t, r, v)
+    elif target == "ITRF":
+        r, v = frames.gcrf_to_itrf(t, r, v)
+    return np.asarray(r, dtype=float).reshape(-1, 3), np.asarray(v, dtype=float).reshape(-1, 3)
+
+
+# --------------------------------------------------------------------------------------
+# reading
+# --------------------------------------------------------------------------------------
+def load_oem(path, *, max_gap_factor: float | None = DEFAULT_MAX_GAP_FACTOR) -> OEM:
+    """Read an OEM file (KVN or XML; gzip recognised by content; CRLF or LF).
+
+    ``max_gap_factor``: largest step allowed inside a segment, in multiples of the median of
+    the 8 steps around it (``None`` disables the check).
+    """
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        raise OEMFormatError(f"OEM file '{p}' does not exist; give the path of a CCSDS OEM "
+                             "(.txt, .oem, .xml, optionally .gz)") from None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise OEMFormatError(f"{p}: gzip data is damaged ({exc}); re-download the file") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    return parse_oem(text, str(p), max_gap_factor=max_gap_factor)
+
+
+def parse_oem(text: str, source: str = "<string>", *,
+              max_gap_factor: float | None = DEFAULT_MAX_GAP_FACTOR) -> OEM:
+    """Parse the text of an OEM (KVN or XML), see :func:`load_oem`."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if text.lstrip().startswith("<"):
+        return _parse_xml(text, source, max_gap_factor)
+    return _parse_kvn(text, source, max_gap_factor)
+
+
+class _RawSegment:
+    def __init__(self, line_no):
+        self.first_line = line_no
+        self.meta: dict = {}
+        self.meta_lines: dict = {}
+        self.comments: list = []
+        self.epochs: list = []      # epoch strings
+        self.rows: list = []        # float lists
+        self.lines: list = []       # line numbers of data rows
+        self.cov = 0
+
+
+def _parse_kvn(text, source, max_gap_factor):
+    lines = text.splitlines()
+    header: dict = {}
+    header_lines: dict = {}
+    header_comments: list = []
+    segs: list = []
+    state = "HEADER"
+    cov_start = 0
+    ncols = None
+    for i, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line:
+            continue
+        if line == "COMMENT" or line.startswith("COMMENT ") or line.startswith("COMMENT\t"):
+            text_c = line[7:].strip()
+            if state == "HEADER":
+                header_comments.append(text_c)
+            elif state != "COV":
+                segs[-1].comments.append(text_c)
+            continue
+        if state == "HEADER":
+            if line == "META_START":
+                _check_header(header, header_lines, source)
+                segs.append(_RawSegment(i))
+                state = "META"
+                continue
+            m = _KEY_VALUE.match(line)
+            if not m:
+                raise OEMFormatError(f"{source}, line {i}: expected 'KEY = value' in the header, found "
+                                     f"{line[:80]!r}; the header holds CCSDS_OEM_VERS, CREATION_DATE, "
+                                     "ORIGINATOR (and COMMENT lines), then META_START")
+            if not header and m.group(1) != "CCSDS_OEM_VERS":
+                raise OEMFormatError(f"{source}, line {i}: an OEM must start with 'CCSDS_OEM_VERS = 2.0', "
+                                     f"found {line[:80]!r}")
+            if m.group(1) in header:
+                raise OEMFormatError(f"{source}, line {i}: header key {m.group(1)} appears twice "
+                                     f"(first at line {header_lines[m.group(1)]}); keep one")
+            header[m.group(1)] = m.group(2)
+            header_lines[m.group(1)] = i
+        elif state == "META":
+            seg = segs[-1]
+            if line == "META_STOP":
+                _check_metadata(seg, source, len(segs))
+                state = "DATA"
+                ncols = None
+                continue
+            m = _KEY_VALUE.match(line)
+            if not m:
+                raise OEMFormatError(f"{source}, line {i}: expected 'KEY = value' between META_START "
+                                     f"(line {seg.first_line}) and META_STOP, found {line[:80]!r}")
+            key = m.group(1)
+            if key in seg.meta:
+                raise OEMFormatError(f"{source}, line {i}: metadata key {key} appears twice in the segment "
+                                     f"starting at line {seg.first_line} (first at line {seg.meta_lines[key]})")
+            seg.meta[key] = m.group(2)
+            seg.meta_lines[key] = i
+        elif state == "DATA":
+            if line == "META_START":
+                segs.append(_RawSegment(i))
+                state = "META"
+                continue
+            if line == "COVARIANCE_START":
+                state = "COV"
+                cov_start = i
+                continue
+            if line in ("META_STOP", "COVARIANCE_STOP"):
+                raise OEMFormatError(f"{source}, line {i}: {line} without a matching start; "
+                                     "check the META_START/COVARIANCE_START lines")
+            seg = segs[-1]
+            parts = line.split()
+            if len(parts) not in (7, 10):
+                raise OEMFormatError(f"{source}, line {i}: data line has {len(parts)} fields: {line[:120]!r}; "
+                                     f"expected 7 or 10 fields, {_DATA_FORMAT}")
+            if ncols is None:
+                ncols = len(parts)
+            elif len(parts) != ncols:
+                raise OEMFormatError(f"{source}, line {i}: data line has {len(parts)} fields but earlier lines "
+                                     f"of this segment have {ncols}: {line[:120]!r}; a segment must use one layout")
+            try:
+                row = [float(x) for x in parts[1:]]
+            except ValueError:
+                raise OEMFormatError(f"{source}, line {i}: data line has a value that is not a number: "
+                                     f"{line[:120]!r}; expected {_DATA_FORMAT}") from None
+            if not all(math.isfinite(x) for x in row):
+                raise OEMFormatError(f"{source}, line {i}: data line has a non-finite value: {line[:120]!r}")
+            if not (_EPOCH_YMD.match(parts[0]) or _EPOCH_DOY.match(parts[0])):
+                raise OEMFormatError(f"{source}, line {i}: epoch {parts[0]!r} is not a CCSDS time; expected "
+                                     "YYYY-MM-DDThh:mm:ss[.fff] or YYYY-DDDThh:mm:ss[.fff]")
+            seg.epochs.append(parts[0])
+            seg.rows.append(row)
+            seg.lines.append(i)
+        elif state == "COV":
+            if line == "COVARIANCE_STOP":
+                state = "DATA"
+                continue
+            if line == "META_START":
+                raise OEMFormatError(f"{source}, line {i}: META_START inside the covariance block opened at "
+                                     f"line {cov_start}; close it with COVARIANCE_STOP")
+            if line.replace(" ", "").startswith("EPOCH="):
+                segs[-1].cov += 1
+    if state == "HEADER":
+        if not header:
+            raise OEMFormatError(f"{source}: empty or not an OEM (no 'CCSDS_OEM_VERS = 2.0' line)")
+        raise OEMFormatError(f"{source}: no META_START found; an OEM needs at least one segment "
+                             "(META_START ... META_STOP followed by data lines)")
+    if state == "META":
+        raise OEMFormatError(f"{source}: META_START at line {segs[-1].first_line} is never closed by META_STOP")
+    if state == "COV":
+        raise OEMFormatError(f"{source}: COVARIANCE_START at line {cov_start} is never closed by COVARIANCE_STOP")
+    return _build(header, header_comments, segs, source, max_gap_factor)
+
+
+def _check_header(header, header_lines, source):
+    missing = [k for k in REQUIRED_HEADER if k not in header]
+    if missing:
+        raise OEMFormatError(f"{source}: header lacks {', '.join(missing)}; an OEM header requires "
+                             f"{', '.join(REQUIRED_HEADER)}")
+    v = header["CCSDS_OEM_VERS"].strip()
+    if v not in SUPPORTED_VERSIONS:
+        raise OEMFormatError(f"{source}, line {header_lines.get('CCSDS_OEM_VERS', 1)}: CCSDS_OEM_VERS {v!r} "
+                             f"is not supported; use one of {', '.join(SUPPORTED_VERSIONS)}")
+
+
+def _check_metadata(seg, source, number):
+    where = f"segment {number} (META_START at line {seg.first_line})" if seg.first_line else f"segment {number}"
+    missing = [k for k in REQUIRED_METADATA if not seg.meta.get(k)]
+    if missing:
+        raise OEMFormatError(f"{source}: {where} lacks {', '.join(missing)}; every OEM metadata block requires "
+                             f"{', '.join(REQUIRED_METADATA)}")
+
+    def at(key):
+        ln = seg.meta_lines.get(key)
+        return f"{source}, line {ln}" if ln else f"{source}, {where}"
+
+    if seg.meta["CENTER_NAME"].strip().upper() != "EARTH":
+        raise OEMFormatError(f"{at('CENTER_NAME')}: CENTER_NAME {seg.meta['CENTER_NAME']!r} is not supported; "
+                             "Gyrfalcon reads Earth-centred ephemerides only (CENTER_NAME = EARTH)")
+    if seg.meta["REF_FRAME"].strip().upper() not in _OEM_FRAMES:
+        raise OEMFormatError(f"{at('REF_FRAME')}: REF_FRAME {seg.meta['REF_FRAME']!r} is not supported; use one of "
+                             "EME2000, GCRF, ICRF, TEME, ITRF2000/2005/2008/2014/2020 (ITRF-93, ITRF-97)")
+    if seg.meta["TIME_SYSTEM"].strip().upper() not in SUPPORTED_TIME_SYSTEMS:
+        raise OEMFormatError(f"{at('TIME_SYSTEM')}: TIME_SYSTEM {seg.meta['TIME_SYSTEM']!r} is not supported; "
+                             f"use one of {', '.join(SUPPORTED_TIME_SYSTEMS)}")
+    for key in ("START_TIME", "STOP_TIME", "USEABLE_START_TIME", "USEABLE_STOP_TIME"):
+        if key in seg.meta and not (_EPOCH_YMD.match(seg.meta[key]) or _EPOCH_DOY.match(seg.meta[key])):
+            raise OEMFormatError(f"{at(key)}: {key} {seg.meta[key]!r} is not a CCSDS time; expected "
+                                 "YYYY-MM-DDThh:mm:ss[.fff] or YYYY-DDDThh:mm:ss[.fff]")
+    deg = seg.meta.get("INTERPOLATION_DEGREE")
+    if deg is not None and not re.fullmatch(r"\d+", deg.strip()):
+        raise OEMFormatError(f"{at('INTERPOLATION_DEGREE')}: INTERPOLATION_DEGREE {deg!r} is not a whole number; "
+                             "use e.g. 8")
+
+
+def _epoch_fields(strings):
+    """Calendar fields (year, month, day, hour, minute, second) arrays from CCSDS epoch strings."""
+    n = len(strings)
+    y = np.empty(n, dtype=int)
+    mo = np.empty(n, dtype=int)
+    d = np.empty(n, dtype=int)
+    h = np.empty(n, dtype=int)
+    mi = np.empty(n, dtype=int)
+    s = np.empty(n, dtype=float)
+    for k, text in enumerate(strings):
+        m = _EPOCH_YMD.match(text.strip())
+        if m:
+            y[k], mo[k], d[k], h[k], mi[k] = (int(g) for g in m.groups()[:5])
+            s[k] = float(m.group(6))
+            continue
+        m = _EPOCH_DOY.match(text.strip())
+        if not m:
+            raise OEMFormatError(f"{text!r} is not a CCSDS time; expected YYYY-MM-DDThh:mm:ss[.fff] "
+                                 "or YYYY-DDDThh:mm:ss[.fff]")
+        y[k], d[k], h[k], mi[k] = (int(g) for g in m.groups()[:4])
+        mo[k] = 1
+        s[k] = float(m.group(5))
+    bad = (mo < 1) | (mo > 12) | (d < 1) | (h > 23) | (mi > 59) | (s >= 61)
+    bad |= np.where(mo == 1, d > 366, d > 31)
+    if np.any(bad):
+        k = int(np.argmax(bad))
+        raise OEMFormatError(f"time {strings[k]!r} has a field out of range (month 1-12, day 1-31 or "
+                             "day-of-year 1-366, hour 0-23, minute 0-59, second < 61)")
+    return y, mo, d, h, mi, s
+
+
+def _parse_epochs(strings, time_system: str):
+    """Epoch strings in ``time_system`` as a skyfield ``Time`` (scalar for one string, else an array)."""
+    from ..time import timescale
+
+    ts = timescale()
+    y, mo, d, h, mi, s = _epoch_fields(strings)
+    system = time_system.strip().upper()
+    if system == "UTC":
+        t = ts.utc(y, mo, d, h, mi, s)
+    elif system == "TAI":
+        t = ts.tai(y, mo, d, h, mi, s)
+    elif system == "GPS":
+        t = ts.tai(y, mo, d, h, mi, s + 19.0)
+    elif system == "TT":
+        t = ts.tt(y, mo, d, h, mi, s)
+    elif system == "TDB":
+        t = ts.tdb(y, mo, d, h, mi, s)
+    elif system == "UT1":
+        t = ts.ut1(y, mo, d, h, mi, s)
+    else:  # pragma: no cover - checked before
+        raise OEMFormatError(f"TIME_SYSTEM {time_system!r} is not supported; use one of "
+                             f"{', '.join(SUPPORTED_TIME_SYSTEMS)}")
+    if len(strings) == 1:
+        return t[0]
+    return t
+
+
+def _local_median_steps(steps: np.ndarray, half_window: int = 4) -> np.ndarray:
+    """For each step, the median of the (up to) ``2 * half_window`` steps around it, itself excluded.
+
+    A *local* median, so that a densely sampled manoeuvre (NASA samples burns every ~1 s
+    inside a 240 s grid) neither hides a gap nor makes the normal steps look like gaps.
+    """
+    n = len(steps)
+    padded = np.full(n + 2 * half_window, np.nan)
+    padded[half_window:half_window + n] = steps
+    idx = np.arange(n)[:, None] + np.r_[np.arange(half_window), np.arange(half_window + 1, 2 * half_window + 1)][None, :]
+    return np.nanmedian(padded[idx], axis=1)
+
+
+def _build(header, header_comments, raws, source, max_gap_factor) -> OEM:
+    from ..time import seconds_between
+
+    notes: list = []
+    segments = []
+    for number, raw in enumerate(raws, start=1):
+        where = f"segment {number}" + (f" (META_START at line {raw.first_line})" if raw.first_line else "")
+        if not raw.rows:
+            raise OEMFormatError(f"{source}: {where} has no data lines; give at least one line "
+                                 f"{_DATA_FORMAT}")
+        system = raw.meta["TIME_SYSTEM"].strip().upper()
+        times = _parse_epochs(raw.epochs, system) if len(raw.epochs) > 1 else None
+        if times is None:
+            epoch = _parse_epochs(raw.epochs, system)
+            t_s = np.zeros(1)
+        else:
+            epoch = times[0]
+            t_s = np.asarray(seconds_between(epoch, times), dtype=float)
+        line_of = (lambda k: f"line {raw.lines[k]}") if raw.lines and raw.lines[0] else (lambda k: f"sample {k + 1}")
+        steps = np.diff(t_s)
+        if np.any(steps <= 0):
+            k = int(np.argmax(steps <= 0))
+            raise OEMFormatError(
+                f"{source}, {line_of(k + 1)}: time {raw.epochs[k + 1]} does not come after {raw.epochs[k]} "
+                f"({line_of(k)}); times must increase within a segment. Sort the lines, remove the duplicate, "
+                "or start a new segment (META_START ... META_STOP) where the data restart")
+        if max_gap_factor is not None and len(steps) >= 2:
+            local = _local_median_steps(steps)
+            ratio = steps / local
+            if np.any(ratio > max_gap_factor):
+                k = int(np.argmax(ratio > max_gap_factor))
+                raise OEMGapError(
+                    f"{source}, {where}: gap of {steps[k]:.3f} s between {raw.epochs[k]} ({line_of(k)}) and "
+                    f"{raw.epochs[k + 1]} ({line_of(k + 1)}), {ratio[k]:.1f} times the median step around it "
+                    f"({local[k]:.3f} s; limit {max_gap_factor:g}x): interpolation across it would be unreliable. "
+                    f"Split the segment there (end it after {line_of(k)} and start a new META_START ... "
+                    "META_STOP block before the next line), or read with a larger max_gap_factor "
+                    "(None disables this check)")
+        data = np.asarray(raw.rows, dtype=float) * 1000.0
+        acc = data[:, 6:9].copy() if data.shape[1] == 9 else None
+        # data outside START/STOP is tolerated with a note
+        start = _parse_epochs([raw.meta["START_TIME"]], system)
+        stop = _parse_epochs([raw.meta["STOP_TIME"]], system)
+        lo = float(seconds_between(start, epoch))
+        hi = float(seconds_between(epoch, stop)) - t_s[-1]
+        if lo < -1e-3 or hi < -1e-3:
+            notes.append(f"{where}: data extend beyond START_TIME/STOP_TIME "
+                         f"({raw.meta['START_TIME']} .. {raw.meta['STOP_TIME']}); kept")
+        if raw.cov:
+            notes.append(f"{where}: skipped {raw.cov} covariance matri{'x' if raw.cov == 1 else 'ces'} "
+                         "(Gyrfalcon does not use covariance)")
+        segments.append(OEMSegment(dict(raw.meta), tuple(raw.comments), epoch, t_s, data[:, 0:3].copy(),
+                                   data[:, 3:6].copy(), acc, raw.first_line, raw.cov))
+    try:
+        creation = _parse_epochs([header["CREATION_DATE"]], "UTC")
+    except OEMFormatError as exc:
+        raise OEMFormatError(f"{source}: CREATION_DATE: {exc}") from None
+    all_comments = list(header_comments)
+    for s in segments:
+        all_comments.extend(s.comments)
+    spacecraft = _spacecraft(all_comments)
+    start_ref = segments[0]
+    nodes = _ascending_nodes(all_comments, start_ref.time_system)
+    events, ev_notes = _events(all_comments, start_ref.metadata["START_TIME"])
+    notes.extend(ev_notes)
+    return OEM(header["CCSDS_OEM_VERS"].strip(), creation, header["ORIGINATOR"].strip(), tuple(segments),
+               dict(header), tuple(header_comments), spacecraft, nodes, tuple(events), tuple(notes), source)
+
+
+# --------------------------------------------------------------------------------------
+# NASA ISS comment blocks
+# --------------------------------------------------------------------------------------
+_PROP = re.compile(r"^(MASS|DRAG_AREA|DRAG_COEFF|SOLAR_RAD_AREA|SOLAR_RAD_COEFF)\s*=\s*([-+]?[0-9.]+(?:[Ee][-+]?\d+)?)\s*$")
+_NODE = re.compile(r"(first|last)\s+asc\.?\s*node\s*:\s*EPOCH\s*=\s*(\S+)\s*\$\s*ORBIT\s*=\s*(\d+)\s*\$\s*"
+                   r"LAN\(DEG\)\s*=\s*([-+]?[0-9.]+)", re.IGNORECASE)
+_TIG = re.compile(r"^(?P<name>.+?)\s+(?P<doy>\d{3}):(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2}(?:\.\d*)?)\s+(?P<rest>.*)$")
+
+
+def _spacecraft(comments) -> SpacecraftProperties | None:
+    values = {}
+    for c in comments:
+        m = _PROP.match(c.strip())
+        if m:
+            values[m.group(1)] = float(m.group(2))
+    if not values:
+        return None
+    return SpacecraftProperties(values.get("MASS"), values.get("DRAG_AREA"), values.get("DRAG_COEFF"),
+                                values.get("SOLAR_RAD_AREA"), values.get("SOLAR_RAD_COEFF"))
+
+
+def _ascending_nodes(comments, time_system) -> tuple:
+    out = []
+    for c in comments:
+        m = _NODE.search(c)
+        if m:
+            epoch = _parse_epochs([m.group(2)], time_system)
+            out.append(AscendingNode(m.group(1).lower(), epoch, int(m.group(3)), float(m.group(4))))
+    return tuple(out)
+
+
+def _events(comments, start_time: str):
+    """Parse the TRAJECTORY EVENT SUMMARY table; returns (events, notes)."""
+    from ..time import utc
+
+    events, notes = [], []
+    try:
+        start_idx = next(i for i, c in enumerate(comments) if "TRAJECTORY EVENT SUMMARY" in c.upper())
+    except StopIteration:
+        return events, notes
+    y, mo, d, _, _, _ = _epoch_fields([start_time])
+    year0 = int(y[0])
+    doy0 = (_dt.date(year0, int(mo[0]), int(d[0])) - _dt.date(year0, 1, 1)).days + 1
+    rulers = 0
+    for c in comments[start_idx + 1:]:
+        text = c.strip()
+        if not text or text.startswith("|") or text.startswith("("):
+            continue
+        if text.startswith("="):
+            rulers += 1
+            if rulers >= 2:
+                break
+            continue
+        if text.upper().startswith("END SEQUENCE"):
+            break
+        m = _TIG.match(text)
+        if not m:
+            notes.append(f"trajectory event line not understood, skipped: {text!r}")
+            continue
+        rest = m.group("rest").split()
+        try:
+            nums = [float(x) for x in rest]
+        except ValueError:
+            notes.append(f"trajectory event line not understood, skipped: {text!r}")
+            continue
+        if len(nums) == 3:
+            orbit = None
+            dv, ha, hp = nums
+        elif len(nums) == 4:
+            orbit = int(nums[0])
+            dv, ha, hp = nums[1:]
+        else:
+            notes.append(f"trajectory event line not understood, skipped: {text!r}")
+            continue
+        doy = int(m.group("doy"))
+        year = year0
+        if doy < doy0 - 183:
+            year = year0 + 1
+        elif doy > doy0 + 183:
+            year = year0 - 1
+        tig = utc(year, 1, doy, int(m.group("h")), int(m.group("m")), float(m.group("s")))
+        events.append(TrajectoryEvent(m.group("name").strip(), tig, orbit, dv, ha, hp))
+    return events, notes
+
+
+# --------------------------------------------------------------------------------------
+# XML
+# --------------------------------------------------------------------------------------
+_XML_STATE = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT")
+_XML_ACC = ("X_DDOT", "Y_DDOT", "Z_DDOT")
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[-1]
+
+
+def _parse_xml(text, source, max_gap_factor):
+    import xml.etree.ElementTree as ET
+
+    if "<!ENTITY" in text:
+        raise OEMFormatError(f"{source}: XML with entity declarations is refused (unsafe); "
+                             "export the OEM without a DOCTYPE")
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as exc:
+        raise OEMFormatError(f"{source}: not well-formed XML ({exc}); fix the file or use KVN") from None
+    if _local(root.tag) != "oem":
+        raise OEMFormatError(f"{source}: XML root is <{_local(root.tag)}>, expected <oem> (CCSDS OEM in NDM/XML)")
+    header = {"CCSDS_OEM_VERS": root.attrib.get("version", "")}
+    header_comments = []
+    children = {_local(c.tag): c for c in root}
+    if "header" not in children or "body" not in children:
+        raise OEMFormatError(f"{source}: <oem> needs <header> and <body> elements")
+    for e in children["header"]:
+        if _local(e.tag) == "COMMENT":
+            header_comments.append((e.text or "").strip())
+        else:
+            header[_local(e.tag)] = (e.text or "").strip()
+    _check_header(header, {}, source)
+    raws = []
+    for number, seg_el in enumerate((e for e in children["body"] if _local(e.tag) == "segment"), start=1):
+        raw = _RawSegment(0)
+        parts = {_local(c.tag): c for c in seg_el}
+        if "metadata" not in parts or "data" not in parts:
+            raise OEMFormatError(f"{source}: segment {number} needs <metadata> and <data>")
+        for e in parts["metadata"]:
+            if _local(e.tag) == "COMMENT":
+                raw.comments.append((e.text or "").strip())
+            else:
+                raw.meta[_local(e.tag)] = (e.text or "").strip()
+        _check_metadata(raw, source, number)
+        for k, sv in enumerate(parts["data"]):
+            tag = _local(sv.tag)
+            if tag == "COMMENT":
+                raw.comments.append((sv.text or "").strip())
+                continue
+            if tag == "covarianceMatrix":
+                raw.cov += 1
+                continue
+            if tag != "stateVector":
+                continue
+            fields = {_local(c.tag): (c.text or "").strip() for c in sv}
+            keys = _XML_STATE + (_XML_ACC if "X_DDOT" in fields else ())
+            try:
+                row = [float(fields[key]) for key in keys]
+                ep = fields["EPOCH"]
+            except (KeyError, ValueError):
+                raise OEMFormatError(
+                    f"{source}: segment {number}, stateVector {len(raw.rows) + 1} is incomplete or not numeric "
+                    f"({fields}); each needs EPOCH, X, Y, Z, X_DOT, Y_DOT, Z_DOT in km and km/s") from None
+            if not (_EPOCH_YMD.match(ep) or _EPOCH_DOY.match(ep)):
+                raise OEMFormatError(f"{source}: segment {number}, stateVector {len(raw.rows) + 1}: epoch {ep!r} "
+                                     "is not a CCSDS time (YYYY-MM-DDThh:mm:ss[.fff])")
+            if raw.rows and len(row) != len(raw.rows[0]):
+                raise OEMFormatError(f"{source}: segment {number} mixes state vectors with and without "
+                                     "accelerations; use one layout per segment")
+            raw.epochs.append(ep)
+            raw.rows.append(row)
+            raw.lines.append(0)
+        raws.append(raw)
+    if not raws:
+        raise OEMFormatError(f"{source}: <body> has no <segment>")
+    return _build(header, header_comments, raws, source, max_gap_factor)
+
+
+# --------------------------------------------------------------------------------------
+# writing
+# --------------------------------------------------------------------------------------
+def _fmt(x: float) -> str:
+    return f"{x:.16e}"
+
+
+def _utc_strings(t, places: int) -> list:
+    s = t.utc_iso(places=places)
+    if isinstance(s, str):
+        s = [s]
+    return [x[:-1] if x.endswith("Z") else x for x in s]
+
+
+@dataclass
+class _OutSegment:
+    metadata: dict
+    comments: list
+    epochs: list
+    rows: np.ndarray  # km, km/s[, km/s^2]
+
+
+def _segments_for_write(source, object_name, object_id, interpolation_degree, time_places):
+    from ..time import add_seconds
+
+    out = []
+    if isinstance(source, OEM):
+        for s in source.segments:
+            meta = dict(s.metadata)
+            times = s.times if len(s) > 1 else s.epoch
+            epochs = _utc_strings(times, time_places)
+            if meta["TIME_SYSTEM"].strip().upper() != "UTC":
+                meta["TIME_SYSTEM"] = "UTC"
+                for key in ("START_TIME", "STOP_TIME", "USEABLE_START_TIME", "USEABLE_STOP_TIME"):
+                    if key in meta:
+                        meta[key] = _utc_strings(_parse_epochs([s.metadata[key]], s.time_system), time_places)[0]
+            cols = [s.r_m, s.v_mps] + ([s.a_mps2] if s.a_mps2 is not None else [])
+            out.append(_OutSegment(meta, list(s.comments), epochs, np.hstack(cols) / 1000.0))
+        return out
+    items = [source] if isinstance(source, Ephemeris) else list(source)
+    if not items or not all(isinstance(e, Ephemeris) for e in items):
+        raise InputError("write_oem needs an Ephemeris, a list of Ephemeris or an OEM; got "
+                         f"{type(source).__name__}")
+    for eph in items:
+        bounds = list(eph.segment_starts) + [len(eph.t_s)]
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            times = add_seconds(eph.epoch, eph.t_s[a:b])
+            epochs = _utc_strings(times, time_places)
+            meta = {
+                "OBJECT_NAME": object_name or eph.name,
+                "OBJECT_ID": object_id or str(eph.meta.get("object_id") or "UNKNOWN"),
+                "CENTER_NAME": "EARTH",
+                "REF_FRAME": _FRAME_TO_OEM[eph.frame],
+                "TIME_SYSTEM": "UTC",
+                "START_TIME": epochs[0],
+                "STOP_TIME": epochs[-1],
+                "INTERPOLATION": "LAGRANGE",
+                "INTERPOLATION_DEGREE": str(interpolation_degree or eph.degree),
+            }
+            rows = np.hstack([eph.r_m[a:b], eph.v_mps[a:b]]) / 1000.0
+            out.append(_OutSegment(meta, [], epochs, rows))
+    return out
+
+
+_META_ORDER = ("OBJECT_NAME", "OBJECT_ID", "CENTER_NAME", "REF_FRAME", "REF_FRAME_EPOCH", "TIME_SYSTEM",
+               "START_TIME", "USEABLE_START_TIME", "USEABLE_STOP_TIME", "STOP_TIME", "INTERPOLATION",
+               "INTERPOLATION_DEGREE")
+
+
+def _ordered(meta: dict):
+    keys = [k for k in _META_ORDER if k in meta] + [k for k in meta if k not in _META_ORDER]
+    return [(k, meta[k]) for k in keys]
+
+
+def write_oem(path, data, *, object_name: str | None = None, object_id: str | None = None,
+              originator: str = "GYRFALCON", comments: Sequence[str] | str = (),
+              creation_date=None, interpolation_degree: int | None = None,
+              time_places: int = 9, format: str | None = None) -> Path:
+    """Write ephemerides as a CCSDS OEM 2.0 file; returns the path.
+
+    ``data`` is an :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` (each of its segments becomes an
+    OEM segment, in its own frame: GCRF, EME2000, TEME or ITRF -> ``ITRF2014``), a list of them,
+    or an :class:`OEM` (rewritten with its metadata and comments, in UTC). Positions in km,
+    velocities in km/s, 17 significant digits; epochs in UTC with ``time_places`` decimals.
+    ``comments`` (one string or several) go at the head of the first segment's data block.
+    ``format`` is ``"kvn"`` or ``"xml"``; by default XML when the name ends ``.xml`` or
+    ``.xml.gz``, else KVN. A name ending ``.gz`` is gzip-compressed.
+    """
+    from ..time import iso_utc, parse_utc
+
+    p = Path(path)
+    name = p.name.lower()
+    fmt = (format or ("xml" if name.endswith(".xml") or name.endswith(".xml.gz") else "kvn")).lower()
+    if fmt not in ("kvn", "xml"):
+        raise InputError(f"OEM format {format!r} is not supported; use 'kvn' or 'xml'")
+    if not (0 <= int(time_places) <= 12):
+        raise InputError(f"time_places={time_places} is out of range; use 0..12 (9 keeps nanoseconds)")
+    segs = _segments_for_write(data, object_name, object_id, interpolation_degree, int(time_places))
+    if isinstance(comments, str):
+        comments = [comments]
+    comments = [str(c) for c in comments]
+    for c in comments:
+        if "\n" in c or "\r" in c:
+            raise InputError("an OEM COMMENT is one line; split multi-line text into several comments")
+    if segs:
+        segs[0].comments = comments + segs[0].comments
+    created = iso_utc(parse_utc(creation_date) if creation_date is not None else
+                      parse_utc(_dt.datetime.now(_dt.timezone.utc)), 3)[:-1]
+    header = {"CCSDS_OEM_VERS": "2.0", "CREATION_DATE": created, "ORIGINATOR": originator}
+    if isinstance(data, OEM):
+        header["ORIGINATOR"] = data.originator if originator == "GYRFALCON" else originator
+    text = _to_kvn(header, segs) if fmt == "kvn" else _to_xml(header, segs)
+    payload = text.encode("utf-8")
+    if name.endswith(".gz"):
+        with open(p, "wb") as fh:
+            with gzip.GzipFile(filename="", mode="wb", fileobj=fh, mtime=0) as gz:
+                gz.write(payload)
+    else:
+        p.write_bytes(payload)
+    return p
+
+
+def _to_kvn(header, segs) -> str:
+    out = [f"CCSDS_OEM_VERS = {header['CCSDS_OEM_VERS']}",
+           f"CREATION_DATE = {header['CREATION_DATE']}",
+           f"ORIGINATOR = {header['ORIGINATOR']}", ""]
+    for s in segs:
+        out.append("META_START")
+        for k, v in _ordered(s.metadata):
+            out.append(f"{k} = {v}")
+        out.append("META_STOP")
+        out.append("")
+        for c in s.comments:
+            out.append(f"COMMENT {c}".rstrip())
+        for ep, row in zip(s.epochs, s.rows):
+            out.append(ep + " " + " ".join(_fmt(x) for x in row))
+        out.append("")
+    return "\n".join(out) + "\n"
+
+
+def _to_xml(header, segs) -> str:
+    import xml.etree.ElementTree as ET
+
+    root = ET.Element("oem", {
+        "xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance",
+        "xsi:noNamespaceSchemaLocation": "https://sanaregistry.org/r/ndmxml_unqualified/ndmxml-2.0.0-master-2.0.xsd",
+        "id": "CCSDS_OEM_VERS", "version": header["CCSDS_OEM_VERS"]})
+    h = ET.SubElement(root, "header")
+    ET.SubElement(h, "CREATION_DATE").text = header["CREATION_DATE"]
+    ET.SubElement(h, "ORIGINATOR").text = header["ORIGINATOR"]
+    body = ET.SubElement(root, "body")
+    for s in segs:
+        seg = ET.SubElement(body, "segment")
+        meta = ET.SubElement(seg, "metadata")
+        for k, v in _ordered(s.metadata):
+            ET.SubElement(meta, k).text = v
+        data = ET.SubElement(seg, "data")
+        for c in s.comments:
+            ET.SubElement(data, "COMMENT").text = c
+        keys = _XML_STATE + (_XML_ACC if s.rows.shape[1] == 9 else ())
+        for ep, row in zip(s.epochs, s.rows):
+            sv = ET.SubElement(data, "stateVector")
+            ET.SubElement(sv, "EPOCH").text = ep
+            for key, x in zip(keys, row):
+                ET.SubElement(sv, key).text = _fmt(x)
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def oem_frame_name(frame: str) -> str:
+    """The ``REF_FRAME`` written for a Gyrfalcon frame.
+
+    >>> oem_frame_name("J2000")
+    'EME2000'
+    """
+    from ..orbits.state import canonical_frame
+
+    return _FRAME_TO_OEM[canonical_frame(frame)]
+
+
+__all__ = ["OEM", "OEMSegment", "SpacecraftProperties", "AscendingNode", "TrajectoryEvent", "load_oem",
+           "parse_oem", "write_oem", "convert_samples", "oem_frame_name", "REQUIRED_METADATA",
+           "REQUIRED_HEADER", "SUPPORTED_TIME_SYSTEMS"]
