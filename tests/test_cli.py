@@ -1,0 +1,38 @@
+"""The CLI's contract: real output for the default mission, one red line and exit code 2 on bad input."""
+import json
+
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+
+runner = CliRunner()
+
+
+def test_help_lists_commands():
+    res = runner.invoke(app, ["--help"])
+    assert res.exit_code == 0
+    assert "run" in res.output
+
+
+def test_run_json_reports_the_iss_orbit_at_ms28_liftoff():
+    res = runner.invoke(app, ["run", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["utc"] == "2025-11-27T09:27:57.400Z"
+    # domain.md section 6: ISS ~413 x 422 km (late 2025), i = 51.64 deg (TLE), period ~92.9 min;
+    # NASA's own event summary in the OEM gives HA 425.6 / HP 412.4 km for that epoch (mean-ish figures)
+    assert 405e3 < d["perigee_altitude_m"] < 416e3
+    assert 418e3 < d["apogee_altitude_m"] < 430e3
+    assert abs(d["inclination_of_date_deg"] - 51.64) < 0.05
+    assert abs(d["period_s"] / 60 - 92.9) < 0.1
+    # at a two-orbit launch the ISS passes near the pad (Baikonur 46.0 N, 63.6 E): within ~600 km
+    # (domain.md section 2.1: Progress MS-09's ISS was ~595 km SW of Baikonur at liftoff)
+    assert abs(d["latitude_deg"] - 46.0) < 4 and abs(d["longitude_deg"] - 63.6) < 6
+    names = [e["name"] for e in d["planned_events"]]
+    assert "74S Launch" in names and "74S Dock" in names
+
+
+def test_run_outside_ephemeris_is_one_line_exit_2():
+    res = runner.invoke(app, ["run", "--at", "2030-01-01"])
+    assert res.exit_code == 2
+    assert "outside" in res.output and "Traceback" not in res.output
