@@ -36,3 +36,32 @@ def test_run_outside_ephemeris_is_one_line_exit_2():
     res = runner.invoke(app, ["run", "--at", "2030-01-01"])
     assert res.exit_code == 2
     assert "outside" in res.output and "Traceback" not in res.output
+
+
+def test_approach_json_nominal_ms28_captures_near_the_real_contact():
+    from gyrfalcon.time import parse_utc, seconds_between
+
+    res = runner.invoke(app, ["approach", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["verdict"] == "captured"
+    # MS-28 contact 12:34:35 UTC (domain.md 1.1); the tolerance for the chained flight is 5 min
+    assert abs(seconds_between(parse_utc("2025-11-27T12:34:35Z"), parse_utc(d["contact_utc"]))) < 300
+    # SSVP capture envelope (domain.md 3.3): 0.1-0.35 m/s closing, <= 0.34 m offset
+    assert 0.1 <= d["contact"]["closing_speed_mps"] <= 0.35
+    assert d["contact"]["lateral_offset_m"] <= 0.34
+    assert [p["name"] for p in d["phases"]][:2] == ["closing", "flyaround"]
+    assert d["propellant_kg"] > 0
+
+
+def test_approach_with_permanent_kurs_dropout_backs_away_without_contact():
+    res = runner.invoke(app, ["approach", "--fault", "kurs-dropout@300", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["verdict"] == "aborted" and d["contact_utc"] is None
+    assert d["min_distance_m"] > 20
+
+
+def test_approach_bad_fault_is_one_line_exit_2():
+    res = runner.invoke(app, ["approach", "--fault", "kurs-xx"])
+    assert res.exit_code == 2 and "kurs-dropout@600+20" in res.output

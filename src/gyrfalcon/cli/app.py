@@ -29,6 +29,8 @@ COMMAND_MODULES = (
     "gyrfalcon.cli.run",
     "gyrfalcon.cli.propagate",
     "gyrfalcon.cli.windows",
+    "gyrfalcon.cli.approach",
+    "gyrfalcon.cli.landing",
 )
 
 for _name in COMMAND_MODULES:

@@ -1,0 +1,76 @@
+"""``gyrfalcon approach``: the automated Kurs approach from the rendezvous aim point to contact."""
+from __future__ import annotations
+
+import math
+import re
+
+import typer
+
+from .common import console, handle_errors, print_json
+
+_FAULT = re.compile(r"^kurs-(dropout|bias)@([0-9.]+)(?:\+([0-9.]+))?(?::(\w+)=(-?[0-9.eE+-]+))?$")
+
+
+def parse_fault(text: str):
+    """A :class:`~gyrfalcon.proximity.kurs.KursFault` from ``kurs-dropout@T[+DURATION]`` or
+    ``kurs-bias@T[+DURATION]:CHANNEL=VALUE`` (T, DURATION in seconds from the aim point; VALUE in SI).
+
+    >>> parse_fault("kurs-dropout@600+20")
+    KursFault(kind='dropout', start_s=600.0, duration_s=20.0, channel='range', bias=0.0)
+    """
+    from ..errors import InputError
+    from ..proximity.kurs import KursFault
+
+    m = _FAULT.match(text.strip())
+    if not m:
+        raise InputError(
+            f"cannot read fault '{text}'; use kurs-dropout@T, kurs-dropout@T+DURATION or "
+            "kurs-bias@T:CHANNEL=VALUE (seconds from the aim point, SI units), e.g. kurs-dropout@600+20"
+        )
+    kind, start, dur, channel, value = m.groups()
+    if kind == "bias" and channel is None:
+        raise InputError(f"fault '{text}' needs a channel and value, e.g. kurs-bias@600:range=50")
+    return KursFault(
+        "dropout" if kind == "dropout" else "bias_jump", float(start),
+        float(dur) if dur else math.inf, channel or "range", float(value) if value else 0.0,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("approach")
+    @handle_errors
+    def approach(
+        port: str = typer.Option("rassvet-nadir", "--port", help="Target docking port id."),
+        seed: int = typer.Option(0, "--seed", help="Random seed (noise, biases, execution errors)."),
+        fault: list[str] = typer.Option([], "--fault", help="Inject a Kurs fault, e.g. kurs-dropout@600+20 (repeatable)."),
+        json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ):
+        """Fly the automated approach (default: Soyuz MS-28 from its 2.27 km aim point to Rassvet nadir)."""
+        from dataclasses import replace
+
+        from ..proximity.approach import ApproachConfig, simulate_approach
+        from ..proximity.kurs import KursModel
+
+        faults = tuple(parse_fault(f) for f in fault)
+        cfg = ApproachConfig(port_id=port, kurs=replace(KursModel(), faults=faults))
+        res = simulate_approach(cfg, seed=seed)
+        if json_out:
+            print_json(res.summary())
+            return
+        from rich.table import Table
+
+        c = console()
+        c.print(f"[bold]Automated approach to {port}[/] from {res.start_utc} (seed {seed}): "
+                f"[bold]{res.verdict}[/]" + (f" at {res.contact_utc}" if res.contact_utc else ""))
+        t = Table("phase", "start UTC", "end UTC", "duration")
+        for p in res.phases:
+            t.add_row(p.name, p.start_utc[11:19], (p.end_utc or "")[11:19], f"{p.duration_s / 60:.1f} min")
+        c.print(t)
+        if res.contact is not None:
+            k = res.contact
+            c.print(f"contact: closing {k.closing_speed_mps:.3f} m/s, lateral {k.lateral_speed_mps:.3f} m/s, "
+                    f"offset {k.lateral_offset_m:.3f} m, pitch/yaw {math.degrees(k.pitch_yaw_rad):.2f} deg, "
+                    f"roll {math.degrees(k.roll_rad):.2f} deg")
+        for v in res.violations:
+            c.print(f"  [yellow]{v}[/]")
+        c.print(f"propellant {res.propellant_kg:.1f} kg; closest approach {res.min_distance_m:.2f} m")
