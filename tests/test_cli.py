@@ -65,3 +65,58 @@ def test_approach_with_permanent_kurs_dropout_backs_away_without_contact():
 def test_approach_bad_fault_is_one_line_exit_2():
     res = runner.invoke(app, ["approach", "--fault", "kurs-xx"])
     assert res.exit_code == 2 and "kurs-dropout@600+20" in res.output
+
+
+def _iss_oem_path():
+    from gyrfalcon.orbits.iss import iss_default_path
+
+    return str(iss_default_path())
+
+
+def test_propagate_json_matches_nasa_prediction_after_a_day(tmp_path):
+    # NASA's own prediction (the OEM) is the independent reference; a J2..J6 model without drag
+    # drifts a few km in a day (Orekit README: zonal J2..J6 run is 3.6 km from the OEM at 24 h)
+    from gyrfalcon.orbits.iss import iss_ephemeris
+    from gyrfalcon.time import parse_utc
+
+    out = tmp_path / "iss.oem"
+    res = runner.invoke(app, ["propagate", "--from-oem", _iss_oem_path(), "--duration", "24h", "--step", "60s",
+                              "--model", "zonal", "--oem", str(out), "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["frame"] == "GCRF" and d["utc"].startswith("2025-11-25T12:00:00")
+    import numpy as np
+
+    ref = iss_ephemeris().at(parse_utc(d["utc"]))
+    miss_m = float(np.linalg.norm(np.array(d["r_m"]) - ref.r_m))
+    assert 1e3 < miss_m < 6e3
+    from gyrfalcon.io.oem import load_oem
+
+    back = load_oem(out).ephemeris("GCRF")
+    assert len(back) == 1441
+    assert float(np.linalg.norm(back.r_m[-1] - np.array(d["r_m"]))) < 1e-3
+
+
+def test_propagate_sgp4_path_from_a_tle(tmp_path):
+    tle = tmp_path / "iss.tle"
+    tle.write_text("ISS (ZARYA)\n1 25544U 98067A   20200.20503472  .00000290  00000-0  13213-4 0  9992\n"
+                   "2 25544  51.6421 194.9479 0001278 129.0349  50.4204 15.49516142236824\n")
+    res = runner.invoke(app, ["propagate", "--from-tle", str(tle), "--duration", "90m", "--model", "sgp4", "--json"])
+    assert res.exit_code == 0, res.output
+    r = json.loads(res.output)["r_m"]
+    assert 6.7e6 < sum(x * x for x in r) ** 0.5 < 6.9e6
+
+
+def test_propagate_bad_inputs_exit_2(tmp_path):
+    bad = tmp_path / "bad.tle"
+    bad.write_text("1 25544U 98067A   20200.20503472  .00000290  00000-0  13213-4 0  9993\n"
+                   "2 25544  51.6421 194.9479 0001278 129.0349  50.4204 15.49516142236824\n")
+    for args in (["propagate", "--from-tle", str(bad)],
+                 ["propagate", "--from-oem", _iss_oem_path(), "--model", "warp"],
+                 ["propagate", "--from-oem", _iss_oem_path(), "--start", "2031-01-01"],
+                 ["propagate", "--from-state", '{"utc": "2025-11-24T12:00Z", "r_m": [7000e3, 0, 0]}'],
+                 ["propagate", "--from-state", '{"utc": "2025-11-24T12:00Z", "r_m": [6000e3, 0, 0], "v_mps": [0, 7000, 0]}'],
+                 ["propagate"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2, (args, res.output)
+        assert "Traceback" not in res.output and res.output.strip().startswith("error:"), (args, res.output)

@@ -1,0 +1,109 @@
+"""``gyrfalcon landing``: undocking, deorbit burn, entry and landing point of a return."""
+from __future__ import annotations
+
+import typer
+
+from .common import console, handle_errors, print_json
+
+
+def _station(station_oem):
+    if station_oem:
+        from ..io.oem import load_oem
+
+        return load_oem(station_oem).ephemeris("GCRF"), station_oem
+    from ..orbits.iss import iss_default_path, iss_ephemeris
+
+    return iss_ephemeris("GCRF"), f"packaged {iss_default_path().name}"
+
+
+def _zone(zone, target_lat, target_lon, target_alt):
+    from ..errors import InputError
+    from ..landing.zones import custom_zone, load_zone
+
+    if (target_lat is None) != (target_lon is None):
+        raise InputError("give both --target-lat and --target-lon (degrees), or neither to use --zone")
+    if target_lat is not None:
+        return custom_zone(target_lat, target_lon, target_alt if target_alt is not None else 0.0)
+    return load_zone(zone)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("landing")
+    @handle_errors
+    def landing(
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) covering the undocking. Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00)."),
+        undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
+        date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),
+        vehicle: str = typer.Option("soyuz-ms", "--vehicle", help="Return vehicle (soyuz-ms)."),
+        mode: str = typer.Option("nominal", "--mode", help="nominal (guided descent) or ballistic (backup)."),
+        zone: str = typer.Option("soyuz", "--zone", help="Landing zone: soyuz (SE of Zhezkazgan) or arkalyk."),
+        target_lat: float = typer.Option(None, "--target-lat", help="Custom target latitude [deg] (instead of --zone)."),
+        target_lon: float = typer.Option(None, "--target-lon", help="Custom target longitude [deg]."),
+        target_alt: float = typer.Option(None, "--target-alt", help="Custom target ground altitude [m] (default 0)."),
+        port: str = typer.Option("prichal-nadir", "--port", help="Port the vehicle undocks from."),
+        dv: float = typer.Option(None, "--dv", help="Deorbit dv [m/s] (default the vehicle's 128 m/s)."),
+        json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+    ):
+        """Plan the return: separation, daily opportunities, deorbit burn, entry (g-load, heating), landing point."""
+        from ..errors import InputError
+
+        eph, source = _station(station_oem)
+        z = _zone(zone, target_lat, target_lon, target_alt)
+        if undock is None:
+            if date is None:
+                raise InputError("give --undock UTC (e.g. 2025-12-09T01:41Z) to plan a return, or --date YYYY-MM-DD "
+                                 "to list a day's landing opportunities")
+            from ..landing.plan import daily_opportunities
+
+            day = daily_opportunities(eph, date, z, vehicle)
+            d = {
+                "date": day.date, "zone": day.zone, "source": source,
+                "opportunities": [{"pass_utc": o.pass_utc, "crosstrack_km": round(o.crosstrack_km, 1),
+                                   "direction": o.direction, "reachable": o.reachable} for o in day.opportunities],
+                "reachable": [o.pass_utc for o in day.reachable],
+                "next_reachable": None if day.next_reachable is None else {
+                    "pass_utc": day.next_reachable.pass_utc,
+                    "crosstrack_km": round(day.next_reachable.crosstrack_km, 1)},
+                "searched_until_utc": day.searched_until_utc,
+            }
+            if json_out:
+                print_json(d)
+                return
+            c = console()
+            c.print(f"[bold]Landing opportunities[/] into {z.name}, {day.date}  ({source})")
+            for o in day.opportunities:
+                ok = "[green]reachable[/]" if o.reachable else "[red]out of reach[/]"
+                c.print(f"  pass {o.pass_utc}  {o.direction}  track misses the zone by {o.crosstrack_km:+.0f} km  {ok}")
+            if not day.reachable:
+                nxt = day.next_reachable
+                c.print("  [yellow]no opportunity into the zone that day[/]; next: "
+                        + (f"{nxt.pass_utc} ({nxt.crosstrack_km:+.0f} km)" if nxt else
+                           f"none before {day.searched_until_utc}"))
+            return
+        from ..landing.plan import plan_landing
+
+        plan = plan_landing(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv)
+        d = plan.to_dict()
+        d["source"] = source
+        if json_out:
+            print_json(d)
+            return
+        c = console()
+        b = d["deorbit_burn"]
+        c.print(f"[bold]{vehicle} return[/], {mode} descent into {z.name}  ({source})")
+        c.print(f"  undocking          {d['undock_utc']} from {d['port']}; keep-out sphere left {d['keep_out_exit_utc']}")
+        c.print(f"  deorbit burn       {b['utc']}  {b['dv_mps']:.1f} m/s retrograde, {b['duration_s']:.0f} s "
+                f"({int(b['duration_s'] // 60)} min {b['duration_s'] % 60:.0f} s), at {b['altitude_m'] / 1e3:.1f} km, "
+                f"{(b['range_to_station_m'] or 0) / 1e3:.1f} km from the station")
+        c.print(f"  module separation  {d['module_separation_utc']}")
+        c.print(f"  entry interface    {d['entry_interface_utc']}  {d['entry_speed_mps']:.0f} m/s, "
+                f"{d['entry_flight_path_angle_deg']:.2f} deg")
+        c.print(f"  peak load          {d['max_g']:.1f} g at {d['max_g_altitude_m'] / 1e3:.1f} km; peak heating "
+                f"{d['peak_heat_flux_w_m2'] / 1e6:.2f} MW/m^2 (Sutton-Graves)")
+        c.print(f"  parachute command  {d['parachute_utc']} (10.8 km)")
+        c.print(f"  soft-landing fire  {d['soft_landing_utc']}")
+        c.print(f"  [bold]landing[/]            {d['landing_utc']}  {d['landing_lat_deg']:.3f} N, {d['landing_lon_deg']:.3f} E; "
+                f"{d['miss_km']:.1f} km from the target (along {d['miss_along_km']:+.1f}, across {d['miss_cross_km']:+.1f} km)")
+        if "landing_from_reference" in d:
+            r = d["landing_from_reference"]
+            c.print(f"                     {r['distance_km']:.0f} km {r['compass']} of {r['place'].split(' (')[0]}")

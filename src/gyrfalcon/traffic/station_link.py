@@ -1,0 +1,171 @@
+"""The traffic package's one window onto :mod:`gyrfalcon.station`: ports, vehicle types, corridors.
+
+The manifest rules need three facts about a station: its visiting-vehicle ports (and which
+vehicle types each takes), the visiting vehicle types (crew seats, launch pads) and the
+approach-corridor clearance check. They come from :mod:`gyrfalcon.station`
+(:func:`gyrfalcon.station.catalog.load_station` and
+:func:`gyrfalcon.station.corridors.corridor_clearance`). Everything else in
+:mod:`gyrfalcon.traffic` sees only the frozen :class:`StationModel` built here, so a change
+of the station API touches this file only.
+
+Assumptions: ids are compared after normalisation (lower case, ``_`` and spaces -> ``-``).
+A corridor is blocked when the checker says so for the occupancy just before the arrival;
+vehicles held on the arm are not in that occupancy (they are away from every port).
+
+>>> m = station_model("iss")
+>>> len(m.ports), m.port("Rassvet_Nadir").id
+(8, 'rassvet-nadir')
+>>> m.vehicle_type("soyuz-ms").crew_seats
+3
+>>> m.clearance("rassvet-nadir", {"unity-nadir": "cygnus-xl"}, "soyuz-ms").blocking
+('unity-nadir',)
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Callable, Mapping
+
+from ..errors import GyrfalconError, InputError
+
+
+class StationDataError(GyrfalconError):
+    """The station description the traffic rules need is missing or malformed."""
+
+
+class UnknownPortError(InputError):
+    """A port id the station does not have; the message lists the known ports."""
+
+
+class UnknownVehicleTypeError(InputError):
+    """A visiting-vehicle type the station does not know; the message lists the known types."""
+
+
+def norm_id(text: str) -> str:
+    """Normalised id: lower case, ``_`` and spaces become ``-``.
+
+    >>> norm_id(" Unity_Nadir ")
+    'unity-nadir'
+    """
+    return str(text).strip().lower().replace("_", "-").replace(" ", "-")
+
+
+@dataclass(frozen=True)
+class PortInfo:
+    """One visiting-vehicle port: id, display name, ``docking`` or ``berthing``, accepted types."""
+
+    id: str
+    name: str
+    kind: str
+    accepts: tuple[str, ...]
+
+    def takes(self, vehicle_type: str) -> bool:
+        return norm_id(vehicle_type) in self.accepts
+
+
+@dataclass(frozen=True)
+class VehicleTypeInfo:
+    """A visiting vehicle type: crew seats (0 for cargo), launch vehicle and launch pads."""
+
+    id: str
+    name: str
+    crew_seats: int
+    launch_vehicle: str | None
+    pads: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clearance:
+    """Result of a corridor check: ``clear`` and the ports whose occupants block the approach."""
+
+    clear: bool
+    blocking: tuple[str, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class StationModel:
+    """What the manifest rules know of a station (frozen; built by :func:`station_model`).
+
+    ``checker(port_id, occupancy, arriving)`` returns a :class:`Clearance` for an arrival
+    of vehicle type ``arriving`` at ``port_id`` given ``occupancy`` = {port id: vehicle type
+    id} of the occupied ports (results are memoised per model).
+    """
+
+    id: str
+    name: str
+    ports: tuple[PortInfo, ...]
+    vehicle_types: tuple[VehicleTypeInfo, ...]
+    checker: Callable[[str, Mapping[str, str], str | None], Clearance]
+    source: str
+
+    @property
+    def port_ids(self) -> tuple[str, ...]:
+        return tuple(p.id for p in self.ports)
+
+    def port(self, port_id: str) -> PortInfo:
+        key = norm_id(port_id)
+        for p in self.ports:
+            if p.id == key:
+                return p
+        raise UnknownPortError(
+            f"station {self.id} has no port '{port_id}'; its ports are: {', '.join(self.port_ids)}"
+        )
+
+    def vehicle_type(self, type_id: str) -> VehicleTypeInfo:
+        key = norm_id(type_id)
+        for v in self.vehicle_types:
+            if v.id == key:
+                return v
+        raise UnknownVehicleTypeError(
+            f"station {self.id} knows no visiting vehicle type '{type_id}'; known types: "
+            f"{', '.join(v.id for v in self.vehicle_types)}"
+        )
+
+    def ports_for(self, type_id: str) -> tuple[str, ...]:
+        """Ids of the ports that take ``type_id``."""
+        return tuple(p.id for p in self.ports if p.takes(type_id))
+
+    def clearance(self, port_id: str, occupancy: Mapping[str, str], arriving: str | None = None) -> Clearance:
+        """Corridor clearance of an arrival (of type ``arriving``) at ``port_id`` (see class docstring)."""
+        key = frozenset((norm_id(k), norm_id(v)) for k, v in occupancy.items())
+        return self.checker(norm_id(port_id), key, None if arriving is None else norm_id(arriving))
+
+
+# --- from gyrfalcon.station ------------------------------------------------------------------
+def _from_station_package(station_id: str) -> StationModel | None:
+    """The model built from :mod:`gyrfalcon.station`, or ``None`` if that API is missing."""
+    try:
+        from ..station.catalog import load_station
+        from ..station.corridors import corridor_clearance
+    except ImportError:
+        return None
+    st = load_station(station_id)
+    ports = tuple(
+        PortInfo(p.id, f"{p.module} {p.direction}", st.mechanism(p.mechanism).kind,
+                 tuple(norm_id(v) for v in p.compatible_vehicle_types))
+        for p in st.ports
+    )
+    types = tuple(
+        VehicleTypeInfo(v.id, v.name, int(v.crew_seats), v.launch_vehicle, tuple(v.launch_pads))
+        for v in st.vehicle_types
+    )
+
+    @functools.lru_cache(maxsize=4096)
+    def checker(port_id: str, occupancy: frozenset, arriving: str | None) -> Clearance:
+        res = corridor_clearance(st, port_id, dict(occupancy), arriving=arriving)
+        return Clearance(bool(res.clear), tuple(b.port_id for b in res.blocking),
+                         tuple(b.reason for b in res.blocking))
+
+    return StationModel(st.id, st.name, ports, types, checker, "gyrfalcon.station")
+
+
+@functools.lru_cache(maxsize=8)
+def station_model(station_id: str = "iss") -> StationModel:
+    """The :class:`StationModel` of ``station_id``, built from :mod:`gyrfalcon.station`."""
+    model = _from_station_package(station_id)
+    if model is None:
+        raise StationDataError(
+            "gyrfalcon.station does not provide load_station() and corridor_clearance(); the "
+            "traffic rules need both (install a complete Gyrfalcon)")
+    return model

@@ -1,0 +1,65 @@
+"""``gyrfalcon landing``: JSON contract for Soyuz MS-27, the day listing, one red line on bad input.
+
+The lead registers the command in cli/app.py; here it is mounted on a fresh typer app."""
+import json
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from gyrfalcon.cli import landing as landing_cli
+from gyrfalcon.orbits.iss import iss_default_path
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def app():
+    a = typer.Typer()
+
+    @a.callback()
+    def _root():
+        """test root"""
+
+    landing_cli.register(a)
+    return a
+
+
+def test_json_keys_ms27(app, tmp_path):
+    import gzip
+
+    oem = tmp_path / "iss.oem"
+    oem.write_bytes(gzip.decompress(iss_default_path().read_bytes()))
+    res = runner.invoke(app, ["landing", "--station-oem", str(oem), "--undock", "2025-12-09T01:41Z",
+                              "--vehicle", "soyuz-ms", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    for k in ("undock_utc", "deorbit_burn", "entry_interface_utc", "max_g", "landing_utc", "landing_lat_deg",
+              "landing_lon_deg"):
+        assert k in d
+    assert set(d["deorbit_burn"]) >= {"utc", "dv_mps", "duration_s"}
+    assert d["undock_utc"] == "2025-12-09T01:41:00.000Z"
+    assert d["deorbit_burn"]["utc"].startswith("2025-12-09T04:")        # real: about 04:10 (domain.md 5.2)
+    assert d["landing_utc"].startswith("2025-12-09T05:0")               # real: about 05:03-05:04
+
+
+def test_text_output_and_day_listing(app):
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--mode", "ballistic"])
+    assert res.exit_code == 0, res.output
+    assert "deorbit burn" in res.output and "Zhezkazgan" in res.output
+    res = runner.invoke(app, ["landing", "--date", "2025-12-07", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["reachable"] == [] and d["next_reachable"]["pass_utc"].startswith("2025-12-09")
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--undock", "2025-12-09T01:41Z", "--mode", "skip"], "unknown landing mode"),
+    (["--undock", "2030-01-01T00:00Z"], "covers"),
+    ([], "give --undock"),
+    (["--undock", "2025-12-09T01:41Z", "--target-lat", "46.0"], "--target-lon"),
+])
+def test_bad_input_is_one_line_exit_2(app, args, words):
+    res = runner.invoke(app, ["landing", *args])
+    assert res.exit_code == 2, res.output
+    assert words in res.output and "Traceback" not in res.output

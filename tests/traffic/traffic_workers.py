@@ -1,0 +1,78 @@
+"""Worker functions for the traffic concurrency tests (importable by spawned processes)."""
+import datetime as dt
+import sys
+import time
+
+
+def add_pairs(db: str, port: str, vtype: str, prefix: str, n: int, barrier, results, pause_s: float = 0.005) -> None:
+    """Record ``n`` arrival/departure pairs of cargo vehicles at ``port`` (one event per
+    transaction, ``pause_s`` apart, like a person editing), then race for Rassvet nadir at one
+    common instant; report to ``results``.
+
+    Without the pause one writer can starve the other: SQLite's lock is not a fair queue (the
+    waiting writer polls with growing sleeps), so the test would not interleave the writers."""
+    try:
+        _add_pairs(db, port, vtype, prefix, n, barrier, results, pause_s)
+    except BaseException as exc:  # report instead of leaving the parent waiting
+        results.put((prefix, None, f"error: {exc!r}"))
+        raise
+
+
+def _add_pairs(db, port, vtype, prefix, n, barrier, results, pause_s) -> None:
+    from gyrfalcon.traffic.manifest import ManifestRuleError
+    from gyrfalcon.traffic.store import ManifestStore
+
+    store = ManifestStore(db)
+    base = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+    barrier.wait(timeout=60)
+    accepted = []
+    for i in range(n):
+        name = f"{prefix}-{i}"
+        t0 = base + dt.timedelta(days=2 * i)
+        accepted.append(store.add_event("arrival", t0, name, port=port, vehicle_type=vtype).id)
+        time.sleep(pause_s)
+        accepted.append(store.add_event("departure", t0 + dt.timedelta(days=1), name).id)
+        time.sleep(pause_s)
+    barrier.wait(timeout=60)
+    try:
+        store.add_event("arrival", "2031-01-01T00:00Z", f"{prefix}-race", port="rassvet-nadir",
+                        vehicle_type="progress-ms")
+        race = "accepted"
+    except ManifestRuleError as exc:
+        race = f"refused: {exc.rule}"
+    store.close()
+    results.put((prefix, accepted, race))
+
+
+def write_forever(db: str) -> None:
+    """Add arrival/departure pairs until killed, printing each committed event id."""
+    from gyrfalcon.traffic.store import ManifestStore
+
+    store = ManifestStore(db)
+    base = dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc)
+    i = 0
+    while True:
+        t0 = base + dt.timedelta(hours=2 * i)
+        e = store.add_event("arrival", t0, f"P-{i}", port="zvezda-aft", vehicle_type="progress-ms")
+        print(e.id, flush=True)
+        e = store.add_event("departure", t0 + dt.timedelta(hours=1), f"P-{i}")
+        print(e.id, flush=True)
+        i += 1
+
+
+if __name__ == "__main__":
+    write_forever(sys.argv[1])
+
+
+def open_and_add(db: str, port: str, name: str, barrier, results) -> None:
+    """Open (create and migrate, if first) the manifest at the same moment as another process,
+    then record one arrival; report ``"ok"`` or the error."""
+    try:
+        from gyrfalcon.traffic.store import ManifestStore
+
+        barrier.wait(timeout=60)
+        with ManifestStore(db) as store:
+            store.add_event("arrival", "2030-01-01", name, port=port, vehicle_type="progress-ms")
+        results.put("ok")
+    except BaseException as exc:
+        results.put(repr(exc))
