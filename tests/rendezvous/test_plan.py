@@ -200,9 +200,9 @@ def test_impulsive_chain_reproduces_orekit_burns(orekit_ms28):
     assert s.mass_kg == pytest.approx(float(last[7]), abs=1e-5)
 
 
-@pytest.mark.parametrize("catch_up_deg", [160.0, 300.0, 410.0])
+@pytest.mark.parametrize("catch_up_deg", [205.0, 300.0, 410.0])
 def test_two_day_range_costs_stay_near_hohmann(catch_up_deg):
-    """The two-day range of schemes.toml (150-420 deg) is where the plan stays within 125 m/s
+    """Across the two-day window (200-420 deg, launch/data/schemes.toml) the plan stays within 125 m/s
     (Hohmann 221 -> 418 km = 113 m/s + 10 %), with the launch plane of recommended_plane_normal.
     J2 dynamics throughout (the cost is a property of the scheme, not of drag)."""
     from scipy.spatial.transform import Rotation

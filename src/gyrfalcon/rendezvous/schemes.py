@@ -2,7 +2,9 @@
 
 A :class:`Scheme` lists its burns as (orbit number, argument of latitude) slots, the last one
 being the braking burn at the *aim point* where the automated approach begins, and the range
-of *catch-up angle* it accepts. The numbers live in ``rendezvous/data/schemes.toml`` with the
+of *catch-up angle* it accepts. The burn profiles live in ``rendezvous/data/schemes.toml``; the
+catch-up (phase) windows are read from the launch-window catalogue, ``launch/data/schemes.toml``,
+so that the window search and the planner never disagree. Sources are given with the
 sources and the reasoning behind each figure.
 
 Conventions and assumptions:
@@ -208,6 +210,9 @@ def load_schemes() -> SchemeCatalog:
 
     text = resources.files("gyrfalcon.rendezvous").joinpath("data/schemes.toml").read_text("utf-8")
     raw = tomllib.loads(text)
+    from ..launch.windows import load_schemes as load_phase_windows
+
+    phase_windows = load_phase_windows()
     schemes = []
     for s in raw["scheme"]:
         burns = tuple(_slot(b) for b in s["burns"])
@@ -215,7 +220,9 @@ def load_schemes() -> SchemeCatalog:
                 any(b.kind == "before-aim" for b in burns) and burns[-1].kind != "time"):
             raise InputError(f"scheme {s['name']}: after_insertion_s is for the aim slot only, and "
                              "before_aim_deg needs an aim slot given by after_insertion_s")
-        lo, hi = (math.radians(float(x)) for x in s["catch_up_deg"])
+        # one source for the phase windows: the launch-window search's catalogue
+        window = phase_windows[s["name"]]
+        lo, hi = window.phase_min_rad, window.phase_max_rad
         schemes.append(Scheme(s["name"], s["title"], int(s["preference"]), int(s["orbits"]), lo, hi, burns, s["reference"]))
     schemes.sort(key=lambda x: x.preference)
     a = raw["approach"]
@@ -280,7 +287,7 @@ def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range:
     >>> choose_scheme(math.radians(100.0))
     Traceback (most recent call last):
     ...
-    gyrfalcon.rendezvous.schemes.NoSchemeError: station 100.0 deg ahead at insertion: no scheme accepts it (two-orbit 10-18 deg, four-orbit 18-40 deg, two-day 150-420 deg); move the liftoff to another day's in-plane time, or shape the station's phase with a reboost
+    gyrfalcon.rendezvous.schemes.NoSchemeError: station 100.0 deg ahead at insertion: no scheme accepts it (two-orbit 10-18 deg, four-orbit 18-40 deg, two-day 200-420 deg); move the liftoff to another day's in-plane time, or shape the station's phase with a reboost
     """
     phase = float(phase_rad)
     deg = math.degrees(math.remainder(phase, 2 * math.pi))
