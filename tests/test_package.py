@@ -1,5 +1,4 @@
 """Package-level promises: the README's two commands, a light import, the CLI's error contract."""
-import os
 import re
 import subprocess
 import sys

@@ -139,7 +139,6 @@ def test_inplane_time_is_a_root_of_the_plane_condition(ms28_days, iss):
     from skyfield.framelib import itrs
     from skyfield.toposlib import wgs84
 
-    from gyrfalcon.frames import eme2000_to_gcrf_matrix
 
     pad = wgs84.latlon(45.9961, 63.5639, 104.0)
     for w in ms28_days:

@@ -62,17 +62,15 @@ from ..constants import (
     J2_EGM2008,
     MU_EARTH_M3_S2,
     WGS84_A_M,
-    WGS84_B_M,
-    WGS84_E2,
 )
 from ..errors import InputError, PropagationError
+from ..orbits.fastmath import geodetic_height_m, interp_clamped
 from ..launch.atmosphere import us76_point
 from .vehicle import ReturnVehicle, load_return_vehicle
 
 MODES = ("nominal", "reference", "ballistic")
 SUTTON_GRAVES_K = 1.7415e-4
 """Sutton-Graves constant for air [kg^0.5 / m] (SI: q [W/m^2] = k sqrt(rho/Rn) V^3)."""
-_EP2 = WGS84_E2 / (1.0 - WGS84_E2)
 _MAX_FLIGHT_S = 7200.0
 
 
@@ -165,30 +163,6 @@ class EntryResult:
 # ------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------
-def _geodetic_altitude(rho: float, z: float) -> float:
-    """WGS-84 height from the distance to the polar axis and the height above the equator (Bowring)."""
-    a, b = WGS84_A_M, WGS84_B_M
-    beta = math.atan2(a * z, b * rho)
-    for _ in range(2):
-        sb, cb = math.sin(beta), math.cos(beta)
-        phi = math.atan2(z + _EP2 * b * sb * sb * sb, rho - WGS84_E2 * a * cb * cb * cb)
-        beta = math.atan2(b * math.sin(phi), a * math.cos(phi))
-    s, c = math.sin(phi), math.cos(phi)
-    return rho * c + z * s - a * math.sqrt(1.0 - WGS84_E2 * s * s)
-
-
-def _interp(xs, ys, x):
-    if x <= xs[0]:
-        return ys[0]
-    if x >= xs[-1]:
-        return ys[-1]
-    i = 1
-    while xs[i] < x:
-        i += 1
-    f = (x - xs[i - 1]) / (xs[i] - xs[i - 1])
-    return ys[i - 1] + f * (ys[i] - ys[i - 1])
-
-
 def _rotate(v, k, angle):
     """Rodrigues: rotate vector(s) ``v`` about the unit axis ``k`` by ``angle`` [rad]."""
     v = np.asarray(v, float)
@@ -253,12 +227,12 @@ def _make_rhs(ctx: _Ctx, bank, chute=None):
         rvy = vy - (wz * x - wx * z)
         rvz = vz - (wx * yy - wy * x)
         vr = sqrt(rvx * rvx + rvy * rvy + rvz * rvz)
-        h = _geodetic_altitude(sqrt(max(r2 - zk * zk, 0.0)), zk)
+        h = geodetic_height_m(sqrt(max(r2 - zk * zk, 0.0)), zk)
         if h > 400e3 or vr <= 0.0:
             return (vx, vy, vz, ax, ay, az)
         _, _, dens, snd = us76_point(h if h > -4000.0 else -4000.0)
         mach = vr / snd
-        cd = _interp(machs, cds, mach)
+        cd = interp_clamped(machs, cds, mach)
         cda = cd * sref
         lift = chute is None
         if chute is not None:
@@ -305,7 +279,7 @@ def _altitude_event(ctx: _Ctx, h_stop: float):
         x, yy, z = y[0], y[1], y[2]
         zk = x * kx + yy * ky + z * kz
         r2 = x * x + yy * yy + z * z
-        return _geodetic_altitude(math.sqrt(max(r2 - zk * zk, 0.0)), zk) - h_stop
+        return geodetic_height_m(math.sqrt(max(r2 - zk * zk, 0.0)), zk) - h_stop
 
     ev.terminal = True
     ev.direction = -1
@@ -534,11 +508,11 @@ def fly_entry(state, *, vehicle: str | ReturnVehicle = "soyuz-ms", mode: str = "
     # ---- parachutes -------------------------------------------------------------------------
     g_loc = G0_MPS2
     _, _, rho_g, snd_g = us76_point(fl.ground)
-    cd0 = _interp(ctx.machs, ctx.cds, veh.main_descent_rate_mps / snd_g)
+    cd0 = interp_clamped(ctx.machs, ctx.cds, veh.main_descent_rate_mps / snd_g)
     main_cda = 2.0 * veh.dm_mass_kg * g_loc / (rho_g * veh.main_descent_rate_mps ** 2) - cd0 * ctx.sref
     h_main = max(veh.main_deploy_altitude_m, fl.ground + 500.0)
     _, _, rho_m, snd_m = us76_point(h_main)
-    cd1 = _interp(ctx.machs, ctx.cds, veh.main_reefed_speed_mps / snd_m)
+    cd1 = interp_clamped(ctx.machs, ctx.cds, veh.main_reefed_speed_mps / snd_m)
     reefed_cda = 2.0 * veh.dm_mass_kg * g_loc / (rho_m * veh.main_reefed_speed_mps ** 2) - cd1 * ctx.sref
     drogue = ("drogue", t_chute, veh.drogue_cd * veh.drogue_area_m2)
     t_main, y_main, hit_m, sol_d = _integrate(ctx, ("planar", 0.0), t_chute, y_chute, t_chute + 3600.0, h_main,

@@ -72,15 +72,13 @@ from ..constants import (
     J2_EGM2008,
     MU_EARTH_M3_S2,
     WGS84_A_M,
-    WGS84_B_M,
-    WGS84_E2,
 )
 from ..errors import InputError, PropagationError
+from ..orbits.fastmath import geodetic_height_m, interp_clamped
 from .atmosphere import us76_point
 
 MU = MU_EARTH_M3_S2
 _RE_J2 = EGM2008_A_M
-_EP2 = WGS84_E2 / (1.0 - WGS84_E2)
 _MEAN_EARTH_RADIUS_M = 6371008.8  # IUGG mean radius, for surface downrange distances
 
 
@@ -195,31 +193,6 @@ class AscentResult:
 # --------------------------------------------------------------------------------------
 # small vector helpers (plain floats: these run inside the integrator)
 # --------------------------------------------------------------------------------------
-def _geodetic_altitude(rho: float, z: float) -> float:
-    """WGS-84 height from distance to the polar axis and height above the equator (Bowring, 2 steps)."""
-    a, b = WGS84_A_M, WGS84_B_M
-    beta = math.atan2(a * z, b * rho)
-    for _ in range(2):
-        sb, cb = math.sin(beta), math.cos(beta)
-        phi = math.atan2(z + _EP2 * b * sb * sb * sb, rho - WGS84_E2 * a * cb * cb * cb)
-        beta = math.atan2(b * math.sin(phi), a * math.cos(phi))
-    s, c = math.sin(phi), math.cos(phi)
-    return rho * c + z * s - a * math.sqrt(1.0 - WGS84_E2 * s * s)
-
-
-def _interp(xs, ys, x):
-    if x <= xs[0]:
-        return ys[0]
-    n = len(xs)
-    if x >= xs[-1]:
-        return ys[-1]
-    i = 1
-    while xs[i] < x:
-        i += 1
-    f = (x - xs[i - 1]) / (xs[i] - xs[i - 1])
-    return ys[i - 1] + f * (ys[i] - ys[i - 1]) if i < n else ys[-1]
-
-
 def potential_energy_j2(r) -> float:
     """Specific potential energy [J/kg] of the point-mass + J2 field used here (axis = GCRF z).
 
@@ -291,10 +264,10 @@ def _make_rhs(ctx: _Context, seg: _Segment):
         rvz = vz - (wx * yy - wy * x)
         vr = sqrt(rvx * rvx + rvy * rvy + rvz * rvz)
         rho_ax = sqrt(max(r2 - zk * zk, 0.0))
-        h = _geodetic_altitude(rho_ax, zk)
+        h = geodetic_height_m(rho_ax, zk)
         _, p, dens, sound = us76_point(h if h > -4000.0 else -4000.0)  # below ground only in bad shooting guesses
         if sref > 0.0 and vr > 0.0:
-            cd = _interp(machs, cds, vr / sound)
+            cd = interp_clamped(machs, cds, vr / sound)
             dk = -0.5 * dens * vr * cd * sref / m
             ax += dk * rvx
             ay += dk * rvy
@@ -745,7 +718,7 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
         mass[i] = m
         q[i] = 0.5 * dens * vrel_n[i] ** 2
         mach[i] = vrel_n[i] / snd
-        cd = _interp(veh.mach, veh.cd, mach[i])
+        cd = interp_clamped(veh.mach, veh.cd, mach[i])
         thrust = max(sg.fvac - p * sg.ae, 0.0) if sg.fvac > 0 else 0.0
         acc[i] = (thrust + q[i] * cd * sg.sref) / m / G0_MPS2 if m > 0 else 0.0
     lat0, lon0 = pad_lat_rad, pad_lon_rad
@@ -785,7 +758,6 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
         den = y0 - 2 * y1 + y2
         if den < 0:
             t_q = float(t_s[k] + 0.5 * (y0 - y2) / den * (t_s[k + 1] - t_s[k]))
-    ev = veh.events
     strap, core, blok = veh.stage("strapons"), veh.stage("core"), veh.stage("blok-i")
     timeline = [
         event("liftoff", 0.0),
