@@ -1,0 +1,90 @@
+"""What a flown mission returns: one frozen object that the CLI, the report, the CZML/OEM
+writers and the web API all render (no phase is re-computed by an output writer).
+
+Written by :func:`gyrfalcon.mission.runner.fly` (``gyrfalcon run``). Each phase's own result
+object is kept whole, so a writer can reach any detail (e.g. ``ascent.samples``).
+
+Output directory layout (``--out DIR``, default ``./gyrfalcon-out/<scenario>/``)::
+
+    timeline.json      TimelineEvent list + headline figures (see MissionResult.to_json_dict)
+    report.html        one self-contained page (plots inlined as base64 PNG/SVG)
+    chaser.oem         CCSDS OEM (KVN) of the spacecraft, GCRF, liftoff+insertion -> contact
+    station.oem        CCSDS OEM (KVN) of the station over the same span
+    flight.czml        CZML for CesiumJS (chaser + station paths, events as a timeline)
+    scenario.toml      the validated scenario as flown (for reproducibility)
+    COMPLETE           written last: a directory without it is not a finished run
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    """One line of the mission timeline. ``met_s``: seconds after liftoff (negative before)."""
+
+    name: str
+    utc: str
+    met_s: float
+    phase: str            # countdown | ascent | rendezvous | approach | docking | stay | return
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class MissionResult:
+    """A whole flight.
+
+    Attributes (phase results are the phase modules' own dataclasses; None when a phase was
+    not flown, e.g. a scrubbed countdown):
+
+    scenario        the validated scenario (pydantic model)
+    seed            the random seed used
+    launch_utc, insertion_utc, contact_utc, landing_utc : ISO UTC strings (or None)
+    total_dv_mps    rendezvous delta-v (phasing + braking) [m/s]
+    events          tuple of TimelineEvent, sorted by time
+    countdown       gyrfalcon.launch.countdown.CountdownResult
+    ascent          gyrfalcon.launch.ascent.AscentResult
+    windows         tuple of gyrfalcon.launch.windows.LaunchWindow considered
+    rendezvous      gyrfalcon.rendezvous.plan.RendezvousPlan
+    approach        gyrfalcon.proximity.approach.ApproachResult
+    occupancy       gyrfalcon.traffic.manifest.Occupancy after docking (ports -> vehicles)
+    landing         gyrfalcon.landing.plan.LandingPlan
+    chaser          gyrfalcon.orbits.ephemeris.Ephemeris (GCRF) insertion -> contact
+    station         gyrfalcon.orbits.ephemeris.Ephemeris (GCRF) over the same span
+    """
+
+    scenario: Any
+    seed: int
+    launch_utc: str | None
+    insertion_utc: str | None
+    contact_utc: str | None
+    landing_utc: str | None
+    total_dv_mps: float | None
+    events: tuple = ()
+    countdown: Any = None
+    ascent: Any = None
+    windows: tuple = ()
+    rendezvous: Any = None
+    approach: Any = None
+    occupancy: Any = None
+    landing: Any = None
+    chaser: Any = None
+    station: Any = None
+    notes: tuple = field(default=())
+
+    def to_json_dict(self) -> dict:
+        """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events."""
+        return {
+            "launch_utc": self.launch_utc,
+            "insertion_utc": self.insertion_utc,
+            "contact_utc": self.contact_utc,
+            "landing_utc": self.landing_utc,
+            "total_dv_mps": self.total_dv_mps,
+            "seed": self.seed,
+            "events": [
+                {"name": e.name, "utc": e.utc, "met_s": e.met_s, "phase": e.phase, "notes": e.notes}
+                for e in self.events
+            ],
+            "notes": list(self.notes),
+        }
