@@ -27,10 +27,14 @@ def _root() -> None:
 # command modules, in the order they appear in --help
 COMMAND_MODULES = (
     "gyrfalcon.cli.run",
+    "gyrfalcon.cli.scenario",
+    "gyrfalcon.cli.station",
     "gyrfalcon.cli.propagate",
     "gyrfalcon.cli.windows",
+    "gyrfalcon.cli.rendezvous",
     "gyrfalcon.cli.approach",
     "gyrfalcon.cli.landing",
+    "gyrfalcon.cli.traffic",
 )
 
 for _name in COMMAND_MODULES:
