@@ -72,6 +72,7 @@ class MissionResult:
     chaser: Any = None
     station: Any = None
     notes: tuple = field(default=())
+    manifest: Any = None     # gyrfalcon.traffic.manifest.Manifest (port occupancy over time, for the Gantt)
 
     def to_json_dict(self) -> dict:
         """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events."""

@@ -1,0 +1,289 @@
+"""``flight.czml``: the flight for CesiumJS, written with czml3's models (validated as built).
+
+Packets:
+
+* ``document``: name, CZML version 1.0 and a clock spanning the flight, from liftoff (or the
+  first chaser sample) to contact (or the last sample), ISO UTC, looping at 60x;
+* ``chaser``: the spacecraft as time-tagged position samples, ``referenceFrame`` ``FIXED``
+  (ITRF, converted by :func:`gyrfalcon.frames.gcrf_to_itrf`): the ascent samples, then the
+  chaser ephemeris (insertion to its end), then the proximity approach (the station's state
+  plus the approach's LVLH offset) when the station ephemeris covers it; Lagrange
+  interpolation of degree 5; a path with a one-orbit trail, a label and a point; its
+  ``description`` is the timeline as an HTML table;
+* ``station``: the station ephemeris the same way (path, trail, label, point);
+* ``descent``: the landing (module separation to touchdown) as WGS-84 cartographic samples,
+  available over its own interval (the return is a separate flight, days later);
+* ``site/...``: the launch pad, the landing zone and the landing point as fixed labelled points;
+* ``event/...``: one packet per timeline event inside the chaser's or the descent's span, a
+  label at the vehicle's position, available for ``event_label_s`` seconds from the event.
+
+Why FIXED and not INERTIAL: Cesium evaluates INERTIAL (ICRF) positions only after it has
+fetched its ICRF-to-fixed data (``Transforms.preloadIcrfFixed``), which an offline viewer
+cannot do; ITRF samples display everywhere. Sample times are TT seconds after the packet
+epoch (an ISO UTC instant); Cesium adds them as TAI seconds, the same as TT seconds.
+
+Assumptions: GCRF is taken as ICRF (they differ by less than a milliarcsecond); event
+positions are linearly interpolated between samples (labels only).
+
+>>> import tempfile, pathlib, json
+>>> from gyrfalcon.mission.result import MissionResult
+>>> p = write_czml(MissionResult(None, 0, "2025-11-27T09:27:57.4Z", None, "2025-11-27T12:34:35Z", None, None),
+...                pathlib.Path(tempfile.mkdtemp()) / "flight.czml")
+>>> doc = json.loads(p.read_text())
+>>> doc[0]["id"], doc[0]["clock"]["interval"]
+('document', '2025-11-27T09:27:57.400Z/2025-11-27T12:34:35.000Z')
+"""
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import InputError
+
+#: CZML colours (RGBA 0-255).
+COLOURS = {"chaser": [255, 80, 40, 255], "station": [60, 160, 255, 255], "descent": [60, 200, 90, 255],
+           "site": [255, 220, 0, 255], "event": [255, 255, 255, 255]}
+
+
+#: An event this many seconds past the end of a track is still placed (at the track's end).
+EVENT_SLACK_S = 10.0
+
+
+def _time(t):
+    from ..time import parse_utc
+
+    return parse_utc(t)
+
+
+def _iso(t) -> str:
+    from ..time import iso_utc
+
+    return iso_utc(t, places=3)
+
+
+def _itrf_samples(t0, t_s, r_gcrf_m):
+    """ITRF positions [m] of GCRF positions at TT seconds ``t_s`` after ``t0``."""
+    from ..frames import gcrf_to_itrf
+    from ..time import add_seconds
+
+    t_s = np.asarray(t_s, float)
+    return gcrf_to_itrf(add_seconds(t0, t_s), np.asarray(r_gcrf_m, float).reshape(-1, 3))
+
+
+def _chaser_track(result, t0):
+    """(t_s after t0, ITRF r) of the chaser: ascent + ephemeris + approach, strictly increasing."""
+    from ..time import add_seconds, seconds_between
+
+    parts_t, parts_r = [], []
+    if result.ascent is not None:
+        tr = result.ascent.trajectory
+        lift = result.ascent.liftoff
+        off = float(seconds_between(t0, lift))
+        t = np.asarray(tr.met_s, float) + off
+        parts_t.append(t)
+        parts_r.append(_itrf_samples(t0, t, tr.r_gcrf_m))
+    ch = result.chaser
+    if ch is not None:
+        gcrf = ch if ch.frame == "GCRF" else None
+        if gcrf is None:
+            raise InputError(f"the chaser ephemeris is in {ch.frame}; give it in GCRF (Ephemeris in MissionResult)")
+        t = np.asarray(ch.t_s, float) + float(seconds_between(t0, ch.epoch))
+        parts_t.append(t)
+        parts_r.append(_itrf_samples(t0, t, ch.r_m))
+    a, st = result.approach, result.station
+    if a is not None and st is not None:
+        from ..frames import chaser_from_relative
+
+        start = _time(a.start_utc)
+        t_abs = np.asarray(a.t_s, float) + float(seconds_between(t0, start))
+        step = max(1, int(round(10.0 / max(float(np.median(np.diff(a.t_s))) if len(a.t_s) > 1 else 1.0, 1e-3))))
+        idx = list(range(0, len(a.t_s), step))
+        if idx and idx[-1] != len(a.t_s) - 1:
+            idx.append(len(a.t_s) - 1)
+        keep_t, keep_r = [], []
+        for i in idx:
+            t = add_seconds(t0, float(t_abs[i]))
+            if not st.covers(t):
+                continue
+            c = chaser_from_relative(st.at(t), a.rho_lvlh_m[i], a.rho_dot_lvlh_mps[i])
+            keep_t.append(t_abs[i])
+            keep_r.append(c.r_m)
+        if keep_t:
+            parts_t.append(np.array(keep_t))
+            parts_r.append(_itrf_samples(t0, np.array(keep_t), np.array(keep_r)))
+    if not parts_t:
+        return np.zeros(0), np.zeros((0, 3))
+    t = np.concatenate(parts_t)
+    r = np.concatenate(parts_r)
+    # keep the first sample of each instant and drop any that go back in time (overlaps)
+    keep = [0]
+    for i in range(1, len(t)):
+        if t[i] > t[keep[-1]] + 1e-6:
+            keep.append(i)
+    return t[keep], r[keep]
+
+
+def _flatten(t, xyz) -> list:
+    out = np.empty((len(t), 4))
+    out[:, 0] = t
+    out[:, 1:] = xyz
+    return [float(x) for x in out.reshape(-1)]
+
+
+def _moving_packet(pid, name, epoch_iso, t, xyz, colour, trail_s, *, fixed=True, description=None):
+    from czml3 import Packet
+    from czml3.enums import InterpolationAlgorithms, LabelStyles
+    from czml3.properties import Color, Label, Path, Point, PolylineMaterial, Position, SolidColorMaterial
+    from czml3.types import TimeInterval
+
+    from ..time import add_seconds
+
+    e = _time(epoch_iso)
+    avail = TimeInterval(start=_iso(add_seconds(e, float(t[0]))), end=_iso(add_seconds(e, float(t[-1]))))
+    pos = dict(epoch=epoch_iso, interpolationAlgorithm=InterpolationAlgorithms.LAGRANGE, interpolationDegree=5)
+    if fixed:
+        pos.update(referenceFrame="FIXED", cartesian=_flatten(t, xyz))
+    else:
+        pos.update(cartographicDegrees=_flatten(t, xyz))
+    return Packet(
+        id=pid, name=name, availability=avail, description=description,
+        position=Position(**pos),
+        path=Path(show=True, leadTime=0.0, trailTime=float(trail_s), width=2.0, resolution=60.0,
+                  material=PolylineMaterial(solidColor=SolidColorMaterial(color=Color(rgba=colour)))),
+        label=Label(text=name, font="12pt sans-serif", style=LabelStyles.FILL_AND_OUTLINE, outlineWidth=2.0,
+                    fillColor=Color(rgba=colour)),
+        point=Point(pixelSize=8.0, color=Color(rgba=colour), outlineColor=Color(rgba=[0, 0, 0, 255]),
+                    outlineWidth=1.0),
+    )
+
+
+def _events_html(events) -> str:
+    rows = "".join(
+        f"<tr><td>{html.escape(e.utc)}</td><td>{e.met_s:.1f}</td><td>{html.escape(e.phase)}</td>"
+        f"<td>{html.escape(e.name)}</td><td>{html.escape(e.notes)}</td></tr>" for e in events)
+    return ("<table><tr><th>UTC</th><th>MET [s]</th><th>phase</th><th>event</th><th>notes</th></tr>"
+            + rows + "</table>")
+
+
+def _static_packet(pid, name, lat_deg, lon_deg, alt_m, colour):
+    from czml3 import Packet
+    from czml3.properties import Color, Label, Point, Position
+
+    return Packet(id=pid, name=name,
+                  position=Position(cartographicDegrees=[float(lon_deg), float(lat_deg), float(alt_m)]),
+                  point=Point(pixelSize=10.0, color=Color(rgba=colour)),
+                  label=Label(text=name, font="11pt sans-serif", fillColor=Color(rgba=colour)))
+
+
+def build_czml(result, *, event_label_s: float = 600.0):
+    """The :class:`czml3.Document` of ``result`` (see the module docstring)."""
+    from czml3 import Document, Packet
+    from czml3.enums import ClockRanges, ClockSteps
+    from czml3.properties import Clock, Color, Label, Position
+    from czml3.types import TimeInterval
+
+    from ..time import add_seconds, seconds_between
+
+    r = result
+    for attr in ("events", "ascent", "approach", "landing", "chaser", "station", "launch_utc", "contact_utc"):
+        if not hasattr(r, attr):
+            raise InputError(f"write_czml needs a gyrfalcon.mission.result.MissionResult; {type(r).__name__} has no {attr!r}")
+    if r.ascent is not None:
+        t0 = r.ascent.liftoff
+    elif r.launch_utc is not None:
+        t0 = _time(r.launch_utc)
+    elif r.chaser is not None:
+        t0 = r.chaser.start
+    else:
+        raise InputError("nothing to show: the result has no launch time, ascent or chaser ephemeris; "
+                         "fly at least the countdown and ascent")
+    epoch = _iso(t0)
+    t_ch, r_ch = _chaser_track(r, t0)
+    name = "spacecraft"
+    if r.chaser is not None and r.chaser.name != "object":
+        name = r.chaser.name
+    # clock: liftoff to contact (or the chaser's last sample)
+    stop = None
+    if r.contact_utc is not None:
+        stop = _time(r.contact_utc)
+    elif len(t_ch):
+        stop = add_seconds(t0, float(t_ch[-1]))
+    else:
+        stop = add_seconds(t0, 600.0)
+    if float(seconds_between(t0, stop)) <= 0:
+        raise InputError(f"the contact {r.contact_utc} is not after the launch {epoch}; check the result's times")
+    packets = [Packet(id="document", name="Gyrfalcon flight", version="1.0",
+                      clock=Clock(interval=TimeInterval(start=epoch, end=_iso(stop)), currentTime=epoch,
+                                  multiplier=60.0, range=ClockRanges.LOOP_STOP,
+                                  step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER))]
+    desc = _events_html(r.events) if r.events else None
+    if len(t_ch) >= 2:
+        packets.append(_moving_packet("chaser", name, epoch, t_ch, r_ch, COLOURS["chaser"], 5600.0,
+                                      description=desc))
+    st = r.station
+    if st is not None:
+        t_st = np.asarray(st.t_s, float) + float(seconds_between(t0, st.epoch))
+        sname = st.name if st.name != "object" else "station"
+        packets.append(_moving_packet("station", sname, epoch, t_st, _itrf_samples(t0, t_st, st.r_m),
+                                      COLOURS["station"], 5600.0))
+    descent = None
+    if r.landing is not None:
+        e = r.landing.flight.entry
+        tr = e.trajectory
+        d_epoch = _iso(_time(e.start_utc))
+        llh = np.column_stack([tr.lon_deg, tr.lat_deg, tr.altitude_m])
+        t_d = np.asarray(tr.t_s, float)
+        keep = np.concatenate([[True], np.diff(t_d) > 1e-6])
+        descent = (d_epoch, t_d[keep], llh[keep])
+        packets.append(_moving_packet("descent", f"{r.landing.vehicle} descent module", d_epoch, t_d[keep],
+                                      llh[keep], COLOURS["descent"], 3600.0, fixed=False))
+        z = r.landing.zone
+        packets.append(_static_packet("site/landing-zone", z.name, z.lat_deg, z.lon_deg, z.ground_altitude_m,
+                                      COLOURS["site"]))
+        packets.append(_static_packet("site/landing-point", "landing point", e.landing_lat_deg, e.landing_lon_deg,
+                                      e.landing_altitude_m, COLOURS["descent"]))
+    if r.ascent is not None:
+        a = r.ascent
+        packets.append(_static_packet("site/launch-pad", "launch pad", np.degrees(a.pad_lat_rad),
+                                      np.degrees(a.pad_lon_rad), a.pad_alt_m, COLOURS["site"]))
+    # timeline events as labelled packets at the vehicle's position
+    from ..frames import itrf_from_geodetic
+
+    for k, ev in enumerate(r.events):
+        te = _time(ev.utc)
+        where = None
+        s = float(seconds_between(t0, te))
+        if len(t_ch) >= 2 and t_ch[0] - 1e-6 <= s <= t_ch[-1] + EVENT_SLACK_S:
+            where = [float(np.interp(s, t_ch, r_ch[:, j])) for j in range(3)]
+        elif descent is not None:
+            d_epoch, t_d, llh = descent
+            sd = float(seconds_between(_time(d_epoch), te))
+            if t_d[0] - 1e-6 <= sd <= t_d[-1] + EVENT_SLACK_S:
+                lon, lat, h = (float(np.interp(sd, t_d, llh[:, j])) for j in range(3))
+                where = [float(x) for x in itrf_from_geodetic(np.radians(lat), np.radians(lon), h)]
+        if where is None:
+            continue
+        packets.append(Packet(
+            id=f"event/{k:03d}-{ev.name}", name=ev.name,
+            description=f"{html.escape(ev.utc)} (MET {ev.met_s:.1f} s, {html.escape(ev.phase)}) {html.escape(ev.notes)}",
+            availability=TimeInterval(start=_iso(te), end=_iso(add_seconds(te, float(event_label_s)))),
+            position=Position(referenceFrame="FIXED", cartesian=where),
+            label=Label(text=ev.name, font="10pt sans-serif", fillColor=Color(rgba=COLOURS["event"])),
+        ))
+    return Document(packets=packets)
+
+
+def write_czml(result, path, *, event_label_s: float = 600.0) -> Path:
+    """Write the CZML document of ``result`` (a MissionResult) to ``path``; returns the path.
+
+    ``event_label_s``: how long each timeline event's label stays visible [s]. The parent
+    directory must exist.
+    """
+    path = Path(path)
+    if not path.parent.is_dir():
+        raise InputError(f"cannot write the CZML to {path}: directory {path.parent} does not exist; create it first")
+    doc = build_czml(result, event_label_s=event_label_s)
+    path.write_text(doc.dumps(), encoding="utf-8")
+    return path

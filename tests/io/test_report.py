@@ -1,0 +1,272 @@
+"""report.html on a real flight: Soyuz MS-28 (ascent, two-orbit rendezvous, approach) and the
+MS-27 return, each from the phase functions, with the packaged ISS ephemeris.
+
+Independent references:
+* MS-28 liftoff 2025-11-27 09:27:57.4 UTC from Baikonur 31/6 (45.9961 N, 63.5639 E), docked
+  to Rassvet 12:34:35 UTC (missions.csv, domain.md 1.1/1.4); insertion about T+529 s;
+* MS-27 undocked 2025-12-09 01:41 UTC, landed about 05:03:30 UTC near Zhezkazgan
+  (tests/landing/test_plan.py); a Soyuz entry peaks at about 3-4.5 g (domain.md 5);
+* the ISS's mean altitude 419.7 km after the 19 Nov 2025 reboost (domain.md, orbit table).
+The page is opened in a real headless Chromium: no console error, every image decoded.
+"""
+from __future__ import annotations
+
+import base64
+import functools
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from gyrfalcon.errors import InputError
+from gyrfalcon.io.report import CSP, render_report, write_report
+
+PAD = (math.radians(45.9961), math.radians(63.5639), 104.0)   # Baikonur 31/6, domain.md 1.4
+MS28_LIFTOFF = "2025-11-27T09:27:57.402Z"
+MS27_UNDOCK = "2025-12-09T01:41Z"
+PLOT_KEYS = ("ascent", "ground-track", "altitude-phase", "lvlh", "range", "occupancy", "entry")
+
+
+@functools.lru_cache(maxsize=1)
+def build_ms28_result():
+    """A MissionResult assembled from the real phase functions (until the runner lands).
+
+    The chaser ephemeris is the station's plus the planned LVLH relative trajectory
+    (insertion to aim point, coast samples every 60 s); the station's is the packaged ISS
+    ephemeris from insertion to contact. Returns ``(result, manifest)``.
+    """
+    from gyrfalcon.frames import chaser_from_relative
+    from gyrfalcon.landing.plan import plan_landing
+    from gyrfalcon.launch.ascent import fly_ascent
+    from gyrfalcon.mission.result import MissionResult, TimelineEvent
+    from gyrfalcon.orbits.ephemeris import Ephemeris
+    from gyrfalcon.orbits.iss import iss_ephemeris
+    from gyrfalcon.proximity.approach import simulate_approach
+    from gyrfalcon.rendezvous.plan import plan_rendezvous
+    from gyrfalcon.time import add_seconds, parse_utc, seconds_between
+    from gyrfalcon.traffic.builtin import late2025_manifest
+
+    eph = iss_ephemeris()
+    t0 = parse_utc(MS28_LIFTOFF)
+    s = eph.at(t0)
+    h = np.cross(s.r_m, s.v_mps)
+    asc = fly_ascent(t0, pad_lat_rad=PAD[0], pad_lon_rad=PAD[1], pad_alt_m=PAD[2],
+                     plane_normal_gcrf=h / np.linalg.norm(h))
+    plan = plan_rendezvous(asc.insertion, liftoff=t0, station=eph, vehicle="soyuz-ms")
+    app = simulate_approach(seed=0)
+    land = plan_landing(eph, MS27_UNDOCK)
+
+    ins_t = asc.insertion.t
+    rt = plan.relative_trajectory
+    rs, vs = [], []
+    for k, ts in enumerate(rt.t_s):
+        st = eph.at(add_seconds(ins_t, float(ts)))
+        c = chaser_from_relative(st, rt.rho_lvlh_m[k], rt.rho_dot_lvlh_mps[k])
+        rs.append(c.r_m)
+        vs.append(c.v_mps)
+    chaser = Ephemeris(ins_t, rt.t_s, np.array(rs), np.array(vs), name="Soyuz MS-28")
+    station = eph.slice(ins_t, parse_utc(app.contact_utc))
+    station = Ephemeris(station.epoch, station.t_s, station.r_m, station.v_mps, name="ISS")
+
+    def met(utc):
+        return float(seconds_between(t0, parse_utc(utc)))
+
+    events = [TimelineEvent(e.name, e.utc, e.met_s, "ascent") for e in asc.timeline]
+    events += [TimelineEvent(b.name, b.utc, met(b.utc), "rendezvous", f"dv {b.dv_mps:.2f} m/s") for b in plan.burns]
+    events += [TimelineEvent(p.name, p.start_utc, met(p.start_utc), "approach") for p in app.phases]
+    events.append(TimelineEvent("contact", app.contact_utc, met(app.contact_utc), "docking", app.verdict))
+    events.append(TimelineEvent("landing", land.flight.entry.landing_utc, met(land.flight.entry.landing_utc),
+                                "return", "MS-27"))
+    events.sort(key=lambda e: e.met_s)
+    manifest = late2025_manifest()
+    result = MissionResult(
+        scenario=None, seed=0, launch_utc=MS28_LIFTOFF, insertion_utc=plan.insertion_utc,
+        contact_utc=app.contact_utc, landing_utc=land.flight.entry.landing_utc, total_dv_mps=plan.total_dv_mps,
+        events=tuple(events), ascent=asc, rendezvous=plan, approach=app,
+        occupancy=manifest.occupancy_at("2025-11-27T12:40Z"), landing=land, chaser=chaser, station=station,
+        notes=("test assembly: approach from the default MS-28 aim point, return is MS-27's",),
+    )
+    return result, manifest
+
+
+@pytest.fixture(scope="module")
+def flight():
+    return build_ms28_result()
+
+
+@pytest.fixture(scope="module")
+def report_path(flight, tmp_path_factory):
+    result, manifest = flight
+    return write_report(result, tmp_path_factory.mktemp("report") / "report.html", manifest=manifest)
+
+
+def _images(text):
+    return re.findall(r'<img alt="([^"]*)" src="data:image/png;base64,([A-Za-z0-9+/=]+)"', text)
+
+
+# --- structure -------------------------------------------------------------------------
+def test_report_is_self_contained_with_every_plot(report_path):
+    text = report_path.read_text()
+    imgs = _images(text)
+    assert len(imgs) == 7
+    for key in PLOT_KEYS:
+        assert f'id="plot-{key}"' in text
+    # every image is a real PNG, decoded (magic number and IHDR of at least 400 px wide)
+    for _, b64 in imgs:
+        png = base64.b64decode(b64)
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(png[16:20], "big") >= 400
+    # nothing from elsewhere: no http(s) links, scripts, stylesheets or fonts
+    assert "http://" not in text and "https://" not in text
+    assert "<script" not in text and "<link" not in text and "@import" not in text and "url(" not in text
+    assert CSP in text
+    assert "Not drawn" not in text
+    # every caption carries units in brackets
+    for cap in re.findall(r"<figcaption>(.*?)</figcaption>", text, re.S):
+        assert re.search(r"\[[^\]]+\]", cap)
+
+
+def test_headline_and_timeline_carry_the_flight_facts(flight, report_path):
+    text = report_path.read_text()
+    assert MS28_LIFTOFF in text
+    # contact within 5 min of the real 12:34:35 UTC docking (missions.csv)
+    m = re.search(r"Contact \(UTC\)</td><td>2025-11-27T(\d\d):(\d\d):(\d\d)", text)
+    assert m is not None
+    contact_s = int(m[1]) * 3600 + int(m[2]) * 60 + int(m[3])
+    assert abs(contact_s - (12 * 3600 + 34 * 60 + 35)) < 300
+    # the timeline has every event of the result, in time order; MET formatted h:mm:ss
+    result, _ = flight
+    table = text.split('id="timeline"')[1].split("</table>")[0]
+    assert table.count("<tr>") == len(result.events) + 1
+    assert "0:08:4" in table or "0:08:5" in table     # spacecraft separation near T+529 s (8:49)
+    # a Soyuz entry peak of 3-4.5 g (domain.md 5), shown in the headline table
+    g = float(re.search(r"Peak entry load \[g\]</td><td>([\d.]+)", text)[1])
+    assert 3.0 < g < 4.5
+
+
+def test_plots_are_computed_from_the_flight(flight):
+    # the figures' data are the flight's: the ISS altitude curve in the altitude/phase plot
+    # has the mean 419.7 km of domain.md (orbit table, after the 19 Nov 2025 reboost) and stays
+    # within 400-445 km (geodetic height swings about +-15 km over an orbit with latitude and
+    # eccentricity), and the phase angle falls to near zero at the aim
+    # point (the chaser arrives behind the station, within a few km)
+    from gyrfalcon.io.plots import altitude_phase_figure
+
+    result, _ = flight
+    fig = altitude_phase_figure(result.chaser, result.station, result.rendezvous)
+    ax1, ax2 = fig.axes[:2]
+    iss_alt = ax1.lines[1].get_ydata()
+    assert np.mean(iss_alt) == pytest.approx(419.7, abs=8.0)
+    assert 400 < iss_alt.min() and iss_alt.max() < 445
+    phase = ax2.lines[0].get_ydata()
+    assert 10.0 < phase[0] < 18.0          # two-orbit scheme range at insertion (domain.md 2.2)
+    assert abs(phase[-1]) < 0.1            # aim point: a few km from the station (0.1 deg = 12 km)
+
+
+def test_occupancy_gantt_rows_follow_the_manifest(flight):
+    # late-2025 manifest: MS-28 docks at Rassvet (MRM1) and stays; MS-27 leaves Prichal on
+    # 9 Dec 2025 (tests/landing/test_plan.py: undocking 01:41 UTC)
+    from gyrfalcon.io.plots import occupancy_rows
+
+    _, manifest = flight
+    rows = occupancy_rows(manifest)
+    ms28 = [r for r in rows if "MS-28" in r[1]]
+    assert ms28 and all("rassvet" in r[0] for r in ms28)
+    assert ms28[0][2].startswith("2025-11-27T12:3")
+    ms27 = [r for r in rows if "MS-27" in r[1]]
+    assert ms27 and ms27[-1][3].startswith("2025-12-09T01:4")
+
+
+def test_missing_phases_leave_notes_not_errors(flight, tmp_path):
+    import dataclasses
+
+    result, _ = flight
+    partial = dataclasses.replace(result, ascent=None, approach=None, landing=None, events=())
+    text = write_report(partial, tmp_path / "r.html").read_text()
+    assert len(_images(text)) == 3     # ground track (chaser), altitude/phase, LVLH (rendezvous arc)
+    assert "Not drawn: no ascent in this result" in text
+    assert "Not drawn: no proximity approach in this result" in text
+    assert "Not drawn: no landing in this result" in text
+    assert "Not drawn: no traffic manifest given" in text
+    assert "No timeline events" in text
+
+
+def test_bad_input_and_bad_path(flight, tmp_path):
+    with pytest.raises(InputError, match="MissionResult"):
+        render_report(object())
+    with pytest.raises(InputError, match="does not exist"):
+        write_report(flight[0], tmp_path / "nope" / "report.html")
+
+
+# --- a real browser ----------------------------------------------------------------------
+def _chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        p = shutil.which(name)
+        if p:
+            return p
+    return None
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    exe = _chromium()
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI is set but no chromium is installed: apt-get install -y chromium")
+        pytest.skip("no chromium on this machine (apt-get install chromium)")
+    return exe
+
+
+def test_report_opens_in_headless_chromium_without_console_errors(chromium, report_path):
+    pw = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
+        "playwright.sync_api", fromlist=["sync_playwright"])
+    messages, failed = [], []
+    with tempfile.TemporaryDirectory() as profile, pw.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(
+            profile, executable_path=chromium, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"])
+        try:
+            page = ctx.new_page()
+            page.on("console", lambda m: messages.append((m.type, m.text)))
+            page.on("pageerror", lambda e: messages.append(("pageerror", str(e))))
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.goto(report_path.as_uri(), wait_until="load")
+            images = page.evaluate(
+                "() => Array.from(document.images).map(i => [i.alt, i.complete, i.naturalWidth, i.naturalHeight])")
+            figures = page.evaluate("() => Array.from(document.querySelectorAll('figure')).map(f => f.dataset.plot)")
+        finally:
+            ctx.close()
+    assert [m for m in messages if m[0] in ("error", "pageerror", "warning")] == []
+    assert failed == []
+    assert tuple(figures) == PLOT_KEYS
+    assert len(images) == 7
+    for alt, complete, w, h in images:
+        assert complete and w >= 400 and h >= 200, alt
+
+
+def test_chromium_reports_a_blocked_external_resource(chromium, tmp_path):
+    # the console capture above can fail: an external image (blocked by the page's CSP)
+    # shows up as a console error
+    pw = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
+        "playwright.sync_api", fromlist=["sync_playwright"])
+    page_path = tmp_path / "bad.html"
+    page_path.write_text(f'<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="{CSP}">'
+                         '</head><body><img src="http://127.0.0.1:9/x.png"></body></html>')
+    messages = []
+    with tempfile.TemporaryDirectory() as profile, pw.sync_playwright() as p:
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=chromium, headless=True,
+                                                   args=["--no-sandbox", "--disable-gpu"])
+        try:
+            page = ctx.new_page()
+            page.on("console", lambda m: messages.append((m.type, m.text)))
+            page.goto(page_path.as_uri(), wait_until="load")
+        finally:
+            ctx.close()
+    assert any(t == "error" for t, _ in messages)
