@@ -158,3 +158,35 @@ def test_corrector_reports_failure_as_a_typed_error():
 
     with pytest.raises(tg.TargetingError, match="could not reduce the miss"):
         tg.min_norm_newton(evaluate, lambda x, c: np.eye(6), np.zeros(6))
+
+
+def test_fast_frame_helpers_equal_the_frames_module():
+    """The correctors' scalar RTN rows and cached relative state against gyrfalcon.frames (same definitions)."""
+    import numpy as np
+
+    from gyrfalcon.frames import relative_state, rtn_matrix
+    from gyrfalcon.orbits.state import State
+    from gyrfalcon.rendezvous import targeting as tg
+    from gyrfalcon.time import add_seconds, parse_utc
+
+    rng = np.random.default_rng(3)
+    t = parse_utc("2025-11-27T12:00Z")
+    for _ in range(20):
+        r = rng.normal(size=3) * 7e6
+        v = rng.normal(size=3) * 7.5e3
+        assert np.allclose(tg._rtn_rows3(r, v), rtn_matrix(r, v), atol=1e-15)
+        dv = rng.normal(size=3)
+        assert np.allclose(tg.inertial_to_rtn(r, v, tg.rtn_to_inertial(r, v, dv)), dv, atol=1e-12)
+        target = State(t, r, v)
+        chaser = State(t, r + rng.normal(size=3) * 2e3, v + rng.normal(size=3))
+        a, b = tg.RelativeTo(target)(chaser), relative_state(target, chaser)
+        assert np.allclose(a[0], b[0], atol=1e-9) and np.allclose(a[1], b[1], atol=1e-12)
+    # a chaser at another instant is refused as by relative_state
+    import pytest
+
+    from gyrfalcon.errors import InputError
+
+    with pytest.raises(InputError, match="same instant"):
+        tg.RelativeTo(target)(State(add_seconds(t, 1.0), chaser.r_m, chaser.v_mps))
+    with pytest.raises(InputError, match="local orbital frame undefined"):
+        tg.rtn_to_inertial([7e6, 0, 0], [1e3, 0, 0], [0, 1.0, 0])

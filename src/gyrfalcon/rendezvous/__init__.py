@@ -9,6 +9,8 @@ Modules (import them directly; this package imports nothing heavy):
   finite-burn plan under the ``full`` force model, burn table, aim-point arrival, predicted
   contact, relative LVLH trajectory; :func:`~.plan.recommended_plane_normal` for the launch
   plane of a long scheme;
+* :mod:`.handover` -- :func:`~.handover.approach_from_plan` (the closed-loop proximity
+  simulation started from the plan's arrival state) and :func:`~.handover.predict_contact`;
 * :mod:`.targeting` -- the minimum-norm Newton differential corrector, burn chains,
   first-guess tools (curvilinear Clohessy-Wiltshire, slot timing);
 * :mod:`.cw` -- Clohessy-Wiltshire state-transition matrix and two-point velocity;

@@ -17,7 +17,9 @@ Objective: among the plans that meet the aim state with the scheme's burn epochs
 least total delta-v (sum of burn magnitudes, found by iteratively re-weighted minimum-norm
 Newton steps: weights 1/sqrt(|dv| + 0.5 m/s)). Assumptions and limits: burn epochs are the
 scheme's nominal slots (not optimised); the approach after the aim point is not simulated
-yet: contact = aim epoch + the scheme file's nominal approach duration (30 min). For a
+here: ``contact_utc`` = aim epoch + the scheme file's nominal approach duration (30 min);
+:func:`gyrfalcon.rendezvous.handover.predict_contact` flies the closed-loop approach from the
+plan's arrival state instead (MS-28: 12:37:14 UTC, MS-27: 08:56:33 UTC). For a
 two-day flight launch into :func:`recommended_plane_normal` (else the differential J2 node
 regression costs some 60-100 m/s of out-of-plane delta-v).
 
@@ -91,9 +93,11 @@ class RendezvousPlan:
     ``impulsive_burns`` always holds the impulsive plan. ``aim_*``: the aim state (station
     LVLH) and its epoch = the braking burn's centre. ``miss_*``: the corrector's final miss,
     of the impulsive plan against the aim state, or of the finite plan against the impulsive
-    plan's post-braking trajectory at ``arrival_utc`` (60 s after the last burn ends);
+    plan's post-braking trajectory at ``arrival_utc`` (the impulsive braking's duration plus
+    60 s after the aim epoch, so at least 60 s after the finite braking ends);
     ``arrival_rho_*``: the relative state reached there. ``contact_*``: aim epoch + the
-    nominal approach duration (no proximity simulation yet). ``chaser_at_aim``: the chaser's
+    nominal approach duration (the simulated approach's contact:
+    :func:`gyrfalcon.rendezvous.handover.predict_contact`). ``chaser_at_aim``: the chaser's
     GCRF state just after the (impulsive) braking at the aim epoch, ``chaser_at_arrival``: the
     flown (finite) plan's at ``arrival_utc`` -- as :meth:`State.to_dict
     <gyrfalcon.orbits.state.State.to_dict>`, the hand-over to a proximity simulation.
@@ -498,6 +502,7 @@ class FiniteChain:
         ref = dyn.propagate_to(final_imp, self.t_check)
         st = station_at(self.t_check)
         self.station_check = st
+        self._rel = _tg.RelativeTo(st)
         self.aim_rho, self.aim_rho_dot = relative_state(st, ref)
 
     def _fly_from(self, k, state, x):
@@ -522,9 +527,7 @@ class FiniteChain:
         return pre, post, specs, final
 
     def residual(self, final):
-        from ..frames import relative_state
-
-        rho, rho_dot = relative_state(self.station_check, final)
+        rho, rho_dot = self._rel(final)
         return np.concatenate([rho - self.aim_rho, rho_dot - self.aim_rho_dot])
 
     def evaluate(self, xflat):
@@ -576,10 +579,12 @@ def _relative_trajectory(chaser0, times, x_imp, isp, dyn, station_at, step_s, fc
     total = arcs[-1][2]
     grid = np.unique(np.concatenate([np.arange(0.0, total, float(step_s)), [total]]))
     out_t, out_r, out_v = [], [], []
+    last = {}     # arc index -> the latest state on it: each sample is propagated from the previous one
     for g in grid:
-        for a0, s0, a1 in arcs:
+        for i, (a0, s0, a1) in enumerate(arcs):
             if a0 - 1e-9 <= g <= a1 + 1e-9:
-                s = s0 if abs(g - a0) < 1e-9 else dyn.propagate_to(s0, add_seconds(chaser0.t, float(g)))
+                s = s0 if abs(g - a0) < 1e-9 else dyn.propagate_to(last.get(i, s0), add_seconds(chaser0.t, float(g)))
+                last[i] = s
                 rho, rho_dot = relative_state(station_at(s.t), s)
                 out_t.append(float(g))
                 out_r.append(rho)

@@ -68,18 +68,65 @@ class CorrectorReport:
 # ---------------------------------------------------------------------------------------
 # impulses
 # ---------------------------------------------------------------------------------------
-def rtn_to_inertial(r_m, v_mps, vec_rtn) -> np.ndarray:
-    """Rotate a vector from the RTN frame of (r, v) to the inertial frame."""
-    from ..frames import rtn_matrix
+def _rtn_rows3(r_m, v_mps) -> np.ndarray:
+    """Rows R, T, N of one state's RTN frame, as :func:`gyrfalcon.frames.rtn_matrix` (same
+    definition), with scalar arithmetic: ten times cheaper than numpy's batched cross products
+    for one 3-vector, which matters in the correctors' finite differences."""
+    rx, ry, rz = (float(c) for c in r_m)
+    vx, vy, vz = (float(c) for c in v_mps)
+    hx, hy, hz = ry * vz - rz * vy, rz * vx - rx * vz, rx * vy - ry * vx
+    rn = math.sqrt(rx * rx + ry * ry + rz * rz)
+    hn = math.sqrt(hx * hx + hy * hy + hz * hz)
+    if rn == 0.0 or hn <= 1e-12 * rn * math.sqrt(vx * vx + vy * vy + vz * vz):
+        from ..frames import rtn_matrix
 
-    return rtn_matrix(r_m, v_mps).T @ np.asarray(vec_rtn, dtype=float)
+        return rtn_matrix(r_m, v_mps)          # raises the frames module's InputError
+    ax, ay, az = rx / rn, ry / rn, rz / rn
+    nx, ny, nz = hx / hn, hy / hn, hz / hn
+    return np.array([[ax, ay, az], [ny * az - nz * ay, nz * ax - nx * az, nx * ay - ny * ax], [nx, ny, nz]])
+
+
+def rtn_to_inertial(r_m, v_mps, vec_rtn) -> np.ndarray:
+    """Rotate a vector from the RTN frame of (r, v) to the inertial frame.
+
+    >>> rtn_to_inertial([7e6, 0, 0], [0, 7.5e3, 1e3], [0.0, 1.0, 0.0]).round(4) + 0.0
+    array([0.    , 0.9912, 0.1322])
+    """
+    return _rtn_rows3(r_m, v_mps).T @ np.asarray(vec_rtn, dtype=float)
 
 
 def inertial_to_rtn(r_m, v_mps, vec) -> np.ndarray:
     """Rotate an inertial vector into the RTN frame of (r, v)."""
-    from ..frames import rtn_matrix
+    return _rtn_rows3(r_m, v_mps) @ np.asarray(vec, dtype=float)
 
-    return rtn_matrix(r_m, v_mps) @ np.asarray(vec, dtype=float)
+
+class RelativeTo:
+    """:func:`gyrfalcon.frames.relative_state` against one fixed target state, with the target's
+    LVLH matrix and frame rate computed once (the correctors evaluate it hundreds of times).
+    Same definitions; a chaser in another frame or at another instant goes through
+    :func:`~gyrfalcon.frames.relative_state` itself (which checks and converts)."""
+
+    def __init__(self, target):
+        from ..frames import lvlh_matrix
+
+        self.target = target
+        self._frame = target.frame
+        self._tt = float(target.t.tt)
+        r, v = np.asarray(target.r_m, float), np.asarray(target.v_mps, float)
+        self._r, self._v = r, v
+        self._m = lvlh_matrix(r, v)
+        self._w = np.cross(r, v) / float(r @ r)
+
+    def __call__(self, chaser):
+        if chaser.frame != self._frame or self._frame == "ITRF" or abs(float(chaser.t.tt) - self._tt) * 86400.0 > 1e-7:
+            from ..frames import relative_state
+
+            return relative_state(self.target, chaser)
+        d_r = np.asarray(chaser.r_m, float) - self._r
+        w = self._w
+        d_v = np.asarray(chaser.v_mps, float) - self._v - np.array(
+            [w[1] * d_r[2] - w[2] * d_r[1], w[2] * d_r[0] - w[0] * d_r[2], w[0] * d_r[1] - w[1] * d_r[0]])
+        return self._m @ d_r, self._m @ d_v
 
 
 def apply_impulse(state, dv_rtn_mps, isp_s: float | None = None):
@@ -365,9 +412,10 @@ class ImpulsiveChain:
         return pre, s
 
     def residual(self, final_state) -> np.ndarray:
-        from ..frames import relative_state
-
-        rho, rho_dot = relative_state(self.station_aim, final_state, "LVLH")
+        rel = self.__dict__.get("_rel")
+        if rel is None or rel.target is not self.station_aim:
+            rel = self.__dict__["_rel"] = RelativeTo(self.station_aim)
+        rho, rho_dot = rel(final_state)
         return np.concatenate([rho - self.aim_rho_m, rho_dot - self.aim_rho_dot_mps])
 
     def evaluate(self, xflat):

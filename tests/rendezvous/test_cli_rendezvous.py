@@ -1,0 +1,115 @@
+"""``gyrfalcon rendezvous``: JSON contract and flown figures for Soyuz MS-28, the burn table, one red
+line and exit code 2 on bad input.
+
+References: MS-28 liftoff 09:27:57.4 UTC and contact 12:34:35 UTC (missions.csv), flown total
+about 117 m/s and braking at MET 2:39:58 (domain.md 2.3); 5 min contact tolerance (issue 4).
+The command is mounted on a fresh typer app (the lead registers it in cli/app.py).
+"""
+import json
+import math
+import re
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from gyrfalcon.cli import rendezvous as rdv_cli
+from gyrfalcon.time import parse_utc, seconds_between
+
+runner = CliRunner()
+MS28 = "2025-11-27T09:27:57.4Z"
+
+
+@pytest.fixture(scope="module")
+def app():
+    a = typer.Typer()
+
+    @a.callback()
+    def _root():
+        """test root"""
+
+    rdv_cli.register(a)
+    return a
+
+
+@pytest.fixture(scope="module")
+def ms28_json(app):
+    res = runner.invoke(app, ["rendezvous", "--launch", MS28, "--site", "baikonur-31", "--scheme", "auto", "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
+
+
+def test_ms28_json_contract(ms28_json):
+    d = ms28_json
+    for k in ("burns", "total_dv_mps", "aim_point_utc", "contact_utc", "scheme", "scheme_reason", "approach_verdict"):
+        assert k in d
+    assert d["scheme"] == "two-orbit" and "inside the two-orbit range" in d["scheme_reason"]
+    assert len(d["burns"]) == 4
+    for b in d["burns"]:
+        assert set(b) >= {"utc", "dv_mps", "dv_rtn_mps", "duration_s"}
+        assert math.hypot(*b["dv_rtn_mps"]) == pytest.approx(b["dv_mps"], rel=1e-9)
+        assert b["duration_s"] > 0
+    assert d["total_dv_mps"] == pytest.approx(sum(b["dv_mps"] for b in d["burns"]), rel=1e-12)
+
+
+def test_ms28_json_figures(ms28_json):
+    d = ms28_json
+    assert d["total_dv_mps"] == pytest.approx(117.0, rel=0.15)
+    assert d["approach_verdict"] == "captured"
+    err = float(seconds_between(parse_utc("2025-11-27T12:34:35"), parse_utc(d["contact_utc"])))
+    assert abs(err) < 300.0
+    # the aim point is the braking burn's centre: flown at MET 2:39:58
+    met = float(seconds_between(parse_utc(MS28), parse_utc(d["aim_point_utc"])))
+    assert abs(met - (2 * 3600 + 39 * 60 + 58)) < 120.0
+    # the approach starts where the plan hands over
+    assert d["approach"]["start_utc"] == d["handover_utc"]
+
+
+def test_human_burn_table(app):
+    res = runner.invoke(app, ["rendezvous", "--launch", MS28])
+    assert res.exit_code == 0, res.output
+    out = res.output
+    for word in ("DV1", "DV2", "DV3", "braking", "hp km", "ha km", "prop kg", "captured", "contact 2025-11-27T12:"):
+        assert word in out, word
+    row = next(line for line in out.splitlines() if line.strip().startswith("DV1"))
+    assert "0:34:" in row          # flown DV1 at MET 0:34:00 (domain.md 2.3)
+
+
+def _err(res):
+    assert res.exit_code == 2, res.output
+    assert "Traceback" not in res.output
+    lines = [line for line in res.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error:")
+    return lines[0]
+
+
+def test_unknown_site(app):
+    assert "unknown launch site" in _err(runner.invoke(app, ["rendezvous", "--site", "nowhere"]))
+
+
+def test_unknown_scheme(app):
+    assert "use one of auto" in _err(runner.invoke(app, ["rendezvous", "--scheme", "one-orbit"]))
+
+
+def test_launch_outside_every_window_names_the_nearest_feasible_launch(app):
+    # 24 min late: the ISS is about 100 deg ahead at insertion, outside every scheme's range
+    line = _err(runner.invoke(app, ["rendezvous", "--launch", "2025-11-27T09:52:00Z"]))
+    assert "no scheme accepts it" in line
+    m = re.search(r"nearest feasible launch: (\S+) \(two-orbit", line)
+    assert m, line
+    # the day's two-orbit window is MS-28's own liftoff (09:27:57.4, missions.csv) to within a minute
+    assert abs(float(seconds_between(parse_utc(MS28), parse_utc(m.group(1))))) < 60.0
+
+
+def test_station_ephemeris_not_covering_the_flight(app):
+    import pathlib
+
+    oem = pathlib.Path(__file__).parent / "data" / "iss_oem_fb1131d_ms27_excerpt.txt.gz"
+    line = _err(runner.invoke(app, ["rendezvous", "--station-oem", str(oem), "--launch", MS28]))
+    assert "outside it" in line and "--station-oem" in line
+    # packaged ephemeris (24 Nov - 9 Dec 2025) and a launch in January 2026
+    line = _err(runner.invoke(app, ["rendezvous", "--launch", "2026-01-10T10:00Z"]))
+    assert "covers 2025-11-24" in line
+    # the ephemeris ends during the flight (MS-27 excerpt ends 10:00 UTC; liftoff 08:40 -> contact ~11:50)
+    line = _err(runner.invoke(app, ["rendezvous", "--station-oem", str(oem), "--launch", "2025-04-08T08:40:00Z"]))
+    assert "does not cover" in line or "outside it" in line
