@@ -1,6 +1,7 @@
 """The manifest store on PostgreSQL. Runs only when GYRFALCON_TEST_POSTGRES_URL names a
 database that may be wiped (e.g. postgresql+psycopg://postgres@/manifest_test?host=/tmp/pg);
-the PostgreSQL CI job sets it. Same checks as for SQLite: the seed state, a refused change
+`.ci/postgres.sh` starts a throwaway server and prints it. Outside CI the tests skip without
+it; with ``$CI`` set, a missing URL or an unreachable server FAILS them. Same checks as for SQLite: the seed state, a refused change
 writes nothing, and two processes racing for one port: exactly one wins, nothing is lost."""
 import multiprocessing as mp
 import os
@@ -10,12 +11,36 @@ from pathlib import Path
 import pytest
 
 URL = os.environ.get("GYRFALCON_TEST_POSTGRES_URL")
-pytestmark = pytest.mark.skipif(not URL, reason="set GYRFALCON_TEST_POSTGRES_URL to run the PostgreSQL tests")
+IN_CI = bool(os.environ.get("CI"))
 HERE = Path(__file__).parent
 
 
+def _unavailable(reason: str):
+    """Outside CI: skip. In CI (``$CI`` set) a missing or unreachable server is a FAILURE:
+    ``.ci/postgres.sh`` must have started one and exported its URL."""
+    if IN_CI:
+        pytest.fail(f"CI is set but {reason}; run `eval \"$(.ci/postgres.sh)\"` before the tests", pytrace=False)
+    pytest.skip(f"{reason} (set GYRFALCON_TEST_POSTGRES_URL, e.g. from .ci/postgres.sh, to run these)")
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not URL:
+        _unavailable("GYRFALCON_TEST_POSTGRES_URL is not set")
+    import sqlalchemy as sa
+
+    try:
+        engine = sa.create_engine(URL)
+        with engine.connect() as conn:
+            version = conn.exec_driver_sql("SHOW server_version").scalar_one()
+        engine.dispose()
+    except Exception as exc:  # no driver, no server, bad URL
+        _unavailable(f"the PostgreSQL server at GYRFALCON_TEST_POSTGRES_URL is unreachable ({type(exc).__name__}: {exc})")
+    return version
+
+
 @pytest.fixture()
-def url():
+def url(server):
     import sqlalchemy as sa
 
     from gyrfalcon.traffic.store import METADATA
@@ -38,6 +63,12 @@ def test_builtin_and_refusal_on_postgres(url):
         hold = next(e for e in s.events() if e.kind == "hold")
         with pytest.raises(CorridorBlockedError):
             s.remove_event(hold.id)
+        assert s.count() == 19
+        # moving the hold after the MS-28 arrival (27 Nov 12:34:35) is refused too; within 24-27 Nov it is fine
+        with pytest.raises(CorridorBlockedError):
+            s.move_event(hold.id, "2025-11-28")
+        assert s.move_event(hold.id, "2025-11-25").t_utc == "2025-11-25T00:00:00.000Z"
+        assert s.manifest().where("Cygnus NG-23", "2025-11-24T12:00Z") == "unity-nadir"
         assert s.count() == 19
 
 

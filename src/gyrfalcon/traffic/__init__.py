@@ -9,7 +9,10 @@
 * :mod:`~gyrfalcon.traffic.store`: :class:`ManifestStore`, the manifest in SQLite (default, a
   file in the user's data directory) or PostgreSQL, schema by Alembic (``migrations/``); every
   change is validated and written in one serialised transaction, or refused and not written.
-* :mod:`~gyrfalcon.traffic.builtin`: the late-2025 ISS manifest of the seed articles.
+* :mod:`~gyrfalcon.traffic.builtin`: the late-2025 ISS manifest of the seed articles, and the
+  planned Russian-segment traffic after it (Progress MS-33/34, Soyuz MS-29, the MS-28 landing).
+* :mod:`~gyrfalcon.traffic.whatif`: a pad outage re-planned (launch slips, stays beyond limits,
+  lifeboat seats, Progress at Zvezda aft) and the port-occupancy Gantt chart.
 * :mod:`~gyrfalcon.traffic.station_link`: the single adapter onto :mod:`gyrfalcon.station`.
 
 Names are importable from here lazily (no database driver is loaded by ``import
@@ -31,7 +34,10 @@ _LAZY = {
     "LaunchOrderError": "manifest", "LaunchPadError": "manifest", "VehicleStateError": "manifest",
     "ManifestStore": "store", "ManifestStoreError": "store", "default_data_dir": "store",
     "resolve_url": "store", "late2025": "builtin", "late2025_manifest": "builtin",
+    "plan2026": "builtin", "planned_manifest": "builtin", "planned_events": "builtin", "plan_board": "builtin",
     "station_model": "station_link",
+    "PadOutage": "whatif", "WhatIfResult": "whatif", "parse_pad_outage": "whatif",
+    "pad_outage_whatif": "whatif", "port_intervals": "whatif", "gantt": "whatif",
 }
 
 __all__ = sorted(_LAZY)

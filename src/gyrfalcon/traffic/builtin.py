@@ -1,4 +1,5 @@
-"""The built-in late-2025 ISS manifest (``traffic/data/late2025.toml``).
+"""The built-in late-2025 ISS manifest (``traffic/data/late2025.toml``) and the planned traffic
+after it (``traffic/data/plan2026.toml``).
 
 It reproduces the seed articles: Cygnus NG-23 held on Canadarm2 from 24 Nov 2025 to clear
 the approach to Rassvet nadir, Soyuz MS-28 docking there on 27 Nov 2025 at 12:34:35 UTC,
@@ -9,11 +10,20 @@ confidence grade in the TOML; where the time of day was not found the event is d
 The manifest is complete (every vehicle and crew member aboard) only from
 :data:`COMPLETE_FROM_UTC` on: vehicles that left before the HTV-X1 capture are not recorded.
 
+The plan (:func:`plan2026`) adds the Russian-segment flights an outage of Site 31/6 affects
+(Progress MS-33 as planned for 21 Dec 2025, Progress MS-34, Soyuz MS-29 on 14 Jul 2026, the MS-28
+landing on 26 Jul 2026) and the departures tied to them, each with its source and grade. It is
+the plan as known BEFORE the pad was damaged, so :func:`planned_manifest` validates it against
+the pad status board as known then (:func:`plan_board`).
+
 >>> m = late2025_manifest()
 >>> m.occupancy_on("2025-11-26").occupied_count, len(m.occupancy_on("2025-11-27").crew_aboard)
 (6, 10)
 >>> m.where("Cygnus NG-23", "2025-11-27T12:34:35Z")
 'arm'
+>>> p = planned_manifest()
+>>> p.occupancy_on("2025-12-23").ports["poisk-zenith"], p.where("Soyuz MS-28", "2026-07-27")
+('Progress MS-33', 'gone')
 """
 from __future__ import annotations
 
@@ -40,9 +50,13 @@ class BuiltinManifest:
 @functools.lru_cache(maxsize=1)
 def late2025() -> BuiltinManifest:
     """The built-in late-2025 manifest as data (events in file order, without store ids)."""
+    return _parse("late2025.toml")[1]
+
+
+def _parse(name: str) -> tuple[dict, BuiltinManifest]:
     from importlib.resources import files
 
-    data = tomllib.loads((files("gyrfalcon.traffic") / "data" / "late2025.toml").read_text("utf-8"))
+    data = tomllib.loads((files("gyrfalcon.traffic") / "data" / name).read_text("utf-8"))
     events = []
     sources = []
     for row in data["event"]:
@@ -51,7 +65,8 @@ def late2025() -> BuiltinManifest:
         events.append(make_event(row["kind"], t, row["vehicle"], row.get("port"), row.get("pad"),
                                  row.get("crew", ()), row.get("notes", "")))
         sources.append(f"{row.get('source', '')} [{row.get('conf', '')}]")
-    return BuiltinManifest(data["station"], data["title"], dict(data["vehicles"]), tuple(events), tuple(sources))
+    return data, BuiltinManifest(data["station"], data["title"], dict(data["vehicles"]), tuple(events),
+                                 tuple(sources))
 
 
 def late2025_manifest(station=None, pads=None) -> Manifest:
@@ -59,3 +74,35 @@ def late2025_manifest(station=None, pads=None) -> Manifest:
     b = late2025()
     events = [Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(b.events)]
     return Manifest.from_events(events, b.vehicles, station, pads)
+
+
+@functools.lru_cache(maxsize=1)
+def plan2026() -> BuiltinManifest:
+    """The planned traffic after the late-2025 manifest (``plan2026.toml``), as data."""
+    return _parse("plan2026.toml")[1]
+
+
+@functools.lru_cache(maxsize=1)
+def plan_known_as_of() -> str:
+    """When the plan was current (the Site 31/6 damage instant): ISO 8601 UTC."""
+    return str(_parse("plan2026.toml")[0]["planned_as_of"])
+
+
+def plan_board():
+    """The pad status board as known when the plan was made (the damage not yet recorded)."""
+    from ..launch.sites import PadStatusBoard
+
+    return PadStatusBoard.from_catalog(known_before=plan_known_as_of())
+
+
+def planned_events() -> tuple[tuple[Event, ...], dict]:
+    """Late-2025 events followed by the plan's, ids 1..n in that order, and every vehicle's type."""
+    a, b = late2025(), plan2026()
+    events = tuple(Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(a.events + b.events))
+    return events, {**a.vehicles, **b.vehicles}
+
+
+def planned_manifest(station=None, pads=None) -> Manifest:
+    """Late-2025 manifest plus the plan, validated against :func:`plan_board` (or ``pads``)."""
+    events, vehicles = planned_events()
+    return Manifest.from_events(events, vehicles, station, pads if pads is not None else plan_board())

@@ -65,13 +65,16 @@ class PortInfo:
 
 @dataclass(frozen=True)
 class VehicleTypeInfo:
-    """A visiting vehicle type: crew seats (0 for cargo), launch vehicle and launch pads."""
+    """A visiting vehicle type: crew seats (0 for cargo), launch vehicle and launch pads, and
+    the docked stay limit [days] (``None``: none published) with its grade."""
 
     id: str
     name: str
     crew_seats: int
     launch_vehicle: str | None
     pads: tuple[str, ...]
+    stay_limit_days: float | None = None
+    stay_limit_conf: str = ""
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,8 @@ def _from_station_package(station_id: str) -> StationModel | None:
         for p in st.ports
     )
     types = tuple(
-        VehicleTypeInfo(v.id, v.name, int(v.crew_seats), v.launch_vehicle, tuple(v.launch_pads))
+        VehicleTypeInfo(v.id, v.name, int(v.crew_seats), v.launch_vehicle, tuple(v.launch_pads),
+                        v.stay_limit_days, v.stay_limit_conf)
         for v in st.vehicle_types
     )
 

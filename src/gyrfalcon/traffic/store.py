@@ -3,7 +3,8 @@
 :class:`ManifestStore` keeps the event list of :mod:`gyrfalcon.traffic.manifest` in three
 tables (``manifest_meta``, ``vehicles``, ``events``; schema managed by Alembic, see
 ``traffic/migrations``). Every change (:meth:`~ManifestStore.add_event`,
-:meth:`~ManifestStore.add_events`, :meth:`~ManifestStore.remove_event`) runs in ONE write
+:meth:`~ManifestStore.add_events`, :meth:`~ManifestStore.move_event`,
+:meth:`~ManifestStore.remove_event`) runs in ONE write
 transaction that reads the whole timeline, replays it with the change against every rule
 (:mod:`gyrfalcon.traffic.rules`) and writes only if all pass; a refused change raises a
 :class:`~gyrfalcon.traffic.manifest.ManifestRuleError` and writes nothing.
@@ -20,8 +21,8 @@ Concurrency and durability:
   writer waits up to ``timeout_s`` (default 30 s) for the lock. A process killed mid-write
   leaves the last committed state (SQLite's atomic commit).
 * PostgreSQL: write transactions take a transaction-scoped advisory lock
-  (``pg_advisory_xact_lock``) first, which serialises writers the same way (untested here;
-  the PostgreSQL CI job is still to come).
+  (``pg_advisory_xact_lock``) first, which serialises writers the same way (tested against a
+  real server in CI: ``.ci/postgres.sh`` starts one, ``tests/traffic/test_traffic_postgres.py``).
 
 No global state: each store owns its engine; create one per process (after a ``fork``).
 
@@ -390,6 +391,26 @@ class ManifestStore:
             self._check([e for e in existing if e.id != int(event_id)], vehicles, gone, "removing")
             conn.execute(sa.delete(EVENTS).where(EVENTS.c.id == int(event_id)))
         return gone[0]
+
+    def move_event(self, event_id: int, t=None, *, port: str | None = None, pad: str | None = None) -> Event:
+        """Change the time (and/or target ``port`` / launch ``pad``) of event ``event_id``, keeping its id,
+        if the resulting timeline passes every rule (one transaction; nothing written otherwise)."""
+        if t is None and port is None and pad is None:
+            raise ManifestInputError(f"moving event #{event_id} needs a new time, port or pad (e.g. t='2026-03-22')")
+        with self._tx(write=True) as conn:
+            existing, vehicles = self._load(conn)
+            old = [e for e in existing if e.id == int(event_id)]
+            if not old:
+                ids = [e.id for e in existing]
+                span = f"ids {min(ids)}..{max(ids)}" if ids else "no events"
+                raise ManifestInputError(f"no event #{event_id} in the manifest ({span}); list them with events()")
+            o = old[0]
+            new = make_event(o.kind, o.t_utc if t is None else t, o.vehicle, o.port if port is None else port,
+                             o.pad if pad is None else pad, o.crew, o.notes, o.id)
+            self._check([new if e.id == o.id else e for e in existing], vehicles, [new], "recording")
+            conn.execute(sa.update(EVENTS).where(EVENTS.c.id == o.id).values(
+                t_utc=new.t_utc, port=new.port, pad=new.pad, recorded_utc=_now_utc()))
+        return new
 
     def load_builtin(self) -> tuple[Event, ...]:
         """Fill an EMPTY store with the built-in late-2025 manifest (:mod:`gyrfalcon.traffic.builtin`)."""

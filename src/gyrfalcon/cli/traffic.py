@@ -1,0 +1,274 @@
+"""``gyrfalcon traffic``: the station manifest (show, edit, check, Gantt chart, pad-outage what-if).
+
+Edits go through :class:`gyrfalcon.traffic.store.ManifestStore`: each is validated against every
+manifest rule and written in one transaction, or refused (one red line, exit code 2) and not
+written. ``--db`` takes a file path or an SQLAlchemy URL (default: ``manifest.sqlite`` in the
+user's data directory, ``$GYRFALCON_DATA_DIR`` overrides it).
+"""
+from __future__ import annotations
+
+import typer
+
+from .common import console, handle_errors, print_json
+
+DB_HELP = ("Manifest database: a file path or an SQLAlchemy URL (postgresql+psycopg://user@host/db). "
+           "Default: manifest.sqlite in the user's data directory ($GYRFALCON_DATA_DIR overrides it).")
+BUILTIN_HELP = "Use the built-in late-2025 manifest plus its 2026 plan (in memory) instead of a database."
+
+
+def _store(db, create: bool = False):
+    """The store at ``db``; unless ``create``, a missing SQLite file is an error (not a new empty one)."""
+    from pathlib import Path
+
+    from ..traffic.store import ManifestStore, ManifestStoreError, resolve_url
+
+    url = resolve_url(db)
+    if not create and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+        raise ManifestStoreError(
+            f"no manifest database at {url[len('sqlite:///'):]}; create it with 'gyrfalcon traffic init"
+            f"{'' if db is None else ' --db ' + str(db)}' (add --empty for an empty one)")
+    return ManifestStore(db)
+
+
+def _manifest(db, builtin: bool):
+    from ..errors import InputError
+
+    if builtin:
+        if db is not None:
+            raise InputError("give either --db or --builtin, not both")
+        from ..traffic.builtin import planned_manifest
+
+        return planned_manifest()
+    with _store(db) as s:
+        return s.manifest()
+
+
+def _fmt(t: str | None) -> str:
+    return "-" if t is None else t[:16].replace("T", " ")
+
+
+def _days(x) -> str:
+    return "-" if x is None else f"{x:.1f}"
+
+
+def register(app: typer.Typer) -> None:
+    traffic = typer.Typer(name="traffic", no_args_is_help=True, add_completion=False,
+                          help="Station traffic: the manifest of visiting vehicles, its rules and what-ifs.")
+    app.add_typer(traffic, name="traffic")
+
+    @traffic.command("init")
+    @handle_errors
+    def init(db: str = typer.Option(None, "--db", help=DB_HELP),
+             empty: bool = typer.Option(False, "--empty", help="Create the database without loading the built-in manifest.")):
+        """Create a manifest database and fill it with the built-in late-2025 ISS manifest (it must be empty)."""
+        with _store(db, create=True) as s:
+            if empty:
+                console().print(f"ready: {s!r} ({s.count()} events)")
+                return
+            n = len(s.load_builtin())
+            console().print(f"loaded {n} events into {s!r}")
+
+    @traffic.command("events")
+    @handle_errors
+    def events(db: str = typer.Option(None, "--db", help=DB_HELP),
+               json_out: bool = typer.Option(False, "--json", help="Print the events as a JSON list.")):
+        """List the stored events (with the ids that move/remove take)."""
+        with _store(db) as s:
+            evs = s.events()
+            vehicles = s.vehicles()
+        if json_out:
+            print_json([e.as_dict() | {"vehicle_type": vehicles.get(e.vehicle)} for e in evs])
+            return
+        from rich.table import Table
+
+        t = Table("id", "UTC", "event", "vehicle", "port / pad", "crew")
+        for e in evs:
+            t.add_row(str(e.id), _fmt(e.t_utc), e.kind, e.vehicle, e.port or e.pad or "", ", ".join(e.crew))
+        console().print(t)
+
+    @traffic.command("show")
+    @handle_errors
+    def show(date: str = typer.Option(..., "--date", help="UTC day (YYYY-MM-DD): the station at the end of it."),
+             db: str = typer.Option(None, "--db", help=DB_HELP),
+             builtin: bool = typer.Option(False, "--builtin", help=BUILTIN_HELP),
+             json_out: bool = typer.Option(False, "--json", help="Print the occupancy as JSON.")):
+        """Port occupancy at the end of a UTC day: who is on which port, the arm, the crew and their seats."""
+        m = _manifest(db, builtin)
+        occ = m.occupancy_on(date)
+        if json_out:
+            d = occ.as_dict()
+            d["vehicle_types"] = {v: m.vehicles.get(v) for v in occ.ports.values() if v}
+            print_json(d)
+            return
+        from rich.table import Table
+
+        t = Table("port", "vehicle", "type", "crew seated", title=f"{m.station.name} at the end of {occ.date} (UTC)")
+        for port, v in occ.ports.items():
+            seated = sorted(c for c, sv in occ.seats.items() if sv == v) if v else []
+            t.add_row(port, v or "-", m.vehicles.get(v, "") if v else "", ", ".join(seated))
+        con = console()
+        con.print(t)
+        con.print(f"occupied {occ.occupied_count}/{len(occ.ports)}; arm: {occ.arm or 'empty'}; "
+                  f"crew aboard: {len(occ.crew_aboard)}")
+        for ms in occ.milestones:
+            con.print(f"milestone {ms.t_utc[:16]}: {ms.text}")
+
+    @traffic.command("add")
+    @handle_errors
+    def add(kind: str = typer.Argument(..., help="launch, arrival, departure, relocation, capture, berth, hold, release, crew_change"),
+            t: str = typer.Argument(..., help="UTC time (ISO 8601)."),
+            vehicle: str = typer.Argument(..., help="Vehicle name, e.g. 'Progress MS-33'."),
+            port: str = typer.Option(None, "--port", help="Target port (arrival, relocation, berth)."),
+            pad: str = typer.Option(None, "--pad", help="Launch pad id (launch)."),
+            crew: str = typer.Option("", "--crew", help="Crew, comma-separated."),
+            vehicle_type: str = typer.Option(None, "--type", help="Vehicle type of a new vehicle (e.g. progress-ms)."),
+            notes: str = typer.Option("", "--notes", help="Free text (a '[moves with X]' tag links it to X's launch in what-ifs)."),
+            db: str = typer.Option(None, "--db", help=DB_HELP)):
+        """Record an event after checking every rule on the whole timeline (refused: nothing written)."""
+        with _store(db) as s:
+            e = s.add_event(kind, t, vehicle, port=port, pad=pad, crew=[c for c in crew.split(",") if c.strip()],
+                            notes=notes, vehicle_type=vehicle_type)
+        console().print(f"recorded {e.describe()}")
+
+    @traffic.command("move")
+    @handle_errors
+    def move(event_id: int = typer.Argument(..., help="Event id (see 'traffic events')."),
+             to: str = typer.Option(None, "--to", help="New UTC time."),
+             port: str = typer.Option(None, "--port", help="New target port."),
+             pad: str = typer.Option(None, "--pad", help="New launch pad."),
+             db: str = typer.Option(None, "--db", help=DB_HELP)):
+        """Move an event in time (or to another port/pad), if the timeline still passes every rule."""
+        with _store(db) as s:
+            e = s.move_event(event_id, to, port=port, pad=pad)
+        console().print(f"moved: {e.describe()}")
+
+    @traffic.command("remove")
+    @handle_errors
+    def remove(event_id: int = typer.Argument(..., help="Event id (see 'traffic events')."),
+               db: str = typer.Option(None, "--db", help=DB_HELP)):
+        """Delete an event, if the timeline without it still passes every rule."""
+        with _store(db) as s:
+            e = s.remove_event(event_id)
+        console().print(f"removed {e.describe()}")
+
+    @traffic.command("check")
+    @handle_errors
+    def check(db: str = typer.Option(None, "--db", help=DB_HELP)):
+        """Replay the stored manifest against every rule and today's pad board; exit 2 on a broken rule."""
+        from ..traffic.store import ManifestStoreError
+
+        with _store(db) as s:
+            integrity = s.integrity_check()
+            if integrity not in ("ok", "n/a"):
+                raise ManifestStoreError(f"database integrity check failed: {integrity}; restore a backup")
+            m = s.manifest()
+        console().print(f"ok: {len(m.events)} events, {len(m.vehicles)} vehicles pass every rule "
+                        f"(integrity: {integrity})")
+
+    @traffic.command("gantt")
+    @handle_errors
+    def gantt_cmd(out: str = typer.Option(..., "--out", help="Output file (.png, .svg or .pdf)."),
+                  db: str = typer.Option(None, "--db", help=DB_HELP),
+                  builtin: bool = typer.Option(False, "--builtin", help=BUILTIN_HELP),
+                  start: str = typer.Option(None, "--from", help="First UTC day shown."),
+                  end: str = typer.Option(None, "--to", help="Last UTC day shown.")):
+        """Draw port occupancy over time as a Gantt chart."""
+        from ..traffic.manifest import normalise_time
+        from ..traffic.whatif import gantt, port_intervals
+
+        m = _manifest(db, builtin)
+        ivs = port_intervals(m.events, m.vehicles)
+        path = gantt(out, ivs, ports=m.station.port_ids, title=f"{m.station.name} port occupancy",
+                     start_utc=normalise_time(start) if start else None,
+                     end_utc=normalise_time(end) if end else None)
+        console().print(f"wrote {path}")
+
+    @traffic.command("whatif")
+    @handle_errors
+    def whatif(pad_outage: str = typer.Option(..., "--pad-outage", help="PAD:START..END, e.g. baikonur-31:2025-11-27..2026-03-03 (END empty: no end)."),
+               turnaround_days: float = typer.Option(None, "--turnaround-days", help="Pad turnaround after the outage [days] (default 16)."),
+               db: str = typer.Option(None, "--db", help=DB_HELP + " Default here: the built-in manifest and plan."),
+               gantt_out: str = typer.Option(None, "--gantt", help="Also draw port occupancy (re-planned, planned in grey) to this .png/.svg."),
+               json_out: bool = typer.Option(False, "--json", help="Print the result as JSON.")):
+        """Re-plan the launches a pad outage affects and report slips, stays beyond limits, lifeboat seats
+        and Progress gaps at Zvezda aft."""
+        from ..traffic import whatif as w
+
+        kwargs = {}
+        if turnaround_days is not None:
+            kwargs["turnaround_days"] = turnaround_days
+        if db is not None:
+            from ..launch.sites import PadStatusBoard
+
+            with _store(db) as s:
+                evs, vehicles = s.events(), s.vehicles()
+            outage = w.parse_pad_outage(pad_outage, evs)
+            r = w.pad_outage_whatif(outage, evs, vehicles,
+                                    board=PadStatusBoard.from_catalog(known_before=outage.since_utc), **kwargs)
+        else:
+            from ..traffic.builtin import planned_events
+
+            outage = w.parse_pad_outage(pad_outage, planned_events()[0])
+            r = w.pad_outage_whatif(outage, **kwargs)
+        if gantt_out:
+            path = w.gantt(gantt_out, r.intervals(True), baseline=r.intervals(False), ports=r.baseline.station.port_ids,
+                           title=f"Port occupancy, {outage.pad_id} out {_fmt(outage.since_utc)[:10]}.."
+                                 f"{_fmt(outage.until_utc)[:10]}",
+                           start_utc=outage.since_utc[:10] + "T00:00:00.000Z", end_utc=r.horizon_utc, outage=outage)
+        if json_out:
+            print_json(r.as_dict() | ({"gantt": str(path)} if gantt_out else {}))
+            return
+        _print_whatif(r)
+        if gantt_out:
+            console().print(f"wrote {path}")
+
+
+def _print_whatif(r) -> None:
+    from rich.table import Table
+
+    con = console()
+    o = r.outage
+    con.print(f"[bold]{o.pad_id} out of service {_fmt(o.since_utc)} .. {_fmt(o.until_utc) if o.until_utc else 'no end'}[/]; "
+              f"turnaround {r.turnaround_days:g} d; cadence "
+              + ", ".join(f"{k} {v:g} d" for k, v in r.cadence_days.items()))
+    t = Table("launch", "pad", "planned", "re-planned", "slip [d]", "why", title="Launches")
+    for s in r.slips:
+        if s.pad == o.pad_id and s.planned_utc >= o.since_utc[:10]:
+            t.add_row(s.vehicle, s.pad or "", _fmt(s.planned_utc), _fmt(s.replanned_utc) if s.replanned_utc else "cancelled",
+                      _days(s.slip_days), "; ".join(s.reasons) or "unaffected")
+    con.print(t)
+    if r.moved:
+        t = Table("event", "planned", "re-planned", "shift [d]", "moves with", title="Events moved with them")
+        for m in r.moved:
+            t.add_row(m.description.split(" on ")[0], _fmt(m.planned_utc), _fmt(m.replanned_utc) if m.replanned_utc else "dropped",
+                      _days(m.shift_days), m.because_of)
+        con.print(t)
+    t = Table("vehicle", "departs: planned -> re-planned", "stay [d]", "limit [d]", "verdict", title="Stays")
+    for s in r.stays:
+        if s.planned_departure_utc is not None and s.planned_departure_utc < o.since_utc:
+            continue  # gone before the outage
+        verdict = ("AT RISK" if s.at_risk else "open*" if s.open_ended
+                   else "ok" if s.limit_days is not None else "no limit")
+        stay = (_days(s.planned_stay_days) if s.planned_stay_days == s.replanned_stay_days
+                else f"{_days(s.planned_stay_days)} -> {_days(s.replanned_stay_days)}")
+        t.add_row(s.vehicle, f"{_fmt(s.planned_departure_utc)[:10]} -> {_fmt(s.replanned_departure_utc)[:10]}",
+                  stay, _days(s.limit_days), verdict)
+    con.print(t)
+    con.print("* open: the manifest does not record its departure (stay counted to the last event, not judged)")
+    if r.seat_gaps:
+        t = Table("crew member", "seat on", "from", "to", "days", title="Without a certified lifeboat seat")
+        for g in r.seat_gaps:
+            t.add_row(g.crew, g.vehicle, _fmt(g.from_utc), _fmt(g.to_utc), _days(g.days))
+        con.print(t)
+    else:
+        con.print("lifeboat: every crew member keeps a seat on a crew vehicle within its stay limit")
+    for label, c in (("planned", r.cargo_planned), ("re-planned", r.cargo)):
+        gaps = "; ".join(f"{_fmt(g.from_utc)[:10]}..{_fmt(g.to_utc)[:10]} ({g.days:.1f} d)" for g in c.zvezda_aft_gaps)
+        con.print(f"{label}: no Progress at Zvezda aft (reboost) {c.zvezda_aft_gap_days:.1f} d [{gaps or 'never'}]; "
+                  f"longest span between Progress arrivals {c.longest_resupply_gap_days:.1f} d"
+                  + (f" ({_fmt(c.longest_resupply_gap[0])[:10]} .. {_fmt(c.longest_resupply_gap[1])[:10]})"
+                     if c.longest_resupply_gap else ""))
+    if r.rule_violation:
+        con.print(f"[bold red]re-planned timeline breaks a rule[/]: {r.rule_violation}")
+    else:
+        con.print("re-planned timeline passes every manifest rule")
