@@ -11,11 +11,12 @@ runner = CliRunner()
 def test_help_lists_commands():
     res = runner.invoke(app, ["--help"])
     assert res.exit_code == 0
-    assert "run" in res.output
+    for command in ("run", "station", "propagate", "windows", "rendezvous", "approach", "landing", "traffic", "scenario"):
+        assert command in res.output, command
 
 
-def test_run_json_reports_the_iss_orbit_at_ms28_liftoff():
-    res = runner.invoke(app, ["run", "--json"])
+def test_station_json_reports_the_iss_orbit_at_ms28_liftoff():
+    res = runner.invoke(app, ["station", "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     assert d["utc"] == "2025-11-27T09:27:57.400Z"
@@ -32,8 +33,8 @@ def test_run_json_reports_the_iss_orbit_at_ms28_liftoff():
     assert "74S Launch" in names and "74S Dock" in names
 
 
-def test_run_outside_ephemeris_is_one_line_exit_2():
-    res = runner.invoke(app, ["run", "--at", "2030-01-01"])
+def test_station_outside_ephemeris_is_one_line_exit_2():
+    res = runner.invoke(app, ["station", "--at", "2030-01-01"])
     assert res.exit_code == 2
     assert "outside" in res.output and "Traceback" not in res.output
 

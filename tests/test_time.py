@@ -55,7 +55,8 @@ def test_naive_datetime_refused_with_advice():
     assert "tzinfo" in str(exc.value) and isinstance(exc.value, GyrfalconError)
 
 
-@pytest.mark.parametrize("bad", ["27/11/2025", "2025-13-01", "2025-11-27T25:00", "yesterday"])
+@pytest.mark.parametrize("bad", ["27/11/2025", "2025-13-01", "2025-11-27T25:00", "yesterday", "2025-11-31",
+                                 "2025-02-29"])
 def test_bad_strings_refused(bad):
     with pytest.raises(TimeError) as exc:
         gt.parse_utc(bad)

@@ -129,8 +129,13 @@ def parse_utc(text):
         y, mo, d, hh, mi, ss, zone = m.groups()
         hh, mi = int(hh or 0), int(mi or 0)
         sec = float(ss) if ss else 0.0
-        if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31 and hh <= 23 and mi <= 59 and sec < 61):
-            raise TimeError(f"'{s}' has a field out of range (month 1-12, day 1-31, hour 0-23, minute 0-59)")
+        import calendar
+
+        last_day = calendar.monthrange(int(y), int(mo))[1] if 1 <= int(mo) <= 12 else 31
+        if not (1 <= int(mo) <= 12 and 1 <= int(d) <= last_day and hh <= 23 and mi <= 59 and sec < 61):
+            raise TimeError(
+                f"'{s}' has a field out of range (month 1-12, day 1-{last_day}, hour 0-23, minute 0-59)"
+            )
         offset_min = 0
         if zone and zone != "Z":
             sign = -1 if zone[0] == "-" else 1

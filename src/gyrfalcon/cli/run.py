@@ -1,5 +1,7 @@
-"""``gyrfalcon run``: fly the default mission (Soyuz MS-28) or a scenario."""
+"""``gyrfalcon run [SCENARIO]``: fly the default mission (Soyuz MS-28) or a scenario file end to end."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import typer
 
@@ -10,40 +12,97 @@ def register(app: typer.Typer) -> None:
     @app.command("run")
     @handle_errors
     def run(
-        json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
-        station_oem: str = typer.Option(None, "--station-oem", help="ISS ephemeris (CCSDS OEM); default: packaged NASA file."),
-        at: str = typer.Option(None, "--at", help="UTC epoch (default: MS-28 liftoff 2025-11-27T09:27:57.4Z)."),
+        scenario: Path = typer.Argument(None, help="Scenario TOML file (default: the embedded Soyuz MS-28).",
+                                        show_default=False),
+        out: Path = typer.Option(None, "--out", help="Output directory (default ./gyrfalcon-out/<scenario name>/)."),
+        json_out: bool = typer.Option(False, "--json", help="Print the timeline as JSON (and write no table)."),
+        seed: int = typer.Option(None, "--seed", help="Override the scenario's random seed."),
+        no_files: bool = typer.Option(False, "--no-files", help="Do not write the output directory."),
+        no_return: bool = typer.Option(False, "--no-return", help="Skip the return (as return.enabled = false)."),
     ):
-        """Fly the default mission, Soyuz MS-28 (so far: the ISS orbit at its liftoff)."""
-        from ..mission.station_orbit import MS28_LIFTOFF_UTC, station_orbit_at
+        """Fly a mission: countdown, ascent, rendezvous, approach, docking, stay and return; print the timeline."""
+        import sys
 
-        summary = station_orbit_at(at or MS28_LIFTOFF_UTC, station_oem)
+        from ..mission.scenario import default_scenario_text, load_scenario, parse_scenario
+
+        # validate first: a bad scenario fails here, before any long computation
+        if scenario is None:
+            text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
+            sc = parse_scenario(text, source)
+        else:
+            sc = load_scenario(scenario)
+            text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
+        changes = {}
+        if seed is not None:
+            changes["seed"] = int(seed)
+        if no_return:
+            changes["return_"] = sc.return_.model_copy(update={"enabled": False})
+        if changes:
+            sc = sc.model_copy(update=changes)
+        from ..mission.runner import PHASES, default_out_dir, fly, write_outputs
+
+        quiet = json_out or not sys.stderr.isatty()
+        if quiet:
+            result = fly(sc, source=source)
+            written = None if no_files else write_outputs(result, out or default_out_dir(sc), text)
+        else:
+            from rich.console import Console
+            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+            with Progress(TextColumn("{task.description:<12}"), BarColumn(), TextColumn("{task.fields[status]}"),
+                          TimeElapsedColumn(), console=Console(stderr=True), transient=False) as bar:
+                tasks = {p: bar.add_task(p, total=1, status="", start=False) for p in PHASES}
+
+                def progress(phase, status):
+                    task = tasks[phase]
+                    if status == "start":
+                        bar.start_task(task)
+                        bar.update(task, status="running")
+                    elif status == "done":
+                        bar.update(task, completed=1, status="done")
+                        bar.stop_task(task)
+                    else:
+                        bar.start_task(task)
+                        bar.update(task, completed=1, status="skipped")
+                        bar.stop_task(task)
+
+                result = fly(sc, source=source, progress=progress)
+                if no_files:
+                    progress("outputs", "skip")
+                    written = None
+                else:
+                    written = write_outputs(result, out or default_out_dir(sc), text, progress=progress)
         if json_out:
-            print_json(summary.to_dict())
+            print_json(result.to_json_dict())
             return
-        from rich.table import Table
+        print_timeline(result, out or default_out_dir(sc), written)
 
-        c = console()
-        c.print(f"[bold]Soyuz MS-28 'Gyrfalcon'[/] — ISS at liftoff, {summary.utc}  ({summary.source})")
-        t = Table(show_header=True, header_style="bold")
-        t.add_column("quantity")
-        t.add_column("value", justify="right")
-        rows = [
-            ("semi-major axis", f"{summary.semi_major_axis_m / 1000:.3f} km"),
-            ("eccentricity", f"{summary.eccentricity:.6f}"),
-            ("inclination (true equator of date)", f"{summary.inclination_of_date_deg:.4f} deg"),
-            ("inclination (GCRF)", f"{summary.inclination_deg:.4f} deg"),
-            ("RAAN (GCRF)", f"{summary.raan_deg:.4f} deg"),
-            ("argument of latitude", f"{summary.arg_latitude_deg:.3f} deg"),
-            ("period", f"{summary.period_s / 60:.2f} min"),
-            ("perigee x apogee altitude", f"{summary.perigee_altitude_m / 1000:.1f} x {summary.apogee_altitude_m / 1000:.1f} km"),
-            ("sub-satellite point", f"{summary.latitude_deg:+.3f} deg, {summary.longitude_deg:+.3f} deg"),
-            ("geodetic altitude", f"{summary.altitude_m / 1000:.2f} km"),
-        ]
-        for k, v in rows:
-            t.add_row(k, v)
-        c.print(t)
-        if summary.planned_events:
-            c.print("NASA planned events in the ephemeris:")
-            for name, utc in summary.planned_events:
-                c.print(f"  {utc}  {name}")
+
+def print_timeline(result, out_dir, written) -> None:
+    """The analyst's table: event, UTC, MET, notes; then the headline figures and the outputs."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from ..mission.runner import format_met
+
+    c = console()
+    sc = result.scenario
+    crew = f" -- crew {', '.join(sc.crew.names)}" if sc.crew.names else ""
+    call = f" (callsign '{sc.crew.callsign}')" if sc.crew.callsign else ""
+    c.print(Text(f"{sc.title or sc.name}{crew}{call}  seed {result.seed}", style="bold"))
+    t = Table(show_header=True, header_style="bold")
+    t.add_column("event")
+    t.add_column("UTC")
+    t.add_column("MET", justify="right")
+    t.add_column("notes", overflow="fold")
+    for e in result.events:   # Text: notes may hold brackets that are not rich markup
+        t.add_row(Text(e.name), Text(e.utc.replace("T", " ").rstrip("Z")), Text(format_met(e.met_s)), Text(e.notes))
+    c.print(t)
+    dv = "-" if result.total_dv_mps is None else f"{result.total_dv_mps:.1f} m/s"
+    c.print(f"launch {result.launch_utc or '-'}   insertion {result.insertion_utc or '-'}   contact "
+            f"{result.contact_utc or '-'}   landing {result.landing_utc or '-'}   rendezvous dv {dv}", highlight=False)
+    for n in result.notes:
+        c.print(f"note: {n}", style="dim", highlight=False, markup=False)
+    if written:
+        c.print(f"outputs in {out_dir}/: " + "; ".join(f"{k}: {v}" for k, v in written.items()), highlight=False,
+                markup=False)

@@ -72,6 +72,9 @@ class MissionResult:
     chaser: Any = None
     station: Any = None
     notes: tuple = field(default=())
+    # --- added by the runner (optional, after the original fields) ---
+    milestones: tuple = ()                  # gyrfalcon.traffic.manifest.Milestone of the updated manifest
+    return_station_source: str | None = None  # how the station trajectory for the return was obtained
     manifest: Any = None     # gyrfalcon.traffic.manifest.Manifest (port occupancy over time, for the Gantt)
 
     def to_json_dict(self) -> dict:

@@ -1,0 +1,39 @@
+"""``gyrfalcon scenario``: write a commented template, or check a scenario file."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from .common import console, fail, handle_errors
+
+
+def register(app: typer.Typer) -> None:
+    sub = typer.Typer(help="Mission scenario files (TOML): template and validation.", no_args_is_help=True)
+    app.add_typer(sub, name="scenario")
+
+    @sub.command("init")
+    @handle_errors
+    def init(
+        path: Path = typer.Argument(Path("scenario.toml"), help="Where to write the template."),
+        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+        default: bool = typer.Option(False, "--ms28", help="Write the Soyuz MS-28 default scenario instead."),
+    ):
+        """Write a commented scenario template (every key, its default and what is allowed)."""
+        from ..mission.scenario import default_scenario_text, template_text
+
+        if path.exists() and not force:
+            fail(f"{path} exists; give another path or --force to overwrite it")
+        path.write_text(default_scenario_text() if default else template_text(), encoding="utf-8")
+        console().print(f"wrote {path}; edit it, then: gyrfalcon run {path}")
+
+    @sub.command("check")
+    @handle_errors
+    def check(path: Path = typer.Argument(..., help="Scenario TOML file.")):
+        """Validate a scenario file (fast; nothing is flown)."""
+        from ..mission.scenario import load_scenario
+
+        sc = load_scenario(path)
+        when = sc.launch.time or f"first feasible window after {sc.launch.first_feasible_after}"
+        console().print(f"{path}: OK -- {sc.vehicle.name} from {sc.launch.pad}, {when}, scheme {sc.rendezvous.scheme}, "
+                        f"port {sc.docking.port}, return {'on ' + (sc.stay.land_on or f'+{sc.stay.days} d') if sc.return_.enabled else 'off'}")

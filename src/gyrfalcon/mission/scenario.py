@@ -1,0 +1,469 @@
+"""Mission scenario files (TOML), validated with pydantic before anything long is computed.
+
+A scenario says which flight to fly: vehicle, crew, pad, target station and its ephemeris,
+launch time (a fixed UTC or "the first feasible window after DATE"), rendezvous scheme,
+docking port, stay, return, injected faults and outputs. ``gyrfalcon run`` with no argument
+flies the packaged default, Soyuz MS-28 (``gyrfalcon/mission/data/soyuz-ms-28.toml``);
+``gyrfalcon scenario init`` writes a commented template (:func:`template_text`).
+
+Every validation error is a :class:`ScenarioError` (an :class:`~gyrfalcon.errors.InputError`)
+whose one-line message names the file, the key (``launch.pad``) and what is allowed.
+Validation is cheap (catalogue look-ups, file existence, date parsing: well under 1 s); the
+ephemeris files are only *checked to exist* here and are read by the runner.
+
+>>> sc = default_scenario()
+>>> sc.name, sc.launch.pad, sc.launch.first_feasible_after, sc.docking.port
+('soyuz-ms-28', 'baikonur-31', '2025-11-27', 'rassvet-nadir')
+>>> try:
+...     parse_scenario('name = "x"\\n[launch]\\npad = "baikonur-99"\\nfirst_feasible_after = "2025-11-27"')
+... except ScenarioError as exc:
+...     print(str(exc).split(", baikonur-1")[0])
+<string>: launch.pad: unknown pad 'baikonur-99'; allowed: baikonur-31
+"""
+from __future__ import annotations
+
+import functools
+import re
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from ..errors import InputError
+
+DEFAULT_SCENARIO_FILE = "soyuz-ms-28.toml"
+"""The packaged default scenario (``gyrfalcon/mission/data``; identical to ``scenarios/soyuz-ms-28.toml``)."""
+
+EMBEDDED = "embedded"
+"""Ephemeris source meaning: the NASA ISS OEM shipped in the package."""
+
+SPACECRAFT = ("soyuz-ms", "progress-ms")
+LAUNCHERS = ("soyuz-2.1a",)
+SCHEMES = ("auto", "two-orbit", "four-orbit", "two-day")
+LANDING_MODES = ("nominal", "ballistic")
+
+
+class ScenarioError(InputError):
+    """A scenario file is unreadable or has a bad value; the message names the key and what is allowed."""
+
+
+# -- catalogue look-ups (cached; each well under 0.1 s) ----------------------------------------
+@functools.lru_cache(maxsize=1)
+def _pad_ids() -> tuple:
+    from ..launch.sites import load_sites
+
+    return tuple(load_sites().ids)
+
+
+@functools.lru_cache(maxsize=1)
+def _fault_kinds() -> tuple:
+    from ..launch.countdown import FAULT_KINDS
+
+    return tuple(FAULT_KINDS)
+
+
+@functools.lru_cache(maxsize=1)
+def _port_ids() -> tuple:
+    from ..station.catalog import load_station
+
+    return tuple(p.id for p in load_station("iss").ports)
+
+
+@functools.lru_cache(maxsize=1)
+def _zones() -> tuple:
+    from ..landing.zones import zone_names
+
+    return tuple(zone_names())
+
+
+def _allowed(what: str, value, allowed) -> ValueError:
+    return ValueError(f"unknown {what} {value!r}; allowed: {', '.join(allowed)}")
+
+
+def _check_utc(text: str, what: str) -> str:
+    from ..time import parse_utc
+
+    m = re.match(r"\s*(\d{4}-\d{2}-\d{2})", text)
+    if m:
+        import datetime as _dt
+
+        try:
+            _dt.date.fromisoformat(m.group(1))
+        except ValueError as exc:
+            raise ValueError(f"{what} {text!r}: the day {m.group(1)} does not exist ({exc})") from None
+    try:
+        parse_utc(text)
+    except Exception as exc:  # noqa: BLE001 - re-raised with the allowed form
+        raise ValueError(f"{what} {text!r} is not a UTC time ({exc}); give e.g. 2025-11-27 or "
+                         "2025-11-27T09:27:57.4Z") from None
+    return text
+
+
+def _check_date(text: str) -> str:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError(f"date {text!r} is not YYYY-MM-DD (e.g. 2026-07-26)")
+    import datetime as _dt
+
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise ValueError(f"date {text!r} does not exist ({exc}); give a real YYYY-MM-DD day") from None
+    return text
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Vehicle(_Model):
+    spacecraft: Literal["soyuz-ms", "progress-ms"] = "soyuz-ms"
+    launcher: Literal["soyuz-2.1a"] = "soyuz-2.1a"
+    name: str = Field("Soyuz MS-28", min_length=1, description="the flight's name, as in the station manifest")
+
+
+class Crew(_Model):
+    names: tuple[str, ...] = ()
+    callsign: str = ""
+
+
+class Launch(_Model):
+    pad: str = "baikonur-31"
+    time: str | None = None
+    first_feasible_after: str | None = None
+    search_days: float = Field(3.0, gt=0, le=60)
+
+    @field_validator("pad")
+    @classmethod
+    def _pad(cls, v: str) -> str:
+        from ..launch.sites import load_sites
+
+        try:
+            return load_sites().resolve(v)
+        except Exception:  # noqa: BLE001
+            raise _allowed("pad", v, _pad_ids()) from None
+
+    @field_validator("time")
+    @classmethod
+    def _time(cls, v):
+        return None if v is None else _check_utc(v, "launch time")
+
+    @field_validator("first_feasible_after")
+    @classmethod
+    def _after(cls, v):
+        return None if v is None else _check_utc(v, "date")
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.time is None) == (self.first_feasible_after is None):
+            raise ValueError("give exactly one of launch.time (UTC) or launch.first_feasible_after (a date)")
+        return self
+
+
+class Target(_Model):
+    station: Literal["iss"] = "iss"
+    ephemeris: str = EMBEDDED
+
+
+class Rendezvous(_Model):
+    scheme: Literal["auto", "two-orbit", "four-orbit", "two-day"] = "auto"
+
+
+class Docking(_Model):
+    port: str = "rassvet-nadir"
+
+    @field_validator("port")
+    @classmethod
+    def _port(cls, v: str) -> str:
+        if v not in _port_ids():
+            raise _allowed("port", v, _port_ids())
+        return v
+
+
+class Stay(_Model):
+    land_on: str | None = None
+    days: float | None = Field(None, gt=0, le=400)
+
+    @field_validator("land_on")
+    @classmethod
+    def _land(cls, v):
+        return None if v is None else _check_date(v)
+
+
+class Return(_Model):
+    enabled: bool = True
+    zone: str = "soyuz"
+    mode: Literal["nominal", "ballistic"] = "nominal"
+    ephemeris: str = EMBEDDED
+
+    @field_validator("zone")
+    @classmethod
+    def _zone(cls, v: str) -> str:
+        if v not in _zones():
+            raise _allowed("landing zone", v, _zones())
+        return v
+
+
+class KursDropout(_Model):
+    start_s: float = Field(ge=0, description="seconds after the start of the approach")
+    duration_s: float = Field(gt=0)
+
+
+class Faults(_Model):
+    countdown: tuple[str, ...] = ()
+    kurs_dropout: tuple[KursDropout, ...] = ()
+
+    @field_validator("countdown")
+    @classmethod
+    def _kinds(cls, v):
+        for k in v:
+            if k not in _fault_kinds():
+                raise _allowed("countdown fault", k, _fault_kinds())
+        return v
+
+
+class Output(_Model):
+    oem: bool = True
+    czml: bool = True
+    report: bool = True
+    oem_step_s: float = Field(60.0, gt=0, le=600)
+
+
+class Scenario(_Model):
+    """A validated scenario (see :func:`template_text` for every key with its meaning)."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
+    title: str = ""
+    seed: int = Field(0, ge=0)
+    vehicle: Vehicle = Vehicle()
+    crew: Crew = Crew()
+    launch: Launch
+    target: Target = Target()
+    rendezvous: Rendezvous = Rendezvous()
+    docking: Docking = Docking()
+    stay: Stay = Stay()
+    return_: Return = Field(Return(), alias="return")
+    faults: Faults = Faults()
+    output: Output = Output()
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    @model_validator(mode="after")
+    def _cross(self):
+        if self.return_.enabled and self.stay.land_on is None and self.stay.days is None:
+            raise ValueError("stay: give stay.land_on (YYYY-MM-DD) or stay.days, or set return.enabled = false")
+        if self.stay.land_on is not None and self.stay.days is not None:
+            raise ValueError("stay: give stay.land_on or stay.days, not both")
+        if self.return_.enabled and self.vehicle.spacecraft == "progress-ms":
+            raise ValueError("return.enabled: a Progress MS does not come home (it burns up after undocking); "
+                             "set return.enabled = false")
+        if self.crew.names and self.vehicle.spacecraft == "progress-ms":
+            raise ValueError("crew.names: a Progress MS is uncrewed; remove the crew or use spacecraft = 'soyuz-ms'")
+        return self
+
+    @property
+    def crewed(self) -> bool:
+        return self.vehicle.spacecraft == "soyuz-ms"
+
+
+def _where(loc) -> str:
+    if not loc:
+        return ""
+    parts = [str(p) for p in loc if not (isinstance(p, str) and (p.startswith("function-") or p in ("literal_error",)))]
+    return ".".join(parts) if parts else "(top level)"
+
+
+def _message(err: dict) -> str:
+    kind, msg, loc = err["type"], err["msg"], err["loc"]
+    if kind == "extra_forbidden":
+        parent = loc[:-1]
+        fields = _fields_of(parent)
+        return f"{_where(loc)}: unknown key; allowed here: {', '.join(fields)}"
+    if kind == "missing":
+        return f"{_where(loc)}: required key is missing"
+    msg = re.sub(r"^(Value error|Assertion failed), ", "", msg)
+    if kind == "literal_error":
+        msg = msg.replace("Input should be", "allowed:")
+        return f"{_where(loc)}: {err.get('input')!r} is not allowed; {msg}"
+    where = _where(loc)
+    return f"{where}: {msg}" if where else msg
+
+
+def _fields_of(loc) -> list:
+    model = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        f = model.model_fields.get(part) or model.model_fields.get(part + "_")
+        if f is None:
+            return []
+        ann = f.annotation
+        args = getattr(ann, "__args__", ())
+        cand = [a for a in (ann, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        if not cand:
+            return []
+        model = cand[0]
+    return [(f.alias or n) for n, f in model.model_fields.items()]
+
+
+def parse_scenario(text: str, source: str = "<string>") -> Scenario:
+    """Validate scenario TOML ``text``; raise :class:`ScenarioError` naming the key and what is allowed."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{source}: not valid TOML ({exc}); see `gyrfalcon scenario init` for a template") from None
+    try:
+        sc = Scenario.model_validate(data)
+    except ValidationError as exc:
+        errs = exc.errors()
+        more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
+        raise ScenarioError(f"{source}: {_message(errs[0])}{more}") from None
+    base = Path(source).parent if source not in ("<string>", "") else Path(".")
+    for key, value in (("target.ephemeris", sc.target.ephemeris), ("return.ephemeris", sc.return_.ephemeris)):
+        if value != EMBEDDED:
+            p = Path(value) if Path(value).is_absolute() else base / value
+            if not p.is_file():
+                raise ScenarioError(f"{source}: {key}: no file {value!r} (looked at {p}); give an OEM/TLE/OMM "
+                                    f"path relative to the scenario file, or \"{EMBEDDED}\"")
+    _check_dates(sc, source)
+    return sc
+
+
+def _check_dates(sc: Scenario, source: str) -> None:
+    """Cheap consistency checks of the dates (no ephemeris is read)."""
+    from ..time import parse_utc, seconds_between
+
+    t_launch = parse_utc(sc.launch.time or sc.launch.first_feasible_after)
+    if sc.target.ephemeris == EMBEDDED:
+        from ..orbits.iss import iss_ephemeris
+
+        eph = iss_ephemeris("GCRF")
+        if not (float(seconds_between(eph.start, t_launch)) >= -86400.0
+                and float(seconds_between(t_launch, eph.stop)) > 6 * 3600.0):
+            from ..time import iso_utc
+
+            key = "launch.time" if sc.launch.time else "launch.first_feasible_after"
+            raise ScenarioError(
+                f"{source}: {key}: {iso_utc(t_launch, 0)} is outside the embedded ISS ephemeris "
+                f"({iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}); give a date inside it, or "
+                "target.ephemeris = a NASA OEM / TLE / OMM file that covers the launch")
+    if sc.stay.land_on is not None:
+        land = parse_utc(sc.stay.land_on + "T00:00:00Z")
+        if float(seconds_between(t_launch, land)) < 86400.0:
+            raise ScenarioError(f"{source}: stay.land_on: {sc.stay.land_on} is not at least a day after the launch "
+                                f"({sc.launch.time or sc.launch.first_feasible_after}); give a later date")
+    if sc.return_.enabled and sc.return_.ephemeris == EMBEDDED:
+        _check_return_date(sc, source, t_launch)
+
+
+RETURN_EMBEDDED_SPANS = (("2025-11-24", "2025-12-08"), ("2026-07-14", "2026-08-21"))
+"""Landing days the embedded station trajectories serve: NASA's 2025-11-24 OEM, and NASA's 2026-07-01
+OEM (last two days shipped) propagated forward up to about 5 weeks (see mission.runner)."""
+
+
+def _check_return_date(sc: Scenario, source: str, t_launch) -> None:
+    from ..time import add_seconds, iso_utc
+
+    if sc.stay.land_on is not None:
+        day, key = sc.stay.land_on, "stay.land_on"
+    else:
+        day, key = iso_utc(add_seconds(t_launch, sc.stay.days * 86400.0), 0)[:10], "stay.days"
+    if not any(lo <= day <= hi for lo, hi in RETURN_EMBEDDED_SPANS):
+        spans = " or ".join(f"{lo} to {hi}" for lo, hi in RETURN_EMBEDDED_SPANS)
+        raise ScenarioError(f"{source}: {key}: a landing on {day} needs the station's trajectory that day; the embedded "
+                            f"ones serve {spans}; set return.ephemeris to an OEM covering {day}, or change {key}")
+
+
+def load_scenario(path) -> Scenario:
+    """Read and validate the scenario file ``path``."""
+    p = Path(path)
+    if not p.is_file():
+        raise ScenarioError(f"no scenario file {str(path)!r}; give a path to a .toml file "
+                            "(`gyrfalcon scenario init FILE` writes a template)")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc}") from None
+    return parse_scenario(text, str(p))
+
+
+def default_scenario_text() -> str:
+    """Text of the packaged default scenario (Soyuz MS-28)."""
+    from importlib.resources import files
+
+    return (files("gyrfalcon.mission") / "data" / DEFAULT_SCENARIO_FILE).read_text(encoding="utf-8")
+
+
+def default_scenario() -> Scenario:
+    """The packaged default scenario, Soyuz MS-28, validated."""
+    return parse_scenario(default_scenario_text(), f"<embedded {DEFAULT_SCENARIO_FILE}>")
+
+
+def resolve_path(scenario_source: str, value: str) -> Path:
+    """A path from a scenario, relative to the scenario file's directory."""
+    p = Path(value)
+    if p.is_absolute() or scenario_source.startswith("<"):
+        return p
+    return Path(scenario_source).parent / p
+
+
+TEMPLATE = '''\
+# Gyrfalcon mission scenario (TOML). Run it with:  gyrfalcon run THIS_FILE
+# Every key is optional unless marked REQUIRED; the values shown are the defaults or examples.
+
+name = "my-flight"              # REQUIRED: letters, digits, . _ - ; names the output directory
+title = "My flight to the ISS"  # free text for the timeline and the report
+seed = 0                        # random seed of the approach simulation: same seed -> same outputs
+
+[vehicle]
+spacecraft = "soyuz-ms"         # soyuz-ms | progress-ms
+launcher = "soyuz-2.1a"         # soyuz-2.1a
+name = "Soyuz MS-99"            # the flight's name in the station manifest
+
+[crew]                          # omit for a Progress (uncrewed)
+names = ["Commander", "Flight engineer 1", "Flight engineer 2"]
+callsign = ""
+
+[launch]                        # REQUIRED: exactly one of time / first_feasible_after
+pad = "baikonur-31"             # baikonur-31 | baikonur-1 | vostochny-1s | ... (see `gyrfalcon windows --help`)
+first_feasible_after = "2025-11-27"   # the first feasible window at or after this UTC date/time ...
+# time = "2025-11-27T09:27:57.4Z"     # ... or a fixed liftoff (UTC)
+search_days = 3                 # how far to look for a feasible window [days]
+
+[target]
+station = "iss"
+ephemeris = "embedded"          # "embedded" (NASA OEM of 2025-11-24, covers 24 Nov - 9 Dec 2025) or a path
+                                # (relative to this file) to a NASA OEM, a TLE or an OMM file
+
+[rendezvous]
+scheme = "auto"                 # auto | two-orbit | four-orbit | two-day
+
+[docking]
+port = "rassvet-nadir"          # rassvet-nadir | prichal-nadir | poisk-zenith | zvezda-aft | ...
+
+[stay]                          # when to come home: one of
+land_on = "2026-07-26"          # the landing day (UTC) ...
+# days = 240                    # ... or the stay length [days] (landing on the first opportunity after)
+
+[return]
+enabled = true                  # false: stop after docking (quick runs; a Progress burns up)
+zone = "soyuz"                  # soyuz (SE of Zhezkazgan) | arkalyk
+mode = "nominal"                # nominal (guided descent) | ballistic (backup)
+ephemeris = "embedded"          # station trajectory for the undocking: "embedded" (the embedded OEM if it
+                                # covers the day, else NASA's July 2026 OEM propagated forward) or a path
+
+[faults]
+countdown = []                  # e.g. ["pad-cabin-not-locked"] (the Soyuz MS-28 pad damage)
+kurs_dropout = []               # e.g. [{ start_s = 600, duration_s = 120 }] (seconds after the approach starts)
+
+[output]
+oem = true                      # chaser.oem and station.oem (CCSDS OEM, GCRF)
+czml = true                     # flight.czml (CesiumJS)
+report = true                   # report.html
+oem_step_s = 60                 # OEM sample spacing [s]
+'''
+
+
+def template_text() -> str:
+    """The commented scenario template written by ``gyrfalcon scenario init`` (it validates)."""
+    return TEMPLATE

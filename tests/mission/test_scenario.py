@@ -1,0 +1,180 @@
+"""Scenario files: validation errors name the key and what is allowed, fast, exit code 2, no output left.
+
+References: the pad catalogue ids (launch/data/sites.toml), the calendar (no 30 February), the
+shipped example files; the CLI contract of cli/common.py (one line, exit code 2).
+"""
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+from gyrfalcon.mission.scenario import (ScenarioError, default_scenario, default_scenario_text, load_scenario,
+                                        parse_scenario, template_text)
+
+ROOT = Path(__file__).resolve().parents[2]
+runner = CliRunner()
+
+GOOD = """
+name = "t"
+[launch]
+pad = "baikonur-31"
+time = "2025-11-27T09:28:00Z"
+[return]
+enabled = false
+"""
+
+
+def _err(res) -> str:
+    out = (res.stderr if hasattr(res, "stderr") and res.stderr else "") or res.output
+    return " ".join(out.split())
+
+
+def test_packaged_default_is_the_shipped_scenario_file():
+    assert default_scenario_text() == (ROOT / "scenarios" / "soyuz-ms-28.toml").read_text(encoding="utf-8")
+    sc = default_scenario()
+    # Soyuz MS-28 (domain.md 1.1): Baikonur 31/6, Rassvet nadir, crew of three, landing planned 26 Jul 2026 (5.4)
+    assert (sc.launch.pad, sc.docking.port, sc.stay.land_on) == ("baikonur-31", "rassvet-nadir", "2026-07-26")
+    assert sc.crew.names == ("Sergey Kud-Sverchkov", "Sergey Mikayev", "Christopher Williams")
+    assert sc.crew.callsign == "Gyrfalcon"
+    assert sc.faults.countdown == ("pad-cabin-not-locked",)
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.name)
+def test_every_shipped_scenario_validates(path):
+    sc = load_scenario(path)
+    assert sc.name == path.stem
+
+
+def test_template_validates_and_scenario_init_writes_it(tmp_path):
+    parse_scenario(template_text())
+    target = tmp_path / "new.toml"
+    res = runner.invoke(app, ["scenario", "init", str(target)])
+    assert res.exit_code == 0, res.output
+    assert load_scenario(target).name == "my-flight"
+    again = runner.invoke(app, ["scenario", "init", str(target)])
+    assert again.exit_code == 2 and "--force" in _err(again)
+
+
+@pytest.mark.parametrize("patch, key, allowed", [
+    ('pad = "baikonur-99"', "launch.pad", ["baikonur-31", "vostochny-1s"]),
+    ('pads = "baikonur-31"', "launch.pads", ["pad", "first_feasible_after"]),
+])
+def test_launch_errors_name_the_key_and_the_allowed_values(patch, key, allowed):
+    text = GOOD.replace('pad = "baikonur-31"', patch)
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(text, "x.toml")
+    msg = str(exc.value)
+    assert msg.startswith(f"x.toml: {key}:"), msg
+    for a in allowed:
+        assert a in msg
+    assert "\n" not in msg
+
+
+def test_unknown_top_level_key_and_bad_choices():
+    with pytest.raises(ScenarioError, match=r"x.toml: vehicel: unknown key; allowed here: .*vehicle"):
+        parse_scenario(GOOD + '\n[vehicel]\nname = "x"\n', "x.toml")
+    with pytest.raises(ScenarioError, match=r"rendezvous.scheme: 'one-orbit' is not allowed.*two-orbit"):
+        parse_scenario(GOOD + '\n[rendezvous]\nscheme = "one-orbit"\n', "x.toml")
+    with pytest.raises(ScenarioError, match=r"docking.port: unknown port 'zarya-nadir'; allowed: rassvet-nadir"):
+        parse_scenario(GOOD + '\n[docking]\nport = "zarya-nadir"\n', "x.toml")
+    with pytest.raises(ScenarioError, match=r"faults.countdown.*allowed: pad-cabin-not-locked"):
+        parse_scenario(GOOD + '\n[faults]\ncountdown = ["cabin"]\n', "x.toml")
+
+
+def test_impossible_dates_and_spans():
+    # 30 February does not exist
+    bad = GOOD.replace("enabled = false", "enabled = true") + '\n[stay]\nland_on = "2026-02-30"\n'
+    with pytest.raises(ScenarioError, match=r"stay.land_on: date '2026-02-30' does not exist"):
+        parse_scenario(bad, "x.toml")
+    with pytest.raises(ScenarioError, match=r"launch.time: .*2025-11-31 does not exist"):
+        parse_scenario(GOOD.replace("2025-11-27T09:28:00Z", "2025-11-31T09:28:00Z"), "x.toml")
+    # the embedded NASA OEM spans 2025-11-24 12:00 to 2025-12-09 12:00 (its header)
+    with pytest.raises(ScenarioError, match=r"launch.time: .*outside the embedded ISS ephemeris"):
+        parse_scenario(GOOD.replace("2025-11-27T09:28:00Z", "2026-03-10T09:28:00Z"), "x.toml")
+    with pytest.raises(ScenarioError, match=r"exactly one of launch.time"):
+        parse_scenario(GOOD.replace('time = "2025-11-27T09:28:00Z"', ""), "x.toml")
+
+
+def test_missing_ephemeris_file_names_the_key(tmp_path):
+    f = tmp_path / "s.toml"
+    f.write_text(GOOD + '\n[target]\nephemeris = "iss-missing.oem"\n')
+    with pytest.raises(ScenarioError, match=r"target.ephemeris: no file 'iss-missing.oem'"):
+        load_scenario(f)
+
+
+def test_cli_bad_scenario_is_one_line_exit_2_fast_and_leaves_no_output(tmp_path):
+    f = tmp_path / "bad.toml"
+    f.write_text(GOOD.replace('pad = "baikonur-31"', 'pad = "cape-nowhere"'))
+    out = tmp_path / "out"
+    t0 = time.perf_counter()
+    res = runner.invoke(app, ["run", str(f), "--out", str(out)])
+    dt = time.perf_counter() - t0
+    assert res.exit_code == 2
+    line = _err(res)
+    assert line.startswith("error:") and "launch.pad" in line and "baikonur-31" in line and "Traceback" not in line
+    assert dt < 1.0
+    assert not out.exists() and list(tmp_path.iterdir()) == [f]
+
+
+def test_bad_scenario_whole_process_under_one_second(tmp_path):
+    # the whole `gyrfalcon run BAD.toml` process, interpreter start-up included
+    f = tmp_path / "bad.toml"
+    f.write_text(GOOD + "\nwhatever = 1\n")
+    t0 = time.perf_counter()
+    p = subprocess.run([sys.executable, "-m", "gyrfalcon.cli.app", "run", str(f), "--out", str(tmp_path / "o")],
+                       capture_output=True, text=True, timeout=30)
+    dt = time.perf_counter() - t0
+    assert p.returncode == 2, p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1 and "whatever: unknown key" in p.stderr
+    assert dt < 1.0, dt
+    assert not (tmp_path / "o").exists()
+
+
+def test_missing_scenario_file_exit_2(tmp_path):
+    res = runner.invoke(app, ["run", str(tmp_path / "nope.toml")])
+    assert res.exit_code == 2 and "scenario init" in _err(res)
+
+
+def test_scenario_check_command():
+    res = runner.invoke(app, ["scenario", "check", str(ROOT / "scenarios" / "soyuz-ms-28.toml")])
+    assert res.exit_code == 0 and "OK" in res.output
+
+
+def test_tle_target_is_sampled_with_sgp4_and_agrees_with_nasa(tmp_path):
+    # TLE of 2025-11-24 13:04 UTC (tests/data/iss_tles.csv) against NASA's OEM of the same day (the embedded
+    # ephemeris): SGP4 near its epoch is good to a few km
+    import csv
+
+    import numpy as np
+
+    from gyrfalcon.mission.runner import station_ephemeris
+    from gyrfalcon.orbits.iss import iss_ephemeris
+    from gyrfalcon.time import parse_utc
+
+    rows = list(csv.DictReader(open(ROOT / "tests" / "data" / "iss_tles.csv")))
+    row = next(r for r in rows if r["epoch_utc"].startswith("2025-11-24 13:04"))
+    tle = tmp_path / "iss.tle"
+    tle.write_text(f"ISS (ZARYA)\n{row['tle_line1']}\n{row['tle_line2']}\n")
+    f = tmp_path / "s.toml"
+    f.write_text(GOOD + '\n[target]\nephemeris = "iss.tle"\n')
+    sc = load_scenario(f)
+    eph = station_ephemeris(sc, str(f))
+    assert eph.frame == "GCRF"
+    t = parse_utc("2025-11-24T18:00:00Z")
+    assert np.linalg.norm(eph.at(t).r_m - iss_ephemeris().at(t).r_m) < 5e3
+
+
+def test_return_needs_a_station_trajectory_on_the_landing_day_and_a_soyuz():
+    base = GOOD.replace("enabled = false", "enabled = true")
+    # embedded: NASA OEM to 2025-12-09 12:00; the 2026-07-01 OEM excerpt ends 2026-07-16 (+ up to 5 weeks)
+    with pytest.raises(ScenarioError, match=r"stay.land_on: a landing on 2026-03-01 needs the station's trajectory"):
+        parse_scenario(base + '\n[stay]\nland_on = "2026-03-01"\n', "x.toml")
+    parse_scenario(base + '\n[stay]\nland_on = "2026-07-26"\n', "x.toml")
+    parse_scenario(base + '\n[stay]\ndays = 10\n', "x.toml")
+    prog = base.replace("[launch]", '[vehicle]\nspacecraft = "progress-ms"\nname = "Progress MS-99"\n[launch]')
+    with pytest.raises(ScenarioError, match=r"return.enabled: a Progress MS does not come home"):
+        parse_scenario(prog + '\n[stay]\ndays = 10\n', "x.toml")
