@@ -35,6 +35,8 @@ COMMAND_MODULES = (
     "gyrfalcon.cli.approach",
     "gyrfalcon.cli.landing",
     "gyrfalcon.cli.traffic",
+    "gyrfalcon.cli.montecarlo",
+    "gyrfalcon.cli.serve",
 )
 
 for _name in COMMAND_MODULES:
