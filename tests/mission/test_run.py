@@ -126,6 +126,24 @@ def test_output_directory_is_complete_and_readable(ms28):
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]   # no temp dirs left
 
 
+def test_output_oems_parse_with_an_independent_ccsds_parser(ms28):
+    # the `oem` package (a separate CCSDS implementation) must read what the runner writes, and
+    # agree with our own reader on the states
+    oem = pytest.importorskip("oem")
+    from gyrfalcon.io.oem import load_oem
+
+    _, out, _ = ms28
+    for name in ("chaser.oem", "station.oem"):
+        theirs = oem.OrbitEphemerisMessage.open(str(out / name))
+        ours = load_oem(out / name)
+        seg_t = list(theirs)[0]
+        states = list(seg_t.states)
+        first = ours.segments[0]
+        assert len(states) == len(first.t_s)
+        assert np.allclose(np.asarray(states[0].position) * 1e3, first.r_m[0], atol=1e-3)
+        assert np.allclose(np.asarray(states[-1].velocity) * 1e3, first.v_mps[-1], atol=1e-6)
+
+
 QUICK = """
 name = "quick"
 seed = {seed}
