@@ -663,7 +663,7 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
     from ..orbits.elements import KeplerianElements
     from ..orbits.state import State
     from ..time import add_seconds, iso_utc
-    from .insertion import _orbit_constants, _unit_normal, plane_normal_from_elements
+    from .insertion import _orbit_constants, target_plane_normal
     from .vehicles import load_spacecraft, load_vehicle
 
     veh = load_vehicle(vehicle)
@@ -672,14 +672,8 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
     if not (1000.0 <= payload_kg <= 10000.0):
         raise InputError(f"payload {payload_kg:.0f} kg is outside 1,000-10,000 kg; a Soyuz MS is about 7,150 kg")
     _orbit_constants(perigee_alt_m, apogee_alt_m)
-    if plane_normal_gcrf is None:
-        if inclination_rad is None or raan_rad is None:
-            raise InputError(
-                "give the target plane as plane_normal_gcrf (unit GCRF vector) or as inclination_rad and raan_rad"
-            )
-        n = plane_normal_from_elements(inclination_rad, raan_rad, liftoff)
-    else:
-        n = _unit_normal(plane_normal_gcrf, None)
+    n = target_plane_normal(plane_normal_gcrf, inclination_rad, raan_rad, liftoff)
+    if plane_normal_gcrf is not None:
         if n.ndim != 1:
             raise InputError("fly_ascent takes one plane normal (3,); for many liftoff times use parametric_insertion")
 

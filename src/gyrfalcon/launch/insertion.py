@@ -138,6 +138,17 @@ def inplane_plane_normal(lat_rad, lon_rad, alt_m, t, inclination_rad, ascending:
     return plane_normal_from_elements(inc, raan, t)
 
 
+def target_plane_normal(plane_normal_gcrf, inclination_rad, raan_rad, liftoff):
+    """The target plane's unit GCRF normal, given either as a vector or as inclination and RAAN."""
+    if plane_normal_gcrf is None:
+        if inclination_rad is None or raan_rad is None:
+            raise InputError(
+                "give the target plane as plane_normal_gcrf (unit GCRF vector) or as inclination_rad and raan_rad"
+            )
+        return plane_normal_from_elements(inclination_rad, raan_rad, liftoff)
+    return _unit_normal(plane_normal_gcrf, None)
+
+
 def _unit_normal(plane_normal_gcrf, shape_n: int | None):
     n = np.asarray(plane_normal_gcrf, dtype=float)
     if n.shape[-1:] != (3,) or n.ndim > 2:
@@ -240,15 +251,7 @@ def parametric_insertion(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff, plane_nor
     a, e = _orbit_constants(perigee_alt_m, apogee_alt_m)
 
     p, m_itrf = _pad_gcrf(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff)
-    if plane_normal_gcrf is None:
-        if inclination_rad is None or raan_rad is None:
-            raise InputError(
-                "give the target plane as plane_normal_gcrf (unit GCRF vector) or as inclination_rad and raan_rad"
-            )
-        n = plane_normal_from_elements(inclination_rad, raan_rad, liftoff)
-    else:
-        n = _unit_normal(plane_normal_gcrf, None)
-    n = np.broadcast_to(n, p.shape)
+    n = np.broadcast_to(target_plane_normal(plane_normal_gcrf, inclination_rad, raan_rad, liftoff), p.shape)
     e1 = p - np.sum(p * n, axis=-1, keepdims=True) * n
     e1 = e1 / np.linalg.norm(e1, axis=-1, keepdims=True)
     e2 = np.cross(n, e1)
