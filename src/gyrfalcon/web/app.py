@@ -1,0 +1,557 @@
+"""The JSON API and the viewer page (FastAPI; served by ``gyrfalcon serve``).
+
+Endpoints (OpenAPI at ``/openapi.json``, docs at ``/docs``); ``[token]`` marks a write that
+needs ``Authorization: Bearer <token>`` (401 otherwise, see :mod:`gyrfalcon.web.security`):
+
+=====================================  ===========================================================
+GET  /api/health                       liveness and versions
+GET  /api/runs                         finished runs in the output directory (with ``COMPLETE``)
+GET  /api/runs/{run}/timeline          the run's ``timeline.json``
+GET  /api/runs/{run}/files/{name}      one output file: flight.czml, chaser.oem, station.oem,
+                                       report.html, scenario.toml, timeline.json
+GET  /api/runs/{run}/lvlh              the chaser relative to the station (LVLH, from the OEMs)
+POST /api/runs  [token]                start a run from scenario TOML (202 + job; validated first)
+GET  /api/jobs, /api/jobs/{id}         background runs and their phase progress
+GET  /api/manifest/events              the stored manifest's events
+GET  /api/manifest/occupancy           the station at an instant (``at``) or end of a day (``date``)
+GET  /api/manifest/intervals           port occupancy intervals overlapping [start, end] (Gantt)
+POST /api/manifest/events  [token]     record an event if every station rule passes; a refused
+                                       change is 422 with the rule and the reason, nothing written
+GET  /                                 the viewer page (CesiumJS, served from ``/cesium/``)
+=====================================  ===========================================================
+
+Run and file names never reach the file system unchecked: a run name must match
+``[A-Za-z0-9][A-Za-z0-9._-]{0,63}`` (else 422) and name a direct child directory of the
+output directory holding ``COMPLETE`` (else 404, also for symbolic links that lead out of
+it); file names are an enumeration (else 422).
+
+Assumptions: one process; the run directory's files are immutable once ``COMPLETE`` exists
+(they are cached by path, size and modification time); scenario uploads must use the
+embedded ephemerides (a path in an upload would read the server's files).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+import tomllib
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..errors import InputError
+
+RUN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+STATIC_DIR = Path(__file__).parent / "static"
+CESIUM_ENV = "GYRFALCON_CESIUM_DIR"
+
+#: The page's Content-Security-Policy: everything from this server only (Cesium's workers
+#: and WebAssembly decoders included), no inline script. ``'unsafe-eval'``: Cesium.js (IIFE
+#: build) evaluates a string once at load (a bundled library's global-object lookup);
+#: ``blob:`` scripts: Cesium's workers start from a blob that imports the worker script.
+VIEWER_CSP = ("default-src 'self'; script-src 'self' blob: 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self' blob:; "
+              "img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; connect-src 'self' data: blob:; "
+              "font-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
+
+
+RunName = Annotated[str, PathParam(pattern=RUN_NAME_PATTERN, max_length=64,
+                                   description="a run directory name (the scenario's name)")]
+JobId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$", description="a job id from POST /api/runs")]
+LastS = Annotated[float, Query(gt=0, le=86400.0, description="how long before the chaser's last sample [s]")]
+AtQ = Annotated[str | None, Query(max_length=40, description="an instant, ISO 8601 UTC")]
+DateQ = Annotated[str | None, Query(pattern=r"^\d{4}-\d{2}-\d{2}$", description="a UTC day: the station at its end")]
+IsoQ = Annotated[str, Query(min_length=4, max_length=40, description="ISO 8601 UTC")]
+
+
+class RunFile(str, Enum):
+    timeline = "timeline.json"
+    czml = "flight.czml"
+    chaser_oem = "chaser.oem"
+    station_oem = "station.oem"
+    report = "report.html"
+    scenario = "scenario.toml"
+
+
+MEDIA_TYPES = {
+    RunFile.timeline: "application/json", RunFile.czml: "application/json",
+    RunFile.chaser_oem: "text/plain; charset=utf-8", RunFile.station_oem: "text/plain; charset=utf-8",
+    RunFile.report: "text/html; charset=utf-8", RunFile.scenario: "text/plain; charset=utf-8",
+}
+
+
+# --- schema ------------------------------------------------------------------------------------
+class Problem(BaseModel):
+    detail: str
+    rule: str | None = None
+
+
+class TimelineEventOut(BaseModel):
+    name: str
+    utc: str
+    met_s: float
+    phase: str
+    notes: str = ""
+
+
+class Timeline(BaseModel):
+    launch_utc: str | None
+    insertion_utc: str | None
+    contact_utc: str | None
+    landing_utc: str | None
+    total_dv_mps: float | None
+    seed: int
+    events: list[TimelineEventOut]
+    notes: list[str] = []
+
+
+class RunSummary(BaseModel):
+    name: str
+    launch_utc: str | None
+    contact_utc: str | None
+    landing_utc: str | None
+    files: list[str]
+
+
+class LvlhTrack(BaseModel):
+    """Chaser position relative to the station in the station's LVLH frame (CCSDS: x along
+    track / V-bar, y minus orbit normal, z toward the Earth / R-bar) [m]."""
+
+    utc: list[str]
+    x_m: list[float]
+    y_m: list[float]
+    z_m: list[float]
+
+
+class ManifestEventIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["launch", "arrival", "departure", "relocation", "capture", "berth", "hold", "release",
+                  "crew_change"]
+    t_utc: str = Field(min_length=10, max_length=40, description="ISO 8601 UTC, e.g. 2026-03-22T10:00:00Z")
+    vehicle: str = Field(min_length=1, max_length=128)
+    port: str | None = Field(None, max_length=64)
+    pad: str | None = Field(None, max_length=64)
+    crew: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field([], max_length=12)
+    notes: str = Field("", max_length=2000)
+    vehicle_type: str | None = Field(None, max_length=64, description="registers a new vehicle, e.g. soyuz-ms")
+
+
+class ManifestEventOut(BaseModel):
+    id: int | None
+    t_utc: str
+    kind: str
+    vehicle: str
+    port: str | None
+    pad: str | None
+    crew: list[str]
+    notes: str
+
+
+class MilestoneOut(BaseModel):
+    t_utc: str
+    kind: str
+    text: str
+
+
+class OccupancyOut(BaseModel):
+    t_utc: str
+    date: str
+    ports: dict[str, str | None]
+    arm: str | None
+    occupied_count: int
+    crew_aboard: list[str]
+    seats: dict[str, str]
+    milestones: list[MilestoneOut]
+
+
+class PortIntervalOut(BaseModel):
+    port: str
+    vehicle: str
+    vehicle_type: str
+    from_utc: str
+    to_utc: str | None
+
+
+class RunRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    scenario_toml: str = Field(min_length=1, max_length=65536, description="a scenario file's text (TOML)")
+
+
+class JobOut(BaseModel):
+    id: str
+    run: str
+    state: Literal["queued", "running", "done", "failed"]
+    phases: dict[str, str]
+    error: str | None
+    created_utc: str
+    finished_utc: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    gyrfalcon: str
+    cesium: str | None
+    runs_dir: str
+
+
+# --- configuration -----------------------------------------------------------------------------
+@dataclass
+class WebConfig:
+    """Server settings. ``token``: the write token (see :mod:`gyrfalcon.web.security`);
+    ``db``: manifest store path or URL (None: the user's default; a missing SQLite file is
+    created and filled with the built-in late-2025 manifest)."""
+
+    out_dir: Path
+    token: str
+    db: str | None = None
+    max_body_bytes: int = 256 * 1024
+    read_rate_per_s: float = 2000.0
+    read_burst: float = 4000.0
+    write_rate_per_min: float = 30.0
+    write_burst: float = 10.0
+    max_pending_jobs: int = 2
+    allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
+    cesium_dir: Path | None = None
+
+
+def cesium_dir(cfg: WebConfig | None = None) -> Path:
+    """Where the CesiumJS build is: ``cfg.cesium_dir``, ``$GYRFALCON_CESIUM_DIR``, or the packaged one."""
+    if cfg is not None and cfg.cesium_dir is not None:
+        return Path(cfg.cesium_dir)
+    env = os.environ.get(CESIUM_ENV)
+    return Path(env) if env else STATIC_DIR / "cesium"
+
+
+class _FileCache:
+    """Bytes of small immutable files, keyed by (path, size, mtime)."""
+
+    def __init__(self, max_entries: int = 256):
+        self._d: dict = {}
+        self._lock = threading.Lock()
+        self.max = max_entries
+
+    def read(self, path: Path) -> bytes:
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns)
+        hit = self._d.get(key)
+        if hit is not None:
+            return hit
+        data = path.read_bytes()
+        with self._lock:
+            if len(self._d) >= self.max:
+                self._d.clear()
+            self._d[key] = data
+        return data
+
+
+def _problem(status: int, detail: str, rule: str | None = None) -> JSONResponse:
+    return JSONResponse({"detail": detail, "rule": rule}, status_code=status)
+
+
+R401 = {401: {"model": Problem, "description": "no or wrong bearer token"}}
+R404 = {404: {"model": Problem, "description": "no such run"}}
+R422 = {422: {"model": Problem, "description": "invalid input (the reason is in detail)"}}
+R429 = {429: {"model": Problem, "description": "rate limit: retry after Retry-After seconds"}}
+R413 = {413: {"model": Problem, "description": "request body too large"}}
+
+
+def create_app(cfg: WebConfig) -> FastAPI:
+    """The FastAPI application for ``cfg`` (see the module docstring)."""
+    from starlette.middleware.trustedhost import TrustedHostMiddleware
+
+    from .jobs import JobLimitError, JobQueue, RunExistsError
+    from .security import GuardMiddleware, token_matches
+
+    out_dir = Path(cfg.out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache = _FileCache()
+    jobs = JobQueue(out_dir, max_pending=cfg.max_pending_jobs)
+    store_box: dict = {}
+    store_lock = threading.Lock()
+    cdir = cesium_dir(cfg)
+    cesium_version = (cdir / "VERSION").read_text().strip() if (cdir / "VERSION").is_file() else None
+    try:
+        from importlib.metadata import version
+
+        gyr_version = version("gyrfalcon")
+    except Exception:  # noqa: BLE001 - not installed as a distribution
+        gyr_version = "unknown"
+
+    def store():
+        with store_lock:
+            s = store_box.get("store")
+            if s is None:
+                from ..traffic.store import ManifestStore, resolve_url
+
+                url = resolve_url(cfg.db)
+                fresh = url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file()
+                s = ManifestStore(cfg.db)
+                if fresh:
+                    s.load_builtin()
+                store_box["store"] = s
+            return s
+
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(_app):
+        yield
+        jobs.shutdown()
+        s = store_box.pop("store", None)
+        if s is not None:
+            s.close()
+
+    app = FastAPI(title="Gyrfalcon", version=gyr_version, lifespan=lifespan,
+                  description="Mission runs (timelines, CZML, OEM, reports), background runs and the station "
+                              "manifest. Writes need `Authorization: Bearer <token>`.")
+    app.state.config = cfg
+    app.state.jobs = jobs
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(cfg.allowed_hosts))
+    app.add_middleware(GuardMiddleware, max_body_bytes=cfg.max_body_bytes, read_rate_per_s=cfg.read_rate_per_s,
+                       read_burst=cfg.read_burst, write_rate_per_min=cfg.write_rate_per_min,
+                       write_burst=cfg.write_burst)
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next):
+        resp = await call_next(request)
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("X-Frame-Options", "DENY")
+        return resp
+
+    def require_token(request: Request) -> None:
+        if not token_matches(cfg.token, request.headers.get("authorization")):
+            raise HTTPException(401, "this change needs 'Authorization: Bearer <token>' (the token "
+                                     "'gyrfalcon serve' printed on its first start, stored in its token file)",
+                                headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(HTTPException)
+    async def _http_exc(request: Request, exc: HTTPException):
+        return JSONResponse({"detail": exc.detail, "rule": None}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(InputError)
+    async def _input_exc(request: Request, exc: InputError):
+        return _problem(422, str(exc), getattr(exc, "rule", None))
+
+    from ..errors import GyrfalconError
+
+    @app.exception_handler(GyrfalconError)
+    async def _gyr_exc(request: Request, exc: GyrfalconError):
+        # not the caller's fault (e.g. the manifest database is locked or unreadable)
+        return _problem(503, str(exc))
+
+    from fastapi.exceptions import RequestValidationError
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_exc(request: Request, exc: RequestValidationError):
+        errs = exc.errors()
+        first = errs[0] if errs else {"loc": (), "msg": "invalid request"}
+        where = ".".join(str(x) for x in first.get("loc", ()))
+        more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
+        return _problem(422, f"{where}: {first.get('msg')}{more}")
+
+    def run_dir(run: str) -> Path:
+        if not re.fullmatch(RUN_NAME_PATTERN, run):
+            raise HTTPException(422, f"run name {run!r} is not a run name; use letters, digits, '.', '_', '-'")
+        d = (out_dir / run)
+        try:
+            real = d.resolve(strict=True)
+        except (FileNotFoundError, OSError):
+            raise HTTPException(404, f"no run named {run!r}; list the runs at /api/runs") from None
+        if real.parent != out_dir or not real.is_dir() or not (real / "COMPLETE").is_file():
+            raise HTTPException(404, f"no finished run named {run!r}; list the runs at /api/runs")
+        return real
+
+    # --- reading -----------------------------------------------------------------------------
+    @app.get("/api/health", response_model=Health, responses=R429, tags=["meta"])
+    def health():
+        return {"status": "ok", "gyrfalcon": gyr_version, "cesium": cesium_version, "runs_dir": str(out_dir)}
+
+    @app.get("/api/runs", response_model=list[RunSummary], responses=R429, tags=["runs"])
+    def list_runs():
+        out = []
+        for d in sorted(out_dir.iterdir()):
+            if d.name.startswith(".") or not re.fullmatch(RUN_NAME_PATTERN, d.name):
+                continue
+            try:
+                real = d.resolve(strict=True)
+            except OSError:
+                continue
+            if real.parent != out_dir or not (real / "COMPLETE").is_file():
+                continue
+            try:
+                tl = json.loads(cache.read(real / "timeline.json"))
+            except (OSError, ValueError):
+                continue
+            files = [f.value for f in RunFile if (real / f.value).is_file()]
+            out.append({"name": d.name, "launch_utc": tl.get("launch_utc"), "contact_utc": tl.get("contact_utc"),
+                        "landing_utc": tl.get("landing_utc"), "files": files})
+        return out
+
+    @app.get("/api/runs/{run}/timeline", response_model=Timeline, responses={**R404, **R422, **R429},
+             tags=["runs"])
+    def run_timeline(run: RunName):
+        p = run_dir(run) / "timeline.json"
+        if not p.is_file():
+            raise HTTPException(404, f"run {run!r} has no timeline.json")
+        return Response(cache.read(p), media_type="application/json")
+
+    @app.get("/api/runs/{run}/files/{name}", responses={**R404, **R422, **R429, 200: {
+        "content": {"application/json": {}, "text/plain": {}, "text/html": {}},
+        "description": "the file as written by the run"}}, tags=["runs"], response_class=Response)
+    def run_file(run: RunName, name: RunFile):
+        p = run_dir(run) / name.value
+        if not p.is_file():
+            raise HTTPException(404, f"run {run!r} has no {name.value} (the scenario turned it off?)")
+        headers = {}
+        if name is RunFile.report:
+            from ..io.report import CSP
+
+            headers["Content-Security-Policy"] = CSP
+        return Response(cache.read(p), media_type=MEDIA_TYPES[name], headers=headers)
+
+    @app.get("/api/runs/{run}/lvlh", response_model=LvlhTrack, responses={**R404, **R422, **R429},
+             tags=["runs"])
+    def run_lvlh(run: RunName, last_s: LastS = 3600.0):
+        d = run_dir(run)
+        if not (d / "chaser.oem").is_file() or not (d / "station.oem").is_file():
+            raise HTTPException(404, f"run {run!r} has no chaser.oem/station.oem to compute LVLH from")
+        return lvlh_track(d / "chaser.oem", d / "station.oem", last_s)
+
+    @app.get("/api/jobs", response_model=list[JobOut], responses=R429, tags=["runs"])
+    def list_jobs():
+        return [j.as_dict() for j in jobs.list()]
+
+    @app.get("/api/jobs/{job_id}", response_model=JobOut, responses={**R404, **R422, **R429}, tags=["runs"])
+    def get_job(job_id: JobId):
+        j = jobs.get(job_id)
+        if j is None:
+            raise HTTPException(404, f"no job {job_id}; list them at /api/jobs")
+        return j.as_dict()
+
+    @app.get("/api/manifest/events", response_model=list[ManifestEventOut], responses={**R429}, tags=["manifest"])
+    def manifest_events():
+        return [e.as_dict() for e in store().events()]
+
+    @app.get("/api/manifest/occupancy", response_model=OccupancyOut, responses={**R422, **R429},
+             tags=["manifest"])
+    def manifest_occupancy(at: AtQ = None, date: DateQ = None):
+        if (at is None) == (date is None):
+            raise HTTPException(422, "give exactly one of at=<ISO UTC instant> or date=<YYYY-MM-DD>")
+        m = store().manifest()
+        occ = m.occupancy_at(at) if at is not None else m.occupancy_on(date)
+        return occ.as_dict()
+
+    @app.get("/api/manifest/intervals", response_model=list[PortIntervalOut], responses={**R422, **R429},
+             tags=["manifest"])
+    def manifest_intervals(start: IsoQ, end: IsoQ):
+        from ..traffic.manifest import normalise_time
+        from ..traffic.whatif import port_intervals
+
+        a, b = normalise_time(start), normalise_time(end)
+        if b <= a:
+            raise HTTPException(422, f"end {end} is not after start {start}; give start < end")
+        s = store()
+        out = []
+        for iv in port_intervals(s.events(), s.vehicles()):
+            if iv.from_utc < b and (iv.to_utc is None or iv.to_utc > a):
+                out.append({"port": iv.port, "vehicle": iv.vehicle, "vehicle_type": iv.vehicle_type,
+                            "from_utc": iv.from_utc, "to_utc": iv.to_utc})
+        return out
+
+    # --- writing -----------------------------------------------------------------------------
+    @app.post("/api/manifest/events", response_model=ManifestEventOut, status_code=201,
+              responses={**R401, **R413, **R422, **R429}, dependencies=[Depends(require_token)],
+              tags=["manifest"])
+    def manifest_add(ev: ManifestEventIn):
+        return store().add_event(ev.kind, ev.t_utc, ev.vehicle, port=ev.port, pad=ev.pad, crew=ev.crew,
+                                 notes=ev.notes, vehicle_type=ev.vehicle_type).as_dict()
+
+    @app.post("/api/runs", response_model=JobOut, status_code=202,
+              responses={**R401, **R413, **R422, **R429, 409: {"model": Problem, "description":
+                                                                "a run with that name exists or is queued"},
+                         503: {"model": Problem, "description": "too many runs queued"}},
+              dependencies=[Depends(require_token)], tags=["runs"])
+    def start_run(req: RunRequest):
+        sc = validate_upload(req.scenario_toml)
+        try:
+            job = jobs.submit(sc, req.scenario_toml)
+        except RunExistsError as exc:
+            return _problem(409, str(exc))
+        except JobLimitError as exc:
+            return _problem(503, str(exc))
+        return job.as_dict()
+
+    # --- the viewer --------------------------------------------------------------------------
+    @app.get("/", include_in_schema=False)
+    def index():
+        if not (cdir / "Cesium.js").is_file():
+            return HTMLResponse(
+                "<!DOCTYPE html><title>Gyrfalcon</title><p>CesiumJS is not installed at "
+                f"{cdir}. Run <code>bash web/build_cesium.sh</code> (npm) or set ${CESIUM_ENV}.</p>",
+                status_code=503)
+        return FileResponse(STATIC_DIR / "index.html", media_type="text/html",
+                            headers={"Content-Security-Policy": VIEWER_CSP, "Cache-Control": "no-cache"})
+
+    app.mount("/static", StaticFiles(directory=STATIC_DIR / "viewer"), name="static")
+    if cdir.is_dir():
+        app.mount("/cesium", StaticFiles(directory=cdir), name="cesium")
+    return app
+
+
+def validate_upload(text: str):
+    """An uploaded scenario, validated before anything runs (raises InputError -> 422).
+
+    Besides :func:`gyrfalcon.mission.scenario.parse_scenario`'s checks, an upload must use the
+    embedded ephemerides: a file path would make the server read its own files.
+    """
+    from ..mission.scenario import EMBEDDED, ScenarioError, parse_scenario
+
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"<upload>: not valid TOML ({exc}); see `gyrfalcon scenario init` for a template") from None
+    for section in ("target", "return"):
+        sec = raw.get(section)
+        if isinstance(sec, dict) and "ephemeris" in sec and sec["ephemeris"] != EMBEDDED:
+            raise ScenarioError(f"<upload>: {section}.ephemeris: an uploaded scenario cannot name a file "
+                                f"({sec['ephemeris']!r}); use \"{EMBEDDED}\" or run it with `gyrfalcon run`")
+    return parse_scenario(text, "<upload>")
+
+
+def lvlh_track(chaser_oem: Path, station_oem: Path, last_s: float) -> dict:
+    """The chaser relative to the station in LVLH over the chaser's last ``last_s`` seconds.
+
+    Both OEMs are read as GCRF; the station is interpolated (Lagrange) at the chaser's
+    sample times; :func:`gyrfalcon.frames.relative_state`'s rotation (CCSDS LVLH) is applied.
+    """
+    import numpy as np
+
+    from ..frames import lvlh_matrix
+    from ..io.oem import load_oem
+    from ..time import add_seconds, iso_utc, seconds_between
+
+    ch = load_oem(chaser_oem, max_gap_factor=None).ephemeris("GCRF")   # samples used as they are
+    st = load_oem(station_oem).ephemeris("GCRF")
+    t_s = np.asarray(ch.t_s, float)
+    keep = t_s >= t_s[-1] - float(last_s)
+    t_s = t_s[keep]
+    s_off = float(seconds_between(st.epoch, ch.epoch))
+    s_t = t_s + s_off
+    inside = (s_t >= float(st.t_s[0])) & (s_t <= float(st.t_s[-1]))
+    t_s, s_t = t_s[inside], s_t[inside]
+    if len(t_s) == 0:
+        raise InputError("the station OEM does not cover the chaser's last samples; cannot compute LVLH")
+    r_c = np.asarray(ch.r_m, float)[keep][inside]
+    r_s, v_s = st.interpolate(s_t)
+    rho = np.array([lvlh_matrix(r_s[k], v_s[k]) @ (r_c[k] - r_s[k]) for k in range(len(t_s))])
+    times = add_seconds(ch.epoch, t_s)
+    utc = [iso_utc(times[k], places=3) for k in range(len(t_s))]
+    return {"utc": utc, "x_m": rho[:, 0].tolist(), "y_m": rho[:, 1].tolist(), "z_m": rho[:, 2].tolist()}

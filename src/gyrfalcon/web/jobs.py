@@ -1,0 +1,113 @@
+"""Background mission runs started through the API, with pollable progress.
+
+A :class:`JobQueue` runs one flight at a time in a worker thread
+(:func:`gyrfalcon.mission.runner.fly` then :func:`~gyrfalcon.mission.runner.write_outputs`
+into ``<out>/<scenario name>``); each :class:`Job` records every phase's status as the
+runner reports it (``start`` -> ``running``, ``done``, ``skip``), its state (``queued``,
+``running``, ``done``, ``failed``) and, on failure, the runner's one-line message.
+
+Assumptions: one flight at a time (a flight keeps one core busy for about 15 s on the
+reference 2-core machine); at most ``max_pending`` jobs queued or running; jobs are kept in
+memory (a restarted server forgets them; finished runs stay on disk).
+"""
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import GyrfalconError
+
+
+class JobLimitError(GyrfalconError):
+    """Too many runs are queued or running; wait for one to finish."""
+
+
+class RunExistsError(GyrfalconError):
+    """A run (or a queued job) with that scenario name exists already; rename the scenario."""
+
+
+def _now() -> str:
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:23] + "Z"
+
+
+@dataclass
+class Job:
+    id: str
+    run: str
+    state: str = "queued"
+    phases: dict = field(default_factory=dict)
+    error: str | None = None
+    created_utc: str = field(default_factory=_now)
+    finished_utc: str | None = None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "run": self.run, "state": self.state, "phases": dict(self.phases),
+                "error": self.error, "created_utc": self.created_utc, "finished_utc": self.finished_utc}
+
+
+class JobQueue:
+    """Runs scenarios in the background (see the module docstring)."""
+
+    def __init__(self, out_dir: Path, *, max_pending: int = 2):
+        self.out_dir = Path(out_dir)
+        self.max_pending = int(max_pending)
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gyrfalcon-run")
+
+    def submit(self, scenario, text: str) -> Job:
+        """Queue ``scenario`` (validated) with its TOML ``text``; raises JobLimitError / RunExistsError."""
+        from ..mission.runner import PHASES
+
+        name = scenario.name
+        with self._lock:
+            pending = [j for j in self._jobs.values() if j.state in ("queued", "running")]
+            if len(pending) >= self.max_pending:
+                raise JobLimitError(f"{len(pending)} runs are queued or running (limit {self.max_pending}); "
+                                    "poll /api/jobs and start this one when one has finished")
+            if any(j.run == name for j in pending) or (self.out_dir / name).exists():
+                raise RunExistsError(f"a run named '{name}' exists or is queued; give the scenario another name")
+            job = Job(uuid.uuid4().hex, name, phases={p: "pending" for p in PHASES})
+            self._jobs[job.id] = job
+        self._pool.submit(self._run, job, scenario, text)
+        return job
+
+    def _progress(self, job: Job):
+        def cb(phase: str, status: str) -> None:
+            with self._lock:
+                job.phases[phase] = {"start": "running"}.get(status, status)
+        return cb
+
+    def _run(self, job: Job, scenario, text: str) -> None:
+        from ..mission.runner import fly, write_outputs
+
+        with self._lock:
+            job.state = "running"
+        try:
+            cb = self._progress(job)
+            result = fly(scenario, source="<upload>", progress=cb)
+            write_outputs(result, self.out_dir / job.run, text, progress=cb)
+            state, error = "done", None
+        except GyrfalconError as exc:
+            state, error = "failed", str(exc)
+        except Exception as exc:  # noqa: BLE001 - reported to the poller, not raised in a thread
+            state, error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+        with self._lock:
+            job.state, job.error, job.finished_utc = state, error, _now()
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            j = self._jobs.get(job_id)
+            return None if j is None else Job(**{**j.__dict__, "phases": dict(j.phases)})
+
+    def list(self) -> list[Job]:
+        with self._lock:
+            return [Job(**{**j.__dict__, "phases": dict(j.phases)}) for j in self._jobs.values()]
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,184 @@
+"""The web server's guards: the write token, request-size and rate limits.
+
+* **Token**: manifest writes and run starts need ``Authorization: Bearer <token>``. The token
+  is 32 random bytes (``secrets.token_urlsafe``), generated on the first start and stored in
+  a file created with mode ``0600`` (default ``<user data dir>/web-token``, see
+  :func:`gyrfalcon.traffic.store.default_data_dir`); a token file that others can read or
+  write is refused (:class:`TokenFileError`). Comparison is constant-time.
+* **Request size**: a body longer than ``max_body_bytes`` is refused with 413 before it is
+  read whole (``Content-Length`` checked first, a streamed body without a length refused, 411).
+* **Rate limits**: one token bucket per client address and class (``read``: GET/HEAD,
+  ``write``: anything else); an empty bucket gives 429 with ``Retry-After``.
+
+Assumptions: the server runs on loopback or behind a proxy that sets the client address;
+buckets live in the process (several ``uvicorn`` workers would each have their own).
+
+>>> b = TokenBucket(rate_per_s=1.0, burst=2)
+>>> [b.take(now=0.0), b.take(now=0.0), b.take(now=0.0), b.take(now=1.0)]
+[True, True, False, True]
+"""
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import stat
+import threading
+import time
+from pathlib import Path
+
+from ..errors import InputError
+
+TOKEN_FILE_NAME = "web-token"
+
+
+class TokenFileError(InputError):
+    """The token file cannot be created or read, or its permissions let others read it."""
+
+
+def default_token_path() -> Path:
+    """``<user data dir>/web-token`` (``$GYRFALCON_DATA_DIR`` overrides the directory)."""
+    from ..traffic.store import default_data_dir
+
+    return default_data_dir() / TOKEN_FILE_NAME
+
+
+def load_or_create_token(path: str | os.PathLike | None = None) -> tuple[str, bool]:
+    """The write token at ``path`` and whether it was just created (then print it once).
+
+    A new token file is created with ``O_EXCL`` and mode 0600 (its directory with 0700 if
+    new). An existing file must be a regular file that group and others cannot access.
+
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tok"
+    >>> t, created = load_or_create_token(p)
+    >>> created, len(t) >= 40, oct(p.stat().st_mode & 0o777), load_or_create_token(p) == (t, False)
+    (True, True, '0o600', True)
+    """
+    p = Path(path) if path is not None else default_token_path()
+    try:
+        st = p.lstat()
+    except FileNotFoundError:
+        st = None
+    if st is None:
+        p.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        token = secrets.token_urlsafe(32)
+        try:
+            fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:      # another server created it meanwhile: read theirs
+            return load_or_create_token(p)
+        except OSError as exc:
+            raise TokenFileError(f"cannot create the token file {p}: {exc}; give a writable --token-file") from None
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            fh.write(token + "\n")
+        os.chmod(p, 0o600)
+        return token, True
+    if not stat.S_ISREG(st.st_mode):
+        raise TokenFileError(f"the token file {p} is not a regular file; remove it (a new token is made on start)")
+    if st.st_mode & 0o077:
+        raise TokenFileError(f"the token file {p} has mode {oct(st.st_mode & 0o777)}: others can read it; "
+                             f"run 'chmod 600 {p}' (or delete it to get a new token)")
+    token = p.read_text(encoding="ascii").strip()
+    if len(token) < 32:
+        raise TokenFileError(f"the token file {p} holds no usable token (fewer than 32 characters); "
+                             "delete it and restart to get a new one")
+    return token, False
+
+
+def token_matches(expected: str, authorization: str | None) -> bool:
+    """Whether an ``Authorization`` header value carries ``Bearer <expected>`` (constant time).
+
+    >>> token_matches("abc", "Bearer abc"), token_matches("abc", "bearer abd"), token_matches("abc", None)
+    (True, False, False)
+    """
+    if not authorization:
+        return False
+    scheme, _, value = authorization.partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return secrets.compare_digest(value.strip().encode(), expected.encode())
+
+
+class TokenBucket:
+    """``burst`` requests at once, refilled at ``rate_per_s`` [1/s]."""
+
+    def __init__(self, rate_per_s: float, burst: float):
+        self.rate = float(rate_per_s)
+        self.burst = float(burst)
+        self.tokens = float(burst)
+        self.stamp: float | None = None
+
+    def take(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        if self.stamp is not None:
+            self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1.0:
+            self.tokens -= 1.0
+            return True
+        return False
+
+    def retry_after_s(self) -> int:
+        return max(1, int((1.0 - self.tokens) / self.rate + 0.999)) if self.rate > 0 else 60
+
+
+async def _send_json(send, status: int, detail: str, headers=()) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            *headers]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class GuardMiddleware:
+    """ASGI middleware: per-client rate limits and a request-body size limit (see module doc).
+
+    ``read_rate_per_s`` / ``read_burst``: GET and HEAD; ``write_rate_per_min`` /
+    ``write_burst``: every other method; ``max_body_bytes``: largest accepted body.
+    """
+
+    def __init__(self, app, *, max_body_bytes: int, read_rate_per_s: float, read_burst: float,
+                 write_rate_per_min: float, write_burst: float):
+        self.app = app
+        self.max_body = int(max_body_bytes)
+        self.read = (float(read_rate_per_s), float(read_burst))
+        self.write = (float(write_rate_per_min) / 60.0, float(write_burst))
+        self._buckets: dict[tuple[str, str], TokenBucket] = {}
+        self._lock = threading.Lock()
+
+    def _bucket(self, client: str, kind: str) -> TokenBucket:
+        key = (client, kind)
+        b = self._buckets.get(key)
+        if b is None:
+            with self._lock:
+                if len(self._buckets) > 10000:   # bound memory: forget idle clients
+                    self._buckets.clear()
+                b = self._buckets.setdefault(key, TokenBucket(*(self.read if kind == "read" else self.write)))
+        return b
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        method = scope.get("method", "GET")
+        kind = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
+        client = (scope.get("client") or ("?", 0))[0]
+        bucket = self._bucket(client, kind)
+        with self._lock:
+            ok = bucket.take()
+            retry = bucket.retry_after_s()
+        if not ok:
+            return await _send_json(send, 429, f"too many {kind} requests from {client}; retry in {retry} s",
+                                    [(b"retry-after", str(retry).encode())])
+        length = None
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length":
+                try:
+                    length = int(value)
+                except ValueError:
+                    return await _send_json(send, 400, "Content-Length is not a number; send a plain JSON body")
+        if length is not None and length > self.max_body:
+            return await _send_json(send, 413, f"request body of {length} bytes is over the limit of "
+                                               f"{self.max_body} bytes; send a smaller scenario or change")
+        if length is None and kind == "write" and any(n == b"transfer-encoding" for n, _ in scope.get("headers", ())):
+            return await _send_json(send, 411, "a streamed (chunked) body is not accepted; send Content-Length")
+        return await self.app(scope, receive, send)
