@@ -245,6 +245,9 @@ class Scenario(_Model):
     return_: Return = Field(Return(), alias="return")
     faults: Faults = Faults()
     output: Output = Output()
+    dispersions: dict | None = None
+    """Monte Carlo dispersion models; ignored by a single run, validated by
+    :mod:`gyrfalcon.scale.dispersions` when ``gyrfalcon montecarlo`` flies the scenario."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 

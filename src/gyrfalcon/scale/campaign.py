@@ -1,0 +1,139 @@
+"""Monte Carlo campaigns: chunks of dispersed flights, in one process or on a Dask cluster.
+
+:func:`run_campaign` makes the nominal plan once (:func:`~.flight.build_nominal`), splits the
+run indices ``0..N-1`` into chunks of ``chunk_size`` and flies each chunk
+(:func:`run_chunk`): in this process (``workers=1``, no scheduler), on a local
+``dask.distributed`` cluster of ``workers`` processes (or threads, ``processes=False``), or on
+an existing cluster (``scheduler="tcp://host:port"``). Every run depends only on the nominal
+(sent to the workers once) and on ``(campaign seed, run index)``, and the table is assembled
+in run order, so the table and its summary are the same bit for bit whatever the worker
+count, chunk size or scheduler. A worker lost mid-campaign loses only the chunks it held:
+Dask re-runs them elsewhere (``retries`` more on top, for errors raised by a chunk).
+
+The table (:mod:`pyarrow`, one row per run, columns :data:`~.flight.RUN_COLUMNS`) is written
+as Parquet by :func:`write_parquet`; :func:`~.report.summarize` reduces it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from ..errors import InputError
+
+__all__ = ["CampaignResult", "run_campaign", "run_chunk", "to_table", "write_parquet", "chunks"]
+
+
+@dataclass(frozen=True)
+class CampaignResult:
+    """A campaign: the per-run ``table`` (pyarrow.Table), its ``summary``
+    (:class:`~.report.Summary`), the nominal (:class:`~.flight.Nominal`), the dispersions,
+    campaign seed, run count and the wall time [s] of the runs (without the nominal)."""
+
+    table: object
+    summary: object
+    nominal: object
+    dispersions: object
+    campaign_seed: int
+    runs: int
+    wall_s: float
+    workers: int
+
+
+def chunks(runs: int, chunk_size: int) -> list:
+    """Run index ranges ``[(start, stop), ...]`` covering ``0..runs-1``.
+
+    >>> chunks(10, 4)
+    [(0, 4), (4, 8), (8, 10)]
+    """
+    if runs < 1 or chunk_size < 1:
+        raise InputError(f"runs ({runs}) and chunk_size ({chunk_size}) must be >= 1")
+    return [(a, min(a + chunk_size, runs)) for a in range(0, runs, chunk_size)]
+
+
+def run_chunk(nominal, dispersions, campaign_seed: int, start: int, stop: int, approach: bool = True) -> list:
+    """Fly runs ``start..stop-1``: a list of row dicts (see :func:`gyrfalcon.scale.flight.fly_run`)."""
+    from .dispersions import draw_run
+    from .flight import fly_run
+
+    n_b = len(nominal.x_nom)
+    return [fly_run(nominal, draw_run(dispersions, campaign_seed, i, n_burns=n_b), approach=approach)
+            for i in range(start, stop)]
+
+
+def to_table(rows: list):
+    """Rows (dicts) -> a pyarrow Table with the columns of :data:`~.flight.RUN_COLUMNS`, sorted by run."""
+    import pyarrow as pa
+
+    from .flight import RUN_COLUMNS
+
+    rows = sorted(rows, key=lambda r: r["run"])
+    types = {"run": pa.int64(), "campaign_seed": pa.int64(), "approach_seed": pa.int64(), "verdict": pa.string(),
+             "captured": pa.bool_(), "failure": pa.string(), "contact_utc": pa.string()}
+    cols = {}
+    for c in RUN_COLUMNS:
+        t = types.get(c, pa.float64())
+        cols[c] = pa.array([r.get(c) for r in rows], type=t)
+    return pa.table(cols)
+
+
+def write_parquet(table, path) -> None:
+    """Write the campaign table as Parquet (zstd)."""
+    import pyarrow.parquet as pq
+
+    pq.write_table(table, str(path), compression="zstd")
+
+
+def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", dispersions=None,
+                 campaign_seed: int | None = None, workers: int = 1, scheduler: str | None = None,
+                 processes: bool = True, chunk_size: int = 16, approach: bool = True, nominal=None,
+                 progress: Callable[[int, int], None] | None = None, retries: int = 1) -> CampaignResult:
+    """Fly ``runs`` dispersed flights of a scenario (its TOML text; a ``[dispersions]`` table in it is used
+    unless ``dispersions`` is given) and summarise them. ``progress(done_runs, runs)`` after each chunk."""
+    import time
+
+    from .dispersions import Dispersions, parse_dispersions, split_scenario_text
+    from .flight import build_nominal
+    from .report import summarize
+
+    sc_text, disp_text = split_scenario_text(scenario_text)
+    if dispersions is None:
+        dispersions = parse_dispersions(disp_text, source) if disp_text.strip() else Dispersions()
+    seed = int(dispersions.seed if campaign_seed is None else campaign_seed)
+    if workers < 1:
+        raise InputError(f"workers must be >= 1, got {workers}")
+    if nominal is None:
+        nominal = build_nominal(sc_text, source)
+    parts = chunks(int(runs), int(chunk_size))
+    prog = progress or (lambda done, total: None)
+    rows: list = []
+    t0 = time.perf_counter()
+    if scheduler is None and workers == 1:
+        for a, b in parts:
+            rows += run_chunk(nominal, dispersions, seed, a, b, approach)
+            prog(len(rows), runs)
+    else:
+        from distributed import Client, LocalCluster, as_completed
+
+        cluster = None
+        if scheduler is None:
+            cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=processes,
+                                   dashboard_address=None)
+            client = Client(cluster)
+        else:
+            client = Client(scheduler)
+        try:
+            nom_f = client.scatter(nominal, broadcast=True)
+            futs = [client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, retries=retries, pure=False)
+                    for a, b in parts]
+            for fut in as_completed(futs):
+                rows += fut.result()
+                prog(len(rows), runs)
+            workers = len(client.scheduler_info().get("workers", {})) or workers
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    wall = time.perf_counter() - t0
+    table = to_table(rows)
+    return CampaignResult(table=table, summary=summarize(table), nominal=nominal, dispersions=dispersions,
+                          campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers))

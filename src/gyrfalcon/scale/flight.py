@@ -1,0 +1,367 @@
+"""One dispersed flight: dispersed insertion -> guided rendezvous burns -> closed-loop approach.
+
+Guidance choice (a flight-software-like linear guidance, not a full re-plan per run): the
+nominal plan is made once per campaign (:func:`build_nominal`: liftoff and plane as
+:mod:`gyrfalcon.mission.runner` picks them, the launch module's parametric insertion,
+:func:`gyrfalcon.rendezvous.plan.plan_rendezvous` with the ``full`` model and finite burns).
+Around it we compute, by finite differences with the same full-model propagator, the
+sensitivity of the hand-over state (the plan's arrival check, 60 s after the braking) to
+
+* the chaser's state 60 s before each burn (``S_k``, 6x6), and
+* each burn's commanded delta-v vector (``J``, 6 x 3K).
+
+Each run then flies the truth (full model, the run's density scale) from its dispersed
+insertion; 60 s before burn ``k`` the guidance, knowing its own state (navigation assumed
+perfect: GLONASS/GPS, domain.md 3.1), predicts the hand-over miss linearly and corrects burns
+``k..K`` by the least weighted-norm change that cancels it (position [m] and velocity
+[m/s] x 600 s weighed alike; with the braking burn alone, 3 unknowns, it is a least-squares
+fit). Burn ``k`` is executed with the run's magnitude and pointing errors (finite, centred on
+the nominal epoch, thrust fixed in RTN). This is how the fast schemes work (first burns
+pre-computed, refined from onboard navigation, domain.md 2.2) and costs one truth propagation
+per run instead of a re-targeting (~0.05 s against ~4 s). Limits: linear about the nominal,
+so large insertion errors (several sigma) leave a hand-over miss the closing guidance must
+absorb; burn epochs are the nominal ones.
+
+The truth hand-over is the chaser relative to the *true* station: the ephemeris minus the
+run's ephemeris error. The approach (:func:`gyrfalcon.proximity.approach.simulate_approach`)
+starts there, with the run's Kurs noise scale, bias and approach seed, and the scenario's Kurs
+faults. Success = verdict ``captured`` at the scenario's port.
+
+Measured (Soyuz MS-28, default dispersions, campaign seed 1, bench/README.md "Monte Carlo"):
+undispersed, the truth reaches the planner's own arrival state within 3 m; 60 runs per model
+alone give hand-over misses (p50/p95) of 2/2 m for the insertion errors (the linear guidance
+absorbs them; rendezvous dv p5-p95 112.8-115.1 m/s), 1.0/2.7 km for the burn errors (DV3's
+error is only corrected by the braking, 45 min later: the plan has no mid-course correction
+between them), 78/170 m for the ISS ephemeris error and 2/3 m for the density. 40 runs with all
+dispersions: 90 % captured; the 4 failures are aborts after Kurs updates were rejected by the
+filter (Kurs bias alone: 3 of 40; without the Kurs bias 40 of 40 captured). 18 ms per
+rendezvous, 0.39 s per approach.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from ..errors import GyrfalconError
+
+__all__ = ["Nominal", "build_nominal", "fly_run", "RUN_COLUMNS", "VELOCITY_WEIGHT_S"]
+
+VELOCITY_WEIGHT_S = 600.0
+"""Velocity rows of the guidance's least-squares weighed by this time [s] against position rows."""
+REF_LEAD_S = 60.0
+"""The guidance updates this long before each burn's start [s]."""
+FD_POS_M, FD_VEL_MPS = 1.0, 1e-3
+"""Finite-difference steps of the state sensitivities."""
+
+
+@dataclass(frozen=True)
+class Nominal:
+    """The nominal flight and its sensitivities (plain arrays: cheap to send to Dask workers).
+
+    Times are TT seconds after ``insertion_utc``. ``x_nom``: commanded finite-burn vectors (K, 3)
+    RTN [m/s]; ``t_centre_s``: burn centres; ``t_ref_s``/``X_ref``: the guidance update epochs
+    and the nominal states there (K, 6); ``F_nom``: the nominal hand-over residual;
+    ``S``: (K, 6, 6); ``J``: (6, 3K); ``t_check_s``: the hand-over epoch; ``aim_rho_*``: the
+    nominal hand-over (LVLH); ``plan_arrival_*``: the planner's own record of it.
+    """
+
+    scenario_text: str
+    source: str
+    liftoff_utc: str
+    insertion_utc: str
+    plane_normal: tuple
+    scheme: str
+    burn_names: tuple
+    x_nom: np.ndarray
+    t_centre_s: np.ndarray
+    t_ref_s: np.ndarray
+    X_ref: np.ndarray
+    F_nom: np.ndarray
+    S: np.ndarray
+    J: np.ndarray
+    t_check_s: float
+    aim_rho_m: np.ndarray
+    aim_rho_dot_mps: np.ndarray
+    mass0_kg: float
+    thrust_n: float
+    isp_s: float
+    nominal_dv_mps: float
+    nominal_contact_utc: str
+    plan_arrival_rho_m: tuple
+    plan_arrival_rho_dot_mps: tuple
+
+
+@functools.lru_cache(maxsize=4)
+def _scenario(text: str, source: str):
+    from ..mission.scenario import parse_scenario
+
+    return parse_scenario(text, source)
+
+
+@functools.lru_cache(maxsize=4)
+def _station(text: str, source: str):
+    from ..mission.runner import station_ephemeris
+
+    return station_ephemeris(_scenario(text, source), source)
+
+
+@functools.lru_cache(maxsize=4)
+def _dynamics(vehicle: str):
+    from ..rendezvous import schemes
+    from ..rendezvous.plan import _default_dynamics
+
+    return _default_dynamics("full", schemes.get_vehicle(vehicle))
+
+
+def _pad(scenario):
+    from ..launch.sites import load_sites
+
+    return load_sites().get(scenario.launch.pad)
+
+
+def _insertion(scenario, liftoff, normal, perigee_m=200e3, apogee_m=242e3, tilt=(0.0, 0.0), dt_s=0.0):
+    """Insertion State (GCRF): the parametric model, dispersed (see :mod:`.dispersions`)."""
+    from ..launch.insertion import parametric_insertion
+    from ..orbits.state import State
+    from ..time import add_seconds
+
+    n = np.asarray(normal, float)
+    pad = _pad(scenario)
+    if tilt != (0.0, 0.0):
+        ins0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
+        e_r = ins0.r_gcrf_m / np.linalg.norm(ins0.r_gcrf_m)
+        e_t = np.cross(n, e_r)
+        # small rotations of the plane normal about the insertion radius and the along-track axis
+        n = n + tilt[0] * np.cross(e_r, n) + tilt[1] * np.cross(e_t, n)
+        n = n / np.linalg.norm(n)
+    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, perigee_alt_m=perigee_m,
+                               apogee_alt_m=apogee_m)
+    r, v = np.asarray(ins.r_gcrf_m, float), np.asarray(ins.v_gcrf_mps, float)
+    if dt_s:
+        # separation dt later: the same orbit, dt further along (rotation about the normal by dtheta)
+        h = np.cross(r, v)
+        k = h / np.linalg.norm(h)
+        th = float(np.linalg.norm(h)) / float(r @ r) * dt_s
+        rot = lambda x: x * math.cos(th) + np.cross(k, x) * math.sin(th) + k * (k @ x) * (1 - math.cos(th))
+        r, v = rot(r), rot(v)
+    return State(add_seconds(ins.t, dt_s), r, v, "GCRF"), ins
+
+
+@functools.lru_cache(maxsize=2)
+def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
+    """The nominal plan of a scenario and its guidance sensitivities (about 6 s, cached per process).
+
+    The scenario text must not hold a ``[dispersions]`` table (see
+    :func:`~.dispersions.split_scenario_text`)."""
+    from ..mission.runner import _plane_normal, _window
+    from ..orbits.state import State
+    from ..rendezvous import schemes
+    from ..rendezvous.handover import approach_from_plan
+    from ..rendezvous.plan import FiniteChain, plan_rendezvous
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+
+    sc = _scenario(scenario_text, source)
+    eph = _station(scenario_text, source)
+    liftoff, _ = _window(sc, eph)
+    normal = _plane_normal(eph, _pad(sc), liftoff)
+    veh = schemes.get_vehicle(sc.vehicle.spacecraft)
+    s0, _ = _insertion(sc, liftoff, normal)
+    s0 = s0.with_mass(veh.mass_at_insertion_kg)
+    plan = plan_rendezvous(s0, liftoff=liftoff, station=eph, scheme=sc.rendezvous.scheme,
+                           vehicle=sc.vehicle.spacecraft, force_model="full", trajectory_step_s=0)
+    dyn = _dynamics(sc.vehicle.spacecraft)
+    st_at = lambda t: eph.at(t)
+    times = tuple(parse_utc(b.utc) for b in plan.impulsive_burns)
+    x_imp = np.array([b.dv_rtn_mps for b in plan.impulsive_burns])
+    x_fin = np.array([b.dv_rtn_mps for b in plan.burns])
+    chain = FiniteChain(s0, times, x_imp, veh.main_engine_thrust_n, veh.main_engine_isp_s, dyn, st_at,
+                        State.from_dict(plan.chaser_at_aim))
+    F, cache = chain.evaluate(x_fin.reshape(-1))
+    J = chain.jacobian(x_fin.reshape(-1), cache)
+    pre, post, specs, final = cache
+    K = len(times)
+    t_ref, X_ref, S = [], [], []
+    for k in range(K):
+        t_start = specs[k][0]
+        prev = s0 if k == 0 else post[k - 1]
+        t_r = add_seconds(t_start, -REF_LEAD_S)
+        ref = dyn.propagate_to(prev, t_r)
+        X = np.concatenate([ref.r_m, ref.v_mps])
+        Sk = np.zeros((6, 6))
+        for c in range(6):
+            h = FD_POS_M if c < 3 else FD_VEL_MPS
+            Xp = X.copy()
+            Xp[c] += h
+            sp = State(ref.t, Xp[:3], Xp[3:], "GCRF", ref.mass_kg)
+            *_, fin = chain._fly_from(k, sp, x_fin)
+            Sk[:, c] = (chain.residual(fin) - F) / h
+        t_ref.append(float(seconds_between(s0.t, t_r)))
+        X_ref.append(X)
+        S.append(Sk)
+    appr = approach_from_plan(plan, eph, sc.docking.port, sc.seed)
+    return Nominal(
+        scenario_text=scenario_text, source=source, liftoff_utc=iso_utc(liftoff), insertion_utc=iso_utc(s0.t),
+        plane_normal=tuple(float(c) for c in normal), scheme=plan.scheme,
+        burn_names=tuple(b.name for b in plan.burns), x_nom=x_fin,
+        t_centre_s=np.array([float(seconds_between(s0.t, t)) for t in times]), t_ref_s=np.array(t_ref),
+        X_ref=np.array(X_ref), F_nom=np.asarray(F, float), S=np.array(S), J=J,
+        t_check_s=float(seconds_between(s0.t, chain.t_check)), aim_rho_m=np.asarray(chain.aim_rho),
+        aim_rho_dot_mps=np.asarray(chain.aim_rho_dot), mass0_kg=float(s0.mass_kg),
+        thrust_n=float(veh.main_engine_thrust_n), isp_s=float(veh.main_engine_isp_s),
+        nominal_dv_mps=float(plan.total_dv_mps), nominal_contact_utc=appr.contact_utc or "",
+        plan_arrival_rho_m=tuple(plan.arrival_rho_lvlh_m), plan_arrival_rho_dot_mps=tuple(plan.arrival_rho_dot_lvlh_mps))
+
+
+RUN_COLUMNS = (
+    "run", "campaign_seed", "approach_seed", "perigee_offset_m", "apogee_offset_m", "plane_tilt_r_rad",
+    "plane_tilt_t_rad", "separation_dt_s", "drag_scale", "kurs_noise_scale", "kurs_bias_fraction",
+    "station_dr_along_m", "rendezvous_dv_mps", "burn_dv_max_change_mps", "handover_range_m", "handover_miss_m",
+    "handover_miss_mps", "verdict", "captured", "failure", "contact_utc", "contact_delay_s", "approach_dv_mps",
+    "approach_propellant_kg", "closing_speed_mps", "lateral_offset_m", "total_dv_mps",
+)
+"""Columns of a campaign's table, one row per run (SI units; ``contact_delay_s``: contact minus the
+nominal run's contact; ``failure``: '' when captured, else the cause)."""
+
+
+def _rot_small(u, a1, a2):
+    """Unit vector ``u`` tilted by small angles about two axes normal to it."""
+    u = np.asarray(u, float)
+    p = np.cross(u, [0.0, 0.0, 1.0]) if abs(u[2]) < 0.9 else np.cross(u, [1.0, 0.0, 0.0])
+    p /= np.linalg.norm(p)
+    q = np.cross(u, p)
+    w = u + a1 * p + a2 * q
+    return w / np.linalg.norm(w)
+
+
+def failure_cause(res) -> str:
+    """``verdict: reason`` of an approach without capture: the contact limits violated, or the
+    event that started the abort (the earliest of the last three, without its time stamp).
+
+    >>> from types import SimpleNamespace as N
+    >>> failure_cause(N(verdict="aborted", violations=(), events=("t=1 s: closing", "t=367 s: 3 Kurs updates "
+    ...     "rejected in a row: filter re-initialised", "t=367 s: hold: x", "t=382 s: back_away: y")))
+    'aborted: 3 Kurs updates rejected in a row'
+    """
+    import re
+
+    if res.violations:
+        why = "; ".join(str(v) for v in res.violations)
+    elif res.events:
+        ev = res.events[-3] if len(res.events) >= 3 else res.events[0]
+        why = re.sub(r"^t=[-\d.]+ s: ", "", str(ev)).split(":")[0].split(";")[0]
+    else:
+        why = ""
+    return f"{res.verdict}: {why}" if why else res.verdict
+
+
+def fly_rendezvous(nom: Nominal, draw):
+    """Truth of the guided rendezvous for one draw: ``(final State at the hand-over, executed burns (K,3))``."""
+    from ..orbits.maneuvers import FiniteBurn
+    from ..rendezvous.targeting import burn_duration_s
+    from ..time import add_seconds, parse_utc
+
+    sc = _scenario(nom.scenario_text, nom.source)
+    dyn = _dynamics(sc.vehicle.spacecraft)
+    p = {"drag_scale": draw.drag_scale}
+    liftoff = parse_utc(nom.liftoff_utc)
+    s, _ = _insertion(sc, liftoff, nom.plane_normal, 200e3 + draw.perigee_offset_m, 242e3 + draw.apogee_offset_m,
+                      draw.plane_tilt_rad, draw.separation_dt_s)
+    s = s.with_mass(nom.mass0_kg)
+    t_ins = parse_utc(nom.insertion_utc)
+    at = lambda sec: add_seconds(t_ins, float(sec))
+    K = len(nom.x_nom)
+    x_cmd = nom.x_nom.copy()
+    W = np.array([1, 1, 1, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S], float)
+    executed = np.zeros((K, 3))
+    for k in range(K):
+        s = dyn.propagate_to(s, at(nom.t_ref_s[k]), params=p)
+        dX = np.concatenate([s.r_m, s.v_mps]) - nom.X_ref[k]
+        Jk = nom.J[:, 3 * k:]
+        miss = nom.F_nom + nom.S[k] @ dX + Jk @ (x_cmd[k:] - nom.x_nom[k:]).reshape(-1)
+        dx, *_ = np.linalg.lstsq(W[:, None] * Jk, -W * miss, rcond=1e-9)
+        x_cmd[k:] += dx.reshape(-1, 3)
+        mag = float(np.linalg.norm(x_cmd[k]))
+        if mag <= 0:
+            continue
+        mag_x = mag * draw.burn_scale[k]
+        d = _rot_small(x_cmd[k] / mag, *draw.burn_tilt_rad[k])
+        executed[k] = mag_x * d
+        dur = burn_duration_s(s.mass_kg, mag_x, nom.thrust_n, nom.isp_s)
+        t_start = at(nom.t_centre_s[k] - 0.5 * dur)
+        s = dyn.propagate_to(s, t_start, params=p)
+        burn = FiniteBurn(t_start, dur, nom.thrust_n, nom.isp_s, "RTN", tuple(d))
+        s = dyn.propagate_to(s, add_seconds(t_start, dur), maneuvers=(burn,), params=p)
+    s = dyn.propagate_to(s, at(nom.t_check_s), params=p)
+    return s, executed
+
+
+def fly_run(nom: Nominal, draw, approach: bool = True) -> dict:
+    """One dispersed flight -> a row (dict over :data:`RUN_COLUMNS`). Errors become a failure cause."""
+    from ..frames import relative_state
+    from ..time import iso_utc, parse_utc, seconds_between
+
+    row = dict.fromkeys(RUN_COLUMNS)
+    row.update(run=draw.index, campaign_seed=draw.campaign_seed, approach_seed=draw.approach_seed,
+               perigee_offset_m=draw.perigee_offset_m, apogee_offset_m=draw.apogee_offset_m,
+               plane_tilt_r_rad=draw.plane_tilt_rad[0], plane_tilt_t_rad=draw.plane_tilt_rad[1],
+               separation_dt_s=draw.separation_dt_s, drag_scale=draw.drag_scale,
+               kurs_noise_scale=draw.kurs_noise_scale, kurs_bias_fraction=draw.kurs_bias_fraction,
+               station_dr_along_m=draw.station_dr_rtn_m[1], verdict="", captured=False, failure="",
+               contact_utc="")
+    sc = _scenario(nom.scenario_text, nom.source)
+    eph = _station(nom.scenario_text, nom.source)
+    try:
+        s, executed = fly_rendezvous(nom, draw)
+    except GyrfalconError as exc:
+        row.update(verdict="error", failure=f"rendezvous: {type(exc).__name__}")
+        return row
+    dv = float(np.linalg.norm(executed, axis=1).sum())
+    row["rendezvous_dv_mps"] = dv
+    row["burn_dv_max_change_mps"] = float(np.max(np.linalg.norm(executed - nom.x_nom, axis=1)))
+    rho, rho_dot = relative_state(eph.at(s.t), s)
+    # the true station = ephemeris + error (RTN); in LVLH (T, -N, -R)
+    dr, dvv = draw.station_dr_rtn_m, draw.station_dv_rtn_mps
+    rho = rho - np.array([dr[1], -dr[2], -dr[0]])
+    rho_dot = rho_dot - np.array([dvv[1], -dvv[2], -dvv[0]])
+    row["handover_range_m"] = float(np.linalg.norm(rho))
+    row["handover_miss_m"] = float(np.linalg.norm(rho - nom.aim_rho_m))
+    row["handover_miss_mps"] = float(np.linalg.norm(rho_dot - nom.aim_rho_dot_mps))
+    row["total_dv_mps"] = dv
+    if not approach:
+        return row
+    from ..proximity.approach import ApproachConfig, simulate_approach
+    from ..proximity.kurs import KursFault, KursModel
+
+    k0 = KursModel()
+    f = draw.kurs_noise_scale
+    kurs = replace(k0, range_sigma_far_m=k0.range_sigma_far_m * f, range_sigma_min_m=k0.range_sigma_min_m * f,
+                   range_rate_sigma_mps=k0.range_rate_sigma_mps * f, angle_sigma_rad=k0.angle_sigma_rad * f,
+                   roll_sigma_rad=k0.roll_sigma_rad * f, bias_fraction=draw.kurs_bias_fraction,
+                   faults=tuple(KursFault("dropout", x.start_s, x.duration_s) for x in sc.faults.kurs_dropout))
+    cfg0 = ApproachConfig(vehicle_type=sc.vehicle.spacecraft)
+    left = float(seconds_between(s.t, eph.stop)) - 2.0
+    cfg = replace(cfg0, port_id=sc.docking.port, start_utc=iso_utc(s.t), initial_rho_m=tuple(map(float, rho)),
+                  initial_rho_dot_mps=tuple(map(float, rho_dot)), kurs=kurs,
+                  thrusters=replace(cfg0.thrusters, mass_kg=float(s.mass_kg)), max_duration_s=min(3600.0, left))
+    try:
+        res = simulate_approach(cfg, seed=draw.approach_seed, ephemeris=eph)
+    except GyrfalconError as exc:
+        row.update(verdict="error", failure=f"approach: {type(exc).__name__}")
+        return row
+    row.update(verdict=res.verdict, captured=res.verdict == "captured", approach_dv_mps=float(res.dv_l1_mps),
+               approach_propellant_kg=float(res.propellant_kg), total_dv_mps=dv + float(res.dv_l1_mps))
+    if res.contact is not None:
+        c = res.contact
+        row["closing_speed_mps"] = float(getattr(c, "closing_speed_mps", float("nan")))
+        row["lateral_offset_m"] = float(getattr(c, "lateral_offset_m", float("nan")))
+    if res.contact_utc is not None:
+        row["contact_utc"] = res.contact_utc
+        if nom.nominal_contact_utc:
+            row["contact_delay_s"] = float(seconds_between(parse_utc(nom.nominal_contact_utc),
+                                                           parse_utc(res.contact_utc)))
+    if res.verdict != "captured":
+        row["failure"] = failure_cause(res)
+    return row
