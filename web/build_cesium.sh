@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Copy the CesiumJS files the viewer needs (pinned in web/package.json, exact version in
-# package-lock.json) from the npm registry into src/gyrfalcon/web/static/cesium/:
+# package-lock.json) from the npm registry into src/gyrfalcon/web/static/vendor/cesium/:
 #   Cesium.js, Widgets/ (css), Workers/, Assets/ (incl. Textures/NaturalEarthII), ThirdParty/,
 #   and Cesium's LICENSE.md. About 14 MB. Usage: bash web/build_cesium.sh  (needs node + npm)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-dest="${1:-$here/../src/gyrfalcon/web/static/cesium}"
+dest="${1:-$here/../src/gyrfalcon/web/static/vendor/cesium}"
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT     # node_modules stays out of the repo
 cp "$here/package.json" "$here/package-lock.json" "$work/"
 (cd "$work" && npm ci --no-audit --no-fund --silent)

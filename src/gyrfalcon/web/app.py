@@ -225,7 +225,7 @@ def cesium_dir(cfg: WebConfig | None = None) -> Path:
     if cfg is not None and cfg.cesium_dir is not None:
         return Path(cfg.cesium_dir)
     env = os.environ.get(CESIUM_ENV)
-    return Path(env) if env else STATIC_DIR / "cesium"
+    return Path(env) if env else STATIC_DIR / "vendor" / "cesium"
 
 
 class _FileCache:
