@@ -14,12 +14,8 @@ from __future__ import annotations
 import base64
 import functools
 import math
-import os
 import re
-import shutil
-import subprocess
 import tempfile
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -205,27 +201,8 @@ def test_bad_input_and_bad_path(flight, tmp_path):
 
 
 # --- a real browser ----------------------------------------------------------------------
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        p = shutil.which(name)
-        if p:
-            return p
-    return None
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    exe = _chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but no chromium is installed: apt-get install -y chromium")
-        pytest.skip("no chromium on this machine (apt-get install chromium)")
-    return exe
-
-
-def test_report_opens_in_headless_chromium_without_console_errors(chromium, report_path):
-    pw = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
+def test_report_opens_in_headless_chromium_without_console_errors(chromium, playwright_api, report_path):
+    pw = playwright_api
     messages, failed = [], []
     with tempfile.TemporaryDirectory() as profile, pw.sync_playwright() as p:
         ctx = p.chromium.launch_persistent_context(
@@ -251,11 +228,10 @@ def test_report_opens_in_headless_chromium_without_console_errors(chromium, repo
         assert complete and w >= 400 and h >= 200, alt
 
 
-def test_chromium_reports_a_blocked_external_resource(chromium, tmp_path):
+def test_chromium_reports_a_blocked_external_resource(chromium, playwright_api, tmp_path):
     # the console capture above can fail: an external image (blocked by the page's CSP)
     # shows up as a console error
-    pw = pytest.importorskip("playwright.sync_api") if not os.environ.get("CI") else __import__(
-        "playwright.sync_api", fromlist=["sync_playwright"])
+    pw = playwright_api
     page_path = tmp_path / "bad.html"
     page_path.write_text(f'<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="{CSP}">'
                          '</head><body><img src="http://127.0.0.1:9/x.png"></body></html>')

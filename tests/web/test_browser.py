@@ -10,12 +10,9 @@ Rassvet nadir; a screenshot is saved to tests/artifacts/viewer-ms28.png.
 from __future__ import annotations
 
 import io
-import os
-import shutil
 import tempfile
 from pathlib import Path
 
-import pytest
 
 from .conftest import LiveServer
 
@@ -26,29 +23,8 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 GL_DRIVER_NOTE = "GL Driver Message (OpenGL, Performance"
 
 
-def _chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        p = shutil.which(name)
-        if p:
-            return p
-    return None
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    exe = _chromium()
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("CI is set but no chromium is installed: apt-get install -y chromium")
-        pytest.skip("no chromium on this machine (apt-get install chromium)")
-    return exe
-
-
-def test_viewer_shows_the_flight_and_the_clock_follows_the_timeline(chromium, app_factory):
-    if os.environ.get("CI"):
-        from playwright import sync_api as pw
-    else:
-        pw = pytest.importorskip("playwright.sync_api")
+def test_viewer_shows_the_flight_and_the_clock_follows_the_timeline(chromium, playwright_api, app_factory):
+    pw = playwright_api
     from PIL import Image
 
     messages, failed = [], []
