@@ -7,7 +7,6 @@ landing about 3 h 22 min (5.1), all eight ISS ports occupied on 1 Dec 2025 (4.1)
 damaged until 3 Mar 2026 (7.2). Tolerances: the issue's (15 s launch, 5 min contact).
 """
 import json
-import math
 
 import numpy as np
 import pytest
