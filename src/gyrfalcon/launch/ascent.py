@@ -74,7 +74,7 @@ from ..constants import (
     WGS84_A_M,
 )
 from ..errors import InputError, PropagationError
-from ..orbits.fastmath import geodetic_height_m, interp_clamped
+from ..orbits.fastmath import geodetic_height_m, interp_clamped, point_mass_j2_accel
 from .atmosphere import us76_point
 
 MU = MU_EARTH_M3_S2
@@ -247,14 +247,7 @@ def _make_rhs(ctx: _Context, seg: _Segment):
         r2 = x * x + yy * yy + z * z
         r = sqrt(r2)
         zk = x * kx + yy * ky + z * kz
-        # gravity: point mass + J2 about k
-        f = mu / (r2 * r)
-        q = j2c / r2
-        g1 = -f * (1.0 + q * (1.0 - 5.0 * zk * zk / r2))
-        g2 = -f * 2.0 * q * zk
-        ax = g1 * x + g2 * kx
-        ay = g1 * yy + g2 * ky
-        az = g1 * z + g2 * kz
+        ax, ay, az = point_mass_j2_accel(x, yy, z, kx, ky, kz, mu, j2c)   # gravity: point mass + J2 about k
         if mode == "coast" and sref == 0.0:
             return np.array((vx, vy, vz, ax, ay, az))
         m = m0 - mdot * (t - t0)

@@ -43,3 +43,25 @@ def interp_clamped(xs, ys, x: float) -> float:
         i += 1
     f = (x - xs[i - 1]) / (xs[i] - xs[i - 1])
     return ys[i - 1] + f * (ys[i] - ys[i - 1])
+
+
+def point_mass_j2_accel(x: float, y: float, z: float, kx: float, ky: float, kz: float,
+                        mu_m3_s2: float, j2_re2_m2: float) -> tuple:
+    """Point-mass + J2 acceleration [m/s^2] at (x, y, z) [m], J2 about the unit pole (kx, ky, kz).
+
+    ``j2_re2_m2`` is ``1.5 * J2 * Re**2``. On the pole axis at r = Re the closed form is
+    ``a_z = -mu/Re^2 (1 - 3 J2)``; on the equator ``a_x = -mu/Re^2 (1 + 1.5 J2)``:
+
+    >>> round(point_mass_j2_accel(0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0, 1.5 * 0.001)[2], 9)
+    -0.997
+    >>> round(point_mass_j2_accel(1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.5 * 0.001)[0], 9)
+    -1.0015
+    """
+    r2 = x * x + y * y + z * z
+    r = math.sqrt(r2)
+    zk = x * kx + y * ky + z * kz
+    f = mu_m3_s2 / (r2 * r)
+    q = j2_re2_m2 / r2
+    g1 = -f * (1.0 + q * (1.0 - 5.0 * zk * zk / r2))
+    g2 = -f * 2.0 * q * zk
+    return g1 * x + g2 * kx, g1 * y + g2 * ky, g1 * z + g2 * kz
