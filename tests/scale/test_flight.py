@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from gyrfalcon.scale.dispersions import Dispersions, draw_run
-from gyrfalcon.scale.flight import fly_rendezvous, fly_run
+from gyrfalcon.scale.flight import fly_rendezvous, fly_run, fly_runs
 
 D = Dispersions()
 
@@ -88,3 +88,20 @@ def test_kurs_noise_and_bias_change_the_approach(nominal):
     assert noisier["approach_dv_mps"] != biased["approach_dv_mps"]
     # the rendezvous part does not see Kurs
     assert biased["rendezvous_dv_mps"] == unbiased["rendezvous_dv_mps"]
+
+
+def test_vectorised_approaches_match_the_scalar_ones(nominal):
+    # reference: fly_run (scalar closed-loop approach) for the same draws, noise scales differing per run
+    draws = [draw_run(D, 9, i) for i in range(3)]
+    draws[1] = draws[1].__class__(**{**draws[1].__dict__, "kurs_noise_scale": 2.0})
+    batch = fly_runs(nominal, draws)
+    for d, row in zip(draws, batch):
+        ref = fly_run(nominal, d)
+        assert row["verdict"] == ref["verdict"] and row["failure"] == ref["failure"]
+        assert row["rendezvous_dv_mps"] == ref["rendezvous_dv_mps"]
+        if ref["contact_utc"]:
+            assert abs(row["contact_delay_s"] - ref["contact_delay_s"]) < 1e-3
+            assert row["lateral_offset_m"] == pytest.approx(ref["lateral_offset_m"], abs=1e-4)
+        assert row["approach_dv_mps"] == pytest.approx(ref["approach_dv_mps"], rel=1e-6)
+    # a run's row does not depend on the other runs of its chunk
+    assert fly_runs(nominal, draws[2:])[0] == batch[2]

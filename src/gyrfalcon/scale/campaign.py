@@ -50,14 +50,20 @@ def chunks(runs: int, chunk_size: int) -> list:
     return [(a, min(a + chunk_size, runs)) for a in range(0, runs, chunk_size)]
 
 
-def run_chunk(nominal, dispersions, campaign_seed: int, start: int, stop: int, approach: bool = True) -> list:
-    """Fly runs ``start..stop-1``: a list of row dicts (see :func:`gyrfalcon.scale.flight.fly_run`)."""
+def run_chunk(nominal, dispersions, campaign_seed: int, start: int, stop: int, approach: bool = True,
+              batch: bool = True) -> list:
+    """Fly runs ``start..stop-1``: a list of row dicts (see :func:`gyrfalcon.scale.flight.fly_run`).
+
+    ``batch``: fly the chunk's approaches together (:func:`gyrfalcon.scale.flight.fly_runs`, the
+    vectorised :mod:`gyrfalcon.proximity.batch`); False: one scalar approach per run."""
     from .dispersions import draw_run
-    from .flight import fly_run
+    from .flight import fly_run, fly_runs
 
     n_b = len(nominal.x_nom)
-    return [fly_run(nominal, draw_run(dispersions, campaign_seed, i, n_burns=n_b), approach=approach)
-            for i in range(start, stop)]
+    draws = [draw_run(dispersions, campaign_seed, i, n_burns=n_b) for i in range(start, stop)]
+    if batch:
+        return fly_runs(nominal, draws, approach=approach)
+    return [fly_run(nominal, d, approach=approach) for d in draws]
 
 
 def to_table(rows: list):
@@ -85,10 +91,12 @@ def write_parquet(table, path) -> None:
 
 def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", dispersions=None,
                  campaign_seed: int | None = None, workers: int = 1, scheduler: str | None = None,
-                 processes: bool = True, chunk_size: int = 16, approach: bool = True, nominal=None,
-                 progress: Callable[[int, int], None] | None = None, retries: int = 1) -> CampaignResult:
+                 processes: bool = True, chunk_size: int = 1024, approach: bool = True, nominal=None,
+                 progress: Callable[[int, int], None] | None = None, retries: int = 1, batch: bool = True) -> CampaignResult:
     """Fly ``runs`` dispersed flights of a scenario (its TOML text; a ``[dispersions]`` table in it is used
-    unless ``dispersions`` is given) and summarise them. ``progress(done_runs, runs)`` after each chunk."""
+    unless ``dispersions`` is given) and summarise them. ``progress(done_runs, runs)`` after each chunk.
+    ``batch``: approaches of a chunk flown together (vectorised, :func:`run_chunk`); a run's row is the
+    same whatever the chunk size."""
     import time
 
     from .dispersions import Dispersions, parse_dispersions, split_scenario_text
@@ -109,7 +117,7 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
     t0 = time.perf_counter()
     if scheduler is None and workers == 1:
         for a, b in parts:
-            rows += run_chunk(nominal, dispersions, seed, a, b, approach)
+            rows += run_chunk(nominal, dispersions, seed, a, b, approach, batch)
             prog(len(rows), runs)
     else:
         from distributed import Client, LocalCluster, as_completed
@@ -123,7 +131,7 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
             client = Client(scheduler)
         try:
             nom_f = client.scatter(nominal, broadcast=True)
-            futs = [client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, retries=retries, pure=False)
+            futs = [client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries, pure=False)
                     for a, b in parts]
             for fut in as_completed(futs):
                 rows += fut.result()

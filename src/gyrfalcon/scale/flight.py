@@ -35,7 +35,8 @@ error is only corrected by the braking, 45 min later: the plan has no mid-course
 between them), 78/170 m for the ISS ephemeris error and 2/3 m for the density. 40 runs with all
 dispersions: 90 % captured; the 4 failures are aborts after Kurs updates were rejected by the
 filter (Kurs bias alone: 3 of 40; without the Kurs bias 40 of 40 captured). 18 ms per
-rendezvous, 0.39 s per approach.
+rendezvous, 0.39 s per scalar approach (:func:`fly_run`); :func:`fly_runs` flies the approaches of
+many runs together (:mod:`gyrfalcon.proximity.batch`, about 6 ms per run at 1000 runs).
 """
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ import numpy as np
 
 from ..errors import GyrfalconError
 
-__all__ = ["Nominal", "build_nominal", "fly_run", "RUN_COLUMNS", "VELOCITY_WEIGHT_S"]
+__all__ = ["Nominal", "build_nominal", "fly_run", "fly_runs", "RUN_COLUMNS", "VELOCITY_WEIGHT_S"]
 
 VELOCITY_WEIGHT_S = 600.0
 """Velocity rows of the guidance's least-squares weighed by this time [s] against position rows."""
@@ -298,10 +299,10 @@ def fly_rendezvous(nom: Nominal, draw):
     return s, executed
 
 
-def fly_run(nom: Nominal, draw, approach: bool = True) -> dict:
-    """One dispersed flight -> a row (dict over :data:`RUN_COLUMNS`). Errors become a failure cause."""
+def _rendezvous_row(nom: Nominal, draw):
+    """The rendezvous part of :func:`fly_run`: ``(row, handover)``; ``handover`` is ``(t, rho, rho_dot,
+    mass_kg)`` relative to the true station, or None after an error (the row then says why)."""
     from ..frames import relative_state
-    from ..time import iso_utc, parse_utc, seconds_between
 
     row = dict.fromkeys(RUN_COLUMNS)
     row.update(run=draw.index, campaign_seed=draw.campaign_seed, approach_seed=draw.approach_seed,
@@ -311,13 +312,12 @@ def fly_run(nom: Nominal, draw, approach: bool = True) -> dict:
                kurs_noise_scale=draw.kurs_noise_scale, kurs_bias_fraction=draw.kurs_bias_fraction,
                station_dr_along_m=draw.station_dr_rtn_m[1], verdict="", captured=False, failure="",
                contact_utc="")
-    sc = _scenario(nom.scenario_text, nom.source)
     eph = _station(nom.scenario_text, nom.source)
     try:
         s, executed = fly_rendezvous(nom, draw)
     except GyrfalconError as exc:
         row.update(verdict="error", failure=f"rendezvous: {type(exc).__name__}")
-        return row
+        return row, None
     dv = float(np.linalg.norm(executed, axis=1).sum())
     row["rendezvous_dv_mps"] = dv
     row["burn_dv_max_change_mps"] = float(np.max(np.linalg.norm(executed - nom.x_nom, axis=1)))
@@ -330,27 +330,39 @@ def fly_run(nom: Nominal, draw, approach: bool = True) -> dict:
     row["handover_miss_m"] = float(np.linalg.norm(rho - nom.aim_rho_m))
     row["handover_miss_mps"] = float(np.linalg.norm(rho_dot - nom.aim_rho_dot_mps))
     row["total_dv_mps"] = dv
-    if not approach:
-        return row
-    from ..proximity.approach import ApproachConfig, simulate_approach
-    from ..proximity.kurs import KursFault, KursModel
+    return row, (s.t, np.asarray(rho, float), np.asarray(rho_dot, float), float(s.mass_kg))
 
+
+def _approach_config(nom: Nominal, t_handover, rho=None, rho_dot=None, mass_kg=None, noise_scale=1.0,
+                     bias_fraction=0.0):
+    """The approach configuration of a run handed over at ``t_handover`` (scenario port, Kurs faults)."""
+    from ..proximity.approach import ApproachConfig
+    from ..proximity.kurs import KursFault, KursModel
+    from ..time import iso_utc, seconds_between
+
+    sc = _scenario(nom.scenario_text, nom.source)
+    eph = _station(nom.scenario_text, nom.source)
     k0 = KursModel()
-    f = draw.kurs_noise_scale
+    f = noise_scale
     kurs = replace(k0, range_sigma_far_m=k0.range_sigma_far_m * f, range_sigma_min_m=k0.range_sigma_min_m * f,
                    range_rate_sigma_mps=k0.range_rate_sigma_mps * f, angle_sigma_rad=k0.angle_sigma_rad * f,
-                   roll_sigma_rad=k0.roll_sigma_rad * f, bias_fraction=draw.kurs_bias_fraction,
+                   roll_sigma_rad=k0.roll_sigma_rad * f, bias_fraction=bias_fraction,
                    faults=tuple(KursFault("dropout", x.start_s, x.duration_s) for x in sc.faults.kurs_dropout))
     cfg0 = ApproachConfig(vehicle_type=sc.vehicle.spacecraft)
-    left = float(seconds_between(s.t, eph.stop)) - 2.0
-    cfg = replace(cfg0, port_id=sc.docking.port, start_utc=iso_utc(s.t), initial_rho_m=tuple(map(float, rho)),
-                  initial_rho_dot_mps=tuple(map(float, rho_dot)), kurs=kurs,
-                  thrusters=replace(cfg0.thrusters, mass_kg=float(s.mass_kg)), max_duration_s=min(3600.0, left))
-    try:
-        res = simulate_approach(cfg, seed=draw.approach_seed, ephemeris=eph)
-    except GyrfalconError as exc:
-        row.update(verdict="error", failure=f"approach: {type(exc).__name__}")
-        return row
+    left = float(seconds_between(t_handover, eph.stop)) - 2.0
+    cfg = replace(cfg0, port_id=sc.docking.port, start_utc=iso_utc(t_handover), kurs=kurs,
+                  max_duration_s=min(3600.0, left))
+    if rho is not None:
+        cfg = replace(cfg, initial_rho_m=tuple(map(float, rho)), initial_rho_dot_mps=tuple(map(float, rho_dot)),
+                      thrusters=replace(cfg0.thrusters, mass_kg=float(mass_kg)))
+    return cfg, eph
+
+
+def _fill_approach(row: dict, nom: Nominal, res) -> None:
+    """Copy an approach outcome (scalar result, or one run of a batch) into a row."""
+    from ..time import parse_utc, seconds_between
+
+    dv = row["rendezvous_dv_mps"]
     row.update(verdict=res.verdict, captured=res.verdict == "captured", approach_dv_mps=float(res.dv_l1_mps),
                approach_propellant_kg=float(res.propellant_kg), total_dv_mps=dv + float(res.dv_l1_mps))
     if res.contact is not None:
@@ -364,4 +376,61 @@ def fly_run(nom: Nominal, draw, approach: bool = True) -> dict:
                                                            parse_utc(res.contact_utc)))
     if res.verdict != "captured":
         row["failure"] = failure_cause(res)
+
+
+def fly_run(nom: Nominal, draw, approach: bool = True) -> dict:
+    """One dispersed flight -> a row (dict over :data:`RUN_COLUMNS`). Errors become a failure cause.
+
+    The approach is the scalar :func:`~gyrfalcon.proximity.approach.simulate_approach`;
+    :func:`fly_runs` flies many runs with the vectorised approach instead."""
+    row, ho = _rendezvous_row(nom, draw)
+    if not approach or ho is None:
+        return row
+    from ..proximity.approach import simulate_approach
+
+    t, rho, rho_dot, mass = ho
+    cfg, eph = _approach_config(nom, t, rho, rho_dot, mass, draw.kurs_noise_scale, draw.kurs_bias_fraction)
+    try:
+        res = simulate_approach(cfg, seed=draw.approach_seed, ephemeris=eph)
+    except GyrfalconError as exc:
+        row.update(verdict="error", failure=f"approach: {type(exc).__name__}")
+        return row
+    _fill_approach(row, nom, res)
     return row
+
+
+def fly_runs(nom: Nominal, draws, approach: bool = True) -> list:
+    """Many dispersed flights -> rows, with the approaches flown together by
+    :func:`gyrfalcon.proximity.batch.simulate_approach_batch` (runs grouped by hand-over epoch).
+
+    Same models and random streams per run as :func:`fly_run`; each run's row does not depend on
+    the other draws in the list (the batch keeps one random stream per run)."""
+    out = [_rendezvous_row(nom, d) for d in draws]
+    rows = [r for r, _ in out]
+    if not approach:
+        return rows
+    from ..proximity.batch import simulate_approach_batch
+    from ..time import iso_utc
+
+    groups: dict = {}
+    for i, (row, ho) in enumerate(out):
+        if ho is not None:
+            groups.setdefault(iso_utc(ho[0]), []).append(i)
+    for members in groups.values():
+        t = out[members[0]][1][0]
+        cfg, eph = _approach_config(nom, t)
+        try:
+            res = simulate_approach_batch(
+                cfg, [draws[i].approach_seed for i in members], ephemeris=eph,
+                initial_rho_m=np.array([out[i][1][1] for i in members]),
+                initial_rho_dot_mps=np.array([out[i][1][2] for i in members]),
+                mass_kg=np.array([out[i][1][3] for i in members]),
+                kurs_noise_scale=np.array([draws[i].kurs_noise_scale for i in members]),
+                kurs_bias_fraction=np.array([draws[i].kurs_bias_fraction for i in members]))
+        except GyrfalconError as exc:
+            for i in members:
+                rows[i].update(verdict="error", failure=f"approach: {type(exc).__name__}")
+            continue
+        for j, i in enumerate(members):
+            _fill_approach(rows[i], nom, res.run(j))
+    return rows
