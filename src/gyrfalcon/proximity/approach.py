@@ -216,36 +216,65 @@ def _freeze(a):
     return a
 
 
+@dataclass(frozen=True)
+class _Setup:
+    """What every approach simulation (scalar or batch) derives from its config before stepping."""
+
+    tgt: object
+    rows: np.ndarray
+    p_port: np.ndarray
+    axis: np.ndarray
+    env: object
+    tan_cor: float
+    t_start: object
+    dt: float
+    n_steps: int
+    dyn: object
+
+
+def _setup(cfg: ApproachConfig, ephemeris=None) -> _Setup:
+    """Target port, corridor, time grid and truth dynamics of ``cfg`` (default station: the shipped ISS OEM)."""
+    from ..orbits.iss import iss_ephemeris
+    from ..time import parse_utc
+    from .port import approach_target
+    from .relative import RelativeDynamics
+
+    tgt = approach_target(cfg.port_id, cfg.station_id, cfg.attitude, cfg.vehicle_type)
+    t_start = parse_utc(cfg.start_utc)
+    eph = ephemeris if ephemeris is not None else iss_ephemeris("GCRF")
+    dt = float(cfg.step_s)
+    n_steps = int(math.ceil(cfg.max_duration_s / dt))
+    dyn = RelativeDynamics.from_ephemeris(eph, t_start, (n_steps + 1) * dt, dt, cfg.j2)
+    return _Setup(tgt, tgt.sensor_rows, tgt.position_lvlh_m, tgt.axis_lvlh, tgt.envelope,
+                  math.tan(cfg.guidance.corridor_half_angle_rad or tgt.corridor_half_angle_rad),
+                  t_start, dt, n_steps, dyn)
+
+
+def _initial_state(cfg: ApproachConfig, tgt):
+    """The start state ``(rho_m, rho_dot_mps)`` in LVLH: the config's, or the MS-28 aim point."""
+    if cfg.initial_rho_m is None:
+        return ms28_aim_point(tgt, cfg.guidance)
+    rho0 = np.asarray(cfg.initial_rho_m, float)
+    rhod0 = np.zeros(3) if cfg.initial_rho_dot_mps is None else np.asarray(cfg.initial_rho_dot_mps, float)
+    if rho0.shape != (3,) or rhod0.shape != (3,):
+        raise InputError("initial_rho_m and initial_rho_dot_mps must have 3 components (LVLH, m and m/s)")
+    return rho0, rhod0
+
+
 def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephemeris=None) -> ApproachResult:
     """Run one closed-loop approach (see the module docstring); deterministic given ``seed``.
 
     ``ephemeris``: the station's inertial trajectory (default: the shipped NASA ISS OEM,
     :func:`gyrfalcon.orbits.iss.iss_ephemeris`).
     """
-    from ..orbits.iss import iss_ephemeris
-    from ..time import add_seconds, iso_utc, parse_utc
-    from .port import approach_target
-    from .relative import RelativeDynamics
+    from ..time import add_seconds, iso_utc
 
     cfg = config or ApproachConfig()
     g, thr, kurs = cfg.guidance, cfg.thrusters, cfg.kurs
-    tgt = approach_target(cfg.port_id, cfg.station_id, cfg.attitude, cfg.vehicle_type)
-    rows, p_port, axis = tgt.sensor_rows, tgt.position_lvlh_m, tgt.axis_lvlh
-    env = tgt.envelope
-    tan_cor = math.tan(g.corridor_half_angle_rad or tgt.corridor_half_angle_rad)
-    t_start = parse_utc(cfg.start_utc)
-    eph = ephemeris if ephemeris is not None else iss_ephemeris("GCRF")
-    dt = float(cfg.step_s)
-    n_steps = int(math.ceil(cfg.max_duration_s / dt))
-    dyn = RelativeDynamics.from_ephemeris(eph, t_start, (n_steps + 1) * dt, dt, cfg.j2)
-
-    if cfg.initial_rho_m is None:
-        rho0, rhod0 = ms28_aim_point(tgt, g)
-    else:
-        rho0 = np.asarray(cfg.initial_rho_m, float)
-        rhod0 = np.zeros(3) if cfg.initial_rho_dot_mps is None else np.asarray(cfg.initial_rho_dot_mps, float)
-        if rho0.shape != (3,) or rhod0.shape != (3,):
-            raise InputError("initial_rho_m and initial_rho_dot_mps must have 3 components (LVLH, m and m/s)")
+    su = _setup(cfg, ephemeris)
+    tgt, rows, p_port, axis, env, tan_cor = su.tgt, su.rows, su.p_port, su.axis, su.env, su.tan_cor
+    t_start, dt, n_steps, dyn = su.t_start, su.dt, su.n_steps, su.dyn
+    rho0, rhod0 = _initial_state(cfg, tgt)
 
     rng = np.random.default_rng(seed)
     att_params = cfg.attitude_model.draw(rng)

@@ -113,14 +113,11 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
     model's). With scale 1 and the config's values, run ``i`` is the scalar
     ``simulate_approach(config, seeds[i])`` (same random stream).
     """
-    from ..orbits.iss import iss_ephemeris
-    from ..time import add_seconds, iso_utc, parse_utc
-    from .approach import CONTACT_ZONE_M, ApproachConfig, ms28_aim_point
+    from ..time import add_seconds, iso_utc
+    from .approach import CONTACT_ZONE_M, ApproachConfig, _initial_state, _setup
     from .contact import ContactConditions, assess_contact
     from .filter import RelativeNavFilter
     from .kurs import CHANNELS
-    from .port import approach_target
-    from .relative import RelativeDynamics
 
     cfg = config or ApproachConfig()
     if cfg.manual is not None:
@@ -131,24 +128,14 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
     if N < 1:
         raise InputError("simulate_approach_batch needs at least one seed, e.g. seeds=range(100)")
     g, thr, kurs = cfg.guidance, cfg.thrusters, cfg.kurs
-    tgt = approach_target(cfg.port_id, cfg.station_id, cfg.attitude, cfg.vehicle_type)
-    rows, p_port, axis = tgt.sensor_rows, tgt.position_lvlh_m, tgt.axis_lvlh
-    env = tgt.envelope
-    tan_cor = math.tan(g.corridor_half_angle_rad or tgt.corridor_half_angle_rad)
-    t_start = parse_utc(cfg.start_utc)
-    eph = ephemeris if ephemeris is not None else iss_ephemeris("GCRF")
-    dt = float(cfg.step_s)
-    n_steps = int(math.ceil(cfg.max_duration_s / dt))
-    dyn = RelativeDynamics.from_ephemeris(eph, t_start, (n_steps + 1) * dt, dt, cfg.j2)
+    su = _setup(cfg, ephemeris)
+    tgt, rows, p_port, axis, env, tan_cor = su.tgt, su.rows, su.p_port, su.axis, su.env, su.tan_cor
+    t_start, dt, n_steps, dyn = su.t_start, su.dt, su.n_steps, su.dyn
     dyn.linear_stm(0)
     PHI = dyn._lin                                              # (n+1, 6, 6), computed once
 
     if initial_rho_m is None:
-        if cfg.initial_rho_m is None:
-            r0, v0 = ms28_aim_point(tgt, g)
-        else:
-            r0 = np.asarray(cfg.initial_rho_m, float)
-            v0 = np.zeros(3) if cfg.initial_rho_dot_mps is None else np.asarray(cfg.initial_rho_dot_mps, float)
+        r0, v0 = _initial_state(cfg, tgt)
         initial_rho_m = r0 if initial_rho_m is None else initial_rho_m
         initial_rho_dot_mps = v0 if initial_rho_dot_mps is None else initial_rho_dot_mps
     rho0 = _per_run(initial_rho_m, N, "initial_rho_m", (3,))
