@@ -218,10 +218,16 @@ class Insertion:
                 for i in range(len(self.r_gcrf_m))]
 
 
-def _orbit_constants(perigee_alt_m: float, apogee_alt_m: float):
-    if not (100e3 <= perigee_alt_m <= apogee_alt_m):
+def _orbit_constants(perigee_alt_m, apogee_alt_m):
+    """Semi-major axis [m] and eccentricity of the insertion orbit (numbers or (N,) arrays)."""
+    perigee_alt_m, apogee_alt_m = np.asarray(perigee_alt_m, dtype=float), np.asarray(apogee_alt_m, dtype=float)
+    bad = ~((100e3 <= perigee_alt_m) & (perigee_alt_m <= apogee_alt_m))
+    if np.any(bad):
+        j = np.unravel_index(int(np.argmax(bad)), bad.shape) if bad.ndim else ()
+        pe = float(np.broadcast_to(perigee_alt_m, bad.shape)[j])
+        ap = float(np.broadcast_to(apogee_alt_m, bad.shape)[j])
         raise InputError(
-            f"perigee {perigee_alt_m / 1e3:.1f} km and apogee {apogee_alt_m / 1e3:.1f} km: need "
+            f"perigee {pe / 1e3:.1f} km and apogee {ap / 1e3:.1f} km: need "
             "100 km <= perigee <= apogee (e.g. 200 km x 242 km)"
         )
     rp = WGS84_A_M + perigee_alt_m
@@ -238,8 +244,9 @@ def parametric_insertion(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff, plane_nor
     """Insertion state for a liftoff at ``liftoff`` (one ``Time`` or an array of them).
 
     Target plane: ``plane_normal_gcrf`` (unit (3,) or (N, 3)), or ``inclination_rad`` and
-    ``raan_rad`` in TEME of date at liftoff. See the module docstring for the model. About
-    0.1 ms per liftoff time when vectorised (N ~ 1000), under 1 ms for one.
+    ``raan_rad`` in TEME of date at liftoff. ``perigee_alt_m`` and ``apogee_alt_m`` may be
+    (N,) arrays too (N orbits, e.g. dispersed insertions). See the module docstring for the
+    model. About 0.1 ms per liftoff time when vectorised (N ~ 1000), under 1 ms for one.
     """
     from ..time import add_seconds
     from .vehicles import load_vehicle
@@ -251,7 +258,7 @@ def parametric_insertion(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff, plane_nor
     a, e = _orbit_constants(perigee_alt_m, apogee_alt_m)
 
     p, m_itrf = _pad_gcrf(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff)
-    n = np.broadcast_to(target_plane_normal(plane_normal_gcrf, inclination_rad, raan_rad, liftoff), p.shape)
+    p, n = np.broadcast_arrays(p, target_plane_normal(plane_normal_gcrf, inclination_rad, raan_rad, liftoff))
     e1 = p - np.sum(p * n, axis=-1, keepdims=True) * n
     e1 = e1 / np.linalg.norm(e1, axis=-1, keepdims=True)
     e2 = np.cross(n, e1)
@@ -262,6 +269,8 @@ def parametric_insertion(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff, plane_nor
     slr = a * (1.0 - e * e)
     r = slr / (1.0 + e * np.cos(nu))
     vf = np.sqrt(MU_EARTH_M3_S2 / slr)
+    if np.ndim(a):  # one orbit per element of perigee_alt_m / apogee_alt_m
+        r, vf, e = r[..., None], vf[..., None], e[..., None]
     r_vec = r * (np.cos(nu) * pdir + np.sin(nu) * qdir)
     v_vec = vf * (-np.sin(nu) * pdir + (e + np.cos(nu)) * qdir)
     # inertial azimuth of the plane over the pad (local north/east from the ITRF matrix)

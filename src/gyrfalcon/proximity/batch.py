@@ -91,6 +91,47 @@ def _mm(a, b):
     return out
 
 
+def _t(a):
+    """Transpose of a stack of matrices, contiguous (numpy's batched matmul is ~3x slower on views)."""
+    return np.ascontiguousarray(np.swapaxes(a, -1, -2))
+
+
+def _spd_inv4(S):
+    """Inverses of a stack of symmetric positive-definite 4x4 matrices (N, 4, 4), by an elementwise
+    Cholesky factorisation ``S = L L^T`` and ``S^-1 = L^-T L^-1`` (each matrix computed the same
+    way whatever N; about 4x faster than ``numpy.linalg.inv`` on small stacks)."""
+    n = 4
+    L = [[None] * n for _ in range(n)]
+    for j in range(n):
+        acc = S[:, j, j]
+        for k in range(j):
+            acc = acc - L[j][k] * L[j][k]
+        L[j][j] = np.sqrt(acc)
+        for i in range(j + 1, n):
+            acc = S[:, i, j]
+            for k in range(j):
+                acc = acc - L[i][k] * L[j][k]
+            L[i][j] = acc / L[j][j]
+    # M = L^-1 (lower triangular)
+    M = [[None] * n for _ in range(n)]
+    for i in range(n):
+        M[i][i] = 1.0 / L[i][i]
+        for j in range(i):
+            acc = L[i][j] * M[j][j]
+            for k in range(j + 1, i):
+                acc = acc + L[i][k] * M[k][j]
+            M[i][j] = -acc * M[i][i]
+    out = np.empty_like(S)
+    for i in range(n):
+        for j in range(i, n):
+            acc = M[j][i] * M[j][j]
+            for k in range(j + 1, n):
+                acc = acc + M[k][i] * M[k][j]
+            out[:, i, j] = acc
+            out[:, j, i] = acc
+    return out
+
+
 def _per_run(x, n, name, shape=()):
     a = np.asarray(x, float)
     if a.shape == shape:
@@ -133,6 +174,7 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
     t_start, dt, n_steps, dyn = su.t_start, su.dt, su.n_steps, su.dyn
     dyn.linear_stm(0)
     PHI = dyn._lin                                              # (n+1, 6, 6), computed once
+    PHI_T = _t(PHI)
 
     if initial_rho_m is None:
         r0, v0 = _initial_state(cfg, tgt)
@@ -168,6 +210,8 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
     # the template filter (for its parameters) and the process-noise constants
     tmpl = RelativeNavFilter(dyn.mean_motion_rad_s, x0[0], np.diag(sig0**2), dv_error_fraction=thr.dv_error_fraction)
     i3 = np.eye(3)
+    # process noise per unit acceleration PSD: [[dt^3/3 I, dt^2/2 I], [dt^2/2 I, dt I]]
+    q_unit = np.block([[dt**3 / 3 * i3, dt**2 / 2 * i3], [dt**2 / 2 * i3, dt * i3]])
 
     # --- state (all arrays compacted to the active runs; `ids` maps to the original index) ---
     ids = np.arange(N)
@@ -288,18 +332,17 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
                     den = qh_[:, pp] ** 2 + qh_[:, cc] ** 2
                     H[:, row, :3] = (qh_[:, cc, None] * rows[pp] - qh_[:, pp, None] * rows[cc]) / den[:, None]
                 Rm = sig[:, :4] ** 2
-                Ht = np.swapaxes(H, 1, 2)
-                PHt = P @ Ht
+                PHt = P @ _t(H)
                 S = H @ PHt
                 S[:, range(4), range(4)] += Rm
-                Sinv = np.linalg.inv(S)
+                Sinv = _spd_inv4(S)
                 nis = np.einsum("ni,nij,nj->n", y, Sinv, y)
                 acc = valid & (nis <= tmpl.gate)
                 Kg = PHt @ Sinv
                 Xn = X + np.einsum("nij,nj->ni", Kg, y)
                 IKH = np.eye(6) - Kg @ H
-                Pn = IKH @ P @ np.swapaxes(IKH, 1, 2) + (Kg * Rm[:, None, :]) @ np.swapaxes(Kg, 1, 2)
-                Pn = 0.5 * (Pn + np.swapaxes(Pn, 1, 2))
+                Pn = IKH @ P @ _t(IKH) + (Kg * Rm[:, None, :]) @ _t(Kg)
+                Pn = 0.5 * (Pn + _t(Pn))
                 X = np.where(acc[:, None], Xn, X)
                 P = np.where(acc[:, None, None], Pn, P)
                 st["last_good"][acc] = t
@@ -501,11 +544,7 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
         rngx = np.sqrt(np.einsum("ij,ij->i", X[:, :3], X[:, :3]))
         qa = (tmpl.acc_floor + tmpl.acc_per_m * rngx) ** 2
         X = _mm(X, phi.T)
-        P = phi @ P @ phi.T
-        P[:, :3, :3] += (qa * dt**3 / 3)[:, None, None] * i3
-        P[:, :3, 3:] += (qa * dt**2 / 2)[:, None, None] * i3
-        P[:, 3:, :3] += (qa * dt**2 / 2)[:, None, None] * i3
-        P[:, 3:, 3:] += (qa * dt)[:, None, None] * i3
+        P = phi @ P @ PHI_T[k] + qa[:, None, None] * q_unit
         for dist_ev in cfg.disturbances:
             if t <= dist_ev.t_s < t + dt:
                 d_v = d_v + (rows.T @ np.asarray(dist_ev.dv_port_mps)) @ Mk

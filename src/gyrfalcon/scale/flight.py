@@ -258,79 +258,197 @@ def failure_cause(res) -> str:
     return f"{res.verdict}: {why}" if why else res.verdict
 
 
-def fly_rendezvous(nom: Nominal, draw):
-    """Truth of the guided rendezvous for one draw: ``(final State at the hand-over, executed burns (K,3))``."""
-    from ..orbits.maneuvers import FiniteBurn
-    from ..rendezvous.targeting import burn_duration_s
-    from ..time import add_seconds, parse_utc
+def _rot_small_rows(u, a1, a2):
+    """Rows of unit vectors ``u`` (n, 3) tilted by small angles (n,) about two axes normal to each
+    (row by row the same arithmetic as :func:`_rot_small`)."""
+    u = np.asarray(u, float)
+    ax = np.where((np.abs(u[:, 2]) < 0.9)[:, None], np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
+    p = np.cross(u, ax)
+    p /= np.linalg.norm(p, axis=1)[:, None]
+    q = np.cross(u, p)
+    w = u + a1[:, None] * p + a2[:, None] * q
+    return w / np.linalg.norm(w, axis=1)[:, None]
+
+
+def _matvec_rows(M, X):
+    """``M @ x`` for every row ``x`` of ``X`` (n, k), summed in a fixed order so that a row's
+    result does not depend on the other rows (BLAS rounds by block shape)."""
+    out = np.zeros((len(X), M.shape[0]))
+    for j in range(M.shape[1]):
+        out += X[:, j:j + 1] * M[:, j][None, :]
+    return out
+
+
+def _insertion_states(nom: Nominal, draws):
+    """Dispersed insertion states of the runs, vectorised: ``(t_s, R, V)`` with ``t_s`` the
+    separation times [s after the nominal insertion] and GCRF ``R``, ``V`` (n, 3) (the same
+    model as :func:`_insertion`)."""
+    from ..launch.insertion import parametric_insertion
+    from ..time import parse_utc
+
+    sc = _scenario(nom.scenario_text, nom.source)
+    pad = _pad(sc)
+    liftoff = parse_utc(nom.liftoff_utc)
+    n0 = np.asarray(nom.plane_normal, float)
+    ins0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n0)
+    e_r = ins0.r_gcrf_m / np.linalg.norm(ins0.r_gcrf_m)
+    e_t = np.cross(n0, e_r)
+    tilt = np.array([d.plane_tilt_rad for d in draws], float)
+    normals = n0[None, :] + tilt[:, 0:1] * np.cross(e_r, n0)[None, :] + tilt[:, 1:2] * np.cross(e_t, n0)[None, :]
+    normals /= np.linalg.norm(normals, axis=1)[:, None]
+    perigee = 200e3 + np.array([d.perigee_offset_m for d in draws], float)
+    apogee = 242e3 + np.array([d.apogee_offset_m for d in draws], float)
+    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normals, perigee_alt_m=perigee,
+                               apogee_alt_m=apogee)
+    R, V = np.asarray(ins.r_gcrf_m, float), np.asarray(ins.v_gcrf_mps, float)
+    dt = np.array([d.separation_dt_s for d in draws], float)
+    # separation dt later: the same orbit, dt further along (rotation about the normal by th)
+    h = np.cross(R, V)
+    hn = np.linalg.norm(h, axis=1)
+    k = h / hn[:, None]
+    th = hn / np.einsum("ij,ij->i", R, R) * dt
+    c, s_ = np.cos(th)[:, None], np.sin(th)[:, None]
+
+    def rot(x):
+        return x * c + np.cross(k, x) * s_ + k * (np.sum(k * x, axis=1)[:, None]) * (1 - c)
+
+    return dt, rot(R), rot(V)
+
+
+@dataclass(frozen=True)
+class RendezvousTruth:
+    """The guided rendezvous of many runs, at the hand-over (arrays over the runs).
+
+    ``t_s``: hand-over time [s after the nominal insertion] (the nominal's ``t_check_s``);
+    ``r_m``, ``v_mps`` (n, 3) GCRF; ``mass_kg`` (n,); ``executed_rtn_mps`` (n, K, 3): the burns
+    as flown; ``error``: '' or why the run's rendezvous failed; ``steps``: integrator steps.
+    """
+
+    t_s: float
+    r_m: np.ndarray
+    v_mps: np.ndarray
+    mass_kg: np.ndarray
+    executed_rtn_mps: np.ndarray
+    error: tuple
+    steps: int
+
+
+def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
+    """Truth of the guided rendezvous of many draws, flown together in heyoka's batch mode
+    (:class:`gyrfalcon.orbits.batch.BatchFlight`): a run's result does not depend on the
+    other draws in the list."""
+    from ..constants import G0_MPS2
+    from ..orbits.batch import BatchFlight
+    from ..time import parse_utc
 
     sc = _scenario(nom.scenario_text, nom.source)
     dyn = _dynamics(sc.vehicle.spacecraft)
-    p = {"drag_scale": draw.drag_scale}
-    liftoff = parse_utc(nom.liftoff_utc)
-    s, _ = _insertion(sc, liftoff, nom.plane_normal, 200e3 + draw.perigee_offset_m, 242e3 + draw.apogee_offset_m,
-                      draw.plane_tilt_rad, draw.separation_dt_s)
-    s = s.with_mass(nom.mass0_kg)
-    t_ins = parse_utc(nom.insertion_utc)
-    at = lambda sec: add_seconds(t_ins, float(sec))
+    n = len(draws)
     K = len(nom.x_nom)
-    x_cmd = nom.x_nom.copy()
+    t0, R, V = _insertion_states(nom, draws)
+    drag = np.array([d.drag_scale for d in draws], float)
+    fl = BatchFlight(dyn, parse_utc(nom.insertion_utc), R, V, np.full(n, nom.mass0_kg), t_s=t0,
+                     params={"drag_scale": drag}, span_s=nom.t_check_s)
     W = np.array([1, 1, 1, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S], float)
-    executed = np.zeros((K, 3))
+    x_cmd = np.repeat(nom.x_nom[None, :, :], n, axis=0)                 # (n, K, 3)
+    executed = np.zeros((n, K, 3))
+    scale = np.array([d.burn_scale[:K] for d in draws], float)           # (n, K)
+    tilt = np.array([d.burn_tilt_rad[:K] for d in draws], float)         # (n, K, 2)
+    ve = nom.isp_s * G0_MPS2
     for k in range(K):
-        s = dyn.propagate_to(s, at(nom.t_ref_s[k]), params=p)
-        dX = np.concatenate([s.r_m, s.v_mps]) - nom.X_ref[k]
+        fl.advance(nom.t_ref_s[k])
+        X = np.concatenate([fl.r_m, fl.v_mps], axis=1)
         Jk = nom.J[:, 3 * k:]
-        miss = nom.F_nom + nom.S[k] @ dX + Jk @ (x_cmd[k:] - nom.x_nom[k:]).reshape(-1)
-        dx, *_ = np.linalg.lstsq(W[:, None] * Jk, -W * miss, rcond=1e-9)
-        x_cmd[k:] += dx.reshape(-1, 3)
-        mag = float(np.linalg.norm(x_cmd[k]))
-        if mag <= 0:
+        dcmd = (x_cmd[:, k:] - nom.x_nom[None, k:]).reshape(n, -1)
+        miss = nom.F_nom[None, :] + _matvec_rows(nom.S[k], X - nom.X_ref[k][None, :]) + _matvec_rows(Jk, dcmd)
+        # least weighted-norm change of burns k..K that cancels the predicted miss (one matrix for all runs)
+        G = -np.linalg.pinv(W[:, None] * Jk, rcond=1e-9)
+        dx = _matvec_rows(G, W[None, :] * miss)
+        x_cmd[:, k:] += dx.reshape(n, -1, 3)
+        mag = np.linalg.norm(x_cmd[:, k], axis=1)
+        fire = mag > 0
+        mag_x = mag * scale[:, k]
+        d = _rot_small_rows(x_cmd[:, k] / np.where(fire, mag, 1.0)[:, None], tilt[:, k, 0], tilt[:, k, 1])
+        executed[:, k] = np.where(fire[:, None], mag_x[:, None] * d, 0.0)
+        m = fl.mass_kg
+        dur = np.where(fire, m * (1.0 - np.exp(-mag_x / ve)) * ve / nom.thrust_n, 0.0)
+        t_start = np.maximum(nom.t_centre_s[k] - 0.5 * dur, fl.t_s)
+        fl.advance(t_start)
+        fl.advance(t_start + dur, thrust_n=np.where(fire, nom.thrust_n, 0.0), isp_s=nom.isp_s, direction=d,
+                   frame="RTN")
+    fl.advance(nom.t_check_s)
+    return RendezvousTruth(nom.t_check_s, fl.r_m, fl.v_mps, fl.mass_kg, executed, tuple(fl.error), fl.steps)
+
+
+def fly_rendezvous(nom: Nominal, draw):
+    """Truth of the guided rendezvous for one draw: ``(final State at the hand-over, executed burns (K,3))``
+    (:func:`fly_rendezvous_batch` with one run: the same bits as that run in any batch)."""
+    from ..errors import PropagationError
+    from ..orbits.state import State
+    from ..time import add_seconds, parse_utc
+
+    tr = fly_rendezvous_batch(nom, [draw])
+    if tr.error[0]:
+        raise PropagationError(f"run {draw.index}: the rendezvous {tr.error[0]}")
+    t = add_seconds(parse_utc(nom.insertion_utc), tr.t_s)
+    return State(t, tr.r_m[0], tr.v_mps[0], "GCRF", float(tr.mass_kg[0])), tr.executed_rtn_mps[0]
+
+
+def _rendezvous_rows(nom: Nominal, draws):
+    """The rendezvous part of :func:`fly_runs`: ``(rows, handovers)``; ``handovers[i]`` is ``(t, rho,
+    rho_dot, mass_kg)`` relative to the true station, or None after an error (the row then says why)."""
+    from ..frames import lvlh_matrix
+    from ..time import add_seconds, parse_utc
+
+    rows = []
+    for draw in draws:
+        row = dict.fromkeys(RUN_COLUMNS)
+        row.update(run=draw.index, campaign_seed=draw.campaign_seed, approach_seed=draw.approach_seed,
+                   perigee_offset_m=draw.perigee_offset_m, apogee_offset_m=draw.apogee_offset_m,
+                   plane_tilt_r_rad=draw.plane_tilt_rad[0], plane_tilt_t_rad=draw.plane_tilt_rad[1],
+                   separation_dt_s=draw.separation_dt_s, drag_scale=draw.drag_scale,
+                   kurs_noise_scale=draw.kurs_noise_scale, kurs_bias_fraction=draw.kurs_bias_fraction,
+                   station_dr_along_m=draw.station_dr_rtn_m[1], verdict="", captured=False, failure="",
+                   contact_utc="")
+        rows.append(row)
+    if not draws:
+        return rows, []
+    eph = _station(nom.scenario_text, nom.source)
+    tr = fly_rendezvous_batch(nom, draws)
+    t = add_seconds(parse_utc(nom.insertion_utc), tr.t_s)
+    st = eph.at(t)
+    r_t, v_t = np.asarray(st.r_m, float), np.asarray(st.v_mps, float)
+    M = lvlh_matrix(r_t, v_t)
+    w = np.cross(r_t, v_t) / float(r_t @ r_t)
+    d_r = tr.r_m - r_t[None, :]
+    d_v = tr.v_mps - v_t[None, :] - np.cross(w[None, :], d_r)
+    rho_all, rho_dot_all = _matvec_rows(M, d_r), _matvec_rows(M, d_v)
+    out = []
+    for i, (row, draw) in enumerate(zip(rows, draws)):
+        if tr.error[i]:
+            row.update(verdict="error", failure=f"rendezvous: {tr.error[i]}")
+            out.append(None)
             continue
-        mag_x = mag * draw.burn_scale[k]
-        d = _rot_small(x_cmd[k] / mag, *draw.burn_tilt_rad[k])
-        executed[k] = mag_x * d
-        dur = burn_duration_s(s.mass_kg, mag_x, nom.thrust_n, nom.isp_s)
-        t_start = at(nom.t_centre_s[k] - 0.5 * dur)
-        s = dyn.propagate_to(s, t_start, params=p)
-        burn = FiniteBurn(t_start, dur, nom.thrust_n, nom.isp_s, "RTN", tuple(d))
-        s = dyn.propagate_to(s, add_seconds(t_start, dur), maneuvers=(burn,), params=p)
-    s = dyn.propagate_to(s, at(nom.t_check_s), params=p)
-    return s, executed
+        executed = tr.executed_rtn_mps[i]
+        dv = float(np.linalg.norm(executed, axis=1).sum())
+        row["rendezvous_dv_mps"] = dv
+        row["burn_dv_max_change_mps"] = float(np.max(np.linalg.norm(executed - nom.x_nom, axis=1)))
+        # the true station = ephemeris + error (RTN); in LVLH (T, -N, -R)
+        dr, dvv = draw.station_dr_rtn_m, draw.station_dv_rtn_mps
+        rho = rho_all[i] - np.array([dr[1], -dr[2], -dr[0]])
+        rho_dot = rho_dot_all[i] - np.array([dvv[1], -dvv[2], -dvv[0]])
+        row["handover_range_m"] = float(np.linalg.norm(rho))
+        row["handover_miss_m"] = float(np.linalg.norm(rho - nom.aim_rho_m))
+        row["handover_miss_mps"] = float(np.linalg.norm(rho_dot - nom.aim_rho_dot_mps))
+        row["total_dv_mps"] = dv
+        out.append((t, rho, rho_dot, float(tr.mass_kg[i])))
+    return rows, out
 
 
 def _rendezvous_row(nom: Nominal, draw):
-    """The rendezvous part of :func:`fly_run`: ``(row, handover)``; ``handover`` is ``(t, rho, rho_dot,
-    mass_kg)`` relative to the true station, or None after an error (the row then says why)."""
-    from ..frames import relative_state
-
-    row = dict.fromkeys(RUN_COLUMNS)
-    row.update(run=draw.index, campaign_seed=draw.campaign_seed, approach_seed=draw.approach_seed,
-               perigee_offset_m=draw.perigee_offset_m, apogee_offset_m=draw.apogee_offset_m,
-               plane_tilt_r_rad=draw.plane_tilt_rad[0], plane_tilt_t_rad=draw.plane_tilt_rad[1],
-               separation_dt_s=draw.separation_dt_s, drag_scale=draw.drag_scale,
-               kurs_noise_scale=draw.kurs_noise_scale, kurs_bias_fraction=draw.kurs_bias_fraction,
-               station_dr_along_m=draw.station_dr_rtn_m[1], verdict="", captured=False, failure="",
-               contact_utc="")
-    eph = _station(nom.scenario_text, nom.source)
-    try:
-        s, executed = fly_rendezvous(nom, draw)
-    except GyrfalconError as exc:
-        row.update(verdict="error", failure=f"rendezvous: {type(exc).__name__}")
-        return row, None
-    dv = float(np.linalg.norm(executed, axis=1).sum())
-    row["rendezvous_dv_mps"] = dv
-    row["burn_dv_max_change_mps"] = float(np.max(np.linalg.norm(executed - nom.x_nom, axis=1)))
-    rho, rho_dot = relative_state(eph.at(s.t), s)
-    # the true station = ephemeris + error (RTN); in LVLH (T, -N, -R)
-    dr, dvv = draw.station_dr_rtn_m, draw.station_dv_rtn_mps
-    rho = rho - np.array([dr[1], -dr[2], -dr[0]])
-    rho_dot = rho_dot - np.array([dvv[1], -dvv[2], -dvv[0]])
-    row["handover_range_m"] = float(np.linalg.norm(rho))
-    row["handover_miss_m"] = float(np.linalg.norm(rho - nom.aim_rho_m))
-    row["handover_miss_mps"] = float(np.linalg.norm(rho_dot - nom.aim_rho_dot_mps))
-    row["total_dv_mps"] = dv
-    return row, (s.t, np.asarray(rho, float), np.asarray(rho_dot, float), float(s.mass_kg))
+    """:func:`_rendezvous_rows` of one run."""
+    rows, out = _rendezvous_rows(nom, [draw])
+    return rows[0], out[0]
 
 
 def _approach_config(nom: Nominal, t_handover, rho=None, rho_dot=None, mass_kg=None, noise_scale=1.0,
@@ -405,8 +523,8 @@ def fly_runs(nom: Nominal, draws, approach: bool = True) -> list:
 
     Same models and random streams per run as :func:`fly_run`; each run's row does not depend on
     the other draws in the list (the batch keeps one random stream per run)."""
-    out = [_rendezvous_row(nom, d) for d in draws]
-    rows = [r for r, _ in out]
+    rows, hos = _rendezvous_rows(nom, draws)
+    out = list(zip(rows, hos))
     if not approach:
         return rows
     from ..proximity.batch import simulate_approach_batch
