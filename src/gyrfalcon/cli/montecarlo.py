@@ -21,7 +21,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(None, "--seed", help="Campaign seed (default: dispersions.seed)."),
         dispersions: Path = typer.Option(None, "--dispersions", help="TOML file with a [dispersions] table "
                                          "(instead of the scenario's)."),
-        chunk: int = typer.Option(16, "--chunk", min=1, help="Runs per task."),
+        chunk: int = typer.Option(None, "--chunk", min=1, help="Runs per task (flown together by the batch "
+                                  "engines; default: about 4 tasks per worker, 64..2048 runs each)."),
         out: Path = typer.Option(Path("gyrfalcon-montecarlo"), "--out", help="Output directory (runs.parquet, "
                                  "summary.json, report.html)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),

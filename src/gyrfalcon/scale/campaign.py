@@ -15,6 +15,7 @@ as Parquet by :func:`write_parquet`; :func:`~.report.summarize` reduces it.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -48,6 +49,16 @@ def chunks(runs: int, chunk_size: int) -> list:
     if runs < 1 or chunk_size < 1:
         raise InputError(f"runs ({runs}) and chunk_size ({chunk_size}) must be >= 1")
     return [(a, min(a + chunk_size, runs)) for a in range(0, runs, chunk_size)]
+
+
+def auto_chunk_size(runs: int, workers: int) -> int:
+    """Runs per task when none is given: about four tasks per worker (progress, and a killed worker
+    costs little), 64..2048 runs each (the batch engines gain little beyond ~2000 runs per batch).
+
+    >>> auto_chunk_size(10000, 2), auto_chunk_size(10000, 1), auto_chunk_size(100, 2)
+    (1250, 2048, 64)
+    """
+    return int(min(2048, max(64, math.ceil(runs / (4 * max(1, workers))))))
 
 
 def run_chunk(nominal, dispersions, campaign_seed: int, start: int, stop: int, approach: bool = True,
@@ -91,7 +102,7 @@ def write_parquet(table, path) -> None:
 
 def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", dispersions=None,
                  campaign_seed: int | None = None, workers: int = 1, scheduler: str | None = None,
-                 processes: bool = True, chunk_size: int = 1024, approach: bool = True, nominal=None,
+                 processes: bool = True, chunk_size: int | None = None, approach: bool = True, nominal=None,
                  progress: Callable[[int, int], None] | None = None, retries: int = 1, batch: bool = True) -> CampaignResult:
     """Fly ``runs`` dispersed flights of a scenario (its TOML text; a ``[dispersions]`` table in it is used
     unless ``dispersions`` is given) and summarise them. ``progress(done_runs, runs)`` after each chunk.
@@ -111,6 +122,8 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
         raise InputError(f"workers must be >= 1, got {workers}")
     if nominal is None:
         nominal = build_nominal(sc_text, source)
+    if chunk_size is None:
+        chunk_size = auto_chunk_size(int(runs), 1 if scheduler is None and workers == 1 else max(2, int(workers)))
     parts = chunks(int(runs), int(chunk_size))
     prog = progress or (lambda done, total: None)
     rows: list = []
