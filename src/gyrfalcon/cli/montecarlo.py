@@ -68,7 +68,7 @@ def register(app: typer.Typer) -> None:
         else:
             s = res.summary
             typer.echo(f"{s.runs} runs, captured {s.captured} ({100 * s.success_rate:.1f} % +- "
-                       f"{100 * s.success_rate_stderr:.1f} %); rendezvous dv p5/p50/p95 "
+                       f"{100 * s.success_rate_stderr:.1f} %); rendezvous dv p5/p50/p95/p99 "
                        + " / ".join(f"{x:.2f}" for x in s.rendezvous_dv_p_mps) + " m/s; contact delay p50 "
                        f"{s.contact_delay_p_s[1]:.1f} s; failures {dict(s.failures) or 'none'}; "
                        f"{res.wall_s:.1f} s ({runs / res.wall_s:.2f} runs/s); written to {out}/")

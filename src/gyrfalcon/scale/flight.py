@@ -18,9 +18,15 @@ perfect: GLONASS/GPS, domain.md 3.1), predicts the hand-over miss linearly and c
 fit). Burn ``k`` is executed with the run's magnitude and pointing errors (finite, centred on
 the nominal epoch, thrust fixed in RTN). This is how the fast schemes work (first burns
 pre-computed, refined from onboard navigation, domain.md 2.2) and costs one truth propagation
-per run instead of a re-targeting (~0.05 s against ~4 s). Limits: linear about the nominal,
-so large insertion errors (several sigma) leave a hand-over miss the closing guidance must
-absorb; burn epochs are the nominal ones.
+per run instead of a re-targeting. Limits: linear about the nominal, so large insertion errors
+(several sigma) leave a hand-over miss the closing guidance must absorb; burn epochs are the
+nominal ones.
+
+All runs of a list are flown together (:func:`fly_rendezvous_batch`): the insertions are
+vectorised and the truth is one :class:`gyrfalcon.orbits.batch.BatchFlight` (heyoka's SIMD
+batch mode, each run a lane with its own clock, density scale and burns; the guidance between
+burns is numpy over the runs with fixed-order sums), so a run's result is the same bits
+whatever the other runs in its batch; :func:`fly_rendezvous` is the batch of one.
 
 The truth hand-over is the chaser relative to the *true* station: the ephemeris minus the
 run's ephemeris error. The approach (:func:`gyrfalcon.proximity.approach.simulate_approach`)
@@ -34,9 +40,10 @@ absorbs them; rendezvous dv p5-p95 112.8-115.1 m/s), 1.0/2.7 km for the burn err
 error is only corrected by the braking, 45 min later: the plan has no mid-course correction
 between them), 78/170 m for the ISS ephemeris error and 2/3 m for the density. 40 runs with all
 dispersions: 90 % captured; the 4 failures are aborts after Kurs updates were rejected by the
-filter (Kurs bias alone: 3 of 40; without the Kurs bias 40 of 40 captured). 18 ms per
-rendezvous, 0.39 s per scalar approach (:func:`fly_run`); :func:`fly_runs` flies the approaches of
-many runs together (:mod:`gyrfalcon.proximity.batch`, about 6 ms per run at 1000 runs).
+filter (Kurs bias alone: 3 of 40; without the Kurs bias 40 of 40 captured). Cost per run
+(bench/README.md "Monte Carlo"): about 2.5 ms for the rendezvous in batch mode (16 ms with the
+scalar integrator before), about 6 ms for the approach in :mod:`gyrfalcon.proximity.batch`
+(0.39 s for the scalar :func:`~gyrfalcon.proximity.approach.simulate_approach`).
 """
 from __future__ import annotations
 
@@ -48,7 +55,8 @@ import numpy as np
 
 from ..errors import GyrfalconError
 
-__all__ = ["Nominal", "build_nominal", "fly_run", "fly_runs", "RUN_COLUMNS", "VELOCITY_WEIGHT_S"]
+__all__ = ["Nominal", "RendezvousTruth", "build_nominal", "fly_rendezvous", "fly_rendezvous_batch", "fly_run", "fly_runs",
+           "RUN_COLUMNS", "VELOCITY_WEIGHT_S"]
 
 VELOCITY_WEIGHT_S = 600.0
 """Velocity rows of the guidance's least-squares weighed by this time [s] against position rows."""

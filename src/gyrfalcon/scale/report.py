@@ -23,12 +23,12 @@ import numpy as np
 
 __all__ = ["Summary", "summarize", "write_html"]
 
-PERCENTILES = (5, 50, 95)
+PERCENTILES = (5, 50, 95, 99)
 
 
 @dataclass(frozen=True)
 class Summary:
-    """Scalars of a campaign (SI units); ``*_p`` are the (5, 50, 95) percentiles, NaN when no run has the value."""
+    """Scalars of a campaign (SI units); ``*_p`` are the (5, 50, 95, 99) percentiles, NaN when no run has the value."""
 
     runs: int
     captured: int
@@ -112,10 +112,10 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
     f3 = lambda t, u: " / ".join(f"{x:.2f}" for x in t) + f" {u}"
     rows = [("runs", s.runs), ("captured", s.captured),
             ("success rate", f"{100 * s.success_rate:.1f} % +- {100 * s.success_rate_stderr:.1f} %"),
-            ("rendezvous dv p5/p50/p95", f3(s.rendezvous_dv_p_mps, "m/s")),
-            ("total dv p5/p50/p95", f3(s.total_dv_p_mps, "m/s")),
-            ("contact delay p5/p50/p95", f3(s.contact_delay_p_s, "s")),
-            ("hand-over miss p5/p50/p95", f3(s.handover_miss_p_m, "m")),
+            ("rendezvous dv p5/p50/p95/p99", f3(s.rendezvous_dv_p_mps, "m/s")),
+            ("total dv p5/p50/p95/p99", f3(s.total_dv_p_mps, "m/s")),
+            ("contact delay p5/p50/p95/p99", f3(s.contact_delay_p_s, "s")),
+            ("hand-over miss p5/p50/p95/p99", f3(s.handover_miss_p_m, "m")),
             ("nominal contact", result.nominal.nominal_contact_utc),
             ("campaign seed", result.campaign_seed), ("workers", result.workers),
             ("wall time", f"{result.wall_s:.1f} s")]
