@@ -36,6 +36,8 @@ import numpy as np
 
 from ..constants import G0_MPS2
 from ..errors import InputError
+from . import kernels
+from .kernels import sym_to_full
 
 __all__ = ["BatchApproachResult", "simulate_approach_batch"]
 
@@ -91,45 +93,14 @@ def _mm(a, b):
     return out
 
 
-def _t(a):
-    """Transpose of a stack of matrices, contiguous (numpy's batched matmul is ~3x slower on views)."""
-    return np.ascontiguousarray(np.swapaxes(a, -1, -2))
+def _cols(n: int) -> np.ndarray:
+    """Column indices of ``n`` runs padded to whole SIMD batches (the last run repeated)."""
+    return np.arange(kernels.pad_columns(n)).clip(max=n - 1)
 
 
-def _spd_inv4(S):
-    """Inverses of a stack of symmetric positive-definite 4x4 matrices (N, 4, 4), by an elementwise
-    Cholesky factorisation ``S = L L^T`` and ``S^-1 = L^-T L^-1`` (each matrix computed the same
-    way whatever N; about 4x faster than ``numpy.linalg.inv`` on small stacks)."""
-    n = 4
-    L = [[None] * n for _ in range(n)]
-    for j in range(n):
-        acc = S[:, j, j]
-        for k in range(j):
-            acc = acc - L[j][k] * L[j][k]
-        L[j][j] = np.sqrt(acc)
-        for i in range(j + 1, n):
-            acc = S[:, i, j]
-            for k in range(j):
-                acc = acc - L[i][k] * L[j][k]
-            L[i][j] = acc / L[j][j]
-    # M = L^-1 (lower triangular)
-    M = [[None] * n for _ in range(n)]
-    for i in range(n):
-        M[i][i] = 1.0 / L[i][i]
-        for j in range(i):
-            acc = L[i][j] * M[j][j]
-            for k in range(j + 1, i):
-                acc = acc + L[i][k] * M[k][j]
-            M[i][j] = -acc * M[i][i]
-    out = np.empty_like(S)
-    for i in range(n):
-        for j in range(i, n):
-            acc = M[j][i] * M[j][j]
-            for k in range(j + 1, n):
-                acc = acc + M[k][i] * M[k][j]
-            out[:, i, j] = acc
-            out[:, j, i] = acc
-    return out
+def _par_block(values, n_cols: int) -> np.ndarray:
+    """A kernel's parameters, the same for every column: (n_par, n_cols)."""
+    return np.repeat(np.asarray(values, float)[:, None], n_cols, axis=1)
 
 
 def _per_run(x, n, name, shape=()):
@@ -174,7 +145,7 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
     t_start, dt, n_steps, dyn = su.t_start, su.dt, su.n_steps, su.dyn
     dyn.linear_stm(0)
     PHI = dyn._lin                                              # (n+1, 6, 6), computed once
-    PHI_T = _t(PHI)
+    k_update, k_predict, k_truth = kernels.ekf_update(), kernels.ekf_predict(), kernels.truth_step()
 
     if initial_rho_m is None:
         r0, v0 = _initial_state(cfg, tgt)
@@ -209,9 +180,14 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
 
     # the template filter (for its parameters) and the process-noise constants
     tmpl = RelativeNavFilter(dyn.mean_motion_rad_s, x0[0], np.diag(sig0**2), dv_error_fraction=thr.dv_error_fraction)
-    i3 = np.eye(3)
-    # process noise per unit acceleration PSD: [[dt^3/3 I, dt^2/2 I], [dt^2/2 I, dt I]]
-    q_unit = np.block([[dt**3 / 3 * i3, dt**2 / 2 * i3], [dt**2 / 2 * i3, dt * i3]])
+    # kernel parameters of every step (the same for all runs)
+    par_rows = np.asarray(rows, float).reshape(9)
+    par_pred = np.concatenate([PHI[:n_steps].reshape(n_steps, 36),
+                               np.tile([dt, tmpl.acc_floor, tmpl.acc_per_m], (n_steps, 1))], axis=1)
+    rh, gh = dyn._r_half, dyn._g_half
+    par_truth = np.concatenate([rh[0:2 * n_steps:2], rh[1:2 * n_steps:2], rh[2:2 * n_steps + 1:2],
+                                gh[0:2 * n_steps:2], gh[1:2 * n_steps:2], gh[2:2 * n_steps + 1:2],
+                                np.tile([dyn.step_s, dyn.j2], (n_steps, 1))], axis=1)
 
     # --- state (all arrays compacted to the active runs; `ids` maps to the original index) ---
     ids = np.arange(N)
@@ -317,32 +293,19 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
                 dh_ = X[:, :3] - p_port
                 vh_ = X[:, 3:]
                 r = np.sqrt(np.einsum("ij,ij->i", dh_, dh_))
-                u = dh_ / r[:, None]
-                rr = np.einsum("ij,ij->i", u, vh_)
                 qh_ = _mm(dh_, rows.T)
                 hx = np.column_stack([r, np.einsum("ij,ij->i", dh_, vh_) / r, np.arctan2(qh_[:, 0], qh_[:, 2]),
                                       np.arctan2(qh_[:, 1], qh_[:, 2])])
                 y = vals[:, :4] - hx
                 y[:, 2:] = (y[:, 2:] + math.pi) % (2 * math.pi) - math.pi
-                H = np.zeros((n_act, 4, 6))
-                H[:, 0, :3] = u
-                H[:, 1, :3] = (vh_ - rr[:, None] * u) / r[:, None]
-                H[:, 1, 3:] = u
-                for row, (pp, cc) in zip((2, 3), ((0, 2), (1, 2))):
-                    den = qh_[:, pp] ** 2 + qh_[:, cc] ** 2
-                    H[:, row, :3] = (qh_[:, cc, None] * rows[pp] - qh_[:, pp, None] * rows[cc]) / den[:, None]
                 Rm = sig[:, :4] ** 2
-                PHt = P @ _t(H)
-                S = H @ PHt
-                S[:, range(4), range(4)] += Rm
-                Sinv = _spd_inv4(S)
-                nis = np.einsum("ni,nij,nj->n", y, Sinv, y)
+                cols = _cols(n_act)
+                inp = np.concatenate([dh_, vh_, P.reshape(n_act, 36), y, Rm], axis=1)[cols].T
+                out = k_update(np.ascontiguousarray(inp), pars=_par_block(par_rows, len(cols)))
+                nis = out[27, :n_act]
                 acc = valid & (nis <= tmpl.gate)
-                Kg = PHt @ Sinv
-                Xn = X + np.einsum("nij,nj->ni", Kg, y)
-                IKH = np.eye(6) - Kg @ H
-                Pn = IKH @ P @ _t(IKH) + (Kg * Rm[:, None, :]) @ _t(Kg)
-                Pn = 0.5 * (Pn + _t(Pn))
+                Xn = X + out[0:6, :n_act].T
+                Pn = sym_to_full(out[6:27], n_act)
                 X = np.where(acc[:, None], Xn, X)
                 P = np.where(acc[:, None, None], Pn, P)
                 st["last_good"][acc] = t
@@ -540,17 +503,19 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
         X[:, 3:] = np.where(fire[:, None], X[:, 3:] + dvl, X[:, 3:])
         idx = np.arange(3, 6)
         P[:, idx, idx] = np.where(fire[:, None], P[:, idx, idx] + (tmpl.dv_frac * dvl) ** 2, P[:, idx, idx])
-        phi = PHI[k]
-        rngx = np.sqrt(np.einsum("ij,ij->i", X[:, :3], X[:, :3]))
-        qa = (tmpl.acc_floor + tmpl.acc_per_m * rngx) ** 2
-        X = _mm(X, phi.T)
-        P = phi @ P @ PHI_T[k] + qa[:, None, None] * q_unit
+        cols = _cols(n_act)
+        out = k_predict(np.ascontiguousarray(np.concatenate([X, P.reshape(n_act, 36)], axis=1)[cols].T),
+                        pars=_par_block(par_pred[k], len(cols)))
+        X = np.ascontiguousarray(out[0:6, :n_act].T)
+        P = sym_to_full(out[6:27], n_act)
         for dist_ev in cfg.disturbances:
             if t <= dist_ev.t_s < t + dt:
                 d_v = d_v + (rows.T @ np.asarray(dist_ev.dv_port_mps)) @ Mk
                 for oi in ids:
                     events[oi].append(f"t={t:.0f} s: disturbance {dist_ev.dv_port_mps} m/s (port frame)")
-        d_r, d_v = dyn.step(k, d_r, d_v)
+        out = k_truth(np.ascontiguousarray(np.concatenate([d_r, d_v], axis=1)[cols].T),
+                      pars=_par_block(par_truth[k], len(cols)))
+        d_r, d_v = np.ascontiguousarray(out[0:3, :n_act].T), np.ascontiguousarray(out[3:6, :n_act].T)
         M1, W1 = dyn._m[k + 1], dyn._w[k + 1]
         rho1 = _mm(d_r, M1.T)
         rhod1 = _mm(d_v - np.cross(W1, d_r), M1.T)
