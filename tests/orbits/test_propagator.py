@@ -114,6 +114,12 @@ def test_one_day_cases_match_orekit_to_a_centimetre(case):
     assert len(eph) == 1441 and eph.t_s[-1] == 86400.0
 
 
+def test_without_the_reentry_floor_a_model_with_no_runtime_parameter_still_matches_orekit():
+    # regression: with floor_m=None a two-body model uses no heyoka parameter at all
+    dr, _, _ = compare("two_body_1d", floor_m=None)
+    assert dr.max() < 0.01
+
+
 def test_drag_case_matches_orekit_over_three_days():
     dr, dv, _ = compare("gravity_8x8_drag_3d")
     assert dr.max() < 0.02, f"max |dr| {dr.max():.4g} m"        # achieved 2.4 mm; README: 0.1 m

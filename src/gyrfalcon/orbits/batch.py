@@ -6,7 +6,7 @@ runtime parameters and finite burns.
 with :class:`~gyrfalcon.orbits.maneuvers.FiniteBurn` s: ``n`` lanes share one epoch and one
 force model; :meth:`BatchFlight.advance` moves every lane to its own time (an array), with
 the thrust of a per-lane burn switched on over the step if asked. Lanes are stepped in
-blocks of ``heyoka.recommended_simd_size()`` (8 with AVX-512, 4 with AVX2) by one
+blocks of :func:`~gyrfalcon.orbits.propagator.batch_lanes` (8 on this project's machines) by one
 :func:`heyoka.taylor_adaptive_batch` integrator compiled once per process (and cached on
 disk by heyoka): a Monte Carlo of thousands of dispersed flights costs a few milliseconds
 per flight.
@@ -102,9 +102,8 @@ class BatchFlight:
 
     def __init__(self, propagator, epoch, r_m, v_mps, mass_kg, t_s=0.0, params: dict | None = None,
                  span_s: float = ROTATION_SEGMENT_S):
-        import heyoka as hy
 
-        from .propagator import _check_dates, _needs_earth_orientation
+        from .propagator import _check_dates, _needs_earth_orientation, batch_lanes
 
         R = np.atleast_2d(np.asarray(r_m, dtype=float))
         V = np.atleast_2d(np.asarray(v_mps, dtype=float))
@@ -121,7 +120,7 @@ class BatchFlight:
             raise InputError("mass_kg must be positive and finite for every lane (e.g. 7152.0)")
         t0 = _lanes(t_s, n, "t_s")
         propagator._check_orbits(R, V, _LaneStates(epoch, t0, R, V))
-        B = int(hy.recommended_simd_size())
+        B = batch_lanes()
         self.block = B
         comp = propagator.compiled((), thrust=True, batch_size=B)
         self._comp = comp
@@ -255,8 +254,9 @@ class BatchFlight:
                     continue
                 ta.set_time(self._t[lanes].copy())
                 ta.state[:] = self._y[lanes].T
-                ta.pars[:] = self._P[:, lanes]
-                ta.reset_cooldowns()
+                ta.pars[:] = self._P[:comp.npar, lanes]
+                if comp.has_events:  # heyoka refuses without events
+                    ta.reset_cooldowns()
                 goal = np.where(live, target[lanes], self._t[lanes])
                 # each lane's state is taken the moment it is done: heyoka keeps time in double-length
                 # (hi + lo) and a lane asked to stay at its (hi) time while others go on would be nudged

@@ -11,7 +11,7 @@ orientation, drag and thrust inputs are runtime parameters. It propagates
   after each impulsive burn), :meth:`Propagator.propagate_to` -> one
   :class:`~gyrfalcon.orbits.state.State`;
 * many states at once: :meth:`Propagator.propagate_batch` (heyoka's SIMD batch mode,
-  :func:`heyoka.taylor_adaptive_batch`, ``heyoka.recommended_simd_size()`` lanes) ->
+  :func:`heyoka.taylor_adaptive_batch`, :func:`batch_lanes` lanes) ->
   :class:`BatchEphemeris`;
 * events on the way: :meth:`Propagator.find_events` (detectors in :mod:`.events`).
 
@@ -72,6 +72,17 @@ _MERGE_S = 1e-9
 PUBLIC_PARAMS = ("drag_cd", "drag_area_m2", "drag_scale")
 
 
+def batch_lanes() -> int:
+    """Lanes of heyoka's batch mode used here: ``max(8, heyoka.recommended_simd_size())``.
+
+    heyoka recommends 4 on AVX2 and on some AVX-512 machines; 8 lanes (two vectors per operation)
+    step the Monte Carlo rendezvous ~20 % faster there (bench/README.md "Monte Carlo").
+    """
+    import heyoka as hy
+
+    return max(8, int(hy.recommended_simd_size()))
+
+
 # ------------------------------------------------------------------------------------------
 # compiled integrators, cached per process
 # ------------------------------------------------------------------------------------------
@@ -95,7 +106,13 @@ class _Compiled:
     n_events: int
     batch_size: int
     build_s: float
+    has_events: bool = True
     lock: Any = field(default_factory=threading.Lock)
+
+    @property
+    def npar(self) -> int:
+        """Length of the integrator's parameter vector (the leading ``npar`` of :attr:`param_index`)."""
+        return int(np.shape(self.ta.pars)[0])
 
 
 def _reentry_equation(b: Builder):
@@ -132,17 +149,18 @@ def _compile(model: ForceModel, tol: float, floor: bool, event_templates: tuple,
         # big expressions (harmonics, the thermoNET) take minutes to compile without compact
         # mode; the small ones (point mass, zonals, Earth orientation) step ~35% faster without
         compact_mode = any(isinstance(f, (SphericalHarmonics, Drag)) for f in model.forces)
-    npar = len(b.param_index)
     kwargs = dict(tol=tol, compact_mode=compact_mode, t_events=t_events, nt_events=nt_events)
+    # heyoka sizes the parameter vector by the highest parameter the equations use (registered but
+    # unused trailing ones, e.g. the epoch of a two-body model, are not in it): see _Compiled.npar
     if batch_size == 1:
-        ta = hy.taylor_adaptive(sys_, [0.0] * 7, pars=[0.0] * npar, **kwargs)
+        ta = hy.taylor_adaptive(sys_, [0.0] * 7, **kwargs)
     else:
         if nt_events:
             raise InputError("event detection is not available in batch mode; propagate one state at a time")
-        ta = hy.taylor_adaptive_batch(sys_, np.zeros((7, batch_size)), pars=np.zeros((npar, batch_size)), **kwargs)
+        ta = hy.taylor_adaptive_batch(sys_, np.zeros((7, batch_size)), **kwargs)
     return _Compiled(ta, dict(b.param_index), dict(b.param_default), b.uses_rotation, list(b.segment_providers),
                      len(nt_events), batch_size,
-                     _time.perf_counter() - t0)
+                     _time.perf_counter() - t0, bool(t_events or nt_events))
 
 
 def _outcome_event(outcome) -> int | None:
@@ -482,8 +500,9 @@ class Propagator:
             ta = comp.ta
             ta.time = 0.0
             ta.state[:] = np.concatenate([s.r_m, s.v_mps, [m0]])
-            ta.pars[:] = pars
-            ta.reset_cooldowns()
+            ta.pars[:] = pars[:comp.npar]
+            if comp.has_events:  # heyoka refuses without events
+                ta.reset_cooldowns()
             for i in range(comp.n_events):
                 ta.nt_events[i].callback.hits.clear()
             run.add(0.0, np.array(ta.state))
@@ -624,8 +643,6 @@ class Propagator:
         share one epoch). ``params`` values may be scalars or one value per state (e.g. a
         per-sample ``drag_scale`` for Monte Carlo). No manoeuvres or events here.
         """
-        import heyoka as hy
-
         states = [self._gcrf(st) for st in states]
         if not states:
             raise InputError("propagate_batch needs at least one state")
@@ -646,7 +663,7 @@ class Propagator:
         self._check_orbits(R, V, states)
         need_mass = self.model.has_drag
         masses = np.array([self._mass(st, need_mass) for st in states])
-        B = int(hy.recommended_simd_size())
+        B = batch_lanes()
         self._check_drag_area(params)
         whole = np.array([st.t.whole for st in states], dtype=float)
         frac = np.array([st.t.tt_fraction for st in states], dtype=float)
@@ -691,10 +708,11 @@ class Propagator:
                 idx = np.arange(c0, c0 + B).clip(max=K - 1)
                 ta.set_time(zeros)
                 ta.state[:] = y0[idx].T
-                ta.reset_cooldowns()
+                if comp.has_events:  # heyoka refuses without events
+                    ta.reset_cooldowns()
                 Y[c0:c0 + nb, 0] = y0[c0:c0 + nb]
                 for P, sel, g in seg_pars:
-                    ta.pars[:] = P[:, idx]
+                    ta.pars[:] = P[:comp.npar, idx]
                     res = ta.propagate_grid(g)
                     outcomes = [o[0] for o in ta.propagate_res]
                     bad = [j for j, o in enumerate(outcomes) if int(o) not in good]

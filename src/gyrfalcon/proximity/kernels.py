@@ -77,9 +77,9 @@ def _spd_inverse(S):
 
 
 def _batch_size() -> int:
-    import heyoka as hy
+    from ..orbits.propagator import batch_lanes
 
-    return int(hy.recommended_simd_size())
+    return batch_lanes()
 
 
 @functools.lru_cache(maxsize=1)
