@@ -28,6 +28,7 @@ True
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -93,9 +94,12 @@ def _mm(a, b):
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _cols(n: int) -> np.ndarray:
     """Column indices of ``n`` runs padded to whole SIMD batches (the last run repeated)."""
-    return np.arange(kernels.pad_columns(n)).clip(max=n - 1)
+    out = np.arange(kernels.pad_columns(n)).clip(max=n - 1)
+    out.flags.writeable = False
+    return out
 
 
 def _par_block(values, n_cols: int) -> np.ndarray:

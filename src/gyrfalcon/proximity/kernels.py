@@ -76,6 +76,7 @@ def _spd_inverse(S):
     return out
 
 
+@functools.lru_cache(maxsize=1)
 def _batch_size() -> int:
     from ..orbits.propagator import batch_lanes
 

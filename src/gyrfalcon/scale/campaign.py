@@ -52,13 +52,37 @@ def chunks(runs: int, chunk_size: int) -> list:
 
 
 def auto_chunk_size(runs: int, workers: int) -> int:
-    """Runs per task when none is given: about four tasks per worker (progress, and a killed worker
-    costs little), 64..2048 runs each (the batch engines gain little beyond ~2000 runs per batch).
+    """Runs per task when none is given. In this process (``workers`` 1): up to 2048 runs per
+    batch (the batch engines' per-step overhead is spread over more runs; they gain little beyond
+    ~2000). On a cluster: about four tasks per worker (balance, progress, and a killed worker
+    costs little), 64..2048 runs each.
 
-    >>> auto_chunk_size(10000, 2), auto_chunk_size(10000, 1), auto_chunk_size(100, 2)
-    (1250, 2048, 64)
+    >>> auto_chunk_size(10000, 2), auto_chunk_size(10000, 1), auto_chunk_size(1000, 1), auto_chunk_size(100, 2)
+    (1250, 2048, 1000, 64)
     """
-    return int(min(2048, max(64, math.ceil(runs / (4 * max(1, workers))))))
+    if workers <= 1:
+        return int(min(2048, max(1, runs)))
+    return int(min(2048, max(64, math.ceil(runs / (4 * workers)))))
+
+
+def warm_up(scenario_text: str, source: str, approach: bool = True) -> float:
+    """Load what a worker's first chunk needs (the scenario, the station ephemeris, the compiled
+    batch integrator and approach kernels, from heyoka's disk cache when built before); returns
+    the seconds it took. A worker runs it while the client plans the nominal."""
+    import time
+
+    from ..orbits.propagator import batch_lanes
+    from .flight import _dynamics, _scenario, _station
+
+    t = time.perf_counter()
+    sc = _scenario(scenario_text, source)
+    _station(scenario_text, source)
+    _dynamics(sc.vehicle.spacecraft).compiled((), thrust=True, batch_size=batch_lanes())
+    if approach:
+        from ..proximity import kernels
+
+        kernels.ekf_update(), kernels.ekf_predict(), kernels.truth_step()
+    return time.perf_counter() - t
 
 
 def run_chunk(nominal, dispersions, campaign_seed: int, start: int, stop: int, approach: bool = True,
@@ -120,15 +144,16 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
     seed = int(dispersions.seed if campaign_seed is None else campaign_seed)
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
-    if nominal is None:
-        nominal = build_nominal(sc_text, source)
+    local = scheduler is None and workers == 1
     if chunk_size is None:
-        chunk_size = auto_chunk_size(int(runs), 1 if scheduler is None and workers == 1 else max(2, int(workers)))
+        chunk_size = auto_chunk_size(int(runs), 1 if local else max(2, int(workers)))
     parts = chunks(int(runs), int(chunk_size))
     prog = progress or (lambda done, total: None)
     rows: list = []
     t0 = time.perf_counter()
-    if scheduler is None and workers == 1:
+    if local:
+        if nominal is None:
+            nominal = build_nominal(sc_text, source)
         for a, b in parts:
             rows += run_chunk(nominal, dispersions, seed, a, b, approach, batch)
             prog(len(rows), runs)
@@ -143,12 +168,20 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
         else:
             client = Client(scheduler)
         try:
+            # the workers load their integrators, kernels and the station while the nominal is planned here
+            addrs = list(client.scheduler_info().get("workers", {}))
+            warm = [client.submit(warm_up, sc_text, source, approach, workers=[w], pure=False, allow_other_workers=True)
+                    for w in addrs]
+            if nominal is None:
+                nominal = build_nominal(sc_text, source)
             nom_f = client.scatter(nominal, broadcast=True)
             futs = [client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries, pure=False)
                     for a, b in parts]
             for fut in as_completed(futs):
                 rows += fut.result()
                 prog(len(rows), runs)
+            for w in warm:
+                w.cancel()
             workers = len(client.scheduler_info().get("workers", {})) or workers
         finally:
             client.close()
