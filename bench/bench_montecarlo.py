@@ -80,7 +80,7 @@ def main() -> None:
         s = rb.summary
         print(f"{args.big} runs, {args.workers} Dask workers, scenario text -> summary (nominal plan, cluster start, "
               f"chunks of {rb.table.num_rows and -(-args.big // (4 * args.workers))}): {w:.1f} s "
-              f"({rb.wall_s:.1f} s flying) = {args.big / w:.0f} runs/s; captured {100 * s.success_rate:.2f} % +- "
+              f"(run_campaign {rb.wall_s:.1f} s) = {args.big / w:.0f} runs/s; captured {100 * s.success_rate:.2f} % +- "
               f"{100 * s.success_rate_stderr:.2f} %, rendezvous dv p5/50/95/99 "
               + "/".join(f"{x:.2f}" for x in s.rendezvous_dv_p_mps) + f" m/s, failures {dict(s.failures)}")
 

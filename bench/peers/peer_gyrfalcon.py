@@ -76,7 +76,11 @@ N = args.n
 T = args.hours * 3600.0
 states = [State(t0_epoch, rb[j] * 1e3, vb[j] * 1e3, "GCRF") for j in range(N)]
 reps = 1 if args.quick else 3
-B = int(hy.recommended_simd_size())
+try:                                   # the lane count Gyrfalcon's batch mode uses
+    from gyrfalcon.orbits.propagator import batch_lanes
+    B = batch_lanes()
+except ImportError:                    # older Gyrfalcon: heyoka's recommendation
+    B = int(hy.recommended_simd_size())
 
 
 def build(prop, batch):
