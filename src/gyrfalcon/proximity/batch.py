@@ -4,9 +4,11 @@ Same models, parameters and decision logic as the scalar simulation (one module 
 the physics: :mod:`gyrfalcon.proximity.approach`); here every quantity carries a leading run
 axis: truth offsets ``(N, 3)``, filter states ``(N, 6)`` and covariances ``(N, 6, 6)``,
 guidance phase codes ``(N,)``. Per step, the truth is the *same* fixed-step RK4 of the exact
-nonlinear point-mass + J2 differential gravity about the station ephemeris
-(:meth:`RelativeDynamics.step <gyrfalcon.proximity.relative.RelativeDynamics.step>` is
-already vectorised over offsets), so no linearisation error is introduced.
+nonlinear point-mass + J2 differential gravity about the station ephemeris as
+:meth:`RelativeDynamics.step <gyrfalcon.proximity.relative.RelativeDynamics.step>`, so no
+linearisation error is introduced. The numeric cores (the EKF update and prediction, the truth
+step) are heyoka ``cfunc`` kernels evaluated over all runs in SIMD batch mode
+(:mod:`gyrfalcon.proximity.kernels`); the guidance logic is numpy over the runs.
 
 Random numbers (assumption that makes runs independent of batching): run ``i`` draws from its
 own ``numpy.random.default_rng(seeds[i])`` in exactly the scalar order (attitude limit cycles,
@@ -14,7 +16,7 @@ Kurs bias, initial estimation error, then per step 5 Kurs normals on measurement
 thruster normals), taken from its stream in blocks of steps. A run's outcome therefore does
 not depend on which batch it is in, nor on the batch size (tested bit for bit), and for the
 same seed it follows the scalar run up to floating-point reassociation in the filter algebra
-(batched ``einsum`` against ``@``), which can flip a deadband decision late in a run: the
+(the compiled kernels against numpy's ``@``), which can flip a deadband decision late in a run: the
 agreement is statistical, plus < 1 cm / < 1 s on the noise-free nominal (tested).
 
 Per-run inputs besides the seed: the start state (LVLH), the chaser mass, a Kurs noise scale
