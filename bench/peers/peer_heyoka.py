@@ -55,17 +55,23 @@ def build_batch(sys_, width):
     return tab, time.perf_counter() - t0
 
 
+def load_block(tab, s, w):
+    """Orbits s..s+w-1 into the batch integrator (padded with copies of orbit s); returns how many are real."""
+    n = min(w, N - s)
+    blk = np.empty((6, w))
+    blk[:, :n] = X0[s:s + n].T
+    blk[:, n:] = X0[s:s + 1].T
+    tab.set_time(0.0)
+    tab.state[:] = blk
+    return n
+
+
 def run_batch(tab, count=False):
     w = tab.batch_size
     grid = np.ascontiguousarray(np.repeat(TB[:, None], w, axis=1))
     res = np.empty((N, len(TB), 6))
     for s in range(0, N, w):
-        n = min(w, N - s)
-        blk = np.empty((6, w))
-        blk[:, :n] = X0[s:s + n].T
-        blk[:, n:] = X0[s:s + 1].T
-        tab.set_time(0.0)
-        tab.state[:] = blk
+        n = load_block(tab, s, w)
         out = tab.propagate_grid(grid)[-1]          # (len(TB), 6, w)
         res[s:s + n] = out[:, :, :n].transpose(2, 0, 1)
         if count:
@@ -110,13 +116,7 @@ if not quick:
     nb = (N + B - 1) // B
 
     def gen(tac, i):
-        s = i * B
-        n = min(B, N - s)
-        blk = np.empty((6, B))
-        blk[:, :n] = X0[s:s + n].T
-        blk[:, n:] = X0[s:s + 1].T
-        tac.set_time(0.0)
-        tac.state[:] = blk
+        load_block(tac, i * B, B)
         return tac
 
     def run_ens():
