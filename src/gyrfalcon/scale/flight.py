@@ -48,7 +48,6 @@ scalar integrator before), about 6 ms for the approach in :mod:`gyrfalcon.proxim
 from __future__ import annotations
 
 import functools
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -131,40 +130,13 @@ def _pad(scenario):
     return load_sites().get(scenario.launch.pad)
 
 
-def _insertion(scenario, liftoff, normal, perigee_m=200e3, apogee_m=242e3, tilt=(0.0, 0.0), dt_s=0.0):
-    """Insertion State (GCRF): the parametric model, dispersed (see :mod:`.dispersions`)."""
-    from ..launch.insertion import parametric_insertion
-    from ..orbits.state import State
-    from ..time import add_seconds
-
-    n = np.asarray(normal, float)
-    pad = _pad(scenario)
-    if tilt != (0.0, 0.0):
-        ins0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
-        e_r = ins0.r_gcrf_m / np.linalg.norm(ins0.r_gcrf_m)
-        e_t = np.cross(n, e_r)
-        # small rotations of the plane normal about the insertion radius and the along-track axis
-        n = n + tilt[0] * np.cross(e_r, n) + tilt[1] * np.cross(e_t, n)
-        n = n / np.linalg.norm(n)
-    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, perigee_alt_m=perigee_m,
-                               apogee_alt_m=apogee_m)
-    r, v = np.asarray(ins.r_gcrf_m, float), np.asarray(ins.v_gcrf_mps, float)
-    if dt_s:
-        # separation dt later: the same orbit, dt further along (rotation about the normal by dtheta)
-        h = np.cross(r, v)
-        k = h / np.linalg.norm(h)
-        th = float(np.linalg.norm(h)) / float(r @ r) * dt_s
-        rot = lambda x: x * math.cos(th) + np.cross(k, x) * math.sin(th) + k * (k @ x) * (1 - math.cos(th))
-        r, v = rot(r), rot(v)
-    return State(add_seconds(ins.t, dt_s), r, v, "GCRF"), ins
-
-
 @functools.lru_cache(maxsize=2)
 def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
     """The nominal plan of a scenario and its guidance sensitivities (about 6 s, cached per process).
 
     The scenario text must not hold a ``[dispersions]`` table (see
     :func:`~.dispersions.split_scenario_text`)."""
+    from ..launch.insertion import parametric_insertion
     from ..mission.runner import _plane_normal, _window
     from ..orbits.state import State
     from ..rendezvous import schemes
@@ -177,7 +149,8 @@ def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
     liftoff, _ = _window(sc, eph)
     normal = _plane_normal(eph, _pad(sc), liftoff)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
-    s0, _ = _insertion(sc, liftoff, normal)
+    pad = _pad(sc)
+    s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal).state
     s0 = s0.with_mass(veh.mass_at_insertion_kg)
     plan = plan_rendezvous(s0, liftoff=liftoff, station=eph, scheme=sc.rendezvous.scheme,
                            vehicle=sc.vehicle.spacecraft, force_model="full", trajectory_step_s=0)
@@ -235,16 +208,6 @@ RUN_COLUMNS = (
 nominal run's contact; ``failure``: '' when captured, else the cause)."""
 
 
-def _rot_small(u, a1, a2):
-    """Unit vector ``u`` tilted by small angles about two axes normal to it."""
-    u = np.asarray(u, float)
-    p = np.cross(u, [0.0, 0.0, 1.0]) if abs(u[2]) < 0.9 else np.cross(u, [1.0, 0.0, 0.0])
-    p /= np.linalg.norm(p)
-    q = np.cross(u, p)
-    w = u + a1 * p + a2 * q
-    return w / np.linalg.norm(w)
-
-
 def failure_cause(res) -> str:
     """``verdict: reason`` of an approach without capture: the contact limits violated, or the
     event that started the abort (the earliest of the last three, without its time stamp).
@@ -267,8 +230,8 @@ def failure_cause(res) -> str:
 
 
 def _rot_small_rows(u, a1, a2):
-    """Rows of unit vectors ``u`` (n, 3) tilted by small angles (n,) about two axes normal to each
-    (row by row the same arithmetic as :func:`_rot_small`)."""
+    """Rows of unit vectors ``u`` (n, 3) tilted by small angles ``a1``, ``a2`` (n,) [rad] about two
+    axes normal to each (the burn pointing errors)."""
     u = np.asarray(u, float)
     ax = np.where((np.abs(u[:, 2]) < 0.9)[:, None], np.array([0.0, 0.0, 1.0]), np.array([1.0, 0.0, 0.0]))
     p = np.cross(u, ax)
@@ -289,9 +252,14 @@ def _matvec_rows(M, X):
 
 def _insertion_states(nom: Nominal, draws):
     """Dispersed insertion states of the runs, vectorised: ``(t_s, R, V)`` with ``t_s`` the
-    separation times [s after the nominal insertion] and GCRF ``R``, ``V`` (n, 3) (the same
-    model as :func:`_insertion`)."""
+    separation times [s after the nominal insertion] and GCRF ``R``, ``V`` (n, 3).
+
+    The launch module's parametric insertion with each run's perigee and apogee altitudes and
+    its plane normal tilted by two small angles (about the nominal insertion radius and about the
+    along-track axis); a separation ``dt`` later moves the state ``dt`` along its two-body orbit
+    (the difference from the full-force motion over ~1 s is ~1 mm)."""
     from ..launch.insertion import parametric_insertion
+    from ..rendezvous.twobody import kepler_propagate
     from ..time import parse_utc
 
     sc = _scenario(nom.scenario_text, nom.source)
@@ -310,17 +278,10 @@ def _insertion_states(nom: Nominal, draws):
                                apogee_alt_m=apogee)
     R, V = np.asarray(ins.r_gcrf_m, float), np.asarray(ins.v_gcrf_mps, float)
     dt = np.array([d.separation_dt_s for d in draws], float)
-    # separation dt later: the same orbit, dt further along (rotation about the normal by th)
-    h = np.cross(R, V)
-    hn = np.linalg.norm(h, axis=1)
-    k = h / hn[:, None]
-    th = hn / np.einsum("ij,ij->i", R, R) * dt
-    c, s_ = np.cos(th)[:, None], np.sin(th)[:, None]
-
-    def rot(x):
-        return x * c + np.cross(k, x) * s_ + k * (np.sum(k * x, axis=1)[:, None]) * (1 - c)
-
-    return dt, rot(R), rot(V)
+    # separation dt later: the same orbit, dt further along (two-body, exact Kepler motion)
+    for i in np.flatnonzero(dt):
+        R[i], V[i] = kepler_propagate(R[i], V[i], float(dt[i]))
+    return dt, R, V
 
 
 @dataclass(frozen=True)
@@ -405,7 +366,7 @@ def fly_rendezvous(nom: Nominal, draw):
 def _rendezvous_rows(nom: Nominal, draws):
     """The rendezvous part of :func:`fly_runs`: ``(rows, handovers)``; ``handovers[i]`` is ``(t, rho,
     rho_dot, mass_kg)`` relative to the true station, or None after an error (the row then says why)."""
-    from ..frames import lvlh_matrix
+    from ..proximity.relative import inertial_to_lvlh
     from ..time import add_seconds, parse_utc
 
     rows = []
@@ -426,11 +387,7 @@ def _rendezvous_rows(nom: Nominal, draws):
     t = add_seconds(parse_utc(nom.insertion_utc), tr.t_s)
     st = eph.at(t)
     r_t, v_t = np.asarray(st.r_m, float), np.asarray(st.v_mps, float)
-    M = lvlh_matrix(r_t, v_t)
-    w = np.cross(r_t, v_t) / float(r_t @ r_t)
-    d_r = tr.r_m - r_t[None, :]
-    d_v = tr.v_mps - v_t[None, :] - np.cross(w[None, :], d_r)
-    rho_all, rho_dot_all = _matvec_rows(M, d_r), _matvec_rows(M, d_v)
+    rho_all, rho_dot_all = inertial_to_lvlh(r_t, v_t, tr.r_m - r_t, tr.v_mps - v_t)
     out = []
     for i, (row, draw) in enumerate(zip(rows, draws)):
         if tr.error[i]:
