@@ -45,9 +45,8 @@ import math
 
 import numpy as np
 
-from ..constants import DAYS_PER_JULIAN_CENTURY, J2000_JD_TT
 from ..errors import InputError
-from .forces import ROTATION_SEGMENT_S
+from .forces import ROTATION_SEGMENT_S, tt_jc
 
 __all__ = ["BatchFlight", "THRUST_FRAMES"]
 
@@ -102,7 +101,6 @@ class BatchFlight:
 
     def __init__(self, propagator, epoch, r_m, v_mps, mass_kg, t_s=0.0, params: dict | None = None,
                  span_s: float = ROTATION_SEGMENT_S):
-
         from .propagator import _check_dates, _needs_earth_orientation, batch_lanes
 
         R = np.atleast_2d(np.asarray(r_m, dtype=float))
@@ -124,8 +122,7 @@ class BatchFlight:
         self.block = B
         comp = propagator.compiled((), thrust=True, batch_size=B)
         self._comp = comp
-        self._epoch_jc = float(((np.asarray(epoch.whole) - J2000_JD_TT) + np.asarray(epoch.tt_fraction))
-                               / DAYS_PER_JULIAN_CENTURY)
+        self._epoch_jc = tt_jc(epoch)
         span = max(float(span_s), 1.0)
         _check_dates(propagator.model, _needs_earth_orientation(propagator.model, ()), epoch, span)
         L = float(propagator.rotation_segment_s)
@@ -134,9 +131,7 @@ class BatchFlight:
         self._seg_n = k
         self._seg_cache: dict = {}
         P = propagator._param_values(comp, params, self._epoch_jc, n=n)
-        # finite burns switched per lane: thrust off, RTN frame flags cleared
-        idx = comp.param_index
-        P[idx["thrust_on"]] = 0.0
+        P[comp.param_index["thrust_on"]] = 0.0     # burns are switched on per lane by advance()
         self._P = P
         self._nb = (n + B - 1) // B
         pad = np.arange(self._nb * B).clip(max=n - 1)
@@ -145,7 +140,6 @@ class BatchFlight:
         self._t = t0.copy()
         self.error = [""] * n
         self._ok = np.ones(n, dtype=bool)
-        self._seg = np.full(n, -1)
         self.steps = 0
 
     # -- state -------------------------------------------------------------------------------
