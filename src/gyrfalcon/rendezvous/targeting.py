@@ -151,17 +151,19 @@ def apply_impulse(state, dv_rtn_mps, isp_s: float | None = None):
     return State(state.t, state.r_m, v1, state.frame, m)
 
 
-def propellant_kg(mass_before_kg: float, dv_mps: float, isp_s: float) -> float:
-    """Propellant burnt for ``dv_mps`` by the rocket equation [kg].
+def propellant_kg(mass_before_kg, dv_mps, isp_s: float):
+    """Propellant burnt for ``dv_mps`` by the rocket equation [kg] (numbers, or arrays of runs).
 
     >>> round(propellant_kg(7152.0, 22.0, 302.0), 3)   # Orekit burns_ms28 DV1: 7152 -> 7099.069 kg
     52.931
     """
-    return float(mass_before_kg) * (1.0 - math.exp(-float(dv_mps) / (float(isp_s) * G0_MPS2)))
+    out = np.asarray(mass_before_kg, float) * (1.0 - np.exp(-np.asarray(dv_mps, float) / (float(isp_s) * G0_MPS2)))
+    return float(out) if out.ndim == 0 else out
 
 
-def burn_duration_s(mass_before_kg: float, dv_mps: float, thrust_n: float, isp_s: float) -> float:
-    """Duration of a constant-thrust burn giving ``dv_mps`` (rocket equation, constant mass flow) [s].
+def burn_duration_s(mass_before_kg, dv_mps, thrust_n: float, isp_s: float):
+    """Duration of a constant-thrust burn giving ``dv_mps`` (rocket equation, constant mass flow) [s]
+    (numbers, or arrays of runs).
 
     >>> round(burn_duration_s(7152.0, 22.0, 2950.0, 302.0), 2)
     53.14

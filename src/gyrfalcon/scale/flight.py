@@ -41,8 +41,8 @@ error is only corrected by the braking, 45 min later: the plan has no mid-course
 between them), 78/170 m for the ISS ephemeris error and 2/3 m for the density. 40 runs with all
 dispersions: 90 % captured; the 4 failures are aborts after Kurs updates were rejected by the
 filter (Kurs bias alone: 3 of 40; without the Kurs bias 40 of 40 captured). Cost per run
-(bench/README.md "Monte Carlo"): about 2.5 ms for the rendezvous in batch mode (16 ms with the
-scalar integrator before), about 6 ms for the approach in :mod:`gyrfalcon.proximity.batch`
+(bench/README.md "Monte Carlo"): about 2.1 ms for the rendezvous in batch mode (16 ms with the
+scalar integrator before), about 3.5 ms for the approach in :mod:`gyrfalcon.proximity.batch`
 (0.39 s for the scalar :func:`~gyrfalcon.proximity.approach.simulate_approach`).
 """
 from __future__ import annotations
@@ -306,8 +306,8 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
     """Truth of the guided rendezvous of many draws, flown together in heyoka's batch mode
     (:class:`gyrfalcon.orbits.batch.BatchFlight`): a run's result does not depend on the
     other draws in the list."""
-    from ..constants import G0_MPS2
     from ..orbits.batch import BatchFlight
+    from ..rendezvous.targeting import burn_duration_s
     from ..time import parse_utc
 
     sc = _scenario(nom.scenario_text, nom.source)
@@ -323,7 +323,6 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
     executed = np.zeros((n, K, 3))
     scale = np.array([d.burn_scale[:K] for d in draws], float)           # (n, K)
     tilt = np.array([d.burn_tilt_rad[:K] for d in draws], float)         # (n, K, 2)
-    ve = nom.isp_s * G0_MPS2
     for k in range(K):
         fl.advance(nom.t_ref_s[k])
         X = np.concatenate([fl.r_m, fl.v_mps], axis=1)
@@ -340,7 +339,7 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
         d = _rot_small_rows(x_cmd[:, k] / np.where(fire, mag, 1.0)[:, None], tilt[:, k, 0], tilt[:, k, 1])
         executed[:, k] = np.where(fire[:, None], mag_x[:, None] * d, 0.0)
         m = fl.mass_kg
-        dur = np.where(fire, m * (1.0 - np.exp(-mag_x / ve)) * ve / nom.thrust_n, 0.0)
+        dur = np.where(fire, burn_duration_s(m, mag_x, nom.thrust_n, nom.isp_s), 0.0)
         t_start = np.maximum(nom.t_centre_s[k] - 0.5 * dur, fl.t_s)
         fl.advance(t_start)
         fl.advance(t_start + dur, thrust_n=np.where(fire, nom.thrust_n, 0.0), isp_s=nom.isp_s, direction=d,
