@@ -20,7 +20,7 @@ def write_run_dir(result, out: Path, scenario_text: str = "name = \"soyuz-ms-28\
     """The output layout of gyrfalcon.mission.result, written with the io writers."""
     from gyrfalcon.io.czml import write_czml
     from gyrfalcon.io.oem import write_oem
-    from gyrfalcon.io.report import write_report
+    from gyrfalcon.mission.report import write_report
 
     out.mkdir(parents=True)
     (out / "timeline.json").write_text(json.dumps(result.to_json_dict(), indent=2) + "\n")

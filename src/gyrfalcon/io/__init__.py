@@ -1,1 +1,1 @@
-"""Input and output formats: CCSDS OEM, CZML, reports."""
+"""File formats only: CCSDS OEM (read/write), CZML. Reports and plots live in :mod:`gyrfalcon.mission`."""

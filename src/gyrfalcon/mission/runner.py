@@ -620,7 +620,7 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
                       object_id="1998-067A", creation_date=cdate,
                       comments=[f"Gyrfalcon mission run, scenario {sc.name}: the station over the chaser's span"])
             written["oem"] = "chaser.oem, station.oem"
-        for kind, module, fn, name, wanted in (("report", "gyrfalcon.io.report", "write_report", "report.html", sc.output.report),
+        for kind, module, fn, name, wanted in (("report", "gyrfalcon.mission.report", "write_report", "report.html", sc.output.report),
                                               ("czml", "gyrfalcon.io.czml", "write_czml", "flight.czml", sc.output.czml)):
             if not wanted:
                 continue

@@ -412,7 +412,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
             raise HTTPException(404, f"run {run!r} has no {name.value} (the scenario turned it off?)")
         headers = {}
         if name is RunFile.report:
-            from ..io.report import CSP
+            from ..mission.report import CSP
 
             headers["Content-Security-Policy"] = CSP
         return Response(cache.read(p), media_type=MEDIA_TYPES[name], headers=headers)

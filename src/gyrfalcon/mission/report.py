@@ -1,7 +1,7 @@
 """``report.html``: one self-contained HTML page of a flown mission.
 
 The page carries a headline table (launch, insertion, contact, landing, delta-v, approach and
-landing figures), the mission timeline and the figures of :mod:`gyrfalcon.io.plots`, each as
+landing figures), the mission timeline and the figures of :mod:`gyrfalcon.mission.plots`, each as
 a PNG inlined as a base64 ``data:`` URI with a caption that gives the units. Nothing is
 loaded from elsewhere: no external CSS, JavaScript, fonts or images (a Content-Security-Policy
 ``<meta>`` forbids them, so a browser reports any slip as an error). A phase that was not

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from gyrfalcon.errors import InputError
-from gyrfalcon.io.report import CSP, render_report, write_report
+from gyrfalcon.mission.report import CSP, render_report, write_report
 
 PAD = (math.radians(45.9961), math.radians(63.5639), 104.0)   # Baikonur 31/6, domain.md 1.4
 MS28_LIFTOFF = "2025-11-27T09:27:57.402Z"
@@ -152,7 +152,7 @@ def test_plots_are_computed_from_the_flight(flight):
     # within 400-445 km (geodetic height swings about +-15 km over an orbit with latitude and
     # eccentricity), and the phase angle falls to near zero at the aim
     # point (the chaser arrives behind the station, within a few km)
-    from gyrfalcon.io.plots import altitude_phase_figure
+    from gyrfalcon.mission.plots import altitude_phase_figure
 
     result, _ = flight
     fig = altitude_phase_figure(result.chaser, result.station, result.rendezvous)
@@ -168,7 +168,7 @@ def test_plots_are_computed_from_the_flight(flight):
 def test_occupancy_gantt_rows_follow_the_manifest(flight):
     # late-2025 manifest: MS-28 docks at Rassvet (MRM1) and stays; MS-27 leaves Prichal on
     # 9 Dec 2025 (tests/landing/test_plan.py: undocking 01:41 UTC)
-    from gyrfalcon.io.plots import occupancy_rows
+    from gyrfalcon.mission.plots import occupancy_rows
 
     _, manifest = flight
     rows = occupancy_rows(manifest)

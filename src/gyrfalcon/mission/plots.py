@@ -1,4 +1,4 @@
-"""Matplotlib figures of a flown mission, for :mod:`gyrfalcon.io.report`.
+"""Matplotlib figures of a flown mission, for :mod:`gyrfalcon.mission.report`.
 
 Each ``*_figure`` function takes the phase result(s) it draws and returns a
 :class:`matplotlib.figure.Figure` (built with the object-oriented API on the Agg canvas: no
@@ -14,7 +14,7 @@ station's orbit plane); LVLH is the CCSDS frame of :func:`gyrfalcon.frames.lvlh_
 equirectangular longitude/latitude grid without coastlines (no map data ships with
 Gyrfalcon); the ground sites (Baikonur pad, the landing zone, Zhezkazgan) are marked instead.
 
->>> from gyrfalcon.io.plots import ascent_figure
+>>> from gyrfalcon.mission.plots import ascent_figure
 >>> ascent_figure(None) is None
 True
 """
