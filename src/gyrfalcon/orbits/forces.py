@@ -637,7 +637,11 @@ class ThirdBody:
         pos = body_positions_gcrf(self.body, timescale().tt_jd(jd.reshape(-1))).reshape(3, 4, len(e))
         V = np.stack([np.vander(taus[:, j], 4, increasing=True) for j in range(len(e))])   # (n, 4, 4)
         c = np.linalg.solve(V, np.transpose(pos, (2, 1, 0)))                               # (n, 4, 3)
-        return {f"{self.body}_{ax}{k}": c[:, k, a].copy() for k in range(4) for a, ax in enumerate("xyz")}
+        out = {f"{self.body}_{ax}{k}": c[:, k, a].copy() for k in range(4) for a, ax in enumerate("xyz")}
+        # the cubic is in the time since the segment start: set it here too, since a model
+        # without Earth rotation has no other provider that would
+        out["seg_t0_s"] = t0.copy()
+        return out
 
 
 # ------------------------------------------------------------------------------------------
