@@ -24,19 +24,16 @@ def test_readme_has_exactly_two_one_line_commands_and_ci_runs_the_second():
 
 
 def test_import_is_light():
-    # import gyrfalcon must stay under 0.3 s and must not pull heavy dependencies
+    # import gyrfalcon must not pull heavy dependencies (its time, < 0.3 s, is measured in
+    # bench/bench_checks.py: no wall-clock assertion in tests)
     code = (
-        "import time, sys; t0 = time.perf_counter(); import gyrfalcon; dt = time.perf_counter() - t0; "
+        "import sys; import gyrfalcon; "
         "heavy = [m for m in ('heyoka', 'skyfield', 'scipy', 'sgp4', 'matplotlib', 'typer') if m in sys.modules]; "
-        "print(dt, ','.join(heavy))"
+        "print('ok', ','.join(heavy))"
     )
-    best = None
-    for _ in range(3):
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
-        dt = float(out[0])
-        best = dt if best is None else min(best, dt)
-        assert len(out) == 1, f"import gyrfalcon pulled in {out[1]}"
-    assert best < 0.3
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "ok"
+    assert len(out) == 1, f"import gyrfalcon pulled in {out[1]}"
 
 
 def test_no_module_imports_the_cli_or_reaches_the_network():

@@ -8,7 +8,6 @@ gives 63.3 deg inertial and about 62 deg relative to the ground for i = 51.64 de
 and against closed-form two-body relations.
 """
 import math
-import time
 
 import numpy as np
 import pytest
@@ -70,24 +69,17 @@ def test_parametric_state_is_on_the_200_by_242_km_orbit_in_the_plane():
     assert st.frame == "GCRF" and seconds_between(t0, st.t) == pytest.approx(ins.met_s, abs=1e-6)
 
 
-def test_vectorised_over_liftoff_times_equals_one_at_a_time_and_is_fast():
+def test_vectorised_over_liftoff_times_equals_one_at_a_time():
+    # speed (per liftoff time, vectorised and one at a time) is measured in bench/bench_checks.py
     t0 = parse_utc("2025-11-27T09:27:57.4Z")
     n = inplane_plane_normal(LAT, LON, ALT, t0, math.radians(51.66))
     times = add_seconds(t0, np.arange(0.0, 86400.0, 60.0))   # one day, every minute
-    start = time.perf_counter()
     batch = parametric_insertion(LAT, LON, ALT, times, n)
-    per_call = (time.perf_counter() - start) / len(times)
-    assert per_call < 1e-3
     for k in (0, 700, 1439):
         one = parametric_insertion(LAT, LON, ALT, times[k], n)
         assert np.allclose(batch.r_gcrf_m[k], one.r_gcrf_m, atol=1e-6)
         assert np.allclose(batch.v_gcrf_mps[k], one.v_gcrf_mps, atol=1e-9)
     assert len(batch.states()) == len(times)
-    parametric_insertion(LAT, LON, ALT, t0, n)   # warm
-    start = time.perf_counter()
-    for _ in range(20):
-        parametric_insertion(LAT, LON, ALT, t0, n)
-    assert (time.perf_counter() - start) / 20 < 5e-3   # target < 1 ms; generous for loaded CI machines
 
 
 def test_inplane_azimuth_matches_domain_1_5():

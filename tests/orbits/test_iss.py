@@ -99,3 +99,27 @@ def test_ascending_nodes_are_on_the_earth_fixed_equator_at_the_printed_longitude
         assert s.v_mps[2] > 5000.0                              # northbound
         lon = np.degrees(np.arctan2(s.r_m[1], s.r_m[0]))
         assert lon == pytest.approx(node.lan_deg, abs=0.002)    # measured 0.0004 deg
+
+
+def test_cached_arrays_are_read_only():
+    """The shipped trajectory is cached per process: writing into it must raise, not silently
+    move the ISS for every later caller (issue 16)."""
+    eph = iss_ephemeris("GCRF")
+    r0 = eph.r_m[0].copy()
+    for arr in (eph.t_s, eph.r_m, eph.v_mps, eph.mass_kg):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        eph.r_m += 1.0
+    seg = load_iss_default().segments[0]
+    for arr in (seg.t_s, seg.r_m, seg.v_mps):
+        with pytest.raises(ValueError, match="read-only"):
+            arr[0] = 0.0
+    assert iss_ephemeris("GCRF") is eph and np.array_equal(eph.r_m[0], r0)
+    # an array given to an Ephemeris is copied, not frozen under the caller's feet
+    from gyrfalcon.orbits.ephemeris import Ephemeris
+
+    t = np.array([0.0, 60.0])
+    mine = Ephemeris(eph.epoch, t, eph.r_m[:2], eph.v_mps[:2])
+    t[0] = -1.0                                     # still writeable, and the ephemeris unchanged
+    assert mine.t_s[0] == 0.0

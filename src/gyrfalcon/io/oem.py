@@ -205,6 +205,15 @@ class OEMSegment:
     first_line: int = 0
     covariance_count: int = 0
 
+    def __post_init__(self):
+        # read-only copies: parsed files are cached and shared (see orbits.iss)
+        for name in ("t_s", "r_m", "v_mps", "a_mps2"):
+            a = getattr(self, name)
+            if a is not None:
+                a = np.array(a, dtype=float, copy=True)
+                a.flags.writeable = False
+                object.__setattr__(self, name, a)
+
     def __len__(self) -> int:
         return len(self.t_s)
 

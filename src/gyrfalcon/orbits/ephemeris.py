@@ -69,9 +69,11 @@ class Ephemeris:
         for a, b in zip(bounds[:-1], bounds[1:]):
             if np.any(np.diff(t[a:b]) <= 0):
                 raise InputError(f"ephemeris sample times must increase within a segment (segment starting at row {a})")
-        object.__setattr__(self, "t_s", t)
-        object.__setattr__(self, "r_m", r)
-        object.__setattr__(self, "v_mps", v)
+        object.__setattr__(self, "t_s", _frozen(t))
+        object.__setattr__(self, "r_m", _frozen(r))
+        object.__setattr__(self, "v_mps", _frozen(v))
+        if self.mass_kg is not None:
+            object.__setattr__(self, "mass_kg", _frozen(np.asarray(self.mass_kg, dtype=float).reshape(-1)))
         object.__setattr__(self, "segment_starts", starts)
         object.__setattr__(self, "frame", canonical_frame(self.frame))
 
@@ -173,6 +175,18 @@ class Ephemeris:
             self.epoch, self.t_s[i0:i1], self.r_m[i0:i1], self.v_mps[i0:i1], self.frame, self.name,
             starts, None if self.mass_kg is None else self.mass_kg[i0:i1], dict(self.meta), self.degree,
         )
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    """A read-only copy of ``a`` (the caller's array is left as it was).
+
+    Ephemerides are shared (the shipped ISS trajectory is cached per process), so their
+    arrays are read-only: writing into one raises ``ValueError`` instead of silently
+    changing every later user's orbit.
+    """
+    out = np.array(a, dtype=float, copy=True)
+    out.flags.writeable = False
+    return out
 
 
 def _lagrange(t, r, v, s, n):
