@@ -59,7 +59,8 @@ class OEMFormatError(OrbitSourceError):
 
 
 class OEMGapError(OEMFormatError):
-    """An OEM segment has a gap in its data lines larger than interpolation can bridge."""
+    """An OEM segment is sampled too sparsely (a gap, or steps too long for the orbit) for
+    interpolation to carry the accuracy asked of it."""
 
 
 # --- orbits and propagation --------------------------------------------------------------
@@ -69,6 +70,10 @@ class ImpossibleOrbitError(InputError):
 
 class EphemerisRangeError(GyrfalconError):
     """A time outside the span an ephemeris or data table covers."""
+
+
+class EphemerisSamplingError(InputError):
+    """An ephemeris is sampled too sparsely for the interpolation accuracy asked of it."""
 
 
 class PropagationError(GyrfalconError):

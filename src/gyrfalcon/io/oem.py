@@ -6,10 +6,18 @@ Reads OEM 1.0/2.0 (and the compatible 3.0) in KVN, plain or gzip, CRLF or LF, an
 * the header (``CCSDS_OEM_VERS``, ``CREATION_DATE``, ``ORIGINATOR``), header comments;
 * every segment: its metadata (``OBJECT_NAME``, ``OBJECT_ID``, ``CENTER_NAME``,
   ``REF_FRAME``, ``TIME_SYSTEM``, ``START_TIME``/``STOP_TIME``, the optional
-  ``USEABLE_START_TIME``/``USEABLE_STOP_TIME``, ``INTERPOLATION``,
+  ``REF_FRAME_EPOCH``, ``USEABLE_START_TIME``/``USEABLE_STOP_TIME``, ``INTERPOLATION``,
   ``INTERPOLATION_DEGREE``), its ``COMMENT`` lines (accepted anywhere) and its data lines
-  ``EPOCH X Y Z X_DOT Y_DOT Z_DOT [X_DDOT Y_DDOT Z_DDOT]`` in km, km/s (km/s**2), stored in SI;
-* covariance blocks are skipped and counted in :attr:`OEM.notes` (Gyrfalcon does not use them).
+  ``EPOCH X Y Z X_DOT Y_DOT Z_DOT [X_DDOT Y_DDOT Z_DDOT]`` in km, km/s (km/s**2), stored in SI
+  (a line repeated verbatim is dropped with a note; accelerations may be given on some lines
+  only, the others hold NaN);
+* covariance blocks: every ``EPOCH``, optional ``COV_REF_FRAME`` and lower-triangular 6x6
+  matrix (:class:`OEMCovariance`, km**2... converted to m**2, m**2/s, m**2/s**2), checked
+  row by row (a row of the wrong length, a seventh row or a matrix cut short is refused).
+
+Keywords are checked: a header, metadata or covariance keyword the standard (CCSDS 502.0-B-3)
+does not define, or a ``KEY = value`` line among the data lines, is refused with its line
+number and the keywords allowed there (never skipped in silence), as Orekit does.
 
 NASA/JSC's ISS trajectory files (``ISS.OEM_J2K_EPH.txt``) carry extra data in comments; they
 are parsed into :class:`SpacecraftProperties` (``MASS``, ``DRAG_AREA``, ...), the first and last
@@ -19,13 +27,16 @@ the segment's ``START_TIME``, or the next/previous year when the day of year is 
 a year away from the start's, so a file that crosses New Year reads right).
 
 Validation (all :class:`~gyrfalcon.errors.OEMFormatError`, each message naming the line):
-missing header/metadata keys, unsupported ``CENTER_NAME`` (only the Earth),
+missing header/metadata keys, unknown keywords, unsupported ``CENTER_NAME`` (only the Earth),
 ``REF_FRAME`` (EME2000, GCRF, ICRF, TEME, ITRF*) and ``TIME_SYSTEM`` (UTC, TAI, TT, GPS, TDB,
-UT1), a malformed data line, times that do not increase, and (as
-:class:`~gyrfalcon.errors.OEMGapError`) a step inside a segment larger than
-``max_gap_factor`` (default 3) times the median step around it (the median of the 8
-neighbouring steps, so that burns NASA samples every ~1 s inside its 4 min grid are not
-mistaken for gaps), which Lagrange interpolation cannot bridge.
+UT1), a malformed data or covariance line, times that do not increase.
+
+Interpolation: :meth:`OEM.ephemeris` interpolates with the velocities (Hermite, on
+``INTERPOLATION_DEGREE + 1`` samples as Orekit does, see
+:mod:`gyrfalcon.orbits.ephemeris`) and refuses, as :class:`~gyrfalcon.errors.OEMGapError`,
+an ephemeris whose steps are longer than a quarter of the orbital period or whose estimated
+interpolation error exceeds ``max_error_m`` (default 1 km): the message says where, by how
+much and what sampling would do.
 
 Writing (:func:`write_oem`) produces KVN (gzip when the name ends ``.gz``) or XML (name ending
 ``.xml``/``.xml.gz``) in UTC, km and km/s, numbers with 17 significant digits (doubles round-trip
@@ -74,8 +85,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from ..errors import InputError, OEMFormatError, OEMGapError
-from ..orbits.ephemeris import Ephemeris
+from ..errors import EphemerisSamplingError, InputError, OEMFormatError, OEMGapError
+from ..orbits.ephemeris import DEFAULT_MAX_INTERPOLATION_ERROR_M, Ephemeris
 
 REQUIRED_HEADER = ("CCSDS_OEM_VERS", "CREATION_DATE", "ORIGINATOR")
 """Header keys an OEM must have."""
@@ -84,6 +95,10 @@ REQUIRED_METADATA = ("OBJECT_NAME", "OBJECT_ID", "CENTER_NAME", "REF_FRAME", "TI
 """Metadata keys every OEM segment must have."""
 OPTIONAL_METADATA = ("REF_FRAME_EPOCH", "USEABLE_START_TIME", "USEABLE_STOP_TIME",
                      "INTERPOLATION", "INTERPOLATION_DEGREE")
+OPTIONAL_HEADER = ("MESSAGE_ID", "CLASSIFICATION")
+"""Header keys an OEM may have besides :data:`REQUIRED_HEADER` (OEM 3.0)."""
+COVARIANCE_KEYS = ("EPOCH", "COV_REF_FRAME")
+"""Keywords of a covariance block (before each lower-triangular 6x6 matrix)."""
 SUPPORTED_VERSIONS = ("1.0", "2.0", "3.0")
 SUPPORTED_TIME_SYSTEMS = ("UTC", "TAI", "TT", "GPS", "TDB", "UT1")
 """``TIME_SYSTEM`` values Gyrfalcon reads."""
@@ -95,7 +110,7 @@ _OEM_FRAMES = {
 }
 """``REF_FRAME`` values Gyrfalcon reads -> Gyrfalcon frame names."""
 _FRAME_TO_OEM = {"GCRF": "GCRF", "EME2000": "EME2000", "TEME": "TEME", "ITRF": "ITRF2014"}
-DEFAULT_MAX_GAP_FACTOR = 3.0
+_COV_NAMES = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT")
 
 _KEY_VALUE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$")
 _EPOCH_YMD = re.compile(r"^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2}(?:\.\d*)?)Z?$")
@@ -172,6 +187,27 @@ class TrajectoryEvent:
 
 
 @dataclass(frozen=True, eq=False)
+class OEMCovariance:
+    """One covariance matrix of an OEM segment.
+
+    Attributes: ``epoch`` (skyfield ``Time``), ``frame`` (the ``COV_REF_FRAME`` as written, or
+    ``None`` when absent: the segment's ``REF_FRAME``), ``matrix`` (6x6, symmetric, position
+    and velocity in m and m/s: m**2, m**2/s, m**2/s**2; read-only), ``line`` (KVN line of its
+    ``EPOCH``, 0 for XML).
+    """
+
+    epoch: Any
+    frame: str | None
+    matrix: np.ndarray
+    line: int = 0
+
+    def __post_init__(self):
+        m = np.array(self.matrix, dtype=float, copy=True).reshape(6, 6)
+        m.flags.writeable = False
+        object.__setattr__(self, "matrix", m)
+
+
+@dataclass(frozen=True, eq=False)
 class OEMSegment:
     """One OEM segment: metadata, comments and samples in the file's frame and SI units.
 
@@ -188,11 +224,12 @@ class OEMSegment:
     r_m, v_mps : ndarray (N, 3)
         Positions [m] and velocities [m/s] in :attr:`frame`.
     a_mps2 : ndarray (N, 3) or None
-        Accelerations [m/s^2] when the file has the optional columns.
+        Accelerations [m/s^2] when the file has the optional columns (NaN on the lines
+        without them).
     first_line : int
         Line (KVN, 1-based) of the segment's ``META_START``.
-    covariance_count : int
-        Number of covariance matrices skipped.
+    covariances : tuple of :class:`OEMCovariance`
+        The segment's covariance matrices, in file order.
     """
 
     metadata: dict
@@ -203,7 +240,7 @@ class OEMSegment:
     v_mps: np.ndarray
     a_mps2: np.ndarray | None = None
     first_line: int = 0
-    covariance_count: int = 0
+    covariances: tuple = ()
 
     def __post_init__(self):
         # read-only copies: parsed files are cached and shared (see orbits.iss)
@@ -216,6 +253,11 @@ class OEMSegment:
 
     def __len__(self) -> int:
         return len(self.t_s)
+
+    @property
+    def covariance_count(self) -> int:
+        """Number of covariance matrices."""
+        return len(self.covariances)
 
     @property
     def object_name(self) -> str:
@@ -326,15 +368,22 @@ class OEM:
         return tuple(dict.fromkeys(s.object_name for s in self.segments))
 
     def ephemeris(self, frame: str = "GCRF", *, object_name: str | None = None,
-                  degree: int | None = None) -> Ephemeris:
+                  degree: int | None = None,
+                  max_error_m: float | None = DEFAULT_MAX_INTERPOLATION_ERROR_M) -> Ephemeris:
         """All segments (of one object) as one :class:`~gyrfalcon.orbits.ephemeris.Ephemeris`.
 
         Segments stay separate (``segment_starts``), sorted by their first sample; samples are
-        converted to ``frame`` with :func:`convert_samples` (:mod:`gyrfalcon.frames`). The interpolation degree is ``degree``, else
-        the file's ``INTERPOLATION_DEGREE`` when every segment gives the same one with
-        ``INTERPOLATION = LAGRANGE``, else 8. ``mass_kg`` is filled from the ``MASS`` comment
-        when present. ``meta`` holds ``source``, ``originator``, ``creation_date``,
-        ``object_id``, ``spacecraft``, ``events``.
+        converted to ``frame`` with :func:`convert_samples` (:mod:`gyrfalcon.frames`).
+        Interpolation is Hermite (positions and velocities) on ``degree + 1`` samples;
+        ``degree`` is the argument, else the file's ``INTERPOLATION_DEGREE`` when every segment
+        gives the same one (whatever its ``INTERPOLATION``, as Orekit reads it), else 8.
+        ``mass_kg`` is filled from the ``MASS`` comment when present. ``meta`` holds
+        ``source``, ``originator``, ``creation_date``, ``object_id``, ``spacecraft``,
+        ``events`` and ``sampling`` (the :class:`~gyrfalcon.orbits.ephemeris.SamplingReport`).
+
+        Raises :class:`~gyrfalcon.errors.OEMGapError` when a step is longer than a quarter of
+        the orbital period or the estimated interpolation error exceeds ``max_error_m`` [m]
+        (``None``: no check, the samples used as they are).
         """
         from ..orbits.state import canonical_frame
         from ..time import seconds_between
@@ -363,11 +412,11 @@ class OEM:
             r_parts.append(r)
             v_parts.append(v)
         if degree is None:
-            degs = {(s.interpolation, s.interpolation_degree) for s in segs}
+            degs = {s.interpolation_degree for s in segs}
             degree = 8
             if len(degs) == 1:
-                interp, deg = degs.pop()
-                if interp == "LAGRANGE" and deg:
+                deg = degs.pop()
+                if deg:
                     degree = deg
         t_all = np.concatenate(t_parts)
         mass = None
@@ -377,8 +426,14 @@ class OEM:
                 "creation_date": self.creation_date, "object_id": segs[0].object_id,
                 "spacecraft": self.spacecraft, "events": self.events,
                 "ascending_nodes": self.ascending_nodes}
-        return Ephemeris(epoch, t_all, np.concatenate(r_parts), np.concatenate(v_parts),
-                         target, segs[0].object_name, tuple(starts), mass, meta, int(degree))
+        eph = Ephemeris(epoch, t_all, np.concatenate(r_parts), np.concatenate(v_parts),
+                        target, segs[0].object_name, tuple(starts), mass, meta, int(degree))
+        if max_error_m is not None:
+            try:
+                meta["sampling"] = eph.check_sampling(max_error_m)
+            except EphemerisSamplingError as exc:
+                raise OEMGapError(f"{self.source}: {exc}") from None
+        return eph
 
 
 # --------------------------------------------------------------------------------------
@@ -423,11 +478,11 @@ def convert_samples(epoch, t_s, r_m, v_mps, source: str, target: str):
 # --------------------------------------------------------------------------------------
 # reading
 # --------------------------------------------------------------------------------------
-def load_oem(path, *, max_gap_factor: float | None = DEFAULT_MAX_GAP_FACTOR) -> OEM:
+def load_oem(path) -> OEM:
     """Read an OEM file (KVN or XML; gzip recognised by content; CRLF or LF).
 
-    ``max_gap_factor``: largest step allowed inside a segment, in multiples of the median of
-    the 8 steps around it (``None`` disables the check).
+    Reading checks the format only; whether the sampling carries an interpolation is
+    checked when the samples become an ephemeris (:meth:`OEM.ephemeris`).
     """
     p = Path(path)
     try:
@@ -444,17 +499,16 @@ def load_oem(path, *, max_gap_factor: float | None = DEFAULT_MAX_GAP_FACTOR) -> 
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = raw.decode("latin-1")
-    return parse_oem(text, str(p), max_gap_factor=max_gap_factor)
+    return parse_oem(text, str(p))
 
 
-def parse_oem(text: str, source: str = "<string>", *,
-              max_gap_factor: float | None = DEFAULT_MAX_GAP_FACTOR) -> OEM:
+def parse_oem(text: str, source: str = "<string>") -> OEM:
     """Parse the text of an OEM (KVN or XML), see :func:`load_oem`."""
     if text.startswith("\ufeff"):
         text = text[1:]
     if text.lstrip().startswith("<"):
-        return _parse_xml(text, source, max_gap_factor)
-    return _parse_kvn(text, source, max_gap_factor)
+        return _parse_xml(text, source)
+    return _parse_kvn(text, source)
 
 
 class _RawSegment:
@@ -466,10 +520,10 @@ class _RawSegment:
         self.epochs: list = []      # epoch strings
         self.rows: list = []        # float lists
         self.lines: list = []       # line numbers of data rows
-        self.cov = 0
+        self.covs: list = []        # [epoch string, frame or None, rows (list of lists), line]
 
 
-def _parse_kvn(text, source, max_gap_factor):
+def _parse_kvn(text, source):
     lines = text.splitlines()
     header: dict = {}
     header_lines: dict = {}
@@ -477,7 +531,6 @@ def _parse_kvn(text, source, max_gap_factor):
     segs: list = []
     state = "HEADER"
     cov_start = 0
-    ncols = None
     for i, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line:
@@ -488,6 +541,9 @@ def _parse_kvn(text, source, max_gap_factor):
                 header_comments.append(text_c)
             elif state != "COV":
                 segs[-1].comments.append(text_c)
+            elif segs[-1].covs:
+                raise OEMFormatError(f"{source}, line {i}: COMMENT inside a covariance matrix; comments go at the "
+                                     "start of the covariance block, before its first EPOCH")
             continue
         if state == "HEADER":
             if line == "META_START":
@@ -503,6 +559,9 @@ def _parse_kvn(text, source, max_gap_factor):
             if not header and m.group(1) != "CCSDS_OEM_VERS":
                 raise OEMFormatError(f"{source}, line {i}: an OEM must start with 'CCSDS_OEM_VERS = 2.0', "
                                      f"found {line[:80]!r}")
+            if m.group(1) not in REQUIRED_HEADER + OPTIONAL_HEADER:
+                raise OEMFormatError(f"{source}, line {i}: unknown header keyword {m.group(1)} ({line[:80]!r}); "
+                                     f"an OEM header holds {', '.join(REQUIRED_HEADER + OPTIONAL_HEADER)} and COMMENT")
             if m.group(1) in header:
                 raise OEMFormatError(f"{source}, line {i}: header key {m.group(1)} appears twice "
                                      f"(first at line {header_lines[m.group(1)]}); keep one")
@@ -513,13 +572,16 @@ def _parse_kvn(text, source, max_gap_factor):
             if line == "META_STOP":
                 _check_metadata(seg, source, len(segs))
                 state = "DATA"
-                ncols = None
                 continue
             m = _KEY_VALUE.match(line)
             if not m:
                 raise OEMFormatError(f"{source}, line {i}: expected 'KEY = value' between META_START "
                                      f"(line {seg.first_line}) and META_STOP, found {line[:80]!r}")
             key = m.group(1)
+            if key not in REQUIRED_METADATA + OPTIONAL_METADATA:
+                raise OEMFormatError(f"{source}, line {i}: unknown metadata keyword {key} ({line[:80]!r}); "
+                                     f"OEM metadata holds {', '.join(REQUIRED_METADATA + OPTIONAL_METADATA)} "
+                                     "and COMMENT")
             if key in seg.meta:
                 raise OEMFormatError(f"{source}, line {i}: metadata key {key} appears twice in the segment "
                                      f"starting at line {seg.first_line} (first at line {seg.meta_lines[key]})")
@@ -538,15 +600,15 @@ def _parse_kvn(text, source, max_gap_factor):
                 raise OEMFormatError(f"{source}, line {i}: {line} without a matching start; "
                                      "check the META_START/COVARIANCE_START lines")
             seg = segs[-1]
+            m = _KEY_VALUE.match(line)
+            if m:
+                raise OEMFormatError(f"{source}, line {i}: keyword {m.group(1)} among the data lines ({line[:80]!r}); "
+                                     "after META_STOP come COMMENT and data lines only (metadata goes between "
+                                     "META_START and META_STOP)")
             parts = line.split()
             if len(parts) not in (7, 10):
                 raise OEMFormatError(f"{source}, line {i}: data line has {len(parts)} fields: {line[:120]!r}; "
                                      f"expected 7 or 10 fields, {_DATA_FORMAT}")
-            if ncols is None:
-                ncols = len(parts)
-            elif len(parts) != ncols:
-                raise OEMFormatError(f"{source}, line {i}: data line has {len(parts)} fields but earlier lines "
-                                     f"of this segment have {ncols}: {line[:120]!r}; a segment must use one layout")
             try:
                 row = [float(x) for x in parts[1:]]
             except ValueError:
@@ -561,14 +623,46 @@ def _parse_kvn(text, source, max_gap_factor):
             seg.rows.append(row)
             seg.lines.append(i)
         elif state == "COV":
+            seg = segs[-1]
             if line == "COVARIANCE_STOP":
+                _check_cov_complete(seg, source, f"COVARIANCE_STOP at line {i}")
                 state = "DATA"
                 continue
             if line == "META_START":
                 raise OEMFormatError(f"{source}, line {i}: META_START inside the covariance block opened at "
                                      f"line {cov_start}; close it with COVARIANCE_STOP")
-            if line.replace(" ", "").startswith("EPOCH="):
-                segs[-1].cov += 1
+            m = _KEY_VALUE.match(line)
+            if m:
+                key, value = m.group(1), m.group(2)
+                if key == "EPOCH":
+                    _check_cov_complete(seg, source, f"EPOCH at line {i}")
+                    if not (_EPOCH_YMD.match(value) or _EPOCH_DOY.match(value)):
+                        raise OEMFormatError(f"{source}, line {i}: covariance EPOCH {value!r} is not a CCSDS time")
+                    seg.covs.append([value, None, [], i])
+                elif key == "COV_REF_FRAME" and seg.covs and not seg.covs[-1][2] and seg.covs[-1][1] is None:
+                    seg.covs[-1][1] = value
+                else:
+                    raise OEMFormatError(f"{source}, line {i}: unexpected keyword {key} in the covariance block "
+                                         f"opened at line {cov_start} ({line[:80]!r}); each matrix is 'EPOCH = ...', "
+                                         "optionally 'COV_REF_FRAME = ...', then 6 rows of the lower triangle")
+                continue
+            if not seg.covs:
+                raise OEMFormatError(f"{source}, line {i}: covariance values before any 'EPOCH = ...' line in the "
+                                     f"block opened at line {cov_start}")
+            rows = seg.covs[-1][2]
+            parts = line.split()
+            try:
+                vals = [float(x) for x in parts]
+            except ValueError:
+                raise OEMFormatError(f"{source}, line {i}: covariance row has a value that is not a number: "
+                                     f"{line[:120]!r}") from None
+            if len(rows) >= 6:
+                raise OEMFormatError(f"{source}, line {i}: a seventh covariance row ({line[:80]!r}); an OEM covariance "
+                                     "is the 6x6 lower triangle (6 rows of 1 to 6 values) after each EPOCH")
+            if len(vals) != len(rows) + 1:
+                raise OEMFormatError(f"{source}, line {i}: covariance row {len(rows) + 1} has {len(vals)} values "
+                                     f"({line[:80]!r}); row k of the lower triangle has k values")
+            rows.append(vals)
     if state == "HEADER":
         if not header:
             raise OEMFormatError(f"{source}: empty or not an OEM (no 'CCSDS_OEM_VERS = 2.0' line)")
@@ -578,10 +672,21 @@ def _parse_kvn(text, source, max_gap_factor):
         raise OEMFormatError(f"{source}: META_START at line {segs[-1].first_line} is never closed by META_STOP")
     if state == "COV":
         raise OEMFormatError(f"{source}: COVARIANCE_START at line {cov_start} is never closed by COVARIANCE_STOP")
-    return _build(header, header_comments, segs, source, max_gap_factor)
+    return _build(header, header_comments, segs, source)
+
+
+def _check_cov_complete(seg, source, where):
+    if seg.covs and len(seg.covs[-1][2]) != 6:
+        ep, _, rows, line = seg.covs[-1]
+        raise OEMFormatError(f"{source}: {where} comes before the covariance matrix of EPOCH {ep} (line {line}) is "
+                             f"complete ({len(rows)} of its 6 rows); give the 6 rows of the lower triangle")
 
 
 def _check_header(header, header_lines, source):
+    unknown = [k for k in header if k not in REQUIRED_HEADER + OPTIONAL_HEADER]
+    if unknown:
+        raise OEMFormatError(f"{source}: unknown header keyword {unknown[0]}; an OEM header holds "
+                             f"{', '.join(REQUIRED_HEADER + OPTIONAL_HEADER)} and COMMENT")
     missing = [k for k in REQUIRED_HEADER if k not in header]
     if missing:
         raise OEMFormatError(f"{source}: header lacks {', '.join(missing)}; an OEM header requires "
@@ -680,20 +785,7 @@ def _parse_epochs(strings, time_system: str):
     return t
 
 
-def _local_median_steps(steps: np.ndarray, half_window: int = 4) -> np.ndarray:
-    """For each step, the median of the (up to) ``2 * half_window`` steps around it, itself excluded.
-
-    A *local* median, so that a densely sampled manoeuvre (NASA samples burns every ~1 s
-    inside a 240 s grid) neither hides a gap nor makes the normal steps look like gaps.
-    """
-    n = len(steps)
-    padded = np.full(n + 2 * half_window, np.nan)
-    padded[half_window:half_window + n] = steps
-    idx = np.arange(n)[:, None] + np.r_[np.arange(half_window), np.arange(half_window + 1, 2 * half_window + 1)][None, :]
-    return np.nanmedian(padded[idx], axis=1)
-
-
-def _build(header, header_comments, raws, source, max_gap_factor) -> OEM:
+def _build(header, header_comments, raws, source) -> OEM:
     from ..time import seconds_between
 
     notes: list = []
@@ -704,6 +796,18 @@ def _build(header, header_comments, raws, source, max_gap_factor) -> OEM:
             raise OEMFormatError(f"{source}: {where} has no data lines; give at least one line "
                                  f"{_DATA_FORMAT}")
         system = raw.meta["TIME_SYSTEM"].strip().upper()
+        line_of = (lambda k: f"line {raw.lines[k]}") if raw.lines and raw.lines[0] else (lambda k: f"sample {k + 1}")
+        # a line repeated verbatim (same epoch text and values) is dropped, with a note
+        keep = [0]
+        for k in range(1, len(raw.rows)):
+            if raw.epochs[k] == raw.epochs[keep[-1]] and raw.rows[k] == raw.rows[keep[-1]]:
+                notes.append(f"{where}: {line_of(k)} repeats {line_of(keep[-1])}; the repeat was dropped")
+                continue
+            keep.append(k)
+        if len(keep) < len(raw.rows):
+            raw.epochs = [raw.epochs[k] for k in keep]
+            raw.rows = [raw.rows[k] for k in keep]
+            raw.lines = [raw.lines[k] for k in keep]
         times = _parse_epochs(raw.epochs, system) if len(raw.epochs) > 1 else None
         if times is None:
             epoch = _parse_epochs(raw.epochs, system)
@@ -711,7 +815,6 @@ def _build(header, header_comments, raws, source, max_gap_factor) -> OEM:
         else:
             epoch = times[0]
             t_s = np.asarray(seconds_between(epoch, times), dtype=float)
-        line_of = (lambda k: f"line {raw.lines[k]}") if raw.lines and raw.lines[0] else (lambda k: f"sample {k + 1}")
         steps = np.diff(t_s)
         if np.any(steps <= 0):
             k = int(np.argmax(steps <= 0))
@@ -719,18 +822,9 @@ def _build(header, header_comments, raws, source, max_gap_factor) -> OEM:
                 f"{source}, {line_of(k + 1)}: time {raw.epochs[k + 1]} does not come after {raw.epochs[k]} "
                 f"({line_of(k)}); times must increase within a segment. Sort the lines, remove the duplicate, "
                 "or start a new segment (META_START ... META_STOP) where the data restart")
-        if max_gap_factor is not None and len(steps) >= 2:
-            local = _local_median_steps(steps)
-            ratio = steps / local
-            if np.any(ratio > max_gap_factor):
-                k = int(np.argmax(ratio > max_gap_factor))
-                raise OEMGapError(
-                    f"{source}, {where}: gap of {steps[k]:.3f} s between {raw.epochs[k]} ({line_of(k)}) and "
-                    f"{raw.epochs[k + 1]} ({line_of(k + 1)}), {ratio[k]:.1f} times the median step around it "
-                    f"({local[k]:.3f} s; limit {max_gap_factor:g}x): interpolation across it would be unreliable. "
-                    f"Split the segment there (end it after {line_of(k)} and start a new META_START ... "
-                    "META_STOP block before the next line), or read with a larger max_gap_factor "
-                    "(None disables this check)")
+        width = max(len(r) for r in raw.rows)
+        rows = [r + [math.nan] * (width - len(r)) for r in raw.rows]
+        raw.rows = rows
         data = np.asarray(raw.rows, dtype=float) * 1000.0
         acc = data[:, 6:9].copy() if data.shape[1] == 9 else None
         # data outside START/STOP is tolerated with a note
@@ -741,11 +835,15 @@ def _build(header, header_comments, raws, source, max_gap_factor) -> OEM:
         if lo < -1e-3 or hi < -1e-3:
             notes.append(f"{where}: data extend beyond START_TIME/STOP_TIME "
                          f"({raw.meta['START_TIME']} .. {raw.meta['STOP_TIME']}); kept")
-        if raw.cov:
-            notes.append(f"{where}: skipped {raw.cov} covariance matri{'x' if raw.cov == 1 else 'ces'} "
-                         "(Gyrfalcon does not use covariance)")
+        covs = []
+        for ep, frame, cov_rows, line in raw.covs:
+            m = np.zeros((6, 6))
+            for i_row, vals in enumerate(cov_rows):
+                m[i_row, :len(vals)] = vals
+            m = np.tril(m) + np.tril(m, -1).T
+            covs.append(OEMCovariance(_parse_epochs([ep], system), frame, m * 1e6, line))
         segments.append(OEMSegment(dict(raw.meta), tuple(raw.comments), epoch, t_s, data[:, 0:3].copy(),
-                                   data[:, 3:6].copy(), acc, raw.first_line, raw.cov))
+                                   data[:, 3:6].copy(), acc, raw.first_line, tuple(covs)))
     try:
         creation = _parse_epochs([header["CREATION_DATE"]], "UTC")
     except OEMFormatError as exc:
@@ -858,7 +956,7 @@ def _local(tag: str) -> str:
     return tag.rpartition("}")[-1]
 
 
-def _parse_xml(text, source, max_gap_factor):
+def _parse_xml(text, source):
     import xml.etree.ElementTree as ET
 
     if "<!ENTITY" in text:
@@ -890,8 +988,11 @@ def _parse_xml(text, source, max_gap_factor):
         for e in parts["metadata"]:
             if _local(e.tag) == "COMMENT":
                 raw.comments.append((e.text or "").strip())
-            else:
+            elif _local(e.tag) in REQUIRED_METADATA + OPTIONAL_METADATA:
                 raw.meta[_local(e.tag)] = (e.text or "").strip()
+            else:
+                raise OEMFormatError(f"{source}: segment {number}: unknown metadata element <{_local(e.tag)}>; OEM "
+                                     f"metadata holds {', '.join(REQUIRED_METADATA + OPTIONAL_METADATA)} and COMMENT")
         _check_metadata(raw, source, number)
         for k, sv in enumerate(parts["data"]):
             tag = _local(sv.tag)
@@ -899,10 +1000,11 @@ def _parse_xml(text, source, max_gap_factor):
                 raw.comments.append((sv.text or "").strip())
                 continue
             if tag == "covarianceMatrix":
-                raw.cov += 1
+                raw.covs.append(_xml_covariance(sv, source, number, len(raw.covs) + 1))
                 continue
             if tag != "stateVector":
-                continue
+                raise OEMFormatError(f"{source}: segment {number}: unexpected element <{tag}> in <data>; it holds "
+                                     "COMMENT, stateVector and covarianceMatrix elements")
             fields = {_local(c.tag): (c.text or "").strip() for c in sv}
             keys = _XML_STATE + (_XML_ACC if "X_DDOT" in fields else ())
             try:
@@ -915,16 +1017,44 @@ def _parse_xml(text, source, max_gap_factor):
             if not (_EPOCH_YMD.match(ep) or _EPOCH_DOY.match(ep)):
                 raise OEMFormatError(f"{source}: segment {number}, stateVector {len(raw.rows) + 1}: epoch {ep!r} "
                                      "is not a CCSDS time (YYYY-MM-DDThh:mm:ss[.fff])")
-            if raw.rows and len(row) != len(raw.rows[0]):
-                raise OEMFormatError(f"{source}: segment {number} mixes state vectors with and without "
-                                     "accelerations; use one layout per segment")
+            unknown = set(fields) - {"EPOCH", *_XML_STATE, *_XML_ACC}
+            if unknown:
+                raise OEMFormatError(f"{source}: segment {number}, stateVector {len(raw.rows) + 1}: unexpected element "
+                                     f"<{sorted(unknown)[0]}>; a stateVector holds EPOCH, X, Y, Z, X_DOT, Y_DOT, Z_DOT "
+                                     "and optionally X_DDOT, Y_DDOT, Z_DDOT")
             raw.epochs.append(ep)
             raw.rows.append(row)
             raw.lines.append(0)
         raws.append(raw)
     if not raws:
         raise OEMFormatError(f"{source}: <body> has no <segment>")
-    return _build(header, header_comments, raws, source, max_gap_factor)
+    return _build(header, header_comments, raws, source)
+
+
+def _xml_covariance(el, source, number, k):
+    """``[epoch, frame, rows, 0]`` of a ``<covarianceMatrix>`` (elements ``CX_X`` ... ``CZ_DOT_Z_DOT``)."""
+    fields = {_local(c.tag): (c.text or "").strip() for c in el if _local(c.tag) != "COMMENT"}
+    where = f"{source}: segment {number}, covarianceMatrix {k}"
+    ep = fields.pop("EPOCH", None)
+    if ep is None or not (_EPOCH_YMD.match(ep) or _EPOCH_DOY.match(ep)):
+        raise OEMFormatError(f"{where}: needs an EPOCH that is a CCSDS time, got {ep!r}")
+    frame = fields.pop("COV_REF_FRAME", None)
+    rows = []
+    for i, a in enumerate(_COV_NAMES):
+        row = []
+        for b in _COV_NAMES[:i + 1]:
+            name = f"C{a}_{b}"
+            if name not in fields:
+                raise OEMFormatError(f"{where}: lacks <{name}>; the lower triangle CX_X ... CZ_DOT_Z_DOT has 21 elements")
+            try:
+                row.append(float(fields.pop(name)))
+            except ValueError:
+                raise OEMFormatError(f"{where}: <{name}> is not a number") from None
+        rows.append(row)
+    if fields:
+        raise OEMFormatError(f"{where}: unexpected element <{sorted(fields)[0]}>; a covarianceMatrix holds EPOCH, "
+                             "COV_REF_FRAME and CX_X ... CZ_DOT_Z_DOT")
+    return [ep, frame, rows, 0]
 
 
 # --------------------------------------------------------------------------------------
@@ -963,7 +1093,8 @@ def _segments_for_write(source, object_name, object_id, interpolation_degree, ti
                 for key in ("START_TIME", "STOP_TIME", "USEABLE_START_TIME", "USEABLE_STOP_TIME"):
                     if key in meta:
                         meta[key] = _utc_strings(_parse_epochs([s.metadata[key]], s.time_system), time_places)[0]
-            cols = [s.r_m, s.v_mps] + ([s.a_mps2] if s.a_mps2 is not None else [])
+            with_acc = s.a_mps2 is not None and bool(np.all(np.isfinite(s.a_mps2)))
+            cols = [s.r_m, s.v_mps] + ([s.a_mps2] if with_acc else [])
             out.append(_OutSegment(meta, list(s.comments), epochs, np.hstack(cols) / 1000.0))
         return out
     items = [source] if isinstance(source, Ephemeris) else list(source)
@@ -1107,6 +1238,6 @@ def oem_frame_name(frame: str) -> str:
     return _FRAME_TO_OEM[canonical_frame(frame)]
 
 
-__all__ = ["OEM", "OEMSegment", "SpacecraftProperties", "AscendingNode", "TrajectoryEvent", "load_oem",
+__all__ = ["OEM", "OEMSegment", "OEMCovariance", "SpacecraftProperties", "AscendingNode", "TrajectoryEvent", "load_oem",
            "parse_oem", "write_oem", "convert_samples", "oem_frame_name", "REQUIRED_METADATA",
            "REQUIRED_HEADER", "SUPPORTED_TIME_SYSTEMS"]

@@ -1,26 +1,90 @@
-"""A tabulated trajectory with high-order interpolation: NASA's OEM, or a propagator's output.
+"""A tabulated trajectory with Hermite interpolation: NASA's OEM, or a propagator's output.
 
 An :class:`Ephemeris` holds samples (TT seconds from an epoch, position, velocity) in one
 inertial or Earth-fixed frame, split into *segments* that interpolation never crosses
-(a manoeuvre makes a new OEM segment). :meth:`Ephemeris.at` interpolates positions and
-velocities separately with Lagrange polynomials of ``degree`` (default 8, i.e. 9 points
-centred on the requested time), the scheme CCSDS OEM files recommend with
-``INTERPOLATION = LAGRANGE``.
+(a manoeuvre makes a new OEM segment). :meth:`Ephemeris.interpolate` uses the velocities
+as well as the positions: a Hermite polynomial through ``degree + 1`` samples centred on the
+requested time (position and velocity at each, so a polynomial of degree ``2 degree + 1``);
+the velocity is its derivative. This is what Orekit does with an OEM whatever its
+``INTERPOLATION`` keyword (the number of samples is ``INTERPOLATION_DEGREE + 1``).
+
+How far the samples can be trusted between them is estimated by
+:meth:`Ephemeris.sampling_report` and enforced by :meth:`Ephemeris.check_sampling`
+(called when an OEM becomes an ephemeris):
+
+* *physics*: a step longer than a quarter of the orbital period (two-body period from
+  the sample's energy) is refused outright. The motion has once- and twice-per-revolution
+  terms (the orbit itself and the Earth's oblateness); position + velocity samples resolve a
+  harmonic only with more than one sample per its period (sampling-theorem bound for
+  derivative sampling), i.e. steps < T/2 for the twice-per-revolution terms; T/4 keeps a 2x
+  margin, since aliased content is invisible to the estimate below;
+* *accuracy*: in every step, at 1/4, 1/2 and 3/4 of it, the interpolant is compared with the
+  one through one sample fewer (a lower-order estimate). The difference estimates the error
+  of the lower-order one, so it over-estimates the error of the one used (checked against
+  dense NASA files thinned 4x to 8x in ``tests/orbits/test_ephemeris_sampling.py``).
+
+Measured on NASA's ISS file of 2025-11-24 thinned (9-sample Hermite, against the dense file):
+8-min steps 0.7 m, 16-min 9 m, 24-min 0.26 km, 32-min 2 km (refused: over T/4 = 23 min).
 
 Assumptions and limits: samples within a segment are strictly increasing; asking for a
 time outside the sampled span raises :class:`~gyrfalcon.errors.EphemerisRangeError`
-(no extrapolation). With the ISS sampled every 4 min, degree 8 interpolates to well under
-a millimetre (tested against the samples themselves in ``tests/orbits``).
+(no extrapolation). The orbital period uses the Earth's GM (Earth-centred data only); for an
+Earth-fixed (ITRF) ephemeris the inertial speed is approximated by adding ``omega x r``.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import EphemerisRangeError, InputError
+from ..errors import EphemerisRangeError, EphemerisSamplingError, InputError
 from .state import State, canonical_frame
+
+DEFAULT_MAX_INTERPOLATION_ERROR_M = 1000.0
+"""Largest interpolation error [m] (estimated, between samples) accepted by default from an OEM."""
+MAX_STEP_PERIOD_FRACTION = 0.25
+"""Longest step between samples, as a fraction of the orbital period (see the module docstring)."""
+_CHUNK = 8192
+_HASH = np.random.default_rng(20261206).uniform(1.0, 2.0, 64)
+
+
+@dataclass(frozen=True)
+class SamplingReport:
+    """How well an ephemeris' samples carry its trajectory between them.
+
+    Attributes
+    ----------
+    max_error_m : float
+        Largest estimated position error between samples [m] (lower-order comparison).
+    max_velocity_error_mps : float
+        Largest estimated velocity error [m/s].
+    worst_t_s : float
+        Start of the step with the largest position error estimate [s since ``epoch``].
+    worst_step_s : float
+        Length of that step [s].
+    max_step_s : float
+        Longest step inside a segment [s].
+    max_step_fraction : float
+        Largest ratio step / orbital period over all steps (0 when no step has a period).
+    fraction_t_s : float
+        Start of the step with that ratio [s since ``epoch``].
+    period_s : float
+        Orbital period at that step [s] (``nan`` for an unbound orbit).
+    n_samples : int
+        Number of samples (per point the Hermite polynomial uses).
+    """
+
+    max_error_m: float
+    max_velocity_error_mps: float
+    worst_t_s: float
+    worst_step_s: float
+    max_step_s: float
+    max_step_fraction: float
+    fraction_t_s: float
+    period_s: float
+    n_samples: int
 
 
 @dataclass(frozen=True)
@@ -57,6 +121,7 @@ class Ephemeris:
     mass_kg: np.ndarray | None = None
     meta: dict = field(default_factory=dict, compare=False, repr=False)
     degree: int = 8
+    _pieces: tuple = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self):
         t = np.asarray(self.t_s, dtype=float).reshape(-1)
@@ -75,6 +140,7 @@ class Ephemeris:
         if self.mass_kg is not None:
             object.__setattr__(self, "mass_kg", _frozen(np.asarray(self.mass_kg, dtype=float).reshape(-1)))
         object.__setattr__(self, "segment_starts", starts)
+        object.__setattr__(self, "_pieces", _pieces(t, starts))
         object.__setattr__(self, "frame", canonical_frame(self.frame))
 
     # ---- span -------------------------------------------------------------------------
@@ -116,7 +182,8 @@ class Ephemeris:
 
     # ---- interpolation ----------------------------------------------------------------
     def interpolate(self, seconds) -> tuple[np.ndarray, np.ndarray]:
-        """Position and velocity at TT seconds from :attr:`epoch` (scalar -> (3,), array -> (M, 3))."""
+        """Position [m] and velocity [m/s] at TT seconds from :attr:`epoch` (scalar -> (3,),
+        array -> (M, 3)), Hermite through ``degree + 1`` samples of the segment."""
         s = np.asarray(seconds, dtype=float)
         scalar = s.ndim == 0
         s = np.atleast_1d(s)
@@ -134,19 +201,107 @@ class Ephemeris:
         s = np.clip(s, lo, hi)
         out_r = np.empty((len(s), 3))
         out_v = np.empty((len(s), 3))
-        bounds = list(self.segment_starts) + [len(self.t_s)]
-        seg_first = np.asarray(bounds[:-1])
-        # which segment: the last one whose first time <= s (later segment wins at a shared instant)
-        seg_idx = np.searchsorted(self.t_s[seg_first], s, side="right") - 1
-        seg_idx = np.clip(seg_idx, 0, len(seg_first) - 1)
+        pieces = self._pieces
+        first = self.t_s[np.asarray([p[0] for p in pieces])]
+        # which piece: the last one whose first time <= s (a later segment wins at a shared instant)
+        idx = np.clip(np.searchsorted(first, s, side="right") - 1, 0, len(pieces) - 1)
         n = self.degree + 1
-        for k in np.unique(seg_idx):
-            a, b = bounds[k], bounds[k + 1]
-            sel = seg_idx == k
-            out_r[sel], out_v[sel] = _lagrange(self.t_s[a:b], self.r_m[a:b], self.v_mps[a:b], s[sel], n)
+        for k in np.unique(idx):
+            a, b = pieces[k]
+            sel = idx == k
+            out_r[sel], out_v[sel] = _hermite(self.t_s[a:b], self.r_m[a:b], self.v_mps[a:b], s[sel], n)
         if scalar:
             return out_r[0], out_v[0]
         return out_r, out_v
+
+    # ---- sampling ---------------------------------------------------------------------
+    def sampling_report(self) -> SamplingReport:
+        """Estimated interpolation error and the longest step against the orbital period.
+
+        See the module docstring for the two criteria. Costs about 10 ms for 5,000 samples.
+        """
+        from ..constants import EARTH_ROTATION_RATE_RAD_S, MU_EARTH_M3_S2
+
+        n = self.degree + 1
+        worst = (0.0, 0.0, float(self.t_s[0]), 0.0)           # (dr, dv, t, step)
+        frac = (0.0, float(self.t_s[0]), math.nan)           # (fraction, t, period)
+        max_step = 0.0
+        for a, b in self._pieces:
+            t, r, v = self.t_s[a:b], self.r_m[a:b], self.v_mps[a:b]
+            if len(t) < 2:
+                continue
+            steps = np.diff(t)
+            max_step = max(max_step, float(steps.max()))
+            # physics: step against the two-body period at both ends
+            vi = v
+            if self.frame == "ITRF":
+                vi = v + np.cross([0.0, 0.0, EARTH_ROTATION_RATE_RAD_S], r)
+            rn = np.linalg.norm(r, axis=1)
+            energy = 0.5 * np.sum(vi * vi, axis=1) - MU_EARTH_M3_S2 / rn
+            with np.errstate(invalid="ignore", divide="ignore"):
+                sma = np.where(energy < 0, -MU_EARTH_M3_S2 / (2.0 * energy), np.nan)
+                period = 2.0 * np.pi * np.sqrt(sma ** 3 / MU_EARTH_M3_S2)
+            p_step = np.fmin(period[:-1], period[1:])
+            with np.errstate(invalid="ignore"):
+                ratio = np.where(np.isfinite(p_step), steps / p_step, 0.0)
+            k = int(np.argmax(ratio))
+            if ratio[k] > frac[0]:
+                frac = (float(ratio[k]), float(t[k]), float(p_step[k]))
+            # accuracy: the n-sample Hermite against the one through two samples fewer (one
+            # off each end) and against the windows shifted by one sample either way
+            m = min(n, len(t))
+            q = (t[:-1, None] + steps[:, None] * np.array([0.25, 0.5, 0.75])[None, :]).reshape(-1)
+            if m > 2:
+                r_hi, v_hi = _hermite(t, r, v, q, m)
+                dr = np.zeros(len(q))
+                dv = np.zeros(len(q))
+                others = [_hermite(t, r, v, q, m - 2)] + [_hermite(t, r, v, q, m, shift) for shift in (-1, 1)]
+                for r_o, v_o in others:
+                    dr = np.maximum(dr, np.linalg.norm(r_hi - r_o, axis=1))
+                    dv = np.maximum(dv, np.linalg.norm(v_hi - v_o, axis=1))
+                dr = dr.reshape(-1, 3).max(axis=1)
+                dv = dv.reshape(-1, 3).max(axis=1)
+            else:
+                # too few samples to compare orders: the two-body bound of cubic Hermite
+                # (|r| w^4 h^4 / 384, w = 2 pi / T) or of the one-sample Taylor step
+                # (|r| w^2 (h/2)^2 / 2); velocity: w times that, times the polynomial degree
+                w = 2.0 * np.pi / np.where(np.isfinite(p_step), p_step, np.inf)
+                rr = np.linalg.norm(r[:-1], axis=1)
+                dr = rr * (w * steps) ** 4 / 384.0 if m == 2 else rr * (w * steps / 2.0) ** 2 / 2.0
+                dv = dr * w * (3.0 if m == 2 else 1.0)
+            k = int(np.argmax(dr))
+            if dr[k] > worst[0] or a == 0:
+                worst = (float(dr[k]), max(worst[1], float(dv.max())), float(t[k]), float(steps[k]))
+            else:
+                worst = (worst[0], max(worst[1], float(dv.max())), worst[2], worst[3])
+        return SamplingReport(worst[0], worst[1], worst[2], worst[3], max_step, frac[0], frac[1], frac[2], n)
+
+    def check_sampling(self, max_error_m: float = DEFAULT_MAX_INTERPOLATION_ERROR_M) -> SamplingReport:
+        """:meth:`sampling_report`, raising :class:`~gyrfalcon.errors.EphemerisSamplingError`
+        (one line: where, why, what would work) when a step is longer than
+        :data:`MAX_STEP_PERIOD_FRACTION` of the orbital period or the estimated position
+        error exceeds ``max_error_m`` [m]."""
+        from ..time import add_seconds, iso_utc
+
+        if not (math.isfinite(float(max_error_m)) and float(max_error_m) > 0):
+            raise InputError(f"the interpolation error limit must be a positive number of metres, got {max_error_m}")
+        rep = self.sampling_report()
+        if rep.max_step_fraction > MAX_STEP_PERIOD_FRACTION:
+            step = rep.max_step_fraction * rep.period_s
+            raise EphemerisSamplingError(
+                f"{self.name}: the step of {step / 60:.1f} min after {iso_utc(add_seconds(self.epoch, rep.fraction_t_s))} "
+                f"is {rep.max_step_fraction:.2f} of the orbital period ({rep.period_s / 60:.1f} min); interpolation "
+                f"needs steps of at most a quarter of it ({MAX_STEP_PERIOD_FRACTION * rep.period_s / 60:.1f} min) "
+                "to resolve the orbit. Use an ephemeris sampled more densely there, or split the segment "
+                "at the gap (META_STOP, then a new META_START block)")
+        if rep.max_error_m > float(max_error_m):
+            raise EphemerisSamplingError(
+                f"{self.name}: interpolating between samples would be off by up to ~{_fmt_m(rep.max_error_m)} "
+                f"(estimated in the {rep.worst_step_s / 60:.1f}-min step after "
+                f"{iso_utc(add_seconds(self.epoch, rep.worst_t_s))}; the limit is {_fmt_m(float(max_error_m))}) with "
+                f"{rep.n_samples}-sample Hermite interpolation. Use an ephemeris sampled more densely (the error "
+                "falls roughly as the step to the power 2 x samples), or a higher INTERPOLATION_DEGREE in the file")
+        return rep
 
     def at(self, t) -> State:
         """The interpolated :class:`~gyrfalcon.orbits.state.State` at ``t`` (a scalar ``Time`` or ISO string)."""
@@ -189,26 +344,109 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return out
 
 
-def _lagrange(t, r, v, s, n):
-    """Lagrange interpolation of r and v sampled at t, on n points centred on each s."""
-    N = len(t)
-    n = min(n, N)
-    # left index of the n-point window centred on each s
-    idx = np.searchsorted(t, s) - n // 2
-    idx = np.clip(idx, 0, N - n)
-    win = idx[:, None] + np.arange(n)[None, :]          # (M, n)
-    tw = t[win]                                          # (M, n)
-    # centre and scale time for conditioning
-    t0 = tw[:, n // 2][:, None]
-    x = tw - t0
-    xs = (s[:, None] - t0)
-    diff = x[:, :, None] - x[:, None, :]                 # (M, n, n): x_j - x_m
+def _fmt_m(x: float) -> str:
+    return f"{x / 1000:.3g} km" if x >= 1000 else f"{x:.3g} m"
+
+
+def _pieces(t: np.ndarray, starts: tuple) -> tuple:
+    """Index ranges ``(a, b)`` (``b`` exclusive) that interpolation windows never cross.
+
+    Each segment, cut where a run of at least two steps more than 3x shorter than the step
+    before it begins, or more than 3x shorter than the step after it ends: NASA samples a
+    planned burn every ~1 to 30 s inside its 4-min grid, and a polynomial through both the
+    burn's samples and the coast's, across the ignition or the cutoff (where the acceleration
+    jumps), would ring by kilometres or worse. Of two cuts one sample apart the larger step
+    jump is kept (a lone transition step stays with the coast); an isolated off-grid sample
+    (an event time) does not cut. Neighbouring pieces of one segment share their boundary
+    sample.
+    """
+    bounds = list(starts) + [len(t)]
+    out = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        steps = np.diff(t[a:b])
+        n = len(steps)
+        cand = []                                   # (sample index, jump ratio)
+        for i in range(1, n):
+            prev, cur = steps[i - 1], steps[i]
+            if cur * 3.0 < prev and i + 1 < n and steps[i + 1] * 3.0 < prev:      # a short run begins
+                cand.append((a + i, prev / cur))
+            elif prev * 3.0 < cur and i >= 2 and steps[i - 2] * 3.0 < cur:        # a short run ends
+                cand.append((a + i, cur / prev))
+        cuts = []
+        for idx, jump in cand:
+            if cuts and idx - cuts[-1][0] <= 1:
+                if jump > cuts[-1][1]:
+                    cuts[-1] = (idx, jump)
+                continue
+            cuts.append((idx, jump))
+        edges = [a] + [c for c, _ in cuts] + [b - 1]
+        for lo, hi in zip(edges[:-1], edges[1:]):
+            if hi > lo:
+                out.append((lo, hi + 1))
+        if b - a == 1:
+            out.append((a, b))
+    return tuple(out)
+
+
+def _hermite_weights(x: np.ndarray, xs: np.ndarray):
+    """Hermite basis on nodes ``x`` (m, n) at ``xs`` (m, 1): weights of the node positions and
+    (scaled-time) velocities for the value and for its derivative, each (m, n)."""
+    n = x.shape[1]
     eye = np.eye(n, dtype=bool)[None]
+    diff = x[:, :, None] - x[:, None, :]                           # x_j - x_k
     diff = np.where(eye, 1.0, diff)
-    num = xs[:, None, :] - x[:, None, :]                 # (M, 1, n) -> s - x_m
-    num = np.broadcast_to(num, diff.shape)
-    num = np.where(eye, 1.0, num)
-    w = np.prod(num / diff, axis=2)                      # (M, n): basis L_j(s)
-    rr = np.einsum("mj,mjk->mk", w, r[win])
-    vv = np.einsum("mj,mjk->mk", w, v[win])
-    return rr, vv
+    A = (xs[:, :, None] - x[:, None, :]) / diff                    # (s - x_k)/(x_j - x_k)
+    A = np.where(eye, 1.0, A)
+    L = np.prod(A, axis=2)                                         # Lagrange basis L_j(s)
+    # L_j'(s) = sum_{k != j} 1/(x_j - x_k) prod_{l != j, k} A_jl  (prefix and suffix products)
+    ones = np.ones(A.shape[:2] + (1,))
+    pre = np.concatenate([ones, np.cumprod(A, axis=2)[:, :, :-1]], axis=2)
+    suf = np.concatenate([np.cumprod(A[:, :, ::-1], axis=2)[:, :, ::-1][:, :, 1:], ones], axis=2)
+    inv = np.where(eye, 0.0, 1.0 / diff)
+    dL = np.sum(inv * pre * suf, axis=2)
+    c = np.sum(inv, axis=2)                                        # L_j'(x_j)
+    u = xs - x
+    L2 = L * L
+    return ((1.0 - 2.0 * c * u) * L2, u * L2,
+            -2.0 * c * L2 + (1.0 - 2.0 * c * u) * 2.0 * L * dL, L2 + u * 2.0 * L * dL)
+
+
+def _hermite(t, r, v, s, n, shift: int = 0):
+    """Hermite interpolation of positions ``r`` and velocities ``v`` sampled at ``t``, on the
+    ``n`` samples centred on each ``s`` (the window moved by ``shift`` samples): returns
+    position and velocity (its derivative).
+
+    Lagrange form: with ``L_j`` the Lagrange basis of the window and ``c_j = L_j'(t_j)``,
+    ``p(s) = sum_j [(1 - 2 c_j (s - t_j)) L_j(s)^2 r_j + (s - t_j) L_j(s)^2 v_j]``.
+    Time is centred on the window and scaled by its span (conditioning). The weights are
+    computed once per distinct window geometry (regular grids repeat it), in chunks.
+    """
+    N = len(t)
+    n = max(1, min(int(n), N))
+    M = len(s)
+    out_r = np.empty((M, 3))
+    out_v = np.empty((M, 3))
+    if n == 1:                       # one sample: the nearest state, moved along its velocity
+        i = np.clip(np.searchsorted(t, s), 0, N - 1)
+        i = np.where((i > 0) & (np.abs(t[np.maximum(i - 1, 0)] - s) < np.abs(t[i] - s)), i - 1, i)
+        ds = (s - t[i])[:, None]
+        return r[i] + v[i] * ds, v[i].copy()
+    for c0 in range(0, M, _CHUNK):
+        sc = s[c0:c0 + _CHUNK]
+        idx = np.clip(np.searchsorted(t, sc) - n // 2 + shift, 0, N - n)
+        win = idx[:, None] + np.arange(n)[None, :]                 # (m, n)
+        tw = t[win]
+        t0 = tw[:, n // 2][:, None]
+        h = (tw[:, -1] - tw[:, 0])[:, None]
+        x = (tw - t0) / h                                          # (m, n)
+        xs = (sc[:, None] - t0) / h                                # (m, 1)
+        # one weight computation per distinct geometry: rows hashed by a random projection
+        # of their (rounded) coordinates, then grouped with a 1-D sort
+        key = np.round(np.hstack([x, xs]) * 1e12) @ _HASH[:n + 1]
+        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+        inv = inv.reshape(-1)
+        hj, kj, dhj, dkj = (w[inv] for w in _hermite_weights(x[first], xs[first]))
+        rw, vw = r[win], v[win] * h[:, :, None]                    # velocities in scaled time
+        out_r[c0:c0 + _CHUNK] = np.einsum("mj,mjk->mk", hj, rw) + np.einsum("mj,mjk->mk", kj, vw)
+        out_v[c0:c0 + _CHUNK] = (np.einsum("mj,mjk->mk", dhj, rw) + np.einsum("mj,mjk->mk", dkj, vw)) / h
+    return out_r, out_v
