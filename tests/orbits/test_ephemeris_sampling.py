@@ -1,0 +1,153 @@
+"""Interpolation with the velocities (Hermite), and refusal where the sampling cannot carry it.
+
+References: NASA's ISS OEM of 2025-04-01 (first day, 4-min steps; an excerpt in tests/data)
+thinned to longer steps and compared with the dense file between the samples; a circular
+Kepler orbit in closed form; the two-body period.
+"""
+from __future__ import annotations
+
+import gzip
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+from gyrfalcon.constants import MU_EARTH_M3_S2
+from gyrfalcon.errors import EphemerisSamplingError, OEMGapError
+from gyrfalcon.io.oem import load_oem, parse_oem
+from gyrfalcon.orbits.ephemeris import Ephemeris
+from gyrfalcon.time import parse_utc
+
+DAY1 = Path(__file__).resolve().parents[1] / "data" / "iss_oem_fb1131d_day1_excerpt.txt.gz"
+
+
+def _text():
+    return gzip.decompress(DAY1.read_bytes()).decode()
+
+
+def thinned(every: int) -> str:
+    """The excerpt keeping every ``every``-th data line (4 min x every), header unchanged."""
+    out, k = [], 0
+    for ln in _text().splitlines():
+        if ln[:5] == "2025-" and len(ln.split()) == 7:
+            k += 1
+            if (k - 1) % every:
+                continue
+        out.append(ln)
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture(scope="module")
+def dense():
+    eph = load_oem(DAY1).ephemeris("EME2000")
+    assert len(eph) == 361 and eph.meta["sampling"].max_error_m < 10.0     # 4-min NASA data: accepted (6.4 m, at an end)
+    return eph
+
+
+def mid_step_errors(eph: Ephemeris, ref: Ephemeris) -> np.ndarray:
+    """Position error [m] against ``ref`` at 1/4, 1/2, 3/4 of every step of ``eph``."""
+    t = eph.t_s
+    q = (t[:-1, None] + np.diff(t)[:, None] * np.array([0.25, 0.5, 0.75])).reshape(-1)
+    return np.linalg.norm(eph.interpolate(q)[0] - ref.interpolate(q + float(ref.seconds_from_epoch(eph.epoch)))[0],
+                          axis=1)
+
+
+def test_thinned_to_32_minutes_is_refused_with_the_reason(dense):
+    oem = parse_oem(thinned(8), "iss-32min.oem")
+    (seg,) = oem.segments
+    assert len(seg) == 46 and np.allclose(np.diff(seg.t_s), 1920.0)
+    with pytest.raises(OEMGapError) as e:
+        oem.ephemeris("EME2000")
+    msg = str(e.value)
+    assert "\n" not in msg
+    assert msg.startswith("iss-32min.oem: ISS: the step of 32.0 min after 2025-0")
+    assert "is 0.34 of the orbital period (92." in msg and "at most a quarter of it (23." in msg
+    # and the refusal is right: used anyway, the samples would be more than 1 km off between them
+    err = mid_step_errors(oem.ephemeris("EME2000", max_error_m=None), dense)
+    assert err.max() > 1000.0, err.max()                            # measured: 16.5 km at an end, 2.1 km inside
+
+
+def test_thinned_to_12_minutes_is_accepted_and_within_the_estimate(dense):
+    oem = parse_oem(thinned(3))
+    eph = oem.ephemeris("EME2000")                                  # accepted at the default 1 km
+    rep = eph.meta["sampling"]
+    err = mid_step_errors(eph, dense)
+    assert err.max() < 1000.0                                       # measured 0.14 km (an end), 5 m inside
+    assert err.max() <= rep.max_error_m < 3 * err.max()             # the estimate neither flatters nor cries wolf
+    # a tighter limit refuses it, saying by how much and where
+    with pytest.raises(OEMGapError, match=r"off by up to ~\d+ m \(estimated in the 12\.0-min step after "
+                                          r"2025-0.*the limit is 10 m\)"):
+        oem.ephemeris("EME2000", max_error_m=10.0)
+
+
+def test_thinned_to_16_minutes_is_refused_for_its_ends(dense):
+    # 16-min steps are well inside a quarter period, but a segment's first and last steps
+    # (one-sided windows) are 0.7-0.8 km off; the estimate says ~1 km: refused at 1 km
+    oem = parse_oem(thinned(4))
+    with pytest.raises(OEMGapError, match=r"off by up to ~1\.\d+ km \(estimated in the 16\.0-min step after"):
+        oem.ephemeris("EME2000")
+    err = mid_step_errors(oem.ephemeris("EME2000", max_error_m=None), dense)
+    assert 500.0 < err.max() < 1000.0 and np.median(err) < 10.0
+
+
+@pytest.mark.parametrize("every", [2, 3, 4, 5])
+def test_estimate_bounds_the_true_error_of_the_thinned_file(dense, every):
+    eph = parse_oem(thinned(every)).ephemeris("EME2000", max_error_m=None)
+    rep = eph.sampling_report()
+    err = mid_step_errors(eph, dense)
+    assert rep.max_error_m >= err.max()
+    assert rep.max_step_fraction == pytest.approx(every * 240.0 / 5560.0, rel=0.01)   # ISS period ~92.7 min
+
+
+def test_hermite_uses_the_velocities_on_a_closed_form_orbit():
+    """A circular Kepler orbit, r = a (cos wt, sin wt, 0): exact values between the samples."""
+    a = 6778e3
+    w = math.sqrt(MU_EARTH_M3_S2 / a ** 3)
+    t = np.arange(0.0, 6 * 3600.0, 600.0)                            # 10-min steps
+
+    def exact(s):
+        return (a * np.stack([np.cos(w * s), np.sin(w * s), 0 * s], 1),
+                a * w * np.stack([-np.sin(w * s), np.cos(w * s), 0 * s], 1))
+
+    r, v = exact(t)
+    eph = Ephemeris(parse_utc("2025-01-01T00:00:00Z"), t, r, v, "GCRF", "circle", degree=8)
+    q = t[4:-5] + 300.0
+    r_i, v_i = eph.interpolate(q)
+    r_e, v_e = exact(q)
+    assert np.max(np.linalg.norm(r_i - r_e, axis=1)) < 1e-4            # 0.1 mm at mid-step, 10-min steps
+    assert np.max(np.linalg.norm(v_i - v_e, axis=1)) < 1e-6
+    # the same nine samples without their velocities (positions only, Lagrange) miss by metres
+    from scipy.interpolate import BarycentricInterpolator
+
+    lag = np.array([BarycentricInterpolator(t[k - 4:k + 5], r[k - 4:k + 5])(t[k] + 300.0) for k in range(4, len(t) - 5)])
+    assert np.max(np.linalg.norm(lag - r_e, axis=1)) > 1e3 * np.max(np.linalg.norm(r_i - r_e, axis=1))
+    # the sampling check sees the period and accepts
+    rep = eph.check_sampling()
+    assert rep.period_s == pytest.approx(2 * math.pi / w, rel=1e-9) and rep.max_error_m < 0.01
+
+
+def test_a_step_of_a_whole_period_is_refused_by_the_period_check():
+    """Samples exactly one period apart all sit at the same point (aliasing): refused by the
+    physics check, which comes first and names the period."""
+    a = 6778e3
+    w = math.sqrt(MU_EARTH_M3_S2 / a ** 3)
+    t = np.arange(6) * 2 * math.pi / w
+    r = np.tile([a, 0.0, 0.0], (6, 1))
+    v = np.tile([0.0, a * w, 0.0], (6, 1))
+    eph = Ephemeris(parse_utc("2025-01-01T00:00:00Z"), t, r, v, "GCRF", "aliased")
+    with pytest.raises(EphemerisSamplingError, match=r"1\.00 of the orbital period \(92\.6 min\)"):
+        eph.check_sampling()
+
+
+def test_cli_refuses_a_sparse_oem_in_one_line_naming_no_python_argument(tmp_path):
+    f = tmp_path / "iss-32min.oem"
+    f.write_text(thinned(8))
+    res = CliRunner().invoke(app, ["propagate", "--from-oem", str(f), "--duration", "1h", "--model", "two-body"])
+    assert res.exit_code == 2
+    out = " ".join((res.stderr if res.stderr else res.output).split())
+    assert out.startswith("error: ") and "quarter of it" in out and "Traceback" not in out
+    for python_name in ("max_gap_factor", "max_error_m", "=None", "degree="):
+        assert python_name not in out
