@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) covering the undocking. Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00)."),
         undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
         date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),
-        vehicle: str = typer.Option("soyuz-ms", "--vehicle", help="Return vehicle (soyuz-ms)."),
+        vehicle: str = typer.Option("soyuz-ms", "--vehicle", help="Return vehicle (soyuz-ms; soyuz-ms-uncrewed for the fast uncrewed departure)."),
         mode: str = typer.Option("nominal", "--mode", help="nominal (guided descent) or ballistic (backup)."),
         zone: str = typer.Option("soyuz", "--zone", help="Landing zone: soyuz (SE of Zhezkazgan) or arkalyk."),
         target_lat: float = typer.Option(None, "--target-lat", help="Custom target latitude [deg] (instead of --zone)."),

@@ -105,12 +105,13 @@ def _catalogue() -> dict:
 
 @functools.lru_cache(maxsize=8)
 def load_return_vehicle(name: str = "soyuz-ms") -> ReturnVehicle:
-    """The return data of vehicle ``name`` (``soyuz-ms``).
+    """The return data of vehicle ``name`` (``soyuz-ms``, or ``soyuz-ms-uncrewed``: the same
+    Soyuz with the fast departure an uncrewed return can fly, see ``return.toml``).
 
     >>> load_return_vehicle("dragon")
     Traceback (most recent call last):
     ...
-    gyrfalcon.landing.vehicle.UnknownReturnVehicleError: unknown return vehicle 'dragon'; known: soyuz-ms
+    gyrfalcon.landing.vehicle.UnknownReturnVehicleError: unknown return vehicle 'dragon'; known: soyuz-ms, soyuz-ms-uncrewed
     """
     from ..launch.vehicles import load_spacecraft
 
@@ -119,6 +120,8 @@ def load_return_vehicle(name: str = "soyuz-ms") -> ReturnVehicle:
     if key not in cat:
         raise UnknownReturnVehicleError(f"unknown return vehicle {name!r}; known: {', '.join(cat)}")
     t = cat[key]
+    if "base" in t:                       # a profile of another vehicle: its figures, these replace them
+        t = {**cat[t["base"]], **{k: v for k, v in t.items() if k != "base"}}
     prop = load_spacecraft(t["propulsion"])
     vals, figs = {}, {}
     for f in ReturnVehicle.__dataclass_fields__:
