@@ -76,3 +76,28 @@ def open_and_add(db: str, port: str, name: str, barrier, results) -> None:
         results.put("ok")
     except BaseException as exc:
         results.put(repr(exc))
+
+
+def move_forward(db: str, event_id: int, n: int, step_s: float, barrier, results) -> None:
+    """``n`` times: re-read event ``event_id``, move it ``step_s`` later than what was read,
+    naming the version read; a stale version is re-read and tried again (never blindly
+    overwritten). Report (moves done, stale refusals seen) or the error."""
+    try:
+        from gyrfalcon.time import add_seconds, iso_utc, parse_utc
+        from gyrfalcon.traffic.store import ManifestStore, StaleVersionError
+
+        done = stale = 0
+        with ManifestStore(db) as store:
+            barrier.wait(timeout=120)
+            while done < n:
+                e = store.event(event_id)
+                t_new = iso_utc(add_seconds(parse_utc(e.t_utc), step_s), places=3)
+                try:
+                    store.move_event(event_id, t_new, expect_version=e.version)
+                except StaleVersionError:
+                    stale += 1
+                    continue
+                done += 1
+        results.put((done, stale))
+    except BaseException as exc:
+        results.put(repr(exc))
