@@ -145,11 +145,23 @@ def register(app: typer.Typer) -> None:
             crew: str = typer.Option("", "--crew", help="Crew, comma-separated."),
             vehicle_type: str = typer.Option(None, "--type", help="Vehicle type of a new vehicle (e.g. progress-ms)."),
             notes: str = typer.Option("", "--notes", help="Free text (a '[moves with X]' tag links it to X's launch in what-ifs)."),
+            what_if: bool = typer.Option(False, "--what-if", help="Do not record it: say which rules it would break "
+                                         "and what the station would look like (exit 0)."),
+            json_out: bool = typer.Option(False, "--json", help="With --what-if: print the result as JSON."),
             db: str = typer.Option(None, "--db", help=DB_HELP)):
         """Record an event after checking every rule on the whole timeline (refused: nothing written)."""
+        from ..traffic.manifest import ManifestRuleError
+
+        crew_l = [c for c in crew.split(",") if c.strip()]
+        if what_if:
+            return _add_what_if(db, kind, t, vehicle, port, pad, crew_l, notes, vehicle_type, json_out)
         with _store(db) as s:
-            e = s.add_event(kind, t, vehicle, port=port, pad=pad, crew=[c for c in crew.split(",") if c.strip()],
-                            notes=notes, vehicle_type=vehicle_type)
+            try:
+                e = s.add_event(kind, t, vehicle, port=port, pad=pad, crew=crew_l, notes=notes,
+                                vehicle_type=vehicle_type)
+            except ManifestRuleError as exc:
+                raise type(exc)(f"{exc}; to see it as a what-if (nothing recorded), pass --what-if",
+                                exc.event) from None
         console().print(f"recorded {e.describe()}")
 
     @traffic.command("move")
@@ -245,6 +257,35 @@ def register(app: typer.Typer) -> None:
         _print_whatif(r)
         if gantt_out:
             console().print(f"wrote {path}")
+
+
+def _add_what_if(db, kind, t, vehicle, port, pad, crew, notes, vehicle_type, json_out) -> None:
+    """``traffic add --what-if``: the event replayed with the stored timeline, nothing written."""
+    from ..traffic.manifest import Event, Manifest, ManifestInputError, ManifestRuleError, make_event
+
+    with _store(db) as s:
+        evs, vehicles, station, pads = s.events(), s.vehicles(), s.station, s.pads
+    ev = make_event(kind, t, vehicle, port, pad, crew, notes)
+    if vehicle_type:
+        vehicles = {**vehicles, ev.vehicle: station.vehicle_type(vehicle_type).id}
+    if ev.vehicle not in vehicles:
+        raise ManifestInputError(f"vehicle '{ev.vehicle}' is not in the manifest yet; give its --type")
+    new_id = max([e.id for e in evs], default=0) + 1
+    ev = Event(**{**ev.__dict__, "id": new_id})
+    try:
+        Manifest.from_events(list(evs) + [ev], vehicles, station, pads)
+        breach = None
+    except ManifestRuleError as exc:
+        breach = {"rule": exc.rule, "message": str(exc)}
+    if json_out:
+        print_json({"what_if": True, "recorded": False, "event": ev.as_dict() | {"id": None},
+                    "breaks": [breach] if breach else []})
+        return
+    from rich.text import Text
+
+    con = console()
+    con.print(Text("WHAT-IF (not recorded): " + ev.describe().replace(f" (event #{new_id})", ""), style="bold yellow"))
+    con.print(Text(f"breaks rule {breach['rule']}: {breach['message']}" if breach else "passes every rule"))
 
 
 def _print_whatif(r) -> None:
