@@ -60,8 +60,21 @@ def write_forever(db: str) -> None:
         i += 1
 
 
+def move_forever(db: str) -> None:
+    """Move event 1 by +60 s per transaction, naming the version read, until killed; print
+    each committed version."""
+    from gyrfalcon.time import add_seconds, iso_utc, parse_utc
+    from gyrfalcon.traffic.store import ManifestStore
+
+    store = ManifestStore(db)
+    while True:
+        e = store.event(1)
+        moved = store.move_event(1, iso_utc(add_seconds(parse_utc(e.t_utc), 60.0), places=3), expect_version=e.version)
+        print(moved.version, flush=True)
+
+
 if __name__ == "__main__":
-    write_forever(sys.argv[1])
+    (move_forever if sys.argv[2:] == ["move"] else write_forever)(sys.argv[1])
 
 
 def open_and_add(db: str, port: str, name: str, barrier, results) -> None:

@@ -379,7 +379,12 @@ def create_app(cfg: WebConfig) -> FastAPI:
                 fresh = url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file()
                 s = ManifestStore(cfg.db)
                 if fresh:
-                    s.load_builtin()
+                    from ..traffic.store import AlreadyLoadedError
+
+                    try:
+                        s.load_builtin()
+                    except AlreadyLoadedError:  # another process initialised it meanwhile
+                        pass
                 store_box["store"] = s
             return s
 
