@@ -131,3 +131,42 @@ def test_kill_9_during_writes_leaves_last_commit_readable(tmp_path):
         assert sorted(ids) == list(range(1, len(ids) + 1))
         s.manifest()  # and the timeline is whole: it passes every rule
         s.add_event("arrival", "2040-01-01", "After-kill", port="poisk-zenith", vehicle_type="progress-ms")
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+def test_kill_9_during_versioned_moves_loses_no_committed_move(tmp_path):
+    """A writer moving one event by +60 s per transaction is SIGKILLed mid-loop: the stored
+    event is at a version at least the last one reported (at most one more), and its time is
+    exactly (version - 1) x 60 s after the start (no half-applied move)."""
+    from gyrfalcon.time import parse_utc, seconds_between
+
+    db = str(tmp_path / "moves.sqlite")
+    with ManifestStore(db) as s:
+        s.add_event("arrival", "2030-01-01T00:00:00Z", "Mover", port="zvezda-aft", vehicle_type="progress-ms")
+    proc = subprocess.Popen([sys.executable, str(HERE / "traffic_workers.py"), db, "move"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reported = []
+    watchdog = threading.Timer(30.0, proc.kill)
+    watchdog.start()
+    try:
+        while len(reported) < 30:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            reported.append(int(line))
+        assert len(reported) >= 30, proc.stderr.read()
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    reported += [int(x) for x in proc.stdout.read().split()]
+    with ManifestStore(db) as s:
+        assert s.integrity_check() == "ok"
+        e = s.event(1)
+        assert reported[-1] <= e.version <= reported[-1] + 1
+        assert reported == list(range(2, reported[-1] + 1))
+        moved_s = float(seconds_between(parse_utc("2030-01-01T00:00:00Z"), parse_utc(e.t_utc)))
+        assert moved_s == pytest.approx((e.version - 1) * 60.0, abs=1e-3)

@@ -94,3 +94,50 @@ def test_two_writers_on_postgres(url):
     with ManifestStore(url) as s:
         ids = {e.id for e in s.events()}
         assert len(ids) == 2 * 2 * 5 + 1 and {i for _, acc, _ in out for i in acc} <= ids
+
+
+def test_twenty_processes_moving_one_event_lose_no_update_on_postgres(url):
+    from gyrfalcon.traffic.store import ManifestStore
+
+    from .test_traffic_versions import assert_no_lost_update, race_moves
+
+    ManifestStore(url).close()
+    out, ev = race_moves(url)
+    assert_no_lost_update(out, ev)
+
+
+def test_ids_are_never_reused_on_postgres(url):
+    from gyrfalcon.traffic.store import ManifestStore, StaleVersionError
+
+    with ManifestStore(url) as s:
+        a = s.add_event("arrival", "2030-01-01", "P1", port="poisk-zenith", vehicle_type="progress-ms")
+        b = s.add_event("departure", "2030-01-02", "P1")
+        s.remove_event(b.id, expect_version=1)
+        c = s.add_event("departure", "2030-01-03", "P1")
+        assert c.id > b.id > a.id
+        with pytest.raises(StaleVersionError):
+            s.move_event(c.id, "2030-01-04", expect_version=2)
+
+
+def test_migrating_a_revision_0001_database_on_postgres(url):
+    """0001 wrote explicit ids and left the identity sequence at 1; 0002 moves it past them."""
+    import sqlalchemy as sa
+    from alembic import command
+
+    from gyrfalcon.traffic.store import ManifestStore, _alembic_config
+
+    cfg = _alembic_config()
+    eng = sa.create_engine(url)
+    with eng.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0001")
+        conn.exec_driver_sql("INSERT INTO manifest_meta VALUES ('station', 'iss')")
+        conn.exec_driver_sql("INSERT INTO vehicles VALUES ('P1', 'progress-ms', '')")
+        conn.exec_driver_sql("INSERT INTO events (id, t_utc, kind, vehicle, port, pad, crew, notes, recorded_utc) "
+                             "VALUES (7, '2030-01-01T00:00:00.000Z', 'arrival', 'P1', 'poisk-zenith', NULL, '[]', '', "
+                             "'2026-01-01T00:00:00.000Z')")
+    eng.dispose()
+    with ManifestStore(url) as s:
+        (e,) = s.events()
+        assert (e.id, e.version) == (7, 1)
+        assert s.add_event("arrival", "2030-01-02", "P2", port="zvezda-aft", vehicle_type="progress-ms").id == 8

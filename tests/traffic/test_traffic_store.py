@@ -43,7 +43,7 @@ def test_schema_wal_and_alembic_head(tmp_path):
     con = sqlite3.connect(db)
     try:
         assert con.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == schema_head() == "0001"
+        assert con.execute("SELECT version_num FROM alembic_version").fetchone()[0] == schema_head() == "0002"
         tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         assert {"events", "vehicles", "manifest_meta", "alembic_version"} <= tables
         assert con.execute("SELECT value FROM manifest_meta WHERE key='station'").fetchone()[0] == "iss"

@@ -60,8 +60,21 @@ def write_forever(db: str) -> None:
         i += 1
 
 
+def move_forever(db: str) -> None:
+    """Move event 1 by +60 s per transaction, naming the version read, until killed; print
+    each committed version."""
+    from gyrfalcon.time import add_seconds, iso_utc, parse_utc
+    from gyrfalcon.traffic.store import ManifestStore
+
+    store = ManifestStore(db)
+    while True:
+        e = store.event(1)
+        moved = store.move_event(1, iso_utc(add_seconds(parse_utc(e.t_utc), 60.0), places=3), expect_version=e.version)
+        print(moved.version, flush=True)
+
+
 if __name__ == "__main__":
-    write_forever(sys.argv[1])
+    (move_forever if sys.argv[2:] == ["move"] else write_forever)(sys.argv[1])
 
 
 def open_and_add(db: str, port: str, name: str, barrier, results) -> None:
@@ -74,5 +87,30 @@ def open_and_add(db: str, port: str, name: str, barrier, results) -> None:
         with ManifestStore(db) as store:
             store.add_event("arrival", "2030-01-01", name, port=port, vehicle_type="progress-ms")
         results.put("ok")
+    except BaseException as exc:
+        results.put(repr(exc))
+
+
+def move_forward(db: str, event_id: int, n: int, step_s: float, barrier, results) -> None:
+    """``n`` times: re-read event ``event_id``, move it ``step_s`` later than what was read,
+    naming the version read; a stale version is re-read and tried again (never blindly
+    overwritten). Report (moves done, stale refusals seen) or the error."""
+    try:
+        from gyrfalcon.time import add_seconds, iso_utc, parse_utc
+        from gyrfalcon.traffic.store import ManifestStore, StaleVersionError
+
+        done = stale = 0
+        with ManifestStore(db) as store:
+            barrier.wait(timeout=120)
+            while done < n:
+                e = store.event(event_id)
+                t_new = iso_utc(add_seconds(parse_utc(e.t_utc), step_s), places=3)
+                try:
+                    store.move_event(event_id, t_new, expect_version=e.version)
+                except StaleVersionError:
+                    stale += 1
+                    continue
+                done += 1
+        results.put((done, stale))
     except BaseException as exc:
         results.put(repr(exc))

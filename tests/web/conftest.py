@@ -1,5 +1,5 @@
 """Fixtures for the web tests: a run directory written by the io writers from the MS-28
-MissionResult of tests/io/test_report.py (until the runner lands), and a live server
+MissionResult of tests/mission/test_report.py (until the runner lands), and a live server
 (uvicorn on 127.0.0.1, a free port, in a thread) with a temporary manifest store."""
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def write_run_dir(result, out: Path, scenario_text: str = "name = \"soyuz-ms-28\
 
 @pytest.fixture(scope="session")
 def ms28():
-    from tests.io.test_report import build_ms28_result
+    from tests.mission.test_report import build_ms28_result
 
     return build_ms28_result()
 

@@ -248,14 +248,37 @@ def test_request_size_limit(client):
 def test_rate_limits(app_factory):
     from fastapi.testclient import TestClient
 
-    app = app_factory(read_rate_per_s=0.5, read_burst=3, write_rate_per_min=1, write_burst=2)
+    app = app_factory(read_rate_per_s=0.5, read_burst=3, write_rate_per_min=1, write_burst=2,
+                      auth_fail_rate_per_min=1, auth_fail_burst=2)
     with TestClient(app, base_url="http://127.0.0.1") as c:
         codes = [c.get("/api/health").status_code for _ in range(5)]
         assert codes == [200, 200, 200, 429, 429]
         r = c.get("/api/health")
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
         w = [c.post("/api/manifest/events", json=NEW_SOYUZ).status_code for _ in range(3)]
-        assert w == [401, 401, 429]     # unauthorised attempts count too (no brute force)
+        assert w == [401, 401, 429]     # unauthorised attempts are limited too (no brute force)
+        w = [c.post("/api/manifest/events", json=NEW_SOYUZ, headers={"Authorization": "Bearer x" * 2}).status_code
+             for _ in range(2)]
+        assert w == [429, 429]          # a wrong token is the same failed attempt
+
+
+def test_failed_auth_does_not_use_up_the_token_holders_limit(app_factory):
+    """Failed attempts are limited per client address in their own bucket: a flood of them,
+    from the token holder's own address or another, leaves the token holder's writes alone."""
+    from fastapi.testclient import TestClient
+
+    app = app_factory(write_rate_per_min=1, write_burst=3, auth_fail_rate_per_min=1, auth_fail_burst=2)
+    other = TestClient(app, base_url="http://127.0.0.1", client=("10.9.8.7", 5555))
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        for who in (c, other):  # a guesser on the holder's address, then one from elsewhere
+            w = [who.post("/api/manifest/events", json=NEW_SOYUZ, headers={"Authorization": "Bearer nope"}).status_code
+                 for _ in range(6)]
+            assert w == [401, 401, 429, 429, 429, 429]
+        # the token holder still has its whole burst of 3 (422: the port is taken, but the request got in)
+        codes = [c.post("/api/manifest/events", json=NEW_SOYUZ, headers=AUTH).status_code for _ in range(4)]
+        assert codes == [422, 422, 422, 429]
+        # and the holder's limit is the holder's, from any address
+        assert other.post("/api/manifest/events", json=NEW_SOYUZ, headers=AUTH).status_code == 429
 
 
 def test_foreign_host_header_is_refused(client):
@@ -301,3 +324,128 @@ def test_viewer_page_without_cesium_says_how_to_install_it(app_factory, tmp_path
         r = c.get("/")
         assert r.status_code == 503 and "build_cesium.sh" in r.text
         assert c.get("/api/health").json()["cesium"] is None
+
+
+# --- files: only regular files inside the run folder ------------------------------------------
+def test_only_regular_files_inside_the_run_folder_are_served(runs_dir, manifest_seed, tmp_path):
+    """A run folder whose report.html is a symbolic link to a file outside, whose chaser.oem
+    is a FIFO and whose flight.czml is a directory: none of them is served (404), the FIFO
+    does not hang the server; a link to a regular file inside the same folder is served."""
+    import os
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from gyrfalcon.web.app import create_app
+
+    from .conftest import make_config
+
+    out = tmp_path / "runs"
+    run = out / "tricky"
+    shutil.copytree(runs_dir / RUN, run)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n")
+    (run / "report.html").unlink()
+    (run / "report.html").symlink_to(secret)
+    (run / "chaser.oem").unlink()
+    os.mkfifo(run / "chaser.oem")
+    (run / "flight.czml").unlink()
+    (run / "flight.czml").mkdir()
+    (run / "scenario.toml").unlink()
+    (run / "scenario.toml").symlink_to("timeline.json")   # relative link, stays inside: fine
+    shutil.copy(manifest_seed, tmp_path / "manifest.sqlite")
+    with TestClient(create_app(make_config(out, tmp_path)), base_url="http://127.0.0.1") as c:
+        for name in ("report.html", "chaser.oem", "flight.czml"):
+            r = c.get(f"/api/runs/tricky/files/{name}")
+            assert r.status_code == 404, name
+            assert "hunter2" not in r.text
+        r = c.get("/api/runs/tricky/files/scenario.toml")
+        assert r.status_code == 200 and r.content == (run / "timeline.json").read_bytes()
+        assert c.get("/api/runs/tricky/lvlh").status_code == 404            # chaser.oem is a FIFO
+        listed = {x["name"]: x["files"] for x in c.get("/api/runs").json()}
+        assert set(listed["tricky"]) == {"timeline.json", "station.oem", "scenario.toml"}
+        # the timeline itself as a link out of the folder: not served, not listed
+        (run / "timeline.json").rename(tmp_path / "tl.json")
+        (run / "timeline.json").symlink_to(tmp_path / "tl.json")
+        assert c.get("/api/runs/tricky/timeline").status_code == 404
+        assert "tricky" not in {x["name"] for x in c.get("/api/runs").json()}
+
+
+# --- manifest edits with ETag / If-Match ------------------------------------------------------
+def test_move_and_remove_need_the_current_etag(app_factory, tmp_path):
+    """GET gives the event's ETag; PATCH/DELETE without If-Match is 428, with a stale ETag 412
+    and nothing written; with the current one the change is made and the ETag moves on."""
+    from fastapi.testclient import TestClient
+
+    with TestClient(app_factory(write_burst=50), base_url="http://127.0.0.1") as client:
+        _etag_checks(client, tmp_path)
+
+
+def _etag_checks(client, tmp_path):
+    evs = client.get("/api/manifest/events").json()
+    launch = next(e for e in evs if e["kind"] == "launch" and e["vehicle"] == "Soyuz MS-28")
+    eid = launch["id"]
+    r = client.get(f"/api/manifest/events/{eid}")
+    assert r.status_code == 200 and r.headers["etag"] == f'"{eid}.1"' and r.json()["version"] == 1
+    move = {"t_utc": "2025-11-27T09:20:00Z"}
+    assert client.patch(f"/api/manifest/events/{eid}", json=move).status_code == 401      # token first
+    r = client.patch(f"/api/manifest/events/{eid}", json=move, headers=AUTH)
+    assert r.status_code == 428 and "If-Match" in r.json()["detail"]
+    before = _db_bytes(tmp_path)
+    r = client.patch(f"/api/manifest/events/{eid}", json=move, headers={**AUTH, "If-Match": f'"{eid}.7"'})
+    assert r.status_code == 412 and r.headers["etag"] == f'"{eid}.1"'
+    r = client.patch(f"/api/manifest/events/{eid}", json=move, headers={**AUTH, "If-Match": f'"{eid + 1}.1"'})
+    assert r.status_code == 412              # another event's ETag
+    assert _db_bytes(tmp_path) == before
+    r = client.patch(f"/api/manifest/events/{eid}", json=move, headers={**AUTH, "If-Match": f'"{eid}.1"'})
+    assert r.status_code == 200, r.text
+    assert r.headers["etag"] == f'"{eid}.2"' and r.json()["t_utc"] == "2025-11-27T09:20:00.000Z"
+    # the same request again is now stale: a second client that read version 1 cannot overwrite
+    r = client.patch(f"/api/manifest/events/{eid}", json={"t_utc": "2025-11-27T09:25:00Z"},
+                     headers={**AUTH, "If-Match": f'"{eid}.1"'})
+    assert r.status_code == 412
+    assert client.get(f"/api/manifest/events/{eid}").json()["t_utc"] == "2025-11-27T09:20:00.000Z"
+    # a rule still applies with the right version (422, not 412)
+    r = client.patch(f"/api/manifest/events/{eid}", json={"t_utc": "2025-11-28T00:00:00Z"},
+                     headers={**AUTH, "If-Match": f'"{eid}.2"'})
+    assert r.status_code == 422 and r.json()["rule"] == "arrival-after-launch"
+    # removal: a new event, removed with its ETag; its id is not handed out again
+    r = client.post("/api/manifest/events", headers=AUTH, json={
+        "kind": "arrival", "t_utc": "2031-01-01T00:00:00Z", "vehicle": "Progress X", "port": "prichal-nadir",
+        "vehicle_type": "progress-ms"})
+    assert r.status_code == 201, r.text
+    new_id, etag = r.json()["id"], r.headers["etag"]
+    assert client.delete(f"/api/manifest/events/{new_id}", headers=AUTH).status_code == 428
+    assert client.delete(f"/api/manifest/events/{new_id}", headers={**AUTH, "If-Match": f'"{new_id}.9"'}).status_code == 412
+    r = client.delete(f"/api/manifest/events/{new_id}", headers={**AUTH, "If-Match": etag})
+    assert r.status_code == 200 and r.json()["id"] == new_id
+    assert client.get(f"/api/manifest/events/{new_id}").status_code == 404
+    r = client.post("/api/manifest/events", headers=AUTH, json={
+        "kind": "arrival", "t_utc": "2031-01-01T00:00:00Z", "vehicle": "Progress Y", "port": "prichal-nadir",
+        "vehicle_type": "progress-ms"})
+    assert r.status_code == 201, r.text
+    assert r.json()["id"] == new_id + 1
+    # If-Match: * changes whatever is stored
+    r = client.delete(f"/api/manifest/events/{new_id + 1}", headers={**AUTH, "If-Match": "*"})
+    assert r.status_code == 200
+
+
+# --- the API docs page, offline ------------------------------------------------------------------
+def test_docs_page_uses_only_local_assets(client):
+    """/docs names no other host: every script, style and icon is served by the app itself,
+    and its Content-Security-Policy allows nothing else."""
+    import re
+
+    r = client.get("/docs")
+    assert r.status_code == 200
+    csp = r.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "http" not in csp
+    refs = re.findall(r'(?:src|href)="([^"]+)"', r.text) + re.findall(r"url: '([^']+)'", r.text)
+    assert len(refs) >= 4 and all(u.startswith("/") and not u.startswith("//") for u in refs), refs
+    assert "http://" not in r.text and "https://" not in r.text
+    for u in refs:
+        assert client.get(u).status_code == 200, u
+    assert '"validatorUrl": null' in r.text          # no validator badge fetched from elsewhere
+    js = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert js.headers["content-type"].startswith(("text/javascript", "application/javascript"))
+    assert "SwaggerUIBundle" in js.text

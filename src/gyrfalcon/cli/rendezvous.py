@@ -155,8 +155,11 @@ def register(app: typer.Typer) -> None:
         vehicle: str = typer.Option("soyuz-ms", "--vehicle", help="soyuz-ms or progress-ms (main engine, mass)."),
         seed: int = typer.Option(0, "--seed", help="Random seed of the approach simulation."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        what_if: bool = typer.Option(False, "--what-if", help="Fly it even if it breaks a station rule (port taken, "
+                                     "pad out of service); the output then says what-if."),
     ):
         """Plan the rendezvous burns from a liftoff time and fly the approach to contact."""
+        notes = _rules_check(site, launch, scheme, port, vehicle, what_if)
         if station_oem:
             from ..io.oem import load_oem
 
@@ -169,9 +172,31 @@ def register(app: typer.Typer) -> None:
             source = f"packaged {iss_default_path().name}"
         plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source)
         if json_out:
-            print_json(result_dict(plan, res))
+            print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": list(notes)})
             return
+        if what_if:
+            console().print("[bold yellow]WHAT-IF[/]: flown as asked, whatever the station rules say", highlight=False)
         _print_human(plan, res, site, port)
+        for n in notes:
+            console().print(f"note: {n}", markup=False, highlight=False)
+
+
+def _rules_check(site, launch, scheme, port, vehicle, what_if) -> tuple[str, ...]:
+    """The station rules (pad in service at liftoff, port free at the estimated arrival:
+    liftoff + the scheme's nominal duration, two-orbit for auto); refused unless ``what_if``.
+    A flight the late-2025 manifest records at that port and time is taken to be that flight."""
+    from ..launch.sites import load_sites
+    from ..launch.windows import load_schemes
+    from ..time import add_seconds, iso_utc, parse_utc
+    from ..traffic.flight_rules import check_flight, enforce, recorded_flight_at
+
+    t = parse_utc(launch)
+    sch = load_schemes().get(scheme, load_schemes()["two-orbit"])
+    arrival = iso_utc(add_seconds(t, sch.duration_h * 3600.0), 3)
+    pad = load_sites().get(site).id
+    name = recorded_flight_at(port, vehicle, arrival) or f"{vehicle} (planned)"
+    breaches = check_flight(vehicle=name, vehicle_type=vehicle, launch_utc=t, pad=pad, port=port, arrival_utc=arrival)
+    return enforce(breaches, what_if, f"the rendezvous from {pad} at {iso_utc(t, 0)} to {port}")
 
 
 def _print_human(plan, res, site, port):

@@ -19,6 +19,9 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(None, "--seed", help="Override the scenario's random seed."),
         no_files: bool = typer.Option(False, "--no-files", help="Do not write the output directory."),
         no_return: bool = typer.Option(False, "--no-return", help="Skip the return (as return.enabled = false)."),
+        what_if: bool = typer.Option(False, "--what-if", help="Fly it even if it breaks a station rule (port taken, "
+                                     "more crew than seats, pad out of service), as what_if = true in the scenario; "
+                                     "every output then says what-if."),
     ):
         """Fly a mission: countdown, ascent, rendezvous, approach, docking, stay and return; print the timeline."""
         import sys
@@ -37,6 +40,8 @@ def register(app: typer.Typer) -> None:
             changes["seed"] = int(seed)
         if no_return:
             changes["return_"] = sc.return_.model_copy(update={"enabled": False})
+        if what_if:
+            changes["what_if"] = True
         if changes:
             sc = sc.model_copy(update=changes)
         from ..mission.runner import PHASES, default_out_dir, fly, write_outputs
@@ -89,6 +94,8 @@ def print_timeline(result, out_dir, written) -> None:
     sc = result.scenario
     crew = f" -- crew {', '.join(sc.crew.names)}" if sc.crew.names else ""
     call = f" (callsign '{sc.crew.callsign}')" if sc.crew.callsign else ""
+    if getattr(result, "what_if", False):
+        c.print(Text("WHAT-IF: flown although it breaks station rules (see the notes)", style="bold yellow"))
     c.print(Text(f"{sc.title or sc.name}{crew}{call}  seed {result.seed}", style="bold"))
     t = Table(show_header=True, header_style="bold")
     t.add_column("event")

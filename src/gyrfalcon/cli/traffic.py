@@ -3,7 +3,8 @@
 Edits go through :class:`gyrfalcon.traffic.store.ManifestStore`: each is validated against every
 manifest rule and written in one transaction, or refused (one red line, exit code 2) and not
 written. ``--db`` takes a file path or an SQLAlchemy URL (default: ``manifest.sqlite`` in the
-user's data directory, ``$GYRFALCON_DATA_DIR`` overrides it).
+user's data directory, ``$GYRFALCON_DATA_DIR`` overrides it; created with the built-in
+manifest on first use). ``move``/``remove --expect-version N`` refuse a stale edit.
 """
 from __future__ import annotations
 
@@ -13,17 +14,37 @@ from .common import console, handle_errors, print_json
 
 DB_HELP = ("Manifest database: a file path or an SQLAlchemy URL (postgresql+psycopg://user@host/db). "
            "Default: manifest.sqlite in the user's data directory ($GYRFALCON_DATA_DIR overrides it).")
+EXPECT_HELP = ("Refuse (exit 2, nothing written) unless the event is still at this version (the 'version' "
+               "column of 'traffic events'): someone else's change since you read it is not overwritten.")
 BUILTIN_HELP = "Use the built-in late-2025 manifest plus its 2026 plan (in memory) instead of a database."
 
 
 def _store(db, create: bool = False):
-    """The store at ``db``; unless ``create``, a missing SQLite file is an error (not a new empty one)."""
+    """The store at ``db``. The default store (no ``--db``) is created on first use and filled
+    with the built-in manifest (a note on stderr says so); unless ``create``, a missing SQLite
+    file named by ``--db`` is an error (not a new empty one)."""
     from pathlib import Path
 
-    from ..traffic.store import ManifestStore, ManifestStoreError, resolve_url
+    from ..traffic.store import AlreadyLoadedError, ManifestStore, ManifestStoreError, resolve_url
 
     url = resolve_url(db)
-    if not create and url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file():
+    missing = url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file()
+    if missing and not create and db is None:
+        s = ManifestStore(None)
+        try:
+            n = len(s.load_builtin())
+        except AlreadyLoadedError:  # another process initialised it meanwhile
+            return s
+        except BaseException:
+            s.close()
+            raise
+        from rich.console import Console
+
+        Console(stderr=True, highlight=False).print(
+            f"note: created the default manifest database {url[len('sqlite:///'):]} with the built-in "
+            f"late-2025 ISS manifest ({n} events)", markup=False)
+        return s
+    if missing and not create:
         raise ManifestStoreError(
             f"no manifest database at {url[len('sqlite:///'):]}; create it with 'gyrfalcon traffic init"
             f"{'' if db is None else ' --db ' + str(db)}' (add --empty for an empty one)")
@@ -81,9 +102,10 @@ def register(app: typer.Typer) -> None:
             return
         from rich.table import Table
 
-        t = Table("id", "UTC", "event", "vehicle", "port / pad", "crew")
+        t = Table("id", "version", "UTC", "event", "vehicle", "port / pad", "crew")
         for e in evs:
-            t.add_row(str(e.id), _fmt(e.t_utc), e.kind, e.vehicle, e.port or e.pad or "", ", ".join(e.crew))
+            t.add_row(str(e.id), str(e.version), _fmt(e.t_utc), e.kind, e.vehicle, e.port or e.pad or "",
+                      ", ".join(e.crew))
         console().print(t)
 
     @traffic.command("show")
@@ -123,11 +145,23 @@ def register(app: typer.Typer) -> None:
             crew: str = typer.Option("", "--crew", help="Crew, comma-separated."),
             vehicle_type: str = typer.Option(None, "--type", help="Vehicle type of a new vehicle (e.g. progress-ms)."),
             notes: str = typer.Option("", "--notes", help="Free text (a '[moves with X]' tag links it to X's launch in what-ifs)."),
+            what_if: bool = typer.Option(False, "--what-if", help="Do not record it: say which rules it would break "
+                                         "and what the station would look like (exit 0)."),
+            json_out: bool = typer.Option(False, "--json", help="With --what-if: print the result as JSON."),
             db: str = typer.Option(None, "--db", help=DB_HELP)):
         """Record an event after checking every rule on the whole timeline (refused: nothing written)."""
+        from ..traffic.manifest import ManifestRuleError
+
+        crew_l = [c for c in crew.split(",") if c.strip()]
+        if what_if:
+            return _add_what_if(db, kind, t, vehicle, port, pad, crew_l, notes, vehicle_type, json_out)
         with _store(db) as s:
-            e = s.add_event(kind, t, vehicle, port=port, pad=pad, crew=[c for c in crew.split(",") if c.strip()],
-                            notes=notes, vehicle_type=vehicle_type)
+            try:
+                e = s.add_event(kind, t, vehicle, port=port, pad=pad, crew=crew_l, notes=notes,
+                                vehicle_type=vehicle_type)
+            except ManifestRuleError as exc:
+                raise type(exc)(f"{exc}; to see it as a what-if (nothing recorded), pass --what-if",
+                                exc.event) from None
         console().print(f"recorded {e.describe()}")
 
     @traffic.command("move")
@@ -136,19 +170,21 @@ def register(app: typer.Typer) -> None:
              to: str = typer.Option(None, "--to", help="New UTC time."),
              port: str = typer.Option(None, "--port", help="New target port."),
              pad: str = typer.Option(None, "--pad", help="New launch pad."),
+             expect_version: int = typer.Option(None, "--expect-version", min=1, help=EXPECT_HELP),
              db: str = typer.Option(None, "--db", help=DB_HELP)):
         """Move an event in time (or to another port/pad), if the timeline still passes every rule."""
         with _store(db) as s:
-            e = s.move_event(event_id, to, port=port, pad=pad)
-        console().print(f"moved: {e.describe()}")
+            e = s.move_event(event_id, to, port=port, pad=pad, expect_version=expect_version)
+        console().print(f"moved: {e.describe()} (now version {e.version})")
 
     @traffic.command("remove")
     @handle_errors
     def remove(event_id: int = typer.Argument(..., help="Event id (see 'traffic events')."),
+               expect_version: int = typer.Option(None, "--expect-version", min=1, help=EXPECT_HELP),
                db: str = typer.Option(None, "--db", help=DB_HELP)):
-        """Delete an event, if the timeline without it still passes every rule."""
+        """Delete an event, if the timeline without it still passes every rule (its id is never reused)."""
         with _store(db) as s:
-            e = s.remove_event(event_id)
+            e = s.remove_event(event_id, expect_version=expect_version)
         console().print(f"removed {e.describe()}")
 
     @traffic.command("check")
@@ -221,6 +257,35 @@ def register(app: typer.Typer) -> None:
         _print_whatif(r)
         if gantt_out:
             console().print(f"wrote {path}")
+
+
+def _add_what_if(db, kind, t, vehicle, port, pad, crew, notes, vehicle_type, json_out) -> None:
+    """``traffic add --what-if``: the event replayed with the stored timeline, nothing written."""
+    from ..traffic.manifest import Event, Manifest, ManifestInputError, ManifestRuleError, make_event
+
+    with _store(db) as s:
+        evs, vehicles, station, pads = s.events(), s.vehicles(), s.station, s.pads
+    ev = make_event(kind, t, vehicle, port, pad, crew, notes)
+    if vehicle_type:
+        vehicles = {**vehicles, ev.vehicle: station.vehicle_type(vehicle_type).id}
+    if ev.vehicle not in vehicles:
+        raise ManifestInputError(f"vehicle '{ev.vehicle}' is not in the manifest yet; give its --type")
+    new_id = max([e.id for e in evs], default=0) + 1
+    ev = Event(**{**ev.__dict__, "id": new_id})
+    try:
+        Manifest.from_events(list(evs) + [ev], vehicles, station, pads)
+        breach = None
+    except ManifestRuleError as exc:
+        breach = {"rule": exc.rule, "message": str(exc)}
+    if json_out:
+        print_json({"what_if": True, "recorded": False, "event": ev.as_dict() | {"id": None},
+                    "breaks": [breach] if breach else []})
+        return
+    from rich.text import Text
+
+    con = console()
+    con.print(Text("WHAT-IF (not recorded): " + ev.describe().replace(f" (event #{new_id})", ""), style="bold yellow"))
+    con.print(Text(f"breaks rule {breach['rule']}: {breach['message']}" if breach else "passes every rule"))
 
 
 def _print_whatif(r) -> None:

@@ -44,6 +44,8 @@ def register(app: typer.Typer) -> None:
         scheme: str = typer.Option("two-orbit", "--scheme", help="Rendezvous scheme: two-orbit, four-orbit or two-day."),
         spacecraft: str = typer.Option("soyuz-ms", "--spacecraft", help="soyuz-ms (crewed) or progress-ms (cargo): sets the ascent's plane lead."),
         json_out: bool = typer.Option(False, "--json", help="Print the windows as a JSON list."),
+        what_if: bool = typer.Option(False, "--what-if", help="Treat the pad as in service even where the site "
+                                     "catalogue records it out of service; every window then says what_if."),
     ):
         """List launch windows: in-plane time, launch time, azimuth, phase at insertion, feasibility."""
         from ..errors import InputError
@@ -67,15 +69,30 @@ def register(app: typer.Typer) -> None:
 
             target = iss_ephemeris("GCRF")
             source = f"packaged {iss_default_path().name}"
-        wins = find_windows(target, site, sch, t0, days, spacecraft=spacecraft)
+        from ..launch.sites import load_sites
+        from ..launch.windows import NoFeasibleWindowError
+        from ..traffic.flight_rules import WHAT_IF_HINT, WhatIfRequiredError, pad_as_operational
+
+        pad = load_sites().get(site)
+        if what_if:
+            pad = pad_as_operational(pad)
+        wins = find_windows(target, pad, sch, t0, days, spacecraft=spacecraft)
         if not any(w.feasible for w in wins):   # raises NoFeasibleWindowError naming the next one
-            find_feasible_windows(target, site, sch, t0, days, spacecraft=spacecraft)
+            try:
+                find_feasible_windows(target, pad, sch, t0, days, spacecraft=spacecraft)
+            except NoFeasibleWindowError as exc:
+                if not what_if and any(" inside " in w.reason and "; pad " in w.reason for w in wins):
+                    raise WhatIfRequiredError(f"{exc}; the pad is out of service then (station rule "
+                                              f"pad-operational); {WHAT_IF_HINT}") from None
+                raise
         if json_out:
-            print_json([w.to_dict() for w in wins])
+            print_json([w.to_dict() | {"what_if": bool(what_if)} for w in wins])
             return
         from rich.table import Table
 
         c = console()
+        if what_if:
+            c.print("[bold yellow]WHAT-IF[/]: the pad is treated as in service whatever the site catalogue records")
         c.print(f"[bold]{sch.title}[/] windows from {site}, {iso_utc(t0, 0)[:10]} + {days:g} d  ({source})")
         t = Table(show_header=True, header_style="bold")
         for col, just in (("launch UTC", "left"), ("in-plane UTC", "left"), ("az deg", "right"),

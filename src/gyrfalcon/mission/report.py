@@ -72,7 +72,9 @@ def _met(s) -> str:
 def headline_rows(result) -> list[tuple[str, str]]:
     """(label, value) rows of the headline table; values are formatted strings with units."""
     r = result
-    rows = [
+    rows = [("What-if", "yes: flown although it breaks station rules (see the notes)")] \
+        if getattr(r, "what_if", False) else []
+    rows += [
         ("Launch (UTC)", _fmt(r.launch_utc)),
         ("Insertion (UTC)", _fmt(r.insertion_utc)),
         ("Contact (UTC)", _fmt(r.contact_utc)),
@@ -129,7 +131,8 @@ def _title(result) -> str:
         name = getattr(sc, attr, None) if sc is not None else None
         if name:
             break
-    return f"Gyrfalcon mission report: {name}" if name else "Gyrfalcon mission report"
+    head = "WHAT-IF " if getattr(result, "what_if", False) else ""
+    return f"Gyrfalcon {head}mission report: {name}" if name else f"Gyrfalcon {head}mission report"
 
 
 def render_report(result, manifest=None) -> str:

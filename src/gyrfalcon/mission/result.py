@@ -76,6 +76,7 @@ class MissionResult:
     milestones: tuple = ()                  # gyrfalcon.traffic.manifest.Milestone of the updated manifest
     return_station_source: str | None = None  # how the station trajectory for the return was obtained
     manifest: Any = None     # gyrfalcon.traffic.manifest.Manifest (port occupancy over time, for the Gantt)
+    what_if: bool = False    # flown as a what-if (it may break station rules; the notes say which)
 
     def to_json_dict(self) -> dict:
         """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events."""
@@ -86,6 +87,7 @@ class MissionResult:
             "landing_utc": self.landing_utc,
             "total_dv_mps": self.total_dv_mps,
             "seed": self.seed,
+            "what_if": bool(self.what_if),
             "events": [
                 {"name": e.name, "utc": e.utc, "met_s": e.met_s, "phase": e.phase, "notes": e.notes}
                 for e in self.events

@@ -194,6 +194,29 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
 # ---------------------------------------------------------------------------------------------
 # phases
 # ---------------------------------------------------------------------------------------------
+def _rules_check(scenario, liftoff, windows) -> tuple[str, ...]:
+    """The station rules the flight would break (:mod:`gyrfalcon.traffic.flight_rules`): raise
+    a one-line WhatIfRequiredError unless ``scenario.what_if``; else the notes saying so.
+    Arrival estimated as liftoff + the scheme's nominal duration, departure from the stay."""
+    from ..launch.windows import load_schemes
+    from ..time import add_seconds, iso_utc
+    from ..traffic.flight_rules import check_flight, enforce
+
+    scheme = windows[0].scheme if windows else scenario.rendezvous.scheme
+    duration_h = load_schemes().get(scheme, load_schemes()["two-orbit"]).duration_h
+    arrival = add_seconds(liftoff, duration_h * 3600.0)
+    departure = None
+    if scenario.return_.enabled:
+        departure = (scenario.stay.land_on + "T00:00:00.000Z" if scenario.stay.land_on is not None
+                     else iso_utc(add_seconds(arrival, scenario.stay.days * 86400.0), 3))
+        if departure <= iso_utc(arrival, 3):
+            departure = None   # lands before the estimated arrival: only the arrival is checked
+    breaches = check_flight(vehicle=scenario.vehicle.name, vehicle_type=scenario.vehicle.spacecraft,
+                            launch_utc=liftoff, pad=scenario.launch.pad, crew=scenario.crew.names,
+                            port=scenario.docking.port, arrival_utc=iso_utc(arrival, 3), departure_utc=departure)
+    return enforce(breaches, scenario.what_if, f"scenario {scenario.name}")
+
+
 def _window(scenario, eph):
     """(liftoff Time, windows considered)."""
     from ..launch.windows import NoFeasibleWindowError, next_feasible_window
@@ -374,6 +397,9 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         ev("pad crosses the station plane", w.inplane_utc, "ascent",
            f"{w.scheme}: {w.reason}; azimuth {math.degrees(w.azimuth_rad):.2f} deg")
 
+    # station rules, before any heavy work: refused unless the scenario is a what-if
+    notes.extend(_rules_check(scenario, liftoff, windows))
+
     # countdown
     prog("countdown", "start")
     board = PadStatusBoard.from_catalog(known_before=iso_utc(add_seconds(liftoff, -60.0), 0))
@@ -388,7 +414,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         d = cd.pad_damage
         ev("pad damaged", d.t, "countdown", f"{d.cause}; {d.pad_id} out of service until {iso_utc(d.repair_utc, 0)[:10]}")
     prog("countdown", "done")
-    base = dict(scenario=scenario, seed=scenario.seed, countdown=cd, windows=windows)
+    base = dict(scenario=scenario, seed=scenario.seed, countdown=cd, windows=windows, what_if=bool(scenario.what_if))
     if cd.scrubbed:
         notes.append(f"countdown scrubbed: {cd.reason}")
         for ph in PHASES[2:-1]:

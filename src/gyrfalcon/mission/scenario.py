@@ -235,6 +235,9 @@ class Scenario(_Model):
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
     title: str = ""
     seed: int = Field(0, ge=0)
+    what_if: bool = False
+    """Fly it even if it breaks a station rule (occupied port, more crew than seats, pad out of
+    service); the result then says ``what_if: true`` everywhere (:mod:`gyrfalcon.traffic.flight_rules`)."""
     vehicle: Vehicle = Vehicle()
     crew: Crew = Crew()
     launch: Launch
@@ -417,6 +420,8 @@ TEMPLATE = '''\
 name = "my-flight"              # REQUIRED: letters, digits, . _ - ; names the output directory
 title = "My flight to the ISS"  # free text for the timeline and the report
 seed = 0                        # random seed of the approach simulation: same seed -> same outputs
+what_if = false                 # true: fly it even if it breaks a station rule (port taken, more crew
+                                # than seats, pad out of service); every output then says what_if
 
 [vehicle]
 spacecraft = "soyuz-ms"         # soyuz-ms | progress-ms

@@ -130,7 +130,9 @@ class Event:
     """One dated manifest event (see the module docstring for the kinds).
 
     ``t_utc`` is normalised ISO 8601 UTC with milliseconds; ``id`` is the store's row id
-    (``None`` before it is stored) and orders events recorded at the same instant.
+    (``None`` before it is stored; never reused after a removal) and orders events recorded at
+    the same instant; ``version`` is the store's change counter of the event (1 when recorded,
+    +1 per move; ``None`` outside a store; not part of equality).
     """
 
     t_utc: str
@@ -141,6 +143,7 @@ class Event:
     crew: tuple[str, ...] = ()
     notes: str = ""
     id: int | None = None
+    version: int | None = field(default=None, compare=False)
 
     def describe(self) -> str:
         """One line for messages, e.g. ``arrival of Soyuz MS-28 at rassvet-nadir on 2025-...``."""
@@ -157,7 +160,7 @@ class Event:
 
     def as_dict(self) -> dict:
         return {"id": self.id, "t_utc": self.t_utc, "kind": self.kind, "vehicle": self.vehicle,
-                "port": self.port, "pad": self.pad, "crew": list(self.crew), "notes": self.notes}
+                "port": self.port, "pad": self.pad, "crew": list(self.crew), "notes": self.notes, "version": self.version}
 
 
 def normalise_time(t) -> str:

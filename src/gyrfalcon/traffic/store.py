@@ -24,6 +24,20 @@ Concurrency and durability:
   (``pg_advisory_xact_lock``) first, which serialises writers the same way (tested against a
   real server in CI: ``.ci/postgres.sh`` starts one, ``tests/traffic/test_traffic_postgres.py``).
 
+Identity and versions (schema revision 0002):
+
+* Event ids are assigned by the database and never reused, also after the newest event is
+  removed (SQLite ``AUTOINCREMENT``; a PostgreSQL identity sequence, which never goes back,
+  so a refused change may leave a gap).
+* Every event carries a ``version`` (1 when recorded, +1 per move). :meth:`move_event` and
+  :meth:`remove_event` take ``expect_version``: when given and the stored event has another
+  version (someone changed it since it was read), the change is refused with a
+  :class:`StaleVersionError` and nothing is written; re-read and decide again. Without it the
+  change applies to whatever is stored (last writer wins), as before.
+* Creating a store (and migrating its schema) and :meth:`load_builtin` run inside the write
+  lock: of several processes that initialise one new database at once, one migrates and
+  loads, the others find it done (``load_builtin`` then refuses with "already holds").
+
 No global state: each store owns its engine; create one per process (after a ``fork``).
 
 >>> import tempfile, os, shutil
@@ -81,15 +95,35 @@ EVENTS = sa.Table(
     sa.Column("crew", sa.Text, nullable=False, server_default="[]"),
     sa.Column("notes", sa.Text, nullable=False, server_default=""),
     sa.Column("recorded_utc", sa.String(24), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False, server_default="1"),
     sa.CheckConstraint(
         "kind IN ('launch', 'arrival', 'departure', 'relocation', 'capture', 'berth', 'hold', "
         "'release', 'crew_change')", name="ck_events_kind"),
     sa.Index("ix_events_t_utc", "t_utc", "id"),
+    sqlite_autoincrement=True,
 )
 
 
 class ManifestStoreError(GyrfalconError):
     """The manifest database cannot be opened, migrated, locked or read."""
+
+
+class AlreadyLoadedError(ManifestStoreError):
+    """:meth:`ManifestStore.load_builtin` on a store that already holds events (``count``)."""
+
+    def __init__(self, message: str, count: int):
+        super().__init__(message)
+        self.count = count
+
+
+class StaleVersionError(ManifestInputError):
+    """A move or removal named a version of the event that is no longer the stored one
+    (someone changed it since it was read); nothing was written. Attributes: ``event_id``,
+    ``expected`` and ``actual`` (the stored version)."""
+
+    def __init__(self, message: str, event_id: int, expected: int, actual: int):
+        super().__init__(message)
+        self.event_id, self.expected, self.actual = event_id, expected, actual
 
 
 # --- where the database is -------------------------------------------------------------------
@@ -278,7 +312,7 @@ class ManifestStore:
     def _load(conn) -> tuple[list[Event], dict[str, str]]:
         rows = conn.execute(sa.select(EVENTS).order_by(EVENTS.c.t_utc, EVENTS.c.id)).mappings().all()
         events = [Event(r["t_utc"], r["kind"], r["vehicle"], r["port"], r["pad"], tuple(json.loads(r["crew"])),
-                        r["notes"], r["id"]) for r in rows]
+                        r["notes"], r["id"], r["version"]) for r in rows]
         vehicles = {n: t for n, t in conn.execute(sa.select(VEHICLES.c.name, VEHICLES.c.vehicle_type))}
         return events, vehicles
 
@@ -291,6 +325,29 @@ class ManifestStore:
         """{vehicle name: vehicle type id} of every registered vehicle."""
         with self._tx(write=False) as conn:
             return self._load(conn)[1]
+
+    def event(self, event_id: int) -> Event:
+        """The stored event ``event_id`` (with its current ``version``)."""
+        with self._tx(write=False) as conn:
+            existing, _ = self._load(conn)
+        return self._find(existing, event_id)
+
+    @staticmethod
+    def _find(existing, event_id) -> Event:
+        found = [e for e in existing if e.id == int(event_id)]
+        if not found:
+            ids = [e.id for e in existing]
+            span = f"ids {min(ids)}..{max(ids)}" if ids else "no events"
+            raise ManifestInputError(f"no event #{event_id} in the manifest ({span}); list them with events()")
+        return found[0]
+
+    @staticmethod
+    def _check_version(e: Event, expect_version, verb: str) -> None:
+        if expect_version is not None and int(expect_version) != e.version:
+            raise StaleVersionError(
+                f"event #{e.id} is at version {e.version}, not the expected {int(expect_version)}: it was "
+                f"changed since you read it; re-read it ('traffic events') and {verb} again with "
+                f"--expect-version {e.version}", e.id, int(expect_version), int(e.version))
 
     def count(self) -> int:
         """Number of stored events."""
@@ -350,66 +407,77 @@ class ManifestStore:
         """Record several events at once, all or nothing, in one transaction."""
         new = [e if isinstance(e, Event) else make_event(**e) for e in events]
         with self._tx(write=True) as conn:
-            existing, vehicles = self._load(conn)
-            add_vehicles = {}
-            for name, vtype in (vehicle_types or {}).items():
-                vt = self.station.vehicle_type(vtype).id
-                if name in vehicles and vehicles[name] != vt:
-                    raise ManifestInputError(
-                        f"vehicle '{name}' is already registered as {vehicles[name]}, not {vt}; "
-                        "give the new vehicle another name")
-                if name not in vehicles:
-                    add_vehicles[name] = vt
-            all_vehicles = {**vehicles, **add_vehicles}
-            for e in new:
-                if e.vehicle not in all_vehicles:
-                    raise ManifestInputError(
-                        f"{e.describe()}: vehicle '{e.vehicle}' is not in the manifest yet; give its "
-                        f"vehicle_type (one of {', '.join(v.id for v in self.station.vehicle_types)})")
-            first_id = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(EVENTS.c.id), 0))).scalar_one()) + 1
-            stamped = [Event(**{**e.__dict__, "id": first_id + i}) for i, e in enumerate(new)]
-            self._check(existing + stamped, all_vehicles, stamped, "recording")
-            if add_vehicles:
-                conn.execute(sa.insert(VEHICLES), [{"name": n, "vehicle_type": t, "notes": ""}
-                                                   for n, t in add_vehicles.items()])
-            now = _now_utc()
-            conn.execute(sa.insert(EVENTS), [
-                {"id": e.id, "t_utc": e.t_utc, "kind": e.kind, "vehicle": e.vehicle, "port": e.port,
-                 "pad": e.pad, "crew": json.dumps(list(e.crew)), "notes": e.notes, "recorded_utc": now}
-                for e in stamped])
+            return self._add_events(conn, new, vehicle_types)
+
+    def _add_events(self, conn, new: list[Event], vehicle_types) -> tuple[Event, ...]:
+        """Inside a write transaction: insert ``new`` (the database assigns the ids), then
+        replay the whole timeline; a broken rule raises and the transaction rolls back."""
+        existing, vehicles = self._load(conn)
+        add_vehicles = {}
+        for name, vtype in (vehicle_types or {}).items():
+            vt = self.station.vehicle_type(vtype).id
+            if name in vehicles and vehicles[name] != vt:
+                raise ManifestInputError(
+                    f"vehicle '{name}' is already registered as {vehicles[name]}, not {vt}; "
+                    "give the new vehicle another name")
+            if name not in vehicles:
+                add_vehicles[name] = vt
+        all_vehicles = {**vehicles, **add_vehicles}
+        for e in new:
+            if e.vehicle not in all_vehicles:
+                raise ManifestInputError(
+                    f"{e.describe()}: vehicle '{e.vehicle}' is not in the manifest yet; give its "
+                    f"vehicle_type (one of {', '.join(v.id for v in self.station.vehicle_types)})")
+        if add_vehicles:
+            conn.execute(sa.insert(VEHICLES), [{"name": n, "vehicle_type": t, "notes": ""}
+                                               for n, t in add_vehicles.items()])
+        now = _now_utc()
+        stamped = []
+        for e in new:  # one row at a time, in order: ids increase with the recording order
+            new_id = conn.execute(sa.insert(EVENTS).values(
+                t_utc=e.t_utc, kind=e.kind, vehicle=e.vehicle, port=e.port, pad=e.pad,
+                crew=json.dumps(list(e.crew)), notes=e.notes, recorded_utc=now, version=1,
+            ).returning(EVENTS.c.id)).scalar_one()
+            stamped.append(Event(**{**e.__dict__, "id": int(new_id), "version": 1}))
+        self._check(existing + stamped, all_vehicles, stamped, "recording")
         return tuple(stamped)
 
-    def remove_event(self, event_id: int) -> Event:
-        """Delete event ``event_id`` if the timeline without it still passes every rule."""
+    def remove_event(self, event_id: int, *, expect_version: int | None = None) -> Event:
+        """Delete event ``event_id`` if the timeline without it still passes every rule.
+
+        ``expect_version``: refuse (:class:`StaleVersionError`, nothing written) unless the
+        stored event is still at this version. Its id is never handed out again.
+        """
         with self._tx(write=True) as conn:
             existing, vehicles = self._load(conn)
-            gone = [e for e in existing if e.id == int(event_id)]
-            if not gone:
-                ids = [e.id for e in existing]
-                span = f"ids {min(ids)}..{max(ids)}" if ids else "no events"
-                raise ManifestInputError(f"no event #{event_id} in the manifest ({span}); list them with events()")
-            self._check([e for e in existing if e.id != int(event_id)], vehicles, gone, "removing")
-            conn.execute(sa.delete(EVENTS).where(EVENTS.c.id == int(event_id)))
-        return gone[0]
+            gone = self._find(existing, event_id)
+            self._check_version(gone, expect_version, "remove it")
+            self._check([e for e in existing if e.id != gone.id], vehicles, [gone], "removing")
+            conn.execute(sa.delete(EVENTS).where(EVENTS.c.id == gone.id))
+        return gone
 
-    def move_event(self, event_id: int, t=None, *, port: str | None = None, pad: str | None = None) -> Event:
+    def move_event(self, event_id: int, t=None, *, port: str | None = None, pad: str | None = None,
+                   expect_version: int | None = None) -> Event:
         """Change the time (and/or target ``port`` / launch ``pad``) of event ``event_id``, keeping its id,
-        if the resulting timeline passes every rule (one transaction; nothing written otherwise)."""
+        if the resulting timeline passes every rule (one transaction; nothing written otherwise).
+
+        ``expect_version``: refuse (:class:`StaleVersionError`, nothing written) unless the
+        stored event is still at this version. Returns the event with its new version (+1).
+        """
         if t is None and port is None and pad is None:
             raise ManifestInputError(f"moving event #{event_id} needs a new time, port or pad (e.g. t='2026-03-22')")
         with self._tx(write=True) as conn:
             existing, vehicles = self._load(conn)
-            old = [e for e in existing if e.id == int(event_id)]
-            if not old:
-                ids = [e.id for e in existing]
-                span = f"ids {min(ids)}..{max(ids)}" if ids else "no events"
-                raise ManifestInputError(f"no event #{event_id} in the manifest ({span}); list them with events()")
-            o = old[0]
+            o = self._find(existing, event_id)
+            self._check_version(o, expect_version, "move it")
             new = make_event(o.kind, o.t_utc if t is None else t, o.vehicle, o.port if port is None else port,
                              o.pad if pad is None else pad, o.crew, o.notes, o.id)
+            new = Event(**{**new.__dict__, "version": o.version + 1})
             self._check([new if e.id == o.id else e for e in existing], vehicles, [new], "recording")
-            conn.execute(sa.update(EVENTS).where(EVENTS.c.id == o.id).values(
-                t_utc=new.t_utc, port=new.port, pad=new.pad, recorded_utc=_now_utc()))
+            done = conn.execute(sa.update(EVENTS).where(EVENTS.c.id == o.id, EVENTS.c.version == o.version).values(
+                t_utc=new.t_utc, port=new.port, pad=new.pad, recorded_utc=_now_utc(), version=o.version + 1))
+            if done.rowcount != 1:  # cannot happen under the write lock; refuse rather than guess
+                raise ManifestStoreError(f"event #{o.id} changed during the move; nothing written, retry")
         return new
 
     def load_builtin(self) -> tuple[Event, ...]:
@@ -420,8 +488,9 @@ class ManifestStore:
         if norm_id(b.station) != self.station.id:
             raise ManifestStoreError(f"the built-in manifest is for station '{b.station}', this store for "
                                      f"'{self.station.id}'")
-        n = self.count()
-        if n:
-            raise ManifestStoreError(f"manifest database {self._label} already holds {n} events; load the "
-                                     "built-in manifest into a new, empty database (another --db)")
-        return self.add_events(b.events, b.vehicles)
+        with self._tx(write=True) as conn:  # the emptiness check and the load in ONE locked transaction
+            n = int(conn.execute(sa.select(sa.func.count()).select_from(EVENTS)).scalar_one())
+            if n:
+                raise AlreadyLoadedError(f"manifest database {self._label} already holds {n} events; load the "
+                                         "built-in manifest into a new, empty database (another --db)", n)
+            return self._add_events(conn, list(b.events), b.vehicles)

@@ -17,13 +17,28 @@ GET  /api/manifest/occupancy           the station at an instant (``at``) or end
 GET  /api/manifest/intervals           port occupancy intervals overlapping [start, end] (Gantt)
 POST /api/manifest/events  [token]     record an event if every station rule passes; a refused
                                        change is 422 with the rule and the reason, nothing written
+GET  /api/manifest/events/{id}         one event, with its version as ``ETag``
+PATCH /api/manifest/events/{id} [token] move it (new time, port or pad); needs ``If-Match``
+DELETE /api/manifest/events/{id} [token] remove it; needs ``If-Match``
+GET  /docs                             the API docs page (Swagger UI, served from ``/docs-assets/``)
 GET  /                                 the viewer page (CesiumJS, served from ``/cesium/``)
 =====================================  ===========================================================
+
+Optimistic concurrency on the manifest: an event's ``ETag`` is ``"<id>.<version>"`` (the
+version grows by one per move). ``PATCH`` and ``DELETE`` need ``If-Match`` with the ETag the
+client last read (or ``*``: whatever is stored): without it 428, with a stale one 412 and
+nothing written (someone changed the event since; GET it again and decide again).
 
 Run and file names never reach the file system unchecked: a run name must match
 ``[A-Za-z0-9][A-Za-z0-9._-]{0,63}`` (else 422) and name a direct child directory of the
 output directory holding ``COMPLETE`` (else 404, also for symbolic links that lead out of
-it); file names are an enumeration (else 422).
+it); file names are an enumeration (else 422); a file is served only if, resolved, it is a
+regular file inside that run directory (a symbolic link leading out of it, a FIFO, a device
+or a directory: 404), read through a descriptor opened without following links.
+
+The API docs page (``/docs``) loads Swagger UI from this server (``static/vendor/swagger-ui``,
+copied from npm ``swagger-ui-dist`` by ``web/build_swagger_ui.sh``) and references no other
+host (its Content-Security-Policy allows only this server), so it works offline.
 
 Assumptions: one process; the run directory's files are immutable once ``COMPLETE`` exists
 (they are cached by path, size and modification time); scenario uploads must use the
@@ -41,7 +56,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Path as PathParam, Query, Request
+from fastapi import Depends, FastAPI, Header, HTTPException, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, ConfigDict, Field
@@ -50,6 +65,10 @@ from ..errors import InputError
 
 RUN_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 STATIC_DIR = Path(__file__).parent / "static"
+SWAGGER_DIR = STATIC_DIR / "vendor" / "swagger-ui"
+#: /docs: Swagger UI from this server only; its page starts it with one inline script.
+DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'")
 CESIUM_ENV = "GYRFALCON_CESIUM_DIR"
 
 #: The page's Content-Security-Policy: everything from this server only (Cesium's workers
@@ -63,6 +82,7 @@ VIEWER_CSP = ("default-src 'self'; script-src 'self' blob: 'unsafe-eval' 'wasm-u
 
 RunName = Annotated[str, PathParam(pattern=RUN_NAME_PATTERN, max_length=64,
                                    description="a run directory name (the scenario's name)")]
+EventId = Annotated[int, PathParam(ge=1, le=2**31 - 1, description="an event id (GET /api/manifest/events)")]
 JobId = Annotated[str, PathParam(pattern=r"^[0-9a-f]{32}$", description="a job id from POST /api/runs")]
 LastS = Annotated[float, Query(gt=0, le=86400.0, description="how long before the chaser's last sample [s]")]
 AtQ = Annotated[str | None, Query(max_length=40, description="an instant, ISO 8601 UTC")]
@@ -151,6 +171,14 @@ class ManifestEventOut(BaseModel):
     pad: str | None
     crew: list[str]
     notes: str
+    version: int | None = None
+
+
+class ManifestMoveIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    t_utc: str | None = Field(None, min_length=10, max_length=40, description="new time, ISO 8601 UTC")
+    port: str | None = Field(None, max_length=64, description="new target port")
+    pad: str | None = Field(None, max_length=64, description="new launch pad")
 
 
 class MilestoneOut(BaseModel):
@@ -215,6 +243,8 @@ class WebConfig:
     read_burst: float = 4000.0
     write_rate_per_min: float = 30.0
     write_burst: float = 10.0
+    auth_fail_rate_per_min: float = 10.0
+    auth_fail_burst: float = 10.0
     max_pending_jobs: int = 2
     allowed_hosts: tuple[str, ...] = ("127.0.0.1", "localhost", "[::1]", "::1")
     cesium_dir: Path | None = None
@@ -228,8 +258,61 @@ def cesium_dir(cfg: WebConfig | None = None) -> Path:
     return Path(env) if env else STATIC_DIR / "vendor" / "cesium"
 
 
+class NotServable(Exception):
+    """A path that is not a regular file inside the directory it should be in."""
+
+
+def read_regular_file(root: Path, name: str) -> tuple[bytes, os.stat_result]:
+    """The bytes of ``root/name`` if, with every link resolved, it is a regular file directly
+    inside ``root`` (itself resolved); else :class:`NotServable`.
+
+    The resolved path is opened with ``O_NOFOLLOW`` (a link swapped in after the check is
+    refused) and ``O_NONBLOCK`` (a FIFO cannot hang the server), and the open descriptor must
+    be a regular file.
+    """
+    import stat as st_mod
+
+    root = Path(root).resolve(strict=True)
+    try:
+        real = (root / name).resolve(strict=True)
+    except (OSError, RuntimeError):  # missing, a link loop
+        raise NotServable(name) from None
+    if real.parent != root:
+        raise NotServable(name)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(real, flags)
+    except OSError:
+        raise NotServable(name) from None
+    try:
+        st = os.fstat(fd)
+        if not st_mod.S_ISREG(st.st_mode):
+            raise NotServable(name)
+        chunks = []
+        while True:
+            b = os.read(fd, 1 << 20)
+            if not b:
+                break
+            chunks.append(b)
+        return b"".join(chunks), st
+    finally:
+        os.close(fd)
+
+
+def is_servable(root: Path, name: str) -> bool:
+    """Whether ``root/name`` resolves to a regular file directly inside ``root``."""
+    import stat as st_mod
+
+    try:
+        real = (Path(root) / name).resolve(strict=True)
+        return real.parent == Path(root).resolve() and st_mod.S_ISREG(real.stat().st_mode)
+    except (OSError, RuntimeError):
+        return False
+
+
 class _FileCache:
-    """Bytes of small immutable files, keyed by (path, size, mtime)."""
+    """Bytes of small immutable files, keyed by (path, size, mtime); read with
+    :func:`read_regular_file` (only regular files inside their run directory)."""
 
     def __init__(self, max_entries: int = 256):
         self._d: dict = {}
@@ -237,12 +320,15 @@ class _FileCache:
         self.max = max_entries
 
     def read(self, path: Path) -> bytes:
+        if not is_servable(path.parent, path.name):
+            raise NotServable(path.name)
         st = path.stat()
         key = (str(path), st.st_size, st.st_mtime_ns)
         hit = self._d.get(key)
         if hit is not None:
             return hit
-        data = path.read_bytes()
+        data, st2 = read_regular_file(path.parent, path.name)
+        key = (str(path), st2.st_size, st2.st_mtime_ns)
         with self._lock:
             if len(self._d) >= self.max:
                 self._d.clear()
@@ -293,7 +379,12 @@ def create_app(cfg: WebConfig) -> FastAPI:
                 fresh = url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file()
                 s = ManifestStore(cfg.db)
                 if fresh:
-                    s.load_builtin()
+                    from ..traffic.store import AlreadyLoadedError
+
+                    try:
+                        s.load_builtin()
+                    except AlreadyLoadedError:  # another process initialised it meanwhile
+                        pass
                 store_box["store"] = s
             return s
 
@@ -307,7 +398,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
         if s is not None:
             s.close()
 
-    app = FastAPI(title="Gyrfalcon", version=gyr_version, lifespan=lifespan,
+    app = FastAPI(title="Gyrfalcon", version=gyr_version, lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Mission runs (timelines, CZML, OEM, reports), background runs and the station "
                               "manifest. Writes need `Authorization: Bearer <token>`.")
     app.state.config = cfg
@@ -315,7 +406,8 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(cfg.allowed_hosts))
     app.add_middleware(GuardMiddleware, max_body_bytes=cfg.max_body_bytes, read_rate_per_s=cfg.read_rate_per_s,
                        read_burst=cfg.read_burst, write_rate_per_min=cfg.write_rate_per_min,
-                       write_burst=cfg.write_burst)
+                       write_burst=cfg.write_burst, token=cfg.token,
+                       auth_fail_rate_per_min=cfg.auth_fail_rate_per_min, auth_fail_burst=cfg.auth_fail_burst)
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
@@ -335,6 +427,15 @@ def create_app(cfg: WebConfig) -> FastAPI:
     async def _http_exc(request: Request, exc: HTTPException):
         return JSONResponse({"detail": exc.detail, "rule": None}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+    from ..traffic.store import StaleVersionError
+
+    @app.exception_handler(StaleVersionError)
+    async def _stale_exc(request: Request, exc: StaleVersionError):
+        return JSONResponse({"detail": f"event #{exc.event_id} is at version {exc.actual} (ETag "
+                                       f"{_etag(exc.event_id, exc.actual)}), not the version in If-Match; it was "
+                                       "changed since you read it: GET it again and decide again", "rule": None},
+                            status_code=412, headers={"ETag": _etag(exc.event_id, exc.actual)})
 
     @app.exception_handler(InputError)
     async def _input_exc(request: Request, exc: InputError):
@@ -388,9 +489,9 @@ def create_app(cfg: WebConfig) -> FastAPI:
                 continue
             try:
                 tl = json.loads(cache.read(real / "timeline.json"))
-            except (OSError, ValueError):
+            except (OSError, ValueError, NotServable):
                 continue
-            files = [f.value for f in RunFile if (real / f.value).is_file()]
+            files = [f.value for f in RunFile if is_servable(real, f.value)]
             out.append({"name": d.name, "launch_utc": tl.get("launch_utc"), "contact_utc": tl.get("contact_utc"),
                         "landing_utc": tl.get("landing_utc"), "files": files})
         return out
@@ -399,29 +500,34 @@ def create_app(cfg: WebConfig) -> FastAPI:
              tags=["runs"])
     def run_timeline(run: RunName):
         p = run_dir(run) / "timeline.json"
-        if not p.is_file():
-            raise HTTPException(404, f"run {run!r} has no timeline.json")
-        return Response(cache.read(p), media_type="application/json")
+        try:
+            return Response(cache.read(p), media_type="application/json")
+        except NotServable:
+            raise HTTPException(404, f"run {run!r} has no timeline.json (or it is not a regular file in the "
+                                     "run folder)") from None
 
     @app.get("/api/runs/{run}/files/{name}", responses={**R404, **R422, **R429, 200: {
         "content": {"application/json": {}, "text/plain": {}, "text/html": {}},
         "description": "the file as written by the run"}}, tags=["runs"], response_class=Response)
     def run_file(run: RunName, name: RunFile):
         p = run_dir(run) / name.value
-        if not p.is_file():
-            raise HTTPException(404, f"run {run!r} has no {name.value} (the scenario turned it off?)")
+        try:
+            data = cache.read(p)
+        except NotServable:
+            raise HTTPException(404, f"run {run!r} has no {name.value} (the scenario turned it off?), or it is "
+                                     "not a regular file inside the run folder") from None
         headers = {}
         if name is RunFile.report:
             from ..mission.report import CSP
 
             headers["Content-Security-Policy"] = CSP
-        return Response(cache.read(p), media_type=MEDIA_TYPES[name], headers=headers)
+        return Response(data, media_type=MEDIA_TYPES[name], headers=headers)
 
     @app.get("/api/runs/{run}/lvlh", response_model=LvlhTrack, responses={**R404, **R422, **R429},
              tags=["runs"])
     def run_lvlh(run: RunName, last_s: LastS = 3600.0):
         d = run_dir(run)
-        if not (d / "chaser.oem").is_file() or not (d / "station.oem").is_file():
+        if not is_servable(d, "chaser.oem") or not is_servable(d, "station.oem"):
             raise HTTPException(404, f"run {run!r} has no chaser.oem/station.oem to compute LVLH from")
         return lvlh_track(d / "chaser.oem", d / "station.oem", last_s)
 
@@ -470,9 +576,58 @@ def create_app(cfg: WebConfig) -> FastAPI:
     @app.post("/api/manifest/events", response_model=ManifestEventOut, status_code=201,
               responses={**R401, **R413, **R422, **R429}, dependencies=[Depends(require_token)],
               tags=["manifest"])
-    def manifest_add(ev: ManifestEventIn):
-        return store().add_event(ev.kind, ev.t_utc, ev.vehicle, port=ev.port, pad=ev.pad, crew=ev.crew,
-                                 notes=ev.notes, vehicle_type=ev.vehicle_type).as_dict()
+    def manifest_add(ev: ManifestEventIn, response: Response):
+        e = store().add_event(ev.kind, ev.t_utc, ev.vehicle, port=ev.port, pad=ev.pad, crew=ev.crew,
+                              notes=ev.notes, vehicle_type=ev.vehicle_type)
+        response.headers["ETag"] = _etag(e.id, e.version)
+        return e.as_dict()
+
+    R412 = {412: {"model": Problem, "description": "If-Match names a version that is no longer stored"},
+            428: {"model": Problem, "description": "no If-Match header: GET the event and send its ETag"}}
+
+    def expected_version(event_id: int, if_match: str | None) -> int | None:
+        if if_match is None or not if_match.strip():
+            raise HTTPException(428, f"changing event #{event_id} needs 'If-Match: <ETag>' with the ETag of GET "
+                                     f"/api/manifest/events/{event_id} (or 'If-Match: *' to change whatever is stored)")
+        tags = [t.strip() for t in if_match.split(",")]
+        if "*" in tags:
+            return None
+        for tag in tags:
+            m = re.fullmatch(r'(?:W/)?"(\d+)\.(\d+)"', tag)
+            if m and int(m.group(1)) == event_id:
+                return int(m.group(2))
+        if any(re.fullmatch(r'(?:W/)?"\d+\.\d+"', t) for t in tags):
+            raise HTTPException(412, f"If-Match {if_match} names no version of event #{event_id}; GET "
+                                     f"/api/manifest/events/{event_id} for its ETag")
+        raise HTTPException(422, f"If-Match {if_match!r} is not an ETag of this API (\"<id>.<version>\") or *")
+
+    @app.get("/api/manifest/events/{event_id}", response_model=ManifestEventOut,
+             responses={**R404, **R422, **R429}, tags=["manifest"])
+    def manifest_event(event_id: EventId, response: Response):
+        e = _event_or_404(store(), event_id)
+        response.headers["ETag"] = _etag(e.id, e.version)
+        return e.as_dict()
+
+    @app.patch("/api/manifest/events/{event_id}", response_model=ManifestEventOut,
+               responses={**R401, **R404, **R412, **R413, **R422, **R429}, dependencies=[Depends(require_token)],
+               tags=["manifest"])
+    def manifest_move(event_id: EventId, mv: ManifestMoveIn, response: Response,
+                      if_match: Annotated[str | None, Header(max_length=200)] = None):
+        expect = expected_version(event_id, if_match)
+        s = store()
+        _event_or_404(s, event_id)
+        e = s.move_event(event_id, mv.t_utc, port=mv.port, pad=mv.pad, expect_version=expect)
+        response.headers["ETag"] = _etag(e.id, e.version)
+        return e.as_dict()
+
+    @app.delete("/api/manifest/events/{event_id}", response_model=ManifestEventOut,
+                responses={**R401, **R404, **R412, **R422, **R429}, dependencies=[Depends(require_token)],
+                tags=["manifest"])
+    def manifest_remove(event_id: EventId, if_match: Annotated[str | None, Header(max_length=200)] = None):
+        expect = expected_version(event_id, if_match)
+        s = store()
+        _event_or_404(s, event_id)
+        return s.remove_event(event_id, expect_version=expect).as_dict()
 
     @app.post("/api/runs", response_model=JobOut, status_code=202,
               responses={**R401, **R413, **R422, **R429, 409: {"model": Problem, "description":
@@ -489,6 +644,27 @@ def create_app(cfg: WebConfig) -> FastAPI:
             return _problem(503, str(exc))
         return job.as_dict()
 
+    # --- the API docs, from local assets -----------------------------------------------------
+    @app.get("/docs", include_in_schema=False)
+    def api_docs():
+        from fastapi.openapi.docs import get_swagger_ui_html
+
+        if not (SWAGGER_DIR / "swagger-ui-bundle.js").is_file():
+            return HTMLResponse("<!DOCTYPE html><title>Gyrfalcon API</title><p>Swagger UI is not installed at "
+                                f"{SWAGGER_DIR}. Run <code>bash web/build_swagger_ui.sh</code> (npm), or read "
+                                "<a href=\"/openapi.json\">/openapi.json</a>.</p>", status_code=503)
+        page = get_swagger_ui_html(openapi_url=app.openapi_url, title="Gyrfalcon API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png",
+                                   swagger_ui_parameters={"validatorUrl": None})  # no badge from another host
+        page.headers["Content-Security-Policy"] = DOCS_CSP
+        page.headers["Cache-Control"] = "no-cache"
+        return page
+
+    if SWAGGER_DIR.is_dir():
+        app.mount("/docs-assets", StaticFiles(directory=SWAGGER_DIR), name="docs-assets")
+
     # --- the viewer --------------------------------------------------------------------------
     @app.get("/", include_in_schema=False)
     def index():
@@ -504,6 +680,20 @@ def create_app(cfg: WebConfig) -> FastAPI:
     if cdir.is_dir():
         app.mount("/cesium", StaticFiles(directory=cdir), name="cesium")
     return app
+
+
+def _etag(event_id: int, version: int | None) -> str:
+    """The ETag of a manifest event at ``version``: ``"<id>.<version>"``."""
+    return f'"{int(event_id)}.{int(version or 0)}"'
+
+
+def _event_or_404(store, event_id: int):
+    from ..traffic.manifest import ManifestInputError
+
+    try:
+        return store.event(event_id)
+    except ManifestInputError as exc:
+        raise HTTPException(404, str(exc)) from None
 
 
 def validate_upload(text: str):

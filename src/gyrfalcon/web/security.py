@@ -7,8 +7,12 @@
   write is refused (:class:`TokenFileError`). Comparison is constant-time.
 * **Request size**: a body longer than ``max_body_bytes`` is refused with 413 before it is
   read whole (``Content-Length`` checked first, a streamed body without a length refused, 411).
-* **Rate limits**: one token bucket per client address and class (``read``: GET/HEAD,
-  ``write``: anything else); an empty bucket gives 429 with ``Retry-After``.
+* **Rate limits**: token buckets; an empty bucket gives 429 with ``Retry-After``.
+  ``read`` (GET/HEAD/OPTIONS): one bucket per client address. ``write`` (anything else) with
+  the right token: the token holder's bucket. ``write`` without it (no or a wrong token, which
+  the app then refuses with 401): one small ``auth-fail`` bucket per client address. So
+  failed attempts never use up the token holder's writes, wherever they come from, and one
+  address guessing tokens is slowed down on its own.
 
 Assumptions: the server runs on loopback or behind a proxy that sets the client address;
 buckets live in the process (several ``uvicorn`` workers would each have their own).
@@ -133,16 +137,21 @@ async def _send_json(send, status: int, detail: str, headers=()) -> None:
 class GuardMiddleware:
     """ASGI middleware: per-client rate limits and a request-body size limit (see module doc).
 
-    ``read_rate_per_s`` / ``read_burst``: GET and HEAD; ``write_rate_per_min`` /
-    ``write_burst``: every other method; ``max_body_bytes``: largest accepted body.
+    ``read_rate_per_s`` / ``read_burst``: GET and HEAD per client address;
+    ``write_rate_per_min`` / ``write_burst``: every other method carrying ``token`` (the token
+    holder's bucket); ``auth_fail_rate_per_min`` / ``auth_fail_burst``: every other method
+    without it, per client address; ``max_body_bytes``: largest accepted body.
     """
 
     def __init__(self, app, *, max_body_bytes: int, read_rate_per_s: float, read_burst: float,
-                 write_rate_per_min: float, write_burst: float):
+                 write_rate_per_min: float, write_burst: float, token: str | None = None,
+                 auth_fail_rate_per_min: float = 10.0, auth_fail_burst: float = 10.0):
         self.app = app
         self.max_body = int(max_body_bytes)
-        self.read = (float(read_rate_per_s), float(read_burst))
-        self.write = (float(write_rate_per_min) / 60.0, float(write_burst))
+        self.token = token
+        self.limits = {"read": (float(read_rate_per_s), float(read_burst)),
+                       "write": (float(write_rate_per_min) / 60.0, float(write_burst)),
+                       "auth-fail": (float(auth_fail_rate_per_min) / 60.0, float(auth_fail_burst))}
         self._buckets: dict[tuple[str, str], TokenBucket] = {}
         self._lock = threading.Lock()
 
@@ -153,7 +162,7 @@ class GuardMiddleware:
             with self._lock:
                 if len(self._buckets) > 10000:   # bound memory: forget idle clients
                     self._buckets.clear()
-                b = self._buckets.setdefault(key, TokenBucket(*(self.read if kind == "read" else self.write)))
+                b = self._buckets.setdefault(key, TokenBucket(*self.limits[kind]))
         return b
 
     async def __call__(self, scope, receive, send):
@@ -162,12 +171,20 @@ class GuardMiddleware:
         method = scope.get("method", "GET")
         kind = "read" if method in ("GET", "HEAD", "OPTIONS") else "write"
         client = (scope.get("client") or ("?", 0))[0]
-        bucket = self._bucket(client, kind)
+        key = client
+        if kind == "write" and self.token is not None:
+            auth = next((v for n, v in scope.get("headers", ()) if n == b"authorization"), None)
+            if token_matches(self.token, auth.decode("latin-1") if auth else None):
+                key = "<token holder>"      # one bucket for the holder of the write token
+            else:
+                kind = "auth-fail"          # refused with 401 by the app: counted per address only
+        bucket = self._bucket(key, kind)
         with self._lock:
             ok = bucket.take()
             retry = bucket.retry_after_s()
         if not ok:
-            return await _send_json(send, 429, f"too many {kind} requests from {client}; retry in {retry} s",
+            what = "requests without the write token" if kind == "auth-fail" else f"{kind} requests"
+            return await _send_json(send, 429, f"too many {what} from {client}; retry in {retry} s",
                                     [(b"retry-after", str(retry).encode())])
         length = None
         for name, value in scope.get("headers", ()):

@@ -1,0 +1,145 @@
+"""Rules are rules: a planned flight checked against the station manifest, before it is flown.
+
+:func:`check_flight` puts a flight's launch, arrival and (if known) departure into the
+built-in late-2025 ISS manifest (:func:`gyrfalcon.traffic.builtin.late2025`, without any
+events it already holds for a vehicle of the same name) and replays it against every manifest
+rule (:mod:`gyrfalcon.traffic.rules`). Among them:
+
+* **one-vehicle-per-port** (and port compatibility, corridor clearance): docking at a port
+  another vehicle holds is refused;
+* **lifeboat**: more crew than the vehicle type's seats (``crew_seats`` of the visiting-vehicle
+  catalogue, ``station/data/vehicles.toml``: Soyuz MS 3, from seed 000 / domain.md) is refused;
+* **pad-operational**: a launch from a pad that the launch-site catalogue's status board
+  (:class:`~gyrfalcon.launch.sites.PadStatusBoard`, as known one minute before liftoff, as the
+  countdown sees it) has out of service is refused.
+
+A broken rule is a :class:`RuleBreach`; :func:`enforce` turns breaches into a
+:class:`WhatIfRequiredError` (one line, exit 2, saying how to ask for a what-if) unless the
+caller asked for a what-if, the same way everywhere: ``--what-if`` on the command line,
+``what_if = true`` in a scenario. A what-if result says so in every output (``what_if: true``).
+
+Assumptions: the arrival is estimated as liftoff + the scheme's nominal duration
+(``launch/data/schemes.toml``: two-orbit 3.1 h, four-orbit 6.35 h, two-day 50 h), the departure
+as the planned undocking or landing day; the manifest is the late-2025 record (flights after
+it are checked against an empty future, i.e. only against vehicles already aboard).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import InputError
+
+WHAT_IF_HINT = "to fly it anyway as a what-if, pass --what-if (in a scenario file: what_if = true)"
+
+
+@dataclass(frozen=True)
+class RuleBreach:
+    """One broken manifest rule: ``rule`` (e.g. ``"one-vehicle-per-port"``) and the message."""
+
+    rule: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "message": self.message}
+
+
+class WhatIfRequiredError(InputError):
+    """The flight breaks a station rule and no what-if was asked for (``breaches`` lists them)."""
+
+    def __init__(self, message: str, breaches: tuple[RuleBreach, ...] = ()):
+        super().__init__(message)
+        self.breaches = breaches
+        self.rule = breaches[0].rule if breaches else None
+
+
+def crew_seats(vehicle_type: str) -> int:
+    """Crew seats of a vehicle type from the visiting-vehicle catalogue (``crew_seats``)."""
+    from .station_link import station_model
+
+    return station_model("iss").vehicle_type(vehicle_type).crew_seats
+
+
+def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None = None, crew=(),
+                 port: str | None = None, arrival_utc=None, departure_utc=None) -> tuple[RuleBreach, ...]:
+    """The rules the flight breaks (empty: none). See the module docstring.
+
+    ``launch_utc``: liftoff (ISO string or skyfield Time); ``pad``: launch pad id (``None``:
+    the launch is not checked for its pad); ``port``/``arrival_utc``: where and when it docks
+    (``None``: no arrival checked); ``departure_utc``: when it leaves (``None``: stays).
+    """
+    from ..time import add_seconds, iso_utc, parse_utc
+    from .builtin import late2025
+    from .manifest import Event, Manifest, ManifestRuleError, make_event
+
+    crew = tuple(crew)
+    out: list[RuleBreach] = []
+    seats = crew_seats(vehicle_type)
+    if len(crew) > seats:  # said on its own too: it is the clearest message for this rule
+        out.append(RuleBreach("lifeboat", f"{len(crew)} crew for {vehicle} but a {vehicle_type} has {seats} seats "
+                                          "(crew_seats, station/data/vehicles.toml)"))
+    t_launch = parse_utc(launch_utc)
+    lo_iso = iso_utc(t_launch, 3)
+    b = late2025()
+    base = [e for e in b.events if e.vehicle != vehicle]
+    flight = [make_event("launch", lo_iso, vehicle, pad=pad, crew=crew[:seats], notes="planned flight")]
+    if port is not None and arrival_utc is not None:
+        flight.append(make_event("arrival", arrival_utc, vehicle, port=port, crew=crew[:seats], notes="planned flight"))
+        if departure_utc is not None:
+            flight.append(make_event("departure", departure_utc, vehicle, crew=crew[:seats], notes="planned flight"))
+    events = sorted(base + flight, key=lambda e: e.t_utc)
+    events = [Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(events)]
+    vehicles = {**b.vehicles, vehicle: vehicle_type}
+    from ..launch.sites import PadStatusBoard
+
+    board = PadStatusBoard.from_catalog(known_before=iso_utc(add_seconds(t_launch, -60.0), 0))
+    if pad is None:
+        events = [e for e in events if not (e.vehicle == vehicle and e.kind == "launch")]
+    try:
+        Manifest.from_events(events, vehicles, None, board)
+    except ManifestRuleError as exc:
+        out.append(RuleBreach(getattr(exc, "rule", "manifest"), str(exc)))
+    except InputError as exc:  # e.g. a port the vehicle type cannot use at all
+        out.append(RuleBreach("manifest", str(exc)))
+    return tuple(out)
+
+
+def enforce(breaches, what_if: bool, what: str = "the flight") -> tuple[str, ...]:
+    """Raise :class:`WhatIfRequiredError` for ``breaches`` unless ``what_if``; return the notes a
+    what-if result carries (``"what-if: ..."``, one per breach)."""
+    breaches = tuple(breaches)
+    if not breaches:
+        return ()
+    if not what_if:
+        first = breaches[0]
+        more = f" (and {len(breaches) - 1} more)" if len(breaches) > 1 else ""
+        raise WhatIfRequiredError(f"{what} breaks the station rule {first.rule}: {first.message}{more}; "
+                                  f"{WHAT_IF_HINT}", breaches)
+    return tuple(f"what-if: breaks rule {b.rule}: {b.message}" for b in breaches)
+
+
+def pad_as_operational(pad):
+    """A copy of launch-site ``pad`` whose every recorded outage reads as operational (for a
+    what-if: "as if the pad were in service"); the reason keeps what was recorded."""
+    import dataclasses
+
+    from ..launch.sites import AVAILABLE_STATUS
+
+    return dataclasses.replace(pad, history=tuple(
+        e if e.status == AVAILABLE_STATUS else dataclasses.replace(
+            e, status=AVAILABLE_STATUS, reason=f"what-if: recorded {e.status} ({e.reason})")
+        for e in pad.history))
+
+
+def recorded_flight_at(port: str, vehicle_type: str, arrival_utc, within_h: float = 12.0) -> str | None:
+    """The vehicle of ``vehicle_type`` that the built-in manifest records arriving at ``port``
+    within ``within_h`` hours of ``arrival_utc`` (a re-flight of that flight), or ``None``."""
+    from ..time import parse_utc, seconds_between
+    from .builtin import late2025
+
+    b = late2025()
+    t = parse_utc(arrival_utc)
+    for e in b.events:
+        if (e.kind == "arrival" and e.port == port and b.vehicles.get(e.vehicle) == vehicle_type
+                and abs(float(seconds_between(t, parse_utc(e.t_utc)))) <= within_h * 3600.0):
+            return e.vehicle
+    return None

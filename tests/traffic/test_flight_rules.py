@@ -1,0 +1,187 @@
+"""Rules are rules, what-ifs are explicit: a flight docking at a taken port, with more crew
+than seats, or launching from a pad out of service is refused (one line, exit 2, saying how to
+ask for a what-if) unless a what-if is asked for, and a what-if result says so everywhere.
+
+References: the late-2025 ISS manifest (seed 000 / domain.md 4.1: Soyuz MS-28 on Rassvet nadir
+from 27 Nov 2025 12:34:35 UTC, all eight ports taken on 1 Dec 2025); Soyuz MS seats: 3
+(station/data/vehicles.toml crew_seats, seed 000); Baikonur 31/6 damaged at the MS-28 launch
+(27 Nov 2025, launch-site catalogue).
+"""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from gyrfalcon.traffic.flight_rules import (
+    WhatIfRequiredError, check_flight, crew_seats, enforce, pad_as_operational,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+MAIN = "from gyrfalcon.cli.app import main; main()"
+
+
+def _cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-c", MAIN, *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=ROOT)
+
+
+def _one_line_refusal(r):
+    assert r.returncode == 2, (r.stdout, r.stderr)
+    err = r.stderr.strip()
+    assert err.startswith("error:") and "\n" not in err and "Traceback" not in err, err
+    assert "--what-if" in err
+    return err
+
+
+def test_the_real_ms28_flight_breaks_no_rule():
+    assert check_flight(vehicle="Soyuz MS-28", vehicle_type="soyuz-ms", launch_utc="2025-11-27T09:27:57.4Z",
+                        pad="baikonur-31", crew=["Sergey Kud-Sverchkov", "Sergei Mikayev", "Christopher Williams"],
+                        port="rassvet-nadir", arrival_utc="2025-11-27T12:34:35Z") == ()
+
+
+def test_each_rule_is_found():
+    # an occupied port (Soyuz MS-28 holds Rassvet nadir on 1 Dec 2025)
+    (b,) = check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2025-11-24T09:00Z",
+                        pad="baikonur-31", crew=["A", "B"], port="rassvet-nadir", arrival_utc="2025-12-01T10:00Z")
+    assert b.rule == "one-vehicle-per-port" and "Soyuz MS-28" in b.message
+    # more crew than seats: the catalogue's 3 for a Soyuz MS
+    assert crew_seats("soyuz-ms") == 3 and crew_seats("progress-ms") == 0
+    found = check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2025-11-20T09:00Z",
+                         pad="baikonur-31", crew=[f"C{i}" for i in range(10)])
+    assert [x.rule for x in found] == ["lifeboat"] and "10 crew" in found[0].message and "3 seats" in found[0].message
+    # a pad out of service: Baikonur 31/6 after the MS-28 launch
+    (b,) = check_flight(vehicle="Progress MS-99", vehicle_type="progress-ms", launch_utc="2025-12-21T09:00Z",
+                        pad="baikonur-31")
+    assert b.rule == "pad-operational" and "damaged" in b.message
+    # ...which a what-if copy of the pad does not have
+    from gyrfalcon.launch.sites import load_sites
+
+    pad = pad_as_operational(load_sites().get("baikonur-31"))
+    st = pad.status_at("2025-12-21T09:00Z")
+    assert st.available and "what-if: recorded damaged" in st.reason
+
+
+def test_enforce_refuses_unless_what_if():
+    breaches = check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2025-11-20T09:00Z",
+                            pad="baikonur-31", crew=[f"C{i}" for i in range(4)])
+    with pytest.raises(WhatIfRequiredError, match="lifeboat.*--what-if") as info:
+        enforce(breaches, False, "scenario x")
+    assert info.value.rule == "lifeboat"
+    notes = enforce(breaches, True)
+    assert len(notes) == 1 and notes[0].startswith("what-if: breaks rule lifeboat")
+    assert enforce((), False) == ()
+
+
+def _scenario(tmp_path, src: str, drop_what_if=True, **replace) -> Path:
+    text = (ROOT / "scenarios" / src).read_text()
+    if drop_what_if:
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("what_if"))
+    for k, v in replace.items():
+        text = text.replace(k, v)
+    p = tmp_path / src
+    p.write_text(text)
+    return p
+
+
+def test_run_refuses_a_scenario_that_breaks_a_rule_before_flying(tmp_path):
+    """The example what-ifs without `what_if = true`: refused after the window search, before
+    the countdown (nothing written); so is 10 crew in a 3-seat Soyuz."""
+    out = tmp_path / "out"
+    p = _scenario(tmp_path, "progress-ms-33-whatif.toml")
+    err = _one_line_refusal(_cli("run", str(p), "--out", str(out), "--json"))
+    assert "one-vehicle-per-port" in err and "Progress MS-31" in err
+    assert not out.exists()
+    ten = ", ".join(f'"C{i}"' for i in range(10))
+    p = _scenario(tmp_path, "soyuz-two-day-whatif.toml", drop_what_if=False,
+                  **{'names = ["Commander", "Flight engineer 1", "Flight engineer 2"]': f"names = [{ten}]",
+                     "what_if = true": "what_if = false"})
+    err = _one_line_refusal(_cli("run", str(p), "--out", str(out), "--json"))
+    assert "lifeboat" in err and "10 crew" in err
+
+
+def test_the_shipped_what_ifs_are_explicit():
+    from gyrfalcon.mission.scenario import load_scenario
+
+    for f in ("progress-ms-33-whatif.toml", "soyuz-two-day-whatif.toml"):
+        assert load_scenario(ROOT / "scenarios" / f).what_if is True
+    assert load_scenario(ROOT / "scenarios" / "soyuz-ms-28.toml").what_if is False
+
+
+def test_a_what_if_result_says_so_in_every_output(tmp_path):
+    """JSON / timeline.json field, report title and headline, CLI table headline."""
+    import io
+
+    from rich.console import Console
+
+    from gyrfalcon.cli import run as run_cli
+    from gyrfalcon.mission.report import render_report
+    from gyrfalcon.mission.result import MissionResult
+    from gyrfalcon.mission.scenario import default_scenario
+
+    sc = default_scenario().model_copy(update={"what_if": True})
+    r = MissionResult(scenario=sc, seed=0, launch_utc=None, insertion_utc=None, contact_utc=None, landing_utc=None,
+                      total_dv_mps=None, notes=("what-if: breaks rule lifeboat: 4 crew",), what_if=True)
+    assert r.to_json_dict()["what_if"] is True
+    plain = MissionResult(scenario=default_scenario(), seed=0, launch_utc=None, insertion_utc=None,
+                          contact_utc=None, landing_utc=None, total_dv_mps=None)
+    assert plain.to_json_dict()["what_if"] is False
+    html = render_report(r)
+    assert "<h1>Gyrfalcon WHAT-IF mission report" in html and "What-if" in html
+    assert "WHAT-IF" not in render_report(plain)
+    buf = io.StringIO()
+    orig = run_cli.console
+    run_cli.console = lambda: Console(file=buf, width=200)
+    try:
+        run_cli.print_timeline(r, tmp_path, None)
+    finally:
+        run_cli.console = orig
+    assert buf.getvalue().splitlines()[0].startswith("WHAT-IF")
+
+
+def test_rendezvous_and_windows_refuse_a_pad_out_of_service_unless_what_if():
+    err = _one_line_refusal(_cli("rendezvous", "--launch", "2025-11-29T09:00:00Z", "--json"))
+    assert "pad-operational" in err
+    # 1 Dec 2025 07:54 UTC: in the two-orbit phase window, but Baikonur 31/6 is damaged
+    err = _one_line_refusal(_cli("windows", "--from", "2025-12-01", "--days", "1"))
+    assert "pad-operational" in err
+    r = _cli("windows", "--from", "2025-12-01", "--days", "1", "--what-if", "--json")
+    assert r.returncode == 0, r.stderr
+    wins = json.loads(r.stdout)
+    assert wins and all(w["what_if"] is True for w in wins)
+    assert [w["launch_utc"][:16] for w in wins if w["feasible"]] == ["2025-12-01T07:54"]
+    # phase outside the window, whatever the pad: a plain refusal, no what-if offered
+    r = _cli("windows", "--from", "2025-11-28", "--days", "2")
+    assert r.returncode == 2 and "--what-if" not in r.stderr
+
+
+def test_traffic_add_what_if_records_nothing(tmp_path):
+    from gyrfalcon.cli import traffic as traffic_cli
+    from gyrfalcon.traffic.store import ManifestStore
+
+    app = typer.Typer()
+
+    @app.callback()
+    def _root():
+        """test root"""
+
+    traffic_cli.register(app)
+    runner = CliRunner()
+    db = str(tmp_path / "m.sqlite")
+    assert runner.invoke(app, ["traffic", "init", "--db", db]).exit_code == 0
+    args = ["traffic", "add", "arrival", "2025-12-01", "Soyuz MS-99", "--port", "rassvet-nadir", "--type", "soyuz-ms",
+            "--db", db]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 2 and "--what-if" in res.stderr and "\n" not in res.stderr.strip()
+    res = runner.invoke(app, [*args, "--what-if", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["what_if"] is True and d["recorded"] is False
+    assert [b["rule"] for b in d["breaks"]] == ["one-vehicle-per-port"]
+    res = runner.invoke(app, [*args, "--what-if"])
+    assert res.exit_code == 0 and res.stdout.startswith("WHAT-IF (not recorded)")
+    with ManifestStore(db) as s:
+        assert s.count() == 19 and "Soyuz MS-99" not in s.vehicles()
