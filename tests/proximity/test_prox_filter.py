@@ -71,3 +71,17 @@ def test_bad_inputs():
         RelativeNavFilter(1e-3, np.zeros(6), -np.eye(6))
     with pytest.raises(InputError, match="a \\(6,\\) state"):
         RelativeNavFilter(1e-3, np.zeros(5), np.eye(6))
+
+
+def test_the_gate_accepts_measurements_within_the_stated_bias():
+    # Kurs with a per-run bias of 2 sigma per channel (stated to the filter): a good sensor. Over
+    # a whole approach, the gate (chi-square 99.9 %) must reject about 0.1 % of the updates, not
+    # runs of them; before the bias-aware gate such runs aborted after 3 rejections in a row
+    from gyrfalcon.proximity.approach import ApproachConfig, simulate_approach
+    from gyrfalcon.proximity.kurs import KursModel
+
+    cfg = ApproachConfig(kurs=KursModel(bias_fraction=2.0))
+    for seed in (1, 5, 23):
+        res = simulate_approach(cfg, seed=seed)
+        assert res.verdict == "captured", res.events
+        assert np.mean(~res.meas_accepted) < 0.01

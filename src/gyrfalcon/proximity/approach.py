@@ -281,7 +281,8 @@ def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephem
     bias = kurs.draw_bias(rng)
     sig0 = np.array([cfg.nav_sigma0_pos_m] * 3 + [cfg.nav_sigma0_vel_mps] * 3)
     x_hat0 = np.concatenate([rho0, rhod0]) + sig0 * rng.standard_normal(6)
-    nav = RelativeNavFilter(dyn.mean_motion_rad_s, x_hat0, np.diag(sig0**2), dv_error_fraction=thr.dv_error_fraction)
+    nav = RelativeNavFilter(dyn.mean_motion_rad_s, x_hat0, np.diag(sig0**2), dv_error_fraction=thr.dv_error_fraction,
+                            bias_fraction=kurs.bias_fraction)
 
     d_r, d_v = dyn.from_lvlh(0, rho0, rhod0)
     mass = thr.mass_kg

@@ -208,7 +208,7 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
               has_hold=np.zeros(N, bool), fly=np.zeros((N, 7)), retries=np.zeros(N, int), rejects=np.zeros(N, int),
               reacq=np.zeros(N, bool), last_good=np.zeros(N), min_dist=np.full(N, np.inf), prop=np.zeros(N),
               dvl1=np.zeros(N), mass=mass.copy(), amp=amp, per=per, aph=aph, bias=bias, k_far=k_far, k_min=k_min,
-              k_rr=k_rr, k_ang=k_ang, k_roll=k_roll)
+              k_rr=k_rr, k_ang=k_ang, k_roll=k_roll, r_scale=1.0 + bfrac**2)
     events = [[] for _ in range(N)]
     phases = [[["closing", 0.0, 0.0]] for _ in range(N)]
     out_verdict = ["timeout"] * N
@@ -281,7 +281,7 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
             rng_ = np.sqrt(np.einsum("ij,ij->i", d, d))
             qq = _mm(d, rows.T)
             z = np.column_stack([rng_, np.einsum("ij,ij->i", d, rhod) / rng_, np.arctan2(qq[:, 0], qq[:, 2]),
-                                 np.arctan2(qq[:, 1], qq[:, 2])])
+                                 np.arctan2(qq[:, 1], np.hypot(qq[:, 0], qq[:, 2]))])
             rs = np.maximum(st["k_min"], st["k_far"] * np.minimum(1.0, z[:, 0] / kurs.range_ref_m))
             sig = np.column_stack([rs, st["k_rr"], st["k_ang"], st["k_ang"], st["k_roll"]])
             roll = st["amp"][:, 2] * np.sin(2 * math.pi / st["per"][:, 2] * t + st["aph"][:, 2])
@@ -301,10 +301,10 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
                 r = np.sqrt(np.einsum("ij,ij->i", dh_, dh_))
                 qh_ = _mm(dh_, rows.T)
                 hx = np.column_stack([r, np.einsum("ij,ij->i", dh_, vh_) / r, np.arctan2(qh_[:, 0], qh_[:, 2]),
-                                      np.arctan2(qh_[:, 1], qh_[:, 2])])
+                                      np.arctan2(qh_[:, 1], np.hypot(qh_[:, 0], qh_[:, 2]))])
                 y = vals[:, :4] - hx
                 y[:, 2:] = (y[:, 2:] + math.pi) % (2 * math.pi) - math.pi
-                Rm = sig[:, :4] ** 2
+                Rm = st["r_scale"][:, None] * sig[:, :4] ** 2
                 cols = _cols(n_act)
                 inp = np.concatenate([dh_, vh_, P.reshape(n_act, 36), y, Rm], axis=1)[cols].T
                 out = k_update(np.ascontiguousarray(inp), pars=_par_block(par_rows, len(cols)))
