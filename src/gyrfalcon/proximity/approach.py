@@ -239,6 +239,10 @@ def _setup(cfg: ApproachConfig, ephemeris=None) -> _Setup:
     from .port import approach_target
     from .relative import RelativeDynamics
 
+    from ..station.catalog import load_station
+
+    # the port must exist, and be free of blocking, on the day (one line naming the ports there were)
+    load_station(cfg.station_id).port_on(cfg.port_id, cfg.start_utc, cfg.vehicle_type)
     tgt = approach_target(cfg.port_id, cfg.station_id, cfg.attitude, cfg.vehicle_type)
     t_start = parse_utc(cfg.start_utc)
     eph = ephemeris if ephemeris is not None else iss_ephemeris("GCRF")
