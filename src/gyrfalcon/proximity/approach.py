@@ -343,8 +343,12 @@ def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephem
         e = dh - (dh @ axis) * axis
         en = float(np.linalg.norm(e))
         e = rows[0] if en < 1e-9 else e / en
-        st["fly"] = (t, r0, float(v_hat @ dh), theta0, e,
-                     g.flyaround_time(theta0, r0 - g.station_keeping_range_m))
+        t_fly = g.flyaround_time(theta0, r0 - g.station_keeping_range_m)
+        # the range profile is a cubic from (r0, rd0) to rest at the station-keeping range; it stays
+        # monotonic (no dip towards the station on a long arc) only if |rd0| T <= 3 (r0 - r1): the
+        # guidance brakes to that rate at the flyaround start
+        rd0 = max(float(v_hat @ dh), -3.0 * max(r0 - g.station_keeping_range_m, 0.0) / t_fly)
+        st["fly"] = (t, r0, rd0, theta0, e, t_fly)
 
     for k in range(n_steps):
         t = k * dt

@@ -241,8 +241,9 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
         en = np.linalg.norm(e, axis=1)
         e = np.where(en[:, None] < 1e-9, rows[0], e / np.where(en < 1e-9, 1.0, en)[:, None])
         t_fly = np.array([g.flyaround_time(a, b) for a, b in zip(theta0, r0 - g.station_keeping_range_m)])
-        st["fly"][mask_local] = np.column_stack([np.full(len(r0), t), r0, np.einsum("ij,ij->i", v_hat[mask_local], dh),
-                                                 theta0, e, t_fly])
+        rd0 = np.maximum(np.einsum("ij,ij->i", v_hat[mask_local], dh),
+                         -3.0 * np.maximum(r0 - g.station_keeping_range_m, 0.0) / t_fly)   # monotonic range (scalar)
+        st["fly"][mask_local] = np.column_stack([np.full(len(r0), t), r0, rd0, theta0, e, t_fly])
 
     def finish(mask_local, end_s):
         nonlocal ids, X, P, d_r, d_v, rho, rhod, tape
