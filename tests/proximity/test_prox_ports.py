@@ -45,7 +45,7 @@ def flown():
 
 def _arc_deg(cfg, res):
     """Flyaround extent: angle between the port axis and the line of sight at the flyaround start."""
-    tgt = approach_target(cfg.port_id, vehicle_type=cfg.vehicle_type)
+    tgt = approach_target(cfg.port_id, attitude=cfg.attitude, vehicle_type=cfg.vehicle_type)
     k = int(np.searchsorted(res.t_s, res.phase("flyaround").start_s))
     d = res.rho_lvlh_m[k] - tgt.position_lvlh_m
     return math.degrees(math.acos(float(d @ tgt.axis_lvlh) / float(np.linalg.norm(d))))
@@ -65,7 +65,7 @@ def _module_clearance_m(res, upto_s):
 
 
 def _check_geometry(cfg, res):
-    tgt = approach_target(cfg.port_id, vehicle_type=cfg.vehicle_type)
+    tgt = approach_target(cfg.port_id, attitude=cfg.attitude, vehicle_type=cfg.vehicle_type)
     g = cfg.resolved_guidance()
     assert res.verdict == "captured", res.events
     fin = res.phase("final_approach")
@@ -237,3 +237,36 @@ def test_ports_of_every_soyuz_progress_era_since_2018():
                                                                 "nauka-nadir")
     assert iss.ports_on("2021-12-01", "soyuz-ms") == ("rassvet-nadir", "poisk-zenith", "zvezda-aft")
     assert iss.ports_on("2022-03-18", "soyuz-ms") == ("rassvet-nadir", "prichal-nadir", "poisk-zenith", "zvezda-aft")
+
+
+ISS_TLE_2021_12_06 = ("1 25544U 98067A   21340.39932169  .00004577  00000+0  91351-4 0  9997",
+                      "2 25544  51.6435 211.2046 0003988 277.6071 254.8235 15.48946544315288")
+
+
+def test_nauka_nadir_progress_on_its_date_geometry():
+    # Progress MS-17 docked to Nauka nadir on 22 Oct 2021 (Roscosmos, B); no approach figures were
+    # published, so geometry only. The station from the nearest TLE in the reference set (45 days
+    # later: only a plausible orbit is needed for the relative motion, not the station's real phase)
+    start = "2021-10-22T05:40:00Z"
+    eph = _tle_ephemeris(*ISS_TLE_2021_12_06, start)
+    rho, rho_dot = _handover()
+    cfg = ApproachConfig(port_id="nauka-nadir", vehicle_type="progress-ms", start_utc=start, initial_rho_m=rho,
+                         initial_rho_dot_mps=rho_dot)
+    res = simulate_approach(cfg, seed=1, ephemeris=eph)
+    _check_geometry(cfg, res)
+    # Nauka nadir sits on Zvezda's node, 7.3 m above Prichal's later port: the same nadir arc as Rassvet
+    assert abs(_arc_deg(cfg, res) - 50.0) < 10.0
+
+
+def test_station_attitude_turns_the_port_axes(flown):
+    # in -XVV (yawed 180 deg, flown e.g. for Soyuz MS-03's arrival, ESA Pesquet blog) Zvezda aft
+    # faces +V-bar: an arrival from behind must fly round to the front of the station
+    rho, rho_dot = _handover()
+    xvv = approach_target("zvezda-aft", attitude="xvv")
+    flip = approach_target("zvezda-aft", attitude="-xvv")
+    assert np.allclose(xvv.axis_lvlh, [-1, 0, 0]) and np.allclose(flip.axis_lvlh, [1, 0, 0])
+    cfg = ApproachConfig(port_id="zvezda-aft", vehicle_type="progress-ms", attitude="-xvv", initial_rho_m=rho,
+                         initial_rho_dot_mps=rho_dot)
+    res = simulate_approach(cfg, seed=0)
+    _check_geometry(cfg, res)
+    assert _arc_deg(cfg, res) > 120.0 > 60.0 > _arc_deg(*flown[("progress-ms", "zvezda-aft")])
