@@ -99,3 +99,27 @@ def test_bad_inputs():
         KursModel(update_interval_s=0.0)
     with pytest.raises(InputError, match="range is zero"):
         KursModel.ideal(np.zeros(3), np.zeros(3), ROWS)
+
+
+def test_angles_stay_well_conditioned_ninety_degrees_off_the_port_axis():
+    # a dispersed hand-over can sit level with a nadir port (line of sight ~90 deg off its axis):
+    # the analytic Jacobian must still equal central differences of the measurement (independent
+    # reference), and elevation must stay bounded (no flip from +90 to -90 deg across the plane)
+    import numpy as np
+    from gyrfalcon.proximity.kurs import KursModel, measurement_jacobian
+
+    rows = np.eye(3)                             # u = V-bar, w = cross-track, a = nadir
+    v = np.array([-3.0, 0.1, 0.2])
+    for d in (np.array([-2000.0, 15.0, 1.0]), np.array([-2000.0, 15.0, -1.0]), np.array([-300.0, -40.0, 120.0])):
+        h = measurement_jacobian(d, v, rows)
+        x = np.concatenate([d, v])
+        num = np.empty((4, 6))
+        for j in range(6):
+            e = np.zeros(6); e[j] = 1e-4 * max(1.0, abs(x[j]))
+            zp, zm = KursModel.ideal((x + e)[:3], (x + e)[3:], rows), KursModel.ideal((x - e)[:3], (x - e)[3:], rows)
+            dz = zp - zm
+            dz[2:] = (dz[2:] + np.pi) % (2 * np.pi) - np.pi
+            num[:, j] = dz / (2 * e[j])
+        assert np.allclose(h, num, rtol=1e-5, atol=1e-9)
+        el = KursModel.ideal(d, v, rows)[3]
+        assert abs(el - np.arcsin(d[1] / np.linalg.norm(d))) < 1e-12

@@ -67,7 +67,8 @@ def _fault_kinds() -> tuple:
 def _port_ids() -> tuple:
     from ..station.catalog import load_station
 
-    return tuple(p.id for p in load_station("iss").ports)
+    st = load_station("iss")
+    return tuple(p.id for p in st.ports + st.past_ports)
 
 
 @functools.lru_cache(maxsize=1)

@@ -101,7 +101,9 @@ class Disturbance:
 class ApproachConfig:
     """Scenario and models. ``initial_rho_m``/``initial_rho_dot_mps`` (LVLH, relative to the LVLH
     origin) default to :func:`ms28_aim_point`; ``nav_sigma0_*`` set the filter's initial
-    1-sigma (and the seeded initial estimation error)."""
+    1-sigma (and the seeded initial estimation error). ``guidance``: None = the vehicle type's
+    profile (:func:`gyrfalcon.proximity.profiles.approach_guidance`), resolved at run time so
+    that ``replace(cfg, vehicle_type=...)`` changes it (:meth:`resolved_guidance`)."""
 
     port_id: str = "rassvet-nadir"
     station_id: str = "iss"
@@ -110,7 +112,7 @@ class ApproachConfig:
     start_utc: str = MS28_AIM_POINT_UTC
     initial_rho_m: tuple | None = None
     initial_rho_dot_mps: tuple | None = None
-    guidance: GuidanceParams = field(default_factory=GuidanceParams)
+    guidance: GuidanceParams | None = None
     thrusters: ThrusterModel = field(default_factory=ThrusterModel)
     kurs: KursModel = field(default_factory=KursModel)
     attitude_model: AttitudeModel = field(default_factory=AttitudeModel)
@@ -131,9 +133,20 @@ class ApproachConfig:
         for d in self.disturbances:
             if not isinstance(d, Disturbance):
                 raise InputError(f"ApproachConfig.disturbances must hold Disturbance objects, got {type(d).__name__}")
+        if self.guidance is not None and not isinstance(self.guidance, GuidanceParams):
+            raise InputError(f"ApproachConfig.guidance must be a GuidanceParams or None, got {type(self.guidance).__name__}")
         if abs(self.kurs.update_interval_s / self.step_s - round(self.kurs.update_interval_s / self.step_s)) > 1e-9:
             raise InputError(f"the Kurs update interval ({self.kurs.update_interval_s} s) must be a whole number "
                              f"of control steps ({self.step_s} s)")
+
+
+    def resolved_guidance(self) -> GuidanceParams:
+        """The guidance flown: ``guidance`` if set, else the vehicle type's profile."""
+        if self.guidance is not None:
+            return self.guidance
+        from .profiles import approach_guidance
+
+        return approach_guidance(self.vehicle_type)
 
 
 @dataclass(frozen=True)
@@ -239,6 +252,10 @@ def _setup(cfg: ApproachConfig, ephemeris=None) -> _Setup:
     from .port import approach_target
     from .relative import RelativeDynamics
 
+    from ..station.catalog import load_station
+
+    # the port must exist, and be free of blocking, on the day (one line naming the ports there were)
+    load_station(cfg.station_id).port_on(cfg.port_id, cfg.start_utc, cfg.vehicle_type)
     tgt = approach_target(cfg.port_id, cfg.station_id, cfg.attitude, cfg.vehicle_type)
     t_start = parse_utc(cfg.start_utc)
     eph = ephemeris if ephemeris is not None else iss_ephemeris("GCRF")
@@ -246,14 +263,14 @@ def _setup(cfg: ApproachConfig, ephemeris=None) -> _Setup:
     n_steps = int(math.ceil(cfg.max_duration_s / dt))
     dyn = RelativeDynamics.from_ephemeris(eph, t_start, (n_steps + 1) * dt, dt, cfg.j2)
     return _Setup(tgt, tgt.sensor_rows, tgt.position_lvlh_m, tgt.axis_lvlh, tgt.envelope,
-                  math.tan(cfg.guidance.corridor_half_angle_rad or tgt.corridor_half_angle_rad),
+                  math.tan(cfg.resolved_guidance().corridor_half_angle_rad or tgt.corridor_half_angle_rad),
                   t_start, dt, n_steps, dyn)
 
 
 def _initial_state(cfg: ApproachConfig, tgt):
     """The start state ``(rho_m, rho_dot_mps)`` in LVLH: the config's, or the MS-28 aim point."""
     if cfg.initial_rho_m is None:
-        return ms28_aim_point(tgt, cfg.guidance)
+        return ms28_aim_point(tgt, cfg.resolved_guidance())
     rho0 = np.asarray(cfg.initial_rho_m, float)
     rhod0 = np.zeros(3) if cfg.initial_rho_dot_mps is None else np.asarray(cfg.initial_rho_dot_mps, float)
     if rho0.shape != (3,) or rhod0.shape != (3,):
@@ -270,7 +287,7 @@ def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephem
     from ..time import add_seconds, iso_utc
 
     cfg = config or ApproachConfig()
-    g, thr, kurs = cfg.guidance, cfg.thrusters, cfg.kurs
+    g, thr, kurs = cfg.resolved_guidance(), cfg.thrusters, cfg.kurs
     su = _setup(cfg, ephemeris)
     tgt, rows, p_port, axis, env, tan_cor = su.tgt, su.rows, su.p_port, su.axis, su.env, su.tan_cor
     t_start, dt, n_steps, dyn = su.t_start, su.dt, su.n_steps, su.dyn
@@ -281,7 +298,8 @@ def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephem
     bias = kurs.draw_bias(rng)
     sig0 = np.array([cfg.nav_sigma0_pos_m] * 3 + [cfg.nav_sigma0_vel_mps] * 3)
     x_hat0 = np.concatenate([rho0, rhod0]) + sig0 * rng.standard_normal(6)
-    nav = RelativeNavFilter(dyn.mean_motion_rad_s, x_hat0, np.diag(sig0**2), dv_error_fraction=thr.dv_error_fraction)
+    nav = RelativeNavFilter(dyn.mean_motion_rad_s, x_hat0, np.diag(sig0**2), dv_error_fraction=thr.dv_error_fraction,
+                            bias_fraction=kurs.bias_fraction)
 
     d_r, d_v = dyn.from_lvlh(0, rho0, rhod0)
     mass = thr.mass_kg
@@ -325,7 +343,12 @@ def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephem
         e = dh - (dh @ axis) * axis
         en = float(np.linalg.norm(e))
         e = rows[0] if en < 1e-9 else e / en
-        st["fly"] = (t, r0, float(v_hat @ dh), theta0, e)
+        t_fly = g.flyaround_time(theta0, r0 - g.station_keeping_range_m)
+        # the range profile is a cubic from (r0, rd0) to rest at the station-keeping range; it stays
+        # monotonic (no dip towards the station on a long arc) only if |rd0| T <= 3 (r0 - r1): the
+        # guidance brakes to that rate at the flyaround start
+        rd0 = max(float(v_hat @ dh), -3.0 * max(r0 - g.station_keeping_range_m, 0.0) / t_fly)
+        st["fly"] = (t, r0, rd0, theta0, e, t_fly)
 
     for k in range(n_steps):
         t = k * dt
@@ -422,16 +445,16 @@ def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephem
                 else:
                     v_des = -g.closing_speed(rr) * d / rr
             if ph == "flyaround":
-                t0, r0, rd0, th0, e = st["fly"]
+                t0, r0, rd0, th0, e, t_fly = st["fly"]
                 tau = t - t0
-                if tau >= g.flyaround_duration_s:
+                if tau >= t_fly:
                     set_phase("station_keeping", t)
                     ph = "station_keeping"
                 else:
-                    sm, dsm = smoothstep(tau / g.flyaround_duration_s)
+                    sm, dsm = smoothstep(tau / t_fly)
                     th = th0 * (1 - sm)
-                    thd = -th0 * dsm / g.flyaround_duration_s
-                    r, rd = hermite_range(tau, g.flyaround_duration_s, r0, rd0, g.station_keeping_range_m)
+                    thd = -th0 * dsm / t_fly
+                    r, rd = hermite_range(tau, t_fly, r0, rd0, g.station_keeping_range_m)
                     dirv = math.cos(th) * axis + math.sin(th) * e
                     ddir = thd * (-math.sin(th) * axis + math.cos(th) * e)
                     p_ref = p_port + r * dirv

@@ -145,7 +145,7 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
     N = len(seeds)
     if N < 1:
         raise InputError("simulate_approach_batch needs at least one seed, e.g. seeds=range(100)")
-    g, thr, kurs = cfg.guidance, cfg.thrusters, cfg.kurs
+    g, thr, kurs = cfg.resolved_guidance(), cfg.thrusters, cfg.kurs
     su = _setup(cfg, ephemeris)
     tgt, rows, p_port, axis, env, tan_cor = su.tgt, su.rows, su.p_port, su.axis, su.env, su.tan_cor
     t_start, dt, n_steps, dyn = su.t_start, su.dt, su.n_steps, su.dyn
@@ -205,10 +205,10 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
     d_v = _mm(rhod0, M0) + np.cross(W0, d_r)
     rho, rhod = rho0.copy(), rhod0.copy()
     st = dict(ph=np.zeros(N, int), since=np.zeros(N), resume=np.zeros(N, int), hold_pos=np.zeros((N, 3)),
-              has_hold=np.zeros(N, bool), fly=np.zeros((N, 7)), retries=np.zeros(N, int), rejects=np.zeros(N, int),
+              has_hold=np.zeros(N, bool), fly=np.zeros((N, 8)), retries=np.zeros(N, int), rejects=np.zeros(N, int),
               reacq=np.zeros(N, bool), last_good=np.zeros(N), min_dist=np.full(N, np.inf), prop=np.zeros(N),
               dvl1=np.zeros(N), mass=mass.copy(), amp=amp, per=per, aph=aph, bias=bias, k_far=k_far, k_min=k_min,
-              k_rr=k_rr, k_ang=k_ang, k_roll=k_roll)
+              k_rr=k_rr, k_ang=k_ang, k_roll=k_roll, r_scale=1.0 + bfrac**2)
     events = [[] for _ in range(N)]
     phases = [[["closing", 0.0, 0.0]] for _ in range(N)]
     out_verdict = ["timeout"] * N
@@ -240,8 +240,10 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
         e = dh - c[:, None] * axis
         en = np.linalg.norm(e, axis=1)
         e = np.where(en[:, None] < 1e-9, rows[0], e / np.where(en < 1e-9, 1.0, en)[:, None])
-        st["fly"][mask_local] = np.column_stack([np.full(len(r0), t), r0, np.einsum("ij,ij->i", v_hat[mask_local], dh),
-                                                 theta0, e])
+        t_fly = np.array([g.flyaround_time(a, b) for a, b in zip(theta0, r0 - g.station_keeping_range_m)])
+        rd0 = np.maximum(np.einsum("ij,ij->i", v_hat[mask_local], dh),
+                         -3.0 * np.maximum(r0 - g.station_keeping_range_m, 0.0) / t_fly)   # monotonic range (scalar)
+        st["fly"][mask_local] = np.column_stack([np.full(len(r0), t), r0, rd0, theta0, e, t_fly])
 
     def finish(mask_local, end_s):
         nonlocal ids, X, P, d_r, d_v, rho, rhod, tape
@@ -281,7 +283,7 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
             rng_ = np.sqrt(np.einsum("ij,ij->i", d, d))
             qq = _mm(d, rows.T)
             z = np.column_stack([rng_, np.einsum("ij,ij->i", d, rhod) / rng_, np.arctan2(qq[:, 0], qq[:, 2]),
-                                 np.arctan2(qq[:, 1], qq[:, 2])])
+                                 np.arctan2(qq[:, 1], np.hypot(qq[:, 0], qq[:, 2]))])
             rs = np.maximum(st["k_min"], st["k_far"] * np.minimum(1.0, z[:, 0] / kurs.range_ref_m))
             sig = np.column_stack([rs, st["k_rr"], st["k_ang"], st["k_ang"], st["k_roll"]])
             roll = st["amp"][:, 2] * np.sin(2 * math.pi / st["per"][:, 2] * t + st["aph"][:, 2])
@@ -301,10 +303,10 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
                 r = np.sqrt(np.einsum("ij,ij->i", dh_, dh_))
                 qh_ = _mm(dh_, rows.T)
                 hx = np.column_stack([r, np.einsum("ij,ij->i", dh_, vh_) / r, np.arctan2(qh_[:, 0], qh_[:, 2]),
-                                      np.arctan2(qh_[:, 1], qh_[:, 2])])
+                                      np.arctan2(qh_[:, 1], np.hypot(qh_[:, 0], qh_[:, 2]))])
                 y = vals[:, :4] - hx
                 y[:, 2:] = (y[:, 2:] + math.pi) % (2 * math.pi) - math.pi
-                Rm = sig[:, :4] ** 2
+                Rm = st["r_scale"][:, None] * sig[:, :4] ** 2
                 cols = _cols(n_act)
                 inp = np.concatenate([dh_, vh_, P.reshape(n_act, 36), y, Rm], axis=1)[cols].T
                 out = k_update(np.ascontiguousarray(inp), pars=_par_block(par_rows, len(cols)))
@@ -382,12 +384,12 @@ def simulate_approach_batch(config=None, seeds=(0,), *, initial_rho_m=None, init
         if np.any(m):
             fl = st["fly"]
             tau = t - fl[:, 0]
-            to_sk = m & (tau >= g.flyaround_duration_s)
+            to_sk = m & (tau >= fl[:, 7])
             set_phase(to_sk, _SK, t)
             mf = m & ~to_sk
             if np.any(mf):
                 fj = fl[mf]
-                T_ = g.flyaround_duration_s
+                T_ = fj[:, 7]
                 sv = np.clip(tau[mf] / T_, 0.0, 1.0)
                 sm = np.where(sv >= 1, 1.0, 3 * sv * sv - 2 * sv**3)
                 dsm = np.where((sv <= 0) | (sv >= 1), 0.0, 6 * sv - 6 * sv * sv)

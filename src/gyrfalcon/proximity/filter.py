@@ -49,7 +49,7 @@ class RelativeNavFilter:
 
     def __init__(self, n_rad_s: float, x0, p0, *, accel_sigma_floor_mps2: float = 5e-6,
                  accel_sigma_per_m_mps2: float = 1.5e-8, dv_error_fraction: float = 0.02,
-                 gate_chi2: float = CHI2_4DOF_999):
+                 gate_chi2: float = CHI2_4DOF_999, bias_fraction: float = 0.0):
         x0 = np.asarray(x0, float).reshape(-1)
         p0 = np.asarray(p0, float)
         if x0.shape != (6,) or p0.shape != (6, 6):
@@ -63,6 +63,9 @@ class RelativeNavFilter:
         self.acc_per_m = float(accel_sigma_per_m_mps2)
         self.dv_frac = float(dv_error_fraction)
         self.gate = float(gate_chi2)
+        if not (math.isfinite(bias_fraction) and bias_fraction >= 0):
+            raise InputError(f"bias_fraction must be a finite number >= 0 (Kurs bias in sigmas), got {bias_fraction!r}")
+        self.r_scale = 1.0 + float(bias_fraction) ** 2
         self._phi_cache: dict[float, np.ndarray] = {}
         self.last_nis = float("nan")
 
@@ -111,7 +114,7 @@ class RelativeNavFilter:
         y = np.asarray(meas.values[:4], float) - h_x
         y[2:] = (y[2:] + math.pi) % (2 * math.pi) - math.pi
         h = measurement_jacobian(d, v, sensor_rows)
-        r = np.diag(np.asarray(meas.sigma[:4], float) ** 2)
+        r = np.diag(self.r_scale * np.asarray(meas.sigma[:4], float) ** 2)
         s = h @ self.p @ h.T + r
         s_inv = np.linalg.inv(s)
         nis = float(y @ s_inv @ y)

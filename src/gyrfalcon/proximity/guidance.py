@@ -10,7 +10,9 @@ Phases (domain.md 3.2; durations and rates there are B/C figures):
 2. ``flyaround`` -- a reference path in the plane of the line of sight and the port axis:
    the angle from the port axis falls smoothly to zero (smoothstep) while the range follows a
    cubic from the current range and range rate to ``station_keeping_range_m`` at rest, in
-   ``flyaround_duration_s`` (published: about 6 min, about 50 deg of arc, 2-2.5 m/s falling to 0).
+   :meth:`GuidanceParams.flyaround_time` of the arc (``flyaround_duration_s`` when no rate is set;
+   the vehicle profiles of :mod:`gyrfalcon.proximity.profiles` set the published rate, about 50 deg
+   in about 6 min, so the duration follows the arc the port's geometry asks for).
 3. ``station_keeping`` on the port axis at ``station_keeping_range_m`` (150-200 m) for at least
    ``station_keeping_min_s`` (3-6 min published); the go for final approach needs a converged
    filter (lateral 1-sigma below ``go_sigma_lateral_m``), the estimate on the axis and at rest.
@@ -84,6 +86,9 @@ class GuidanceParams:
     closing_rate_per_s: float = 0.002
     flyaround_start_range_m: float = 400.0
     flyaround_duration_s: float = 360.0
+    flyaround_rate_rad_s: float = 0.0
+    flyaround_range_rate_mps: float = 0.0
+    flyaround_min_s: float = 60.0
     station_keeping_range_m: float = 150.0
     station_keeping_min_s: float = 180.0
     station_keeping_max_s: float = 600.0
@@ -124,6 +129,21 @@ class GuidanceParams:
         if self.station_keeping_range_m >= self.flyaround_start_range_m:
             raise InputError("station_keeping_range_m must be below flyaround_start_range_m "
                              f"({self.station_keeping_range_m} >= {self.flyaround_start_range_m}); e.g. 150 and 400 m")
+
+    def flyaround_time(self, arc_rad: float, range_drop_m: float) -> float:
+        """Duration [s] of a flyaround sweeping ``arc_rad`` while the range falls by ``range_drop_m``:
+        ``flyaround_duration_s`` if ``flyaround_rate_rad_s`` is 0, else the longer of the arc at the
+        mean rate and the range drop at ``flyaround_range_rate_mps``, at least ``flyaround_min_s``.
+
+        >>> GuidanceParams(flyaround_rate_rad_s=math.radians(50 / 360), flyaround_range_rate_mps=1.0).flyaround_time(math.radians(50), 250.0)
+        360.0
+        """
+        if self.flyaround_rate_rad_s <= 0:
+            return float(self.flyaround_duration_s)
+        t = max(float(arc_rad) / self.flyaround_rate_rad_s, self.flyaround_min_s)
+        if self.flyaround_range_rate_mps > 0:
+            t = max(t, float(range_drop_m) / self.flyaround_range_rate_mps)
+        return float(round(t, 6))
 
     def closing_speed(self, range_m: float) -> float:
         """Commanded closing speed [m/s] in the closing phase at ``range_m``."""

@@ -112,10 +112,11 @@ def ekf_update():
         H[0][j] = u[j]
         H[1][j] = (v[j] - rr * u[j]) / r
         H[1][3 + j] = u[j]
-    for row, (pp, cc) in zip((2, 3), ((0, 2), (1, 2))):
-        den = qh[pp] * qh[pp] + qh[cc] * qh[cc]
-        for j in range(3):
-            H[row][j] = (qh[cc] * rows[pp][j] - qh[pp] * rows[cc][j]) / den
+    den = qh[0] * qh[0] + qh[2] * qh[2]
+    rho = hy.sqrt(den)
+    for j in range(3):
+        H[2][j] = (qh[2] * rows[0][j] - qh[0] * rows[2][j]) / den
+        H[3][j] = (rho * rows[1][j] - qh[1] * (qh[0] * rows[0][j] + qh[2] * rows[2][j]) / rho) / (r * r)
     PHt = [[_sum([_mul(P[i][k], H[j][k]) for k in range(6)]) for j in range(4)] for i in range(6)]
     S = [[_sum([_mul(H[i][k], PHt[k][j]) for k in range(6)]) for j in range(4)] for i in range(4)]
     for i in range(4):

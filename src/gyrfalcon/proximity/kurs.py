@@ -9,12 +9,17 @@ placed at the centre of the target port's interface, and the chaser's docking in
 * ``range_rate_mps = d . d_dot / |d|``;
 * two line-of-sight angles in the *port sensor frame* (boresight = port axis ``a``; ``u``, ``w``
   the two other axes, see :class:`~gyrfalcon.proximity.port.ApproachTarget`):
-  ``az_rad = atan2(d.u, d.a)``, ``el_rad = atan2(d.w, d.a)`` -- both zero on the approach axis;
+  ``az_rad = atan2(d.u, d.a)`` (azimuth about ``w``) and ``el_rad = atan2(d.w, sqrt((d.u)^2 +
+  (d.a)^2))`` (elevation out of the ``u``-``a`` plane) -- both zero on the approach axis, and
+  well conditioned over the whole hemisphere the closing phase flies through (singular only
+  with the line of sight along ``+-w``, across the orbit plane for the in-plane approach);
 * ``roll_rad``: relative roll of the chaser about the port axis (from the attitude model).
 
-The angle pair is well conditioned within about 60 deg of the boresight (Kurs's own sector is
-+-30 deg, domain.md 3.1); the default approach keeps the line of sight within 50 deg of it.
-The sector itself is not modelled (the phased-array antenna is assumed to cover the approach).
+Why azimuth/elevation (a model change): a pair of planar angles ``atan2(d.u, d.a)``,
+``atan2(d.w, d.a)`` is singular 90 deg off the boresight, and a dispersed hand-over (behind and
+nearly level with a nadir port) reaches it: the linearised filter then rejected good
+measurements. Kurs's own sector is +-30 deg (domain.md 3.1); several antennas cover the
+approach, so the sector itself is not modelled.
 
 Accuracies (1-sigma, assumed to be the published errors; NIITP spec, A): range 10 m, range
 rate 1.5 cm/s, angles 15 arcmin (0.25 deg). **Assumptions** where nothing is published
@@ -144,7 +149,7 @@ class KursModel:
             raise InputError("Kurs range is zero: the chaser is at the port centre")
         q = sensor_rows @ d
         return np.array([rng, float(d @ np.asarray(d_dot_mps, float)) / rng,
-                         math.atan2(q[0], q[2]), math.atan2(q[1], q[2])])
+                         math.atan2(q[0], q[2]), math.atan2(q[1], math.hypot(q[0], q[2]))])
 
     def draw_bias(self, rng: np.random.Generator) -> np.ndarray:
         """Per-run bias, in units of each channel's sigma (one draw; zeros if ``bias_fraction`` is 0)."""
@@ -197,7 +202,8 @@ def measurement_jacobian(d_m, d_dot_mps, sensor_rows) -> np.ndarray:
     h[0, :3] = u
     h[1, :3] = (v - rr * u) / r
     h[1, 3:] = u
-    for row, (p, c) in zip((2, 3), ((0, 2), (1, 2))):
-        den = q[p] ** 2 + q[c] ** 2
-        h[row, :3] = (q[c] * sensor_rows[p] - q[p] * sensor_rows[c]) / den
+    den = q[0] ** 2 + q[2] ** 2
+    h[2, :3] = (q[2] * sensor_rows[0] - q[0] * sensor_rows[2]) / den
+    rho = math.sqrt(den)
+    h[3, :3] = (rho * sensor_rows[1] - q[1] * (q[0] * sensor_rows[0] + q[2] * sensor_rows[2]) / rho) / (r * r)
     return h

@@ -77,6 +77,11 @@ class UnknownOccupancyError(InputError):
     """An occupancy snapshot name the catalogue does not have."""
 
 
+class PortNotAvailableError(InputError):
+    """A port that did not exist (or was blocked) on the date asked; the message names the ports
+    that did exist then."""
+
+
 # --- dataclasses ---------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Corridor:
@@ -135,6 +140,41 @@ class Port:
     position_conf: str = ""
     mechanism_source: str = ""
     name: str = ""
+    available_from: str = ""
+    available_until: str = ""
+    blocked: tuple[tuple[str, str, str], ...] = ()
+    dates_source: str = ""
+
+    def unavailable_reason(self, when) -> str | None:
+        """Why this port cannot take a vehicle at ``when`` (UTC: ISO text or ``datetime``), or
+        ``None`` if it can: not yet there, gone, or blocked (``blocked`` entries are
+        ``(from, until, reason)``, ISO UTC)."""
+        t = _utc_datetime(when)
+        if self.available_from and t < _utc_datetime(self.available_from):
+            return f"{self.id} is a port only from {self.available_from}"
+        if self.available_until and t >= _utc_datetime(self.available_until):
+            return f"{self.id} was a port only until {self.available_until}"
+        for a, b, why in self.blocked:
+            if _utc_datetime(a) <= t < _utc_datetime(b):
+                return f"{self.id} is blocked from {a} until {b} ({why})"
+        return None
+
+
+def _utc_datetime(value):
+    """ISO UTC text (``Z`` or an offset; a bare date is 00:00 UTC) or a ``datetime`` -> aware UTC ``datetime``."""
+    import datetime as _dt
+
+    if isinstance(value, _dt.datetime):
+        t = value
+    else:
+        text = str(value).strip()
+        try:
+            t = _dt.datetime.fromisoformat(text.replace("z", "Z"))
+        except ValueError:
+            raise InputError(f"not a UTC date/time: {value!r}; use ISO 8601, e.g. 2021-10-22T06:21:00Z") from None
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=_dt.timezone.utc)
+    return t.astimezone(_dt.timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -230,6 +270,7 @@ class Station:
     occupancies: tuple[OccupancySnapshot, ...]
     vehicle_types: tuple[VehicleType, ...]
     mechanisms: tuple[Mechanism, ...]
+    past_ports: tuple[Port, ...] = ()
 
     # -- look-ups ------------------------------------------------------------------------
     @property
@@ -240,12 +281,43 @@ class Station:
         return iter(self.ports)
 
     def port(self, port_id: str) -> Port:
-        """The port with this id (case-insensitive); :class:`UnknownPortError` otherwise."""
+        """The port with this id (case-insensitive), of the current configuration or a past one
+        (:attr:`past_ports`); :class:`UnknownPortError` otherwise."""
         key = str(port_id).strip().lower()
-        for p in self.ports:
+        for p in self.ports + self.past_ports:
             if p.id == key:
                 return p
-        raise UnknownPortError(f"{self.name} has no port {port_id!r}; valid ports: {', '.join(self.port_ids)}")
+        past = f" (past ports: {', '.join(p.id for p in self.past_ports)})" if self.past_ports else ""
+        raise UnknownPortError(f"{self.name} has no port {port_id!r}; valid ports: {', '.join(self.port_ids)}{past}")
+
+    def ports_on(self, when, vehicle_type_id: str | None = None) -> tuple[str, ...]:
+        """Ids of the ports that existed and were not blocked at ``when`` (ISO UTC or ``datetime``),
+        current and past configurations alike; only those taking ``vehicle_type_id`` if given."""
+        out = []
+        for p in self.ports + self.past_ports:
+            if vehicle_type_id is not None and vehicle_type_id not in p.compatible_vehicle_types:
+                continue
+            if p.unavailable_reason(when) is None:
+                out.append(p.id)
+        return tuple(out)
+
+    def port_on(self, port_id: str, when, vehicle_type_id: str | None = None) -> Port:
+        """The port, if it existed and was free of blocking at ``when``; else
+        :class:`PortNotAvailableError` in one line naming the ports there were then.
+
+        >>> load_station().port_on("pirs-nadir", "2021-10-22T06:21:00Z", "progress-ms")
+        Traceback (most recent call last):
+        ...
+        gyrfalcon.station.catalog.PortNotAvailableError: pirs-nadir was a port only until 2021-07-26T10:55:00Z; ports for progress-ms on 2021-10-22T06:21:00Z: rassvet-nadir, poisk-zenith, zvezda-aft, nauka-nadir
+        """
+        p = self.port(port_id)
+        why = p.unavailable_reason(when)
+        if why is None:
+            return p
+        t = _utc_datetime(when).strftime("%Y-%m-%dT%H:%M:%SZ")
+        there = self.ports_on(when, vehicle_type_id)
+        kind = f" for {vehicle_type_id}" if vehicle_type_id else ""
+        raise PortNotAvailableError(f"{why}; ports{kind} on {t}: {', '.join(there) or 'none'}")
 
     def module(self, module_id: str) -> Module:
         key = str(module_id).strip().lower()
@@ -399,7 +471,9 @@ def parse_station(text: str, vehicle_types: Mapping[str, VehicleType],
                               str(t.get("source", "")), str(t.get("conf", ""))))
     module_ids = {m.id for m in modules}
     ports = []
-    for i, t in enumerate(_req(data, "port", sid)):
+    all_port_tables = [(False, t) for t in _req(data, "port", sid)] + [(True, t) for t in data.get("past_port", [])]
+    past_flags = []
+    for i, (is_past, t) in enumerate(all_port_tables):
         where = f"{sid} port #{i + 1} ({t.get('id', '?')})"
         pid = str(_req(t, "id", where))
         direction = str(_req(t, "direction", where))
@@ -434,7 +508,20 @@ def parse_station(text: str, vehicle_types: Mapping[str, VehicleType],
             position_source=str(t.get("position_source", "")), position_conf=str(t.get("position_conf", "")),
             mechanism_source=str(t.get("mechanism_source", "")),
             name=f"{next(m.name for m in modules if m.id == module)} {direction}",
+            available_from=str(t.get("available_from", "")), available_until=str(t.get("available_until", "")),
+            blocked=tuple((str(_req(b, "from", where)), str(_req(b, "until", where)), str(_req(b, "reason", where)))
+                          for b in t.get("blocked", [])),
+            dates_source=str(t.get("dates_source", "")),
         ))
+        past_flags.append(is_past)
+        for stamp in (ports[-1].available_from, ports[-1].available_until, *(x for b in ports[-1].blocked for x in b[:2])):
+            if stamp:
+                try:
+                    _utc_datetime(stamp)
+                except InputError:
+                    raise StationCatalogError(f"{where}: bad date {stamp!r}") from None
+        if is_past and not ports[-1].available_until:
+            raise StationCatalogError(f"{where}: a [[past_port]] needs available_until")
     port_ids = [p.id for p in ports]
     if len(set(port_ids)) != len(port_ids):
         raise StationCatalogError(f"{sid}: duplicate port ids in {port_ids}")
@@ -459,10 +546,11 @@ def parse_station(text: str, vehicle_types: Mapping[str, VehicleType],
     return Station(
         id=sid, name=str(data.get("name", sid)), configuration=str(data.get("configuration", "")),
         frame=str(data.get("frame", "")), default_attitude=str(data.get("default_attitude", "xvv")),
-        modules=tuple(modules), ports=tuple(ports), keep_out_radius_m=kos_r,
+        modules=tuple(modules), ports=tuple(p for p, past in zip(ports, past_flags) if not past), keep_out_radius_m=kos_r,
         approach_ellipsoid_semi_axes_m=ell,  # type: ignore[arg-type]
         clearance=clearance, occupancies=tuple(occupancies), vehicle_types=tuple(vehicle_types.values()),
         mechanisms=tuple(mechanisms.values()),
+        past_ports=tuple(p for p, past in zip(ports, past_flags) if past),
     )
 
 
