@@ -61,6 +61,9 @@ def print_json(obj) -> None:
 
 
 def console():
+    """The stdout console. Markup is OFF: strings (table cells, headers, titles, printed text) are
+    shown as they are, so user text such as a vehicle named '[/]' or '[backup]' is data. Styled
+    lines pass ``markup=True`` and escape what they interpolate (:func:`gyrfalcon.cli.checks.esc`)."""
     from rich.console import Console
 
-    return Console()
+    return Console(markup=False)

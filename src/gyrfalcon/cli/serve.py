@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -33,8 +34,8 @@ def register(app: typer.Typer) -> None:
         token, created = load_or_create_token(tpath)
         hosts = ("127.0.0.1", "localhost", "[::1]", "::1")
         if host not in LOOPBACK:
-            console().print(f"[yellow]warning:[/] listening on {host}, not loopback: anyone who can reach it can "
-                            "read the runs and the manifest (writes still need the token)")
+            console().print(f"[yellow]warning:[/] listening on {esc(host)}, not loopback: anyone who can reach it can "
+                            "read the runs and the manifest (writes still need the token)", markup=True)
             hosts = (*hosts, host if ":" not in host else f"[{host}]", "*" if host in ("0.0.0.0", "::") else host)
         app = create_app(WebConfig(out_dir=out, token=token, db=db, allowed_hosts=hosts))
         if created:
