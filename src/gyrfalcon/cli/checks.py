@@ -31,7 +31,7 @@ def esc(text) -> str:
     return escape(str(text))
 
 
-def input_file(path, what: str = "input file") -> Path:
+def input_file(path, what: str = "input file", hint: str = "check the path") -> Path:
     """``path`` as a Path if it is a readable regular file (an intact gzip if it looks like one);
     else :class:`~gyrfalcon.errors.InputError` saying what was wrong."""
     if path is None or str(path).strip() == "":
@@ -44,7 +44,7 @@ def input_file(path, what: str = "input file") -> Path:
     except OSError as exc:          # e.g. name too long
         raise InputError(f"{what} {str(path)[:80]!r}: {exc.strerror or exc}") from None
     if not exists:
-        raise InputError(f"{what} {p}: no such file; check the path")
+        raise InputError(f"{what} {p}: no such file; {hint}")
     if p.is_dir():
         raise InputError(f"{what} {p} is a folder; give a file inside it")
     if not p.is_file():

@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
         if scenario is None:
             text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
         else:
-            input_file(scenario, "scenario")
+            input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
             try:
                 text = scenario.read_text(encoding="utf-8")
             except UnicodeDecodeError:
@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"scenario {scenario} is not UTF-8 text; give a TOML scenario file") from None
             source = str(scenario)
         sc = parse_scenario(text, source)            # parsed once, here; the engine takes the object
-        disp = load_dispersions(input_file(dispersions, "--dispersions")) if dispersions is not None else None
+        disp = load_dispersions(input_file(dispersions, "--dispersions", "no dispersions file there; give a TOML file with a [dispersions] table")) if dispersions is not None else None
         if scheduler is not None:
             check_reachable(scheduler, "--scheduler", default_port=8786)
         n_work = 1 if scheduler is not None else workers

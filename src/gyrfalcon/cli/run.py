@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
             text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
             sc = parse_scenario(text, source)
         else:
-            input_file(scenario, "scenario")
+            input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
             sc = load_scenario(scenario)
             text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
         changes = {}

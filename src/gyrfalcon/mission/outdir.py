@@ -8,11 +8,14 @@ Rules (the same for ``gyrfalcon run`` and ``gyrfalcon montecarlo``, and for the 
   replaced or deleted; so is a symbolic link, and a path that is a file.
 * Files are written under a temporary name in the same folder and renamed into place
   (:func:`atomic_path`), so a reader sees the old file or the new one, never half of one.
-* Two writers of the same output are kept apart by an advisory lock (:class:`OutputLock`,
-  ``fcntl.flock``: released by the kernel when the process dies, even by ``kill -9``).
-* A ``gyrfalcon run`` builds its folder as a hidden sibling ``.NAME.partial-*`` and renames it
-  into place; a killed run leaves only such siblings (marked as ours), which the next run into
-  the same ``NAME`` removes (:func:`clean_stale_siblings`).
+* Two writers of the same output are kept apart by advisory locks (:class:`OutputLock`,
+  ``fcntl.flock`` on the folders themselves, no lock files: released by the kernel when the
+  process dies, even by ``kill -9``). A second ``gyrfalcon run`` into a folder that a live run
+  is writing is refused; a second ``montecarlo`` into a live campaign folder too.
+* A ``gyrfalcon run`` builds its folder as a hidden sibling ``.NAME.partial-*`` (locked while
+  it is written) and renames it into place; a killed run leaves only such siblings (marked as
+  ours, no longer locked), which the next run into the same ``NAME`` removes
+  (:func:`clean_stale_siblings`).
 
 Assumptions: a POSIX file system where ``rename`` within a folder is atomic (local disks, NFS
 v4); Linux or macOS (``fcntl``). On a full disk a write fails with ``OSError`` before the rename,
@@ -71,6 +74,7 @@ def check_output_folder(path, what: str = "--out") -> Path:
                               f"{OWNER_FILE} in it) and it is not empty; give a new or empty folder")
         if not os.access(p, os.W_OK | os.X_OK):
             raise OutputError(f"{what} {_describe(p)} is not writable; give a folder you can write to")
+    check_no_live_writer(p)
     parent = p.parent if p.parent != Path("") else Path(".")
     anc = parent
     while not anc.exists():
@@ -147,31 +151,29 @@ def _umask() -> int:
 
 
 class OutputLock:
-    """An exclusive, non-blocking advisory lock on an output (``fcntl.flock`` on a lock file).
+    """An exclusive, non-blocking advisory lock (``fcntl.flock``) on a folder itself (no lock file).
 
-    ``OutputLock(lock_file, target)``: entering raises :class:`OutputError` naming the holder
-    when another process holds it. The kernel releases it when the holder exits or is killed."""
+    Entering raises :class:`OutputError` when another process holds it. The kernel releases it
+    when the holder exits or is killed (``kill -9`` included), so a lock never outlives its run."""
 
-    def __init__(self, lock_file, target):
-        self.lock_file = Path(lock_file)
-        self.target = Path(target)
+    def __init__(self, folder, target=None, blocking: bool = False):
+        self.folder = Path(folder)
+        self.target = Path(target) if target is not None else self.folder
+        self.blocking = blocking
         self._fd = None
 
     def __enter__(self):
         import fcntl
 
-        fd = os.open(self.lock_file, os.O_RDWR | os.O_CREAT, 0o644)
+        if self._fd is not None:          # already held (new_partial_folder enters it)
+            return self
+        fd = os.open(self.folder, os.O_RDONLY)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.blocking else fcntl.LOCK_NB))
         except OSError:
-            try:
-                holder = os.read(fd, 64).decode("ascii", "replace").strip() or "?"
-            finally:
-                os.close(fd)
-            raise OutputError(f"another gyrfalcon process (pid {holder}) is writing {self.target}; wait for it to "
-                              "finish or give another output path") from None
-        os.ftruncate(fd, 0)
-        os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            raise OutputError(f"another gyrfalcon process is writing {self.target}; wait for it to finish or "
+                              "give another output path") from None
         self._fd = fd
         return self
 
@@ -182,17 +184,47 @@ class OutputLock:
         return False
 
 
-def sibling_lock(out: Path) -> OutputLock:
-    """The lock of a folder output built beside it (``run``): ``.NAME.lock`` in the parent."""
-    return OutputLock(out.parent / f".{out.name}.lock", out)
+def _locked_by_other(folder: Path) -> bool:
+    """True when a live process holds the flock of ``folder``."""
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)          # closing releases our own probe lock
+    return False
+
+
+def live_writers(out: Path) -> list:
+    """Partial folders of ``out`` that a live ``gyrfalcon run`` is writing (it holds their lock)."""
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        return []
+    return [d for d in sorted(parent.glob(f".{out.name}{PARTIAL_TAG}*"))
+            if d.is_dir() and not d.is_symlink() and (d / OWNER_FILE).is_file() and _locked_by_other(d)]
+
+
+def check_no_live_writer(out: Path, mine=None) -> None:
+    """Refuse when another live process is writing the folder output ``out``."""
+    others = [d for d in live_writers(Path(out)) if mine is None or d != mine]
+    if others:
+        raise OutputError(f"another gyrfalcon run is writing {out} (its work folder {others[0].name}); wait for it "
+                          "to finish or give another --out")
 
 
 def clean_stale_siblings(out: Path) -> list:
-    """Remove what killed runs into ``out`` left beside it (hold :func:`sibling_lock` first).
+    """Remove what killed runs into ``out`` left beside it (call under :func:`parent_lock`).
 
-    ``.NAME.partial-*`` folders holding :data:`OWNER_FILE` are deleted; a ``.NAME.old-*`` folder
-    (a finished run moved aside while its replacement was renamed in) is put back when ``out`` is
-    missing, else deleted. Anything without our marker is left alone. Returns the removed paths."""
+    ``.NAME.partial-*`` folders holding :data:`OWNER_FILE` whose writer is dead (no lock) are
+    deleted; a ``.NAME.old-*`` folder (a finished run moved aside while its replacement was renamed
+    in) is put back when ``out`` is missing, else deleted. Anything without our marker is left
+    alone. Returns the removed paths."""
     removed = []
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
@@ -205,18 +237,26 @@ def clean_stale_siblings(out: Path) -> list:
                 shutil.rmtree(d, ignore_errors=True)
                 removed.append(d)
     for d in sorted(parent.glob(f".{out.name}{PARTIAL_TAG}*")):
-        if d.is_dir() and not d.is_symlink() and (d / OWNER_FILE).is_file():
+        if d.is_dir() and not d.is_symlink() and (d / OWNER_FILE).is_file() and not _locked_by_other(d):
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
     return removed
 
 
-def new_partial_folder(out: Path) -> Path:
-    """A fresh hidden sibling folder of ``out`` marked as ours (umask permissions)."""
+def parent_lock(out: Path) -> OutputLock:
+    """A short, blocking lock on the folder that holds ``out`` (cleanup and the final rename)."""
+    parent = out.parent if str(out.parent) else Path(".")
+    return OutputLock(parent, out, blocking=True)
+
+
+def new_partial_folder(out: Path):
+    """A fresh hidden sibling folder of ``out``, marked as ours and locked by this process:
+    returns ``(path, lock)``; close the lock (``lock.__exit__()``) when done with the folder."""
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{PARTIAL_TAG}", dir=out.parent))
+    lock = OutputLock(tmp, out).__enter__()
     os.chmod(tmp, 0o777 & ~_umask())
     (tmp / OWNER_FILE).write_text(f"gyrfalcon output (pid {os.getpid()})\n", encoding="utf-8")
-    return tmp
+    return tmp, lock
 
 
 def install_folder(tmp: Path, out: Path) -> None:

@@ -605,11 +605,13 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
     out.parent.mkdir(parents=True, exist_ok=True)
     written: dict = {}
     failed: list = []
-    with od.sibling_lock(out):
+    with od.parent_lock(out):
         od.clean_stale_siblings(out)
+        od.check_no_live_writer(out)
         od.check_output_folder(out)   # again, under the lock
-        tmp = od.new_partial_folder(out)
-        try:
+        tmp, lock = od.new_partial_folder(out)
+    try:
+        with lock:
             (tmp / "timeline.json").write_text(json.dumps(result.to_json_dict(), indent=2) + "\n", encoding="utf-8")
             written["timeline"] = "timeline.json"
             head = (f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}"
@@ -657,10 +659,11 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
             _fsync_folder(tmp)
             if not failed:
                 (tmp / od.COMPLETE_FILE).write_text("gyrfalcon run complete\n", encoding="utf-8")
-            od.install_folder(tmp, out)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+            with od.parent_lock(out):
+                od.install_folder(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     if failed:
         raise OutputsIncompleteError(
             f"outputs in {out} are incomplete (no {od.COMPLETE_FILE} written): {'; '.join(failed)}", written)

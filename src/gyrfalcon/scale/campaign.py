@@ -343,7 +343,7 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
         if any(p.name != od.OWNER_FILE for p in out.iterdir()):
             od.check_output_folder(out, "--out")   # raises: filled meanwhile by someone else
         od.atomic_write_text(out / od.OWNER_FILE, "gyrfalcon montecarlo output\n")
-    with od.OutputLock(out / ".gyrfalcon-lock", out):
+    with od.OutputLock(out):
         old = None
         mpath = out / MANIFEST_FILE
         if mpath.is_file():
