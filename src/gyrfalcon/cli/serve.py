@@ -25,6 +25,7 @@ def register(app: typer.Typer) -> None:
                                         help="Write-token file (default: web-token in the user's data directory)."),
     ):
         """Serve the viewer (CesiumJS, offline) and the JSON API; writes need the bearer token printed on first start."""
+        check_serve_inputs(host, port, out)
         import uvicorn
 
         from ..web.app import WebConfig, create_app
@@ -45,3 +46,25 @@ def register(app: typer.Typer) -> None:
         shown = f"[{host}]" if ":" in host else host
         console().print(f"Gyrfalcon viewer: http://{shown}:{port}/   API: http://{shown}:{port}/docs")
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def check_serve_inputs(host: str, port: int, out: Path) -> None:
+    """Before the server starts: --out is a folder (or missing), --host resolves, --port is free."""
+    import socket
+
+    from ..errors import InputError
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give the folder of run folders (e.g. gyrfalcon-out)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise InputError(f"--host {host!r} is not an address of this machine ({exc}); give e.g. 127.0.0.1") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); give another --port or "
+                             "--host") from None
