@@ -57,8 +57,9 @@ def test_approach_json_nominal_ms28_captures_near_the_real_contact():
 
 def test_approach_with_permanent_kurs_dropout_backs_away_without_contact():
     res = runner.invoke(app, ["approach", "--fault", "kurs-dropout@300", "--json"])
-    assert res.exit_code == 0, res.output
-    d = json.loads(res.output)
+    assert res.exit_code == 3, res.output          # not captured: exit 3, the reason on stderr
+    assert "without capture" in res.stderr and "aborted" in res.stderr
+    d = json.loads(res.stdout)
     assert d["verdict"] == "aborted" and d["contact_utc"] is None
     assert d["min_distance_m"] > 20
 

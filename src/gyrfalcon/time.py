@@ -131,24 +131,50 @@ def parse_utc(text):
         sec = float(ss) if ss else 0.0
         import calendar
 
-        last_day = calendar.monthrange(int(y), int(mo))[1] if 1 <= int(mo) <= 12 else 31
-        if not (1 <= int(mo) <= 12 and 1 <= int(d) <= last_day and hh <= 23 and mi <= 59 and sec < 61):
+        year, month = int(y), int(mo)
+        last_day = calendar.monthrange(year, month)[1] if 1 <= month <= 12 and year >= 1 else 31
+        if not (year >= 1 and 1 <= month <= 12 and 1 <= int(d) <= last_day and hh <= 23 and mi <= 59
+                and _second_ok(sec, year, month, int(d), hh, mi, zone)):
             raise TimeError(
-                f"'{s}' has a field out of range (month 1-12, day 1-{last_day}, hour 0-23, minute 0-59)"
+                f"'{s}' has a field out of range (year 0001-9999, month 1-12, day 1-{last_day}, hour 0-23, "
+                "minute 0-59, second 0-59, 60 only at a leap second); give a real UTC time"
             )
         offset_min = 0
         if zone and zone != "Z":
             sign = -1 if zone[0] == "-" else 1
             z = zone[1:].replace(":", "")
-            offset_min = sign * (int(z[:2]) * 60 + int(z[2:]))
-        return utc(int(y), int(mo), int(d), hh, mi - offset_min, sec)
+            oh, om = int(z[:2]), int(z[2:])
+            if oh > 23 or om > 59:
+                raise TimeError(f"'{s}': UTC offset {zone} is out of range (hours 00-23, minutes 00-59); "
+                                "give e.g. Z, +03:00 or -05:00")
+            offset_min = sign * (oh * 60 + om)
+        return utc(year, month, int(d), hh, mi - offset_min, sec)
     m = _DOY.match(s)
     if m:
         y, doy, hh, mi, ss, _ = m.groups()
-        return utc(int(y), 1, int(doy), int(hh or 0), int(mi or 0), float(ss) if ss else 0.0)
+        import calendar
+
+        year = int(y)
+        days = 366 if (year >= 1 and calendar.isleap(year)) else 365
+        hh_i, mi_i = int(hh or 0), int(mi or 0)
+        sec = float(ss) if ss else 0.0
+        if not (year >= 1 and 1 <= int(doy) <= days and hh_i <= 23 and mi_i <= 59 and sec < 60):
+            raise TimeError(f"'{s}' has a field out of range (day of year 001-{days:03d}, hour 0-23, minute 0-59, "
+                            "second 0-59); give a real UTC time")
+        return utc(year, 1, int(doy), hh_i, mi_i, sec)
     raise TimeError(
         f"cannot read '{s}' as a UTC time; use ISO 8601 such as 2025-11-27T09:27:57.4Z or 2025-11-27"
     )
+
+
+_LEAP_DAYS = ((6, 30), (12, 31))
+
+
+def _second_ok(sec: float, year: int, month: int, day: int, hh: int, mi: int, zone) -> bool:
+    """Seconds 0-59.999...; 60.x only at 23:59 UTC on 30 June or 31 December (leap-second days)."""
+    if sec < 60.0:
+        return True
+    return sec < 61.0 and (zone in (None, "Z") and hh == 23 and mi == 59 and (month, day) in _LEAP_DAYS)
 
 
 def iso_utc(t, places: int = 3) -> str:

@@ -15,12 +15,22 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,   # help is plain text: units such as [deg], [m/s] stay; flags show no <bool>
 )
 
 
 
+def _version(value: bool) -> None:
+    if value:
+        from .. import __version__
+
+        typer.echo(f"gyrfalcon {__version__}")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _root() -> None:
+def _root(version: bool = typer.Option(False, "--version", is_eager=True, callback=_version,
+                                       help="Print the version and exit.")) -> None:
     """Plan and simulate crewed flights to a space station, end to end (default: Soyuz MS-28)."""
 
 
@@ -47,6 +57,17 @@ for _name in COMMAND_MODULES:
             raise
         continue
     _mod.register(app)
+
+
+def _plain_help(typer_app: typer.Typer) -> None:
+    """Sub-command groups render their help like the root (plain text, units kept)."""
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            group.typer_instance.rich_markup_mode = None
+            _plain_help(group.typer_instance)
+
+
+_plain_help(app)
 
 
 def main() -> None:  # console-script entry point

@@ -6,6 +6,7 @@ import re
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors, print_json
 
 _FAULT = re.compile(r"^kurs-(dropout|bias)@([0-9.]+)(?:\+([0-9.]+))?(?::(\w+)=(-?[0-9.eE+-]+))?$")
@@ -41,11 +42,14 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def approach(
         port: str = typer.Option("rassvet-nadir", "--port", help="Target docking port id."),
-        seed: int = typer.Option(0, "--seed", help="Random seed (noise, biases, execution errors)."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Random seed, >= 0 (noise, biases, execution errors)."),
         fault: list[str] = typer.Option([], "--fault", help="Inject a Kurs fault, e.g. kurs-dropout@600+20 (repeatable)."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ):
-        """Fly the automated approach (default: Soyuz MS-28 from its 2.27 km aim point to Rassvet nadir)."""
+        """Fly the automated approach (default: Soyuz MS-28 from its 2.27 km aim point to Rassvet nadir).
+
+        Exit code 3 (reason on stderr) when the approach ends without capture."""
+        from .rendezvous import exit_if_not_captured
         from dataclasses import replace
 
         from ..proximity.approach import ApproachConfig, simulate_approach
@@ -56,12 +60,13 @@ def register(app: typer.Typer) -> None:
         res = simulate_approach(cfg, seed=seed)
         if json_out:
             print_json(res.summary())
+            exit_if_not_captured(res)
             return
         from rich.table import Table
 
         c = console()
-        c.print(f"[bold]Automated approach to {port}[/] from {res.start_utc} (seed {seed}): "
-                f"[bold]{res.verdict}[/]" + (f" at {res.contact_utc}" if res.contact_utc else ""))
+        c.print(f"[bold]Automated approach to {esc(port)}[/] from {res.start_utc} (seed {seed}): "
+                f"[bold]{esc(res.verdict)}[/]" + (f" at {res.contact_utc}" if res.contact_utc else ""), markup=True)
         t = Table("phase", "start UTC", "end UTC", "duration")
         for p in res.phases:
             t.add_row(p.name, p.start_utc[11:19], (p.end_utc or "")[11:19], f"{p.duration_s / 60:.1f} min")
@@ -72,5 +77,6 @@ def register(app: typer.Typer) -> None:
                     f"offset {k.lateral_offset_m:.3f} m, pitch/yaw {math.degrees(k.pitch_yaw_rad):.2f} deg, "
                     f"roll {math.degrees(k.roll_rad):.2f} deg")
         for v in res.violations:
-            c.print(f"  [yellow]{v}[/]")
+            c.print(f"  [yellow]{esc(v)}[/]", markup=True)
         c.print(f"propellant {res.propellant_kg:.1f} kg; closest approach {res.min_distance_m:.2f} m")
+        exit_if_not_captured(res)

@@ -8,18 +8,31 @@ import sys
 import typer
 
 EXIT_USER_ERROR = 2
+EXIT_NOT_CAPTURED = 3
+"""A simulated approach that ended without capture (the reason is printed on stderr)."""
+EXIT_SYSTEM_ERROR = 1
+"""The system refused (disk full, permission changed mid-run, ...): one line, nothing half-written."""
+EXIT_INTERRUPTED = 130
 
 
-def fail(message: str) -> None:
-    """Print one red line on stderr and exit with code 2."""
+def _err_line(message: str, label: str = "error") -> None:
     from rich.console import Console
+    from rich.text import Text
 
-    Console(stderr=True, highlight=False, soft_wrap=True).print(f"[bold red]error:[/] {message}", markup=True)
-    raise typer.Exit(EXIT_USER_ERROR)
+    line = Text(f"{label}: ", style="bold red")
+    line.append(str(message))           # data, not markup: a '[/]' in a name prints as it is
+    Console(stderr=True, highlight=False, soft_wrap=True).print(line)
+
+
+def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
+    """Print one red line on stderr and exit with ``code`` (2: bad input)."""
+    _err_line(message)
+    raise typer.Exit(code)
 
 
 def handle_errors(fn):
-    """Decorator for command functions: a GyrfalconError becomes one red line and exit code 2."""
+    """Decorator for command functions: a GyrfalconError becomes one red line and exit code 2;
+    an OSError (disk full, permissions) one line and exit code 1; Ctrl-C one line and 130."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -29,6 +42,15 @@ def handle_errors(fn):
             return fn(*args, **kwargs)
         except GyrfalconError as exc:
             fail(str(exc))
+        except MemoryError:
+            fail("out of memory; give a smaller problem (shorter --duration, larger --step, fewer --runs)",
+                 EXIT_SYSTEM_ERROR)
+        except OSError as exc:
+            where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
+            fail(f"{exc.strerror or exc}{where}; nothing incomplete was left under the output name",
+                 EXIT_SYSTEM_ERROR)
+        except KeyboardInterrupt:
+            fail("interrupted; nothing incomplete was left under the output name", EXIT_INTERRUPTED)
 
     return wrapper
 
@@ -39,6 +61,9 @@ def print_json(obj) -> None:
 
 
 def console():
+    """The stdout console. Markup is OFF: strings (table cells, headers, titles, printed text) are
+    shown as they are, so user text such as a vehicle named '[/]' or '[backup]' is data. Styled
+    lines pass ``markup=True`` and escape what they interpolate (:func:`gyrfalcon.cli.checks.esc`)."""
     from rich.console import Console
 
-    return Console()
+    return Console(markup=False)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors, print_json
 
 
@@ -70,15 +71,16 @@ def register(app: typer.Typer) -> None:
                 print_json(d)
                 return
             c = console()
-            c.print(f"[bold]Landing opportunities[/] into {z.name}, {day.date}  ({source})")
+            c.print(f"[bold]Landing opportunities[/] into {esc(z.name)}, {day.date}  ({esc(source)})", markup=True)
             for o in day.opportunities:
                 ok = "[green]reachable[/]" if o.reachable else "[red]out of reach[/]"
-                c.print(f"  pass {o.pass_utc}  {o.direction}  track misses the zone by {o.crosstrack_km:+.0f} km  {ok}")
+                c.print(f"  pass {o.pass_utc}  {o.direction}  track misses the zone by {o.crosstrack_km:+.0f} km  {ok}",
+                        markup=True)
             if not day.reachable:
                 nxt = day.next_reachable
                 c.print("  [yellow]no opportunity into the zone that day[/]; next: "
                         + (f"{nxt.pass_utc} ({nxt.crosstrack_km:+.0f} km)" if nxt else
-                           f"none before {day.searched_until_utc}"))
+                           f"none before {day.searched_until_utc}"), markup=True)
             return
         from ..landing.plan import plan_landing
 
@@ -90,7 +92,7 @@ def register(app: typer.Typer) -> None:
             return
         c = console()
         b = d["deorbit_burn"]
-        c.print(f"[bold]{vehicle} return[/], {mode} descent into {z.name}  ({source})")
+        c.print(f"[bold]{esc(vehicle)} return[/], {esc(mode)} descent into {esc(z.name)}  ({esc(source)})", markup=True)
         c.print(f"  undocking          {d['undock_utc']} from {d['port']}; keep-out sphere left {d['keep_out_exit_utc']}")
         c.print(f"  deorbit burn       {b['utc']}  {b['dv_mps']:.1f} m/s retrograde, {b['duration_s']:.0f} s "
                 f"({int(b['duration_s'] // 60)} min {b['duration_s'] % 60:.0f} s), at {b['altitude_m'] / 1e3:.1f} km, "
@@ -102,7 +104,8 @@ def register(app: typer.Typer) -> None:
                 f"{d['peak_heat_flux_w_m2'] / 1e6:.2f} MW/m^2 (Sutton-Graves)")
         c.print(f"  parachute command  {d['parachute_utc']} (10.8 km)")
         c.print(f"  soft-landing fire  {d['soft_landing_utc']}")
-        c.print(f"  [bold]landing[/]            {d['landing_utc']}  {d['landing_lat_deg']:.3f} N, {d['landing_lon_deg']:.3f} E; "
+        c.print("  [bold]landing[/]", markup=True, end="")
+        c.print(f"            {d['landing_utc']}  {d['landing_lat_deg']:.3f} N, {d['landing_lon_deg']:.3f} E; "
                 f"{d['miss_km']:.1f} km from the target (along {d['miss_along_km']:+.1f}, across {d['miss_cross_km']:+.1f} km)")
         if "landing_from_reference" in d:
             r = d["landing_from_reference"]

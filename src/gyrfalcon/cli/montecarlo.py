@@ -15,60 +15,91 @@ def register(app: typer.Typer) -> None:
         scenario: Path = typer.Argument(None, help="Scenario TOML (default: the embedded Soyuz MS-28); its "
                                         "[dispersions] table is used.", show_default=False),
         runs: int = typer.Option(100, "--runs", min=1, help="Number of dispersed flights."),
-        workers: int = typer.Option(1, "--workers", min=1, help="Local Dask worker processes (1: this process)."),
+        workers: int = typer.Option(1, "--workers", min=1, max=1024, help="Local Dask worker processes (1: this process)."),
         scheduler: str = typer.Option(None, "--scheduler", help="Address of an existing Dask scheduler, "
                                       "e.g. tcp://10.0.0.5:8786 (then --workers is ignored)."),
-        seed: int = typer.Option(None, "--seed", help="Campaign seed (default: dispersions.seed)."),
+        seed: int = typer.Option(None, "--seed", min=0, help="Campaign seed, >= 0 (default: dispersions.seed)."),
         dispersions: Path = typer.Option(None, "--dispersions", help="TOML file with a [dispersions] table "
                                          "(instead of the scenario's)."),
         chunk: int = typer.Option(None, "--chunk", min=1, help="Runs per task (flown together by the batch "
                                   "engines; default: about 4 tasks per worker, 64..2048 runs each)."),
         out: Path = typer.Option(Path("gyrfalcon-montecarlo"), "--out", help="Output directory (runs.parquet, "
-                                 "summary.json, report.html)."),
+                                 "summary.json, report.html, chunks/, campaign.json; an existing folder must be empty or a campaign "
+                                 "of gyrfalcon's: the same campaign resumes, a finished other one is replaced)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     ):
-        """Fly N dispersed flights (insertion, burns, Kurs, density, ISS ephemeris) and summarise them."""
-        import json
+        """Fly N dispersed flights (insertion, burns, Kurs, density, ISS ephemeris) and summarise them.
+
+        The output folder keeps one Parquet file per finished chunk and the campaign's parameters
+        (campaign.json): a killed campaign run again with the same parameters resumes from its
+        finished chunks (same result, bit for bit). COMPLETE is written last."""
         import sys
 
-        from ..mission.scenario import default_scenario_text
-        from ..scale.campaign import run_campaign, write_parquet
+        from ..mission.scenario import default_scenario_text, parse_scenario
+        from ..scale.campaign import auto_chunk_size, chunks, run_campaign_in_folder
         from ..scale.dispersions import load_dispersions
-        from ..scale.report import write_html
+        from .checks import check_memory, check_output_folder, check_reachable, check_seed, input_file
 
+        # every check before the nominal is planned (about 6 s) or a cluster is started
+        check_seed(seed)
+        check_output_folder(out, "--out")
         if scenario is None:
             text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
         else:
-            if not scenario.is_file():
+            input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
+            try:
+                text = scenario.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
                 from ..errors import InputError
 
-                raise InputError(f"no scenario file {str(scenario)!r}; give a scenario .toml path")
-            text, source = scenario.read_text(encoding="utf-8"), str(scenario)
-        disp = load_dispersions(dispersions) if dispersions is not None else None
+                raise InputError(f"scenario {scenario} is not UTF-8 text; give a TOML scenario file") from None
+            source = str(scenario)
+        sc = parse_scenario(text, source)            # parsed once, here; the engine takes the object
+        disp = load_dispersions(input_file(dispersions, "--dispersions", "no dispersions file there; give a TOML file with a [dispersions] table")) if dispersions is not None else None
+        if scheduler is not None:
+            check_reachable(scheduler, "--scheduler", default_port=8786)
+        n_work = 1 if scheduler is not None else workers
+        size = chunk or auto_chunk_size(runs, 1 if (scheduler is None and workers == 1) else max(2, workers))
+        check_memory(ROW_BYTES * runs + CHUNK_RUN_BYTES * min(size, runs) * n_work
+                     + (WORKER_BYTES * workers if scheduler is None and workers > 1 else 0),
+                     f"a campaign of {runs} runs ({workers} local workers, {min(size, runs)} runs per chunk)",
+                     "give fewer --runs or --workers, or a smaller --chunk")
         kw = dict(source=source, dispersions=disp, campaign_seed=seed, workers=workers, scheduler=scheduler,
-                  chunk_size=chunk)
+                  chunk_size=chunk, title=f"Monte Carlo: {source}, {runs} runs")
         if json_out or not sys.stderr.isatty():
-            res = run_campaign(text, runs, **kw)
+            res, resumed, summ = run_campaign_in_folder(sc, runs, out, **kw)
         else:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-            with Progress(TextColumn("flights"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                          console=Console(stderr=True)) as bar:
-                task = bar.add_task("runs", total=runs)
-                res = run_campaign(text, runs, progress=lambda done, total: bar.update(task, completed=done), **kw)
-        out.mkdir(parents=True, exist_ok=True)
-        write_parquet(res.table, out / "runs.parquet")
-        summ = {**res.summary.to_dict(), "campaign_seed": res.campaign_seed, "wall_s": res.wall_s,
-                "workers": res.workers, "nominal_contact_utc": res.nominal.nominal_contact_utc}
-        (out / "summary.json").write_text(json.dumps(summ, indent=2), encoding="utf-8")
-        write_html(res, out / "report.html", title=f"Monte Carlo: {source}, {runs} runs")
+            n_chunks = len(chunks(runs, size))
+            with Progress(TextColumn("flights"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[chunk]}"),
+                          TimeElapsedColumn(), console=Console(stderr=True)) as bar:
+                task = bar.add_task("runs", total=runs, chunk=f"0/{n_chunks} chunks")
+                state = {"chunks": 0}
+
+                def progress(done, total):
+                    state["chunks"] += 1
+                    bar.update(task, completed=done, chunk=f"{min(state['chunks'], n_chunks)}/{n_chunks} chunks")
+
+                res, resumed, summ = run_campaign_in_folder(sc, runs, out, progress=progress, **kw)
         if json_out:
             print_json(summ)
         else:
             s = res.summary
+            aborted = sum(n for cause, n in s.failures if cause.startswith("abort"))
             typer.echo(f"{s.runs} runs, captured {s.captured} ({100 * s.success_rate:.1f} % +- "
-                       f"{100 * s.success_rate_stderr:.1f} %); rendezvous dv p5/p50/p95/p99 "
+                       f"{100 * s.success_rate_stderr:.1f} %), aborted {aborted}; rendezvous dv p5/p50/p95/p99 "
                        + " / ".join(f"{x:.2f}" for x in s.rendezvous_dv_p_mps) + " m/s; contact delay p50 "
                        f"{s.contact_delay_p_s[1]:.1f} s; failures {dict(s.failures) or 'none'}; "
-                       f"{res.wall_s:.1f} s ({runs / res.wall_s:.2f} runs/s); written to {out}/")
+                       f"{res.wall_s:.1f} s ({(runs - resumed) / max(res.wall_s, 1e-9):.2f} runs/s"
+                       + (f", {resumed} runs resumed from finished chunks" if resumed else "")
+                       + f"); written to {out}/")
+
+
+ROW_BYTES = 4000
+"""Memory per run of the assembled table (Python row dicts and the Arrow table) [bytes], generous."""
+CHUNK_RUN_BYTES = 400_000
+"""Working memory per run of a chunk in flight (batch integrator lanes, approach arrays) [bytes], generous."""
+WORKER_BYTES = 400_000_000
+"""Memory of a local Dask worker process with the compiled integrators loaded [bytes]."""

@@ -10,11 +10,36 @@ from .common import console, handle_errors, print_json
 from .durations import parse_duration_s
 
 MODELS = ("two-body", "j2", "zonal", "full", "sgp4")
+BSTAR_RHO0_KG_M2_PER_ER = 0.15696615
+"""SGP4's reference density times the Earth radius, rho0 = 2.461e-8 kg/m^3 x 6378.135 km [kg/m^2 per Earth
+radius]: B* = rho0 / 2 * Cd A / m, i.e. Cd A / m [m^2/kg] = 12.741621 B* [1/ER] (Hoots & Roehrich,
+Spacetrack Report No. 3, 1980; Vallado, Fundamentals of Astrodynamics, 4th ed., sec. 9.7). B* is a fit
+to SGP4's own density law, so the area is an estimate: the propagation with NRLMSISE-00 differs from SGP4."""
+TLE_DRAG_CD = 2.2
+"""Drag coefficient assumed when the area is inferred from a TLE's B* (only Cd*A/m is known)."""
+MAX_DURATION_S = 10 * 365.25 * 86400.0
+"""Longest propagation the CLI accepts [s] (10 years)."""
+SAMPLE_BYTES = 2000
+"""Memory per output sample of a propagation (states, times, dense output, OEM text) [bytes], generous."""
+
+
+def tle_drag_params(tle, mass_kg: float) -> dict:
+    """Drag area and Cd for ``mass_kg`` from a TLE's B* (Cd A / m = 2 B* / rho0); {} when B* <= 0.
+
+    >>> class T: bstar_per_earth_radii = 3.0e-4
+    >>> p = tle_drag_params(T(), 1000.0); round(p["drag_area_m2"], 3), p["drag_cd"]
+    (1.737, 2.2)
+    """
+    bstar = float(getattr(tle, "bstar_per_earth_radii", 0.0) or 0.0)
+    if not bstar > 0:
+        return {}
+    cda_over_m = 2.0 * bstar / BSTAR_RHO0_KG_M2_PER_ER    # [m^2/kg]
+    return {"drag_area_m2": cda_over_m * mass_kg / TLE_DRAG_CD, "drag_cd": TLE_DRAG_CD}
 
 
 def _initial(from_oem, from_tle, from_state, start):
     """(State in GCRF, propagation params, TLE or None) from exactly one source."""
-    from ..errors import InputError
+    from ..errors import GyrfalconError, InputError
     from ..orbits.state import State
     from ..time import parse_utc
 
@@ -22,10 +47,12 @@ def _initial(from_oem, from_tle, from_state, start):
     if sum(given) != 1:
         raise InputError("give exactly one of --from-oem FILE, --from-tle FILE or --from-state JSON")
     params, tle = {}, None
+    from .checks import input_file
+
     if from_oem is not None:
         from ..io.oem import load_oem
 
-        oem = load_oem(from_oem)
+        oem = load_oem(input_file(from_oem, "--from-oem"))
         eph = oem.ephemeris("GCRF")
         state = eph.at(parse_utc(start)) if start else eph.state_at_index(0)
         sc = getattr(oem, "spacecraft", None)
@@ -39,10 +66,19 @@ def _initial(from_oem, from_tle, from_state, start):
     elif from_tle is not None:
         from ..orbits.tle import load_tles
 
-        tle = load_tles(from_tle)[0]
+        tles = load_tles(input_file(from_tle, "--from-tle"))
+        if not tles:
+            raise InputError(f"--from-tle {from_tle}: no TLE in the file; give a file with a two- or three-line TLE")
+        tle = tles[0]
         state = tle.state_at(parse_utc(start) if start else tle.epoch).to("GCRF")
     else:
-        text = Path(from_state).read_text() if Path(from_state).is_file() else from_state
+        if len(str(from_state)) < 4096 and not str(from_state).lstrip().startswith("{") and Path(from_state).exists():
+            input_file(from_state, "--from-state")
+        try:
+            is_file = len(str(from_state)) < 4096 and Path(from_state).is_file()
+        except OSError:
+            is_file = False
+        text = Path(from_state).read_text(encoding="utf-8", errors="replace") if is_file else from_state
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
@@ -50,11 +86,23 @@ def _initial(from_oem, from_tle, from_state, start):
                 f"--from-state is neither a file nor JSON ({exc.msg} at column {exc.colno}); expected "
                 '{"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [x, y, z], "v_mps": [vx, vy, vz]}'
             ) from None
-        state = State.from_dict(data).to("GCRF")
+        if not isinstance(data, dict):
+            raise InputError('--from-state must be a JSON object: {"utc": ..., "frame": "GCRF", "r_m": [x, y, z], '
+                             '"v_mps": [vx, vy, vz]}')
+        try:
+            state = State.from_dict(data).to("GCRF")
+        except GyrfalconError:
+            raise
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise InputError(f"--from-state: {type(exc).__name__}: {exc}; expected "
+                             '{"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [x, y, z], '
+                             '"v_mps": [vx, vy, vz]} in metres and m/s') from None
         if start:
             raise InputError("--start picks an epoch inside an ephemeris; a --from-state already has its epoch")
     if state.mass_kg is None:
         state = state.with_mass(1000.0)  # only matters for drag/thrust; params carry area and Cd
+    if tle is not None and "drag_area_m2" not in params:
+        params.update(tle_drag_params(tle, float(state.mass_kg)))
     return state, params, tle
 
 
@@ -69,7 +117,8 @@ def register(app: typer.Typer) -> None:
         duration: str = typer.Option("24h", "--duration", help="How long, e.g. 24h, 90m, 3d."),
         step: str = typer.Option("60s", "--step", help="Output step, e.g. 60s."),
         model: str = typer.Option("full", "--model", help=f"Force model: {', '.join(MODELS)} (sgp4 needs --from-tle)."),
-        oem_out: str = typer.Option(None, "--oem", help="Write the trajectory as a CCSDS OEM (KVN; .xml for XML; .gz to compress)."),
+        oem_out: str = typer.Option(None, "--oem", help="Write the trajectory as a CCSDS OEM (KVN; .xml for XML; .gz to compress); an existing file only with --overwrite."),
+        overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --oem file."),
         json_out: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
     ):
         """Propagate an orbit numerically (heyoka) or with SGP4, and report/write the result."""
@@ -78,10 +127,24 @@ def register(app: typer.Typer) -> None:
         from ..errors import InputError
         from ..time import add_seconds, iso_utc
 
+        from .checks import check_memory, check_output_file, esc
+
         if model not in MODELS:
             raise InputError(f"unknown model '{model}'; use one of {', '.join(MODELS)}")
-        state, params, tle = _initial(from_oem, from_tle, from_state, start)
         dur_s, step_s = parse_duration_s(duration), parse_duration_s(step)
+        if oem_out:
+            check_output_file(oem_out, overwrite, "--oem")
+        n_samples = dur_s / step_s + 2
+        check_memory(SAMPLE_BYTES * n_samples, f"{n_samples:.3g} samples ({duration} every {step})",
+                     "give a shorter --duration or a larger --step")
+        if dur_s > MAX_DURATION_S:
+            raise InputError(f"--duration {duration} is beyond {MAX_DURATION_S / 86400 / 365.25:g} years; orbit "
+                             "models here are not meant for it (and the ISS would re-enter); give a shorter one")
+        state, params, tle = _initial(from_oem, from_tle, from_state, start)
+        if model != "sgp4" and model == "full" and "drag_area_m2" not in params:
+            raise InputError(f"--model full has drag but the source gives no cross-section area (no DRAG_AREA in the "
+                             "OEM, no B* > 0 in the TLE, or a --from-state); use --model zonal (no drag) or an "
+                             "OEM with COMMENT DRAG_AREA/DRAG_COEFF")
         if model == "sgp4":
             if tle is None:
                 raise InputError("--model sgp4 needs --from-tle (SGP4 propagates mean elements, not a state)")
@@ -101,19 +164,22 @@ def register(app: typer.Typer) -> None:
         final = eph.state_at_index(len(eph) - 1)
         if oem_out:
             from ..io.oem import write_oem
+            from ..mission.outdir import atomic_path
 
-            write_oem(oem_out, eph, object_name=eph.name if eph.name != "object" else "OBJECT",
-                      comments=[f"gyrfalcon propagate --model {model}, {duration} from {iso_utc(state.t)}"])
+            check_output_file(oem_out, overwrite, "--oem")     # again: it may have appeared meanwhile
+            with atomic_path(oem_out) as tmp:
+                write_oem(tmp, eph, object_name=eph.name if eph.name != "object" else "OBJECT",
+                          comments=[f"gyrfalcon propagate --model {model}, {duration} from {iso_utc(state.t)}"])
         if json_out:
             d = final.to_dict()
             print_json({"utc": d["utc"], "frame": "GCRF", "r_m": d["r_m"], "v_mps": d["v_mps"]})
             return
         el = final.elements()
         c = console()
-        c.print(f"[bold]{model}[/] propagation from {iso_utc(state.t)} for {duration} ({len(eph)} samples)")
+        c.print(f"[bold]{esc(model)}[/] propagation from {iso_utc(state.t)} for {esc(duration)} ({len(eph)} samples)", markup=True)
         c.print(f"final state {iso_utc(final.t)} GCRF: r = {np.round(final.r_m / 1000, 3)} km, "
                 f"v = {np.round(final.v_mps, 3)} m/s")
         c.print(f"perigee x apogee {el.perigee_altitude_m / 1000:.1f} x {el.apogee_altitude_m / 1000:.1f} km, "
                 f"period {el.period_s / 60:.2f} min")
         if oem_out:
-            c.print(f"wrote {oem_out}")
+            c.print(f"wrote {oem_out}", markup=False, highlight=False)

@@ -12,6 +12,7 @@ import math
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors, print_json
 
 SCHEMES = ("auto", "two-orbit", "four-orbit", "two-day")
@@ -148,22 +149,28 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rendezvous(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
-        site: str = typer.Option("baikonur-31", "--site", help="Launch pad id (e.g. baikonur-31)."),
+        pad: str = typer.Option(None, "--pad", show_default="baikonur-31", help="Launch pad id (e.g. baikonur-31)."),
+        site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         launch: str = typer.Option("2025-11-27T09:27:57.4Z", "--launch", help="Liftoff time (UTC, ISO 8601)."),
         scheme: str = typer.Option("auto", "--scheme", help="two-orbit, four-orbit, two-day or auto (the fastest that fits the phase)."),
         port: str = typer.Option("rassvet-nadir", "--port", help="Target docking port id."),
         vehicle: str = typer.Option("soyuz-ms", "--vehicle", help="soyuz-ms or progress-ms (main engine, mass)."),
-        seed: int = typer.Option(0, "--seed", help="Random seed of the approach simulation."),
+        seed: int = typer.Option(0, "--seed", min=0, help="Random seed of the approach simulation (>= 0)."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
         what_if: bool = typer.Option(False, "--what-if", help="Fly it even if it breaks a station rule (port taken, "
                                      "pad out of service); the output then says what-if."),
     ):
-        """Plan the rendezvous burns from a liftoff time and fly the approach to contact."""
+        """Plan the rendezvous burns from a liftoff time and fly the approach to contact.
+
+        Exit code 3 (reason on stderr) when the simulated approach ends without capture."""
+        from .checks import input_file, pick_alias
+
+        site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         notes = _rules_check(site, launch, scheme, port, vehicle, what_if)
         if station_oem:
             from ..io.oem import load_oem
 
-            eph = load_oem(station_oem).ephemeris("GCRF")
+            eph = load_oem(input_file(station_oem, "--station-oem")).ephemeris("GCRF")
             source = station_oem
         else:
             from ..orbits.iss import iss_default_path, iss_ephemeris
@@ -173,12 +180,24 @@ def register(app: typer.Typer) -> None:
         plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source)
         if json_out:
             print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": list(notes)})
-            return
-        if what_if:
-            console().print("[bold yellow]WHAT-IF[/]: flown as asked, whatever the station rules say", highlight=False)
-        _print_human(plan, res, site, port)
-        for n in notes:
-            console().print(f"note: {n}", markup=False, highlight=False)
+        else:
+            if what_if:
+                console().print("[bold yellow]WHAT-IF[/]: flown as asked, whatever the station rules say", highlight=False)
+            _print_human(plan, res, site, port)
+            for n in notes:
+                console().print(f"note: {n}", markup=False, highlight=False)
+        exit_if_not_captured(res)
+
+
+def exit_if_not_captured(res) -> None:
+    """Exit code 3 with the reason on stderr when an approach result is not ``captured``."""
+    if res.verdict != "captured":
+        from .common import EXIT_NOT_CAPTURED, _err_line
+
+        why = "; ".join(list(getattr(res, "events", ()))[-2:])
+        _err_line(f"approach ended without capture: verdict {res.verdict}" + (f" ({why})" if why else ""),
+                  "not captured")
+        raise typer.Exit(EXIT_NOT_CAPTURED)
 
 
 def _rules_check(site, launch, scheme, port, vehicle, what_if) -> tuple[str, ...]:
@@ -207,8 +226,9 @@ def _print_human(plan, res, site, port):
     if c.width < 110:            # the burn table needs about 100 columns; let a narrow terminal wrap
         from rich.console import Console
 
-        c = Console(width=110)
-    c.print(f"[bold]{plan.scheme}[/] rendezvous from {site}, liftoff {plan.liftoff_utc}: {plan.scheme_reason}")
+        c = Console(width=110, markup=False)
+    c.print(f"[bold]{esc(plan.scheme)}[/] rendezvous from {esc(site)}, liftoff {plan.liftoff_utc}: {esc(plan.scheme_reason)}",
+            markup=True)
     t = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
     for col in ("burn", "UTC", "MET", "dvR", "dvT", "dvN", "|dv|", "dur s", "prop kg", "hp km", "ha km"):
         t.add_column(col, justify="left" if col in ("burn", "UTC") else "right", no_wrap=True)
@@ -218,14 +238,14 @@ def _print_human(plan, res, site, port):
                   f"{b.dv_mps:.2f}", f"{b.duration_s:.1f}", f"{b.propellant_kg:.1f}",
                   f"{b.perigee_altitude_m / 1e3:.1f}", f"{b.apogee_altitude_m / 1e3:.1f}")
     c.print(t)
-    c.print("UTC = burn centre (MM-DD hh:mm:ss); dv in the chaser's RTN frame \\[m/s]; hp/ha = perigee/apogee "
+    c.print("UTC = burn centre (MM-DD hh:mm:ss); dv in the chaser's RTN frame [m/s]; hp/ha = perigee/apogee "
             "altitude after the burn")
     c.print(f"total dv {plan.total_dv_mps:.2f} m/s, propellant {plan.propellant_kg:.1f} kg; aim point "
             f"{plan.aim_utc} (MET {_met(plan.aim_met_s)}), miss {plan.miss_position_m:.2f} m")
     rng = math.hypot(*plan.arrival_rho_lvlh_m)
-    line = f"approach to {port} from {plan.arrival_utc} ({rng / 1e3:.2f} km): [bold]{res.verdict}[/]"
+    line = f"approach to {esc(port)} from {plan.arrival_utc} ({rng / 1e3:.2f} km): [bold]{esc(res.verdict)}[/]"
     if res.contact_utc is not None:
         line += f", contact {res.contact_utc} (MET {_met(_contact_met(plan, res))})"
-    c.print(line)
+    c.print(line, markup=True)
     c.print("phases: " + ", ".join(f"{p.name} {p.duration_s / 60:.1f} min" for p in res.phases)
             + f"; approach propellant {res.propellant_kg:.1f} kg")

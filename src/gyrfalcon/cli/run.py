@@ -5,7 +5,7 @@ from pathlib import Path
 
 import typer
 
-from .common import console, handle_errors, print_json
+from .common import EXIT_NOT_CAPTURED, EXIT_SYSTEM_ERROR, console, fail, handle_errors, print_json
 
 
 def register(app: typer.Typer) -> None:
@@ -16,7 +16,7 @@ def register(app: typer.Typer) -> None:
                                         show_default=False),
         out: Path = typer.Option(None, "--out", help="Output directory (default ./gyrfalcon-out/<scenario name>/)."),
         json_out: bool = typer.Option(False, "--json", help="Print the timeline as JSON (and write no table)."),
-        seed: int = typer.Option(None, "--seed", help="Override the scenario's random seed."),
+        seed: int = typer.Option(None, "--seed", min=0, help="Override the scenario's random seed (>= 0)."),
         no_files: bool = typer.Option(False, "--no-files", help="Do not write the output directory."),
         no_return: bool = typer.Option(False, "--no-return", help="Skip the return (as return.enabled = false)."),
         what_if: bool = typer.Option(False, "--what-if", help="Fly it even if it breaks a station rule (port taken, "
@@ -27,12 +27,15 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from ..mission.scenario import default_scenario_text, load_scenario, parse_scenario
+        from .checks import check_output_folder, check_seed, input_file
 
-        # validate first: a bad scenario fails here, before any long computation
+        # validate first: a bad scenario or output folder fails here, before any long computation
+        check_seed(seed)
         if scenario is None:
             text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
             sc = parse_scenario(text, source)
         else:
+            input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
             sc = load_scenario(scenario)
             text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
         changes = {}
@@ -44,12 +47,18 @@ def register(app: typer.Typer) -> None:
             changes["what_if"] = True
         if changes:
             sc = sc.model_copy(update=changes)
-        from ..mission.runner import PHASES, default_out_dir, fly, write_outputs
+        from ..mission.runner import PHASES, OutputsIncompleteError, default_out_dir, fly, write_outputs
 
+        if not no_files:
+            check_output_folder(out or default_out_dir(sc), "--out")
+        incomplete = None
         quiet = json_out or not sys.stderr.isatty()
         if quiet:
             result = fly(sc, source=source)
-            written = None if no_files else write_outputs(result, out or default_out_dir(sc), text)
+            try:
+                written = None if no_files else write_outputs(result, out or default_out_dir(sc), text)
+            except OutputsIncompleteError as exc:
+                written, incomplete = exc.written, exc
         else:
             from rich.console import Console
             from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -76,11 +85,29 @@ def register(app: typer.Typer) -> None:
                     progress("outputs", "skip")
                     written = None
                 else:
-                    written = write_outputs(result, out or default_out_dir(sc), text, progress=progress)
+                    try:
+                        written = write_outputs(result, out or default_out_dir(sc), text, progress=progress)
+                    except OutputsIncompleteError as exc:
+                        written, incomplete = exc.written, exc
         if json_out:
             print_json(result.to_json_dict())
-            return
-        print_timeline(result, out or default_out_dir(sc), written)
+        else:
+            print_timeline(result, out or default_out_dir(sc), written)
+        if incomplete is not None:
+            fail(str(incomplete), EXIT_SYSTEM_ERROR)
+        not_captured(result)
+
+
+def not_captured(result) -> None:
+    """Exit 3 with the reason on stderr when the flight's approach ended without capture."""
+    appr = result.approach
+    if appr is not None and getattr(appr, "verdict", "captured") != "captured":
+        from .common import _err_line
+
+        why = "; ".join(list(getattr(appr, "events", ()))[-2:])
+        _err_line(f"approach ended without capture: verdict {appr.verdict}" + (f" ({why})" if why else ""),
+                  "not captured")
+        raise typer.Exit(EXIT_NOT_CAPTURED)
 
 
 def print_timeline(result, out_dir, written) -> None:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -24,6 +25,7 @@ def register(app: typer.Typer) -> None:
                                         help="Write-token file (default: web-token in the user's data directory)."),
     ):
         """Serve the viewer (CesiumJS, offline) and the JSON API; writes need the bearer token printed on first start."""
+        check_serve_inputs(host, port, out)
         import uvicorn
 
         from ..web.app import WebConfig, create_app
@@ -33,8 +35,8 @@ def register(app: typer.Typer) -> None:
         token, created = load_or_create_token(tpath)
         hosts = ("127.0.0.1", "localhost", "[::1]", "::1")
         if host not in LOOPBACK:
-            console().print(f"[yellow]warning:[/] listening on {host}, not loopback: anyone who can reach it can "
-                            "read the runs and the manifest (writes still need the token)")
+            console().print(f"[yellow]warning:[/] listening on {esc(host)}, not loopback: anyone who can reach it can "
+                            "read the runs and the manifest (writes still need the token)", markup=True)
             hosts = (*hosts, host if ":" not in host else f"[{host}]", "*" if host in ("0.0.0.0", "::") else host)
         app = create_app(WebConfig(out_dir=out, token=token, db=db, allowed_hosts=hosts))
         if created:
@@ -44,3 +46,25 @@ def register(app: typer.Typer) -> None:
         shown = f"[{host}]" if ":" in host else host
         console().print(f"Gyrfalcon viewer: http://{shown}:{port}/   API: http://{shown}:{port}/docs")
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def check_serve_inputs(host: str, port: int, out: Path) -> None:
+    """Before the server starts: --out is a folder (or missing), --host resolves, --port is free."""
+    import socket
+
+    from ..errors import InputError
+
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--out {out} is a file; give the folder of run folders (e.g. gyrfalcon-out)")
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
+        raise InputError(f"--host {host!r} is not an address of this machine ({exc}); give e.g. 127.0.0.1") from None
+    family, _, _, _, addr = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(addr)
+        except OSError as exc:
+            raise InputError(f"cannot listen on {host}:{port} ({exc.strerror or exc}); give another --port or "
+                             "--host") from None

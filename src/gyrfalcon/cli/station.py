@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors, print_json
 
 
@@ -24,7 +25,7 @@ def register(app: typer.Typer) -> None:
         from rich.table import Table
 
         c = console()
-        c.print(f"[bold]ISS at {summary.utc}[/]  ({summary.source})")
+        c.print(f"[bold]ISS at {summary.utc}[/]  ({esc(summary.source)})", markup=True)
         t = Table(show_header=True, header_style="bold")
         t.add_column("quantity")
         t.add_column("value", justify="right")

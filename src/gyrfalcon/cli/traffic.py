@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors, print_json
 
 DB_HELP = ("Manifest database: a file path or an SQLAlchemy URL (postgresql+psycopg://user@host/db). "
@@ -28,6 +29,10 @@ def _store(db, create: bool = False):
     from ..traffic.store import AlreadyLoadedError, ManifestStore, ManifestStoreError, resolve_url
 
     url = resolve_url(db)
+    if "://" in url and not url.startswith("sqlite"):
+        from .checks import check_reachable
+
+        check_reachable(url, "--db", default_port=5432 if url.startswith("postgres") else None)
     missing = url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file()
     if missing and not create and db is None:
         s = ManifestStore(None)
@@ -203,7 +208,8 @@ def register(app: typer.Typer) -> None:
 
     @traffic.command("gantt")
     @handle_errors
-    def gantt_cmd(out: str = typer.Option(..., "--out", help="Output file (.png, .svg or .pdf)."),
+    def gantt_cmd(out: str = typer.Option(..., "--out", help="Output file (.png, .svg or .pdf); an existing file only with --overwrite."),
+                  overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --out file."),
                   db: str = typer.Option(None, "--db", help=DB_HELP),
                   builtin: bool = typer.Option(False, "--builtin", help=BUILTIN_HELP),
                   start: str = typer.Option(None, "--from", help="First UTC day shown."),
@@ -212,24 +218,36 @@ def register(app: typer.Typer) -> None:
         from ..traffic.manifest import normalise_time
         from ..traffic.whatif import gantt, port_intervals
 
+        from ..mission.outdir import atomic_path
+        from .checks import check_output_file
+
+        _check_image_suffix(out, "--out")
+        check_output_file(out, overwrite, "--out")
         m = _manifest(db, builtin)
         ivs = port_intervals(m.events, m.vehicles)
-        path = gantt(out, ivs, ports=m.station.port_ids, title=f"{m.station.name} port occupancy",
-                     start_utc=normalise_time(start) if start else None,
-                     end_utc=normalise_time(end) if end else None)
-        console().print(f"wrote {path}")
+        with atomic_path(out) as tmp:
+            gantt(tmp, ivs, ports=m.station.port_ids, title=f"{m.station.name} port occupancy",
+                  start_utc=normalise_time(start) if start else None,
+                  end_utc=normalise_time(end) if end else None)
+        console().print(f"wrote {out}")
 
     @traffic.command("whatif")
     @handle_errors
     def whatif(pad_outage: str = typer.Option(..., "--pad-outage", help="PAD:START..END, e.g. baikonur-31:2025-11-27..2026-03-03 (END empty: no end)."),
                turnaround_days: float = typer.Option(None, "--turnaround-days", help="Pad turnaround after the outage [days] (default 16)."),
                db: str = typer.Option(None, "--db", help=DB_HELP + " Default here: the built-in manifest and plan."),
-               gantt_out: str = typer.Option(None, "--gantt", help="Also draw port occupancy (re-planned, planned in grey) to this .png/.svg."),
+               gantt_out: str = typer.Option(None, "--gantt", help="Also draw port occupancy (re-planned, planned in grey) to this .png/.svg (an existing file only with --overwrite)."),
+               overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --gantt file."),
                json_out: bool = typer.Option(False, "--json", help="Print the result as JSON.")):
         """Re-plan the launches a pad outage affects and report slips, stays beyond limits, lifeboat seats
         and Progress gaps at Zvezda aft."""
         from ..traffic import whatif as w
 
+        if gantt_out:
+            from .checks import check_output_file
+
+            _check_image_suffix(gantt_out, "--gantt")
+            check_output_file(gantt_out, overwrite, "--gantt")
         kwargs = {}
         if turnaround_days is not None:
             kwargs["turnaround_days"] = turnaround_days
@@ -247,7 +265,11 @@ def register(app: typer.Typer) -> None:
             outage = w.parse_pad_outage(pad_outage, planned_events()[0])
             r = w.pad_outage_whatif(outage, **kwargs)
         if gantt_out:
-            path = w.gantt(gantt_out, r.intervals(True), baseline=r.intervals(False), ports=r.baseline.station.port_ids,
+            from ..mission.outdir import atomic_path
+
+            path = gantt_out
+            with atomic_path(gantt_out) as tmp:
+                w.gantt(tmp, r.intervals(True), baseline=r.intervals(False), ports=r.baseline.station.port_ids,
                            title=f"Port occupancy, {outage.pad_id} out {_fmt(outage.since_utc)[:10]}.."
                                  f"{_fmt(outage.until_utc)[:10]}",
                            start_utc=outage.since_utc[:10] + "T00:00:00.000Z", end_utc=r.horizon_utc, outage=outage)
@@ -288,14 +310,21 @@ def _add_what_if(db, kind, t, vehicle, port, pad, crew, notes, vehicle_type, jso
     con.print(Text(f"breaks rule {breach['rule']}: {breach['message']}" if breach else "passes every rule"))
 
 
+def _check_image_suffix(path, option: str) -> None:
+    from ..errors import InputError
+
+    if not str(path).lower().endswith((".png", ".svg", ".pdf")):
+        raise InputError(f"{option} {path}: give a file name ending in .png, .svg or .pdf")
+
+
 def _print_whatif(r) -> None:
     from rich.table import Table
 
     con = console()
     o = r.outage
-    con.print(f"[bold]{o.pad_id} out of service {_fmt(o.since_utc)} .. {_fmt(o.until_utc) if o.until_utc else 'no end'}[/]; "
+    con.print(f"[bold]{esc(o.pad_id)} out of service {_fmt(o.since_utc)} .. {_fmt(o.until_utc) if o.until_utc else 'no end'}[/]; "
               f"turnaround {r.turnaround_days:g} d; cadence "
-              + ", ".join(f"{k} {v:g} d" for k, v in r.cadence_days.items()))
+              + ", ".join(f"{esc(k)} {v:g} d" for k, v in r.cadence_days.items()), markup=True)
     t = Table("launch", "pad", "planned", "re-planned", "slip [d]", "why", title="Launches")
     for s in r.slips:
         if s.pad == o.pad_id and s.planned_utc >= o.since_utc[:10]:
@@ -334,6 +363,6 @@ def _print_whatif(r) -> None:
                   + (f" ({_fmt(c.longest_resupply_gap[0])[:10]} .. {_fmt(c.longest_resupply_gap[1])[:10]})"
                      if c.longest_resupply_gap else ""))
     if r.rule_violation:
-        con.print(f"[bold red]re-planned timeline breaks a rule[/]: {r.rule_violation}")
+        con.print(f"[bold red]re-planned timeline breaks a rule[/]: {esc(r.rule_violation)}", markup=True)
     else:
         con.print("re-planned timeline passes every manifest rule")

@@ -5,6 +5,7 @@ import math
 
 import typer
 
+from .checks import esc
 from .common import console, handle_errors, print_json
 
 
@@ -38,11 +39,13 @@ def register(app: typer.Typer) -> None:
     def windows(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE or OMM file (SGP4); the element set nearest --from is used."),
-        site: str = typer.Option("baikonur-31", "--site", help="Launch pad id (e.g. baikonur-31)."),
+        pad: str = typer.Option(None, "--pad", show_default="baikonur-31", help="Launch pad id (e.g. baikonur-31)."),
+        site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         start: str = typer.Option("2025-11-26", "--from", help="First day (UTC, ISO 8601)."),
-        days: float = typer.Option(3.0, "--days", help="Number of days to search."),
+        days: float = typer.Option(3.0, "--days", min=0.001, max=366, help="Number of days to search [days]."),
         scheme: str = typer.Option("two-orbit", "--scheme", help="Rendezvous scheme: two-orbit, four-orbit or two-day."),
-        spacecraft: str = typer.Option("soyuz-ms", "--spacecraft", help="soyuz-ms (crewed) or progress-ms (cargo): sets the ascent's plane lead."),
+        vehicle: str = typer.Option(None, "--vehicle", show_default="soyuz-ms", help="soyuz-ms (crewed) or progress-ms (cargo): sets the ascent's plane lead."),
+        spacecraft: str = typer.Option(None, "--spacecraft", hidden=True, help="Old name of --vehicle."),
         json_out: bool = typer.Option(False, "--json", help="Print the windows as a JSON list."),
         what_if: bool = typer.Option(False, "--what-if", help="Treat the pad as in service even where the site "
                                      "catalogue records it out of service; every window then says what_if."),
@@ -52,17 +55,21 @@ def register(app: typer.Typer) -> None:
         from ..launch.windows import find_feasible_windows, find_windows, get_scheme
         from ..time import iso_utc, parse_utc
 
+        from .checks import input_file, pick_alias
+
+        site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
+        spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
         if station_oem and station_tle:
             raise InputError("give either --station-oem or --station-tle, not both")
         sch = get_scheme(scheme)
         t0 = parse_utc(start)
         if station_tle:
-            target = _load_elements(station_tle, t0)
+            target = _load_elements(str(input_file(station_tle, "--station-tle")), t0)
             source = f"SGP4 from {station_tle}"
         elif station_oem:
             from ..io.oem import load_oem
 
-            target = load_oem(station_oem).ephemeris("GCRF")
+            target = load_oem(input_file(station_oem, "--station-oem")).ephemeris("GCRF")
             source = station_oem
         else:
             from ..orbits.iss import iss_default_path, iss_ephemeris
@@ -89,11 +96,13 @@ def register(app: typer.Typer) -> None:
             print_json([w.to_dict() | {"what_if": bool(what_if)} for w in wins])
             return
         from rich.table import Table
+        from rich.text import Text
 
         c = console()
         if what_if:
             c.print("[bold yellow]WHAT-IF[/]: the pad is treated as in service whatever the site catalogue records")
-        c.print(f"[bold]{sch.title}[/] windows from {site}, {iso_utc(t0, 0)[:10]} + {days:g} d  ({source})")
+        c.print(f"[bold]{esc(sch.title)}[/] windows from {esc(site)}, {iso_utc(t0, 0)[:10]} + {days:g} d  ({esc(source)})",
+                markup=True)
         t = Table(show_header=True, header_style="bold")
         for col, just in (("launch UTC", "left"), ("in-plane UTC", "left"), ("az deg", "right"),
                           ("phase deg", "right"), ("ok", "center"), ("note", "left")):
@@ -105,7 +114,7 @@ def register(app: typer.Typer) -> None:
             t.add_row(iso_utc(w.launch_utc, 1)[:-1].replace("T", " "), iso_utc(w.inplane_utc, 1)[11:-1],
                       f"{math.degrees(w.azimuth_rad):.2f}",
                       f"{math.degrees(w.phase_at_insertion_rad):.1f}",
-                      "[green]yes[/]" if w.feasible else "[red]no[/]", note)
+                      Text("yes", style="green") if w.feasible else Text("no", style="red"), note)
         c.print(t)
         c.print(f"phase = station ahead of the spacecraft at insertion; window {math.degrees(sch.phase_min_rad):.0f}-"
                 f"{math.degrees(sch.phase_max_rad):.0f} deg. --json for the reasons and more fields.")

@@ -612,74 +612,111 @@ def default_out_dir(scenario) -> Path:
 def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progress: Progress | None = None) -> dict:
     """Write the output files of ``result`` into ``out_dir`` atomically; returns {kind: path or note}.
 
-    Files are written into a temporary sibling directory, ``COMPLETE`` last, then renamed onto
-    ``out_dir`` (an existing ``out_dir`` is replaced only then). A failure leaves no ``out_dir``.
+    The folder is built as a hidden sibling (:mod:`gyrfalcon.mission.outdir`: marked as ours
+    first, ``COMPLETE`` last) and renamed onto ``out_dir``. An existing ``out_dir`` is replaced
+    only when it is empty or ours (else :class:`~gyrfalcon.mission.outdir.OutputError`, nothing
+    written); a symbolic link is refused; a second process writing the same ``out_dir`` is refused
+    (lock). Leftovers of killed runs into the same folder are removed first. When a requested
+    file (report, CZML) fails to write, the folder is installed *without* ``COMPLETE`` and
+    :class:`OutputsIncompleteError` is raised naming the failure: it never looks complete.
+    A failure or Ctrl-C before the rename leaves ``out_dir`` as it was.
     """
     import json
 
+    from . import outdir as od
+
     prog = progress or _noop
     prog("outputs", "start")
-    out = Path(out_dir)
+    out = od.check_output_folder(Path(out_dir))
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    _umask = os.umask(0o022); os.umask(_umask)
-    os.chmod(tmp, 0o777 & ~_umask)
     written: dict = {}
+    failed: list = []
+    with od.parent_lock(out):
+        od.clean_stale_siblings(out)
+        od.check_no_live_writer(out)
+        od.check_output_folder(out)   # again, under the lock
+        tmp, lock = od.new_partial_folder(out)
     try:
-        (tmp / "timeline.json").write_text(json.dumps(result.to_json_dict(), indent=2) + "\n", encoding="utf-8")
-        written["timeline"] = "timeline.json"
-        head = (f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}"
-                "\n")
-        (tmp / "scenario.toml").write_text(head + scenario_text, encoding="utf-8")
-        written["scenario"] = "scenario.toml"
-        sc = result.scenario
-        if sc.output.oem and result.chaser is not None:
-            from ..io.oem import write_oem
+        with lock:
+            (tmp / "timeline.json").write_text(json.dumps(result.to_json_dict(), indent=2) + "\n", encoding="utf-8")
+            written["timeline"] = "timeline.json"
+            head = (f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}"
+                    "\n")
+            (tmp / "scenario.toml").write_text(head + scenario_text, encoding="utf-8")
+            written["scenario"] = "scenario.toml"
+            sc = result.scenario
+            if sc.output.oem and result.chaser is not None:
+                from ..io.oem import write_oem
 
-            cdate = result.launch_utc
-            write_oem(tmp / "chaser.oem", _resample(result.chaser, sc.output.oem_step_s),
-                      object_name=sc.vehicle.name, object_id=sc.vehicle.name, creation_date=cdate,
-                      comments=[f"Gyrfalcon mission run, scenario {sc.name}, seed {sc.seed}",
-                                "liftoff -> contact: ascent (3-DOF), rendezvous plan and approach (relative to the station ephemeris)",
-                                "CREATION_DATE is the liftoff epoch so that identical inputs give identical files"])
-            write_oem(tmp / "station.oem", _resample(result.station, sc.output.oem_step_s), object_name="ISS",
-                      object_id="1998-067A", creation_date=cdate,
-                      comments=[f"Gyrfalcon mission run, scenario {sc.name}: the station over the chaser's span"])
-            written["oem"] = "chaser.oem, station.oem"
-        for kind, module, fn, name, wanted in (("report", "gyrfalcon.mission.report", "write_report", "report.html", sc.output.report),
-                                              ("czml", "gyrfalcon.io.czml", "write_czml", "flight.czml", sc.output.czml)):
-            if not wanted:
-                continue
-            if kind == "czml" and result.chaser is None:
-                written[kind] = "skipped (no flight to show: the countdown was scrubbed)"
-                continue
-            try:
-                import importlib
+                cdate = result.launch_utc
+                write_oem(tmp / "chaser.oem", _resample(result.chaser, sc.output.oem_step_s),
+                          object_name=sc.vehicle.name, object_id=sc.vehicle.name, creation_date=cdate,
+                          comments=[f"Gyrfalcon mission run, scenario {sc.name}, seed {sc.seed}",
+                                    "liftoff -> contact: ascent (3-DOF), rendezvous plan and approach (relative to the station ephemeris)",
+                                    "CREATION_DATE is the liftoff epoch so that identical inputs give identical files"])
+                write_oem(tmp / "station.oem", _resample(result.station, sc.output.oem_step_s), object_name="ISS",
+                          object_id="1998-067A", creation_date=cdate,
+                          comments=[f"Gyrfalcon mission run, scenario {sc.name}: the station over the chaser's span"])
+                written["oem"] = "chaser.oem, station.oem"
+            for kind, module, fn, name, wanted in (("report", "gyrfalcon.mission.report", "write_report", "report.html", sc.output.report),
+                                                  ("czml", "gyrfalcon.io.czml", "write_czml", "flight.czml", sc.output.czml)):
+                if not wanted:
+                    continue
+                if kind == "czml" and result.chaser is None:
+                    written[kind] = "skipped (no flight to show: the countdown was scrubbed)"
+                    continue
+                try:
+                    import importlib
 
-                writer = getattr(importlib.import_module(module), fn)
-            except (ImportError, AttributeError):
-                written[kind] = f"skipped ({module}.{fn} not available yet)"
-                continue
-            try:
-                writer(result, tmp / name)
-            except Exception as exc:  # noqa: BLE001 - another module's writer: report, keep the run
-                (tmp / name).unlink(missing_ok=True)
-                written[kind] = f"FAILED ({module}.{fn}: {type(exc).__name__}: {str(exc).splitlines()[0][:200]})"
-                continue
-            written[kind] = name
-        (tmp / "COMPLETE").write_text("gyrfalcon run complete\n", encoding="utf-8")
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.replace(out, old / "x")
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
+                    writer = getattr(importlib.import_module(module), fn)
+                except (ImportError, AttributeError):
+                    written[kind] = f"skipped ({module}.{fn} not available yet)"
+                    continue
+                try:
+                    writer(result, tmp / name)
+                except OSError:
+                    raise                   # full disk, permissions: the whole output fails
+                except Exception as exc:  # noqa: BLE001 - another module's writer: report it, never mark complete
+                    (tmp / name).unlink(missing_ok=True)
+                    written[kind] = f"FAILED ({module}.{fn}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})"
+                    failed.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
+                    continue
+                written[kind] = name
+            _fsync_folder(tmp)
+            if not failed:
+                (tmp / od.COMPLETE_FILE).write_text("gyrfalcon run complete\n", encoding="utf-8")
+            with od.parent_lock(out):
+                od.install_folder(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if failed:
+        raise OutputsIncompleteError(
+            f"outputs in {out} are incomplete (no {od.COMPLETE_FILE} written): {'; '.join(failed)}", written)
     prog("outputs", "done")
     return written
+
+
+class OutputsIncompleteError(GyrfalconError):
+    """A requested output file could not be written; the folder is in place without ``COMPLETE``.
+    ``.written`` holds what :func:`write_outputs` would have returned."""
+
+    def __init__(self, message: str, written: dict):
+        super().__init__(message)
+        self.written = written
+
+
+def _fsync_folder(folder: Path) -> None:
+    """Flush the folder's files to disk before it is marked complete (best effort)."""
+    for f in folder.iterdir():
+        try:
+            fd = os.open(f, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError:
+            pass
 
 
 def _resample(eph, step_s: float):

@@ -12,6 +12,15 @@ Dask re-runs them elsewhere (``retries`` more on top, for errors raised by a chu
 
 The table (:mod:`pyarrow`, one row per run, columns :data:`~.flight.RUN_COLUMNS`) is written
 as Parquet by :func:`write_parquet`; :func:`~.report.summarize` reduces it.
+
+The scenario is parsed once, at the edge (:func:`run_campaign` takes a parsed Scenario or its
+TOML text); the nominal carries the parsed object to the workers.
+
+:func:`run_campaign_in_folder` is the resumable form ``gyrfalcon montecarlo`` uses: every finished
+chunk is a Parquet file (written atomically) beside a manifest of the campaign's parameters
+(``campaign.json``); a killed campaign started again with the same parameters flies only the
+missing chunks, and the result is the same bit for bit; a folder holding an unfinished campaign
+with other parameters is refused (two campaigns never mix); ``COMPLETE`` is written last.
 """
 from __future__ import annotations
 
@@ -21,7 +30,8 @@ from typing import Callable
 
 from ..errors import InputError
 
-__all__ = ["CampaignResult", "run_campaign", "run_chunk", "to_table", "write_parquet", "chunks"]
+__all__ = ["CampaignResult", "run_campaign", "run_campaign_in_folder", "run_chunk", "to_table", "write_parquet",
+           "chunks", "CampaignFolderError"]
 
 
 @dataclass(frozen=True)
@@ -52,31 +62,32 @@ def chunks(runs: int, chunk_size: int) -> list:
 
 
 def auto_chunk_size(runs: int, workers: int) -> int:
-    """Runs per task when none is given. In this process (``workers`` 1): up to 2048 runs per
-    batch (the batch engines' per-step overhead is spread over more runs; they gain little beyond
-    ~2000). On a cluster: about four tasks per worker (balance, progress, and a killed worker
-    costs little), 64..2048 runs each.
+    """Runs per task when none is given. In this process (``workers`` 1): about eight chunks (the
+    progress moves per chunk, a killed campaign resumes from its finished chunks), 16..2048 runs
+    each (the batch engines' per-step overhead is spread over the runs of a chunk; they gain
+    little beyond ~2000). On a cluster: about four tasks per worker (balance, progress, and a
+    killed worker costs little), 64..2048 runs each.
 
     >>> auto_chunk_size(10000, 2), auto_chunk_size(10000, 1), auto_chunk_size(1000, 1), auto_chunk_size(100, 2)
-    (1250, 2048, 1000, 64)
+    (1250, 1250, 125, 64)
     """
     if workers <= 1:
-        return int(min(2048, max(1, runs)))
+        return int(min(2048, max(16, math.ceil(runs / 8)), max(1, runs)))
     return int(min(2048, max(64, math.ceil(runs / (4 * workers)))))
 
 
-def warm_up(scenario_text: str, source: str, approach: bool = True) -> float:
+def warm_up(scenario, source: str, approach: bool = True) -> float:
     """Load what a worker's first chunk needs (the scenario, the station ephemeris, the compiled
     batch integrator and approach kernels, from heyoka's disk cache when built before); returns
     the seconds it took. A worker runs it while the client plans the nominal."""
     import time
 
     from ..orbits.propagator import batch_lanes
-    from .flight import _dynamics, _scenario, _station
+    from .flight import _dynamics, _station
 
     t = time.perf_counter()
-    sc = _scenario(scenario_text, source)
-    _station(scenario_text, source)
+    sc = scenario
+    _station(sc, source)
     _dynamics(sc.vehicle.spacecraft).compiled((), thrust=True, batch_size=batch_lanes())
     if approach:
         from ..proximity import kernels
@@ -124,24 +135,29 @@ def write_parquet(table, path) -> None:
     pq.write_table(table, str(path), compression="zstd")
 
 
-def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", dispersions=None,
+def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions=None,
                  campaign_seed: int | None = None, workers: int = 1, scheduler: str | None = None,
                  processes: bool = True, chunk_size: int | None = None, approach: bool = True, nominal=None,
-                 progress: Callable[[int, int], None] | None = None, retries: int = 1, batch: bool = True) -> CampaignResult:
-    """Fly ``runs`` dispersed flights of a scenario (its TOML text; a ``[dispersions]`` table in it is used
-    unless ``dispersions`` is given) and summarise them. ``progress(done_runs, runs)`` after each chunk.
-    ``batch``: approaches of a chunk flown together (vectorised, :func:`run_chunk`); a run's row is the
-    same whatever the chunk size."""
+                 progress: Callable[[int, int], None] | None = None, retries: int = 1, batch: bool = True,
+                 chunk_store=None) -> CampaignResult:
+    """Fly ``runs`` dispersed flights of a scenario (a parsed Scenario, or its TOML text, parsed
+    here once; its ``[dispersions]`` table is used unless ``dispersions`` is given) and summarise
+    them. ``progress(done_runs, runs)`` after each chunk. ``batch``: approaches of a chunk flown
+    together (vectorised, :func:`run_chunk`); a run's row is the same whatever the chunk size.
+    ``chunk_store``: an object with ``load(start, stop) -> rows | None`` and ``save(start, stop,
+    rows)`` (finished chunks are loaded instead of flown; new ones saved as they finish)."""
     import time
 
-    from .dispersions import Dispersions, parse_dispersions, split_scenario_text
-    from .flight import build_nominal
-    from .report import summarize
+    from .dispersions import Dispersions, parse_dispersions
+    from .flight import as_scenario, build_nominal
 
-    sc_text, disp_text = split_scenario_text(scenario_text)
+    sc_full = _parse(scenario, source)
+    sc = as_scenario(sc_full, source)
     if dispersions is None:
-        dispersions = parse_dispersions(disp_text, source) if disp_text.strip() else Dispersions()
+        dispersions = parse_dispersions(sc_full.dispersions, source) if sc_full.dispersions else Dispersions()
     seed = int(dispersions.seed if campaign_seed is None else campaign_seed)
+    if seed < 0:
+        raise InputError(f"campaign seed {seed}: a seed is an integer >= 0")
     if workers < 1:
         raise InputError(f"workers must be >= 1, got {workers}")
     local = scheduler is None and workers == 1
@@ -150,12 +166,27 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
     parts = chunks(int(runs), int(chunk_size))
     prog = progress or (lambda done, total: None)
     rows: list = []
+    todo = []
+    for a, b in parts:
+        got = chunk_store.load(a, b) if chunk_store is not None else None
+        if got is not None:
+            rows += got
+        else:
+            todo.append((a, b))
+    if rows:
+        prog(len(rows), runs)
+    save = (lambda a, b, r: chunk_store.save(a, b, r)) if chunk_store is not None else (lambda a, b, r: None)
     t0 = time.perf_counter()
-    if local:
+    if not todo:
         if nominal is None:
-            nominal = build_nominal(sc_text, source)
-        for a, b in parts:
-            rows += run_chunk(nominal, dispersions, seed, a, b, approach, batch)
+            nominal = build_nominal(sc, source)
+    elif local:
+        if nominal is None:
+            nominal = build_nominal(sc, source)
+        for a, b in todo:
+            part = run_chunk(nominal, dispersions, seed, a, b, approach, batch)
+            save(a, b, part)
+            rows += part
             prog(len(rows), runs)
     else:
         from distributed import Client, LocalCluster, as_completed
@@ -166,19 +197,21 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
                                    dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(scheduler)
+            client = Client(scheduler, timeout="10s")
         try:
             # the workers load their integrators, kernels and the station while the nominal is planned here
             addrs = list(client.scheduler_info().get("workers", {}))
-            warm = [client.submit(warm_up, sc_text, source, approach, workers=[w], pure=False, allow_other_workers=True)
+            warm = [client.submit(warm_up, sc, source, approach, workers=[w], pure=False, allow_other_workers=True)
                     for w in addrs]
             if nominal is None:
-                nominal = build_nominal(sc_text, source)
+                nominal = build_nominal(sc, source)
             nom_f = client.scatter(nominal, broadcast=True)
-            futs = [client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries, pure=False)
-                    for a, b in parts]
-            for fut in as_completed(futs):
-                rows += fut.result()
+            futs = {client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries,
+                                  pure=False): (a, b) for a, b in todo}
+            for fut in as_completed(list(futs)):
+                part = fut.result()
+                save(*futs[fut], part)
+                rows += part
                 prog(len(rows), runs)
             for w in warm:
                 w.cancel()
@@ -189,5 +222,173 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
                 cluster.close()
     wall = time.perf_counter() - t0
     table = to_table(rows)
-    return CampaignResult(table=table, summary=summarize(table), nominal=nominal, dispersions=dispersions,
+    return CampaignResult(table=table, summary=summarize_table(table), nominal=nominal, dispersions=dispersions,
                           campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers))
+
+
+def summarize_table(table):
+    from .report import summarize
+
+    return summarize(table)
+
+
+def _parse(scenario, source: str):
+    """A parsed Scenario (with its dispersions table) from a Scenario or TOML text."""
+    from ..mission.scenario import Scenario, parse_scenario
+
+    return scenario if isinstance(scenario, Scenario) else parse_scenario(str(scenario), source)
+
+
+# ---------------------------------------------------------------------------------------------
+# a campaign in an output folder: per-chunk files, manifest, resume, COMPLETE last
+# ---------------------------------------------------------------------------------------------
+MANIFEST_FILE = "campaign.json"
+CHUNK_DIR = "chunks"
+FOLDER_FORMAT = 1
+_OUR_FILES = ("runs.parquet", "summary.json", "report.html", MANIFEST_FILE)
+
+
+class CampaignFolderError(InputError):
+    """An output folder that holds another, unfinished campaign (or is not the tool's)."""
+
+
+def campaign_manifest(scenario, dispersions, campaign_seed: int, runs: int, chunk_size: int, approach: bool,
+                      batch: bool) -> dict:
+    """The parameters that fix a campaign's rows (what a resumed campaign must share with the first)."""
+    import hashlib
+
+    from .. import __version__
+    from .flight import as_scenario
+
+    sc = as_scenario(scenario)
+    return {"format": FOLDER_FORMAT, "gyrfalcon": __version__,
+            "scenario_sha256": hashlib.sha256(sc.model_dump_json(by_alias=True).encode()).hexdigest(),
+            "scenario_name": sc.name, "dispersions": dispersions.model_dump(mode="json"),
+            "campaign_seed": int(campaign_seed), "runs": int(runs), "chunk_size": int(chunk_size),
+            "approach": bool(approach), "batch": bool(batch)}
+
+
+def _differences(old: dict, new: dict) -> list:
+    return [k for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)]
+
+
+class FolderChunks:
+    """Chunk files ``chunks/runs-START-STOP.parquet`` in a campaign folder (atomic writes)."""
+
+    def __init__(self, folder):
+        from pathlib import Path
+
+        self.dir = Path(folder) / CHUNK_DIR
+        self.dir.mkdir(exist_ok=True)
+        self.loaded = 0
+
+    def _path(self, a, b):
+        return self.dir / f"runs-{a:09d}-{b:09d}.parquet"
+
+    def load(self, a, b):
+        import pyarrow.parquet as pq
+
+        p = self._path(a, b)
+        if not p.is_file():
+            return None
+        try:
+            t = pq.read_table(str(p))
+        except Exception:  # noqa: BLE001 - a damaged chunk file is flown again
+            p.unlink(missing_ok=True)
+            return None
+        rows = t.to_pylist()
+        if [r["run"] for r in rows] != list(range(a, b)):
+            p.unlink(missing_ok=True)
+            return None
+        self.loaded += len(rows)
+        return rows
+
+    def save(self, a, b, rows):
+        from ..mission.outdir import atomic_path
+
+        with atomic_path(self._path(a, b)) as tmp:
+            write_parquet(to_table(rows), tmp)
+
+
+def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded>", dispersions=None,
+                           campaign_seed: int | None = None, chunk_size: int | None = None, workers: int = 1,
+                           approach: bool = True, batch: bool = True, title: str | None = None, **kw):
+    """:func:`run_campaign` into the folder ``out`` (created, or resumed): returns
+    ``(CampaignResult, resumed_runs, summary_dict)``. Writes ``chunks/*.parquet`` as chunks finish, then
+    ``runs.parquet``, ``summary.json``, ``report.html`` (each atomically) and ``COMPLETE`` last.
+
+    ``out`` must be missing, empty or a campaign folder of ours: a finished campaign with other
+    parameters is replaced (its ``COMPLETE`` removed first), an unfinished one with other
+    parameters is refused (:class:`CampaignFolderError`), one with the same parameters resumed.
+    A second process writing the same folder is refused (lock)."""
+    import json
+    import os
+    import shutil
+    from pathlib import Path
+
+    from ..mission import outdir as od
+    from .dispersions import Dispersions, parse_dispersions
+
+    out = od.check_output_folder(Path(out), "--out")
+    sc_full = _parse(scenario, source)
+    if dispersions is None:
+        dispersions = parse_dispersions(sc_full.dispersions, source) if sc_full.dispersions else Dispersions()
+    seed = int(dispersions.seed if campaign_seed is None else campaign_seed)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.mkdir(out)
+    except FileExistsError:
+        pass
+    if not od.is_ours(out):
+        if any(p.name != od.OWNER_FILE for p in out.iterdir()):
+            od.check_output_folder(out, "--out")   # raises: filled meanwhile by someone else
+        od.atomic_write_text(out / od.OWNER_FILE, "gyrfalcon montecarlo output\n")
+    with od.OutputLock(out):
+        old = None
+        mpath = out / MANIFEST_FILE
+        if mpath.is_file():
+            try:
+                old = json.loads(mpath.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                old = None
+        if chunk_size is None and old is not None and old.get("runs") == int(runs):
+            chunk_size = old.get("chunk_size")
+        if chunk_size is None:
+            chunk_size = auto_chunk_size(int(runs), 1 if (workers == 1 and kw.get("scheduler") is None)
+                                         else max(2, int(workers)))
+        new = campaign_manifest(sc_full, dispersions, seed, runs, chunk_size, approach, batch)
+        complete = od.is_complete(out)
+        if old is None and complete and not (out / "runs.parquet").exists():
+            raise CampaignFolderError(f"{out} holds a finished 'gyrfalcon run', not a campaign; give another --out")
+        if old is not None and old != new:
+            if not complete:
+                diff = ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in _differences(old, new)
+                                 if k != "dispersions") or "dispersions differ"
+                raise CampaignFolderError(
+                    f"{out} holds an unfinished campaign with other parameters ({diff}); resume it with its "
+                    "parameters, or give another --out (two campaigns are never mixed in one folder)")
+            old = None
+        if old is None:
+            # a finished campaign of ours (or nothing): clear it, COMPLETE first
+            (out / od.COMPLETE_FILE).unlink(missing_ok=True)
+            for name in _OUR_FILES:
+                (out / name).unlink(missing_ok=True)
+            shutil.rmtree(out / CHUNK_DIR, ignore_errors=True)
+            od.atomic_write_text(mpath, json.dumps(new, indent=2) + "\n")
+        store = FolderChunks(out)
+        res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
+                           chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
+                           chunk_store=store, **kw)
+        (out / od.COMPLETE_FILE).unlink(missing_ok=True)
+        with od.atomic_path(out / "runs.parquet") as tmp:
+            write_parquet(res.table, tmp)
+        summ = {**res.summary.to_dict(), "campaign_seed": res.campaign_seed, "wall_s": res.wall_s,
+                "workers": res.workers, "nominal_contact_utc": res.nominal.nominal_contact_utc,
+                "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json")}
+        od.atomic_write_text(out / "summary.json", json.dumps(summ, indent=2) + "\n")
+        from .report import write_html
+
+        with od.atomic_path(out / "report.html") as tmp:
+            write_html(res, tmp, title=title or f"Monte Carlo: {source}, {runs} runs")
+        od.atomic_write_text(out / od.COMPLETE_FILE, "gyrfalcon montecarlo complete\n")
+    return res, store.loaded, summ

@@ -76,7 +76,7 @@ class Nominal:
     nominal hand-over (LVLH); ``plan_arrival_*``: the planner's own record of it.
     """
 
-    scenario_text: str
+    scenario: object          # the parsed Scenario (its dispersions table dropped), parsed once at the edge
     source: str
     liftoff_utc: str
     insertion_utc: str
@@ -102,18 +102,21 @@ class Nominal:
     plan_arrival_rho_dot_mps: tuple
 
 
+def as_scenario(scenario, source: str = "<embedded>"):
+    """The :class:`~gyrfalcon.mission.scenario.Scenario` a campaign flies: a Scenario is used as it
+    is, TOML text is parsed (once, here at the edge); the dispersions table is dropped (the
+    nominal does not depend on it, and the result is hashable)."""
+    from ..mission.scenario import Scenario, parse_scenario
+
+    sc = scenario if isinstance(scenario, Scenario) else parse_scenario(str(scenario), source)
+    return sc if sc.dispersions is None else sc.model_copy(update={"dispersions": None})
+
+
 @functools.lru_cache(maxsize=4)
-def _scenario(text: str, source: str):
-    from ..mission.scenario import parse_scenario
-
-    return parse_scenario(text, source)
-
-
-@functools.lru_cache(maxsize=4)
-def _station(text: str, source: str):
+def _station(scenario, source: str):
     from ..mission.runner import station_ephemeris
 
-    return station_ephemeris(_scenario(text, source), source)
+    return station_ephemeris(scenario, source)
 
 
 @functools.lru_cache(maxsize=4)
@@ -130,12 +133,14 @@ def _pad(scenario):
     return load_sites().get(scenario.launch.pad)
 
 
-@functools.lru_cache(maxsize=2)
-def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
-    """The nominal plan of a scenario and its guidance sensitivities (about 6 s, cached per process).
+def build_nominal(scenario, source: str = "<embedded>") -> Nominal:
+    """The nominal plan of a scenario (a parsed Scenario, or TOML text parsed here) and its
+    guidance sensitivities (about 6 s, cached per process). A ``[dispersions]`` table is ignored."""
+    return _build_nominal(as_scenario(scenario, source), source)
 
-    The scenario text must not hold a ``[dispersions]`` table (see
-    :func:`~.dispersions.split_scenario_text`)."""
+
+@functools.lru_cache(maxsize=2)
+def _build_nominal(sc, source: str) -> Nominal:
     from ..launch.insertion import parametric_insertion
     from ..mission.runner import _plane_normal, _window
     from ..orbits.state import State
@@ -144,8 +149,7 @@ def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
     from ..rendezvous.plan import FiniteChain, plan_rendezvous
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
-    sc = _scenario(scenario_text, source)
-    eph = _station(scenario_text, source)
+    eph = _station(sc, source)
     liftoff, _ = _window(sc, eph)
     normal = _plane_normal(eph, _pad(sc), liftoff)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
@@ -185,7 +189,7 @@ def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
         S.append(Sk)
     appr = approach_from_plan(plan, eph, sc.docking.port, sc.seed)
     return Nominal(
-        scenario_text=scenario_text, source=source, liftoff_utc=iso_utc(liftoff), insertion_utc=iso_utc(s0.t),
+        scenario=sc, source=source, liftoff_utc=iso_utc(liftoff), insertion_utc=iso_utc(s0.t),
         plane_normal=tuple(float(c) for c in normal), scheme=plan.scheme,
         burn_names=tuple(b.name for b in plan.burns), x_nom=x_fin,
         t_centre_s=np.array([float(seconds_between(s0.t, t)) for t in times]), t_ref_s=np.array(t_ref),
@@ -262,7 +266,7 @@ def _insertion_states(nom: Nominal, draws):
     from ..rendezvous.twobody import kepler_propagate
     from ..time import parse_utc
 
-    sc = _scenario(nom.scenario_text, nom.source)
+    sc = nom.scenario
     pad = _pad(sc)
     liftoff = parse_utc(nom.liftoff_utc)
     n0 = np.asarray(nom.plane_normal, float)
@@ -310,7 +314,7 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
     from ..rendezvous.targeting import burn_duration_s
     from ..time import parse_utc
 
-    sc = _scenario(nom.scenario_text, nom.source)
+    sc = nom.scenario
     dyn = _dynamics(sc.vehicle.spacecraft)
     n = len(draws)
     K = len(nom.x_nom)
@@ -381,7 +385,7 @@ def _rendezvous_rows(nom: Nominal, draws):
         rows.append(row)
     if not draws:
         return rows, []
-    eph = _station(nom.scenario_text, nom.source)
+    eph = _station(nom.scenario, nom.source)
     tr = fly_rendezvous_batch(nom, draws)
     t = add_seconds(parse_utc(nom.insertion_utc), tr.t_s)
     st = eph.at(t)
@@ -422,8 +426,8 @@ def _approach_config(nom: Nominal, t_handover, rho=None, rho_dot=None, mass_kg=N
     from ..proximity.kurs import KursFault, KursModel
     from ..time import iso_utc, seconds_between
 
-    sc = _scenario(nom.scenario_text, nom.source)
-    eph = _station(nom.scenario_text, nom.source)
+    sc = nom.scenario
+    eph = _station(nom.scenario, nom.source)
     k0 = KursModel()
     f = noise_scale
     kurs = replace(k0, range_sigma_far_m=k0.range_sigma_far_m * f, range_sigma_min_m=k0.range_sigma_min_m * f,

@@ -71,6 +71,27 @@ def summarize(table) -> Summary:
                    failures=tuple(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))))
 
 
+def dispersion_rows(dispersions) -> list:
+    """``[(model.key, value), ...]`` of a :class:`~.dispersions.Dispersions` (the campaign seed
+    is reported apart), in the models' order, for the report.
+
+    >>> from gyrfalcon.scale.dispersions import Dispersions
+    >>> dispersion_rows(Dispersions())[:2]
+    [('insertion.perigee_sigma_m', '666.667'), ('insertion.apogee_sigma_m', '1666.67')]
+    """
+    if dispersions is None:
+        return []
+    d = dispersions.model_dump(mode="json")
+    out = []
+    for model, params in d.items():
+        if not isinstance(params, dict):
+            continue
+        for k, v in params.items():
+            val = ", ".join(f"{x:g}" for x in v) if isinstance(v, (list, tuple)) else (f"{v:g}" if isinstance(v, float) else str(v))
+            out.append((f"{model}.{k}", val))
+    return out
+
+
 def _png(fig) -> str:
     import base64
     import io
@@ -120,6 +141,8 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
             ("campaign seed", result.campaign_seed), ("workers", result.workers),
             ("wall time", f"{result.wall_s:.1f} s")]
     body = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
+    drows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
+                    for k, v in dispersion_rows(result.dispersions))
     fails = "".join(f"<tr><td>{html.escape(c)}</td><td>{n}</td></tr>" for c, n in s.failures) or \
         "<tr><td colspan=2>none</td></tr>"
     imgs = "".join(f"<figure><img alt='{html.escape(l)}' src='data:image/png;base64,{b}'>"
@@ -127,7 +150,9 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
     doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}"
            "figure{display:inline-block;margin:8px}</style></head><body>"
-           f"<h1>{html.escape(title)}</h1><table>{body}</table><h2>Failures by cause</h2>"
+           f"<h1>{html.escape(title)}</h1><table>{body}</table>"
+           f"<h2>Dispersions (1 sigma unless named otherwise)</h2><table class='dispersions'>{drows}</table>"
+           "<h2>Failures by cause</h2>"
            f"<table>{fails}</table><h2>Distributions</h2>{imgs}</body></html>")
     from pathlib import Path
 

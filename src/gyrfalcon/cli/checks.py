@@ -1,0 +1,161 @@
+"""Input checks every command makes before heavy work (one line, exit code 2 when one fails).
+
+* paths: :func:`input_file` (exists, a file, readable, an intact gzip);
+  output folders/files: :mod:`gyrfalcon.mission.outdir` (re-exported here);
+* sizes: :func:`check_memory` against the memory the system reports available
+  (``MemAvailable`` of ``/proc/meminfo``, else ``os.sysconf``), with the limit in the message;
+* numbers: :func:`check_seed`, :func:`check_count`;
+* addresses: :func:`check_reachable` (a TCP connect with a short timeout);
+* user text: :func:`esc` (Rich markup escaped: a name such as ``[/]`` is data, not markup).
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..errors import InputError
+from ..mission.outdir import OutputError, check_output_file, check_output_folder  # noqa: F401 - re-exported
+
+SEED_MAX = 2**63 - 1
+"""Largest seed (numpy's SeedSequence takes any non-negative int; the Parquet column is int64)."""
+CONNECT_TIMEOUT_S = 3.0
+"""How long an address may take to answer a TCP connect before it is refused [s]."""
+MEMORY_FRACTION = 0.8
+"""Share of the available memory a command may plan to use."""
+
+
+def esc(text) -> str:
+    """``text`` with Rich markup escaped (for f-strings printed through a Rich console)."""
+    from rich.markup import escape
+
+    return escape(str(text))
+
+
+def input_file(path, what: str = "input file", hint: str = "check the path") -> Path:
+    """``path`` as a Path if it is a readable regular file (an intact gzip if it looks like one);
+    else :class:`~gyrfalcon.errors.InputError` saying what was wrong."""
+    if path is None or str(path).strip() == "":
+        raise InputError(f"{what}: empty path; give a file path")
+    p = Path(path)
+    if "\x00" in str(path):
+        raise InputError(f"{what} {str(path)!r}: a path cannot hold a NUL character")
+    try:
+        exists = p.exists()
+    except OSError as exc:          # e.g. name too long
+        raise InputError(f"{what} {str(path)[:80]!r}: {exc.strerror or exc}") from None
+    if not exists:
+        raise InputError(f"{what} {p}: no such file; {hint}")
+    if p.is_dir():
+        raise InputError(f"{what} {p} is a folder; give a file inside it")
+    if not p.is_file():
+        raise InputError(f"{what} {p} is not a regular file (a device or pipe); give a file")
+    if not os.access(p, os.R_OK):
+        raise InputError(f"{what} {p} is not readable (permissions); give a file you can read")
+    check_gzip(p, what)
+    return p
+
+
+def check_gzip(p: Path, what: str = "input file") -> None:
+    """A ``.gz`` file (or one starting with the gzip magic) must decompress to its end."""
+    import gzip
+    import zlib
+
+    with open(p, "rb") as fh:
+        magic = fh.read(2)
+    if magic != b"\x1f\x8b" and not p.name.endswith(".gz"):
+        return
+    try:
+        with gzip.open(p, "rb") as fh:
+            while fh.read(1 << 20):
+                pass
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{what} {p} is not a readable gzip file ({exc}); give an intact .gz or the "
+                         "uncompressed file") from None
+
+
+def available_memory_bytes() -> int | None:
+    """Memory the system reports available to a new allocation [bytes] (None if unknown)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _human(n: float) -> str:
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if abs(n) < 1024 or unit == "PiB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def check_memory(needed_bytes: float, what: str, hint: str) -> None:
+    """Refuse work whose estimated memory ``needed_bytes`` exceeds :data:`MEMORY_FRACTION` of
+    the available memory; the message gives the estimate, the limit and ``hint``."""
+    avail = available_memory_bytes()
+    if avail is None:
+        return
+    limit = MEMORY_FRACTION * avail
+    if needed_bytes > limit:
+        raise InputError(f"{what} needs about {_human(needed_bytes)} of memory; this machine has "
+                         f"{_human(avail)} available (limit {_human(limit)}); {hint}")
+
+
+def check_seed(seed, option: str = "--seed") -> None:
+    if seed is None:
+        return
+    if seed < 0 or seed > SEED_MAX:
+        raise InputError(f"{option} {seed}: a seed is an integer from 0 to {SEED_MAX}")
+
+
+def check_count(value, option: str, lo: int = 1, hi: int | None = None) -> None:
+    if value is None:
+        return
+    if value < lo or (hi is not None and value > hi):
+        rng = f">= {lo}" if hi is None else f"{lo}..{hi}"
+        raise InputError(f"{option} {value}: must be {rng}")
+
+
+def check_reachable(address: str, option: str, timeout_s: float = CONNECT_TIMEOUT_S,
+                    default_port: int | None = None) -> None:
+    """Refuse quickly an address (``tcp://host:port``, ``host:port`` or a database URL) that does
+    not accept a TCP connection within ``timeout_s``."""
+    import socket
+    from urllib.parse import urlsplit
+
+    text = str(address).strip()
+    if "://" not in text:
+        text = "tcp://" + text
+    try:
+        u = urlsplit(text)
+        host, port = u.hostname, u.port
+    except ValueError as exc:
+        raise InputError(f"{option} {address!r} is not an address ({exc}); give e.g. tcp://10.0.0.5:8786") from None
+    port = port or default_port
+    if not host or not port:
+        raise InputError(f"{option} {address!r} has no host:port; give e.g. tcp://10.0.0.5:8786")
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            pass
+    except (OSError, UnicodeError) as exc:
+        why = "no answer" if isinstance(exc, socket.timeout) else (getattr(exc, "strerror", None) or str(exc))
+        raise InputError(f"{option} {address}: cannot connect to {host}:{port} within {timeout_s:g} s ({why}); "
+                         "check that it is running and reachable") from None
+
+
+def pick_alias(value, alias, name: str, alias_name: str, default=None):
+    """One value from an option and its hidden old spelling (both given and different: error)."""
+    if value is not None and alias is not None and value != alias:
+        raise InputError(f"{alias_name} is the old name of {name}; give only {name}")
+    if value is not None:
+        return value
+    if alias is not None:
+        return alias
+    return default

@@ -1,0 +1,284 @@
+"""Output folders and files the tool owns: refuse what it did not create, write atomically.
+
+Rules (the same for ``gyrfalcon run`` and ``gyrfalcon montecarlo``, and for the web's runs):
+
+* A folder output is *ours* when it holds :data:`OWNER_FILE` (written first, when the tool
+  creates the folder) or :data:`COMPLETE_FILE` (written last, when every other file is in
+  place). An existing folder that is neither ours nor empty is refused, never written into,
+  replaced or deleted; so is a symbolic link, and a path that is a file.
+* Files are written under a temporary name in the same folder and renamed into place
+  (:func:`atomic_path`), so a reader sees the old file or the new one, never half of one.
+* Two writers of the same output are kept apart by advisory locks (:class:`OutputLock`,
+  ``fcntl.flock`` on the folders themselves, no lock files: released by the kernel when the
+  process dies, even by ``kill -9``). A second ``gyrfalcon run`` into a folder that a live run
+  is writing is refused; a second ``montecarlo`` into a live campaign folder too.
+* A ``gyrfalcon run`` builds its folder as a hidden sibling ``.NAME.partial-*`` (locked while
+  it is written) and renames it into place; a killed run leaves only such siblings (marked as
+  ours, no longer locked), which the next run into the same ``NAME`` removes
+  (:func:`clean_stale_siblings`).
+
+Assumptions: a POSIX file system where ``rename`` within a folder is atomic (local disks, NFS
+v4); Linux or macOS (``fcntl``). On a full disk a write fails with ``OSError`` before the rename,
+so nothing incomplete is left under a final name.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from ..errors import InputError
+
+OWNER_FILE = ".gyrfalcon-output"
+"""Written first into every folder the tool creates: the folder is ours (may be replaced or resumed)."""
+COMPLETE_FILE = "COMPLETE"
+"""Written last: every other file of the folder is in place."""
+PARTIAL_TAG = ".partial-"
+OLD_TAG = ".old-"
+
+
+class OutputError(InputError):
+    """An output path the tool will not write (not ours, a link, not writable, locked by another run)."""
+
+
+def _describe(p: Path) -> str:
+    return str(p)
+
+
+def is_ours(folder: Path) -> bool:
+    """True when ``folder`` holds the tool's owner marker or completion marker."""
+    return (folder / OWNER_FILE).is_file() or (folder / COMPLETE_FILE).is_file()
+
+
+def is_complete(folder: Path) -> bool:
+    return (folder / COMPLETE_FILE).is_file()
+
+
+def check_output_folder(path, what: str = "--out") -> Path:
+    """Refuse an output folder the tool may not write; returns the path. Cheap: call before heavy work.
+
+    Allowed: a missing path whose nearest existing parent is a writable folder, an empty folder,
+    or a folder that is ours. Refused: a symbolic link, a file, a foreign non-empty folder, a
+    folder (or parent) that is not writable."""
+    p = Path(path)
+    if p.is_symlink():
+        raise OutputError(f"{what} {_describe(p)} is a symbolic link; give the real folder path (gyrfalcon does not "
+                          "write through links)")
+    if p.exists():
+        if not p.is_dir():
+            raise OutputError(f"{what} {_describe(p)} is an existing file, not a folder; give a new folder path")
+        if not is_ours(p) and any(p.iterdir()):
+            raise OutputError(f"{what} {_describe(p)} is a folder gyrfalcon did not create (no {COMPLETE_FILE} or "
+                              f"{OWNER_FILE} in it) and it is not empty; give a new or empty folder")
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise OutputError(f"{what} {_describe(p)} is not writable; give a folder you can write to")
+    check_no_live_writer(p)
+    parent = p.parent if p.parent != Path("") else Path(".")
+    anc = parent
+    while not anc.exists():
+        if anc.is_symlink():
+            raise OutputError(f"{what}: {anc} is a broken symbolic link; give a real folder path")
+        anc = anc.parent
+    if not anc.is_dir():
+        raise OutputError(f"{what} {_describe(p)}: {anc} is a file, not a folder; give a path inside a folder")
+    if not os.access(anc, os.W_OK | os.X_OK):
+        raise OutputError(f"{what} {_describe(p)}: cannot create it, {anc} is not writable; give a folder you can "
+                          "write to")
+    return p
+
+
+def check_output_file(path, overwrite: bool = False, what: str = "output") -> Path:
+    """Refuse an output file the tool may not write (exists without ``overwrite``, a folder, a link,
+    a missing or read-only parent folder); returns the path."""
+    p = Path(path)
+    if str(path).endswith(("/", os.sep)) or (p.exists() and p.is_dir()):
+        raise OutputError(f"{what} {_describe(p)} is a folder; give a file path")
+    if p.is_symlink():
+        raise OutputError(f"{what} {_describe(p)} is a symbolic link; give the real file path")
+    if p.exists() and not overwrite:
+        raise OutputError(f"{what} {_describe(p)} exists; give another path or --overwrite to replace it")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{what} {_describe(p)}: folder {parent} does not exist; create it or give another path")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"{what} {_describe(p)}: folder {parent} is not writable; give a folder you can write to")
+    return p
+
+
+@contextlib.contextmanager
+def atomic_path(path):
+    """Yield a temporary path beside ``path`` (same suffixes); on success rename it onto ``path``.
+
+    On any error (or Ctrl-C) the temporary file is removed and ``path`` is left as it was."""
+    p = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.tmp-", dir=p.parent if str(p.parent) else ".")
+    os.close(fd)
+    # keep the suffixes: writers choose their format from them (.xml, .gz, .png ...)
+    tmp_path = Path(tmp + "".join(p.suffixes) if p.suffixes else tmp)
+    if tmp_path != Path(tmp):
+        os.replace(tmp, tmp_path)
+    try:
+        yield tmp_path
+        try:
+            with open(tmp_path, "rb+") as fh:
+                os.fsync(fh.fileno())
+        except OSError:
+            pass
+        mode = 0o666 & ~_umask()
+        os.chmod(tmp_path, mode)
+        os.replace(tmp_path, p)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path, text: str) -> None:
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(text, encoding="utf-8")
+
+
+def atomic_write_bytes(path, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        Path(tmp).write_bytes(data)
+
+
+def _umask() -> int:
+    m = os.umask(0o022)
+    os.umask(m)
+    return m
+
+
+class OutputLock:
+    """An exclusive, non-blocking advisory lock (``fcntl.flock``) on a folder itself (no lock file).
+
+    Entering raises :class:`OutputError` when another process holds it. The kernel releases it
+    when the holder exits or is killed (``kill -9`` included), so a lock never outlives its run."""
+
+    def __init__(self, folder, target=None, blocking: bool = False):
+        self.folder = Path(folder)
+        self.target = Path(target) if target is not None else self.folder
+        self.blocking = blocking
+        self._fd = None
+
+    def __enter__(self):
+        import fcntl
+
+        if self._fd is not None:          # already held (new_partial_folder enters it)
+            return self
+        fd = os.open(self.folder, os.O_RDONLY)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if self.blocking else fcntl.LOCK_NB))
+        except OSError:
+            os.close(fd)
+            raise OutputError(f"another gyrfalcon process is writing {self.target}; wait for it to finish or "
+                              "give another output path") from None
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc):
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+        return False
+
+
+def _locked_by_other(folder: Path) -> bool:
+    """True when a live process holds the flock of ``folder``."""
+    import fcntl
+
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)          # closing releases our own probe lock
+    return False
+
+
+def live_writers(out: Path) -> list:
+    """Partial folders of ``out`` that a live ``gyrfalcon run`` is writing (it holds their lock)."""
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        return []
+    return [d for d in sorted(parent.glob(f".{out.name}{PARTIAL_TAG}*"))
+            if d.is_dir() and not d.is_symlink() and (d / OWNER_FILE).is_file() and _locked_by_other(d)]
+
+
+def check_no_live_writer(out: Path, mine=None) -> None:
+    """Refuse when another live process is writing the folder output ``out``."""
+    others = [d for d in live_writers(Path(out)) if mine is None or d != mine]
+    if others:
+        raise OutputError(f"another gyrfalcon run is writing {out} (its work folder {others[0].name}); wait for it "
+                          "to finish or give another --out")
+
+
+def clean_stale_siblings(out: Path) -> list:
+    """Remove what killed runs into ``out`` left beside it (call under :func:`parent_lock`).
+
+    ``.NAME.partial-*`` folders holding :data:`OWNER_FILE` whose writer is dead (no lock) are
+    deleted; a ``.NAME.old-*`` folder (a finished run moved aside while its replacement was renamed
+    in) is put back when ``out`` is missing, else deleted. Anything without our marker is left
+    alone. Returns the removed paths."""
+    removed = []
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        return removed
+    for d in sorted(parent.glob(f".{out.name}{OLD_TAG}*")):
+        if d.is_dir() and not d.is_symlink() and is_ours(d):
+            if not out.exists() and is_complete(d):
+                os.replace(d, out)
+            else:
+                shutil.rmtree(d, ignore_errors=True)
+                removed.append(d)
+    for d in sorted(parent.glob(f".{out.name}{PARTIAL_TAG}*")):
+        if d.is_dir() and not d.is_symlink() and (d / OWNER_FILE).is_file() and not _locked_by_other(d):
+            shutil.rmtree(d, ignore_errors=True)
+            removed.append(d)
+    return removed
+
+
+def parent_lock(out: Path) -> OutputLock:
+    """A short, blocking lock on the folder that holds ``out`` (cleanup and the final rename)."""
+    parent = out.parent if str(out.parent) else Path(".")
+    return OutputLock(parent, out, blocking=True)
+
+
+def new_partial_folder(out: Path):
+    """A fresh hidden sibling folder of ``out``, marked as ours and locked by this process:
+    returns ``(path, lock)``; close the lock (``lock.__exit__()``) when done with the folder."""
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}{PARTIAL_TAG}", dir=out.parent))
+    lock = OutputLock(tmp, out).__enter__()
+    os.chmod(tmp, 0o777 & ~_umask())
+    (tmp / OWNER_FILE).write_text(f"gyrfalcon output (pid {os.getpid()})\n", encoding="utf-8")
+    return tmp, lock
+
+
+def install_folder(tmp: Path, out: Path) -> None:
+    """Rename the finished folder ``tmp`` onto ``out`` (replacing an empty folder or one of ours).
+
+    A previous folder of ours is first moved aside to ``.NAME.old-*`` and deleted after the rename;
+    if the process dies in between, :func:`clean_stale_siblings` puts it back."""
+    if out.is_symlink() or (out.exists() and not out.is_dir()):
+        raise OutputError(f"{out} became a link or a file while the run was flying; nothing was replaced, the "
+                          f"outputs are in {tmp}")
+    if out.exists():
+        if not is_ours(out) and any(out.iterdir()):
+            raise OutputError(f"{out} was filled by someone else while the run was flying; nothing was replaced, "
+                              f"the outputs are in {tmp}")
+        if not any(out.iterdir()):
+            out.rmdir()
+            os.replace(tmp, out)
+            return
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}{OLD_TAG}", dir=out.parent))
+        os.rmdir(old)
+        os.replace(out, old)
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    else:
+        os.replace(tmp, out)

@@ -1,0 +1,182 @@
+"""Inputs checked before heavy work (issue 16, class 2), user text as data (class 3), one CLI
+vocabulary (issue 17 item 5): one line on stderr, exit code 2, nothing computed first."""
+from __future__ import annotations
+
+import gzip
+import json
+import socket
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gyrfalcon.cli import checks
+from gyrfalcon.cli.app import app
+from gyrfalcon.errors import InputError, TimeError
+from gyrfalcon.time import iso_utc, parse_utc
+
+runner = CliRunner()
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def _one_line_exit_2(res, *needles):
+    assert res.exit_code == 2, (res.exit_code, res.output)
+    err = res.stderr.strip()
+    assert "Traceback" not in res.output and len(err.splitlines()) == 1, err
+    for n in needles:
+        assert n in err, (n, err)
+    return err
+
+
+# --- dates -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("text", ["2025-700T00:00:00Z", "2025-000", "2025-366T00:00", "2025-11-27T09:00+99:99",
+                                  "2025-11-27T09:00-24:00", "2025-11-27T09:00+05:60", "2025-02-29",
+                                  "2025-04-31", "2025-11-27T24:00", "2025-11-27T10:00:60Z", "0000-01-01",
+                                  "2025-13-01", "27/11/2025", ""])
+def test_parse_utc_rejects_what_iso_8601_and_the_calendar_reject(text):
+    with pytest.raises(TimeError):
+        parse_utc(text)
+
+
+@pytest.mark.parametrize("text, utc", [("2024-366T12:00Z", "2024-12-31T12:00:00.000Z"),
+                                       ("2024-02-29", "2024-02-29T00:00:00.000Z"),
+                                       ("2025-11-27T14:27:57+05:00", "2025-11-27T09:27:57.000Z"),
+                                       ("2016-12-31T23:59:60Z", "2016-12-31T23:59:60.000Z")])
+def test_parse_utc_still_accepts_valid_forms(text, utc):
+    assert iso_utc(parse_utc(text)) == utc
+
+
+def test_bad_dates_on_the_command_line():
+    _one_line_exit_2(runner.invoke(app, ["station", "--at", "2025-700T00:00"]), "day of year 001-365")
+    _one_line_exit_2(runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-11-27T09:00+99:99"]))
+
+
+# --- paths -----------------------------------------------------------------------------------
+def test_input_paths_folder_missing_and_corrupt_gzip(tmp_path):
+    bad = tmp_path / "iss.oem.gz"
+    bad.write_bytes(gzip.compress(b"CCSDS_OEM_VERS = 2.0\n" * 100)[:40])
+    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(tmp_path)]), "is a folder")
+    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(tmp_path / "nope.oem")]), "no such file")
+    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(bad)]), "not a readable gzip")
+    _one_line_exit_2(runner.invoke(app, ["run", str(tmp_path)]), "is a folder")
+    _one_line_exit_2(runner.invoke(app, ["windows", "--station-tle", str(tmp_path)]), "is a folder")
+
+
+def test_output_folder_checked_before_the_flight(tmp_path):
+    ro = tmp_path / "file"
+    ro.write_text("x")
+    _one_line_exit_2(runner.invoke(app, ["run", "--out", str(ro / "sub")]), "is a file")
+    _one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--out", str(ro)]), "existing file")
+
+
+# --- sizes, numbers, addresses ------------------------------------------------------------------
+def test_memory_estimate_refuses_with_the_limit_in_the_message(monkeypatch):
+    monkeypatch.setattr(checks, "available_memory_bytes", lambda: 2 * 1024**3)
+    state = json.dumps({"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [6778137.0, 0, 0],
+                        "v_mps": [0, 7668.6, 0]})
+    err = _one_line_exit_2(runner.invoke(app, ["propagate", "--from-state", state, "--duration", "3650d",
+                                               "--step", "0.01s", "--model", "two-body"]), "limit 1.6 GiB")
+    assert "2.0 GiB available" in err
+    _one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "100000000"]), "--runs")
+
+
+def test_available_memory_is_read_from_the_system():
+    avail = checks.available_memory_bytes()
+    assert avail is None or 1e6 < avail < 1e15
+
+
+def test_seeds_and_counts():
+    for args in (["approach", "--seed", "-1"], ["run", "--seed", "-1"], ["montecarlo", "--seed", "-1"],
+                 ["montecarlo", "--runs", "0"], ["montecarlo", "--workers", "0"], ["rendezvous", "--seed", "-3"]):
+        res = runner.invoke(app, args)
+        assert res.exit_code == 2 and "Traceback" not in res.output, args
+    with pytest.raises(InputError, match="seed"):
+        checks.check_seed(2**64)
+
+
+def test_an_address_that_does_not_answer_is_refused_quickly():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()                                          # nothing listens there now
+    _one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--scheduler", f"tcp://127.0.0.1:{port}"]),
+                     "cannot connect")
+    _one_line_exit_2(runner.invoke(app, ["traffic", "show", "--date", "2025-12-01", "--db",
+                                         f"postgresql+psycopg://u@127.0.0.1:{port}/db"]), "cannot connect")
+
+
+def test_propagate_from_tle_with_the_default_model(tmp_path):
+    import csv
+
+    row = next(r for r in csv.DictReader(open(DATA / "iss_tles.csv")) if r["checksums_ok"] == "True")
+    tle = tmp_path / "iss.tle"
+    tle.write_text(f"ISS (ZARYA)\n{row['tle_line1']}\n{row['tle_line2']}\n")
+    full = runner.invoke(app, ["propagate", "--from-tle", str(tle), "--duration", "90m", "--json"])
+    sgp4 = runner.invoke(app, ["propagate", "--from-tle", str(tle), "--duration", "90m", "--json", "--model", "sgp4"])
+    assert full.exit_code == 0 and sgp4.exit_code == 0, full.output
+    import numpy as np
+
+    a, b = (np.array(json.loads(r.stdout)["r_m"]) for r in (full, sgp4))
+    # independent reference: SGP4 from the same TLE; one orbit of the full model stays within a few km of it
+    assert np.linalg.norm(a - b) < 5e3
+
+
+# --- user text is data ----------------------------------------------------------------------------
+def test_markup_like_names_are_stored_and_shown_as_they_are(tmp_path):
+    db = str(tmp_path / "m.sqlite")
+    assert runner.invoke(app, ["traffic", "init", "--db", db, "--empty"]).exit_code == 0
+    for name, when in (("[/]", "2026-05-01T10:00Z"), ("[backup]", "2026-06-01T10:00Z")):
+        res = runner.invoke(app, ["traffic", "add", "launch", when, name, "--pad", "baikonur-31", "--type",
+                                  "soyuz-ms", "--db", db])
+        assert res.exit_code == 0 and name in res.stdout, res.output
+    res = runner.invoke(app, ["traffic", "events", "--db", db])
+    assert res.exit_code == 0 and "[/]" in res.stdout and "[backup]" in res.stdout
+    assert runner.invoke(app, ["traffic", "show", "--date", "2026-05-02", "--db", db]).exit_code == 0
+    err = _one_line_exit_2(runner.invoke(app, ["windows", "--pad", "[bold]x[/]"]))
+    assert "[bold]x[/]" in err
+
+
+def _all_commands():
+    import typer.main
+
+    root = typer.main.get_command(app)
+    out = []
+
+    def walk(cmd, path):
+        subs = getattr(cmd, "commands", None)
+        if subs:
+            for name, sub in subs.items():
+                walk(sub, path + [name])
+        else:
+            out.append(path)
+
+    walk(root, [])
+    return out
+
+
+def test_help_keeps_units_and_shows_no_bool_metavar():
+    cmds = _all_commands()
+    assert len(cmds) >= 15
+    texts = {" ".join(c): runner.invoke(app, c + ["--help"]).stdout for c in cmds}
+    for name, text in texts.items():
+        assert "<bool>" not in text, name
+    assert "[deg]" in texts["landing"] and "[m/s]" in texts["landing"]
+    assert "[dispersions]" in texts["montecarlo"] and "[days]" in texts["traffic whatif"]
+
+
+# --- one vocabulary ---------------------------------------------------------------------------------
+def test_version():
+    import gyrfalcon
+
+    res = runner.invoke(app, ["--version"])
+    assert res.exit_code == 0 and res.stdout.strip() == f"gyrfalcon {gyrfalcon.__version__}"
+
+
+def test_pad_and_vehicle_everywhere_old_names_hidden_aliases():
+    help_w = runner.invoke(app, ["windows", "--help"]).stdout
+    assert "--pad" in help_w and "--vehicle" in help_w and "--site" not in help_w and "--spacecraft" not in help_w
+    assert "--pad" in runner.invoke(app, ["rendezvous", "--help"]).stdout
+    new = runner.invoke(app, ["windows", "--pad", "baikonur-31", "--vehicle", "progress-ms", "--days", "2", "--json"])
+    old = runner.invoke(app, ["windows", "--site", "baikonur-31", "--spacecraft", "progress-ms", "--days", "2", "--json"])
+    assert new.exit_code == 0 and new.stdout == old.stdout
+    _one_line_exit_2(runner.invoke(app, ["windows", "--pad", "baikonur-31", "--site", "vostochny-1s"]), "old name")
