@@ -334,7 +334,7 @@ def _chaser_ephemeris(ascent, plan, approach, eph):
     rt = plan.relative_trajectory
     if rt is not None:
         s, r, v = rel(plan.insertion_utc, rt.t_s, rt.rho_lvlh_m, rt.rho_dot_lvlh_mps)
-        keep = s > parts_t[-1][-1] + 1e-3
+        keep = s >= parts_t[-1][-1] - 1e-3            # from insertion: a new segment at the shared instant
         if approach is not None:
             keep &= s < float(seconds_between(epoch, parse_utc(approach.start_utc))) - 1e-3
         parts_t.append(s[keep]); parts_r.append(r[keep]); parts_v.append(v[keep])
@@ -346,11 +346,18 @@ def _chaser_ephemeris(ascent, plan, approach, eph):
         s, r, v = rel(approach.start_utc, approach.t_s[idx], approach.rho_lvlh_m[idx], approach.rho_dot_lvlh_mps[idx])
         keep = s > parts_t[-1][-1] + 1e-3
         parts_t.append(s[keep]); parts_r.append(r[keep]); parts_v.append(v[keep])
-    t = np.concatenate(parts_t)
-    # the ascent samples and the plan's start at insertion: keep strictly increasing times
-    ok = np.concatenate([[True], np.diff(t) > 1e-6])
-    return Ephemeris(epoch, t[ok], np.concatenate(parts_r)[ok], np.concatenate(parts_v)[ok], "GCRF",
-                     name="chaser")
+    # one segment per part (powered ascent, rendezvous plan, approach): interpolation never
+    # crosses the insertion or the hand-over; strictly increasing times within each part
+    starts, n, oks = [], 0, []
+    for part in parts_t:
+        ok = np.concatenate([[True], np.diff(part) > 1e-6])
+        oks.append(ok)
+        starts.append(n)
+        n += int(ok.sum())
+    ok = np.concatenate(oks)
+    t = np.concatenate(parts_t)[ok]
+    return Ephemeris(epoch, t, np.concatenate(parts_r)[ok], np.concatenate(parts_v)[ok], "GCRF",
+                     name="chaser", segment_starts=tuple(starts))
 
 
 def _station_span(eph, chaser):
@@ -720,11 +727,30 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _resample(eph, step_s: float):
-    """Samples every ``step_s`` plus the ends (Lagrange interpolation of the source samples)."""
+    """Samples every ``step_s`` plus the ends of every segment (Hermite interpolation of the
+    source samples), segment by segment. A segment that ``step_s`` would not carry to 1 km
+    (the powered ascent) keeps its own samples, so that the file reads back right."""
+    from ..errors import EphemerisSamplingError
     from ..orbits.ephemeris import Ephemeris
 
-    t0, t1 = float(eph.t_s[0]), float(eph.t_s[-1])
-    s = np.arange(t0, t1, float(step_s))
-    s = np.append(s, t1)
-    r, v = eph.interpolate(s)
-    return Ephemeris(eph.epoch, s, r, v, eph.frame, name=eph.name)
+    bounds = list(eph.segment_starts) + [len(eph.t_s)]
+    ts, rs, vs, starts = [], [], [], []
+    n = 0
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        t0, t1 = float(eph.t_s[a]), float(eph.t_s[b - 1])
+        s = np.append(np.arange(t0, t1, float(step_s)), t1) if t1 > t0 else np.array([t0])
+        if len(s) > 1 and len(s) < b - a:
+            r, v = eph.interpolate(s)
+            try:
+                Ephemeris(eph.epoch, s, r, v, eph.frame, name=eph.name).check_sampling(1000.0)
+            except EphemerisSamplingError:
+                s = eph.t_s[a:b]
+        if len(s) >= b - a:
+            s, r, v = eph.t_s[a:b], eph.r_m[a:b], eph.v_mps[a:b]
+        else:
+            r, v = eph.interpolate(s)
+        starts.append(n)
+        n += len(s)
+        ts.append(np.asarray(s, float)); rs.append(r); vs.append(v)
+    return Ephemeris(eph.epoch, np.concatenate(ts), np.concatenate(rs), np.concatenate(vs), eph.frame,
+                     name=eph.name, segment_starts=tuple(starts))

@@ -375,12 +375,15 @@ def _pieces(t: np.ndarray, starts: tuple) -> tuple:
         steps = np.diff(t[a:b])
         n = len(steps)
         cand = []                                   # (sample index, jump ratio)
-        for i in range(1, n):
-            prev, cur = steps[i - 1], steps[i]
-            if cur * 3.0 < prev and i + 1 < n and steps[i + 1] * 3.0 < prev:      # a short run begins
-                cand.append((a + i, prev / cur))
-            elif prev * 3.0 < cur and i >= 2 and steps[i - 2] * 3.0 < cur:        # a short run ends
-                cand.append((a + i, cur / prev))
+        if n >= 3:
+            i = np.arange(1, n)
+            prev, cur = steps[:-1], steps[1:]
+            nxt = np.append(steps[2:], np.inf)                       # steps[i + 1]
+            before = np.insert(steps[:-2], 0, np.inf)                # steps[i - 2]
+            begins = (cur * 3.0 < prev) & (nxt * 3.0 < prev)         # a short run begins at sample i
+            ends = ~begins & (prev * 3.0 < cur) & (before * 3.0 < cur)   # a short run ends there
+            for k in np.nonzero(begins | ends)[0]:
+                cand.append((a + int(i[k]), float(prev[k] / cur[k] if begins[k] else cur[k] / prev[k])))
         cuts = []
         for idx, jump in cand:
             if cuts and idx - cuts[-1][0] <= 1:

@@ -728,7 +728,7 @@ def lvlh_track(chaser_oem: Path, station_oem: Path, last_s: float) -> dict:
     from ..io.oem import load_oem
     from ..time import add_seconds, iso_utc, seconds_between
 
-    ch = load_oem(chaser_oem, max_gap_factor=None).ephemeris("GCRF")   # samples used as they are
+    ch = load_oem(chaser_oem).ephemeris("GCRF", max_error_m=None)   # samples used as they are
     st = load_oem(station_oem).ephemeris("GCRF")
     t_s = np.asarray(ch.t_s, float)
     keep = t_s >= t_s[-1] - float(last_s)
