@@ -270,3 +270,14 @@ def test_station_attitude_turns_the_port_axes(flown):
     res = simulate_approach(cfg, seed=0)
     _check_geometry(cfg, res)
     assert _arc_deg(cfg, res) > 120.0 > 60.0 > _arc_deg(*flown[("progress-ms", "zvezda-aft")])
+
+
+def test_a_scenario_names_a_port_that_exists_on_its_flight_days():
+    from gyrfalcon.errors import InputError
+    from gyrfalcon.mission.scenario import default_scenario_text, parse_scenario
+
+    text = default_scenario_text()
+    assert 'port = "rassvet-nadir"' in text
+    with pytest.raises(InputError, match="pirs-nadir was a port only until 2021-07-26") as exc:
+        parse_scenario(text.replace('port = "rassvet-nadir"', 'port = "pirs-nadir"'), "x.toml")
+    assert "\n" not in str(exc.value)

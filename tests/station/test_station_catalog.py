@@ -215,3 +215,31 @@ def test_incompatible_vehicle_names_the_ports_that_fit():
 
 def test_load_station_is_cached():
     assert load_station("iss") is load_station("ISS")
+
+
+def test_past_ports_are_dated_sourced_and_outside_the_current_eight():
+    # Pirs nadir (Sep 2001 - 26 Jul 2021) and Nauka nadir (29 Jul - 25 Nov 2021): flown to by
+    # Progress MS-15 (Pirs, 23 Jul 2020) and Progress MS-17 (Nauka, 22 Oct 2021)
+    iss = load_station()
+    assert [p.id for p in iss.past_ports] == ["pirs-nadir", "nauka-nadir"]
+    assert not set(iss.port_ids) & {p.id for p in iss.past_ports}
+    for p in iss.past_ports + tuple(iss.port(x) for x in ("rassvet-nadir", "prichal-nadir", "poisk-zenith",
+                                                           "zvezda-aft")):
+        assert p.available_from and p.dates_source and p.position_source and GRADES.match(p.position_conf), p.id
+        m = iss.module(p.module)
+        out = [pp - c for pp, c in zip(p.position_m, m.centre_m)]
+        assert sum(o * a for o, a in zip(out, p.axis)) > 0, p.id
+    # the handovers: Pirs gone before Nauka came, Nauka's port gone before Prichal took it
+    pirs, nauka, prichal = iss.port("pirs-nadir"), iss.port("nauka-nadir"), iss.port("prichal-nadir")
+    assert pirs.available_until < nauka.available_from and nauka.available_until < prichal.available_from
+    assert prichal.blocked and prichal.blocked[0][1].startswith("2021-12-22")
+    assert iss.port_on("pirs-nadir", dt.datetime(2020, 7, 23, 17, 45, tzinfo=dt.timezone.utc)).id == "pirs-nadir"
+
+
+def test_a_past_port_without_an_end_date_is_a_catalogue_error():
+    from gyrfalcon.station.catalog import StationCatalogError, _data_text, load_vehicle_types, parse_station
+    from gyrfalcon.station.mechanisms import load_mechanisms
+
+    text = _data_text("iss.toml").replace('available_until = "2021-07-26T10:55:00Z"\n', "")
+    with pytest.raises(StationCatalogError, match="past_port.*available_until|available_until"):
+        parse_station(text, load_vehicle_types(), load_mechanisms())

@@ -266,7 +266,28 @@ class Scenario(_Model):
                              "set return.enabled = false")
         if self.crew.names and self.vehicle.spacecraft == "progress-ms":
             raise ValueError("crew.names: a Progress MS is uncrewed; remove the crew or use spacecraft = 'soyuz-ms'")
+        self._port_on_the_day()
         return self
+
+    def _port_on_the_day(self):
+        """docking.port must exist on the flight's days (launch to launch + 2.5 d, the longest scheme);
+        the approach checks it again at the hand-over."""
+        import datetime as _dt
+
+        from ..station.catalog import PortNotAvailableError, load_station
+
+        day = str(self.launch.time or self.launch.first_feasible_after).strip().replace("z", "Z")
+        t0 = _dt.datetime.fromisoformat(day if "T" in day else day[:10] + "T00:00:00+00:00")
+        if t0.tzinfo is None:
+            t0 = t0.replace(tzinfo=_dt.timezone.utc)
+        st = load_station(self.target.station)
+        try:
+            st.port_on(self.docking.port, t0, self.vehicle.spacecraft)
+        except PortNotAvailableError as exc:
+            try:
+                st.port_on(self.docking.port, t0 + _dt.timedelta(days=2.5), self.vehicle.spacecraft)
+            except PortNotAvailableError:
+                raise ValueError(f"docking.port: {exc}") from None
 
     @property
     def crewed(self) -> bool:

@@ -11,6 +11,8 @@ Modules (import them directly; this package imports nothing heavy):
 * :mod:`~gyrfalcon.proximity.filter` -- EKF on Kurs data (:class:`RelativeNavFilter`);
 * :mod:`~gyrfalcon.proximity.guidance` -- phases, safety rules, thrusters, attitude limit
   cycles, TORU scripts (:class:`GuidanceParams`, :class:`ThrusterModel`, :class:`ManualScript`);
+* :mod:`~gyrfalcon.proximity.profiles` -- the Soyuz MS and Progress MS approach profiles
+  (``data/approach.toml``, sourced) as guidance parameters (:func:`approach_guidance`);
 * :mod:`~gyrfalcon.proximity.contact` -- contact conditions and the captured / bounce /
   collision verdict (:func:`assess_contact`);
 * :mod:`~gyrfalcon.proximity.approach` -- the closed-loop simulation from the rendezvous aim

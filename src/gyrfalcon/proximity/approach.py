@@ -25,6 +25,13 @@ Other assumptions: the chaser is a point at its docking interface (its centre of
 few metres behind, feels a gravity difference below 1e-8 m/s^2); the station holds its
 attitude law exactly; :class:`Disturbance` impulses (thruster misfires) act on the truth only.
 
+Vehicle and port: the guidance is the vehicle type's profile
+(:func:`gyrfalcon.proximity.profiles.approach_guidance`, Soyuz MS or Progress MS) unless
+``ApproachConfig.guidance`` is given; the port must exist on ``start_utc``
+(:meth:`Station.port_on <gyrfalcon.station.catalog.Station.port_on>`); the flyaround's extent
+and so its duration follow from the line of sight at its start and the port axis in LVLH
+(station attitude applied).
+
 Measured with the defaults (seed 0; 20 seeds all captured, contact time within 1.3 s):
 closing 9.7 min, flyaround 6.0 min, station-keeping 3.0 min, final approach 10.4 min;
 contact 12:37:00 UTC, i.e. MET 3:09:03 (2 min 25 s after the flown contact, 1 min 30 s

@@ -6,8 +6,10 @@ imports nothing on its own, so ``import gyrfalcon`` stays light):
 
 * :mod:`~gyrfalcon.station.catalog`: ``load_station("iss") -> Station`` (modules, the eight
   ports with body-frame positions and outward axes, corridors, Keep-Out Sphere, occupancy
-  snapshots of 27 Nov and 1 Dec 2025) and ``load_vehicle_types()`` (Soyuz MS, Progress MS,
-  Crew/Cargo Dragon, Cygnus XL, HTV-X, Starliner), with compatibility checks.
+  snapshots of 27 Nov and 1 Dec 2025; dated ports, with the past ones Pirs nadir and Nauka
+  nadir in ``past_ports``: ``Station.port_on(port, utc)`` / ``ports_on(utc)``) and
+  ``load_vehicle_types()`` (Soyuz MS, Progress MS, Crew/Cargo Dragon, Cygnus XL, HTV-X,
+  Starliner), with compatibility checks.
 * :mod:`~gyrfalcon.station.mechanisms`: SSVP / hybrid SSVP / IDSS / CBM and the docking
   capture envelopes of domain.md 3.3.
 * :mod:`~gyrfalcon.station.geometry`: XVV / -XVV attitude, body -> LVLH rotation,
