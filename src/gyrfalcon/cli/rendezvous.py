@@ -78,8 +78,9 @@ def _check_span(eph, liftoff, source):
 
 
 def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: str = "rassvet-nadir",
-                   vehicle: str = "soyuz-ms", seed: int = 0, source: str = "station ephemeris"):
-    """Liftoff -> insertion -> plan -> approach. Returns ``(plan, approach_result)``; typed errors."""
+                   vehicle: str = "soyuz-ms", seed: int = 0, source: str = "station ephemeris", rules=None):
+    """Liftoff -> insertion -> plan -> approach. Returns ``(plan, approach_result)``; typed errors.
+    ``rules(plan)``, if given, is called between the plan and the approach (it may refuse)."""
     from ..errors import EphemerisRangeError, InputError
     from ..launch.sites import load_sites
     from ..rendezvous.handover import approach_from_plan
@@ -105,6 +106,8 @@ def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: s
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
+    if rules is not None:
+        rules(plan)
     res = approach_from_plan(plan, station_eph, port_id=port, seed=seed)
     return plan, res
 
@@ -166,7 +169,6 @@ def register(app: typer.Typer) -> None:
         from .checks import input_file, pick_alias
 
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
-        notes = _rules_check(site, launch, scheme, port, vehicle, what_if)
         if station_oem:
             from ..io.oem import load_oem
 
@@ -177,7 +179,9 @@ def register(app: typer.Typer) -> None:
 
             eph = iss_ephemeris("GCRF")
             source = f"packaged {iss_default_path().name}"
-        plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source)
+        notes: list = []
+        plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source, rules=lambda plan: notes.extend(
+            _rules_check(site, launch, plan.scheme, port, vehicle, what_if, plan.contact_utc)))
         if json_out:
             print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": list(notes)})
         else:
@@ -200,9 +204,9 @@ def exit_if_not_captured(res) -> None:
         raise typer.Exit(EXIT_NOT_CAPTURED)
 
 
-def _rules_check(site, launch, scheme, port, vehicle, what_if) -> tuple[str, ...]:
-    """The station rules (pad in service at liftoff, port free at the estimated arrival:
-    liftoff + the scheme's nominal duration, two-orbit for auto); refused unless ``what_if``.
+def _rules_check(site, launch, scheme, port, vehicle, what_if, arrival_utc=None) -> tuple[str, ...]:
+    """The station rules (pad in service at liftoff, port free at the arrival: the plan's
+    nominal contact, else liftoff + the scheme's nominal duration); refused unless ``what_if``.
     A flight the late-2025 manifest records at that port and time is taken to be that flight."""
     from ..launch.sites import load_sites
     from ..launch.windows import load_schemes
@@ -211,7 +215,7 @@ def _rules_check(site, launch, scheme, port, vehicle, what_if) -> tuple[str, ...
 
     t = parse_utc(launch)
     sch = load_schemes().get(scheme, load_schemes()["two-orbit"])
-    arrival = iso_utc(add_seconds(t, sch.duration_h * 3600.0), 3)
+    arrival = iso_utc(parse_utc(arrival_utc), 3) if arrival_utc else iso_utc(add_seconds(t, sch.duration_h * 3600.0), 3)
     pad = load_sites().get(site).id
     name = recorded_flight_at(port, vehicle, arrival) or f"{vehicle} (planned)"
     breaches = check_flight(vehicle=name, vehicle_type=vehicle, launch_utc=t, pad=pad, port=port, arrival_utc=arrival)
