@@ -6,6 +6,8 @@ Each case runs ``gyrfalcon ...`` in its own process (as a user would) and is cla
 * ``accepted``: exit code 0 on a bad input (a failure of the sweep);
 * ``traceback``: a Python traceback on stderr (a failure);
 * ``damaged``: a file or folder the user had is changed or gone (a failure);
+* ``usage error``: exit code 2 from the option parser (click: usage, hint and one ``Error:`` line);
+* edge inputs (e.g. a pad id with a trailing space) may be accepted or refused, never a traceback;
 * controls: valid commands that must exit 0 (or 3 for an approach that is not captured by design).
 
 Usage: ``python bench/sweep_bad_inputs.py [--jobs 2] [--json results.json]``; prints the counts and
@@ -158,6 +160,10 @@ def cases(f: dict, d: Path) -> list:
     def bad(name, *args, protect=()):
         C.append((name, [str(a) for a in args], "bad", tuple(protect)))
 
+    def edge(name, *args):
+        """An edge input a reasonable tool may accept (exit 0) or refuse (one line): never a traceback."""
+        C.append((name, [str(a) for a in args], "edge", ()))
+
     def control(name, *args):
         C.append((name, [str(a) for a in args], "control", ()))
 
@@ -174,7 +180,7 @@ def cases(f: dict, d: Path) -> list:
 
     # ---- run ----
     for k in [k for k in f if k.startswith("s_")]:
-        bad(f"run {k}", "run", f[k], "--out", d / "out" / k)
+        bad(f"run {k[:-5]}", "run", f[k], "--out", d / "out" / k[:-5])
     for k in ("empty.txt", "binary.bin", "latin1.toml", "corrupt.gz", "folder"):
         bad(f"run scenario={k}", "run", f[k])
     bad("run missing scenario", "run", d / "nope.toml")
@@ -196,9 +202,9 @@ def cases(f: dict, d: Path) -> list:
     uf2 = userfile("scen_exists.toml")
     bad("scenario init existing", "scenario", "init", uf2, protect=[uf2])
     bad("scenario init into folder", "scenario", "init", f["folder"])
-    bad("scenario init missing dir", "scenario", "init", d / "nodir" / "x.toml")
+    bad("scenario init missing dir", "scenario", "init", d / "nodir1" / "x.toml")
     for k in [k for k in f if k.startswith("s_")][:20]:
-        bad(f"scenario check {k}", "scenario", "check", f[k])
+        bad(f"scenario check {k[:-5]}", "scenario", "check", f[k])
     bad("scenario check missing", "scenario", "check", d / "nope.toml")
     bad("scenario check folder", "scenario", "check", f["folder"])
     bad("scenario check binary", "scenario", "check", f["binary.bin"])
@@ -239,14 +245,15 @@ def cases(f: dict, d: Path) -> list:
     uoem = userfile("user.oem")
     bad("propagate --oem existing", *P, "--duration", "10m", "--oem", uoem, protect=[uoem])
     bad("propagate --oem folder", *P, "--duration", "10m", "--oem", f["folder"])
-    bad("propagate --oem missing dir", *P, "--duration", "10m", "--oem", d / "nodir" / "x.oem")
+    bad("propagate --oem missing dir", *P, "--duration", "10m", "--oem", d / "nodir2" / "x.oem")
     lo = d / "oem_link"
     lo.symlink_to(uoem)
     bad("propagate --oem symlink", *P, "--duration", "10m", "--oem", lo, "--overwrite", protect=[uoem])
     bad("propagate --oem under file", *P, "--duration", "10m", "--oem", uoem / "x.oem", protect=[uoem])
     # ---- windows ----
-    for pad in ("nowhere", "", "[/]", "baikonur-31 "):
+    for pad in ("nowhere", "", "[/]"):
         bad(f"windows --pad {pad!r}", "windows", "--pad", pad)
+    edge("windows --pad 'baikonur-31 ' (stripped)", "windows", "--pad", "baikonur-31 ", "--days", "2")
     bad("windows --site bad (old name)", "windows", "--site", "nowhere")
     bad("windows --pad and --site differ", "windows", "--pad", "baikonur-31", "--site", "vostochny-1s")
     for fr_ in ("2025-700", "2025-02-30", "soon", "2030-01-01", "2025-11-27T09:00+99:99"):
@@ -311,7 +318,7 @@ def cases(f: dict, d: Path) -> list:
     bad("traffic init db not sqlite", "traffic", "init", "--db", f["notsqlite.sqlite"],
         protect=[Path(f["notsqlite.sqlite"])])
     bad("traffic init db folder", "traffic", "init", "--db", f["folder"])
-    bad("traffic init db missing dir", "traffic", "init", "--db", d / "nodir" / "m.sqlite")
+    edge("traffic init db in a new folder (created)", "traffic", "init", "--db", d / "newdir" / "m.sqlite")
     A = ["--db", db]
     bad("traffic add kind", "traffic", "add", "teleport", "2026-05-01T10:00Z", "X", *A)
     bad("traffic add time", "traffic", "add", "launch", "2026-700T10:00Z", "X", "--pad", "baikonur-31", *A)
@@ -330,7 +337,7 @@ def cases(f: dict, d: Path) -> list:
     ug = userfile("user.png")
     bad("traffic gantt existing", "traffic", "gantt", "--builtin", "--out", ug, protect=[ug])
     bad("traffic gantt folder", "traffic", "gantt", "--builtin", "--out", f["folder"])
-    bad("traffic gantt missing dir", "traffic", "gantt", "--builtin", "--out", d / "nodir" / "g.png")
+    bad("traffic gantt missing dir", "traffic", "gantt", "--builtin", "--out", d / "nodir3" / "g.png")
     bad("traffic gantt suffix", "traffic", "gantt", "--builtin", "--out", d / "g.txt")
     bad("traffic gantt --from", "traffic", "gantt", "--builtin", "--out", d / "g1.png", "--from", "2025-700")
     gl = d / "gantt_link.png"
@@ -367,7 +374,7 @@ def cases(f: dict, d: Path) -> list:
     ml.symlink_to(fm)
     bad("montecarlo --out symlink", "montecarlo", "--runs", "2", "--out", ml, protect=[fm])
     for k in ("s_syntax", "s_time_doy", "s_pad", "s_dispersions_bad"):
-        bad(f"montecarlo scenario {k}", *M, f[k], "--runs", "2")
+        bad(f"montecarlo scenario {k}", *M, f[k + ".toml"], "--runs", "2")
     bad("montecarlo scenario folder", *M, f["folder"], "--runs", "2")
     bad("montecarlo scenario corrupt gz", *M, f["corrupt.gz"], "--runs", "2")
     # ---- serve (must refuse before listening) ----
@@ -427,6 +434,8 @@ def run_case(case, env, timeout_s: float = 240.0):
         verdict = "damaged"
     elif kind == "control":
         verdict = "control ok" if code in (0, 3) else "control FAILED"
+    elif kind == "edge":
+        verdict = "edge ok" if code in (0, 1, 2) else f"edge exit {code}"
     elif code == 0 or code == "timeout":
         verdict = "accepted"
     elif code in (1, 2) and err.strip():
@@ -462,17 +471,18 @@ def main(argv=None) -> int:
             results = list(ex.map(lambda c: run_case(c, env), cs))
         wall = time.monotonic() - t0
     bad_n = sum(r["kind"] == "bad" for r in results)
-    ctl_n = len(results) - bad_n
+    edge_n = sum(r["kind"] == "edge" for r in results)
+    ctl_n = len(results) - bad_n - edge_n
     counts: dict = {}
     for r in results:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-    print(f"{bad_n} bad inputs + {ctl_n} valid controls in {wall:.0f} s")
-    for k in ("one line", "usage error", "accepted", "traceback", "damaged", "control ok", "control FAILED"):
+    print(f"{bad_n} bad inputs, {edge_n} edge inputs, {ctl_n} valid controls in {wall:.0f} s")
+    for k in ("one line", "usage error", "accepted", "traceback", "damaged", "edge ok", "control ok", "control FAILED"):
         print(f"  {k:16s} {counts.pop(k, 0)}")
     for k, v in counts.items():
         print(f"  {k:16s} {v}")
     failures = [r for r in results if r["verdict"] in ("accepted", "traceback", "damaged", "control FAILED")
-                or r["verdict"].startswith("exit")]
+                or r["verdict"].startswith(("exit", "edge exit"))]
     for r in failures:
         print(f"FAIL {r['verdict']}: {r['name']}: exit {r['exit']}: {r['stderr'][-300:]}")
     if a.json:

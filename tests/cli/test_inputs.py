@@ -180,3 +180,16 @@ def test_pad_and_vehicle_everywhere_old_names_hidden_aliases():
     old = runner.invoke(app, ["windows", "--site", "baikonur-31", "--spacecraft", "progress-ms", "--days", "2", "--json"])
     assert new.exit_code == 0 and new.stdout == old.stdout
     _one_line_exit_2(runner.invoke(app, ["windows", "--pad", "baikonur-31", "--site", "vostochny-1s"]), "old name")
+
+
+def test_a_flight_whose_approach_is_not_captured_exits_3_with_the_reason(tmp_path):
+    from tests.cli.test_kill import QUICK
+
+    f = tmp_path / "lost.toml"
+    f.write_text(QUICK.format(seed=0) + "[faults]\nkurs_dropout = [{ start_s = 300, duration_s = 1e6 }]\n")
+    res = runner.invoke(app, ["run", str(f), "--out", str(tmp_path / "o"), "--json"])
+    assert res.exit_code == 3, res.output
+    assert "without capture" in res.stderr and "verdict aborted" in res.stderr
+    d = json.loads(res.stdout)
+    assert d["contact_utc"] is None
+    assert (tmp_path / "o" / "COMPLETE").is_file()      # the outputs of a flown (if failed) flight are complete

@@ -49,7 +49,10 @@ def register(app: typer.Typer) -> None:
         """Fly the automated approach (default: Soyuz MS-28 from its 2.27 km aim point to Rassvet nadir).
 
         Exit code 3 (reason on stderr) when the approach ends without capture."""
+        from .checks import check_seed
         from .rendezvous import exit_if_not_captured
+
+        check_seed(seed)
         from dataclasses import replace
 
         from ..proximity.approach import ApproachConfig, simulate_approach

@@ -55,6 +55,15 @@ def input_file(path, what: str = "input file", hint: str = "check the path") -> 
     return p
 
 
+def read_text(path, what: str = "input file", hint: str = "check the path") -> str:
+    """The UTF-8 text of a checked input file (:func:`input_file`); binary or other encodings refused."""
+    p = input_file(path, what, hint)
+    try:
+        return p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"{what} {p} is not UTF-8 text (byte {exc.start}); give a text file") from None
+
+
 def check_gzip(p: Path, what: str = "input file") -> None:
     """A ``.gz`` file (or one starting with the gzip magic) must decompress to its end."""
     import gzip

@@ -37,8 +37,7 @@ def register(app: typer.Typer) -> None:
 
         from ..mission.scenario import default_scenario_text, parse_scenario
         from ..scale.campaign import auto_chunk_size, chunks, run_campaign_in_folder
-        from ..scale.dispersions import load_dispersions
-        from .checks import check_memory, check_output_folder, check_reachable, check_seed, input_file
+        from .checks import check_memory, check_output_folder, check_reachable, check_seed, input_file, read_text
 
         # every check before the nominal is planned (about 6 s) or a cluster is started
         check_seed(seed)
@@ -55,7 +54,16 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"scenario {scenario} is not UTF-8 text; give a TOML scenario file") from None
             source = str(scenario)
         sc = parse_scenario(text, source)            # parsed once, here; the engine takes the object
-        disp = load_dispersions(input_file(dispersions, "--dispersions", "no dispersions file there; give a TOML file with a [dispersions] table")) if dispersions is not None else None
+        if sc.dispersions is not None and dispersions is None:
+            from ..scale.dispersions import parse_dispersions
+
+            parse_dispersions(sc.dispersions, source)   # a bad table fails here, before the nominal
+        disp = None
+        if dispersions is not None:
+            from ..scale.dispersions import parse_dispersions
+
+            disp = parse_dispersions(read_text(dispersions, "--dispersions", "no dispersions file there; give a TOML "
+                                               "file with a [dispersions] table"), str(dispersions))
         if scheduler is not None:
             check_reachable(scheduler, "--scheduler", default_port=8786)
         n_work = 1 if scheduler is not None else workers

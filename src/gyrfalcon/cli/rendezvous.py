@@ -166,8 +166,9 @@ def register(app: typer.Typer) -> None:
         """Plan the rendezvous burns from a liftoff time and fly the approach to contact.
 
         Exit code 3 (reason on stderr) when the simulated approach ends without capture."""
-        from .checks import input_file, pick_alias
+        from .checks import check_seed, input_file, pick_alias
 
+        check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         if station_oem:
             from ..io.oem import load_oem

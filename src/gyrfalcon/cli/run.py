@@ -38,6 +38,10 @@ def register(app: typer.Typer) -> None:
             input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
             sc = load_scenario(scenario)
             text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
+        if sc.dispersions is not None:       # ignored by a single run, but a broken table is still an error
+            from ..scale.dispersions import parse_dispersions
+
+            parse_dispersions(sc.dispersions, source)
         changes = {}
         if seed is not None:
             changes["seed"] = int(seed)

@@ -34,6 +34,10 @@ def register(app: typer.Typer) -> None:
         from ..mission.scenario import load_scenario
 
         sc = load_scenario(path)
+        if sc.dispersions is not None:
+            from ..scale.dispersions import parse_dispersions
+
+            parse_dispersions(sc.dispersions, str(path))
         when = sc.launch.time or f"first feasible window after {sc.launch.first_feasible_after}"
         console().print(f"{path}: OK -- {sc.vehicle.name} from {sc.launch.pad}, {when}, scheme {sc.rendezvous.scheme}, "
                         f"port {sc.docking.port}, return {'on ' + (sc.stay.land_on or f'+{sc.stay.days} d') if sc.return_.enabled else 'off'}")

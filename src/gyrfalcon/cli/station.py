@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         """The station's orbit at an epoch: elements, apsis altitudes, sub-satellite point, planned events."""
         from ..mission.station_orbit import MS28_LIFTOFF_UTC, station_orbit_at
 
-        summary = station_orbit_at(at or MS28_LIFTOFF_UTC, station_oem)
+        summary = station_orbit_at(MS28_LIFTOFF_UTC if at is None else at, station_oem)
         if json_out:
             print_json(summary.to_dict())
             return
