@@ -88,6 +88,9 @@ OBS_STEP_S = 300.0
 MANOEUVRE_DA_M = 150.0
 """A rise of the mean semi-major axis between consecutive element sets larger than this [m]
 is taken as a manoeuvre (drag only lowers it; SGP4 mean-element noise is ~30 m)."""
+TOL = 1e-10
+"""heyoka tolerance of the fits and predictions here (against 1e-13 the ISS differs by well under a
+metre over 3 days, tests/orbits/test_station_source.py)."""
 SPACE_WEATHER = "frozen"
 """How space weather enters a prediction: ``frozen`` (values at the prediction start) or
 ``table`` (heyoka's observed table, i.e. hindsight)."""
@@ -270,9 +273,9 @@ def check_series(sets, at_utc=None, label: str = "element sets"):
     """Checked element sets usable at ``at_utc`` -> (sets sorted by epoch, warnings, manoeuvres).
 
     Refused (:class:`~gyrfalcon.errors.OrbitSourceError`, one line): another object mixed in,
-    two different sets with the same epoch, none dated at or before ``at_utc``. Warned and
-    repaired: out of order (sorted), exact duplicates (dropped), sets after ``at_utc`` (left
-    out). ``manoeuvres``: (epoch before, epoch after, rise of the mean semi-major axis [m]) of
+    none dated at or before ``at_utc``. Warned and repaired: out of order (sorted), exact
+    duplicates (dropped), two different sets with one epoch (the one listed last is kept, a
+    re-issue), sets after ``at_utc`` (left out). ``manoeuvres``: (epoch before, epoch after, rise of the mean semi-major axis [m]) of
     every rise larger than :data:`MANOEUVRE_DA_M`.
     """
     from ..time import iso_utc, parse_utc, seconds_between
@@ -301,19 +304,24 @@ def check_series(sets, at_utc=None, label: str = "element sets"):
         secs = secs[order]
     keep = [0]
     dups = 0
+    conflicts = []
     for i in range(1, len(sets)):
         if abs(secs[i] - secs[keep[-1]]) < 1e-3:
             a, b = sets[keep[-1]].satrec, sets[i].satrec
             same = all(abs(getattr(a, k) - getattr(b, k)) < 1e-9 for k in ("no_kozai", "ecco", "inclo", "nodeo",
                                                                            "argpo", "mo", "bstar"))
             if not same:
-                raise OrbitSourceError(
-                    f"{label}: two different element sets share the epoch {iso_utc(sets[i].epoch)}; keep one of them")
+                conflicts.append(iso_utc(sets[i].epoch))
+                keep[-1] = i      # the later one in the file (a re-issue) replaces the earlier
+                continue
             dups += 1
             continue
         keep.append(i)
     if dups:
         warns.append(f"{label}: {dups} duplicated set(s) dropped")
+    if conflicts:
+        warns.append(f"{label}: {len(conflicts)} epoch(s) carry two different sets (first {conflicts[0]}); the one "
+                     "listed last is used")
     sets = [sets[i] for i in keep]
     if at_utc is not None:
         t = parse_utc(at_utc)
@@ -367,7 +375,7 @@ def space_weather_at(t) -> tuple:
     return (round(f107a, 1), round(f107a, 1), round(ap, 1))
 
 
-def _propagator(space_weather: str, tol: float = 1e-13):
+def _propagator(space_weather: str, tol: float = TOL):
     from .propagator import Propagator
 
     return Propagator(_model(space_weather), tol=tol)
@@ -398,7 +406,7 @@ class ArcFit:
 
 
 def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, space_weather: str = SPACE_WEATHER,
-            initial_scale: float = 1.0, tol: float = 1e-11, step_s: float | None = None) -> ArcFit:
+            initial_scale: float = 1.0, tol: float = TOL, step_s: float | None = None) -> ArcFit:
     """Batch least squares of the density scale (and, with ``fit_state``, the state) so that the
     ``full`` model started from ``state0`` (GCRF, with mass) reproduces positions ``obs_r_m``
     (GCRF, (N, 3) [m]) at ``obs_t_s`` [s from ``state0.t``; all <= 0: the arc lies before the state].
@@ -435,10 +443,13 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
             r, v, k = s0.r_m, s0.v_mps, initial_scale + x[0] * unit[0]
         return r, v, k
 
-    def evaluate(x):
-        key = x.tobytes()
-        if key in cache:
-            return cache[key]
+    jac_cache = []
+
+    def jacobian(x):
+        """Forward differences, all lanes in one heyoka batch propagation (computed once: the
+        problem is nearly linear over the corrections involved, so the chord method converges)."""
+        if jac_cache:
+            return jac_cache[0]
         lanes = [x] + [x + np.eye(n_par)[i] * 10.0 for i in range(n_par)]
         sts, ks = [], []
         for xx in lanes:
@@ -450,15 +461,26 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
         for i in range(len(lanes)):
             e = Ephemeris(s0.t, be.t_s[::-1], be.r_m[i, ::-1], be.v_mps[i, ::-1], "GCRF")
             R.append(e.interpolate(t_obs)[0])
-        f0 = (R[0] - r_obs).ravel()
         J = np.stack([(R[i + 1] - R[0]).ravel() / 10.0 for i in range(n_par)], axis=1)
-        cache.clear()
-        cache[key] = (f0, J)
-        return f0, J
+        jac_cache.append(J)
+        return J
 
-    sol = least_squares(lambda x: evaluate(x)[0], np.zeros(n_par), jac=lambda x: evaluate(x)[1], method="trf",
-                        x_scale=np.full(n_par, 300.0), xtol=1e-6, ftol=1e-6, max_nfev=10)
-    f0, J = evaluate(sol.x)
+    def residual(x):
+        key = x.tobytes()
+        if key in cache:
+            return cache[key]
+        r, v, k = states_of(x)
+        e = prop.propagate(State(s0.t, r, v, "GCRF", s0.mass_kg), -span - 1e-3, step, params={**params, "drag_scale": k})
+        f = (e.interpolate(t_obs)[0] - r_obs).ravel()
+        cache.clear()
+        cache[key] = f
+        return f
+
+    x0 = np.zeros(n_par)
+    jacobian(x0)
+    sol = least_squares(residual, x0, jac=jacobian, method="trf", x_scale=np.full(n_par, 300.0), xtol=1e-6,
+                        ftol=1e-6, max_nfev=15)
+    f0, J = residual(sol.x), jacobian(sol.x)
     r, v, k = states_of(sol.x)
     m, n = J.shape
     rms = float(np.sqrt(np.mean(f0.reshape(-1, 3) ** 2) * 3))
@@ -616,7 +638,7 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     if len(arc) >= 3 and span >= MIN_FIT_HOURS * 3600.0:
         t_ref, t_obs, r_obs, _ = _observations(arc, t_ref, history_days)
         fit = fit_arc(st, t_obs, r_obs, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
-                      space_weather=space_weather, tol=1e-10)
+                      space_weather=space_weather)
         if 0.05 < fit.drag_scale < 20.0:
             drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit",
                                 DEFAULT_CD, base["drag_area_m2"], ELEMENTS_MASS_KG, iso_utc(t_ref, 0), True, sw)
