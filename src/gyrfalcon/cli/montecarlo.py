@@ -26,6 +26,8 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Option(Path("gyrfalcon-montecarlo"), "--out", help="Output directory (runs.parquet, "
                                  "summary.json, report.html)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
     ):
         """Fly N dispersed flights (insertion, burns, Kurs, density, ISS ephemeris) and summarise them."""
         import json
@@ -44,6 +46,11 @@ def register(app: typer.Typer) -> None:
 
                 raise InputError(f"no scenario file {str(scenario)!r}; give a scenario .toml path")
             text, source = scenario.read_text(encoding="utf-8"), str(scenario)
+        from .station_opts import scenario_text_with_station, station_path
+
+        station = station_path(station_oem, station_tle)
+        if station is not None:
+            text = scenario_text_with_station(text, station)
         disp = load_dispersions(dispersions) if dispersions is not None else None
         kw = dict(source=source, dispersions=disp, campaign_seed=seed, workers=workers, scheduler=scheduler,
                   chunk_size=chunk)

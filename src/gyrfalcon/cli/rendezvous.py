@@ -148,6 +148,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rendezvous(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before --launch (never after)."),
         site: str = typer.Option("baikonur-31", "--site", help="Launch pad id (e.g. baikonur-31)."),
         launch: str = typer.Option("2025-11-27T09:27:57.4Z", "--launch", help="Liftoff time (UTC, ISO 8601)."),
         scheme: str = typer.Option("auto", "--scheme", help="two-orbit, four-orbit, two-day or auto (the fastest that fits the phase)."),
@@ -157,16 +158,12 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ):
         """Plan the rendezvous burns from a liftoff time and fly the approach to contact."""
-        if station_oem:
-            from ..io.oem import load_oem
+        from ..time import add_seconds, parse_utc
+        from .station_opts import station_from_options
 
-            eph = load_oem(station_oem).ephemeris("GCRF")
-            source = station_oem
-        else:
-            from ..orbits.iss import iss_default_path, iss_ephemeris
-
-            eph = iss_ephemeris("GCRF")
-            source = f"packaged {iss_default_path().name}"
+        t_launch = parse_utc(launch)
+        st = station_from_options(station_oem, station_tle, t_launch, add_seconds(t_launch, 4 * 86400.0))
+        eph, source = st.ephemeris("GCRF"), st.source
         plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source)
         if json_out:
             print_json(result_dict(plan, res))

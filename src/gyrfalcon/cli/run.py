@@ -19,6 +19,8 @@ def register(app: typer.Typer) -> None:
         seed: int = typer.Option(None, "--seed", help="Override the scenario's random seed."),
         no_files: bool = typer.Option(False, "--no-files", help="Do not write the output directory."),
         no_return: bool = typer.Option(False, "--no-return", help="Skip the return (as return.enabled = false)."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
     ):
         """Fly a mission: countdown, ascent, rendezvous, approach, docking, stay and return; print the timeline."""
         import sys
@@ -37,6 +39,11 @@ def register(app: typer.Typer) -> None:
             changes["seed"] = int(seed)
         if no_return:
             changes["return_"] = sc.return_.model_copy(update={"enabled": False})
+        from .station_opts import station_path
+
+        station = station_path(station_oem, station_tle)
+        if station is not None:
+            changes["target"] = sc.target.model_copy(update={"ephemeris": station})
         if changes:
             sc = sc.model_copy(update=changes)
         from ..mission.runner import PHASES, default_out_dir, fly, write_outputs

@@ -515,7 +515,7 @@ def event_burns(events, t_from, t_to) -> list:
 # ------------------------------------------------------------------------------------------
 def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_kg=None,
                            history_days: float = HISTORY_DAYS, fit_state: bool = True,
-                           space_weather: str = SPACE_WEATHER):
+                           space_weather: str = SPACE_WEATHER, step_s: float = SAMPLE_STEP_S):
     """Propagate from ``eph`` at ``start`` to ``until`` with the drag fitted on ``eph``'s samples
     before ``start`` (never after) and ``events``' burns applied.
 
@@ -572,7 +572,7 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     t1 = parse_utc(until)
     burns = event_burns(events, t0, add_seconds(t1, 1e-3))
     prop = _propagator(space_weather)
-    out = prop.propagate(s_start, t1, SAMPLE_STEP_S, burns,
+    out = prop.propagate(s_start, t1, step_s, burns,
                          params=_params({**base, "drag_scale": drag.drag_scale}, sw, space_weather))
     return out, drag, tuple((b.name, iso_utc(b.t), float(b.dv_mps[0])) for b in burns), warns
 
@@ -654,7 +654,8 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     return st, drag, warns, arc, mans
 
 
-def propagate_state(state, drag: DragEstimate, until, burns=(), back_to=None, space_weather: str = SPACE_WEATHER):
+def propagate_state(state, drag: DragEstimate, until, burns=(), back_to=None, space_weather: str = SPACE_WEATHER,
+                    step_s: float = SAMPLE_STEP_S):
     """GCRF Ephemeris of the ``full`` model from ``state`` to ``until`` (and, with ``back_to``,
     backwards to it first; the two legs joined), with ``drag``'s scale, area and Cd."""
     from ..time import parse_utc, seconds_between
@@ -663,16 +664,17 @@ def propagate_state(state, drag: DragEstimate, until, burns=(), back_to=None, sp
     prop = _propagator(space_weather)
     p = _params({"drag_area_m2": drag.area_m2, "drag_cd": drag.cd, "drag_scale": drag.drag_scale},
                 drag.space_weather or space_weather_at(state.t), space_weather)
-    fwd = prop.propagate(state, parse_utc(until), SAMPLE_STEP_S, list(burns), params=p)
-    if back_to is None or float(seconds_between(parse_utc(back_to), state.t)) < SAMPLE_STEP_S:
+    fwd = prop.propagate(state, parse_utc(until), step_s, list(burns), params=p)
+    if back_to is None or float(seconds_between(parse_utc(back_to), state.t)) < step_s:
         return fwd
-    bwd = prop.propagate(state, parse_utc(back_to), SAMPLE_STEP_S, params=p)
+    bwd = prop.propagate(state, parse_utc(back_to), step_s, params=p)
+    # the backward leg is stored increasing and ends at the state's epoch (= fwd's first sample)
     off = float(seconds_between(fwd.epoch, bwd.epoch))
-    tb = bwd.t_s[::-1][:-1] + off
+    tb = bwd.t_s[:-1] + off
     starts = (0,) + tuple(int(i) + len(tb) for i in fwd.segment_starts if i > 0)
-    mass = None if fwd.mass_kg is None or bwd.mass_kg is None else np.concatenate([bwd.mass_kg[::-1][:-1], fwd.mass_kg])
-    return Ephemeris(fwd.epoch, np.concatenate([tb, fwd.t_s]), np.concatenate([bwd.r_m[::-1][:-1], fwd.r_m]),
-                     np.concatenate([bwd.v_mps[::-1][:-1], fwd.v_mps]), "GCRF", fwd.name, starts, mass,
+    mass = None if fwd.mass_kg is None or bwd.mass_kg is None else np.concatenate([bwd.mass_kg[:-1], fwd.mass_kg])
+    return Ephemeris(fwd.epoch, np.concatenate([tb, fwd.t_s]), np.concatenate([bwd.r_m[:-1], fwd.r_m]),
+                     np.concatenate([bwd.v_mps[:-1], fwd.v_mps]), "GCRF", fwd.name, starts, mass,
                      dict(fwd.meta))
 
 
@@ -700,7 +702,8 @@ def _join(first, second, name):
 # the loader
 # ------------------------------------------------------------------------------------------
 def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=None,
-                 history_days: float = HISTORY_DAYS, label: str | None = None, warn: bool = False) -> Station:
+                 history_days: float = HISTORY_DAYS, label: str | None = None, warn: bool = False,
+                 step_s: float = SAMPLE_STEP_S) -> Station:
     """The station trajectory from ``source`` (see the module docstring).
 
     Parameters
@@ -719,6 +722,8 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         what ``gyrfalcon propagate --from-oem --start`` does).
     warn : bool
         Also emit the warnings through :mod:`warnings` (``Station.warnings`` always holds them).
+    step_s : float
+        Sample step of our own propagation [s].
     """
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
@@ -762,7 +767,7 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
                 warns.append(f"{name}: no DRAG_AREA/DRAG_COEFF in the file; the drag is estimated from the samples "
                              "with an assumed ISS area")
             pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
-                                                          mass_kg=mass, history_days=history_days)
+                                                          mass_kg=mass, history_days=history_days, step_s=step_s)
             warns += w
             predicted = iso_utc(start_pred, 0)
             eph = _join(eph, pred, eph.name) if predict_from_utc is None else pred
@@ -796,9 +801,9 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         if float(seconds_between(state.t, end)) <= 0:
             end = add_seconds(state.t, 86400.0)
         back = arc[0].epoch
-        if t_at is not None and float(seconds_between(t_at, back)) > 0:
-            back = t_at
-        eph = propagate_state(state, drag, end, back_to=back)
+        if t_at is not None and float(seconds_between(add_seconds(t_at, -6 * 3600.0), back)) > 0:
+            back = add_seconds(t_at, -6 * 3600.0)
+        eph = propagate_state(state, drag, end, back_to=back, step_s=step_s)
         predicted = iso_utc(state.t, 0)
         data_end_text = iso_utc(last.epoch, 0)
         if t_at is not None:
