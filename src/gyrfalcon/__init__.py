@@ -29,6 +29,7 @@ _LAZY = {
     "Propagator": "gyrfalcon.orbits.propagator",
     "ForceModel": "gyrfalcon.orbits.forces",
     "tle_from_lines": "gyrfalcon.orbits.tle",
+    "load_station": "gyrfalcon.orbits.station_source",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

@@ -449,3 +449,37 @@ def test_docs_page_uses_only_local_assets(client):
     js = client.get("/docs-assets/swagger-ui-bundle.js")
     assert js.headers["content-type"].startswith(("text/javascript", "application/javascript"))
     assert "SwaggerUIBundle" in js.text
+
+
+def test_a_run_started_with_station_element_sets(tmp_path):
+    """POST /api/runs with ``station_tle`` (the text of a TLE series): checked before the run
+    (a bad text is a 422), fitted on the sets dated before the launch only."""
+    import time
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+
+    from gyrfalcon.web.app import create_app
+
+    from .conftest import make_config
+
+    tles = (Path(__file__).resolve().parents[1] / "data" / "iss_tles_ms28_series.txt").read_text()
+    text = ('name = "api-tle"\n[launch]\npad = "baikonur-31"\ntime = "2025-11-27T09:28:01Z"\n'
+            '[rendezvous]\nscheme = "two-orbit"\n[return]\nenabled = false\n[output]\nczml = false\nreport = false\n')
+    with TestClient(create_app(make_config(tmp_path / "out", tmp_path)), base_url="http://127.0.0.1") as c:
+        bad = c.post("/api/runs", json={"scenario_toml": text, "station_tle": "hello"}, headers=AUTH)
+        assert bad.status_code == 422 and "OEM" in bad.json()["detail"]
+        wrong = c.post("/api/runs", json={"scenario_toml": text, "station_oem": tles}, headers=AUTH)
+        assert wrong.status_code == 422 and "station_oem must hold an OEM" in wrong.json()["detail"]
+        r = c.post("/api/runs", json={"scenario_toml": text, "station_tle": tles}, headers=AUTH)
+        assert r.status_code == 202, r.json()
+        t0 = time.monotonic()
+        while True:
+            j = c.get(f"/api/jobs/{r.json()['id']}").json()
+            if j["state"] in ("done", "failed") or time.monotonic() - t0 > 240:
+                break
+            time.sleep(0.2)
+        assert j["state"] == "done", j
+        tl = c.get("/api/runs/api-tle/timeline").json()
+        contact = [e for e in tl["events"] if e["name"] == "contact"]
+        assert contact and contact[0]["utc"].startswith("2025-11-27T12:")      # MS-28 docked 12:34:35 UTC

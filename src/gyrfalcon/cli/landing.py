@@ -7,14 +7,13 @@ from .checks import esc
 from .common import console, handle_errors, print_json
 
 
-def _station(station_oem):
-    if station_oem:
-        from ..io.oem import load_oem
+def _station(station_oem, station_tle=None, at_utc=None):
+    from ..time import add_seconds, parse_utc
+    from .station_opts import station_from_options
 
-        return load_oem(station_oem).ephemeris("GCRF"), station_oem
-    from ..orbits.iss import iss_default_path, iss_ephemeris
-
-    return iss_ephemeris("GCRF"), f"packaged {iss_default_path().name}"
+    t = None if at_utc is None else parse_utc(at_utc)
+    st = station_from_options(station_oem, station_tle, t, None if t is None else add_seconds(t, 3 * 86400.0))
+    return st.ephemeris("GCRF"), st.source
 
 
 def _zone(zone, target_lat, target_lon, target_alt):
@@ -33,6 +32,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def landing(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) covering the undocking. Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00)."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before the undocking (or --date), never after."),
         undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
         date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),
         vehicle: str = typer.Option("soyuz-ms", "--vehicle", help="Return vehicle (soyuz-ms; soyuz-ms-uncrewed for the fast uncrewed departure)."),
@@ -48,7 +48,8 @@ def register(app: typer.Typer) -> None:
         """Plan the return: separation, daily opportunities, deorbit burn, entry (g-load, heating), landing point."""
         from ..errors import InputError
 
-        eph, source = _station(station_oem)
+        eph, source = _station(station_oem, station_tle,
+                               undock if undock is not None else (None if date is None else date + "T00:00:00Z"))
         z = _zone(zone, target_lat, target_lon, target_alt)
         if undock is None:
             if date is None:

@@ -27,6 +27,8 @@ def register(app: typer.Typer) -> None:
                                  "summary.json, report.html, chunks/, campaign.json; an existing folder must be empty or a campaign "
                                  "of gyrfalcon's: the same campaign resumes, a finished other one is replaced)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
     ):
         """Fly N dispersed flights (insertion, burns, Kurs, density, ISS ephemeris) and summarise them.
 
@@ -54,6 +56,11 @@ def register(app: typer.Typer) -> None:
                 raise InputError(f"scenario {scenario} is not UTF-8 text; give a TOML scenario file") from None
             source = str(scenario)
         sc = parse_scenario(text, source)            # parsed once, here; the engine takes the object
+        from .station_opts import station_path
+
+        station = station_path(station_oem, station_tle)
+        if station is not None:
+            sc = sc.model_copy(update={"target": sc.target.model_copy(update={"ephemeris": station})})
         if sc.dispersions is not None and dispersions is None:
             from ..scale.dispersions import parse_dispersions
 

@@ -131,6 +131,7 @@ def register(app: typer.Typer) -> None:
 
         if model not in MODELS:
             raise InputError(f"unknown model '{model}'; use one of {', '.join(MODELS)}")
+        station_note = None
         dur_s, step_s = parse_duration_s(duration), parse_duration_s(step)
         if oem_out:
             check_output_file(oem_out, overwrite, "--oem")
@@ -157,6 +158,21 @@ def register(app: typer.Typer) -> None:
             from ..orbits.ephemeris import Ephemeris
 
             eph = Ephemeris(eph_teme.epoch, eph_teme.t_s, r, v, "GCRF", eph_teme.name)
+        elif model == "full" and (from_oem is not None or from_tle is not None):
+            # drag estimated from the data before the start (never NASA's Cd as is), planned burns applied
+            from ..orbits.station_source import load_station
+            from .station_opts import print_warnings
+
+            end = add_seconds(state.t, dur_s)
+            if from_oem is not None:
+                st = load_station(from_oem, predict_from_utc=state.t, until_utc=end, step_s=step_s)
+            else:
+                st = load_station(from_tle, at_utc=state.t, until_utc=end, step_s=step_s)
+            print_warnings(st.warnings)
+            eph = st.ephemeris("GCRF")
+            if from_tle is not None:
+                eph = eph.slice(state.t, end, 0)
+            station_note = st.describe()
         else:
             from ..orbits.propagator import Propagator
 
@@ -177,6 +193,8 @@ def register(app: typer.Typer) -> None:
         el = final.elements()
         c = console()
         c.print(f"[bold]{esc(model)}[/] propagation from {iso_utc(state.t)} for {esc(duration)} ({len(eph)} samples)", markup=True)
+        if station_note:
+            c.print(station_note, markup=False, highlight=False)
         c.print(f"final state {iso_utc(final.t)} GCRF: r = {np.round(final.r_m / 1000, 3)} km, "
                 f"v = {np.round(final.v_mps, 3)} m/s")
         c.print(f"perigee x apogee {el.perigee_altitude_m / 1000:.1f} x {el.apogee_altitude_m / 1000:.1f} km, "

@@ -152,6 +152,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rendezvous(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before --launch (never after)."),
         pad: str = typer.Option(None, "--pad", show_default="baikonur-31", help="Launch pad id (e.g. baikonur-31)."),
         site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         launch: str = typer.Option("2025-11-27T09:27:57.4Z", "--launch", help="Liftoff time (UTC, ISO 8601)."),
@@ -166,20 +167,18 @@ def register(app: typer.Typer) -> None:
         """Plan the rendezvous burns from a liftoff time and fly the approach to contact.
 
         Exit code 3 (reason on stderr) when the simulated approach ends without capture."""
+        from ..time import add_seconds, parse_utc
         from .checks import check_seed, input_file, pick_alias
+        from .station_opts import station_from_options
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
-        if station_oem:
-            from ..io.oem import load_oem
-
-            eph = load_oem(input_file(station_oem, "--station-oem")).ephemeris("GCRF")
-            source = station_oem
-        else:
-            from ..orbits.iss import iss_default_path, iss_ephemeris
-
-            eph = iss_ephemeris("GCRF")
-            source = f"packaged {iss_default_path().name}"
+        for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
+            if path:
+                input_file(path, opt)
+        t_launch = parse_utc(launch)
+        st = station_from_options(station_oem, station_tle, t_launch, add_seconds(t_launch, 4 * 86400.0))
+        eph, source = st.ephemeris("GCRF"), st.source
         notes: list = []
         plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source, rules=lambda plan: notes.extend(
             _rules_check(site, launch, plan.scheme, port, vehicle, what_if, plan.contact_utc)))

@@ -22,6 +22,8 @@ def register(app: typer.Typer) -> None:
         what_if: bool = typer.Option(False, "--what-if", help="Fly it even if it breaks a station rule (port taken, "
                                      "more crew than seats, pad out of service), as what_if = true in the scenario; "
                                      "every output then says what-if."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
     ):
         """Fly a mission: countdown, ascent, rendezvous, approach, docking, stay and return; print the timeline."""
         import sys
@@ -49,6 +51,11 @@ def register(app: typer.Typer) -> None:
             changes["return_"] = sc.return_.model_copy(update={"enabled": False})
         if what_if:
             changes["what_if"] = True
+        from .station_opts import station_path
+
+        station = station_path(station_oem, station_tle)
+        if station is not None:
+            changes["target"] = sc.target.model_copy(update={"ephemeris": station})
         if changes:
             sc = sc.model_copy(update=changes)
         from ..mission.runner import PHASES, OutputsIncompleteError, default_out_dir, fly, write_outputs

@@ -9,36 +9,12 @@ from .checks import esc
 from .common import console, handle_errors, print_json
 
 
-def _load_elements(path: str, start):
-    """TLE or OMM file -> the element set whose epoch is closest to ``start`` (latest before it first)."""
-    from ..errors import OrbitSourceError
-    from ..orbits.tle import load_omm, load_tles
-    from ..time import seconds_between
-
-    try:
-        sets = load_tles(path)
-    except OrbitSourceError as tle_exc:
-        try:
-            sets = load_omm(path)
-        except OrbitSourceError as omm_exc:
-            raise OrbitSourceError(
-                f"{path} is neither a TLE file ({tle_exc}) nor an OMM file ({omm_exc}); give a "
-                "two/three-line TLE file or a CCSDS OMM (JSON, XML or KVN)") from None
-    if not sets:
-        raise OrbitSourceError(f"{path} holds no element set; give a file with at least one TLE or OMM")
-    ages = [float(seconds_between(s.epoch, start)) for s in sets]
-    before = [(a, s) for a, s in zip(ages, sets) if a >= 0]
-    if before:
-        return min(before, key=lambda x: x[0])[1]
-    return min(zip(ages, sets), key=lambda x: abs(x[0]))[1]
-
-
 def register(app: typer.Typer) -> None:
     @app.command("windows")
     @handle_errors
     def windows(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
-        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE or OMM file (SGP4); the element set nearest --from is used."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before --from (never after)."),
         pad: str = typer.Option(None, "--pad", show_default="baikonur-31", help="Launch pad id (e.g. baikonur-31)."),
         site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         start: str = typer.Option("2025-11-26", "--from", help="First day (UTC, ISO 8601)."),
@@ -51,31 +27,22 @@ def register(app: typer.Typer) -> None:
                                      "catalogue records it out of service; every window then says what_if."),
     ):
         """List launch windows: in-plane time, launch time, azimuth, phase at insertion, feasibility."""
-        from ..errors import InputError
         from ..launch.windows import find_feasible_windows, find_windows, get_scheme
         from ..time import iso_utc, parse_utc
 
+        from ..time import add_seconds
         from .checks import input_file, pick_alias
+        from .station_opts import station_from_options
 
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
-        if station_oem and station_tle:
-            raise InputError("give either --station-oem or --station-tle, not both")
+        for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
+            if path:
+                input_file(path, opt)
         sch = get_scheme(scheme)
         t0 = parse_utc(start)
-        if station_tle:
-            target = _load_elements(str(input_file(station_tle, "--station-tle")), t0)
-            source = f"SGP4 from {station_tle}"
-        elif station_oem:
-            from ..io.oem import load_oem
-
-            target = load_oem(input_file(station_oem, "--station-oem")).ephemeris("GCRF")
-            source = station_oem
-        else:
-            from ..orbits.iss import iss_default_path, iss_ephemeris
-
-            target = iss_ephemeris("GCRF")
-            source = f"packaged {iss_default_path().name}"
+        st = station_from_options(station_oem, station_tle, t0, add_seconds(t0, (float(days) + 1.0) * 86400.0))
+        target, source = st.ephemeris("GCRF"), st.source
         from ..launch.sites import load_sites
         from ..launch.windows import NoFeasibleWindowError
         from ..traffic.flight_rules import WHAT_IF_HINT, WhatIfRequiredError, pad_as_operational

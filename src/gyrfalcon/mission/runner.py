@@ -25,8 +25,8 @@ Phases and the public call each one makes (nothing is re-implemented here):
    :func:`gyrfalcon.traffic.late2025_manifest`'s events), the flight's own launch and arrival
    replaced (or added) with the predicted ones; occupancy after docking and its milestones.
 7. **return** -- the station ephemeris on the landing day (the target's, or NASA's July 2026
-   OEM shipped as a two-day excerpt and propagated forward with the ``full`` model and a drag
-   scale fitted on it, :func:`gyrfalcon.orbits.propagator.estimate_drag_scale`); the day's
+   OEM shipped as a two-day excerpt and propagated forward by the station loader
+   :func:`gyrfalcon.orbits.station_source.load_station`, drag fitted on the excerpt); the day's
    first reachable pass over the zone (:func:`gyrfalcon.landing.plan.daily_opportunities`);
    undocking 2 h 30 min before that pass's burn (domain.md 5.1) and
    :func:`gyrfalcon.landing.plan.plan_landing`.
@@ -99,57 +99,62 @@ class ReturnEphemeris:
 # station ephemerides
 # ---------------------------------------------------------------------------------------------
 def station_ephemeris(scenario, source: str = "<embedded>"):
-    """The target station's GCRF :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` (embedded or an OEM)."""
+    """The target station's GCRF :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` (embedded, an OEM,
+    or a TLE/OMM series), through :func:`gyrfalcon.orbits.station_source.load_station`."""
+    return target_station(scenario, source).ephemeris("GCRF")
+
+
+def target_station(scenario, source: str = "<embedded>"):
+    """The target :class:`~gyrfalcon.orbits.station_source.Station` of a scenario: element sets
+    dated after the launch (or the window search start) are never used; a series is propagated
+    to the end of the search plus 4 days."""
+    from ..orbits.station_source import load_station
+    from ..time import add_seconds, parse_utc
     from .scenario import EMBEDDED, resolve_path
 
+    la = scenario.launch
+    t_at = parse_utc(la.time or la.first_feasible_after)
     if scenario.target.ephemeris == EMBEDDED:
-        from ..orbits.iss import iss_ephemeris
+        return _station_cached(None, t_at.tt, None)
+    path = resolve_path(source, scenario.target.ephemeris)
+    until = add_seconds(t_at, ((0.0 if la.time else la.search_days) + 4.0) * 86400.0)
+    try:
+        return _station_cached(str(path), t_at.tt, until.tt)
+    except GyrfalconError as exc:
+        raise InputError(f"target.ephemeris: {exc}") from None
 
-        return iss_ephemeris("GCRF")
-    return _load_ephemeris_file(resolve_path(source, scenario.target.ephemeris), "target.ephemeris")
 
+@functools.lru_cache(maxsize=8)
+def _station_cached(path, at_tt, until_tt):
+    from ..orbits.station_source import load_station
+    from ..time import timescale
 
-SGP4_SPAN_DAYS = (-1.0, 15.0)
-"""Span sampled from a TLE/OMM around its epoch [days] (SGP4 every 60 s, TEME -> GCRF)."""
+    ts = timescale()
+    return load_station(path, at_utc=ts.tt_jd(at_tt), until_utc=None if until_tt is None else ts.tt_jd(until_tt))
 
 
 def _load_ephemeris_file(path: Path, key: str):
-    """A station trajectory file: CCSDS OEM (KVN/XML, .gz), or a TLE/OMM sampled with SGP4."""
-    import gzip
+    """A station trajectory file (CCSDS OEM, TLE or OMM series) through the one station loader."""
+    from ..orbits.station_source import load_station
 
-    from ..io.oem import convert_samples, load_oem
-
-    raw = Path(path).read_bytes()
-    head = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)[:65536].decode("utf-8", "replace")
-    if "CCSDS_OEM_VERS" in head or "<oem" in head.lower():
-        return load_oem(path).ephemeris("GCRF")
-    from ..orbits.tle import load_omm, load_tles
-    from ..time import add_seconds
-
-    if "CCSDS_OMM_VERS" in head or "MEAN_MOTION" in head.upper():
-        sets = load_omm(path)
-    else:
-        sets = load_tles(path)
-    if not sets:
-        raise InputError(f"{key}: {path} holds no element set; give a NASA OEM, a TLE or an OMM")
-    el = sets[-1]
-    n = int((SGP4_SPAN_DAYS[1] - SGP4_SPAN_DAYS[0]) * 1440) + 1
-    times = add_seconds(el.epoch, SGP4_SPAN_DAYS[0] * 86400.0 + 60.0 * np.arange(n))
-    teme = el.propagate(times)
-    r, v = convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")
-    from ..orbits.ephemeris import Ephemeris
-
-    return Ephemeris(teme.epoch, teme.t_s, r, v, "GCRF", name=teme.name,
-                     meta={"source": f"SGP4 from {Path(path).name}"})
+    try:
+        return load_station(path).ephemeris("GCRF")
+    except GyrfalconError as exc:
+        raise InputError(f"{key}: {exc}") from None
 
 
-@functools.lru_cache(maxsize=4)
-def _return_excerpt():
+@functools.lru_cache(maxsize=1)
+def _return_excerpt_oem():
     from importlib.resources import files
 
     from ..io.oem import load_oem
 
-    return load_oem(files("gyrfalcon.mission") / "data" / RETURN_OEM_FILE).ephemeris("GCRF")
+    return load_oem(files("gyrfalcon.mission") / "data" / RETURN_OEM_FILE)
+
+
+@functools.lru_cache(maxsize=4)
+def _return_excerpt():
+    return _return_excerpt_oem().ephemeris("GCRF")
 
 
 def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedded>") -> ReturnEphemeris:
@@ -177,18 +182,16 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
                            f"{iso_utc(ref.start, 0)[:10]}); set return.ephemeris to an OEM covering it")
     if ref.covers(need_hi):
         return ReturnEphemeris(ref, f"NASA OEM 2026-07-01 excerpt ({RETURN_OEM_FILE})")
-    from ..orbits.propagator import Propagator, estimate_drag_scale
+    from ..orbits.station_source import load_station
 
     span_d = float(seconds_between(ref.stop, need_hi)) / 86400.0
     if span_d > RETURN_MAX_PROPAGATION_DAYS:
         raise MissionError(f"the landing day {land_day} is {span_d:.0f} days after the last embedded ISS ephemeris "
                            f"({iso_utc(ref.stop, 0)}); set return.ephemeris to an OEM covering it")
-    prop = Propagator("full", params=dict(RETURN_DRAG))
-    fit = estimate_drag_scale(prop, ref.at(ref.start), ref, float(seconds_between(ref.start, ref.stop)) - 60.0)
-    eph = prop.propagate(ref.at(ref.stop), need_hi, step_s=60.0, params={"drag_scale": fit.drag_scale})
-    return ReturnEphemeris(eph, f"NASA OEM 2026-07-01 excerpt propagated {span_d:.1f} d (full model, drag scale "
-                                f"{fit.drag_scale:.3f} fitted over 2 d, rms {fit.rms_m:.0f} m)",
-                           fit.drag_scale, fit.rms_m, span_d)
+    st = load_station(_return_excerpt_oem(), until_utc=need_hi)
+    d = st.drag
+    return ReturnEphemeris(st.ephemeris("GCRF"), f"NASA OEM 2026-07-01 excerpt propagated {span_d:.1f} d (full model, "
+                                                 f"{d.describe()})", d.drag_scale, d.rms_m, span_d)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,7 +393,9 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     events: list[TimelineEvent] = []
 
     prog("window", "start")
-    eph = station_ephemeris(scenario, source)
+    station = target_station(scenario, source)
+    eph = station.ephemeris("GCRF")
+    notes.extend(f"station: {w}" for w in station.warnings)
     liftoff, windows = _window(scenario, eph)
     prog("window", "done")
     lo_iso = iso_utc(liftoff, 1)

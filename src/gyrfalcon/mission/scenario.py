@@ -353,6 +353,13 @@ def parse_scenario(text: str, source: str = "<string>") -> Scenario:
             if not p.is_file():
                 raise ScenarioError(f"{source}: {key}: no file {value!r} (looked at {p}); give an OEM/TLE/OMM "
                                     f"path relative to the scenario file, or \"{EMBEDDED}\"")
+            from ..errors import OrbitSourceError
+            from ..orbits.station_source import sniff
+
+            try:   # cheap: the first 64 kB say whether it is an OEM, an OMM series or TLEs
+                sniff(p)
+            except OrbitSourceError as exc:
+                raise ScenarioError(f"{source}: {key}: {exc}") from None
     _check_dates(sc, source)
     return sc
 
@@ -463,7 +470,8 @@ search_days = 3                 # how far to look for a feasible window [days]
 [target]
 station = "iss"
 ephemeris = "embedded"          # "embedded" (NASA OEM of 2025-11-24, covers 24 Nov - 9 Dec 2025) or a path
-                                # (relative to this file) to a NASA OEM, a TLE or an OMM file
+                                # (relative to this file) to a NASA OEM, a TLE or an OMM file; a TLE/OMM series
+                                # is fitted (state and drag) on its sets dated before the launch, never after
 
 [rendezvous]
 scheme = "auto"                 # auto | two-orbit | four-orbit | two-day

@@ -46,24 +46,30 @@ class StationOrbitSummary:
         return d
 
 
+def _packaged_source() -> str:
+    from ..orbits.iss import iss_default_path
+
+    return str(iss_default_path())
+
+
 def station_orbit_at(utc: str = MS28_LIFTOFF_UTC, oem_path=None) -> StationOrbitSummary:
-    """The ISS orbit at ``utc`` from an OEM file (default: the packaged NASA 2025-11-24 ephemeris)."""
+    """The ISS orbit at ``utc`` from a station source (an OEM, a TLE/OMM series; default: the
+    packaged NASA 2025-11-24 ephemeris), through :func:`gyrfalcon.orbits.station_source.load_station`."""
     from ..frames import geodetic_from_itrf
-    from ..io.oem import load_oem
-    from ..orbits.iss import load_iss_default
+    from ..orbits.station_source import load_station
     from ..time import iso_utc, parse_utc
 
-    oem = load_iss_default() if oem_path is None else load_oem(oem_path)
-    eph = oem.ephemeris("GCRF")
     t = parse_utc(utc)
+    station = load_station(oem_path, at_utc=t)
+    eph = station.ephemeris("GCRF")
     state = eph.at(t)
     el = state.elements()
     el_date = state.to("TEME").elements()  # TEME: true equator of date (the usual "51.64 deg")
     lat, lon, alt = geodetic_from_itrf(state.to("ITRF").r_m)
-    events = tuple((ev.name, iso_utc(ev.tig)) for ev in getattr(oem, "events", ()) or ())
+    events = tuple((ev.name, iso_utc(ev.tig)) for ev in station.events)
     deg = math.degrees
     return StationOrbitSummary(
-        utc=iso_utc(t), source=str(getattr(oem, "source", oem_path or "packaged NASA ISS OEM 2025-11-24")),
+        utc=iso_utc(t), source=str(oem_path) if oem_path is not None else _packaged_source(),
         r_gcrf_m=tuple(float(x) for x in state.r_m), v_gcrf_mps=tuple(float(x) for x in state.v_mps),
         semi_major_axis_m=float(el.a_m), eccentricity=float(el.e), inclination_deg=deg(el.i_rad),
         inclination_of_date_deg=deg(el_date.i_rad),

@@ -489,18 +489,24 @@ class NRLMSISE00:
     the daily Ap, all from heyoka's bundled CelesTrak space-weather table
     (:class:`heyoka.sw_data`, observed then predicted values) unless fixed numbers are given
     here (``f107``, ``f107a``, ``ap``). Outside the table's span the density is NaN and the
-    propagator refuses the date.
+    propagator refuses the date. ``space_weather="params"`` makes the three inputs runtime
+    parameters (``sw_f107``, ``sw_f107a``, ``sw_ap``; defaults 150, 150, 15): space weather held
+    constant over a prediction, as a forecast would, without a new compiled integrator per value.
     """
 
     f107: float | None = None
     f107a: float | None = None
     ap: float | None = None
+    space_weather: str = "table"
 
     def key(self):
-        return ("NRLMSISE00", self.f107, self.f107a, self.ap)
+        return ("NRLMSISE00", self.f107, self.f107a, self.ap) + (() if self.space_weather == "table"
+                                                                  else (self.space_weather,))
 
     def describe(self) -> str:
         src = "heyoka space weather" if self.f107 is None else f"F10.7={self.f107}"
+        if self.space_weather == "params":
+            src = "space weather as runtime parameters"
         return f"NRLMSISE00({src})"
 
     def density(self, b: Builder):
@@ -508,6 +514,12 @@ class NRLMSISE00:
         h, lat, lon = b.geodetic()
         tc = b.tc
         const = hy.expression
+        if self.space_weather == "params":
+            f107, f107a, ap = b.par("sw_f107", 150.0), b.par("sw_f107a", 150.0), b.par("sw_ap", 15.0)
+            doy = hy.model.dayfrac(tc * DAYS_PER_JULIAN_CENTURY)
+            return hy.model.nrlmsise00_tn([h / 1000.0, lat, lon], f107, f107a, ap, doy)
+        if self.space_weather != "table":
+            raise InputError(f"unknown space_weather '{self.space_weather}'; use 'table' or 'params'")
         f107 = hy.model.f107(tc - 1.0 / DAYS_PER_JULIAN_CENTURY) if self.f107 is None else const(float(self.f107))
         f107a = hy.model.f107a_center81(tc) if self.f107a is None else const(float(self.f107a))
         ap = hy.model.Ap_avg(tc) if self.ap is None else const(float(self.ap))

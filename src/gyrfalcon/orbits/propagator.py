@@ -69,7 +69,7 @@ from .state import State
 DEFAULT_TOL = 1e-13
 DEFAULT_FLOOR_M = 100e3
 _MERGE_S = 1e-9
-PUBLIC_PARAMS = ("drag_cd", "drag_area_m2", "drag_scale")
+PUBLIC_PARAMS = ("drag_cd", "drag_area_m2", "drag_scale", "sw_f107", "sw_f107a", "sw_ap")
 
 
 def batch_lanes() -> int:
@@ -201,6 +201,7 @@ def _check_dates(model: ForceModel, uses_rotation: bool, t0, span_s: float):
     lo_t, hi_t = sorted([mjd0, mjd0 + span_s / 86400.0])
     (e0, e1), (s0, s1) = _table_spans()
     need_sw = any(isinstance(f, Drag) and isinstance(f.atmosphere, NRLMSISE00) and f.atmosphere.f107 is None
+                  and getattr(f.atmosphere, "space_weather", "table") == "table"
                   for f in model.forces)
     lo, hi, what = (max(e0, s0 + 82), min(e1, s1 - 41), "Earth orientation and space weather") if need_sw \
         else (e0, e1, "Earth orientation")

@@ -209,6 +209,11 @@ class PortIntervalOut(BaseModel):
 class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     scenario_toml: str = Field(min_length=1, max_length=65536, description="a scenario file's text (TOML)")
+    station_oem: str | None = Field(None, max_length=200_000, description="the station's ephemeris as CCSDS OEM "
+                                    "text (KVN or XML), instead of the embedded NASA file (as --station-oem)")
+    station_tle: str | None = Field(None, max_length=200_000, description="the station's element sets as text: "
+                                    "TLEs or an OMM JSON/CSV/XML/KVN series; the orbit is fitted to the sets dated "
+                                    "before the launch, never after (as --station-tle)")
 
 
 class JobOut(BaseModel):
@@ -636,6 +641,8 @@ def create_app(cfg: WebConfig) -> FastAPI:
               dependencies=[Depends(require_token)], tags=["runs"])
     def start_run(req: RunRequest):
         sc = validate_upload(req.scenario_toml)
+        if req.station_oem is not None or req.station_tle is not None:
+            sc = attach_station(sc, req.station_oem, req.station_tle, out_dir)
         try:
             job = jobs.submit(sc, req.scenario_toml)
         except RunExistsError as exc:
@@ -714,6 +721,45 @@ def validate_upload(text: str):
             raise ScenarioError(f"<upload>: {section}.ephemeris: an uploaded scenario cannot name a file "
                                 f"({sec['ephemeris']!r}); use \"{EMBEDDED}\" or run it with `gyrfalcon run`")
     return parse_scenario(text, "<upload>")
+
+
+def attach_station(scenario, oem_text: str | None, tle_text: str | None, out_dir: Path):
+    """The scenario with ``target.ephemeris`` set to an uploaded station source (raises InputError
+    -> 422 when it does not parse or does not serve the launch).
+
+    The text is checked by :func:`gyrfalcon.orbits.station_source.load_station` first, then saved
+    under a server-chosen name in ``<out>/.station-uploads/`` (atomically) for the run to read.
+    """
+    import os
+    import tempfile
+    import uuid
+
+    from ..errors import InputError
+    from ..mission.runner import target_station
+
+    if oem_text is not None and tle_text is not None:
+        raise InputError("give either station_oem or station_tle, not both")
+    text = oem_text if oem_text is not None else tle_text
+    d = out_dir / ".station-uploads"
+    d.mkdir(exist_ok=True)
+    path = d / f"{uuid.uuid4().hex}.{'oem' if oem_text is not None else 'txt'}"
+    fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+    os.replace(tmp, path)
+    from ..orbits.station_source import sniff
+
+    try:
+        kind = sniff(path)
+        if (kind == "oem") != (oem_text is not None):
+            raise InputError("station_oem must hold an OEM and station_tle TLEs or OMM records "
+                             f"(this text reads as {kind.upper()})")
+        sc = scenario.model_copy(update={"target": scenario.target.model_copy(update={"ephemeris": str(path)})})
+        target_station(sc, str(path))       # parse and check now: a bad upload fails here, not in the run
+    except Exception:
+        path.unlink(missing_ok=True)
+        raise
+    return sc
 
 
 def lvlh_track(chaser_oem: Path, station_oem: Path, last_s: float) -> dict:

@@ -1,0 +1,164 @@
+"""Station-orbit validation tables for docs/validation.md ("Station orbit").
+
+1. 72 h hindcasts on NASA's ISS ephemerides: start three days into each file, the CLI default
+   (``gyrfalcon propagate --from-oem FILE --start T0 --duration 72h``, i.e.
+   ``load_station(FILE, predict_from_utc=T0, until_utc=T0+72h)``: drag fitted on the file's
+   samples before T0, event-summary burns applied), compared with NASA's own samples.
+2. OMM series: orbit determination from the element sets before each day of the series, 1-,
+   3- and 7-day prediction errors against the later element sets (SGP4 positions at their epochs).
+3. NASA files overlapping the series: orbit determined from the sets up to the file's creation
+   date, compared with the file over its first 72 h.
+
+Usage: python bench/validate_station_orbit.py OEM_DIR OMM_FILE [--only hindcast|omm|overlap]
+Prints Markdown tables (paste into docs/validation.md).
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import sys
+import time
+
+import numpy as np
+
+
+def hindcasts(oem_dir, fit_state=None):
+    from gyrfalcon.io.oem import load_oem
+    from gyrfalcon.orbits import station_source as ss
+    from gyrfalcon.time import add_seconds, iso_utc, seconds_between
+
+    rows = []
+    for f in sorted(glob.glob(os.path.join(oem_dir, "*.txt*"))):
+        oem = load_oem(f)
+        nasa = oem.ephemeris("GCRF")
+        t0 = add_seconds(nasa.start, 3 * 86400.0)
+        t1 = add_seconds(t0, 72 * 3600.0)
+        w0 = time.perf_counter()
+        st = ss.load_station(oem, predict_from_utc=t0, until_utc=t1)
+        wall = time.perf_counter() - w0
+        eph = st.ephemeris()
+        tt = np.arange(0.0, 72 * 3600.0 + 1.0, 600.0)
+        off_p = float(seconds_between(eph.epoch, t0))
+        off_n = float(seconds_between(nasa.epoch, t0))
+        err = np.linalg.norm(eph.interpolate(tt + off_p)[0] - nasa.interpolate(tt + off_n)[0], axis=1) / 1e3
+        name = os.path.basename(f)
+        rows.append(dict(file=name, t0=iso_utc(t0, 0), scale=st.drag.drag_scale, sigma=st.drag.sigma,
+                         rms_m=st.drag.rms_m, span_h=st.drag.span_s / 3600.0, burns=len(st.burns),
+                         err24=err[tt == 24 * 3600.0][0], err72=err[-1], errmax=err.max(), wall_s=wall))
+        r = rows[-1]
+        print(f"  {name[24:34]} scale {r['scale']:.3f} rms {r['rms_m'] or 0:.0f} m burns {r['burns']} "
+              f"24h {r['err24']:.2f} 72h {r['err72']:.2f} max {r['errmax']:.2f} km ({wall:.1f} s)", file=sys.stderr)
+    return rows
+
+
+def print_hindcasts(rows):
+    print("| NASA file (created) | T0 (UTC) | drag scale +- 1 sigma | fit arc h | fit rms m | burns applied | "
+          "error 24 h km | error 72 h km | max over 72 h km |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        sig = "" if r["sigma"] is None else f" +- {r['sigma']:.3f}"
+        print(f"| {r['file'][24:34]} | {r['t0']} | {r['scale']:.3f}{sig} | {r['span_h']:.0f} | "
+              f"{(r['rms_m'] or 0):.0f} | {r['burns']} | {r['err24']:.2f} | {r['err72']:.2f} | {r['errmax']:.2f} |")
+    m = np.array([r["errmax"] for r in rows])
+    print(f"\nmax error over 72 h: median {np.median(m):.2f} km, worst {m.max():.2f} km over {len(m)} files; "
+          f"72 h error: median {np.median([r['err72'] for r in rows]):.2f} km\n")
+
+
+def omm_series(omm_file, horizons=(1, 3, 7)):
+    from gyrfalcon.io.oem import convert_samples
+    from gyrfalcon.orbits import station_source as ss
+    from gyrfalcon.orbits.tle import load_omm
+    from gyrfalcon.time import add_seconds, iso_utc, parse_utc, seconds_between
+
+    sets, _, _ = ss.check_series(load_omm(omm_file))
+    first, last = sets[0].epoch, sets[-1].epoch
+    n_days = int(float(seconds_between(first, last)) // 86400)
+    errs = {h: [] for h in horizons}
+    walls = []
+    for d in range(3, n_days):
+        t_at = add_seconds(parse_utc(iso_utc(first, 0)[:10] + "T00:00:00Z"), d * 86400.0)
+        try:
+            w0 = time.perf_counter()
+            state, drag, warns, arc, mans = ss.determine_orbit(sets, t_at)
+            walls.append(time.perf_counter() - w0)
+        except Exception as exc:  # noqa: BLE001 - report and go on
+            print(f"  {iso_utc(t_at, 0)[:10]}: {exc}", file=sys.stderr)
+            continue
+        if drag.method != "fit":
+            continue
+        later = [s for s in sets if float(seconds_between(t_at, s.epoch)) > 0]
+        end = add_seconds(t_at, (max(horizons) + 0.6) * 86400.0)
+        try:
+            eph = ss.propagate_state(state, drag, end)
+        except Exception as exc:  # noqa: BLE001
+            print(f"  {iso_utc(t_at, 0)[:10]}: {exc}", file=sys.stderr)
+            continue
+        for h in horizons:
+            # the later sets nearest h days after t_at (within +-0.5 d), none across a manoeuvre
+            cands = [s for s in later if abs(float(seconds_between(t_at, s.epoch)) / 86400.0 - h) <= 0.5]
+            if not cands:
+                continue
+            s = min(cands, key=lambda s: abs(float(seconds_between(t_at, s.epoch)) / 86400.0 - h))
+            span = [x for x in sets if 0 < float(seconds_between(t_at, x.epoch)) <= float(seconds_between(t_at, s.epoch))]
+            _, _, m2 = ss.check_series([arc[-1]] + span)
+            if m2:
+                continue
+            teme = s.state_at(s.epoch)
+            g = teme.to("GCRF")
+            errs[h].append(float(np.linalg.norm(eph.at(s.epoch).r_m - g.r_m)) / 1e3)
+    return errs, walls
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser()
+    ap.add_argument("oem_dir")
+    ap.add_argument("omm_file")
+    ap.add_argument("--only", default=None)
+    a = ap.parse_args(argv)
+    if a.only in (None, "hindcast"):
+        print("### 72 h hindcasts against NASA's own prediction\n")
+        print_hindcasts(hindcasts(a.oem_dir))
+    if a.only in (None, "omm"):
+        errs, walls = omm_series(a.omm_file)
+        print("### Predictions from the OMM series against later element sets\n")
+        print("| horizon | cases | median km | p95 km | max km |")
+        print("|---|---|---|---|---|")
+        for h, e in errs.items():
+            e = np.array(e)
+            if len(e):
+                print(f"| {h} d | {len(e)} | {np.median(e):.1f} | {np.percentile(e, 95):.1f} | {e.max():.1f} |")
+        print(f"\norbit determination: median {np.median(walls):.2f} s, max {max(walls):.2f} s per fit\n")
+    if a.only in (None, "overlap"):
+        overlap(a.oem_dir, a.omm_file)
+
+
+def overlap(oem_dir, omm_file):
+    from gyrfalcon.io.oem import load_oem
+    from gyrfalcon.orbits import station_source as ss
+    from gyrfalcon.orbits.tle import load_omm
+    from gyrfalcon.time import add_seconds, iso_utc, seconds_between
+
+    sets, _, _ = ss.check_series(load_omm(omm_file))
+    print("### NASA files overlapping the OMM series: fit on the sets up to the file's creation\n")
+    print("| NASA file (created) | sets used | last set | drag scale | error at +0 h km | +24 h km | +72 h km |")
+    print("|---|---|---|---|---|---|---|")
+    for f in sorted(glob.glob(os.path.join(oem_dir, "*.txt*"))):
+        oem = load_oem(f)
+        c = oem.creation_date
+        if not (float(seconds_between(sets[0].epoch, c)) > 3 * 86400 and float(seconds_between(c, sets[-1].epoch)) > 0):
+            continue
+        nasa = oem.ephemeris("GCRF")
+        st = ss.load_station(sets, at_utc=c, until_utc=add_seconds(c, 4 * 86400.0))
+        eph = st.ephemeris()
+        out = []
+        for h in (0, 24, 72):
+            t = add_seconds(c, h * 3600.0)
+            out.append(float(np.linalg.norm(eph.at(t).r_m - nasa.at(t).r_m)) / 1e3)
+        print(f"| {os.path.basename(f)[24:34]} | {st.source.split(' element')[0].split()[-1]} | {st.data_end_utc} | "
+              f"{st.drag.drag_scale:.3f} | {out[0]:.2f} | {out[1]:.2f} | {out[2]:.2f} |")
+    print()
+
+
+if __name__ == "__main__":
+    main()

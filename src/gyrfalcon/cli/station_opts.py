@@ -1,0 +1,90 @@
+"""The station options shared by every command (``--station-oem`` / ``--station-tle``).
+
+Every command gets its station from :func:`gyrfalcon.orbits.station_source.load_station`
+through :func:`station_from_options`; the warnings it returns are printed on stderr (yellow),
+one line each.
+"""
+from __future__ import annotations
+
+OEM_HELP = "Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."
+TLE_HELP = ("Station element sets: a TLE file or an OMM JSON/CSV/XML series. The orbit is fitted (state and drag) "
+            "to the sets dated before the flight, never after, and propagated.")
+
+
+def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None):
+    """The :class:`~gyrfalcon.orbits.station_source.Station` for ``--station-oem``/``--station-tle``
+    (neither: the packaged ISS OEM); warnings printed on stderr."""
+    from ..errors import InputError
+    from ..orbits.station_source import load_station
+
+    if station_oem and station_tle:
+        raise InputError("give either --station-oem or --station-tle, not both")
+    src = station_oem or station_tle
+    if station_tle:
+        from ..orbits.station_source import sniff
+
+        if sniff(station_tle) == "oem":
+            raise InputError(f"--station-tle {station_tle} is an OEM; give it with --station-oem")
+    st = load_station(src, at_utc=at_utc, until_utc=until_utc if station_tle else None)
+    print_warnings(st.warnings)
+    return st
+
+
+def print_warnings(warnings) -> None:
+    """Each warning as one yellow line on stderr."""
+    if not warnings:
+        return
+    from rich.console import Console
+
+    c = Console(stderr=True, highlight=False, soft_wrap=True)
+    for w in warnings:
+        c.print(f"[yellow]warning:[/] {w}", markup=True)
+
+
+def station_path(station_oem, station_tle):
+    """The absolute path given by ``--station-oem``/``--station-tle`` (or None), checked to exist."""
+    from pathlib import Path
+
+    from ..errors import InputError
+
+    if station_oem and station_tle:
+        raise InputError("give either --station-oem or --station-tle, not both")
+    src = station_oem or station_tle
+    if src is None:
+        return None
+    p = Path(src)
+    if not p.is_file():
+        opt = "--station-oem" if station_oem else "--station-tle"
+        raise InputError(f"{opt}: no file {src!r}; give a NASA OEM (--station-oem) or a TLE/OMM series (--station-tle)")
+    return str(p.resolve())
+
+
+def scenario_text_with_station(text: str, path: str) -> str:
+    """Scenario TOML ``text`` with ``target.ephemeris`` set to ``path`` (for commands that pass the
+    text on, e.g. ``montecarlo``)."""
+    import re
+    import tomllib
+
+    data = tomllib.loads(text)
+    line = f"ephemeris = {path!r}".replace("'", '"') if "'" not in path else f'ephemeris = """{path}"""'
+    if "target" not in data:
+        return f"target.{line}\n" + text
+    lines = text.splitlines()
+    out, in_target, done = [], False, False
+    for ln in lines:
+        head = re.match(r"^\s*\[([^\]]+)\]\s*(#.*)?$", ln)
+        if head:
+            if in_target and not done:
+                out.append(line)
+                done = True
+            in_target = head.group(1).strip() == "target"
+            out.append(ln)
+            continue
+        if in_target and re.match(r"^\s*ephemeris\s*=", ln):
+            out.append(line)
+            done = True
+            continue
+        out.append(ln)
+    if in_target and not done:
+        out.append(line)
+    return "\n".join(out) + "\n"

@@ -1,0 +1,842 @@
+"""One way in for a station's orbit: NASA's OEM, a TLE/OMM series, or the packaged default.
+
+:func:`load_station` is the single place every command, the runner and the web API get the
+station from. It returns a frozen :class:`Station` whose :meth:`Station.ephemeris` is an
+:class:`~gyrfalcon.orbits.ephemeris.Ephemeris` (GCRF by default) with ``.at(t)``, plus where it
+came from (``source``), the drag estimate (``drag``), the warnings and the span.
+
+How each source becomes an ephemeris
+------------------------------------
+* **OEM** (NASA's ``ISS.OEM_J2K_EPH`` or any CCSDS OEM): NASA's samples are used as they are
+  inside the file. Where the caller needs the orbit past the file's end, or asks for a
+  prediction from ``predict_from_utc`` (data after it are then ignored, as in a hindcast),
+  the orbit is propagated with the ``full`` force model (EGM2008 8x8, NRLMSISE-00 drag) from
+  the file's state at that instant, with the drag **estimated from the file's samples before
+  that instant** (:func:`fit_arc`: a density scale and, optionally, the state, by batch least
+  squares over up to :data:`HISTORY_DAYS` days, never across a planned burn). NASA's
+  ``DRAG_COEFF`` belongs to NASA's own atmosphere and flux forecast and is never used as is:
+  Cd is fixed at :data:`DEFAULT_CD` with NASA's area and mass, and the fitted scale absorbs
+  the rest. The burns of the file's ``TRAJECTORY EVENT SUMMARY`` with a non-zero dv that fall
+  inside the propagated span are applied as **impulsive burns along the velocity (+T of TNW)
+  at their TIG** (:func:`event_burns`; NASA gives no direction or duration; a reboost is
+  along-track).
+* **Element sets** (a TLE file, an OMM JSON/CSV/XML/KVN file, or a list of
+  :class:`~gyrfalcon.orbits.tle.TLE`/``OMM``): orbit determination (:func:`determine_orbit`):
+  the sets dated at or before ``at_utc`` (never after) of the last :data:`HISTORY_DAYS` days
+  (after the last manoeuvre seen in the series) are turned into pseudo-observations (SGP4
+  positions over one orbit around each set's epoch, TEME -> GCRF with :mod:`gyrfalcon.frames`),
+  and the GCRF state at the last observation plus the density scale are fitted by batch least
+  squares (:func:`scipy.optimize.least_squares`, Jacobian by finite differences in heyoka's
+  batch mode). The fitted state is then propagated with the same ``full`` model.
+* **Default** (``source=None``): the packaged NASA OEM of 2025-11-24.
+
+Space weather during a prediction is held at its value at the prediction's start
+(:data:`SPACE_WEATHER`: F10.7 = its 81-day mean, Ap as tabulated that day), as a forecast
+would be; during the fit arc (the past) the same constant values are used so that the fitted
+scale carries over.
+
+Warnings (``Station.warnings``) say when the data are older than :data:`STALE_DAYS` before the
+time they serve (the along-track error grows ~:data:`ERROR_GROWTH_KM_PER_DAY` km/day, measured
+in docs/validation.md), when a planned manoeuvre lies between the data and the flight, when
+element sets after ``at_utc`` were left out, and when the drag could not be estimated (then
+:data:`DEFAULT_DRAG_SCALE` is used).
+
+Limits: the ISS area, mass and Cd for element sets are ISS figures (:data:`ELEMENTS_DRAG`);
+the fitted scale absorbs the error for the ISS, not for another object's different ballistic
+coefficient over long spans. Unplanned manoeuvres, attitude changes and space-weather storms
+after the data are not predicted.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import warnings as _warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import GyrfalconError, InputError, OrbitSourceError
+
+HISTORY_DAYS = 3.0
+"""Longest span of data before the prediction start used to fit the drag [days]."""
+MIN_FIT_HOURS = 6.0
+"""Shortest usable fit arc [h]; shorter -> the default drag scale with a warning."""
+DEFAULT_CD = 2.2
+"""Drag coefficient used with NASA's area (the fitted density scale absorbs the difference)."""
+DEFAULT_DRAG_SCALE = 0.9
+"""Density scale used when no history can be fitted (median of the fits on the 22 NASA files,
+docs/validation.md "Station orbit"); with a warning."""
+ELEMENTS_DRAG = {"drag_area_m2": 1500.0, "drag_cd": DEFAULT_CD}
+"""ISS cross-section [m^2] and Cd used for element sets (no area in a TLE/OMM)."""
+ELEMENTS_MASS_KG = 450000.0
+"""ISS mass [kg] used for element sets (NASA OEM headers 2023-2026: 420-500 t)."""
+ERROR_GROWTH_KM_PER_DAY = 3.0
+"""Measured growth of the position error of a prediction from element sets [km/day]
+(median of the 3-day errors in docs/validation.md "Station orbit", rounded up)."""
+STALE_DAYS = 3.0
+"""Data older than this before the time they serve get a staleness warning [days]:
+at :data:`ERROR_GROWTH_KM_PER_DAY` that is about 10 km, the size of a rendezvous' phase
+tolerance."""
+DEFAULT_SPAN_DAYS = 15.0
+"""How far an element-set prediction reaches after ``at_utc`` when no ``until_utc`` is given."""
+SAMPLE_STEP_S = 60.0
+"""Step of the propagated ephemeris samples [s]."""
+OBS_STEP_S = 300.0
+"""Spacing of the SGP4 pseudo-observations [s]."""
+MANOEUVRE_DA_M = 150.0
+"""A rise of the mean semi-major axis between consecutive element sets larger than this [m]
+is taken as a manoeuvre (drag only lowers it; SGP4 mean-element noise is ~30 m)."""
+TOL = 1e-10
+"""heyoka tolerance of the fits and predictions here (against 1e-13 the ISS differs by well under a
+metre over 3 days, tests/orbits/test_station_source.py)."""
+SPACE_WEATHER = "frozen"
+"""How space weather enters a prediction: ``frozen`` (values at the prediction start) or
+``table`` (heyoka's observed table, i.e. hindsight)."""
+
+
+# ------------------------------------------------------------------------------------------
+# results
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DragEstimate:
+    """The drag used for a prediction: density scale ``drag_scale`` (multiplies NRLMSISE-00)
+    with its 1-sigma ``sigma``, the fit residual ``rms_m`` [m] over ``n_points`` positions
+    spanning ``span_s`` [s] before ``fit_end_utc``, the Cd/area/mass used, the ballistic
+    coefficient ``ballistic_coefficient_m2_kg`` = scale * Cd * A / m, and ``method``
+    (``fit``, ``default``)."""
+
+    drag_scale: float
+    sigma: float | None
+    rms_m: float | None
+    n_points: int
+    span_s: float
+    method: str
+    cd: float
+    area_m2: float
+    mass_kg: float
+    fit_end_utc: str | None = None
+    state_fitted: bool = False
+    space_weather: tuple = ()
+
+    @property
+    def ballistic_coefficient_m2_kg(self) -> float:
+        return self.drag_scale * self.cd * self.area_m2 / self.mass_kg
+
+    def describe(self) -> str:
+        if self.method == "default":
+            return f"drag scale {self.drag_scale:.3f} (default, no usable history)"
+        sig = "" if self.sigma is None else f" +- {self.sigma:.3f}"
+        return (f"drag scale {self.drag_scale:.3f}{sig} fitted over {self.span_s / 3600:.1f} h before "
+                f"{self.fit_end_utc} (rms {self.rms_m:.0f} m, {self.n_points} points)")
+
+    def to_dict(self) -> dict:
+        from dataclasses import asdict
+
+        d = asdict(self)
+        d["ballistic_coefficient_m2_kg"] = self.ballistic_coefficient_m2_kg
+        d["space_weather"] = list(self.space_weather)
+        return d
+
+
+@dataclass(frozen=True)
+class Station:
+    """A station trajectory and how it was obtained (see the module docstring).
+
+    ``source``: text naming the data; ``kind``: ``oem`` | ``elements`` | ``embedded``;
+    ``drag``: :class:`DragEstimate` or None (NASA's samples used as they are);
+    ``warnings``: tuple of one-line texts; ``span``: (first, last) UTC ISO strings covered;
+    ``data_end_utc``: the instant of the latest data used (last element-set epoch, or the OEM's
+    creation date); ``predicted_from_utc``: where our own propagation starts (None: NASA's
+    samples only); ``burns``: the planned burns applied (name, UTC, dv m/s).
+    """
+
+    source: str
+    kind: str
+    gcrf: Any = field(repr=False)
+    drag: DragEstimate | None = None
+    warnings: tuple = ()
+    span: tuple = ()
+    data_end_utc: str | None = None
+    predicted_from_utc: str | None = None
+    burns: tuple = ()
+    events: tuple = field(default=(), repr=False)
+
+    def ephemeris(self, frame: str = "GCRF"):
+        """The trajectory as an :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` in ``frame``."""
+        from .state import canonical_frame
+
+        f = canonical_frame(frame)
+        if f == "GCRF":
+            return self.gcrf
+        return _convert_ephemeris(self.gcrf, f)
+
+    def at(self, t):
+        """The GCRF state at ``t``."""
+        return self.gcrf.at(t)
+
+    def describe(self) -> str:
+        """One line: the source, and the drag and prediction start when we propagated."""
+        s = self.source
+        if self.predicted_from_utc:
+            s += f"; propagated from {self.predicted_from_utc}"
+        if self.drag is not None:
+            s += f", {self.drag.describe()}"
+        if self.burns:
+            s += "; planned burns applied: " + ", ".join(f"{n} {u[:16]} {dv:.1f} m/s" for n, u, dv in self.burns)
+        return s
+
+    def to_dict(self) -> dict:
+        return {"source": self.source, "kind": self.kind, "span_utc": list(self.span),
+                "data_end_utc": self.data_end_utc, "predicted_from_utc": self.predicted_from_utc,
+                "drag": None if self.drag is None else self.drag.to_dict(),
+                "burns": [{"name": n, "utc": u, "dv_mps": dv} for n, u, dv in self.burns],
+                "warnings": list(self.warnings)}
+
+
+def _convert_ephemeris(eph, frame):
+    from ..io.oem import convert_samples
+    from .ephemeris import Ephemeris
+
+    r, v = convert_samples(eph.epoch, eph.t_s, eph.r_m, eph.v_mps, eph.frame, frame)
+    return Ephemeris(eph.epoch, eph.t_s, r, v, frame, eph.name, eph.segment_starts, eph.mass_kg, dict(eph.meta),
+                     eph.degree)
+
+
+# ------------------------------------------------------------------------------------------
+# reading a source
+# ------------------------------------------------------------------------------------------
+def _read(source):
+    """-> (kind, payload, label): ('oem', OEM), ('eph', Ephemeris) or ('elements', [sets])."""
+    from ..io.oem import OEM
+    from .ephemeris import Ephemeris
+    from .tle import OMM, TLE
+
+    if source is None:
+        from .iss import iss_default_path, load_iss_default
+
+        return "embedded", load_iss_default(), f"packaged NASA ISS OEM {iss_default_path().name}"
+    if isinstance(source, OEM):
+        return "oem", source, str(source.source)
+    if isinstance(source, Ephemeris):
+        return "eph", source, str(source.meta.get("source", source.name))
+    if isinstance(source, (TLE, OMM)):
+        return "elements", [source], f"element set {source.catalog_number}"
+    if isinstance(source, (list, tuple)):
+        if source and all(isinstance(x, (TLE, OMM)) for x in source):
+            return "elements", list(source), f"{len(source)} element sets"
+        raise InputError("a station source list must hold TLE/OMM objects; give a file path otherwise")
+    p = Path(str(source))
+    if not p.is_file():
+        raise OrbitSourceError(f"station source '{source}' is not a file; give a NASA OEM, a TLE file or an "
+                               "OMM JSON/CSV/XML file (or nothing for the packaged ISS ephemeris)")
+    kind = sniff(p)
+    if kind == "oem":
+        from ..io.oem import load_oem
+
+        return "oem", load_oem(p), str(p)
+    from .tle import load_omm, load_tles
+
+    sets = load_omm(p) if kind == "omm" else load_tles(p)
+    return "elements", list(sets), str(p)
+
+
+def sniff(path) -> str:
+    """What a station file holds: ``oem``, ``omm`` or ``tle`` (from its first 64 kB)."""
+    import gzip
+
+    raw = Path(path).read_bytes()
+    head = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)[:65536].decode("utf-8", "replace")
+    up = head.upper()
+    if "CCSDS_OEM_VERS" in up or "<OEM" in up:
+        return "oem"
+    if "CCSDS_OMM_VERS" in up or "MEAN_MOTION" in up or "<OMM" in up:
+        return "omm"
+    lines = [ln for ln in head.splitlines() if ln.strip()]
+    if any(ln.startswith("1 ") for ln in lines) and any(ln.startswith("2 ") for ln in lines):
+        return "tle"
+    raise OrbitSourceError(f"{path} is neither a CCSDS OEM, an OMM (JSON/CSV/XML/KVN) nor a TLE file; give one "
+                           "of those")
+
+
+# ------------------------------------------------------------------------------------------
+# element-set series: checks
+# ------------------------------------------------------------------------------------------
+def _mean_sma_m(el) -> float:
+    mu = 398600.8e9  # WGS-72, the constants of the element sets
+    n = el.mean_motion_rad_s
+    return (mu / n ** 2) ** (1.0 / 3.0)
+
+
+def check_series(sets, at_utc=None, label: str = "element sets"):
+    """Checked element sets usable at ``at_utc`` -> (sets sorted by epoch, warnings, manoeuvres).
+
+    Refused (:class:`~gyrfalcon.errors.OrbitSourceError`, one line): another object mixed in,
+    none dated at or before ``at_utc``. Warned and repaired: out of order (sorted), exact
+    duplicates (dropped), two different sets with one epoch (the one listed last is kept, a
+    re-issue), sets after ``at_utc`` (left out). ``manoeuvres``: (epoch before, epoch after, rise of the mean semi-major axis [m]) of
+    every rise larger than :data:`MANOEUVRE_DA_M`.
+    """
+    from ..time import iso_utc, parse_utc, seconds_between
+
+    sets = list(sets)
+    if not sets:
+        raise OrbitSourceError(f"{label}: no element set; give a TLE or OMM file with at least one set")
+    warns = []
+    ids = [s.catalog_number.lstrip("0") for s in sets]
+    if len(set(ids)) > 1:
+        from collections import Counter
+
+        main, _ = Counter(ids).most_common(1)[0]
+        other = next(i for i, x in enumerate(ids) if x != main)
+        raise OrbitSourceError(
+            f"{label}: set #{other + 1} is object {sets[other].catalog_number}, the others {main}: a series must "
+            "hold one object; remove the other object's sets")
+    t_ref = sets[0].epoch
+    secs = np.array([float(seconds_between(t_ref, s.epoch)) for s in sets])
+    if np.any(np.diff(secs) < 0):
+        k = int(np.argmax(np.diff(secs) < 0)) + 1
+        warns.append(f"{label}: sets are out of order (set #{k + 1} at {iso_utc(sets[k].epoch, 0)} is before the one "
+                     "above it); sorted by epoch")
+        order = np.argsort(secs, kind="stable")
+        sets = [sets[i] for i in order]
+        secs = secs[order]
+    keep = [0]
+    dups = 0
+    conflicts = []
+    for i in range(1, len(sets)):
+        if abs(secs[i] - secs[keep[-1]]) < 1e-3:
+            a, b = sets[keep[-1]].satrec, sets[i].satrec
+            same = all(abs(getattr(a, k) - getattr(b, k)) < 1e-9 for k in ("no_kozai", "ecco", "inclo", "nodeo",
+                                                                           "argpo", "mo", "bstar"))
+            if not same:
+                conflicts.append(iso_utc(sets[i].epoch))
+                keep[-1] = i      # the later one in the file (a re-issue) replaces the earlier
+                continue
+            dups += 1
+            continue
+        keep.append(i)
+    if dups:
+        warns.append(f"{label}: {dups} duplicated set(s) dropped")
+    if conflicts:
+        warns.append(f"{label}: {len(conflicts)} epoch(s) carry two different sets (first {conflicts[0]}); the one "
+                     "listed last is used")
+    sets = [sets[i] for i in keep]
+    if at_utc is not None:
+        t = parse_utc(at_utc)
+        before = [s for s in sets if float(seconds_between(s.epoch, t)) >= 0.0]
+        n_after = len(sets) - len(before)
+        if not before:
+            raise OrbitSourceError(
+                f"{label}: every element set is dated after {iso_utc(t, 0)} (first {iso_utc(sets[0].epoch, 0)}); "
+                "only sets dated before the time they serve are used: give older sets or a later time")
+        if n_after:
+            warns.append(f"{label}: {n_after} element set(s) dated after {iso_utc(t, 0)} not used (data must "
+                         "precede the time they serve)")
+        sets = before
+    mans = []
+    a = np.array([_mean_sma_m(s) for s in sets])
+    for i in range(1, len(sets)):
+        if a[i] - a[i - 1] > MANOEUVRE_DA_M:
+            mans.append((sets[i - 1].epoch, sets[i].epoch, float(a[i] - a[i - 1])))
+    return sets, warns, mans
+
+
+# ------------------------------------------------------------------------------------------
+# force model and space weather
+# ------------------------------------------------------------------------------------------
+@functools.lru_cache(maxsize=2)
+def _model(space_weather: str):
+    from .forces import NRLMSISE00, Drag, ForceModel, PointMass, SphericalHarmonics
+
+    if space_weather == "table":
+        return ForceModel.preset("full")
+    return ForceModel((PointMass(), SphericalHarmonics(8, 8), Drag(NRLMSISE00(space_weather="params"))),
+                      "full-frozen-sw")
+
+
+@functools.lru_cache(maxsize=1)
+def _sw_cfunc():
+    import heyoka as hy
+
+    x = hy.make_vars("x")
+    return hy.cfunc([hy.model.f107a_center81(x), hy.model.Ap_avg(x)], [x])
+
+
+def space_weather_at(t) -> tuple:
+    """(F10.7, F10.7, Ap) held for a prediction from ``t``: F10.7's 81-day mean and the day's
+    Ap from heyoka's table (NaN outside it -> a neutral (150, 150, 15) is returned)."""
+    from .forces import tt_jc
+
+    f107a, ap = (float(v) for v in _sw_cfunc()([tt_jc(t)]))
+    if not (math.isfinite(f107a) and math.isfinite(ap)):
+        return (150.0, 150.0, 15.0)
+    return (round(f107a, 1), round(f107a, 1), round(ap, 1))
+
+
+def _propagator(space_weather: str, tol: float = TOL):
+    from .propagator import Propagator
+
+    return Propagator(_model(space_weather), tol=tol)
+
+
+def _params(base: dict, sw: tuple, space_weather: str) -> dict:
+    p = dict(base)
+    if space_weather != "table":
+        p.update({"sw_f107": sw[0], "sw_f107a": sw[1], "sw_ap": sw[2]})
+    return p
+
+
+# ------------------------------------------------------------------------------------------
+# batch least squares on an arc
+# ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ArcFit:
+    """Result of :func:`fit_arc`: the fitted GCRF state at the arc's reference time, the drag
+    scale, their 1-sigma, the position residual RMS [m] and the number of observations."""
+
+    state: Any
+    drag_scale: float
+    sigma_scale: float | None
+    rms_m: float
+    n_points: int
+    span_s: float
+    iterations: int
+
+
+def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, space_weather: str = SPACE_WEATHER,
+            initial_scale: float = 1.0, tol: float = TOL, step_s: float | None = None) -> ArcFit:
+    """Batch least squares of the density scale (and, with ``fit_state``, the state) so that the
+    ``full`` model started from ``state0`` (GCRF, with mass) reproduces positions ``obs_r_m``
+    (GCRF, (N, 3) [m]) at ``obs_t_s`` [s from ``state0.t``; all <= 0: the arc lies before the state].
+
+    Uses :func:`scipy.optimize.least_squares` (trust region, ``x_scale='jac'``) with a Jacobian by
+    forward differences computed in one heyoka batch propagation (the nominal and 7 perturbed
+    lanes). Assumptions: no manoeuvre inside the arc (the caller cuts arcs at burns).
+    """
+    from scipy.optimize import least_squares
+
+    from .ephemeris import Ephemeris
+    from .state import State
+
+    t_obs = np.asarray(obs_t_s, float)
+    if np.any(t_obs > 1e-6):
+        raise InputError("fit_arc observations must lie before the state (times <= 0)")
+    r_obs = np.asarray(obs_r_m, float).reshape(-1, 3)
+    span = float(-t_obs.min())
+    prop = _propagator(space_weather, tol)
+    s0 = state0
+    n_par = 7 if fit_state else 1
+    # unknowns: dr [m], dv [mm/s], d(scale) [1e-2]
+    unit = np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3, 1e-2])[-n_par:] if not fit_state else \
+        np.array([1.0, 1.0, 1.0, 1e-3, 1e-3, 1e-3, 1e-2])
+    step = step_s or 240.0
+    cache = {}
+
+    def states_of(x):
+        if fit_state:
+            r = s0.r_m + x[0:3] * unit[0:3]
+            v = s0.v_mps + x[3:6] * unit[3:6]
+            k = initial_scale + x[6] * unit[6]
+        else:
+            r, v, k = s0.r_m, s0.v_mps, initial_scale + x[0] * unit[0]
+        return r, v, k
+
+    jac_cache = []
+
+    def jacobian(x):
+        """Forward differences, all lanes in one heyoka batch propagation (computed once: the
+        problem is nearly linear over the corrections involved, so the chord method converges)."""
+        if jac_cache:
+            return jac_cache[0]
+        lanes = [x] + [x + np.eye(n_par)[i] * 10.0 for i in range(n_par)]
+        sts, ks = [], []
+        for xx in lanes:
+            r, v, k = states_of(xx)
+            sts.append(State(s0.t, r, v, "GCRF", s0.mass_kg))
+            ks.append(k)
+        be = prop.propagate_batch(sts, -span, step_s=step, params={**params, "drag_scale": np.array(ks)})
+        R = []
+        for i in range(len(lanes)):
+            e = Ephemeris(s0.t, be.t_s[::-1], be.r_m[i, ::-1], be.v_mps[i, ::-1], "GCRF")
+            R.append(e.interpolate(t_obs)[0])
+        J = np.stack([(R[i + 1] - R[0]).ravel() / 10.0 for i in range(n_par)], axis=1)
+        jac_cache.append(J)
+        return J
+
+    def residual(x):
+        key = x.tobytes()
+        if key in cache:
+            return cache[key]
+        r, v, k = states_of(x)
+        e = prop.propagate(State(s0.t, r, v, "GCRF", s0.mass_kg), -span - 1e-3, step, params={**params, "drag_scale": k})
+        f = (e.interpolate(t_obs)[0] - r_obs).ravel()
+        cache.clear()
+        cache[key] = f
+        return f
+
+    x0 = np.zeros(n_par)
+    jacobian(x0)
+    # stop at a 0.1 % cost change: the residuals are SGP4's (or NASA's model's) hundreds of metres
+    sol = least_squares(residual, x0, jac=jacobian, method="trf", x_scale=np.full(n_par, 300.0), xtol=1e-4,
+                        ftol=1e-3, max_nfev=15)
+    f0, J = residual(sol.x), jacobian(sol.x)
+    r, v, k = states_of(sol.x)
+    m, n = J.shape
+    rms = float(np.sqrt(np.mean(f0.reshape(-1, 3) ** 2) * 3))
+    sigma = None
+    try:
+        s2 = float(f0 @ f0) / max(m - n, 1)
+        cov = np.linalg.inv(J.T @ J) * s2
+        sigma = float(math.sqrt(cov[-1, -1]) * unit[-1])
+    except np.linalg.LinAlgError:
+        pass
+    return ArcFit(State(s0.t, r, v, "GCRF", s0.mass_kg), float(k), sigma, rms, len(t_obs), span, int(sol.nfev))
+
+
+# ------------------------------------------------------------------------------------------
+# burns of an OEM event summary
+# ------------------------------------------------------------------------------------------
+def event_burns(events, t_from, t_to) -> list:
+    """The planned burns (events with dv > 0) with TIG in ``[t_from, t_to)`` as
+    :class:`~gyrfalcon.orbits.maneuvers.ImpulsiveBurn` along +T (velocity) at the TIG."""
+    from ..time import seconds_between
+    from .maneuvers import ImpulsiveBurn
+
+    out = []
+    for e in events or ():
+        if e.dv_mps > 0 and float(seconds_between(t_from, e.tig)) >= 0 and float(seconds_between(e.tig, t_to)) > 0:
+            out.append(ImpulsiveBurn(e.tig, float(e.dv_mps), "TNW", name=e.name))
+    return out
+
+
+# ------------------------------------------------------------------------------------------
+# predictions
+# ------------------------------------------------------------------------------------------
+def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_kg=None,
+                           history_days: float = HISTORY_DAYS, fit_state: bool = True,
+                           space_weather: str = SPACE_WEATHER, step_s: float = SAMPLE_STEP_S):
+    """Propagate from ``eph`` at ``start`` to ``until`` with the drag fitted on ``eph``'s samples
+    before ``start`` (never after) and ``events``' burns applied.
+
+    Returns (GCRF Ephemeris from ``start``, DragEstimate, burns applied, warnings).
+    """
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+
+    t0 = parse_utc(start)
+    warns = []
+    sc_area = area_m2
+    if sc_area is None:
+        warns.append(f"{eph.name}: the ephemeris gives no DRAG_AREA; {ELEMENTS_DRAG['drag_area_m2']:.0f} m^2 "
+                     "(ISS) assumed; the fitted density scale absorbs the difference")
+        sc_area = ELEMENTS_DRAG["drag_area_m2"]
+    mass = mass_kg
+    s_start = eph.at(t0)
+    if mass is None:
+        mass = s_start.mass_kg
+    if mass is None:
+        warns.append(f"{eph.name}: the ephemeris gives no MASS; {ELEMENTS_MASS_KG:.0f} kg (ISS) assumed")
+        mass = ELEMENTS_MASS_KG
+    s_start = s_start.with_mass(float(mass))
+    base = {"drag_area_m2": float(sc_area), "drag_cd": DEFAULT_CD}
+    sw = space_weather_at(t0)
+    # the fit arc: samples before start, after the last planned burn before it
+    lo = max(-history_days * 86400.0, float(seconds_between(t0, eph.start)))
+    for e in events or ():
+        d = float(seconds_between(t0, e.tig))
+        if e.dv_mps > 0 and d < 0:
+            lo = max(lo, d + 1800.0)
+    off = float(seconds_between(eph.epoch, t0))
+    rel = eph.t_s - off
+    sel = (rel < -1.0) & (rel >= lo)
+    drag = None
+    if -lo >= MIN_FIT_HOURS * 3600.0 and np.count_nonzero(sel) >= 10:
+        try:
+            fit = fit_arc(s_start, rel[sel], eph.r_m[sel], _params(base, sw, space_weather), fit_state=fit_state,
+                          space_weather=space_weather)
+            if 0.05 < fit.drag_scale < 20.0:
+                drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit",
+                                    DEFAULT_CD, float(sc_area), float(mass), iso_utc(t0, 0), fit_state, sw)
+                s_start = fit.state
+            else:
+                warns.append(f"the drag fit before {iso_utc(t0, 0)} gave an implausible scale {fit.drag_scale:.2f}; "
+                             f"default {DEFAULT_DRAG_SCALE} used")
+        except GyrfalconError as exc:
+            warns.append(f"the drag fit before {iso_utc(t0, 0)} failed ({exc}); default {DEFAULT_DRAG_SCALE} used")
+    else:
+        warns.append(f"less than {MIN_FIT_HOURS:g} h of burn-free data before {iso_utc(t0, 0)}: drag scale "
+                     f"{DEFAULT_DRAG_SCALE} (documented default) used, not estimated")
+    if drag is None:
+        drag = DragEstimate(DEFAULT_DRAG_SCALE, None, None, 0, 0.0, "default", DEFAULT_CD, float(sc_area),
+                            float(mass), iso_utc(t0, 0), False, sw)
+    t1 = parse_utc(until)
+    burns = event_burns(events, t0, add_seconds(t1, 1e-3))
+    prop = _propagator(space_weather)
+    out = prop.propagate(s_start, t1, step_s, burns,
+                         params=_params({**base, "drag_scale": drag.drag_scale}, sw, space_weather))
+    return out, drag, tuple((b.name, iso_utc(b.t), float(b.dv_mps[0])) for b in burns), warns
+
+
+def _observations(sets, t_end, history_days):
+    """SGP4 pseudo-observations (GCRF) of the arc: one orbit around each set's epoch, every
+    :data:`OBS_STEP_S`, never after ``t_end``. Returns (Time of reference, t_s rel. to it, r)."""
+    from ..io.oem import convert_samples
+    from ..time import add_seconds, seconds_between
+
+    last = sets[-1]
+    t_ref = t_end
+    ts, rs = [], []
+    for s in sets:
+        half = 0.5 * s.period_s
+        a = float(seconds_between(t_ref, s.epoch)) - half
+        b = min(float(seconds_between(t_ref, s.epoch)) + half, 0.0)
+        if b <= a or b < -history_days * 86400.0 - half:
+            continue
+        k0, k1 = math.ceil(a / OBS_STEP_S), math.floor(b / OBS_STEP_S)
+        grid = OBS_STEP_S * np.arange(k0, k1 + 1, dtype=float)
+        if len(grid) < 2:
+            continue
+        times = add_seconds(t_ref, grid)
+        teme = s.propagate(times)
+        r, _ = convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")
+        ts.append(grid)
+        rs.append(r)
+    if not ts:
+        return t_ref, np.zeros(0), np.zeros((0, 3)), last
+    return t_ref, np.concatenate(ts), np.concatenate(rs), last
+
+
+def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, label: str = "element sets",
+                    space_weather: str = SPACE_WEATHER):
+    """Orbit determination from an element-set series (see the module docstring).
+
+    Returns (fitted GCRF State at the reference time, DragEstimate, warnings, arc sets,
+    manoeuvres found). The reference time is the last set's epoch (or ``at_utc`` if earlier
+    observations... never later than ``at_utc``).
+    """
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+    from .state import State
+
+    sets, warns, mans = check_series(sets, at_utc, label)
+    last = sets[-1]
+    # the arc: after the last manoeuvre, within history_days of the last set
+    first_ok = 0
+    if mans:
+        m_before, m_after, da = mans[-1]
+        first_ok = next(i for i, s in enumerate(sets) if float(seconds_between(m_after, s.epoch)) >= 0)
+        gap_h = float(seconds_between(m_before, m_after)) / 3600.0
+        warns.append(f"{label}: a manoeuvre between {iso_utc(m_before, 0)} and {iso_utc(m_after, 0)} (mean "
+                     f"semi-major axis +{da:.0f} m{', across a ' + format(gap_h, '.0f') + ' h gap' if gap_h > 12 else ''}"
+                     "): only the sets after it are fitted")
+    arc = [s for s in sets[first_ok:] if float(seconds_between(s.epoch, last.epoch)) <= history_days * 86400.0]
+    # reference: the last set's epoch (its own orbit is sampled up to it)
+    t_ref = last.epoch
+    st = last.state_at(t_ref).to("GCRF").with_mass(ELEMENTS_MASS_KG)
+    sw = space_weather_at(t_ref)
+    base = dict(ELEMENTS_DRAG)
+    span = float(seconds_between(arc[0].epoch, t_ref))
+    if len(arc) >= 3 and span >= MIN_FIT_HOURS * 3600.0:
+        t_ref, t_obs, r_obs, _ = _observations(arc, t_ref, history_days)
+        fit = fit_arc(st, t_obs, r_obs, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
+                      space_weather=space_weather)
+        if 0.05 < fit.drag_scale < 20.0:
+            drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit",
+                                DEFAULT_CD, base["drag_area_m2"], ELEMENTS_MASS_KG, iso_utc(t_ref, 0), True, sw)
+            return fit.state, drag, warns, arc, mans
+        warns.append(f"{label}: the fit gave an implausible drag scale {fit.drag_scale:.2f}; the last set's state "
+                     f"and the default scale {DEFAULT_DRAG_SCALE} are used")
+    else:
+        warns.append(f"{label}: {len(arc)} set(s) over {span / 3600:.1f} h before {iso_utc(t_ref, 0)} is not enough "
+                     f"to fit the drag (need 3 sets over {MIN_FIT_HOURS:g} h); the last set's state and the "
+                     f"default drag scale {DEFAULT_DRAG_SCALE} are used")
+    drag = DragEstimate(DEFAULT_DRAG_SCALE, None, None, 0, 0.0, "default", DEFAULT_CD, base["drag_area_m2"],
+                        ELEMENTS_MASS_KG, iso_utc(t_ref, 0), False, sw)
+    return st, drag, warns, arc, mans
+
+
+def propagate_state(state, drag: DragEstimate, until, burns=(), back_to=None, space_weather: str = SPACE_WEATHER,
+                    step_s: float = SAMPLE_STEP_S):
+    """GCRF Ephemeris of the ``full`` model from ``state`` to ``until`` (and, with ``back_to``,
+    backwards to it first; the two legs joined), with ``drag``'s scale, area and Cd."""
+    from ..time import parse_utc, seconds_between
+    from .ephemeris import Ephemeris
+
+    prop = _propagator(space_weather)
+    p = _params({"drag_area_m2": drag.area_m2, "drag_cd": drag.cd, "drag_scale": drag.drag_scale},
+                drag.space_weather or space_weather_at(state.t), space_weather)
+    fwd = prop.propagate(state, parse_utc(until), step_s, list(burns), params=p)
+    if back_to is None or float(seconds_between(parse_utc(back_to), state.t)) < step_s:
+        return fwd
+    bwd = prop.propagate(state, parse_utc(back_to), step_s, params=p)
+    # the backward leg is stored increasing and ends at the state's epoch (= fwd's first sample)
+    off = float(seconds_between(fwd.epoch, bwd.epoch))
+    tb = bwd.t_s[:-1] + off
+    starts = (0,) + tuple(int(i) + len(tb) for i in fwd.segment_starts if i > 0)
+    mass = None if fwd.mass_kg is None or bwd.mass_kg is None else np.concatenate([bwd.mass_kg[:-1], fwd.mass_kg])
+    return Ephemeris(fwd.epoch, np.concatenate([tb, fwd.t_s]), np.concatenate([bwd.r_m[:-1], fwd.r_m]),
+                     np.concatenate([bwd.v_mps[:-1], fwd.v_mps]), "GCRF", fwd.name, starts, mass,
+                     dict(fwd.meta))
+
+
+def _join(first, second, name):
+    """``first`` (before ``second``'s start) then ``second`` as two segments of one Ephemeris."""
+    from ..time import seconds_between
+    from .ephemeris import Ephemeris
+
+    off = float(seconds_between(first.epoch, second.epoch))
+    t2 = second.t_s + off
+    keep = first.t_s < t2[0] - 1e-6
+    if not np.any(keep):
+        return second
+    n1 = int(np.count_nonzero(keep))
+    starts = sorted({0} | {i for i in first.segment_starts if i < n1} | {n1} | {n1 + i for i in second.segment_starts})
+    mass = None
+    if first.mass_kg is not None and second.mass_kg is not None:
+        mass = np.concatenate([first.mass_kg[keep], second.mass_kg])
+    return Ephemeris(first.epoch, np.concatenate([first.t_s[keep], t2]), np.concatenate([first.r_m[keep], second.r_m]),
+                     np.concatenate([first.v_mps[keep], second.v_mps]), "GCRF", name, tuple(starts), mass,
+                     dict(first.meta), first.degree)
+
+
+# ------------------------------------------------------------------------------------------
+# the loader
+# ------------------------------------------------------------------------------------------
+def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=None,
+                 history_days: float = HISTORY_DAYS, label: str | None = None, warn: bool = False,
+                 step_s: float = SAMPLE_STEP_S) -> Station:
+    """The station trajectory from ``source`` (see the module docstring).
+
+    Parameters
+    ----------
+    source : None, path, OEM, Ephemeris, TLE/OMM or list of them
+        None = the packaged NASA ISS OEM (2025-11-24).
+    at_utc : time, optional
+        The instant the trajectory serves (a launch, a window search start, an undocking):
+        element sets dated after it are never used; staleness is judged against it.
+    until_utc : time, optional
+        Last instant needed. An OEM ending earlier is extended by propagation (drag fitted
+        on its last days, planned burns applied); element sets are propagated to it (default
+        ``at_utc`` + :data:`DEFAULT_SPAN_DAYS` days).
+    predict_from_utc : time, optional
+        OEM only: ignore the samples after this instant and propagate from it (a hindcast;
+        what ``gyrfalcon propagate --from-oem --start`` does).
+    warn : bool
+        Also emit the warnings through :mod:`warnings` (``Station.warnings`` always holds them).
+    step_s : float
+        Sample step of our own propagation [s].
+    """
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+
+    kind, payload, name = _read(source)
+    name = label or name
+    t_at = None if at_utc is None else parse_utc(at_utc)
+    t_until = None if until_utc is None else parse_utc(until_utc)
+    warns: list[str] = []
+    drag = None
+    burns = ()
+    predicted = None
+    events = ()
+    if kind in ("oem", "embedded", "eph"):
+        if kind == "eph":
+            eph = payload if payload.frame == "GCRF" else _convert_ephemeris(payload, "GCRF")
+            events = tuple(eph.meta.get("events", ()) or ())
+            sc = eph.meta.get("spacecraft")
+            created = eph.meta.get("creation_date")
+        else:
+            eph = payload.ephemeris("GCRF")
+            events = tuple(payload.events or ())
+            sc = payload.spacecraft
+            created = payload.creation_date
+        area = None if sc is None else sc.drag_area_m2
+        mass = None if sc is None else sc.mass_kg
+        data_end = created if created is not None else eph.start
+        start_pred = None
+        if predict_from_utc is not None:
+            start_pred = parse_utc(predict_from_utc)
+            if not eph.covers(start_pred):
+                raise InputError(f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; the prediction "
+                                 f"start {iso_utc(start_pred, 0)} must lie inside it")
+            data_end = start_pred
+        elif t_until is not None and float(seconds_between(eph.stop, t_until)) > 0:
+            start_pred = eph.stop
+        if start_pred is not None:
+            end = t_until if t_until is not None else add_seconds(start_pred, 3 * 86400.0)
+            if float(seconds_between(start_pred, end)) <= 0:
+                raise InputError(f"the end {iso_utc(end, 0)} is not after the prediction start {iso_utc(start_pred, 0)}")
+            if area is None or (sc is not None and sc.drag_coeff is None):
+                warns.append(f"{name}: no DRAG_AREA/DRAG_COEFF in the file; the drag is estimated from the samples "
+                             "with an assumed ISS area")
+            pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
+                                                          mass_kg=mass, history_days=history_days, step_s=step_s)
+            warns += w
+            predicted = iso_utc(start_pred, 0)
+            eph = _join(eph, pred, eph.name) if predict_from_utc is None else pred
+            if predict_from_utc is None:
+                warns.append(f"{name} ends {iso_utc(start_pred, 0)}; extended by propagation to {iso_utc(end, 0)} "
+                             f"({drag.describe()})")
+        if created is not None and t_at is not None:
+            age_d = float(seconds_between(created, t_at)) / 86400.0
+            if age_d < 0 and predict_from_utc is None:
+                warns.append(f"{name} was created {iso_utc(created, 0)}, after {iso_utc(t_at, 0)} it serves: it holds "
+                             "information from after that time")
+            elif age_d > STALE_DAYS:
+                warns.append(_stale_text(name, created, t_at, age_d, "an OEM created closer to the flight (NASA "
+                                         "publishes one every few days) or a fresh TLE/OMM series (--station-tle)"))
+            planned = [e for e in events if e.dv_mps > 0 and float(seconds_between(data_end, e.tig)) > 0
+                       and float(seconds_between(e.tig, t_at)) > 0]
+            for e in planned:
+                warns.append(f"{name}: the planned burn '{e.name}' ({iso_utc(e.tig, 0)}, {e.dv_mps:.1f} m/s) lies between "
+                             f"the data ({iso_utc(data_end, 0)}) and {iso_utc(t_at, 0)}: the real burn may differ from "
+                             "the plan; use an ephemeris or element sets dated after it")
+        out_kind = "embedded" if kind == "embedded" else "oem"
+        src_text = name
+        data_end_text = None if data_end is None else iso_utc(data_end, 0)
+    else:
+        lab = name
+        state, drag, w, arc, mans = determine_orbit(payload, t_at, history_days=history_days, label=lab)
+        warns += w
+        last = arc[-1]
+        end = t_until if t_until is not None else add_seconds(t_at if t_at is not None else last.epoch,
+                                                               DEFAULT_SPAN_DAYS * 86400.0)
+        if float(seconds_between(state.t, end)) <= 0:
+            end = add_seconds(state.t, 86400.0)
+        back = arc[0].epoch
+        if t_at is not None and float(seconds_between(add_seconds(t_at, -6 * 3600.0), back)) > 0:
+            back = add_seconds(t_at, -6 * 3600.0)
+        eph = propagate_state(state, drag, end, back_to=back, step_s=step_s)
+        predicted = iso_utc(state.t, 0)
+        data_end_text = iso_utc(last.epoch, 0)
+        if t_at is not None:
+            age_d = float(seconds_between(last.epoch, t_at)) / 86400.0
+            if age_d > STALE_DAYS:
+                warns.append(_stale_text(lab, last.epoch, t_at, age_d, "element sets dated closer to the flight"))
+        src_text = f"orbit determined from {len(arc)} element sets of {lab} ({iso_utc(arc[0].epoch, 0)} to " \
+                   f"{iso_utc(last.epoch, 0)})"
+        out_kind = "elements"
+        from dataclasses import replace as _r
+
+        eph = _r(eph, name="ISS" if last.catalog_number.lstrip("0") == "25544" else eph.name,
+                 meta={**eph.meta, "source": src_text})
+    if warn:
+        for w in warns:
+            _warnings.warn(w, StationDataWarning, stacklevel=2)
+    return Station(src_text, out_kind, eph, drag, tuple(warns), (iso_utc(eph.start, 0), iso_utc(eph.stop, 0)),
+                   data_end_text, predicted, tuple(burns), tuple(events))
+
+
+class StationDataWarning(UserWarning):
+    """A station trajectory was built from stale or incomplete data (see ``Station.warnings``)."""
+
+
+def _stale_text(name, data_t, t_at, age_d, instead):
+    from ..time import iso_utc
+
+    return (f"{name}: the data ({iso_utc(data_t, 0)}) are {age_d:.1f} days older than {iso_utc(t_at, 0)} (more than "
+            f"{STALE_DAYS:g}); expect ~{ERROR_GROWTH_KM_PER_DAY * age_d:.0f} km of along-track error "
+            f"({ERROR_GROWTH_KM_PER_DAY:g} km/day measured); use {instead}")
+
+
+__all__ = ["Station", "DragEstimate", "ArcFit", "StationDataWarning", "load_station", "determine_orbit",
+           "check_series", "fit_arc", "event_burns", "predict_from_ephemeris", "propagate_state", "sniff",
+           "space_weather_at"]

@@ -1,0 +1,93 @@
+"""``--station-tle`` (and ``--station-oem``) on every command that takes a station: windows,
+rendezvous, landing, run, montecarlo; and in the web API's run start."""
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+
+DATA = Path(__file__).resolve().parent / "data"
+TLES = str(DATA / "iss_tles_ms28_series.txt")     # ISS TLEs 17-29 Nov 2025; the 29 Nov one is after MS-28
+runner = CliRunner()
+
+QUICK = """
+name = "quick-tle"
+seed = 0
+[launch]
+pad = "baikonur-31"
+time = "2025-11-27T09:28:01Z"
+[rendezvous]
+scheme = "two-orbit"
+[return]
+enabled = false
+[output]
+czml = false
+report = false
+"""
+
+
+def test_windows_station_tle_uses_only_sets_before_from():
+    res = runner.invoke(app, ["windows", "--station-tle", TLES, "--from", "2025-11-26", "--days", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    out = res.stdout
+    wins = json.loads(out[out.index("["):])
+    ok = [w for w in wins if w["feasible"]]
+    # Soyuz MS-28 lifted off 2025-11-27T09:27:57 UTC (domain.md 1.1): the TLE-fitted orbit finds it
+    assert any(w["launch_utc"].startswith("2025-11-27T09:2") for w in ok), ok
+    assert "dated after 2025-11-26" in res.stderr and "not used" in res.stderr
+
+
+def test_rendezvous_station_tle():
+    res = runner.invoke(app, ["rendezvous", "--station-tle", TLES, "--launch", "2025-11-27T09:27:57.4Z",
+                              "--scheme", "two-orbit", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout[res.stdout.index("{"):])
+    assert d["scheme"] == "two-orbit" and d["contact_utc"] is not None
+    # MS-28 docked 12:34:35 UTC (domain.md 1.1); the plan flown against the TLE orbit lands within minutes
+    assert d["contact_utc"].startswith("2025-11-27T12:")
+
+
+def test_landing_station_tle_warns_that_the_sets_are_stale():
+    res = runner.invoke(app, ["landing", "--station-tle", TLES, "--date", "2025-12-07", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout[res.stdout.index("{"):])
+    assert d["opportunities"] and "element sets" in d["source"]
+    assert "days older than" in res.stderr and "km/day" in res.stderr
+
+
+def test_run_station_tle(tmp_path):
+    f = tmp_path / "quick.toml"
+    f.write_text(QUICK)
+    res = runner.invoke(app, ["run", str(f), "--station-tle", TLES, "--json", "--no-files"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout[res.stdout.index("{"):])
+    assert d["contact_utc"] is not None
+    assert any("station:" in n and "not used" in n for n in d["notes"])
+
+
+def test_montecarlo_station_tle(tmp_path):
+    sc = tmp_path / "quick.toml"
+    sc.write_text(QUICK)
+    res = runner.invoke(app, ["montecarlo", str(sc), "--runs", "2", "--seed", "1", "--station-tle", TLES,
+                              "--out", str(tmp_path / "mc"), "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads((tmp_path / "mc" / "summary.json").read_text())["runs"] == 2
+
+
+def test_station_options_bad_input_is_one_line(tmp_path):
+    both = runner.invoke(app, ["rendezvous", "--station-tle", TLES, "--station-oem", TLES])
+    assert both.exit_code == 2 and "not both" in both.output
+    none = runner.invoke(app, ["run", "--station-tle", str(tmp_path / "nope.tle"), "--no-files"])
+    assert none.exit_code == 2 and "no file" in none.output
+
+
+def test_scenario_text_with_station_replaces_or_adds_target_ephemeris():
+    import tomllib
+
+    from gyrfalcon.cli.station_opts import scenario_text_with_station
+
+    a = tomllib.loads(scenario_text_with_station(QUICK, "/x/s.tle"))
+    assert a["target"]["ephemeris"] == "/x/s.tle" and a["name"] == "quick-tle"
+    b = tomllib.loads(scenario_text_with_station(QUICK + '[target]\nephemeris = "embedded"\n', "/y.tle"))
+    assert b["target"]["ephemeris"] == "/y.tle"
