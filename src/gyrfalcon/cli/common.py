@@ -1,6 +1,7 @@
 """Shared CLI plumbing: one red line and exit code 2 for every GyrfalconError."""
 from __future__ import annotations
 
+import contextvars
 import functools
 import json
 import sys
@@ -15,11 +16,11 @@ EXIT_SYSTEM_ERROR = 1
 EXIT_INTERRUPTED = 130
 
 
-def _err_line(message: str, label: str = "error") -> None:
+def _err_line(message: str, label: str = "error", style: str = "bold red") -> None:
     from rich.console import Console
     from rich.text import Text
 
-    line = Text(f"{label}: ", style="bold red")
+    line = Text(f"{label}: ", style=style)
     line.append(str(message))           # data, not markup: a '[/]' in a name prints as it is
     Console(stderr=True, highlight=False, soft_wrap=True).print(line)
 
@@ -30,16 +31,45 @@ def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
     raise typer.Exit(code)
 
 
+_PENDING_WARNINGS: contextvars.ContextVar = contextvars.ContextVar("gyrfalcon_cli_warnings", default=None)
+"""Warnings of the running command, held back so that a refused input prints one line only."""
+
+
+def warn(message: str) -> None:
+    """A yellow ``warning:`` line on stderr: held until the command ends well (dropped when it
+    ends with an error, whose one line then stands alone); printed at once outside a command."""
+    pending = _PENDING_WARNINGS.get()
+    if pending is None:
+        _err_line(message, "warning", "bold yellow")
+    else:
+        pending.append(str(message))
+
+
+def _flush_warnings(pending: list) -> None:
+    for w in pending:
+        _err_line(w, "warning", "bold yellow")
+    pending.clear()
+
+
 def handle_errors(fn):
     """Decorator for command functions: a GyrfalconError becomes one red line and exit code 2;
-    an OSError (disk full, permissions) one line and exit code 1; Ctrl-C one line and 130."""
+    an OSError (disk full, permissions) one line and exit code 1; Ctrl-C one line and 130.
+    Warnings (:func:`warn`) are printed when the command ends without an input error."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         from ..errors import GyrfalconError
 
+        pending: list = []
+        token = _PENDING_WARNINGS.set(pending)
         try:
-            return fn(*args, **kwargs)
+            result = fn(*args, **kwargs)
+            _flush_warnings(pending)
+            return result
+        except typer.Exit as exc:
+            if exc.exit_code in (0, EXIT_NOT_CAPTURED):
+                _flush_warnings(pending)
+            raise
         except GyrfalconError as exc:
             fail(str(exc))
         except MemoryError:
@@ -51,6 +81,8 @@ def handle_errors(fn):
                  EXIT_SYSTEM_ERROR)
         except KeyboardInterrupt:
             fail("interrupted; nothing incomplete was left under the output name", EXIT_INTERRUPTED)
+        finally:
+            _PENDING_WARNINGS.reset(token)
 
     return wrapper
 

@@ -31,14 +31,12 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None):
 
 
 def print_warnings(warnings) -> None:
-    """Each warning as one yellow line on stderr."""
-    if not warnings:
-        return
-    from rich.console import Console
+    """Each warning as one yellow line on stderr (held back by the command until it ends without
+    an input error: see :func:`gyrfalcon.cli.common.warn`)."""
+    from .common import warn
 
-    c = Console(stderr=True, highlight=False, soft_wrap=True)
-    for w in warnings:
-        c.print(f"[yellow]warning:[/] {w}", markup=True)
+    for w in warnings or ():
+        warn(w)
 
 
 def station_path(station_oem, station_tle):
