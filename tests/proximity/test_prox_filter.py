@@ -80,12 +80,13 @@ def test_bad_inputs():
 def test_the_gate_accepts_measurements_within_the_stated_bias():
     # Kurs with a per-run bias of 2 sigma per channel (stated to the filter): a good sensor. Over
     # a whole approach, the gate (chi-square 99.9 %) must reject about 0.1 % of the updates, not
-    # runs of them; before the bias-aware gate such runs aborted after 3 rejections in a row
+    # runs of them. Seeds 0, 2 and 9 are runs that aborted after 3 rejections in a row when the
+    # filter's noise ignored the stated bias (16 of seeds 0-59 did; with it, none)
     from gyrfalcon.proximity.approach import ApproachConfig, simulate_approach
     from gyrfalcon.proximity.kurs import KursModel
 
     cfg = ApproachConfig(kurs=KursModel(bias_fraction=2.0))
-    for seed in (1, 5, 23):
+    for seed in (0, 2, 9):
         res = simulate_approach(cfg, seed=seed)
         assert res.verdict == "captured", res.events
         assert np.mean(~res.meas_accepted) < 0.01
