@@ -443,6 +443,7 @@ def _hermite(t, r, v, s, n, shift: int = 0):
         i = np.where((i > 0) & (np.abs(t[np.maximum(i - 1, 0)] - s) < np.abs(t[i] - s)), i - 1, i)
         ds = (s - t[i])[:, None]
         return r[i] + v[i] * ds, v[i].copy()
+    eye = np.eye(n, dtype=bool)[None]
     for c0 in range(0, M, _CHUNK):
         sc = s[c0:c0 + _CHUNK]
         idx = np.clip(np.searchsorted(t, sc) - n // 2 + shift, 0, N - n)
@@ -452,12 +453,34 @@ def _hermite(t, r, v, s, n, shift: int = 0):
         h = (tw[:, -1] - tw[:, 0])[:, None]
         x = (tw - t0) / h                                          # (m, n)
         xs = (sc[:, None] - t0) / h                                # (m, 1)
-        # one weight computation per distinct geometry: rows hashed by a random projection
-        # of their (rounded) coordinates, then grouped with a 1-D sort
-        key = np.round(np.hstack([x, xs]) * 1e12) @ _HASH[:n + 1]
-        _, first, inv = np.unique(key, return_index=True, return_inverse=True)
-        inv = inv.reshape(-1)
-        hj, kj, dhj, dkj = (w[inv] for w in _hermite_weights(x[first], xs[first]))
+        u = xs - x
+        near = np.min(np.abs(u), axis=1) < 1e-6                    # at (or next to) a sample
+        hj = np.empty_like(x)
+        kj = np.empty_like(x)
+        dhj = np.empty_like(x)
+        dkj = np.empty_like(x)
+        if np.any(~near):
+            # barycentric form, O(n) per point: L_j = w_j l(s) / (s - x_j),
+            # L_j' = L_j sum_{k != j} 1 / (s - x_k); the node weights w_j and c_j = L_j'(x_j)
+            # once per distinct window geometry (rows hashed by a random projection)
+            f = ~near
+            xf, uf = x[f], u[f]
+            key = np.round(xf * 1e12) @ _HASH[:n]
+            _, first, inv = np.unique(key, return_index=True, return_inverse=True)
+            xu = xf[first]
+            d = np.where(eye, 1.0, xu[:, :, None] - xu[:, None, :])
+            w = (1.0 / np.prod(d, axis=2))[inv.reshape(-1)]
+            c = np.sum(np.where(eye, 0.0, 1.0 / d), axis=2)[inv.reshape(-1)]
+            inv_u = 1.0 / uf
+            L = w * np.prod(uf, axis=1)[:, None] * inv_u
+            dL = L * (np.sum(inv_u, axis=1)[:, None] - inv_u)
+            L2 = L * L
+            hj[f] = (1.0 - 2.0 * c * uf) * L2
+            kj[f] = uf * L2
+            dhj[f] = -2.0 * c * L2 + (1.0 - 2.0 * c * uf) * 2.0 * L * dL
+            dkj[f] = L2 + uf * 2.0 * L * dL
+        if np.any(near):
+            hj[near], kj[near], dhj[near], dkj[near] = _hermite_weights(x[near], xs[near])
         rw, vw = r[win], v[win] * h[:, :, None]                    # velocities in scaled time
         out_r[c0:c0 + _CHUNK] = np.einsum("mj,mjk->mk", hj, rw) + np.einsum("mj,mjk->mk", kj, vw)
         out_v[c0:c0 + _CHUNK] = (np.einsum("mj,mjk->mk", dhj, rw) + np.einsum("mj,mjk->mk", dkj, vw)) / h
