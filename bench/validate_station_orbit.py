@@ -57,7 +57,7 @@ def print_hindcasts(rows):
           "error 24 h km | error 72 h km | max over 72 h km |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        sig = "" if r["sigma"] is None else f" +- {r['sigma']:.3f}"
+        sig = "" if r["sigma"] is None else f" +- {r['sigma']:.4f}"
         print(f"| {r['file'][24:34]} | {r['t0']} | {r['scale']:.3f}{sig} | {r['span_h']:.0f} | "
               f"{(r['rms_m'] or 0):.0f} | {r['burns']} | {r['err24']:.2f} | {r['err72']:.2f} | {r['errmax']:.2f} |")
     m = np.array([r["errmax"] for r in rows])

@@ -91,3 +91,21 @@ def test_scenario_text_with_station_replaces_or_adds_target_ephemeris():
     assert a["target"]["ephemeris"] == "/x/s.tle" and a["name"] == "quick-tle"
     b = tomllib.loads(scenario_text_with_station(QUICK + '[target]\nephemeris = "embedded"\n', "/y.tle"))
     assert b["target"]["ephemeris"] == "/y.tle"
+
+
+def test_propagate_from_oem_fits_the_drag_before_start_by_default():
+    """The CLI default for ``propagate --from-oem --model full``: drag fitted on the file's samples
+    before --start (not NASA's DRAG_COEFF); compared with NASA's own prediction 24 h later."""
+    import numpy as np
+
+    from gyrfalcon.orbits.iss import iss_default_path, iss_ephemeris
+
+    res = runner.invoke(app, ["propagate", "--from-oem", str(iss_default_path()), "--start", "2025-11-26T12:00Z",
+                              "--duration", "24h", "--step", "600s", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout[res.stdout.index("{"):])
+    assert d["utc"].startswith("2025-11-27T12:00:00")
+    nasa = iss_ephemeris("GCRF").at("2025-11-27T12:00:00Z")
+    err_km = np.linalg.norm(np.array(d["r_m"]) - nasa.r_m) / 1e3
+    assert err_km < 3.0, err_km          # docs/validation.md: 24 h errors 0.05-5.5 km over 22 files
+    assert "default" not in res.stderr

@@ -185,3 +185,12 @@ def test_not_a_station_file_is_one_line(tmp_path):
     with pytest.raises(GyrfalconError) as exc:
         ss.load_station(p)
     assert "\n" not in str(exc.value) and "OEM" in str(exc.value)
+
+
+def test_a_reboost_and_a_set_fitted_across_it_in_a_real_series():
+    st = ss.load_station(DATA / "iss_omm_2024-11-12_reboost.json", at_utc="2024-11-15T18:26:12Z",
+                         until_utc="2024-11-16T18:00Z")
+    text = " | ".join(st.warnings)
+    assert "BSTAR" in text and "-0.114" in text             # the 13 Nov 22:09 set is left out
+    assert "manoeuvre between 2024-11-13T09:37:03Z and 2024-11-14T11:04:27Z" in text
+    assert st.drag.method == "fit" and st.data_end_utc == "2024-11-15T10:03:51Z"

@@ -14,11 +14,14 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
         station_oem: str = typer.Option(None, "--station-oem", help="ISS ephemeris (CCSDS OEM); default: packaged NASA file."),
         at: str = typer.Option(None, "--at", help="UTC epoch (default: MS-28 liftoff 2025-11-27T09:27:57.4Z)."),
+        station_tle: str = typer.Option(None, "--station-tle", help="ISS element sets (TLE file or OMM series): orbit fitted to the sets dated before --at."),
     ):
         """The station's orbit at an epoch: elements, apsis altitudes, sub-satellite point, planned events."""
         from ..mission.station_orbit import MS28_LIFTOFF_UTC, station_orbit_at
 
-        summary = station_orbit_at(MS28_LIFTOFF_UTC if at is None else at, station_oem)
+        from .station_opts import station_path
+
+        summary = station_orbit_at(MS28_LIFTOFF_UTC if at is None else at, station_path(station_oem, station_tle))
         if json_out:
             print_json(summary.to_dict())
             return

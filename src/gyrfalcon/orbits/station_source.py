@@ -91,6 +91,9 @@ is taken as a manoeuvre (drag only lowers it; SGP4 mean-element noise is ~30 m).
 TOL = 1e-10
 """heyoka tolerance of the fits and predictions here (against 1e-13 the ISS differs by well under a
 metre over 3 days, tests/orbits/test_station_source.py)."""
+BSTAR_MAX = 0.01
+"""Element sets with a larger |BSTAR| [1/earth radii] are left out: the ISS's is 1e-4..1e-3; values
+like -0.11 come from a set fitted across a manoeuvre and put SGP4 kilometres off within an orbit."""
 SPACE_WEATHER = "frozen"
 """How space weather enters a prediction: ``frozen`` (values at the prediction start) or
 ``table`` (heyoka's observed table, i.e. hindsight)."""
@@ -323,6 +326,11 @@ def check_series(sets, at_utc=None, label: str = "element sets"):
         warns.append(f"{label}: {len(conflicts)} epoch(s) carry two different sets (first {conflicts[0]}); the one "
                      "listed last is used")
     sets = [sets[i] for i in keep]
+    bad = [s for s in sets if abs(float(s.satrec.bstar)) > BSTAR_MAX]
+    if bad and len(bad) < len(sets):
+        warns.append(f"{label}: {len(bad)} set(s) with |BSTAR| > {BSTAR_MAX:g} /earth radii (first "
+                     f"{iso_utc(bad[0].epoch, 0)}, BSTAR {bad[0].satrec.bstar:.3g}: fitted across a manoeuvre) not used")
+        sets = [s for s in sets if abs(float(s.satrec.bstar)) <= BSTAR_MAX]
     if at_utc is not None:
         t = parse_utc(at_utc)
         before = [s for s in sets if float(seconds_between(s.epoch, t)) >= 0.0]
