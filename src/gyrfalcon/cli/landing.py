@@ -10,8 +10,9 @@ from .common import console, handle_errors, print_json
 def _station(station_oem):
     if station_oem:
         from ..io.oem import load_oem
+        from .checks import input_file
 
-        return load_oem(station_oem).ephemeris("GCRF"), station_oem
+        return load_oem(input_file(station_oem, "--station-oem")).ephemeris("GCRF"), station_oem
     from ..orbits.iss import iss_default_path, iss_ephemeris
 
     return iss_ephemeris("GCRF"), f"packaged {iss_default_path().name}"
@@ -48,6 +49,8 @@ def register(app: typer.Typer) -> None:
         """Plan the return: separation, daily opportunities, deorbit burn, entry (g-load, heating), landing point."""
         from ..errors import InputError
 
+        if dv is not None and not dv > 0:
+            raise InputError(f"--dv {dv}: the deorbit burn needs a positive delta-v [m/s] (Soyuz: about 128)")
         eph, source = _station(station_oem)
         z = _zone(zone, target_lat, target_lon, target_alt)
         if undock is None:

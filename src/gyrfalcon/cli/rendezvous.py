@@ -149,7 +149,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def rendezvous(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
-        pad: str = typer.Option(None, "--pad", show_default="baikonur-31", help="Launch pad id (e.g. baikonur-31)."),
+        pad: str = typer.Option(None, "--pad", show_default=False, help="Launch pad id (default baikonur-31)."),
         site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         launch: str = typer.Option("2025-11-27T09:27:57.4Z", "--launch", help="Liftoff time (UTC, ISO 8601)."),
         scheme: str = typer.Option("auto", "--scheme", help="two-orbit, four-orbit, two-day or auto (the fastest that fits the phase)."),
@@ -165,6 +165,7 @@ def register(app: typer.Typer) -> None:
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
+        _check_port(port)
         if station_oem:
             from ..io.oem import load_oem
 
@@ -181,6 +182,16 @@ def register(app: typer.Typer) -> None:
         else:
             _print_human(plan, res, site, port)
         exit_if_not_captured(res)
+
+
+def _check_port(port: str) -> None:
+    """An unknown docking port is refused before the rendezvous is planned."""
+    from ..errors import InputError
+    from ..station.catalog import load_station
+
+    ids = [p.id for p in load_station("iss").ports]
+    if port not in ids:
+        raise InputError(f"unknown port {port!r}; use one of {', '.join(ids)}")
 
 
 def exit_if_not_captured(res) -> None:

@@ -18,6 +18,10 @@ def register(app: typer.Typer) -> None:
         """The station's orbit at an epoch: elements, apsis altitudes, sub-satellite point, planned events."""
         from ..mission.station_orbit import MS28_LIFTOFF_UTC, station_orbit_at
 
+        if station_oem is not None:
+            from .checks import input_file
+
+            input_file(station_oem, "--station-oem")
         summary = station_orbit_at(MS28_LIFTOFF_UTC if at is None else at, station_oem)
         if json_out:
             print_json(summary.to_dict())
