@@ -62,17 +62,20 @@ def chunks(runs: int, chunk_size: int) -> list:
 
 
 def auto_chunk_size(runs: int, workers: int) -> int:
-    """Runs per task when none is given. In this process (``workers`` 1): about eight chunks (the
-    progress moves per chunk, a killed campaign resumes from its finished chunks), 16..2048 runs
-    each (the batch engines' per-step overhead is spread over the runs of a chunk; they gain
-    little beyond ~2000). On a cluster: about four tasks per worker (balance, progress, and a
-    killed worker costs little), 64..2048 runs each.
+    """Runs per task when none is given. In this process (``workers`` 1): about four chunks
+    (progress moves per chunk and a killed campaign resumes from its finished ones), but 500..2048
+    runs each (the batch engines' per-step overhead is spread over the runs of a chunk: 250-run
+    chunks ran at 79 runs/s, 1000-run ones at 149, bench/README.md; little gain beyond ~2000), so
+    a campaign of up to 500 runs is one chunk (a few seconds). On a cluster: about four tasks per
+    worker (balance, progress, and a killed worker costs little), 64..2048 runs each.
 
     >>> auto_chunk_size(10000, 2), auto_chunk_size(10000, 1), auto_chunk_size(1000, 1), auto_chunk_size(100, 2)
-    (1250, 1250, 125, 64)
+    (1250, 2048, 500, 64)
+    >>> auto_chunk_size(100, 1), auto_chunk_size(4000, 1)
+    (100, 1000)
     """
     if workers <= 1:
-        return int(min(2048, max(16, math.ceil(runs / 8)), max(1, runs)))
+        return int(min(2048, max(500, math.ceil(runs / 4)), max(1, runs)))
     return int(min(2048, max(64, math.ceil(runs / (4 * workers)))))
 
 
