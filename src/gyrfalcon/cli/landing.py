@@ -48,6 +48,8 @@ def register(app: typer.Typer) -> None:
         """Plan the return: separation, daily opportunities, deorbit burn, entry (g-load, heating), landing point."""
         from ..errors import InputError
 
+        if dv is not None and not dv > 0:
+            raise InputError(f"--dv {dv}: the deorbit burn needs a positive delta-v [m/s] (Soyuz: about 128)")
         eph, source = _station(station_oem, station_tle,
                                undock if undock is not None else (None if date is None else date + "T00:00:00Z"))
         z = _zone(zone, target_lat, target_lon, target_alt)

@@ -153,7 +153,7 @@ def register(app: typer.Typer) -> None:
     def rendezvous(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before --launch (never after)."),
-        pad: str = typer.Option(None, "--pad", show_default="baikonur-31", help="Launch pad id (e.g. baikonur-31)."),
+        pad: str = typer.Option(None, "--pad", show_default=False, help="Launch pad id (default baikonur-31)."),
         site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         launch: str = typer.Option("2025-11-27T09:27:57.4Z", "--launch", help="Liftoff time (UTC, ISO 8601)."),
         scheme: str = typer.Option("auto", "--scheme", help="two-orbit, four-orbit, two-day or auto (the fastest that fits the phase)."),
@@ -173,6 +173,7 @@ def register(app: typer.Typer) -> None:
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
+        _check_port(port)
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
@@ -191,6 +192,16 @@ def register(app: typer.Typer) -> None:
             for n in notes:
                 console().print(f"note: {n}", markup=False, highlight=False)
         exit_if_not_captured(res)
+
+
+def _check_port(port: str) -> None:
+    """An unknown docking port is refused before the rendezvous is planned."""
+    from ..errors import InputError
+    from ..station.catalog import load_station
+
+    ids = [p.id for p in load_station("iss").ports]
+    if port not in ids:
+        raise InputError(f"unknown port {port!r}; use one of {', '.join(ids)}")
 
 
 def exit_if_not_captured(res) -> None:

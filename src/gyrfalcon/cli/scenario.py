@@ -22,9 +22,13 @@ def register(app: typer.Typer) -> None:
         """Write a commented scenario template (every key, its default and what is allowed)."""
         from ..mission.scenario import default_scenario_text, template_text
 
-        if path.exists() and not force:
+        from ..mission.outdir import atomic_write_text
+        from .checks import check_output_file
+
+        if path.exists() and not path.is_dir() and not force:
             fail(f"{path} exists; give another path or --force to overwrite it")
-        path.write_text(default_scenario_text() if default else template_text(), encoding="utf-8")
+        check_output_file(path, force, "scenario file")
+        atomic_write_text(path, default_scenario_text() if default else template_text())
         console().print(f"wrote {path}; edit it, then: gyrfalcon run {path}")
 
     @sub.command("check")

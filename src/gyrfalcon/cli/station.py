@@ -19,6 +19,11 @@ def register(app: typer.Typer) -> None:
         """The station's orbit at an epoch: elements, apsis altitudes, sub-satellite point, planned events."""
         from ..mission.station_orbit import MS28_LIFTOFF_UTC, station_orbit_at
 
+        for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
+            if path is not None:
+                from .checks import input_file
+
+                input_file(path, opt)
         from .station_opts import station_path
 
         summary = station_orbit_at(MS28_LIFTOFF_UTC if at is None else at, station_path(station_oem, station_tle))

@@ -15,12 +15,12 @@ def register(app: typer.Typer) -> None:
     def windows(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before --from (never after)."),
-        pad: str = typer.Option(None, "--pad", show_default="baikonur-31", help="Launch pad id (e.g. baikonur-31)."),
+        pad: str = typer.Option(None, "--pad", show_default=False, help="Launch pad id (default baikonur-31)."),
         site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         start: str = typer.Option("2025-11-26", "--from", help="First day (UTC, ISO 8601)."),
         days: float = typer.Option(3.0, "--days", min=0.001, max=366, help="Number of days to search [days]."),
         scheme: str = typer.Option("two-orbit", "--scheme", help="Rendezvous scheme: two-orbit, four-orbit or two-day."),
-        vehicle: str = typer.Option(None, "--vehicle", show_default="soyuz-ms", help="soyuz-ms (crewed) or progress-ms (cargo): sets the ascent's plane lead."),
+        vehicle: str = typer.Option(None, "--vehicle", show_default=False, help="soyuz-ms (crewed, the default) or progress-ms (cargo): sets the ascent's plane lead."),
         spacecraft: str = typer.Option(None, "--spacecraft", hidden=True, help="Old name of --vehicle."),
         json_out: bool = typer.Option(False, "--json", help="Print the windows as a JSON list."),
         what_if: bool = typer.Option(False, "--what-if", help="Treat the pad as in service even where the site "

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from ..errors import InputError
+from ..errors import GyrfalconError, InputError
 
 __all__ = ["CampaignResult", "run_campaign", "run_campaign_in_folder", "run_chunk", "to_table", "write_parquet",
            "chunks", "CampaignFolderError"]
@@ -62,17 +62,20 @@ def chunks(runs: int, chunk_size: int) -> list:
 
 
 def auto_chunk_size(runs: int, workers: int) -> int:
-    """Runs per task when none is given. In this process (``workers`` 1): about eight chunks (the
-    progress moves per chunk, a killed campaign resumes from its finished chunks), 16..2048 runs
-    each (the batch engines' per-step overhead is spread over the runs of a chunk; they gain
-    little beyond ~2000). On a cluster: about four tasks per worker (balance, progress, and a
-    killed worker costs little), 64..2048 runs each.
+    """Runs per task when none is given. In this process (``workers`` 1): about four chunks
+    (progress moves per chunk and a killed campaign resumes from its finished ones), but 500..2048
+    runs each (the batch engines' per-step overhead is spread over the runs of a chunk: 250-run
+    chunks ran at 79 runs/s, 1000-run ones at 149, bench/README.md; little gain beyond ~2000), so
+    a campaign of up to 500 runs is one chunk (a few seconds). On a cluster: about four tasks per
+    worker (balance, progress, and a killed worker costs little), 64..2048 runs each.
 
     >>> auto_chunk_size(10000, 2), auto_chunk_size(10000, 1), auto_chunk_size(1000, 1), auto_chunk_size(100, 2)
-    (1250, 1250, 125, 64)
+    (1250, 2048, 500, 64)
+    >>> auto_chunk_size(100, 1), auto_chunk_size(4000, 1)
+    (100, 1000)
     """
     if workers <= 1:
-        return int(min(2048, max(16, math.ceil(runs / 8)), max(1, runs)))
+        return int(min(2048, max(500, math.ceil(runs / 4)), max(1, runs)))
     return int(min(2048, max(64, math.ceil(runs / (4 * workers)))))
 
 
@@ -197,7 +200,12 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
                                    dashboard_address=None)
             client = Client(cluster)
         else:
-            client = Client(scheduler, timeout="10s")
+            try:
+                client = Client(scheduler, timeout="10s")
+            except Exception as exc:  # noqa: BLE001 - whatever answered there, it is not a Dask scheduler
+                raise InputError(f"--scheduler {scheduler}: no Dask scheduler answered ({type(exc).__name__}: "
+                                 f"{str(exc)[:120]}); give the address 'dask scheduler' prints, e.g. "
+                                 "tcp://10.0.0.5:8786") from None
         try:
             # the workers load their integrators, kernels and the station while the nominal is planned here
             addrs = list(client.scheduler_info().get("workers", {}))
@@ -335,8 +343,10 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
         dispersions = parse_dispersions(sc_full.dispersions, source) if sc_full.dispersions else Dispersions()
     seed = int(dispersions.seed if campaign_seed is None else campaign_seed)
     out.parent.mkdir(parents=True, exist_ok=True)
+    created = False
     try:
         os.mkdir(out)
+        created = True
     except FileExistsError:
         pass
     if not od.is_ours(out):
@@ -376,9 +386,14 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
             shutil.rmtree(out / CHUNK_DIR, ignore_errors=True)
             od.atomic_write_text(mpath, json.dumps(new, indent=2) + "\n")
         store = FolderChunks(out)
-        res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
-                           chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
-                           chunk_store=store, **kw)
+        try:
+            res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
+                               chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
+                               chunk_store=store, **kw)
+        except GyrfalconError:
+            if created and not any(store.dir.iterdir()):   # refused before any run: leave nothing behind
+                shutil.rmtree(out, ignore_errors=True)
+            raise
         (out / od.COMPLETE_FILE).unlink(missing_ok=True)
         with od.atomic_path(out / "runs.parquet") as tmp:
             write_parquet(res.table, tmp)
