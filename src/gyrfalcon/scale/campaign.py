@@ -158,6 +158,8 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
             rows += run_chunk(nominal, dispersions, seed, a, b, approach, batch)
             prog(len(rows), runs)
     else:
+        from concurrent.futures import CancelledError
+
         from distributed import Client, LocalCluster, as_completed
 
         cluster = None
@@ -175,10 +177,20 @@ def run_campaign(scenario_text: str, runs: int, *, source: str = "<embedded>", d
             if nominal is None:
                 nominal = build_nominal(sc_text, source)
             nom_f = client.scatter(nominal, broadcast=True)
-            futs = [client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries, pure=False)
-                    for a, b in parts]
-            for fut in as_completed(futs):
-                rows += fut.result()
+            futs = {client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries,
+                                  pure=False): (a, b) for a, b in parts}
+            done = as_completed(list(futs))
+            for fut in done:
+                try:
+                    rows += fut.result()
+                except CancelledError:  # a killed worker took the scattered nominal with it: scatter, re-run
+                    nom_f = client.scatter(nominal, broadcast=True)
+                    a, b = futs[fut]
+                    again = client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries,
+                                          pure=False)
+                    futs[again] = (a, b)
+                    done.add(again)
+                    continue
                 prog(len(rows), runs)
             for w in warm:
                 w.cancel()
