@@ -192,6 +192,8 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
             rows += part
             prog(len(rows), runs)
     else:
+        from concurrent.futures import CancelledError
+
         from distributed import Client, LocalCluster, as_completed
 
         cluster = None
@@ -216,8 +218,18 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
             nom_f = client.scatter(nominal, broadcast=True)
             futs = {client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries,
                                   pure=False): (a, b) for a, b in todo}
-            for fut in as_completed(list(futs)):
-                part = fut.result()
+            done = as_completed(list(futs))
+            for fut in done:
+                try:
+                    part = fut.result()
+                except CancelledError:  # a killed worker took the scattered nominal with it: scatter, re-run
+                    nom_f = client.scatter(nominal, broadcast=True)
+                    a, b = futs[fut]
+                    again = client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries,
+                                          pure=False)
+                    futs[again] = (a, b)
+                    done.add(again)
+                    continue
                 save(*futs[fut], part)
                 rows += part
                 prog(len(rows), runs)
