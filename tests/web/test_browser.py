@@ -118,7 +118,8 @@ def test_viewer_shows_the_flight_and_the_clock_follows_the_timeline(chromium, pl
             start_iso = page.evaluate("() => window.gyrfalcon.clockIso()")
             labels_default = page.evaluate(LABEL_RECTS_JS)
             cam_before_m = page.evaluate(CAMERA_TO_CHASER_JS)
-            canvas_png = page.locator("#globe canvas").first.screenshot()
+            box = page.locator("#globe canvas").first.bounding_box()
+            canvas_png = page.screenshot(clip=box)
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             shot = ARTIFACTS / "viewer-ms28.png"
             page.screenshot(path=str(shot))
