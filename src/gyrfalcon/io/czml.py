@@ -21,10 +21,9 @@ Packets:
 Labels are laid out so that neighbours do not print over each other (:data:`LABEL_LAYOUT`):
 the chaser's label sits up-left of its point, the station's up-right (they meet at the
 approach), events below-right of the vehicle, the launch pad's below-left of the pad, the
-landing point's right of it. The landing point's label shows only with the camera within
-:data:`LANDING_LABEL_M` (from the default view over Baikonur it is 450 km from the pad), the
-landing zone's (0.6 km from the landing point) within :data:`NEAR_LABEL_M`. The viewer hides
-what still overlaps.
+landing point's right of it. The viewer adds distance conditions (the landing labels show only
+near the landing site; czml3 cannot read a ``distanceDisplayCondition`` back, so the file
+carries none) and hides what still overlaps.
 
 Why FIXED and not INERTIAL: Cesium evaluates INERTIAL (ICRF) positions only after it has
 fetched its ICRF-to-fixed data (``Transforms.preloadIcrfFixed``), which an offline viewer
@@ -73,26 +72,18 @@ LABEL_LAYOUT = {
     "site/landing-zone": ((10.0, 12.0), "LEFT", "TOP"),
 }
 
-#: Labels of secondary sites show only with the camera nearer than this [m].
-NEAR_LABEL_M = 1.5e6
-#: The landing point's label shows only with the camera nearer than this [m].
-LANDING_LABEL_M = 6.0e6
 
-
-def _label(kind, text, font, colour, *, near_m=None, outline=False):
+def _label(kind, text, font, colour, *, outline=False):
     """A czml3 Label placed as :data:`LABEL_LAYOUT` says for ``kind``."""
     from czml3.enums import HorizontalOrigins, LabelStyles, VerticalOrigins
-    from czml3.properties import Color, DistanceDisplayCondition, Label
-    from czml3.types import Cartesian2Value, DistanceDisplayConditionValue
+    from czml3.properties import Color, Label
+    from czml3.types import Cartesian2Value
 
     (dx, dy), h, v = LABEL_LAYOUT[kind]
     kw = dict(text=text, font=font, fillColor=Color(rgba=colour), pixelOffset=Cartesian2Value(values=[dx, dy]),
               horizontalOrigin=getattr(HorizontalOrigins, h), verticalOrigin=getattr(VerticalOrigins, v))
     if outline:
         kw.update(style=LabelStyles.FILL_AND_OUTLINE, outlineWidth=2.0)
-    if near_m is not None:
-        kw["distanceDisplayCondition"] = DistanceDisplayCondition(
-            distanceDisplayCondition=DistanceDisplayConditionValue(values=[0.0, float(near_m)]))
     return Label(**kw)
 
 
@@ -211,14 +202,14 @@ def _events_html(events) -> str:
             + rows + "</table>")
 
 
-def _static_packet(pid, name, lat_deg, lon_deg, alt_m, colour, *, label=None, near_m=None):
+def _static_packet(pid, name, lat_deg, lon_deg, alt_m, colour, *, label=None):
     from czml3 import Packet
     from czml3.properties import Color, Point, Position
 
     return Packet(id=pid, name=name,
                   position=Position(cartographicDegrees=[float(lon_deg), float(lat_deg), float(alt_m)]),
                   point=Point(pixelSize=10.0, color=Color(rgba=colour)),
-                  label=_label(pid, label or name, "11pt sans-serif", colour, near_m=near_m, outline=True))
+                  label=_label(pid, label or name, "11pt sans-serif", colour, outline=True))
 
 
 def build_czml(result, *, event_label_s: float = 600.0):
@@ -288,9 +279,9 @@ def build_czml(result, *, event_label_s: float = 600.0):
                                       llh[keep], COLOURS["descent"], 3600.0, fixed=False))
         z = r.landing.zone
         packets.append(_static_packet("site/landing-zone", z.name, z.lat_deg, z.lon_deg, z.ground_altitude_m,
-                                      COLOURS["site"], label="landing zone", near_m=NEAR_LABEL_M))
+                                      COLOURS["site"], label="landing zone"))
         packets.append(_static_packet("site/landing-point", "landing point", e.landing_lat_deg, e.landing_lon_deg,
-                                      e.landing_altitude_m, COLOURS["descent"], near_m=LANDING_LABEL_M))
+                                      e.landing_altitude_m, COLOURS["descent"]))
     if r.ascent is not None:
         a = r.ascent
         packets.append(_static_packet("site/launch-pad", "launch pad", np.degrees(a.pad_lat_rad),

@@ -59,6 +59,15 @@
   const labelPriority = (id) => id === "chaser" ? 0 : id === "station" ? 1 : id === "descent" ? 2
     : id.startsWith("site/launch") ? 3 : id.startsWith("site/") ? 4 : 5;
   const measureCtx = document.createElement("canvas").getContext("2d");
+  // Labels shown only with the camera nearer than this [m]: the landing site's, 450 km from
+  // the pad, would crowd the launch view; the zone centre is 0.6 km from the landing point.
+  const LABEL_NEAR_M = { "site/landing-point": 6.0e6, "site/landing-zone": 1.5e6 };
+  function applyDistanceConditions(ds) {
+    for (const [id, far] of Object.entries(LABEL_NEAR_M)) {
+      const e = ds.entities.getById(id);
+      if (e && e.label) e.label.distanceDisplayCondition = new Cesium.DistanceDisplayCondition(0.0, far);
+    }
+  }
   const wanted = new Map();      // entity -> the label's own show (before declutter)
 
   // A label's layout: pixel offset and origins (what the CZML set, or a mirrored variant).
@@ -469,6 +478,7 @@
     state.timeline = tl;
     state.ds = ds;
     wanted.clear();
+    applyDistanceConditions(ds);
     await viewer.dataSources.add(ds);
     viewer.clockTrackedDataSource = ds;
     viewer.clock.shouldAnimate = false;
