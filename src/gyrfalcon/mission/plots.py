@@ -89,7 +89,8 @@ def _pretty(name: str) -> str:
 def _event_axis(ax, xs, names, min_gap_frac: float = 0.012, fontsize: float = 7.0):
     """Event names as tick labels of a secondary x axis on top of ``ax`` (rotated 90 deg).
 
-    Events closer than ``min_gap_frac`` of the axis span share one tick ("a / b"). Returns
+    Events closer than ``min_gap_frac`` of the axis span share one tick (their names on
+    parallel lines). Returns
     the secondary axis. Tick labels belong to the axes' decorations, so the constrained layout
     makes room for them (no clipped names)."""
     lo, hi = ax.get_xlim()
@@ -99,13 +100,13 @@ def _event_axis(ax, xs, names, min_gap_frac: float = 0.012, fontsize: float = 7.
         if not (min(lo, hi) <= x <= max(lo, hi)):
             continue
         if ticks and x - ticks[-1] < gap:
-            labels[-1] = f"{labels[-1]} / {n}"
+            labels[-1] = f"{labels[-1]}\n{n}"
             continue
         ticks.append(float(x))
         labels.append(str(n))
     top = ax.secondary_xaxis("top")
     top.set_xticks(ticks)
-    top.set_xticklabels(labels, rotation=90, fontsize=fontsize, color="0.3")
+    top.set_xticklabels(labels, rotation=90, fontsize=fontsize, color="0.3", linespacing=1.0)
     top.tick_params(length=3, pad=1)
     return top
 
@@ -181,7 +182,7 @@ def ascent_figure(ascent):
     if ascent is None:
         return None
     tr = ascent.trajectory
-    fig = _figure(8.0, 5.0)
+    fig = _figure(8.0, 6.0)
     ax1, ax2 = fig.subplots(2, 1, sharex=True)
     ax1.plot(tr.met_s, tr.altitude_m / 1e3, color="C0", label="altitude")
     ax1.set_ylabel("geodetic altitude [km]")
