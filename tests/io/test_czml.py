@@ -141,6 +141,29 @@ def test_paths_labels_and_timeline_events(packets, flight):
     assert abs(np.linalg.norm(landing["position"]["cartesian"]) - 6.367e6) < 10e3
 
 
+def test_labels_are_laid_out_apart(packets):
+    # the chaser and the station meet at the approach: their labels sit on opposite sides of
+    # their points (so they cannot print over each other however close the points are); event
+    # labels hang below the vehicle, on the other side from both; the launch pad's and the landing
+    # point's labels face away from each other (the sites are 450 km apart: ~20 px from far out)
+    by = _by_id(packets)
+    lab = {k: by[k]["label"] for k in ("chaser", "station", "site/launch-pad", "site/landing-point")}
+    ch, st = lab["chaser"], lab["station"]
+    assert ch["pixelOffset"]["cartesian2"][0] < 0 and ch["horizontalOrigin"] == "RIGHT"
+    assert st["pixelOffset"]["cartesian2"][0] > 0 and st["horizontalOrigin"] == "LEFT"
+    events = sorted((p for p in packets if p["id"].startswith("event/")), key=lambda p: p["availability"])
+    for ev in events:
+        assert ev["label"]["pixelOffset"]["cartesian2"][1] > 0 and ev["label"]["verticalOrigin"] == "TOP"
+    assert ch["verticalOrigin"] == st["verticalOrigin"] == "BOTTOM"
+    pad, land = lab["site/launch-pad"], lab["site/landing-point"]
+    assert pad["horizontalOrigin"] == "RIGHT" and land["horizontalOrigin"] == "LEFT"
+    # one event label at a time: each one's availability ends no later than the next one's start
+    spans = [p["availability"].split("/") for p in events if p["name"] != "landing"]
+    for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
+        assert _seconds(a1, b0) >= -1e-3, (a0, a1, b0)
+        assert _seconds(a0, a1) > 0
+
+
 def test_descent_ends_at_the_landing_point(packets, flight):
     _, t, llh = _samples(_by_id(packets)["descent"])
     e = flight.landing.flight.entry

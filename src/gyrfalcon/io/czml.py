@@ -15,7 +15,15 @@ Packets:
   available over its own interval (the return is a separate flight, days later);
 * ``site/...``: the launch pad, the landing zone and the landing point as fixed labelled points;
 * ``event/...``: one packet per timeline event inside the chaser's or the descent's span, a
-  label at the vehicle's position, available for ``event_label_s`` seconds from the event.
+  label at the vehicle's position, available from the event for ``event_label_s`` seconds or
+  until the next placed event, whichever comes first (one event label at a time).
+
+Labels are laid out so that neighbours do not print over each other (:data:`LABEL_LAYOUT`):
+the chaser's label sits up-left of its point, the station's up-right (they meet at the
+approach), events below-right of the vehicle, the launch pad's below-left of the pad, the
+landing point's right of it. The viewer adds distance conditions (the landing labels show only
+near the landing site; czml3 cannot read a ``distanceDisplayCondition`` back, so the file
+carries none) and hides what still overlaps.
 
 Why FIXED and not INERTIAL: Cesium evaluates INERTIAL (ICRF) positions only after it has
 fetched its ICRF-to-fixed data (``Transforms.preloadIcrfFixed``), which an offline viewer
@@ -49,6 +57,34 @@ COLOURS = {"chaser": [255, 80, 40, 255], "station": [60, 160, 255, 255], "descen
 
 #: An event this many seconds past the end of a track is still placed (at the track's end).
 EVENT_SLACK_S = 10.0
+#: Event times carry 0.1 s: one this much before a track's start is placed at the start.
+EVENT_LEAD_S = 0.1
+
+#: Label placement by packet kind: (pixel offset x right, y down [px], horizontal origin,
+#: vertical origin). The origin is the side of the label that sits at the offset point.
+LABEL_LAYOUT = {
+    "chaser": ((-10.0, -8.0), "RIGHT", "BOTTOM"),
+    "station": ((10.0, -8.0), "LEFT", "BOTTOM"),
+    "descent": ((10.0, -8.0), "LEFT", "BOTTOM"),
+    "event": ((10.0, 8.0), "LEFT", "TOP"),
+    "site/launch-pad": ((-10.0, 8.0), "RIGHT", "TOP"),
+    "site/landing-point": ((10.0, 0.0), "LEFT", "CENTER"),
+    "site/landing-zone": ((10.0, 12.0), "LEFT", "TOP"),
+}
+
+
+def _label(kind, text, font, colour, *, outline=False):
+    """A czml3 Label placed as :data:`LABEL_LAYOUT` says for ``kind``."""
+    from czml3.enums import HorizontalOrigins, LabelStyles, VerticalOrigins
+    from czml3.properties import Color, Label
+    from czml3.types import Cartesian2Value
+
+    (dx, dy), h, v = LABEL_LAYOUT[kind]
+    kw = dict(text=text, font=font, fillColor=Color(rgba=colour), pixelOffset=Cartesian2Value(values=[dx, dy]),
+              horizontalOrigin=getattr(HorizontalOrigins, h), verticalOrigin=getattr(VerticalOrigins, v))
+    if outline:
+        kw.update(style=LabelStyles.FILL_AND_OUTLINE, outlineWidth=2.0)
+    return Label(**kw)
 
 
 def _time(t):
@@ -134,8 +170,8 @@ def _flatten(t, xyz) -> list:
 
 def _moving_packet(pid, name, epoch_iso, t, xyz, colour, trail_s, *, fixed=True, description=None):
     from czml3 import Packet
-    from czml3.enums import InterpolationAlgorithms, LabelStyles
-    from czml3.properties import Color, Label, Path, Point, PolylineMaterial, Position, SolidColorMaterial
+    from czml3.enums import InterpolationAlgorithms
+    from czml3.properties import Color, Path, Point, PolylineMaterial, Position, SolidColorMaterial
     from czml3.types import TimeInterval
 
     from ..time import add_seconds
@@ -152,8 +188,7 @@ def _moving_packet(pid, name, epoch_iso, t, xyz, colour, trail_s, *, fixed=True,
         position=Position(**pos),
         path=Path(show=True, leadTime=0.0, trailTime=float(trail_s), width=2.0, resolution=60.0,
                   material=PolylineMaterial(solidColor=SolidColorMaterial(color=Color(rgba=colour)))),
-        label=Label(text=name, font="12pt sans-serif", style=LabelStyles.FILL_AND_OUTLINE, outlineWidth=2.0,
-                    fillColor=Color(rgba=colour)),
+        label=_label(pid, name, "12pt sans-serif", colour, outline=True),
         point=Point(pixelSize=8.0, color=Color(rgba=colour), outlineColor=Color(rgba=[0, 0, 0, 255]),
                     outlineWidth=1.0),
     )
@@ -167,21 +202,21 @@ def _events_html(events) -> str:
             + rows + "</table>")
 
 
-def _static_packet(pid, name, lat_deg, lon_deg, alt_m, colour):
+def _static_packet(pid, name, lat_deg, lon_deg, alt_m, colour, *, label=None):
     from czml3 import Packet
-    from czml3.properties import Color, Label, Point, Position
+    from czml3.properties import Color, Point, Position
 
     return Packet(id=pid, name=name,
                   position=Position(cartographicDegrees=[float(lon_deg), float(lat_deg), float(alt_m)]),
                   point=Point(pixelSize=10.0, color=Color(rgba=colour)),
-                  label=Label(text=name, font="11pt sans-serif", fillColor=Color(rgba=colour)))
+                  label=_label(pid, label or name, "11pt sans-serif", colour, outline=True))
 
 
 def build_czml(result, *, event_label_s: float = 600.0):
     """The :class:`czml3.Document` of ``result`` (see the module docstring)."""
     from czml3 import Document, Packet
     from czml3.enums import ClockRanges, ClockSteps
-    from czml3.properties import Clock, Color, Label, Position
+    from czml3.properties import Clock, Position
     from czml3.types import TimeInterval
 
     from ..time import add_seconds, seconds_between
@@ -202,7 +237,10 @@ def build_czml(result, *, event_label_s: float = 600.0):
     epoch = _iso(t0)
     t_ch, r_ch = _chaser_track(r, t0)
     name = "spacecraft"
-    if r.chaser is not None and r.chaser.name != "object":
+    vname = getattr(getattr(getattr(r, "scenario", None), "vehicle", None), "name", None)
+    if vname:
+        name = vname                     # the flight's name (Soyuz MS-28), not the ephemeris's ("chaser")
+    elif r.chaser is not None and r.chaser.name not in ("object", "chaser"):
         name = r.chaser.name
     # clock: liftoff to contact (or the chaser's last sample)
     stop = None
@@ -241,7 +279,7 @@ def build_czml(result, *, event_label_s: float = 600.0):
                                       llh[keep], COLOURS["descent"], 3600.0, fixed=False))
         z = r.landing.zone
         packets.append(_static_packet("site/landing-zone", z.name, z.lat_deg, z.lon_deg, z.ground_altitude_m,
-                                      COLOURS["site"]))
+                                      COLOURS["site"], label="landing zone"))
         packets.append(_static_packet("site/landing-point", "landing point", e.landing_lat_deg, e.landing_lon_deg,
                                       e.landing_altitude_m, COLOURS["descent"]))
     if r.ascent is not None:
@@ -251,26 +289,32 @@ def build_czml(result, *, event_label_s: float = 600.0):
     # timeline events as labelled packets at the vehicle's position
     from ..frames import itrf_from_geodetic
 
+    placed = []
     for k, ev in enumerate(r.events):
         te = _time(ev.utc)
         where = None
         s = float(seconds_between(t0, te))
-        if len(t_ch) >= 2 and t_ch[0] - 1e-6 <= s <= t_ch[-1] + EVENT_SLACK_S:
+        if len(t_ch) >= 2 and t_ch[0] - EVENT_LEAD_S <= s <= t_ch[-1] + EVENT_SLACK_S:
             where = [float(np.interp(s, t_ch, r_ch[:, j])) for j in range(3)]
         elif descent is not None:
             d_epoch, t_d, llh = descent
             sd = float(seconds_between(_time(d_epoch), te))
-            if t_d[0] - 1e-6 <= sd <= t_d[-1] + EVENT_SLACK_S:
+            if t_d[0] - EVENT_LEAD_S <= sd <= t_d[-1] + EVENT_SLACK_S:
                 lon, lat, h = (float(np.interp(sd, t_d, llh[:, j])) for j in range(3))
                 where = [float(x) for x in itrf_from_geodetic(np.radians(lat), np.radians(lon), h)]
-        if where is None:
-            continue
+        if where is not None:
+            placed.append((k, ev, te, s, where))
+    for n, (k, ev, te, s, where) in enumerate(placed):
+        show_s = float(event_label_s)
+        if n + 1 < len(placed):
+            show_s = min(show_s, max(placed[n + 1][3] - s, 1.0))   # until the next event's label
         packets.append(Packet(
             id=f"event/{k:03d}-{ev.name}", name=ev.name,
             description=f"{html.escape(ev.utc)} (MET {ev.met_s:.1f} s, {html.escape(ev.phase)}) {html.escape(ev.notes)}",
-            availability=TimeInterval(start=_iso(te), end=_iso(add_seconds(te, float(event_label_s)))),
+            availability=TimeInterval(start=_iso(add_seconds(t0, max(s, float(t_ch[0]) if len(t_ch) else s))),
+                                      end=_iso(add_seconds(te, show_s))),
             position=Position(referenceFrame="FIXED", cartesian=where),
-            label=Label(text=ev.name, font="10pt sans-serif", fillColor=Color(rgba=COLOURS["event"])),
+            label=_label("event", ev.name, "10pt sans-serif", COLOURS["event"], outline=True),
         ))
     return Document(packets=packets)
 

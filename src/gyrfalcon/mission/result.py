@@ -77,6 +77,7 @@ class MissionResult:
     return_station_source: str | None = None  # how the station trajectory for the return was obtained
     manifest: Any = None     # gyrfalcon.traffic.manifest.Manifest (port occupancy over time, for the Gantt)
     what_if: bool = False    # flown as a what-if (it may break station rules; the notes say which)
+    pad_whatif: Any = None   # gyrfalcon.traffic.whatif.WhatIfResult of a pad damaged by this launch
 
     def to_json_dict(self) -> dict:
         """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events."""

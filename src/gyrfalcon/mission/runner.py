@@ -308,11 +308,11 @@ def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | Non
         m = Manifest.from_events(events, vehicles)
     except ManifestRuleError as exc:
         notes.append(f"manifest: the flight does not fit the late-2025 ISS manifest: {exc}")
-        return None, ()
+        return None, (), None
     from ..time import add_seconds, iso_utc, parse_utc
 
     occ = m.occupancy_at(iso_utc(add_seconds(parse_utc(contact_utc), 1.0), 3))
-    return occ, tuple(m.milestones)
+    return occ, tuple(m.milestones), m
 
 
 def _chaser_ephemeris(ascent, plan, approach, eph):
@@ -425,8 +425,13 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     if cd.pad_damage is not None:
         d = cd.pad_damage
         ev("pad damaged", d.t, "countdown", f"{d.cause}; {d.pad_id} out of service until {iso_utc(d.repair_utc, 0)[:10]}")
+        from ..traffic.whatif import PadOutage, pad_outage_whatif    # its consequences for the station's traffic
+
+        base_whatif = pad_outage_whatif(PadOutage(d.pad_id, iso_utc(d.t, 3), iso_utc(d.repair_utc, 3), d.cause))
     prog("countdown", "done")
     base = dict(scenario=scenario, seed=scenario.seed, countdown=cd, windows=windows, what_if=bool(scenario.what_if))
+    if cd.pad_damage is not None:
+        base["pad_whatif"] = base_whatif
     if cd.scrubbed:
         notes.append(f"countdown scrubbed: {cd.reason}")
         for ph in PHASES[2:-1]:
@@ -543,9 +548,9 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
 
     # manifest
     prog("manifest", "start")
-    occ = None
+    occ = manifest = None
     if contact_utc is not None:
-        occ, milestones = _manifest(scenario, lo_iso, contact_utc, undock_utc, notes)
+        occ, milestones, manifest = _manifest(scenario, lo_iso, contact_utc, undock_utc, notes)
         if occ is not None:
             ev("station manifest updated", add_seconds(parse_utc(contact_utc), 1.0), "docking",
                f"{occ.occupied_count}/{len(occ.ports)} ports occupied, {len(occ.crew_aboard)} crew aboard")
@@ -562,7 +567,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
                          total_dv_mps=round(float(plan.total_dv_mps), 2), events=tuple(events), ascent=asc,
                          rendezvous=plan, approach=appr, occupancy=occ, landing=landing, chaser=chaser,
                          station=station, notes=tuple(notes), milestones=tuple(milestones),
-                         return_station_source=ret_source, **base)
+                         return_station_source=ret_source, manifest=manifest, **base)
 
 
 def _return(scenario, contact_utc, eph, source, notes):

@@ -230,6 +230,24 @@ class Output(_Model):
     oem_step_s: float = Field(60.0, gt=0, le=600)
 
 
+class Real(_Model):
+    """What really happened on a real flight: compared with the model in the report, never an
+    input of the flight. Each time is ISO UTC (a full instant, or a bare YYYY-MM-DD day when
+    only the date is published) with the source it comes from."""
+
+    liftoff: str | None = None
+    liftoff_source: str = ""
+    contact: str | None = None
+    contact_source: str = ""
+    landing: str | None = None
+    landing_source: str = ""
+
+    @field_validator("liftoff", "contact", "landing")
+    @classmethod
+    def _utc(cls, v, info):
+        return None if v is None else _check_utc(v, f"real.{info.field_name}")
+
+
 class Scenario(_Model):
     """A validated scenario (see :func:`template_text` for every key with its meaning)."""
 
@@ -249,6 +267,8 @@ class Scenario(_Model):
     return_: Return = Field(Return(), alias="return")
     faults: Faults = Faults()
     output: Output = Output()
+    real: Real | None = None
+    """Real flight times for the report's "model vs real" table (comparison only, not an input)."""
     dispersions: dict | None = None
     """Monte Carlo dispersion models; ignored by a single run, validated by
     :mod:`gyrfalcon.scale.dispersions` when ``gyrfalcon montecarlo`` flies the scenario."""
@@ -499,6 +519,11 @@ oem = true                      # chaser.oem and station.oem (CCSDS OEM, GCRF)
 czml = true                     # flight.czml (CesiumJS)
 report = true                   # report.html
 oem_step_s = 60                 # OEM sample spacing [s]
+
+# [real]                        # optional, for a real flight: the report's "model vs real" table
+# liftoff = "2025-11-27T09:27:57.4Z"   # ISO UTC (or a bare YYYY-MM-DD day); comparison only, never an input
+# liftoff_source = "where the figure comes from"
+# contact = "..."  contact_source = "..."  landing = "..."  landing_source = "..."
 '''
 
 
