@@ -33,7 +33,7 @@ Example (the Soyuz MS-28 two-orbit flight from a TLE of 24 Nov 2025; also in the
     LaunchWindow(two-orbit from baikonur-31: liftoff 2025-11-27T09:27:59.1Z, phase 14.9 deg, feasible)
 
 Layer: this module sits above :mod:`gyrfalcon.mission` (it runs missions) and below the faces
-(:mod:`gyrfalcon.cli`, :mod:`gyrfalcon.web`), which call it. Heavy imports happen inside the
+(the command line and :mod:`gyrfalcon.web`), which call it. Heavy imports happen inside the
 functions, so importing it is cheap.
 """
 from __future__ import annotations
@@ -264,6 +264,8 @@ def _window_target(station, around=None):
         return station
     if isinstance(station, (list, tuple)) and station and all(hasattr(s, "satrec") for s in station):
         return _nearest_elements(list(station), around)
+    if isinstance(station, (str, Path)) and Path(station).is_file() and not _is_oem_file(Path(station)):
+        return _nearest_elements(_load_elements(station), around)      # a TLE/OMM file: SGP4 directly
     return station_ephemeris(station, around=around)
 
 
@@ -312,7 +314,7 @@ class LaunchWindows(tuple):
 
     def table(self) -> str:
         """Liftoff, in-plane time, azimuth, phase at insertion, feasibility and why (text)."""
-        rows = [(_iso(w.launch_utc).replace("T", " "), _iso(w.inplane_utc)[11:], f"{math.degrees(w.azimuth_rad):.2f}",
+        rows = [(_iso(w.launch_utc)[:-1].replace("T", " "), _iso(w.inplane_utc)[11:-1], f"{math.degrees(w.azimuth_rad):.2f}",
                  f"{math.degrees(w.phase_at_insertion_rad):.1f}", w.scheme, "yes" if w.feasible else "no", w.reason)
                 for w in self]
         return _text_table(("launch UTC", "in-plane UTC", "az deg", "phase deg", "scheme", "ok", "why"), rows,
@@ -524,7 +526,7 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; the launch "
             f"{iso_utc(liftoff, 1)} is outside it: give a station trajectory that covers the flight (liftoff to "
-            "contact plus an hour), or a launch inside that span")
+            "contact plus an hour; --station-oem on the command line), or a launch inside that span")
     try:
         ins = insertion_into_station_plane(eph, pad_obj, liftoff, scheme)
         plan = _plan(ins, station=eph, scheme=scheme, vehicle=vehicle, force_model=force_model,

@@ -7,13 +7,13 @@ from .common import console, handle_errors, print_json
 
 
 def _station(station_oem):
+    from ..api import station_ephemeris
+
     if station_oem:
-        from ..io.oem import load_oem
+        return station_ephemeris(station_oem), station_oem
+    from ..orbits.iss import iss_default_path
 
-        return load_oem(station_oem).ephemeris("GCRF"), station_oem
-    from ..orbits.iss import iss_default_path, iss_ephemeris
-
-    return iss_ephemeris("GCRF"), f"packaged {iss_default_path().name}"
+    return station_ephemeris(None), f"packaged {iss_default_path().name}"
 
 
 def _zone(zone, target_lat, target_lon, target_alt):
@@ -53,9 +53,9 @@ def register(app: typer.Typer) -> None:
             if date is None:
                 raise InputError("give --undock UTC (e.g. 2025-12-09T01:41Z) to plan a return, or --date YYYY-MM-DD "
                                  "to list a day's landing opportunities")
-            from ..landing.plan import daily_opportunities
+            from ..api import landing_opportunities
 
-            day = daily_opportunities(eph, date, z, vehicle)
+            day = landing_opportunities(eph, date, zone=z, vehicle=vehicle)
             d = {
                 "date": day.date, "zone": day.zone, "source": source,
                 "opportunities": [{"pass_utc": o.pass_utc, "crosstrack_km": round(o.crosstrack_km, 1),
@@ -80,9 +80,9 @@ def register(app: typer.Typer) -> None:
                         + (f"{nxt.pass_utc} ({nxt.crosstrack_km:+.0f} km)" if nxt else
                            f"none before {day.searched_until_utc}"))
             return
-        from ..landing.plan import plan_landing
+        from ..api import plan_return
 
-        plan = plan_landing(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv)
+        plan = plan_return(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv)
         d = plan.to_dict()
         d["source"] = source
         if json_out:

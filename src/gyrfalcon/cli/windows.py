@@ -8,30 +8,6 @@ import typer
 from .common import console, handle_errors, print_json
 
 
-def _load_elements(path: str, start):
-    """TLE or OMM file -> the element set whose epoch is closest to ``start`` (latest before it first)."""
-    from ..errors import OrbitSourceError
-    from ..orbits.tle import load_omm, load_tles
-    from ..time import seconds_between
-
-    try:
-        sets = load_tles(path)
-    except OrbitSourceError as tle_exc:
-        try:
-            sets = load_omm(path)
-        except OrbitSourceError as omm_exc:
-            raise OrbitSourceError(
-                f"{path} is neither a TLE file ({tle_exc}) nor an OMM file ({omm_exc}); give a "
-                "two/three-line TLE file or a CCSDS OMM (JSON, XML or KVN)") from None
-    if not sets:
-        raise OrbitSourceError(f"{path} holds no element set; give a file with at least one TLE or OMM")
-    ages = [float(seconds_between(s.epoch, start)) for s in sets]
-    before = [(a, s) for a, s in zip(ages, sets) if a >= 0]
-    if before:
-        return min(before, key=lambda x: x[0])[1]
-    return min(zip(ages, sets), key=lambda x: abs(x[0]))[1]
-
-
 def register(app: typer.Typer) -> None:
     @app.command("windows")
     @handle_errors
@@ -46,8 +22,9 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the windows as a JSON list."),
     ):
         """List launch windows: in-plane time, launch time, azimuth, phase at insertion, feasibility."""
+        from ..api import find_windows
         from ..errors import InputError
-        from ..launch.windows import find_feasible_windows, find_windows, get_scheme
+        from ..launch.windows import find_feasible_windows, get_scheme
         from ..time import iso_utc, parse_utc
 
         if station_oem and station_tle:
@@ -55,21 +32,19 @@ def register(app: typer.Typer) -> None:
         sch = get_scheme(scheme)
         t0 = parse_utc(start)
         if station_tle:
-            target = _load_elements(station_tle, t0)
             source = f"SGP4 from {station_tle}"
         elif station_oem:
-            from ..io.oem import load_oem
-
-            target = load_oem(station_oem).ephemeris("GCRF")
             source = station_oem
         else:
-            from ..orbits.iss import iss_default_path, iss_ephemeris
+            from ..orbits.iss import iss_default_path
 
-            target = iss_ephemeris("GCRF")
             source = f"packaged {iss_default_path().name}"
-        wins = find_windows(target, site, sch, t0, days, spacecraft=spacecraft)
+        target = station_tle or station_oem
+        wins = find_windows(target, site, start=t0, days=days, scheme=sch.name, spacecraft=spacecraft)
         if not any(w.feasible for w in wins):   # raises NoFeasibleWindowError naming the next one
-            find_feasible_windows(target, site, sch, t0, days, spacecraft=spacecraft)
+            from ..api import _window_target
+
+            find_feasible_windows(_window_target(target, t0), site, sch, t0, days, spacecraft=spacecraft)
         if json_out:
             print_json([w.to_dict() for w in wins])
             return
