@@ -3,20 +3,19 @@
 Every function here is also reachable from the top level (``gyrfalcon.plan_rendezvous``...),
 takes plain inputs (pad ids, ISO UTC strings or skyfield ``Time``, file paths, TLE objects,
 ephemerides) and returns the frozen result the command line and the web app render, with a
-short ``repr``, a ``.table()`` (plain text) and a ``.plot()`` (a matplotlib ``Figure``):
+short ``repr``, a ``.table()`` (plain text; :meth:`MonteCarloResult.summary_table`) and a ``.plot()`` (a
+matplotlib ``Figure``):
 
-==========================  =====================================================  ===================
-step                        function                                               returns
-==========================  =====================================================  ===================
-the station's trajectory    :func:`station_ephemeris` (``None``, path, OEM, TLE...)  ``Ephemeris`` (GCRF)
-launch windows              :func:`find_windows`, :func:`next_window`               :class:`LaunchWindows`, :class:`LaunchWindow`
-rendezvous burns            :func:`plan_rendezvous`                                  :class:`RendezvousPlan`
-approach to contact         :func:`fly_approach`                                     :class:`ApproachResult`
-the return                  :func:`plan_return`, :func:`landing_opportunities`       :class:`LandingPlan`, :class:`LandingOpportunities`
-a whole mission             :func:`load_scenario`, :func:`run_mission`               :class:`MissionResult`
-the station's traffic       :func:`pad_outage`                                       :class:`PadOutageResult`
-many dispersed flights      :func:`monte_carlo`                                      :class:`MonteCarloResult`
-==========================  =====================================================  ===================
+* the station's trajectory: :func:`station_ephemeris` (``None``, a path, an OEM, a TLE...) -> a GCRF
+  ``Ephemeris``; the one station loader of the package is :func:`gyrfalcon.load_station`;
+* launch windows: :func:`find_windows` -> :class:`LaunchWindows`, :func:`next_window` -> :class:`LaunchWindow`;
+* rendezvous burns: :func:`plan_rendezvous` -> :class:`RendezvousPlan`;
+* the approach to contact: :func:`fly_approach` -> :class:`ApproachResult`;
+* the return: :func:`plan_return` -> :class:`LandingPlan`, :func:`landing_opportunities` ->
+  :class:`LandingOpportunities`;
+* a whole mission: :func:`load_scenario` -> a Scenario, :func:`run_mission` -> :class:`MissionResult`;
+* the station's traffic: :func:`pad_outage` -> :class:`PadOutageResult`;
+* many dispersed flights: :func:`monte_carlo` -> :class:`MonteCarloResult`.
 
 The result classes are thin subclasses of the phase modules' own frozen dataclasses
 (``isinstance(plan, gyrfalcon.rendezvous.plan.RendezvousPlan)`` is true): nothing is
@@ -58,6 +57,9 @@ SCHEMES = ("auto", "two-orbit", "four-orbit", "two-day")
 
 SGP4_SPAN_DAYS = (-1.0, 15.0)
 """Span sampled around a TLE/OMM epoch when it becomes an ephemeris [days]."""
+SGP4_AROUND_DAYS = (-0.5, 3.5)
+"""Span sampled around the time a TLE/OMM must serve (a flight: liftoff to contact of a two-day
+rendezvous plus margin) when that time is known [days]."""
 SGP4_STEP_S = 60.0
 """Sample step of an SGP4-sampled ephemeris [s] (8th-order Lagrange interpolation between samples)."""
 
@@ -156,6 +158,17 @@ def sgp4_ephemeris(elements, start=None, stop=None, step_s: float = SGP4_STEP_S)
                      meta={"source": f"SGP4 from the element set of {_iso(elements.epoch, 0)}"})
 
 
+def _sgp4_around(elements, around):
+    """SGP4 samples around ``around`` (:data:`SGP4_AROUND_DAYS`), or the default span about the epoch."""
+    if around is None:
+        return sgp4_ephemeris(elements)
+    from .time import add_seconds, parse_utc
+
+    t = parse_utc(around)
+    return sgp4_ephemeris(elements, add_seconds(t, SGP4_AROUND_DAYS[0] * 86400.0),
+                          add_seconds(t, SGP4_AROUND_DAYS[1] * 86400.0))
+
+
 def _nearest_elements(sets, around):
     """The element set whose epoch is the latest at or before ``around`` (else the nearest)."""
     from .time import parse_utc, seconds_between
@@ -212,8 +225,9 @@ def station_ephemeris(source=None, *, around=None):
     KVN/XML, optionally gzipped; a TLE or OMM file), an ``Ephemeris`` (GCRF or EME2000), a
     parsed OEM, a TLE/OMM object or a list of them (the one nearest ``around`` is used, sampled
     with SGP4 by :func:`sgp4_ephemeris`), or an object with ``.ephemeris(frame=...)`` (a station
-    source of :func:`gyrfalcon.load_station`). ``around``: a time the trajectory must serve
-    (chooses among element sets).
+    source of :func:`gyrfalcon.load_station`). ``around``: a time the trajectory must serve: it
+    chooses among element sets (the latest at or before it), and an element set is sampled from
+    half a day before it to 3.5 days after (else from a day before its epoch to 15 days after).
     """
     from .orbits.ephemeris import Ephemeris
 
@@ -246,11 +260,11 @@ def station_ephemeris(source=None, *, around=None):
             from .io.oem import load_oem
 
             return load_oem(path).ephemeris("GCRF")
-        return sgp4_ephemeris(_nearest_elements(_load_elements(path), around))
+        return _sgp4_around(_nearest_elements(_load_elements(path), around), around)
     if hasattr(source, "satrec"):
-        return sgp4_ephemeris(source)
+        return _sgp4_around(source, around)
     if isinstance(source, (list, tuple)) and source and all(hasattr(s, "satrec") for s in source):
-        return sgp4_ephemeris(_nearest_elements(list(source), around))
+        return _sgp4_around(_nearest_elements(list(source), around), around)
     if hasattr(source, "ephemeris") and hasattr(source, "segments"):     # a parsed OEM
         return source.ephemeris("GCRF")
     if callable(getattr(source, "ephemeris", None)):                      # a station source
@@ -638,7 +652,7 @@ def fly_approach(plan=None, station=None, *, port: str = "rassvet-nadir", seed: 
                          f"got {type(plan).__name__}")
     from .rendezvous.handover import approach_from_plan
 
-    eph = station_ephemeris(station)
+    eph = station_ephemeris(station, around=plan.liftoff_utc or plan.insertion_utc)   # as plan_rendezvous samples it
     res = approach_from_plan(plan, eph, port, seed, faults=faults, config=ApproachConfig(vehicle_type=vehicle))
     return _rewrap(ApproachResult, res)
 
@@ -855,6 +869,16 @@ class MissionResult(_MissionResult):
         return write_outputs(self, out_dir, scenario_toml or scenario_text(self.scenario))
 
 
+def _present_mission(result) -> MissionResult:
+    """``result`` with its phase results as the presenting classes (``mission.rendezvous.table()``...)."""
+    from dataclasses import replace
+
+    res = _rewrap(MissionResult, result)
+    return replace(res, rendezvous=_rewrap(RendezvousPlan, res.rendezvous), approach=_rewrap(ApproachResult, res.approach),
+                   landing=_rewrap(LandingPlan, res.landing),
+                   windows=tuple(_rewrap(LaunchWindow, w) for w in (res.windows or ())))
+
+
 def run_mission(scenario=None, *, seed: int | None = None, with_return: bool = True, out=None,
                 progress=None) -> MissionResult:
     """Fly a whole mission: window, countdown, ascent, rendezvous, approach, return, manifest.
@@ -885,7 +909,7 @@ def run_mission(scenario=None, *, seed: int | None = None, with_return: bool = T
     if changes:
         sc = sc.model_copy(update=changes)
         text = None
-    res = _rewrap(MissionResult, fly(sc, source=source, progress=progress))
+    res = _present_mission(fly(sc, source=source, progress=progress))
     if out is not None:
         res.save(out, text)
     return res
@@ -929,6 +953,7 @@ class PadOutageResult(_WhatIfResult):
 
             img = mpimg.imread(str(path))
         fig = _figure(10.0, 10.0 * img.shape[0] / img.shape[1])
+        fig.set_layout_engine("none")
         ax = fig.add_axes((0, 0, 1, 1))
         ax.imshow(img)
         ax.set_axis_off()
@@ -959,14 +984,18 @@ from .scale.campaign import CampaignResult as _CampaignResult  # noqa: E402
 
 @dataclass(frozen=True, repr=False)
 class MonteCarloResult(_CampaignResult):
-    """A :class:`gyrfalcon.scale.campaign.CampaignResult` with a short repr, a summary table and histograms."""
+    """A :class:`gyrfalcon.scale.campaign.CampaignResult` with a short repr, a text summary and histograms.
+
+    Here ``.table`` is the campaign's per-run table (a ``pyarrow.Table``, one row per flight, as
+    written to ``runs.parquet``); the text table is :meth:`summary_table`.
+    """
 
     def __repr__(self) -> str:
         s = self.summary
         return (f"MonteCarloResult({s.runs} runs, captured {s.captured} ({100 * s.success_rate:.1f} %), "
                 f"rendezvous dv p50 {s.rendezvous_dv_p_mps[1]:.2f} m/s, seed {self.campaign_seed})")
 
-    def table(self) -> str:
+    def summary_table(self) -> str:
         """Capture rate and the percentiles of the per-run figures, as text."""
         s = self.summary
         d = s.to_dict()
