@@ -19,7 +19,7 @@ import pytest
 
 from gyrfalcon.errors import InputError
 from gyrfalcon.io.czml import build_czml, write_czml
-from tests.io.test_report import MS28_LIFTOFF, build_ms28_result
+from tests.mission.test_report import MS28_LIFTOFF, build_ms28_result
 
 czml3 = pytest.importorskip("czml3")
 

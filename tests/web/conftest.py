@@ -35,7 +35,7 @@ def write_run_dir(result, out: Path, scenario_text: str = "name = \"soyuz-ms-28\
 
 @pytest.fixture(scope="session")
 def ms28():
-    from tests.io.test_report import build_ms28_result
+    from tests.mission.test_report import build_ms28_result
 
     return build_ms28_result()
 
