@@ -179,3 +179,11 @@ def test_top_level_is_lazy_and_lists_the_verbs():
     out = subprocess.run([sys.executable, "-c", "import sys, gyrfalcon; print('gyrfalcon.api' in sys.modules, "
                           "'plan_rendezvous' in dir(gyrfalcon))"], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
+
+
+def test_the_low_level_planner_says_what_to_pass_for_a_tle(tle):
+    from gyrfalcon.rendezvous.plan import plan_rendezvous
+
+    ins = gf.api.insertion_into_station_plane(gf.station_ephemeris(None), "baikonur-31", MS28_LIFTOFF, "two-orbit")
+    with pytest.raises(gf.GyrfalconError, match="station must be an Ephemeris .*got a TLE.*station_ephemeris"):
+        plan_rendezvous(ins, station=tle)

@@ -46,6 +46,7 @@ _LAZY = {
     # the flight-level verbs (gyrfalcon.api)
     "station_ephemeris": "gyrfalcon.api",
     "sgp4_ephemeris": "gyrfalcon.api",
+    "station_orbit": "gyrfalcon.api",
     "find_windows": "gyrfalcon.api",
     "next_window": "gyrfalcon.api",
     "plan_rendezvous": "gyrfalcon.api",

@@ -45,7 +45,7 @@ from pathlib import Path
 from .errors import GyrfalconError, InputError
 
 __all__ = [
-    "station_ephemeris", "sgp4_ephemeris", "find_windows", "next_window", "plan_rendezvous", "fly_approach",
+    "station_ephemeris", "sgp4_ephemeris", "station_orbit", "find_windows", "next_window", "plan_rendezvous", "fly_approach",
     "plan_return", "landing_opportunities", "load_scenario", "run_mission", "pad_outage", "monte_carlo",
     "parse_fault", "insertion_into_station_plane", "nearest_feasible_launches",
     "LaunchWindow", "LaunchWindows", "RendezvousPlan", "ApproachResult", "LandingPlan", "LandingOpportunities",
@@ -292,6 +292,19 @@ def _source_text(station) -> str:
     return str(meta.get("source") or getattr(station, "name", None) or type(station).__name__)
 
 
+def station_orbit(station=None, at="2025-11-27T09:27:57.4Z"):
+    """The station's orbit at ``at`` (default: Soyuz MS-28's liftoff): osculating elements, apsis
+    altitudes, sub-satellite point and, for a NASA OEM, its planned events
+    (:class:`gyrfalcon.mission.station_orbit.StationOrbitSummary`, as ``gyrfalcon station``).
+    ``station``: None (the packaged NASA ISS OEM) or the path of an OEM."""
+    from .mission.station_orbit import station_orbit_at
+
+    if station is not None and not isinstance(station, (str, Path)):
+        raise InputError(f"station_orbit reads an OEM path or None (the packaged ISS OEM), not a "
+                         f"{type(station).__name__}; for other sources use station_ephemeris(...).at(t)")
+    return station_orbit_at(at, station)
+
+
 # ---------------------------------------------------------------------------------------------
 # launch windows
 # ---------------------------------------------------------------------------------------------
@@ -335,11 +348,19 @@ class LaunchWindows(tuple):
                            right=(2, 3))
 
     def plot(self):
-        """Phase at insertion [deg] of each window against its liftoff date, feasible ones filled."""
+        """Phase at insertion [deg] of each window against its liftoff date, feasible ones filled;
+        shaded: the phase window of each scheme searched."""
         fig = _figure(8.0, 3.6)
         ax = fig.add_subplot()
         if self:
             import matplotlib.dates as mdates
+
+            from .launch.windows import get_scheme
+
+            for i, name in enumerate(sorted({w.scheme for w in self})):
+                sch = get_scheme(name)
+                ax.axhspan(math.degrees(sch.phase_min_rad), math.degrees(sch.phase_max_rad), color=f"C{i}", alpha=0.12,
+                           label=f"{name} phase window")
 
             x = [w.launch_utc.utc_datetime() for w in self]
             y = [math.degrees(w.phase_at_insertion_rad) for w in self]

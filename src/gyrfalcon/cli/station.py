@@ -15,9 +15,10 @@ def register(app: typer.Typer) -> None:
         at: str = typer.Option(None, "--at", help="UTC epoch (default: MS-28 liftoff 2025-11-27T09:27:57.4Z)."),
     ):
         """The station's orbit at an epoch: elements, apsis altitudes, sub-satellite point, planned events."""
-        from ..mission.station_orbit import MS28_LIFTOFF_UTC, station_orbit_at
+        from ..api import station_orbit
+        from ..mission.station_orbit import MS28_LIFTOFF_UTC
 
-        summary = station_orbit_at(at or MS28_LIFTOFF_UTC, station_oem)
+        summary = station_orbit(station_oem, at or MS28_LIFTOFF_UTC)
         if json_out:
             print_json(summary.to_dict())
             return
