@@ -3,7 +3,7 @@ What the pad accident did to the station's traffic
 ===================================================
 
 At the Soyuz MS-28 launch the unlocked service cabin of Site 31/6 fell into the flame trench.
-Site 31/6 is the only pad from which Russian crews and cargo reach the ISS; it was back on
+Site 31/6 is the only pad that launches Soyuz and Progress to the ISS; it was back in service on
 3 Mar 2026. What does an outage from 27 Nov 2025 to 3 Mar 2026 do to the planned flights?
 
 :func:`gyrfalcon.pad_outage` re-plans the built-in late-2025 manifest (every vehicle, port and

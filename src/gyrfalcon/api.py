@@ -796,12 +796,13 @@ def load_scenario(source=None, **changes):
     """
     from .mission.scenario import Scenario, default_scenario, load_scenario as _load, parse_scenario
 
+    where = "<load_scenario changes>"      # relative ephemeris paths resolve against a scenario file's folder
     if source is None:
         sc = default_scenario()
     elif isinstance(source, Scenario):
         sc = source
     elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
-        sc = _load(source)
+        sc, where = _load(source), str(source)
     elif isinstance(source, str):
         sc = parse_scenario(source)
     else:
@@ -812,7 +813,7 @@ def load_scenario(source=None, **changes):
     if "return_" in changes:
         changes["return"] = changes.pop("return_")
     data = _deep_merge(sc.model_dump(by_alias=True, exclude_none=True), changes)
-    return parse_scenario(_toml(data), "<load_scenario changes>")
+    return parse_scenario(_toml(data), where)
 
 
 def _toml_value(v) -> str:
