@@ -187,3 +187,25 @@ def test_the_low_level_planner_says_what_to_pass_for_a_tle(tle):
     ins = gf.api.insertion_into_station_plane(gf.station_ephemeris(None), "baikonur-31", MS28_LIFTOFF, "two-orbit")
     with pytest.raises(gf.GyrfalconError, match="station must be an Ephemeris .*got a TLE.*station_ephemeris"):
         plan_rendezvous(ins, station=tle)
+
+
+def test_run_mission_carries_time_objects_and_presents_its_phases(tmp_path):
+    import json
+
+    from gyrfalcon.time import iso_utc
+
+    m = gf.run_mission(with_return=False)
+    assert isinstance(m, gf.api.MissionResult) and isinstance(m.rendezvous, gf.api.RendezvousPlan)
+    assert iso_utc(m.times.liftoff, 1) == m.launch_utc and iso_utc(m.times.contact, 1) == m.contact_utc
+    assert m.times.landing is None and m.landing_utc is None
+    for e in m.events:                                     # each event's Time is its text and its MET
+        assert iso_utc(e.t, 1) == e.utc
+        assert float(seconds_between(m.times.liftoff, e.t)) == pytest.approx(e.met_s, abs=0.051)
+    assert abs(_s("2025-11-27T12:34:35Z", m.contact_utc)) < 6 * 60        # the real MS-28 contact
+    assert len(m.table().splitlines()) == len(m.events) + 2
+    assert m.rendezvous.table().count("\n") >= 4 and "soyuz-ms-28" in repr(m)
+    assert m.plot("lvlh").axes
+    written = m.save(tmp_path / "out")
+    assert written["timeline"] == "timeline.json"
+    assert json.loads((tmp_path / "out" / "timeline.json").read_text())["contact_utc"] == m.contact_utc
+    assert gf.load_scenario(tmp_path / "out" / "scenario.toml") == m.scenario     # the scenario as flown
