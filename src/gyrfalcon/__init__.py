@@ -1,7 +1,16 @@
 """Gyrfalcon: plan and simulate crewed flights to a space station, end to end.
 
 The top-level namespace is lazy (PEP 562): ``import gyrfalcon`` loads nothing heavy;
-``gyrfalcon.parse_utc`` and friends import their module on first use.
+``gyrfalcon.plan_rendezvous`` and friends import their module on first use.
+
+The flight, one call a step (:mod:`gyrfalcon.api`)::
+
+    import gyrfalcon as gf
+    iss = gf.station_ephemeris()                  # or a TLE, an OEM path, gf.load_station(...)
+    window = gf.next_window(iss, "baikonur-31", after="2025-11-26", scheme="two-orbit")
+    plan = gf.plan_rendezvous(iss, window)        # burns: print(plan.table()); plan.plot()
+    approach = gf.fly_approach(plan, iss)         # Kurs approach to contact
+    mission = gf.run_mission()                    # or a scenario file / gf.load_scenario(...)
 
 >>> import gyrfalcon
 >>> gyrfalcon.iso_utc(gyrfalcon.parse_utc("2025-11-27T09:27:57.4Z"))
@@ -29,7 +38,25 @@ _LAZY = {
     "Propagator": "gyrfalcon.orbits.propagator",
     "ForceModel": "gyrfalcon.orbits.forces",
     "tle_from_lines": "gyrfalcon.orbits.tle",
+    "load_tles": "gyrfalcon.orbits.tle",
+    "load_omm": "gyrfalcon.orbits.tle",
+    "InputError": "gyrfalcon.errors",
+    # the one station loader (packaged NASA OEM, an OEM, a TLE file or an OMM series)
     "load_station": "gyrfalcon.orbits.station_source",
+    # the flight-level verbs (gyrfalcon.api)
+    "station_ephemeris": "gyrfalcon.api",
+    "sgp4_ephemeris": "gyrfalcon.api",
+    "station_orbit": "gyrfalcon.api",
+    "find_windows": "gyrfalcon.api",
+    "next_window": "gyrfalcon.api",
+    "plan_rendezvous": "gyrfalcon.api",
+    "fly_approach": "gyrfalcon.api",
+    "plan_return": "gyrfalcon.api",
+    "landing_opportunities": "gyrfalcon.api",
+    "load_scenario": "gyrfalcon.api",
+    "run_mission": "gyrfalcon.api",
+    "pad_outage": "gyrfalcon.api",
+    "monte_carlo": "gyrfalcon.api",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

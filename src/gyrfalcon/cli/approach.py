@@ -2,39 +2,17 @@
 from __future__ import annotations
 
 import math
-import re
 
 import typer
 
 from .checks import esc
 from .common import console, handle_errors, print_json
 
-_FAULT = re.compile(r"^kurs-(dropout|bias)@([0-9.]+)(?:\+([0-9.]+))?(?::(\w+)=(-?[0-9.eE+-]+))?$")
-
-
 def parse_fault(text: str):
-    """A :class:`~gyrfalcon.proximity.kurs.KursFault` from ``kurs-dropout@T[+DURATION]`` or
-    ``kurs-bias@T[+DURATION]:CHANNEL=VALUE`` (T, DURATION in seconds from the aim point; VALUE in SI).
+    """A KursFault from its text form (:func:`gyrfalcon.api.parse_fault`)."""
+    from ..api import parse_fault as parse
 
-    >>> parse_fault("kurs-dropout@600+20")
-    KursFault(kind='dropout', start_s=600.0, duration_s=20.0, channel='range', bias=0.0)
-    """
-    from ..errors import InputError
-    from ..proximity.kurs import KursFault
-
-    m = _FAULT.match(text.strip())
-    if not m:
-        raise InputError(
-            f"cannot read fault '{text}'; use kurs-dropout@T, kurs-dropout@T+DURATION or "
-            "kurs-bias@T:CHANNEL=VALUE (seconds from the aim point, SI units), e.g. kurs-dropout@600+20"
-        )
-    kind, start, dur, channel, value = m.groups()
-    if kind == "bias" and channel is None:
-        raise InputError(f"fault '{text}' needs a channel and value, e.g. kurs-bias@600:range=50")
-    return KursFault(
-        "dropout" if kind == "dropout" else "bias_jump", float(start),
-        float(dur) if dur else math.inf, channel or "range", float(value) if value else 0.0,
-    )
+    return parse(text)
 
 
 def register(app: typer.Typer) -> None:
@@ -49,18 +27,13 @@ def register(app: typer.Typer) -> None:
         """Fly the automated approach (default: Soyuz MS-28 from its 2.27 km aim point to Rassvet nadir).
 
         Exit code 3 (reason on stderr) when the approach ends without capture."""
+        from ..api import fly_approach
         from .checks import check_seed
         from .rendezvous import exit_if_not_captured
 
         check_seed(seed)
-        from dataclasses import replace
 
-        from ..proximity.approach import ApproachConfig, simulate_approach
-        from ..proximity.kurs import KursModel
-
-        faults = tuple(parse_fault(f) for f in fault)
-        cfg = ApproachConfig(port_id=port, kurs=replace(KursModel(), faults=faults))
-        res = simulate_approach(cfg, seed=seed)
+        res = fly_approach(None, port=port, seed=seed, faults=tuple(fault))
         if json_out:
             print_json(res.summary())
             exit_if_not_captured(res)

@@ -57,9 +57,9 @@ def register(app: typer.Typer) -> None:
             if date is None:
                 raise InputError("give --undock UTC (e.g. 2025-12-09T01:41Z) to plan a return, or --date YYYY-MM-DD "
                                  "to list a day's landing opportunities")
-            from ..landing.plan import daily_opportunities
+            from ..api import landing_opportunities
 
-            day = daily_opportunities(eph, date, z, vehicle)
+            day = landing_opportunities(eph, date, zone=z, vehicle=vehicle)
             d = {
                 "date": day.date, "zone": day.zone, "source": source,
                 "opportunities": [{"pass_utc": o.pass_utc, "crosstrack_km": round(o.crosstrack_km, 1),
@@ -85,9 +85,9 @@ def register(app: typer.Typer) -> None:
                         + (f"{nxt.pass_utc} ({nxt.crosstrack_km:+.0f} km)" if nxt else
                            f"none before {day.searched_until_utc}"), markup=True)
             return
-        from ..landing.plan import plan_landing
+        from ..api import plan_return
 
-        plan = plan_landing(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv)
+        plan = plan_return(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv)
         d = plan.to_dict()
         d["source"] = source
         if json_out:

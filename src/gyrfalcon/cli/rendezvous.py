@@ -15,101 +15,18 @@ import typer
 from .checks import esc
 from .common import console, handle_errors, print_json
 
-SCHEMES = ("auto", "two-orbit", "four-orbit", "two-day")
-
-
-def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"):
-    """Parametric insertion for a liftoff from ``pad`` (a launch-site Pad) into the station's plane.
-
-    For a scheme whose aim is timed (two-day), the plane is the one J2 brings onto the station's
-    at the aim point. Raises NoSchemeError when no scheme accepts the phase at insertion.
-    """
-    import numpy as np
-
-    from ..launch.insertion import parametric_insertion
-    from ..rendezvous import schemes
-    from ..rendezvous.plan import recommended_plane_normal
-
-    s = station_eph.at(liftoff)
-    h = np.cross(s.r_m, s.v_mps)
-    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h))
-    st = station_eph.at(ins.t)
-    phase = schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m)
-    choice = schemes.choose_scheme(phase, preferred=None if scheme == "auto" else scheme)
-    if choice.scheme.aim_slot.kind == "time":
-        n = recommended_plane_normal(s.r_m, s.v_mps, choice.scheme.aim_slot.after_insertion_s, choice.catch_up_rad)
-        ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
-    return ins
-
-
-def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -> list:
-    """Per scheme (all three for ``auto``, fastest first), the feasible launch window whose liftoff
-    is nearest ``liftoff`` within a day either side (clipped to the ephemeris span)."""
-    from ..errors import GyrfalconError
-    from ..launch.windows import find_windows
-    from ..time import add_seconds, seconds_between
-
-    lo = max(float(seconds_between(liftoff, station_eph.start)) + 1800.0, -86400.0)
-    hi = min(float(seconds_between(liftoff, station_eph.stop)) - 1800.0, 86400.0)
-    if hi <= lo:
-        return []
-    names = ("two-orbit", "four-orbit", "two-day") if scheme == "auto" else (scheme,)
-    out = []
-    for name in names:
-        try:
-            wins = find_windows(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0)
-        except GyrfalconError:      # a hint only; the original error is reported anyway
-            continue
-        ok = [w for w in wins if w.feasible]
-        if ok:
-            out.append(min(ok, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc)))))
-    return out
-
-
-def _check_span(eph, liftoff, source):
-    from ..errors import EphemerisRangeError
-    from ..time import iso_utc
-
-    if not eph.covers(liftoff):
-        raise EphemerisRangeError(
-            f"the station ephemeris ({source}) covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; "
-            f"the launch {iso_utc(liftoff, 1)} is outside it: give --station-oem with a file that covers "
-            "the flight (liftoff to contact plus an hour), or a launch inside that span")
-
-
 def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: str = "rassvet-nadir",
                    vehicle: str = "soyuz-ms", seed: int = 0, source: str = "station ephemeris", rules=None):
-    """Liftoff -> insertion -> plan -> approach. Returns ``(plan, approach_result)``; typed errors.
+    """Liftoff -> insertion -> plan -> approach (:func:`gyrfalcon.api.plan_rendezvous`,
+    :func:`gyrfalcon.api.fly_approach`). Returns ``(plan, approach_result)``; typed errors.
     ``rules(plan)``, if given, is called between the plan and the approach (it may refuse)."""
-    from ..errors import EphemerisRangeError, InputError
-    from ..launch.sites import load_sites
-    from ..rendezvous.handover import approach_from_plan
-    from ..rendezvous.plan import plan_rendezvous
-    from ..rendezvous.schemes import NoSchemeError
-    from ..time import iso_utc, parse_utc
+    from .. import api
 
-    if scheme not in SCHEMES:
-        raise InputError(f"unknown scheme '{scheme}'; use one of {', '.join(SCHEMES)}")
-    pad = load_sites().get(site)
-    liftoff = parse_utc(launch)
-    _check_span(station_eph, liftoff, source)
-    try:
-        ins = insertion_into_station_plane(station_eph, pad, liftoff, scheme)
-        plan = plan_rendezvous(ins, station=station_eph, scheme=scheme, vehicle=vehicle, trajectory_step_s=0)
-    except NoSchemeError as exc:
-        wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme)
-        hint = ("no feasible window within a day of it in the ephemeris" if not wins else
-                "nearest feasible launch: " + ", ".join(
-                    f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
-                    for w in wins))
-        raise NoSchemeError(f"launch {iso_utc(liftoff, 1)} from {pad.id}: {exc}; {hint}") from None
-    except EphemerisRangeError as exc:
-        raise EphemerisRangeError(
-            f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
+    plan = api.plan_rendezvous(station_eph, launch, pad=site, scheme=scheme, vehicle=vehicle,
+                               trajectory_step_s=0, source=source)
     if rules is not None:
         rules(plan)
-    res = approach_from_plan(plan, station_eph, port_id=port, seed=seed)
-    return plan, res
+    return plan, api.fly_approach(plan, station_eph, port=port, seed=seed, vehicle=vehicle)
 
 
 def _met(x):

@@ -29,6 +29,18 @@ class TimelineEvent:
     met_s: float
     phase: str            # countdown | ascent | rendezvous | approach | docking | stay | return
     notes: str = ""
+    t: Any = field(default=None, compare=False, repr=False)   # the instant as a skyfield Time (utc is its text)
+
+
+@dataclass(frozen=True)
+class MissionTimes:
+    """The headline instants of a flight as skyfield ``Time`` objects (None when not reached);
+    ``MissionResult.launch_utc`` etc. are their text at the edge (ISO UTC, 0.1 s)."""
+
+    liftoff: Any = None
+    insertion: Any = None
+    contact: Any = None
+    landing: Any = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +90,7 @@ class MissionResult:
     manifest: Any = None     # gyrfalcon.traffic.manifest.Manifest (port occupancy over time, for the Gantt)
     what_if: bool = False    # flown as a what-if (it may break station rules; the notes say which)
     pad_whatif: Any = None   # gyrfalcon.traffic.whatif.WhatIfResult of a pad damaged by this launch
+    times: MissionTimes = field(default_factory=MissionTimes)   # the headline instants as skyfield Time objects
 
     def to_json_dict(self) -> dict:
         """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events."""

@@ -53,7 +53,7 @@ from typing import Callable
 import numpy as np
 
 from ..errors import GyrfalconError, InputError
-from .result import MissionResult, TimelineEvent
+from .result import MissionResult, MissionTimes, TimelineEvent
 
 PHASES = ("window", "countdown", "ascent", "rendezvous", "approach", "return", "manifest", "outputs")
 """Phase names in flight order (the CLI shows one progress bar each)."""
@@ -401,8 +401,9 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     lo_iso = iso_utc(liftoff, 1)
 
     def ev(name, t, phase, notes_=""):
-        tt = parse_utc(t) if isinstance(t, str) else t
-        events.append(TimelineEvent(name, iso_utc(tt, 1), round(float(seconds_between(liftoff, tt)), 1), phase, notes_))
+        tt = parse_utc(t) if isinstance(t, str) else t       # strings only from phase results that carry text
+        events.append(TimelineEvent(name, iso_utc(tt, 1), round(float(seconds_between(liftoff, tt)), 1), phase, notes_,
+                                    t=tt))
 
     if windows:
         w = windows[0]
@@ -438,7 +439,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
             prog(ph, "skip")
         return MissionResult(launch_utc=None, insertion_utc=None, contact_utc=None, landing_utc=None,
                              total_dv_mps=None, events=tuple(sorted(events, key=lambda e: e.met_s)),
-                             notes=tuple(notes), **base)
+                             notes=tuple(notes), times=MissionTimes(liftoff), **base)
 
     # ascent
     prog("ascent", "start")
@@ -456,7 +457,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
               "spacecraft-separation": "spacecraft separation (insertion)"}
     for a in asc.timeline:
         if a.name in labels:
-            ev(labels[a.name], a.utc, "ascent",
+            ev(labels[a.name], add_seconds(liftoff, float(a.met_s)), "ascent",
                f"h {a.altitude_m / 1e3:.1f} km, v {a.inertial_speed_mps:.0f} m/s"
                + (f", q {a.dynamic_pressure_pa / 1e3:.1f} kPa" if a.name == "max-q" else ""))
     el = asc.elements
@@ -474,7 +475,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     events[:] = [dataclasses.replace(e, notes=e.notes + ins_note) if e.name == labels["spacecraft-separation"] else e
                  for e in events]
     for b in plan.burns:
-        ev(f"burn {b.name}", b.utc, "rendezvous",
+        ev(f"burn {b.name}", b.utc if b.met_s is None else add_seconds(liftoff, float(b.met_s)), "rendezvous",
            f"{b.dv_mps:.2f} m/s, {b.duration_s:.0f} s; then {b.perigee_altitude_m / 1e3:.0f} x "
            f"{b.apogee_altitude_m / 1e3:.0f} km, range {b.range_to_station_m / 1e3:.1f} km")
     prog("rendezvous", "done")
@@ -489,47 +490,51 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         rng = np.linalg.norm(rt.rho_lvlh_m, axis=1)
         idx = np.nonzero(rng < acq_m)[0]
         if len(idx):
-            ev("Kurs acquisition", add_seconds(parse_utc(plan.insertion_utc), float(rt.t_s[idx[0]])), "approach",
+            ev("Kurs acquisition", add_seconds(asc.insertion.t, float(rt.t_s[idx[0]])), "approach",
                f"range {acq_m / 1e3:.0f} km (Kurs acquisition range, model)")
     appr = _approach(scenario, plan, eph, notes)
     pretty = {"closing": "closing (Kurs approach)", "flyaround": "flyaround", "station_keeping": "station-keeping",
               "final_approach": "final approach", "backaway": "back-away"}
+    t_approach = parse_utc(appr.start_utc)
     for ph in appr.phases:
-        ev(pretty.get(ph.name, ph.name.replace("_", " ")), ph.start_utc, "approach", f"{ph.duration_s / 60:.1f} min")
-    contact_utc = None
+        ev(pretty.get(ph.name, ph.name.replace("_", " ")), add_seconds(t_approach, float(ph.start_s)), "approach",
+           f"{ph.duration_s / 60:.1f} min")
+    contact_utc = t_contact = None
     if appr.contact_utc is not None and appr.verdict == "captured":
         contact_utc = appr.contact_utc
+        t_contact = parse_utc(contact_utc)
         c = appr.contact
         cnote = f"{scenario.docking.port}, verdict {appr.verdict}"
         if c is not None:
             cnote += f", closing {getattr(c, 'closing_speed_mps', float('nan')):.3f} m/s"
-        ev("contact", contact_utc, "docking", cnote)
-        ev("hooks closed (hard dock)", add_seconds(parse_utc(contact_utc), HOOKS_AFTER_CONTACT_S), "docking",
+        ev("contact", t_contact, "docking", cnote)
+        ev("hooks closed (hard dock)", add_seconds(t_contact, HOOKS_AFTER_CONTACT_S), "docking",
            "modelling value: contact + 13 min (domain.md 2.3, C)")
         if scenario.crewed:
-            ev("hatch open", add_seconds(parse_utc(contact_utc), HATCH_AFTER_CONTACT_S), "docking",
+            ev("hatch open", add_seconds(t_contact, HATCH_AFTER_CONTACT_S), "docking",
                "modelling value: contact + 2 h 30 min (as Soyuz MS-27)")
     else:
         notes.append(f"approach ended without capture: verdict {appr.verdict}; {'; '.join(appr.events[-3:])}")
-        ev(f"approach {appr.verdict}", add_seconds(parse_utc(appr.start_utc), float(appr.t_s[-1])), "approach",
+        ev(f"approach {appr.verdict}", add_seconds(t_approach, float(appr.t_s[-1])), "approach",
            "; ".join(appr.events[-2:]))
     prog("approach", "done")
 
     # return (before the manifest, which records the departure)
     landing = None
-    landing_utc = None
+    landing_utc = t_landing = None
     undock_utc = None
     ret_source = None
     milestones = ()
     if contact_utc is not None and scenario.return_.enabled:
         prog("return", "start")
-        landing, land_day, ret = _return(scenario, contact_utc, eph, source, notes)
+        landing, land_day, ret = _return(scenario, t_contact, eph, source, notes)
         ret_source = ret.source
         undock_utc = landing.departure.undock_utc
         f = landing.flight
         e = f.entry
         landing_utc = e.landing_utc
-        stay_d = float(seconds_between(parse_utc(contact_utc), parse_utc(undock_utc))) / 86400.0
+        t_landing = parse_utc(landing_utc)
+        stay_d = float(seconds_between(t_contact, parse_utc(undock_utc))) / 86400.0
         ev("undocking", undock_utc, "return", f"{landing.departure.port}; stay {stay_d:.1f} days; station: {ret.source}")
         ev("deorbit burn", f.burn.utc, "return", f"{f.burn.dv_mps:.1f} m/s, {f.burn.duration_s:.0f} s")
         ev("module separation", f.separation_utc, "return", "")
@@ -541,7 +546,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         where = f"{e.landing_lat_deg:.3f} N {e.landing_lon_deg:.3f} E, {d['miss_km']:.1f} km from the zone centre"
         if ref:
             where += f"; {ref['distance_km']:.0f} km {ref['compass']} of {ref['place'].split(' (')[0]}"
-        ev("landing", landing_utc, "return", where)
+        ev("landing", t_landing, "return", where)
         prog("return", "done")
     else:
         prog("return", "skip")
@@ -552,32 +557,34 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     if contact_utc is not None:
         occ, milestones, manifest = _manifest(scenario, lo_iso, contact_utc, undock_utc, notes)
         if occ is not None:
-            ev("station manifest updated", add_seconds(parse_utc(contact_utc), 1.0), "docking",
+            ev("station manifest updated", add_seconds(t_contact, 1.0), "docking",
                f"{occ.occupied_count}/{len(occ.ports)} ports occupied, {len(occ.crew_aboard)} crew aboard")
             for m in milestones:
-                if float(seconds_between(parse_utc(contact_utc), parse_utc(m.t_utc))) >= 0 and "all" in m.text.lower():
+                if float(seconds_between(t_contact, parse_utc(m.t_utc))) >= 0 and "all" in m.text.lower():
                     ev("milestone", m.t_utc, "stay", m.text)
     prog("manifest", "done")
 
     chaser = _chaser_ephemeris(asc, plan, appr, eph)
     station = _station_span(eph, chaser)
     events.sort(key=lambda e: (e.met_s, e.name))
-    return MissionResult(launch_utc=lo_iso, insertion_utc=ins_utc, contact_utc=contact_utc and iso_utc(parse_utc(contact_utc), 1),
-                         landing_utc=landing_utc and iso_utc(parse_utc(landing_utc), 1),
+    return MissionResult(launch_utc=lo_iso, insertion_utc=ins_utc, contact_utc=None if t_contact is None else iso_utc(t_contact, 1),
+                         landing_utc=None if t_landing is None else iso_utc(t_landing, 1),
+                         times=MissionTimes(liftoff, asc.insertion.t, t_contact, t_landing),
                          total_dv_mps=round(float(plan.total_dv_mps), 2), events=tuple(events), ascent=asc,
                          rendezvous=plan, approach=appr, occupancy=occ, landing=landing, chaser=chaser,
                          station=station, notes=tuple(notes), milestones=tuple(milestones),
                          return_station_source=ret_source, manifest=manifest, **base)
 
 
-def _return(scenario, contact_utc, eph, source, notes):
+def _return(scenario, contact, eph, source, notes):
+    """The return after docking at ``contact`` (a Time; an ISO string is parsed)."""
     from ..landing.plan import BURN_LEAD_S, daily_opportunities, plan_landing
     from ..time import add_seconds, iso_utc, parse_utc
 
     if scenario.stay.land_on is not None:
         land_day = scenario.stay.land_on
     else:
-        land_day = iso_utc(add_seconds(parse_utc(contact_utc), scenario.stay.days * 86400.0), 0)[:10]
+        land_day = iso_utc(add_seconds(parse_utc(contact), scenario.stay.days * 86400.0), 0)[:10]
     ret = return_ephemeris(scenario, land_day, eph, source)
     if ret.propagated_days:
         notes.append(f"return: ISS trajectory {ret.source}")

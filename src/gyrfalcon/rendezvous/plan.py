@@ -357,6 +357,10 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         from ..orbits.iss import iss_ephemeris
 
         station = iss_ephemeris("GCRF")
+    if not (hasattr(station, "interpolate") and hasattr(station, "at")):
+        raise InputError(f"station must be an Ephemeris (inertial), got a {type(station).__name__}; convert a TLE, "
+                         "an OEM or a file with gyrfalcon.station_ephemeris(...), or plan with gyrfalcon.plan_rendezvous, "
+                         "which takes them directly")
     dyn = dict(dynamics or {})
     tb = dyn.get("first-guess") or J2SecularDynamics()
     dj2 = dyn.get("j2") or _default_dynamics("j2")

@@ -1,0 +1,34 @@
+"""
+What the pad accident did to the station's traffic
+===================================================
+
+At the Soyuz MS-28 launch the unlocked service cabin of Site 31/6 fell into the flame trench.
+Site 31/6 is the only pad that launches Soyuz and Progress to the ISS; it was back in service on
+3 Mar 2026. What does an outage from 27 Nov 2025 to 3 Mar 2026 do to the planned flights?
+
+:func:`gyrfalcon.pad_outage` re-plans the built-in late-2025 manifest (every vehicle, port and
+stay, with the station's rules: lifeboat seats, port conflicts, stay limits) around the outage.
+"""
+
+# %%
+import gyrfalcon as gf
+
+result = gf.pad_outage("baikonur-31", start="2025-11-27", end="2026-03-03")
+result
+
+# %%
+# The launches from the pad: Progress MS-33, planned for 21 Dec 2025, waits for the pad and its
+# 16-day turnaround.
+print(result.table())
+
+# %%
+# Stays beyond their limits and the cargo picture:
+for stay in result.stays:
+    if stay.planned_stay_days != stay.replanned_stay_days:
+        print(f"{stay.vehicle}: stay {stay.planned_stay_days:.0f} -> {stay.replanned_stay_days:.0f} days, "
+              f"limit {stay.limit_days}, {'AT RISK' if stay.at_risk else 'ok'}")
+print("Progress arrivals planned / re-planned:", result.cargo_planned.as_dict(), "/", result.cargo.as_dict())
+
+# %%
+# Port occupancy as re-planned, the planned one in grey:
+fig = result.plot()

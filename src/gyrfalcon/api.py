@@ -1,0 +1,1081 @@
+"""The flight-level API: the verbs a user scripts a flight with, one call per step.
+
+Every function here is also reachable from the top level (``gyrfalcon.plan_rendezvous``...),
+takes plain inputs (pad ids, ISO UTC strings or skyfield ``Time``, file paths, TLE objects,
+ephemerides) and returns the frozen result the command line and the web app render, with a
+short ``repr``, a ``.table()`` (plain text; :meth:`MonteCarloResult.summary_table`) and a ``.plot()`` (a
+matplotlib ``Figure``):
+
+* the station's trajectory: :func:`station_ephemeris` (``None``, a path, an OEM, a TLE...) -> a GCRF
+  ``Ephemeris``; the one station loader of the package is :func:`gyrfalcon.load_station`;
+* launch windows: :func:`find_windows` -> :class:`LaunchWindows`, :func:`next_window` -> :class:`LaunchWindow`;
+* rendezvous burns: :func:`plan_rendezvous` -> :class:`RendezvousPlan`;
+* the approach to contact: :func:`fly_approach` -> :class:`ApproachResult`;
+* the return: :func:`plan_return` -> :class:`LandingPlan`, :func:`landing_opportunities` ->
+  :class:`LandingOpportunities`;
+* a whole mission: :func:`load_scenario` -> a Scenario, :func:`run_mission` -> :class:`MissionResult`;
+* the station's traffic: :func:`pad_outage` -> :class:`PadOutageResult`;
+* many dispersed flights: :func:`monte_carlo` -> :class:`MonteCarloResult`.
+
+The result classes are thin subclasses of the phase modules' own frozen dataclasses
+(``isinstance(plan, gyrfalcon.rendezvous.plan.RendezvousPlan)`` is true): nothing is
+re-computed, only presented. Wrong inputs raise :class:`~gyrfalcon.errors.InputError` (a
+:class:`~gyrfalcon.errors.GyrfalconError`) saying what to pass.
+
+Example (the Soyuz MS-28 two-orbit flight from a TLE of 24 Nov 2025; also in the README)::
+
+    >>> import gyrfalcon as gf
+    >>> iss = gf.tle_from_lines("1 25544U 98067A   25328.54472231  .00014120  00000-0  26353-3 0  9998",
+    ...                         "2 25544  51.6316 232.5414 0003895 163.7073 196.4042 15.49046550540034")
+    >>> window = gf.next_window(iss, "baikonur-31", after="2025-11-26", scheme="two-orbit")
+    >>> window                                             # doctest: +SKIP
+    LaunchWindow(two-orbit from baikonur-31: liftoff 2025-11-27T09:27:59.1Z, phase 14.9 deg, feasible)
+
+Layer: this module sits above :mod:`gyrfalcon.mission` (it runs missions) and below the faces
+(the command line and :mod:`gyrfalcon.web`), which call it. Heavy imports happen inside the
+functions, so importing it is cheap.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from .errors import GyrfalconError, InputError
+
+__all__ = [
+    "station_ephemeris", "sgp4_ephemeris", "station_orbit", "find_windows", "next_window", "plan_rendezvous", "fly_approach",
+    "plan_return", "landing_opportunities", "load_scenario", "run_mission", "pad_outage", "monte_carlo",
+    "parse_fault", "insertion_into_station_plane", "nearest_feasible_launches",
+    "LaunchWindow", "LaunchWindows", "RendezvousPlan", "ApproachResult", "LandingPlan", "LandingOpportunities",
+    "MissionResult", "PadOutageResult", "MonteCarloResult",
+]
+
+SCHEMES = ("auto", "two-orbit", "four-orbit", "two-day")
+"""Rendezvous scheme names; ``auto`` = the fastest whose phase window holds the phase at insertion."""
+
+SGP4_SPAN_DAYS = (-1.0, 15.0)
+"""Span sampled around a TLE/OMM epoch when it becomes an ephemeris [days]."""
+SGP4_AROUND_DAYS = (-0.5, 3.5)
+"""Span sampled around the time a TLE/OMM must serve (a flight: liftoff to contact of a two-day
+rendezvous plus margin) when that time is known [days]."""
+SGP4_STEP_S = 60.0
+"""Sample step of an SGP4-sampled ephemeris [s] (8th-order Lagrange interpolation between samples)."""
+
+
+# ---------------------------------------------------------------------------------------------
+# presentation helpers (plain text, matplotlib Figures without pyplot state)
+# ---------------------------------------------------------------------------------------------
+def _iso(t, places: int = 1) -> str:
+    """ISO UTC text of a skyfield Time, or the string itself."""
+    if t is None:
+        return "-"
+    if isinstance(t, str):
+        return t
+    from .time import iso_utc
+
+    return iso_utc(t, places)
+
+
+def _met(x) -> str:
+    """``H:MM:SS`` (``Dd HH:MM:SS`` beyond a day) of seconds, ``-`` for None."""
+    if x is None:
+        return "-"
+    from .mission.runner import format_met
+
+    return format_met(float(x))
+
+
+def _text_table(header, rows, right=()) -> str:
+    """A plain monospaced table: columns padded to their widest cell; ``right``: right-aligned columns."""
+    cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+
+    def line(r):
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+
+    return "\n".join([line(cells[0]), "  ".join("-" * w for w in widths)] + [line(r) for r in cells[1:]])
+
+
+def _figure(w: float = 8.0, h: float = 4.2):
+    from .mission.plots import _figure as fig
+
+    return fig(w, h)
+
+
+def _rewrap(cls, obj):
+    """``obj`` (a phase result dataclass) as an instance of its presenting subclass ``cls`` (same fields)."""
+    if obj is None or isinstance(obj, cls):
+        return obj
+    return cls(**{f.name: getattr(obj, f.name) for f in fields(obj) if f.init})
+
+
+def _need(value, what: str, hint: str):
+    if value is None:
+        raise InputError(f"{what} is required; {hint}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# the station
+# ---------------------------------------------------------------------------------------------
+def _station_source_loader():
+    """``gyrfalcon.orbits.station_source.load_station`` when that module exists, else None."""
+    try:
+        from .orbits.station_source import load_station
+    except ImportError:
+        return None
+    return load_station
+
+
+def sgp4_ephemeris(elements, start=None, stop=None, step_s: float = SGP4_STEP_S):
+    """A GCRF :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` sampled from a TLE/OMM with SGP4.
+
+    ``start``/``stop`` (Time or ISO UTC) default to :data:`SGP4_SPAN_DAYS` around the epoch;
+    samples every ``step_s`` seconds, rotated TEME -> GCRF (IAU 2006/2000A with the EOP the
+    package uses). Assumption: SGP4's own accuracy (about 1 km at epoch, growing by some km
+    per day); the samples do not add error beyond the interpolation (under 1 m at 60 s).
+    """
+    import numpy as np
+
+    from .io.oem import convert_samples
+    from .orbits.ephemeris import Ephemeris
+    from .time import add_seconds, parse_utc, seconds_between
+
+    if not hasattr(elements, "satrec"):
+        raise InputError(f"sgp4_ephemeris needs a TLE or OMM (gyrfalcon.tle_from_lines, orbits.tle.load_tles/"
+                         f"load_omm), got {type(elements).__name__}")
+    t0 = add_seconds(elements.epoch, SGP4_SPAN_DAYS[0] * 86400.0) if start is None else parse_utc(start)
+    t1 = add_seconds(elements.epoch, SGP4_SPAN_DAYS[1] * 86400.0) if stop is None else parse_utc(stop)
+    span = float(seconds_between(t0, t1))
+    if not span > 0:
+        raise InputError(f"sgp4_ephemeris: stop must be after start (got {span:.0f} s)")
+    s = np.append(np.arange(0.0, span, float(step_s)), span)
+    teme = elements.propagate(add_seconds(t0, s))
+    r, v = convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")
+    return Ephemeris(teme.epoch, teme.t_s, r, v, "GCRF", name=teme.name,
+                     meta={"source": f"SGP4 from the element set of {_iso(elements.epoch, 0)}"})
+
+
+def _sgp4_around(elements, around):
+    """SGP4 samples around ``around`` (:data:`SGP4_AROUND_DAYS`), or the default span about the epoch."""
+    if around is None:
+        return sgp4_ephemeris(elements)
+    from .time import add_seconds, parse_utc
+
+    t = parse_utc(around)
+    return sgp4_ephemeris(elements, add_seconds(t, SGP4_AROUND_DAYS[0] * 86400.0),
+                          add_seconds(t, SGP4_AROUND_DAYS[1] * 86400.0))
+
+
+def _nearest_elements(sets, around):
+    """The element set whose epoch is the latest at or before ``around`` (else the nearest)."""
+    from .time import parse_utc, seconds_between
+
+    if around is None:
+        return sets[-1]
+    t = parse_utc(around)
+    ages = [float(seconds_between(s.epoch, t)) for s in sets]
+    before = [(a, s) for a, s in zip(ages, sets) if a >= 0]
+    if before:
+        return min(before, key=lambda x: x[0])[1]
+    return min(zip(ages, sets), key=lambda x: abs(x[0]))[1]
+
+
+def _load_elements(path):
+    """Element sets of a TLE or an OMM file (one clear error if it is neither)."""
+    from .errors import OrbitSourceError
+    from .orbits.tle import load_omm, load_tles
+
+    try:
+        sets = load_tles(path)
+    except OrbitSourceError as tle_exc:
+        try:
+            sets = load_omm(path)
+        except OrbitSourceError as omm_exc:
+            raise OrbitSourceError(
+                f"{path} is neither a TLE file ({tle_exc}) nor an OMM file ({omm_exc}); give a "
+                "two/three-line TLE file or a CCSDS OMM (JSON, XML or KVN)") from None
+    if not sets:
+        raise OrbitSourceError(f"{path} holds no element set; give a file with at least one TLE or OMM")
+    return sets
+
+
+def _is_oem_file(path: Path) -> bool:
+    import gzip
+
+    raw = path.read_bytes()[:65536]
+    if raw[:2] == b"\x1f\x8b":
+        with gzip.open(path, "rb") as fh:
+            raw = fh.read(65536)
+    head = raw.decode("utf-8", "replace")
+    return "CCSDS_OEM_VERS" in head or "<oem" in head.lower()
+
+
+STATION_HELP = ("pass None (the packaged NASA ISS ephemeris), a path to a CCSDS OEM, a TLE or an OMM file, an "
+                "Ephemeris, a parsed OEM (gyrfalcon.load_oem), a TLE/OMM object (gyrfalcon.tle_from_lines) or a "
+                "list of them, or a station source (gyrfalcon.load_station)")
+
+
+def station_ephemeris(source=None, *, around=None):
+    """The station's trajectory as a GCRF :class:`~gyrfalcon.orbits.ephemeris.Ephemeris`.
+
+    ``source``: ``None`` (the packaged NASA ISS ephemeris of 2025-11-24), a path (CCSDS OEM,
+    KVN/XML, optionally gzipped; a TLE or OMM file), an ``Ephemeris`` (GCRF or EME2000), a
+    parsed OEM, a TLE/OMM object or a list of them (the one nearest ``around`` is used, sampled
+    with SGP4 by :func:`sgp4_ephemeris`), or an object with ``.ephemeris(frame=...)`` (a station
+    source of :func:`gyrfalcon.load_station`). ``around``: a time the trajectory must serve: it
+    chooses among element sets (the latest at or before it), and an element set is sampled from
+    half a day before it to 3.5 days after (else from a day before its epoch to 15 days after).
+    """
+    from .orbits.ephemeris import Ephemeris
+
+    if isinstance(source, Ephemeris):
+        if source.frame == "GCRF":
+            return source
+        if source.frame in ("EME2000", "ICRF", "TEME"):
+            from .io.oem import convert_samples
+
+            r, v = convert_samples(source.epoch, source.t_s, source.r_m, source.v_mps, source.frame, "GCRF")
+            return Ephemeris(source.epoch, source.t_s, r, v, "GCRF", name=source.name,
+                             segment_starts=source.segment_starts, mass_kg=source.mass_kg, meta=source.meta)
+        raise InputError(f"the station ephemeris is in {source.frame}; give an inertial one (GCRF or EME2000), "
+                         "e.g. load_oem(path).ephemeris('GCRF')")
+    if source is None:
+        load = _station_source_loader()
+        if load is not None:
+            return load(None).ephemeris(frame="GCRF")
+        from .orbits.iss import iss_ephemeris
+
+        return iss_ephemeris("GCRF")
+    if isinstance(source, (str, Path)):
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"no station file {str(source)!r}; {STATION_HELP}")
+        load = _station_source_loader()
+        if load is not None:
+            return load(path, at_utc=around).ephemeris(frame="GCRF")
+        if _is_oem_file(path):
+            from .io.oem import load_oem
+
+            return load_oem(path).ephemeris("GCRF")
+        return _sgp4_around(_nearest_elements(_load_elements(path), around), around)
+    if hasattr(source, "satrec"):
+        return _sgp4_around(source, around)
+    if isinstance(source, (list, tuple)) and source and all(hasattr(s, "satrec") for s in source):
+        return _sgp4_around(_nearest_elements(list(source), around), around)
+    if hasattr(source, "ephemeris") and hasattr(source, "segments"):     # a parsed OEM
+        return source.ephemeris("GCRF")
+    if callable(getattr(source, "ephemeris", None)):                      # a station source
+        return station_ephemeris(source.ephemeris(frame="GCRF"))
+    raise InputError(f"cannot use a {type(source).__name__} as the station; {STATION_HELP}")
+
+
+def _window_target(station, around=None):
+    """What the window search flies against: SGP4 directly for element sets, else an ephemeris."""
+    if hasattr(station, "satrec"):
+        return station
+    if isinstance(station, (list, tuple)) and station and all(hasattr(s, "satrec") for s in station):
+        return _nearest_elements(list(station), around)
+    if isinstance(station, (str, Path)) and Path(station).is_file() and not _is_oem_file(Path(station)):
+        return _nearest_elements(_load_elements(station), around)      # a TLE/OMM file: SGP4 directly
+    return station_ephemeris(station, around=around)
+
+
+def _source_text(station) -> str:
+    if station is None:
+        return "packaged NASA ISS ephemeris"
+    if isinstance(station, (str, Path)):
+        return str(station)
+    meta = getattr(station, "meta", None) or {}
+    return str(meta.get("source") or getattr(station, "name", None) or type(station).__name__)
+
+
+def station_orbit(station=None, at="2025-11-27T09:27:57.4Z"):
+    """The station's orbit at ``at`` (default: Soyuz MS-28's liftoff): osculating elements, apsis
+    altitudes, sub-satellite point and, for a NASA OEM, its planned events
+    (:class:`gyrfalcon.mission.station_orbit.StationOrbitSummary`, as ``gyrfalcon station``).
+    ``station``: None (the packaged NASA ISS OEM) or the path of an OEM."""
+    from .mission.station_orbit import station_orbit_at
+
+    if station is not None and not isinstance(station, (str, Path)):
+        raise InputError(f"station_orbit reads an OEM path or None (the packaged ISS OEM), not a "
+                         f"{type(station).__name__}; for other sources use station_ephemeris(...).at(t)")
+    return station_orbit_at(at, station)
+
+
+# ---------------------------------------------------------------------------------------------
+# launch windows
+# ---------------------------------------------------------------------------------------------
+from .launch.windows import LaunchWindow as _LaunchWindow  # noqa: E402  (light: numpy + launch data)
+
+
+@dataclass(frozen=True, repr=False)
+class LaunchWindow(_LaunchWindow):
+    """A :class:`gyrfalcon.launch.windows.LaunchWindow` with a short repr and a one-row table."""
+
+    def __repr__(self) -> str:
+        ok = "feasible" if self.feasible else "not feasible: " + self.reason
+        return (f"LaunchWindow({self.scheme} from {self.pad_id}: liftoff {_iso(self.launch_utc)}, "
+                f"phase {math.degrees(self.phase_at_insertion_rad):.1f} deg, {ok})")
+
+    def table(self) -> str:
+        """The window as a one-row text table (as ``gyrfalcon windows`` prints it)."""
+        return LaunchWindows((self,)).table()
+
+
+class LaunchWindows(tuple):
+    """The windows of a search (a tuple of :class:`LaunchWindow`, liftoff order), with
+    ``.feasible`` (the feasible ones), ``.table()`` and ``.plot()``."""
+
+    def __new__(cls, windows=()):
+        return super().__new__(cls, tuple(_rewrap(LaunchWindow, w) for w in windows))
+
+    @property
+    def feasible(self) -> "LaunchWindows":
+        return LaunchWindows(w for w in self if w.feasible)
+
+    def __repr__(self) -> str:
+        return f"LaunchWindows({len(self)} windows, {len(self.feasible)} feasible)"
+
+    def table(self) -> str:
+        """Liftoff, in-plane time, azimuth, phase at insertion, feasibility and why (text)."""
+        rows = [(_iso(w.launch_utc)[:-1].replace("T", " "), _iso(w.inplane_utc)[11:-1], f"{math.degrees(w.azimuth_rad):.2f}",
+                 f"{math.degrees(w.phase_at_insertion_rad):.1f}", w.scheme, "yes" if w.feasible else "no", w.reason)
+                for w in self]
+        return _text_table(("launch UTC", "in-plane UTC", "az deg", "phase deg", "scheme", "ok", "why"), rows,
+                           right=(2, 3))
+
+    def plot(self):
+        """Phase at insertion [deg] of each window against its liftoff date, feasible ones filled;
+        shaded: the phase window of each scheme searched."""
+        fig = _figure(8.0, 3.6)
+        ax = fig.add_subplot()
+        if self:
+            import matplotlib.dates as mdates
+
+            from .launch.windows import get_scheme
+
+            for i, name in enumerate(sorted({w.scheme for w in self})):
+                sch = get_scheme(name)
+                ax.axhspan(math.degrees(sch.phase_min_rad), math.degrees(sch.phase_max_rad), color=f"C{i}", alpha=0.12,
+                           label=f"{name} phase window")
+
+            x = [w.launch_utc.utc_datetime() for w in self]
+            y = [math.degrees(w.phase_at_insertion_rad) for w in self]
+            ok = [w.feasible for w in self]
+            ax.scatter([a for a, k in zip(x, ok) if k], [b for b, k in zip(y, ok) if k], color="tab:green",
+                       label="feasible")
+            ax.scatter([a for a, k in zip(x, ok) if not k], [b for b, k in zip(y, ok) if not k], facecolor="none",
+                       edgecolor="tab:red", label="not feasible")
+            ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
+            ax.legend(loc="best")
+        ax.set_xlabel("liftoff [UTC]")
+        ax.set_ylabel("phase at insertion [deg]")
+        ax.grid(alpha=0.3)
+        return fig
+
+
+def find_windows(station=None, pad: str = "baikonur-31", *, start="2025-11-26", days: float = 3.0,
+                 scheme: str = "two-orbit", spacecraft: str = "soyuz-ms", vehicle: str = "soyuz-2.1a") -> LaunchWindows:
+    """Every launch window (about one a day) from ``pad`` to the station in ``[start, start + days)``.
+
+    ``station``: see :func:`station_ephemeris` (a TLE/OMM is flown with SGP4 directly);
+    ``scheme``: two-orbit, four-orbit or two-day; ``spacecraft``: soyuz-ms or progress-ms (the
+    ascent's plane lead). Infeasible windows are included with the reason.
+    """
+    from .launch.windows import find_windows as _find, get_scheme
+
+    if scheme not in SCHEMES[1:]:
+        raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES[1:])}")
+    get_scheme(scheme)
+    return LaunchWindows(_find(_window_target(station, start), pad, scheme, start, days, vehicle=vehicle,
+                               spacecraft=spacecraft))
+
+
+def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", scheme: str = "auto",
+                days: float | None = None, spacecraft: str = "soyuz-ms", vehicle: str = "soyuz-2.1a") -> LaunchWindow:
+    """The first feasible launch window from ``pad`` at or after ``after`` (Time or ISO UTC).
+
+    ``scheme`` ``auto`` tries two-orbit, four-orbit and two-day and returns the earliest liftoff.
+    ``days``: how far to search (default: to the end of the ephemeris, or 60 days for a TLE).
+    Raises :class:`~gyrfalcon.launch.windows.NoFeasibleWindowError` naming the next one after the span.
+    """
+    from .launch.windows import NoFeasibleWindowError, next_feasible_window
+    from .time import seconds_between
+
+    if scheme not in SCHEMES:
+        raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    target = _window_target(station, after)
+    names = SCHEMES[1:] if scheme == "auto" else (scheme,)
+    found, errors = [], []
+    for name in names:
+        try:
+            found.append(next_feasible_window(target, pad, name, after, days, vehicle=vehicle, spacecraft=spacecraft))
+        except NoFeasibleWindowError as exc:
+            if len(names) == 1:
+                raise
+            errors.append(str(exc))
+    if not found:
+        raise NoFeasibleWindowError("; ".join(errors))
+    first = found[0].launch_utc
+    return _rewrap(LaunchWindow, min(found, key=lambda w: float(seconds_between(first, w.launch_utc))))
+
+
+# ---------------------------------------------------------------------------------------------
+# rendezvous
+# ---------------------------------------------------------------------------------------------
+from .rendezvous.plan import RendezvousPlan as _RendezvousPlan  # noqa: E402
+
+
+@dataclass(frozen=True, repr=False)
+class RendezvousPlan(_RendezvousPlan):
+    """A :class:`gyrfalcon.rendezvous.plan.RendezvousPlan` with a short repr, the burn table and a plot."""
+
+    def __repr__(self) -> str:
+        return (f"RendezvousPlan({self.scheme}: liftoff {self.liftoff_utc or '-'}, {len(self.burns)} burns, "
+                f"{self.total_dv_mps:.1f} m/s, aim point {self.aim_utc}, nominal contact {self.contact_utc})")
+
+    def table(self) -> str:
+        """The burn table (centre UTC, MET, dv in RTN and magnitude [m/s], duration [s], propellant [kg],
+        perigee/apogee after [km]) and the totals, as text."""
+        rows = []
+        for b in self.burns:
+            r, t, n = b.dv_rtn_mps
+            rows.append((b.name, b.utc[:-5].replace("T", " ") if b.utc.endswith("Z") else b.utc, _met(b.met_s),
+                         f"{r:.2f}", f"{t:.2f}", f"{n:.2f}", f"{b.dv_mps:.2f}", f"{b.duration_s:.1f}",
+                         f"{b.propellant_kg:.1f}", f"{b.perigee_altitude_m / 1e3:.1f}",
+                         f"{b.apogee_altitude_m / 1e3:.1f}"))
+        t = _text_table(("burn", "UTC (centre)", "MET", "dvR", "dvT", "dvN", "|dv| m/s", "dur s", "prop kg",
+                         "hp km", "ha km"), rows, right=tuple(range(2, 11)))
+        return (f"{self.scheme}: {self.scheme_reason}\n{t}\n"
+                f"total {self.total_dv_mps:.2f} m/s, propellant {self.propellant_kg:.1f} kg; aim point "
+                f"{self.aim_utc} (MET {_met(self.aim_met_s)}), nominal contact {self.contact_utc}")
+
+    def plot(self):
+        """The chaser relative to the station (LVLH): along-track V-bar x [km] against radial
+        height above the station -z [km], burns marked. Needs the plan's relative trajectory
+        (``plan_rendezvous(..., trajectory_step_s=60)``, the default)."""
+        from .mission.plots import lvlh_figure
+
+        fig = lvlh_figure(None, self)
+        if fig is None:
+            raise InputError("this plan has no relative trajectory; plan it with trajectory_step_s > 0 to plot it")
+        return fig
+
+
+def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"):
+    """Parametric insertion (:func:`gyrfalcon.launch.insertion.parametric_insertion`) for a liftoff
+    from ``pad`` (a launch-site Pad or its id) into the station's orbit plane at liftoff.
+
+    For a scheme whose aim is timed (two-day) the plane is the one J2 brings onto the station's at
+    the aim point (:func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`). Raises
+    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when no scheme accepts the phase.
+    """
+    import numpy as np
+
+    from .launch.insertion import parametric_insertion
+    from .launch.sites import load_sites
+    from .rendezvous import schemes
+    from .rendezvous.plan import recommended_plane_normal
+    from .time import parse_utc
+
+    if isinstance(pad, str):
+        pad = load_sites().get(pad)
+    liftoff = parse_utc(liftoff)
+    s = station_eph.at(liftoff)
+    h = np.cross(s.r_m, s.v_mps)
+    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h))
+    st = station_eph.at(ins.t)
+    phase = schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m)
+    choice = schemes.choose_scheme(phase, preferred=None if scheme == "auto" else scheme)
+    if choice.scheme.aim_slot.kind == "time":
+        n = recommended_plane_normal(s.r_m, s.v_mps, choice.scheme.aim_slot.after_insertion_s, choice.catch_up_rad)
+        ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
+    return ins
+
+
+def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -> list:
+    """Per scheme (all three for ``auto``, fastest first), the feasible launch window whose liftoff
+    is nearest ``liftoff`` within a day either side (clipped to the ephemeris span)."""
+    from .launch.windows import find_windows as _find
+    from .time import add_seconds, parse_utc, seconds_between
+
+    liftoff = parse_utc(liftoff)
+    lo = max(float(seconds_between(liftoff, station_eph.start)) + 1800.0, -86400.0)
+    hi = min(float(seconds_between(liftoff, station_eph.stop)) - 1800.0, 86400.0)
+    if hi <= lo:
+        return []
+    names = SCHEMES[1:] if scheme == "auto" else (scheme,)
+    out = []
+    for name in names:
+        try:
+            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0)
+        except GyrfalconError:      # a hint only; the original error is reported anyway
+            continue
+        ok = [w for w in wins if w.feasible]
+        if ok:
+            out.append(min(ok, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc)))))
+    return out
+
+
+def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,
+                    vehicle: str = "soyuz-ms", trajectory_step_s: float = 60.0, force_model: str = "full",
+                    source: str | None = None) -> RendezvousPlan:
+    """Liftoff -> insertion into the station's plane -> the targeted burn plan to the aim point.
+
+    ``station``: see :func:`station_ephemeris` (a TLE is sampled with SGP4 around it);
+    ``launch``: a :class:`LaunchWindow` (gives the liftoff, the pad and the scheme) or a liftoff
+    time (Time or ISO UTC); ``pad`` (default baikonur-31), ``scheme`` (default the window's, or
+    ``auto``); ``vehicle``: soyuz-ms or progress-ms. The insertion is the launch module's
+    parametric model; the planner is :func:`gyrfalcon.rendezvous.plan.plan_rendezvous` with the
+    ``full`` force model against the station. Raises
+    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` naming the nearest feasible launches
+    when no scheme accepts the phase, :class:`~gyrfalcon.errors.EphemerisRangeError` when the
+    station's trajectory does not cover the flight.
+    """
+    from .errors import EphemerisRangeError
+    from .launch.sites import load_sites
+    from .launch.windows import LaunchWindow as _LW
+    from .rendezvous.plan import plan_rendezvous as _plan
+    from .rendezvous.schemes import NoSchemeError
+    from .time import iso_utc, parse_utc
+
+    launch = _need(launch, "launch", "pass a LaunchWindow (gyrfalcon.next_window) or a liftoff time, "
+                                     "e.g. '2025-11-27T09:27:57.4Z'")
+    if isinstance(launch, _LW):
+        liftoff, pad, scheme = launch.launch_utc, pad or launch.pad_id, scheme or launch.scheme
+    else:
+        try:
+            liftoff = parse_utc(launch)
+        except GyrfalconError as exc:
+            raise InputError(f"launch: {exc}; pass a LaunchWindow (gyrfalcon.next_window) or a liftoff time") from None
+    pad, scheme = pad or "baikonur-31", scheme or "auto"
+    if scheme not in SCHEMES:
+        raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    source = source or _source_text(station)
+    eph = station_ephemeris(station, around=liftoff)
+    pad_obj = load_sites().get(pad) if isinstance(pad, str) else pad
+    if not eph.covers(liftoff):
+        raise EphemerisRangeError(
+            f"the station ephemeris ({source}) covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; the launch "
+            f"{iso_utc(liftoff, 1)} is outside it: give a station trajectory that covers the flight (liftoff to "
+            "contact plus an hour; --station-oem on the command line), or a launch inside that span")
+    try:
+        ins = insertion_into_station_plane(eph, pad_obj, liftoff, scheme)
+        plan = _plan(ins, station=eph, scheme=scheme, vehicle=vehicle, force_model=force_model,
+                     trajectory_step_s=trajectory_step_s)
+    except NoSchemeError as exc:
+        wins = nearest_feasible_launches(eph, pad_obj, liftoff, scheme)
+        hint = ("no feasible window within a day of it in the ephemeris" if not wins else
+                "nearest feasible launch: " + ", ".join(
+                    f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
+                    for w in wins))
+        raise NoSchemeError(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; {hint}") from None
+    except EphemerisRangeError as exc:
+        raise EphemerisRangeError(
+            f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
+    return _rewrap(RendezvousPlan, plan)
+
+
+# ---------------------------------------------------------------------------------------------
+# approach
+# ---------------------------------------------------------------------------------------------
+from .proximity.approach import ApproachResult as _ApproachResult  # noqa: E402
+
+
+@dataclass(frozen=True, repr=False)
+class ApproachResult(_ApproachResult):
+    """A :class:`gyrfalcon.proximity.approach.ApproachResult` with a short repr, a phase table and a plot."""
+
+    def __repr__(self) -> str:
+        end = f"contact {self.contact_utc}" if self.contact_utc else (self.events[-1] if self.events else "")
+        return (f"ApproachResult({self.verdict}: from {self.start_utc}, {end}; propellant {self.propellant_kg:.1f} kg, "
+                f"seed {self.seed})")
+
+    def table(self) -> str:
+        """The approach phases (start, end, duration) and the contact conditions, as text."""
+        rows = [(p.name, p.start_utc[11:19], (p.end_utc or "")[11:19], f"{p.duration_s / 60:.1f}") for p in self.phases]
+        out = [f"approach from {self.start_utc}: {self.verdict}" + (f" at {self.contact_utc}" if self.contact_utc else ""),
+               _text_table(("phase", "start UTC", "end UTC", "min"), rows, right=(3,))]
+        k = self.contact
+        if k is not None:
+            out.append(f"contact: closing {k.closing_speed_mps:.3f} m/s, lateral {k.lateral_speed_mps:.3f} m/s, "
+                       f"offset {k.lateral_offset_m:.3f} m")
+        out += [f"violation: {v}" for v in self.violations]
+        out.append(f"propellant {self.propellant_kg:.1f} kg; closest approach {self.min_distance_m:.2f} m")
+        return "\n".join(out)
+
+    def plot(self):
+        """Range [m, log scale] and range-rate [m/s] against seconds since the approach start."""
+        from .mission.plots import range_figure
+
+        return range_figure(self)
+
+
+_FAULT = re.compile(r"^kurs-(dropout|bias)@([0-9.]+)(?:\+([0-9.]+))?(?::(\w+)=(-?[0-9.eE+-]+))?$")
+
+
+def parse_fault(text: str):
+    """A :class:`~gyrfalcon.proximity.kurs.KursFault` from ``kurs-dropout@T[+DURATION]`` or
+    ``kurs-bias@T[+DURATION]:CHANNEL=VALUE`` (T, DURATION in seconds from the approach start; VALUE in SI).
+
+    >>> parse_fault("kurs-dropout@600+20")
+    KursFault(kind='dropout', start_s=600.0, duration_s=20.0, channel='range', bias=0.0)
+    """
+    from .proximity.kurs import KursFault
+
+    if isinstance(text, KursFault):
+        return text
+    if not isinstance(text, str):
+        raise InputError(f"a fault is a KursFault or a text like 'kurs-dropout@600+20', got {type(text).__name__}")
+    m = _FAULT.match(text.strip())
+    if not m:
+        raise InputError(
+            f"cannot read fault '{text}'; use kurs-dropout@T, kurs-dropout@T+DURATION or "
+            "kurs-bias@T:CHANNEL=VALUE (seconds from the aim point, SI units), e.g. kurs-dropout@600+20"
+        )
+    kind, start, dur, channel, value = m.groups()
+    if kind == "bias" and channel is None:
+        raise InputError(f"fault '{text}' needs a channel and value, e.g. kurs-bias@600:range=50")
+    return KursFault(
+        "dropout" if kind == "dropout" else "bias_jump", float(start),
+        float(dur) if dur else math.inf, channel or "range", float(value) if value else 0.0,
+    )
+
+
+def fly_approach(plan=None, station=None, *, port: str = "rassvet-nadir", seed: int = 0, faults=(),
+                 vehicle: str = "soyuz-ms") -> ApproachResult:
+    """Fly the closed-loop automated (Kurs) approach to contact.
+
+    ``plan``: a :class:`RendezvousPlan` (the approach starts from its arrival state, against the
+    same station trajectory, :func:`gyrfalcon.rendezvous.handover.approach_from_plan`), or None
+    for the default start: Soyuz MS-28's 2.27 km aim point. ``faults``: KursFault objects or
+    texts such as ``"kurs-dropout@600+20"`` (:func:`parse_fault`); ``seed``: noise, biases and
+    execution errors.
+    """
+    from dataclasses import replace
+
+    from .proximity.approach import ApproachConfig, simulate_approach
+    from .proximity.kurs import KursModel
+    from .rendezvous.plan import RendezvousPlan as _RP
+
+    if isinstance(faults, (str, bytes)):
+        faults = (faults,)
+    faults = tuple(parse_fault(f) for f in faults)
+    if plan is None:
+        cfg = ApproachConfig(port_id=port, vehicle_type=vehicle, kurs=replace(KursModel(), faults=faults))
+        eph = None if station is None else station_ephemeris(station)
+        return _rewrap(ApproachResult, simulate_approach(cfg, seed=seed, ephemeris=eph))
+    if not isinstance(plan, _RP):
+        raise InputError(f"fly_approach needs a RendezvousPlan (gyrfalcon.plan_rendezvous) or None, "
+                         f"got {type(plan).__name__}")
+    from .rendezvous.handover import approach_from_plan
+
+    eph = station_ephemeris(station, around=plan.liftoff_utc or plan.insertion_utc)   # as plan_rendezvous samples it
+    res = approach_from_plan(plan, eph, port, seed, faults=faults, config=ApproachConfig(vehicle_type=vehicle))
+    return _rewrap(ApproachResult, res)
+
+
+# ---------------------------------------------------------------------------------------------
+# return
+# ---------------------------------------------------------------------------------------------
+from .landing.plan import DailyOpportunities as _DailyOpportunities  # noqa: E402
+from .landing.plan import LandingPlan as _LandingPlan  # noqa: E402
+
+
+@dataclass(frozen=True, repr=False)
+class LandingPlan(_LandingPlan):
+    """A :class:`gyrfalcon.landing.plan.LandingPlan` with a short repr, the event table and a plot."""
+
+    def __repr__(self) -> str:
+        e = self.flight.entry
+        return (f"LandingPlan({self.vehicle} {self.mode}: undock {self.departure.undock_utc}, deorbit "
+                f"{self.flight.burn.utc}, landing {e.landing_utc} at {e.landing_lat_deg:.3f} N "
+                f"{e.landing_lon_deg:.3f} E, {e.miss_m / 1e3:.1f} km from the target)")
+
+    def table(self) -> str:
+        """The return's events (undocking to landing) with their figures, as text."""
+        d = self.to_dict()
+        b = d["deorbit_burn"]
+        rows = [("undocking", d["undock_utc"], f"from {d['port']}"),
+                ("deorbit burn", b["utc"], f"{b['dv_mps']:.1f} m/s retrograde, {b['duration_s']:.0f} s, "
+                                           f"at {b['altitude_m'] / 1e3:.1f} km"),
+                ("module separation", d["module_separation_utc"], ""),
+                ("entry interface", d["entry_interface_utc"], f"{d['entry_speed_mps']:.0f} m/s, "
+                                                             f"{d['entry_flight_path_angle_deg']:.2f} deg"),
+                ("peak load", d["max_g_utc"], f"{d['max_g']:.1f} g at {d['max_g_altitude_m'] / 1e3:.1f} km"),
+                ("parachute", d["parachute_utc"], ""),
+                ("landing", d["landing_utc"], f"{d['landing_lat_deg']:.3f} N {d['landing_lon_deg']:.3f} E, "
+                                              f"{d['miss_km']:.1f} km from the target")]
+        return _text_table(("event", "UTC", "notes"), rows)
+
+    def plot(self):
+        """Sensed load [g] and geodetic altitude [km] of the descent module after module separation."""
+        from .mission.plots import entry_figure
+
+        return entry_figure(self)
+
+
+@dataclass(frozen=True, repr=False)
+class LandingOpportunities(_DailyOpportunities):
+    """A :class:`gyrfalcon.landing.plan.DailyOpportunities` with a short repr and a table."""
+
+    def __repr__(self) -> str:
+        return (f"LandingOpportunities({self.date} into {self.zone}: {len(self.opportunities)} passes, "
+                f"{len(self.reachable)} reachable)")
+
+    def table(self) -> str:
+        rows = [(o.pass_utc, o.direction, f"{o.crosstrack_km:+.0f}", "yes" if o.reachable else "no")
+                for o in self.opportunities]
+        return _text_table(("pass UTC", "direction", "cross-track km", "reachable"), rows, right=(2,))
+
+
+def _zone(zone, target_lat_deg, target_lon_deg, target_alt_m):
+    from .landing.zones import custom_zone
+
+    if (target_lat_deg is None) != (target_lon_deg is None):
+        raise InputError("give both target_lat_deg and target_lon_deg, or neither to use the zone")
+    if target_lat_deg is not None:
+        return custom_zone(target_lat_deg, target_lon_deg, target_alt_m or 0.0)
+    return zone
+
+
+def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: str = "nominal",
+                zone: str = "soyuz", port: str = "prichal-nadir", dv_mps: float | None = None,
+                target_lat_deg: float | None = None, target_lon_deg: float | None = None,
+                target_alt_m: float | None = None) -> LandingPlan:
+    """Plan and fly a return: undocking at ``undock`` (UTC) from ``port``, the deorbit burn onto
+    the zone's next reachable pass, entry (guided ``nominal`` or ``ballistic``) and the landing point.
+
+    ``station``: see :func:`station_ephemeris` (it must cover the undocking); ``zone``: soyuz or
+    arkalyk, or a custom target by latitude/longitude [deg].
+    """
+    from .landing.plan import plan_landing
+
+    undock = _need(undock, "undock", "pass the undocking time, e.g. '2025-12-09T01:41Z' "
+                                     "(landing_opportunities lists a day's passes)")
+    z = _zone(zone, target_lat_deg, target_lon_deg, target_alt_m)
+    plan = plan_landing(station_ephemeris(station, around=undock), undock, vehicle=vehicle, zone=z, mode=mode,
+                        port=port, dv_mps=dv_mps)
+    return _rewrap(LandingPlan, plan)
+
+
+def landing_opportunities(station=None, date=None, *, zone: str = "soyuz", vehicle: str = "soyuz-ms",
+                          target_lat_deg: float | None = None, target_lon_deg: float | None = None) -> LandingOpportunities:
+    """The passes of one UTC day (``YYYY-MM-DD``) over the landing zone, reachable or not."""
+    from .landing.plan import daily_opportunities
+
+    date = _need(date, "date", "pass a UTC day, e.g. '2025-12-08'")
+    z = _zone(zone, target_lat_deg, target_lon_deg, None)
+    return _rewrap(LandingOpportunities, daily_opportunities(station_ephemeris(station, around=date), date, z, vehicle))
+
+
+# ---------------------------------------------------------------------------------------------
+# whole missions
+# ---------------------------------------------------------------------------------------------
+def _deep_merge(base: dict, changes: dict) -> dict:
+    out = dict(base)
+    for k, v in changes.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict):
+            out[k] = _deep_merge(out[k], v)
+        else:
+            out[k] = v
+    return out
+
+
+def load_scenario(source=None, **changes):
+    """A validated :class:`~gyrfalcon.mission.scenario.Scenario`.
+
+    ``source``: None (the packaged Soyuz MS-28), a path to a scenario TOML, TOML text, or a
+    Scenario. ``changes``: keys to replace, tables as dicts merged into the source's, e.g.
+    ``load_scenario(name="ms-28-late", launch={"first_feasible_after": "2025-11-28"})``
+    (``return`` may be spelled ``return_``). Validated like a file: a bad key or value raises
+    :class:`~gyrfalcon.mission.scenario.ScenarioError` naming it and what is allowed.
+    """
+    from .mission.scenario import Scenario, default_scenario, load_scenario as _load, parse_scenario
+
+    where = "<load_scenario changes>"      # relative ephemeris paths resolve against a scenario file's folder
+    if source is None:
+        sc = default_scenario()
+    elif isinstance(source, Scenario):
+        sc = source
+    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
+        sc, where = _load(source), str(source)
+    elif isinstance(source, str):
+        sc = parse_scenario(source)
+    else:
+        raise InputError(f"cannot read a scenario from a {type(source).__name__}; pass None (Soyuz MS-28), a path "
+                         "to a .toml file, TOML text or a Scenario")
+    if not changes:
+        return sc
+    if "return_" in changes:
+        changes["return"] = changes.pop("return_")
+    data = _deep_merge(sc.model_dump(by_alias=True, exclude_none=True), changes)
+    return parse_scenario(_toml(data), where)
+
+
+def _toml_value(v) -> str:
+    import json
+
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v) if not (isinstance(v, float) and math.isinf(v)) else ("inf" if v > 0 else "-inf")
+    if isinstance(v, str):
+        return json.dumps(v)
+    if isinstance(v, (list, tuple)):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
+    raise InputError(f"cannot write a {type(v).__name__} into a scenario")
+
+
+def _toml(data: dict, prefix: str = "") -> str:
+    """Minimal TOML writer for scenario data (scalars, arrays, inline tables, nested tables)."""
+    lines, tables = [], []
+    for k, v in data.items():
+        if isinstance(v, dict):
+            tables.append((k, v))
+        elif v is not None:
+            lines.append(f"{k} = {_toml_value(v)}")
+    out = "\n".join(lines) + ("\n" if lines else "")
+    for k, v in tables:
+        name = f"{prefix}{k}"
+        out += f"\n[{name}]\n" + _toml(v, name + ".")
+    return out
+
+
+def scenario_text(scenario) -> str:
+    """TOML text of a Scenario (what ``write_outputs`` stores as ``scenario.toml``)."""
+    return _toml(scenario.model_dump(by_alias=True, exclude_none=True))
+
+
+from .mission.result import MissionResult as _MissionResult  # noqa: E402
+
+
+@dataclass(frozen=True, repr=False)
+class MissionResult(_MissionResult):
+    """A :class:`gyrfalcon.mission.result.MissionResult` with a short repr, the timeline table,
+    the report's figures (``.plot(key)``), and ``.save(dir)`` for the output files."""
+
+    def __repr__(self) -> str:
+        sc = self.scenario
+        return (f"MissionResult({sc.name}: launch {_iso(self.launch_utc)}, contact {_iso(self.contact_utc)}, "
+                f"landing {_iso(self.landing_utc)}, rendezvous dv {self.total_dv_mps} m/s, {len(self.events)} events)")
+
+    def table(self) -> str:
+        """The timeline (event, UTC, MET, notes), as ``gyrfalcon run`` prints it, in plain text."""
+        rows = [(e.name, _iso(e.utc).replace("T", " ").rstrip("Z"), _met(e.met_s), e.notes) for e in self.events]
+        return _text_table(("event", "UTC", "MET", "notes"), rows, right=(2,))
+
+    def plot(self, key: str = "ground-track"):
+        """One of the report's figures: ascent, ground-track, altitude-phase, lvlh, range, occupancy
+        or entry (a matplotlib Figure)."""
+        from .mission.plots import mission_figures
+
+        figs = {p.key: p for p in mission_figures(self)}
+        if key not in figs:
+            raise InputError(f"no figure {key!r}; choose one of {', '.join(figs)}")
+        p = figs[key]
+        if p.figure is None:
+            raise InputError(f"figure {key!r} cannot be drawn for this flight: {p.note}")
+        return p.figure
+
+    def save(self, out_dir, scenario_toml: str | None = None) -> dict:
+        """Write the output directory (timeline.json, report.html, OEMs, CZML, scenario.toml) atomically;
+        returns ``{kind: file name or note}`` (see :func:`gyrfalcon.mission.runner.write_outputs`)."""
+        from .mission.runner import write_outputs
+
+        return write_outputs(self, out_dir, scenario_toml or scenario_text(self.scenario))
+
+
+def _present_mission(result) -> MissionResult:
+    """``result`` with its phase results as the presenting classes (``mission.rendezvous.table()``...)."""
+    from dataclasses import replace
+
+    res = _rewrap(MissionResult, result)
+    return replace(res, rendezvous=_rewrap(RendezvousPlan, res.rendezvous), approach=_rewrap(ApproachResult, res.approach),
+                   landing=_rewrap(LandingPlan, res.landing),
+                   windows=tuple(_rewrap(LaunchWindow, w) for w in (res.windows or ())))
+
+
+def run_mission(scenario=None, *, seed: int | None = None, with_return: bool = True, out=None,
+                progress=None) -> MissionResult:
+    """Fly a whole mission: window, countdown, ascent, rendezvous, approach, return, manifest.
+
+    ``scenario``: anything :func:`load_scenario` reads (default: Soyuz MS-28). ``seed``: overrides
+    the scenario's; ``with_return=False`` skips the return; ``out``: also write the output
+    directory there; ``progress(phase, status)``: called as phases start and end.
+    """
+    from .mission.runner import fly
+
+    text = None
+    if isinstance(scenario, (str, Path)) and not (isinstance(scenario, str) and ("\n" in scenario or "=" in scenario)):
+        source = str(scenario)
+        sc = load_scenario(scenario)
+        text = Path(scenario).read_text(encoding="utf-8")
+    else:
+        sc = load_scenario(scenario)
+        source = "<embedded soyuz-ms-28.toml>" if scenario is None else "<string>"
+        if scenario is None:
+            from .mission.scenario import default_scenario_text
+
+            text = default_scenario_text()
+    changes = {}
+    if seed is not None:
+        changes["seed"] = int(seed)
+    if not with_return:
+        changes["return_"] = sc.return_.model_copy(update={"enabled": False})
+    if changes:
+        sc = sc.model_copy(update=changes)
+        text = None
+    res = _present_mission(fly(sc, source=source, progress=progress))
+    if out is not None:
+        res.save(out, text)
+    return res
+
+
+# ---------------------------------------------------------------------------------------------
+# traffic
+# ---------------------------------------------------------------------------------------------
+from .traffic.whatif import WhatIfResult as _WhatIfResult  # noqa: E402
+
+
+@dataclass(frozen=True, repr=False)
+class PadOutageResult(_WhatIfResult):
+    """A :class:`gyrfalcon.traffic.whatif.WhatIfResult` with a short repr, the slip table and a plot."""
+
+    def __repr__(self) -> str:
+        o = self.outage
+        return (f"PadOutageResult({o.pad_id} out {o.since_utc[:10]}..{(o.until_utc or 'no end')[:10]}: "
+                f"{len(self.affected)} launches slip, {len(self.stays_at_risk)} stays at risk)")
+
+    def table(self) -> str:
+        """Launches from the pad after the outage starts: planned, re-planned, slip [days] and why."""
+        o = self.outage
+        rows = [(s.vehicle, s.pad or "", s.planned_utc[:16], (s.replanned_utc or "cancelled")[:16],
+                 "-" if s.slip_days is None else f"{s.slip_days:.1f}", "; ".join(s.reasons) or "unaffected")
+                for s in self.slips if s.pad == o.pad_id and s.planned_utc >= o.since_utc[:10]]
+        return _text_table(("launch", "pad", "planned UTC", "re-planned UTC", "slip d", "why"), rows, right=(4,))
+
+    def plot(self):
+        """Port occupancy [UTC date] as re-planned (bars) over the planned one (grey)."""
+        import tempfile
+
+        from .traffic.whatif import gantt
+
+        o = self.outage
+        with tempfile.TemporaryDirectory() as tmp:   # the traffic Gantt draws to a file; keep only the figure
+            path = gantt(Path(tmp) / "gantt.png", self.intervals(True), baseline=self.intervals(False),
+                         ports=self.baseline.station.port_ids, title=f"Port occupancy, {o.pad_id} out",
+                         start_utc=o.since_utc[:10] + "T00:00:00.000Z", end_utc=self.horizon_utc, outage=o)
+            import matplotlib.image as mpimg
+
+            img = mpimg.imread(str(path))
+        fig = _figure(10.0, 10.0 * img.shape[0] / img.shape[1])
+        fig.set_layout_engine("none")
+        ax = fig.add_axes((0, 0, 1, 1))
+        ax.imshow(img)
+        ax.set_axis_off()
+        return fig
+
+
+def pad_outage(pad: str = "baikonur-31", start: str = "2025-11-27", end: str | None = "2026-03-03", *,
+               turnaround_days: float | None = None) -> PadOutageResult:
+    """Re-plan the station's traffic (the built-in late-2025 manifest and plan) for a pad outage.
+
+    ``start``/``end``: ISO UTC dates (a bare ``start`` date with a launch from the pad that day
+    means "lost right after that launch", as Site 31/6 after Soyuz MS-28); ``end`` None: no end
+    known. Returns the launch slips, the stays beyond their limits, lifeboat seats and Progress gaps.
+    """
+    from .traffic.builtin import planned_events
+    from .traffic.whatif import parse_pad_outage, pad_outage_whatif
+
+    outage = parse_pad_outage(f"{pad}:{start}..{end or ''}", planned_events()[0])
+    kw = {} if turnaround_days is None else {"turnaround_days": float(turnaround_days)}
+    return _rewrap(PadOutageResult, pad_outage_whatif(outage, **kw))
+
+
+# ---------------------------------------------------------------------------------------------
+# Monte Carlo
+# ---------------------------------------------------------------------------------------------
+from .scale.campaign import CampaignResult as _CampaignResult  # noqa: E402
+
+
+@dataclass(frozen=True, repr=False)
+class MonteCarloResult(_CampaignResult):
+    """A :class:`gyrfalcon.scale.campaign.CampaignResult` with a short repr, a text summary and histograms.
+
+    Here ``.table`` is the campaign's per-run table (a ``pyarrow.Table``, one row per flight, as
+    written to ``runs.parquet``); the text table is :meth:`summary_table`.
+    """
+
+    def __repr__(self) -> str:
+        s = self.summary
+        return (f"MonteCarloResult({s.runs} runs, captured {s.captured} ({100 * s.success_rate:.1f} %), "
+                f"rendezvous dv p50 {s.rendezvous_dv_p_mps[1]:.2f} m/s, seed {self.campaign_seed})")
+
+    def summary_table(self) -> str:
+        """Capture rate and the percentiles of the per-run figures, as text."""
+        s = self.summary
+        d = s.to_dict()
+        rows = [("runs", str(s.runs)), ("captured", f"{s.captured} ({100 * s.success_rate:.1f} % "
+                                                    f"+- {100 * s.success_rate_stderr:.1f} %)")]
+        for k, v in d.items():
+            if k.endswith(("_p_mps", "_p_s", "_p_m", "_p_kg")) and isinstance(v, (list, tuple)):
+                rows.append((f"{k} (p5/p50/p95/p99)", " / ".join(f"{x:.3g}" for x in v)))
+        rows.append(("failures", str(dict(s.failures) or "none")))
+        return _text_table(("quantity", "value"), rows)
+
+    def plot(self):
+        """Histograms of the rendezvous delta-v [m/s] and the contact delay [s] against the nominal."""
+        import numpy as np
+
+        t = self.table
+        fig = _figure(9.0, 3.6)
+        for i, (col, label) in enumerate((("rendezvous_dv_mps", "rendezvous delta-v [m/s]"),
+                                          ("contact_delay_s", "contact delay after the nominal [s]"))):
+            ax = fig.add_subplot(1, 2, i + 1)
+            if col in t.column_names:
+                x = np.asarray(t.column(col).to_numpy(zero_copy_only=False), dtype=float)
+                x = x[np.isfinite(x)]
+                if x.size:
+                    ax.hist(x, bins=min(30, max(5, x.size // 3)), color="tab:blue", alpha=0.8)
+            ax.set_xlabel(label)
+            ax.set_ylabel("runs")
+            ax.grid(alpha=0.3)
+        return fig
+
+
+def monte_carlo(scenario=None, runs: int = 100, *, seed: int | None = None, workers: int = 1,
+                dispersions=None, progress=None) -> MonteCarloResult:
+    """Fly ``runs`` dispersed flights of a scenario (default Soyuz MS-28 and its ``[dispersions]``):
+    insertion, burn execution, Kurs, density and station ephemeris errors; summarise them.
+
+    ``scenario``: a path to a scenario TOML, TOML text, or None; ``dispersions``: a path to a TOML
+    file with a ``[dispersions]`` table (instead of the scenario's); ``workers`` > 1: local Dask
+    processes. ``progress(done, total)`` after each chunk.
+    """
+    from .mission.scenario import default_scenario_text
+    from .scale.campaign import run_campaign
+
+    if scenario is None:
+        text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
+    elif isinstance(scenario, Path) or (isinstance(scenario, str) and "\n" not in scenario and "=" not in scenario):
+        p = Path(scenario)
+        if not p.is_file():
+            raise InputError(f"no scenario file {str(scenario)!r}; give a scenario .toml path, TOML text or None")
+        text, source = p.read_text(encoding="utf-8"), str(p)
+    elif isinstance(scenario, str):
+        text, source = scenario, "<string>"
+    else:
+        raise InputError(f"monte_carlo reads a scenario path, TOML text or None, not a {type(scenario).__name__}")
+    if dispersions is not None and not hasattr(dispersions, "seed"):
+        from .scale.dispersions import load_dispersions
+
+        dispersions = load_dispersions(dispersions)
+    res = run_campaign(text, int(runs), source=source, dispersions=dispersions, campaign_seed=seed,
+                       workers=int(workers), progress=progress)
+    return _rewrap(MonteCarloResult, res)

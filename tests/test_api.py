@@ -1,0 +1,211 @@
+"""The flight-level API (gyrfalcon.api): the README's example, inputs of every kind, typed errors,
+presentations that match the numbers, and agreement with the real Soyuz MS-28 flight.
+
+References: Soyuz MS-28 liftoff 2025-11-27 09:27:57.4 UTC (Roscosmos, domain.md); NASA's ISS
+ephemeris of 2025-11-24 (packaged) against a public TLE of the same day (their positions agree
+to 0.22 km at the TLE epoch, shared/reference/iss_tles.csv).
+"""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import gyrfalcon as gf
+from gyrfalcon.time import parse_utc, seconds_between
+
+ROOT = Path(__file__).resolve().parents[1]
+TLE_2025_11_24 = ("1 25544U 98067A   25328.54472231  .00014120  00000-0  26353-3 0  9998",
+                  "2 25544  51.6316 232.5414 0003895 163.7073 196.4042 15.49046550540034")
+TLE_2025_11_24_EARLY = ("1 25544U 98067A   25328.22215535  .00013951  00000-0  26056-3 0  9996",
+                        "2 25544  51.6316 234.1374 0003908 162.5046 197.6078 15.49037704539984")
+MS28_LIFTOFF = "2025-11-27T09:27:57.4Z"
+
+
+def _s(a, b) -> float:
+    return float(seconds_between(parse_utc(a), parse_utc(b)))
+
+
+@pytest.fixture(scope="module")
+def tle():
+    return gf.tle_from_lines(*TLE_2025_11_24)
+
+
+@pytest.fixture(scope="module")
+def window(tle):
+    return gf.next_window(tle, "baikonur-31", after="2025-11-26", scheme="two-orbit")
+
+
+@pytest.fixture(scope="module")
+def plan(tle, window):
+    return gf.plan_rendezvous(tle, window)
+
+
+def test_readme_python_example_runs_as_written_in_at_most_six_lines():
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"^```python\n(.+?)\n```", text, flags=re.M | re.S)
+    assert blocks, "the README has no python example"
+    task = blocks[0]
+    assert task.splitlines()[0] == "import gyrfalcon as gf"
+    assert len(task.splitlines()) <= 6          # "ISS from a TLE -> next Baikonur window -> plan -> burns"
+    for block in blocks:
+        out = subprocess.run([sys.executable, "-c", block], capture_output=True, text=True, cwd=ROOT, timeout=300)
+        assert out.returncode == 0, out.stderr[-2000:]
+    lines = out.stdout.splitlines() if len(blocks) == 1 else subprocess.run(
+        [sys.executable, "-c", task], capture_output=True, text=True, cwd=ROOT, timeout=300).stdout.splitlines()
+    burns = [ln.split() for ln in lines if re.match(r"^(DV\d|braking)\s", ln)]
+    assert [b[0] for b in burns] == ["DV1", "DV2", "DV3", "braking"]
+    total = float(re.search(r"total ([0-9.]+) m/s", out.stdout).group(1))
+    assert sum(float(b[7]) for b in burns) == pytest.approx(total, abs=0.03)   # the |dv| column adds up
+
+
+def test_window_from_a_tle_predicts_the_real_ms28_liftoff(window):
+    assert window.feasible and window.scheme == "two-orbit" and window.pad_id == "baikonur-31"
+    assert abs(_s(MS28_LIFTOFF, window.launch_utc)) < 6.0
+    assert "LaunchWindow(two-orbit from baikonur-31: liftoff 2025-11-27T09:2" in repr(window)
+
+
+def test_plan_from_a_tle_agrees_with_the_plan_from_nasas_ephemeris(plan, window):
+    """The same liftoff planned against NASA's ephemeris instead of the TLE: two independent
+    sources of the station's orbit (0.22 km apart at the TLE epoch) give the same flight."""
+    nasa = gf.plan_rendezvous(None, window.launch_utc, pad="baikonur-31", scheme="two-orbit", trajectory_step_s=0)
+    assert isinstance(plan, gf.api.RendezvousPlan) and isinstance(plan, type(nasa).__mro__[1])
+    assert [b.name for b in plan.burns] == [b.name for b in nasa.burns] == ["DV1", "DV2", "DV3", "braking"]
+    assert plan.total_dv_mps == pytest.approx(nasa.total_dv_mps, abs=2.0)
+    for a, b in zip(plan.burns, nasa.burns):
+        assert abs(_s(a.utc, b.utc)) < 30.0
+    assert 100.0 < plan.total_dv_mps < 130.0          # flown: about 117 m/s (domain.md)
+
+
+def test_plan_table_and_plot_present_the_plan(plan):
+    table = plan.table()
+    assert f"total {plan.total_dv_mps:.2f} m/s" in table
+    for b in plan.burns:
+        assert f"{b.dv_mps:.2f}" in table and b.name in table
+    fig = plan.plot()
+    ax = fig.axes[0]
+    x_km = ax.lines[0].get_xdata()
+    assert len(x_km) == len(plan.relative_trajectory.t_s)
+    assert np.allclose(x_km, plan.relative_trajectory.rho_lvlh_m[:, 0] / 1e3)
+    assert "km" in ax.get_xlabel()
+
+
+def test_windows_table_lists_every_window_and_only_one_is_feasible_around_ms28(tle):
+    wins = gf.find_windows(tle, "baikonur-31", start="2025-11-26", days=3, scheme="two-orbit")
+    assert isinstance(wins, gf.api.LaunchWindows) and len(wins) == 3
+    assert [w.launch_utc.utc_strftime("%d") for w in wins.feasible] == ["27"]
+    lines = wins.table().splitlines()
+    assert len(lines) == 2 + len(wins)
+    assert "pad baikonur-31 is damaged" in lines[-1]       # 28 Nov: the pad MS-28 wrecked
+    assert len(wins.plot().axes[0].collections) == 2
+
+
+def test_station_inputs_of_every_kind_give_the_same_station(tmp_path, tle):
+    t = parse_utc("2025-11-27T10:00:00Z")
+    ref = gf.station_ephemeris(tle, around=t).at(t).r_m
+    path = tmp_path / "iss.tle"
+    path.write_text("\n".join(TLE_2025_11_24_EARLY + TLE_2025_11_24) + "\n")
+    from_file = gf.station_ephemeris(path, around=t)
+    assert np.linalg.norm(from_file.at(t).r_m - ref) < 1e-3          # the latest set before t was chosen
+    from_list = gf.station_ephemeris([gf.tle_from_lines(*TLE_2025_11_24_EARLY), tle], around=t)
+    assert np.linalg.norm(from_list.at(t).r_m - ref) < 1e-3
+    nasa = gf.station_ephemeris(None)
+    from gyrfalcon.orbits.iss import iss_default_path
+
+    oem = gf.load_oem(iss_default_path())
+    assert np.linalg.norm(gf.station_ephemeris(oem).at(t).r_m - nasa.at(t).r_m) < 1e-3
+    eme = oem.ephemeris("EME2000")
+    assert np.linalg.norm(gf.station_ephemeris(eme).at(t).r_m - nasa.at(t).r_m) < 1e-3   # rotated to GCRF
+    assert np.linalg.norm(eme.at(t).r_m - nasa.at(t).r_m) > 0.3    # the frame bias (~1e-7 rad: 0.7 m here)
+    # NASA's prediction and the TLE of the same day: a few km apart three days later (domain.md: 10-20 km)
+    assert 0.05e3 < np.linalg.norm(nasa.at(t).r_m - ref) < 30e3
+
+
+def test_wrong_inputs_say_what_to_pass(window):
+    with pytest.raises(gf.GyrfalconError, match="cannot use a int as the station; pass None"):
+        gf.plan_rendezvous(42, window)
+    with pytest.raises(gf.GyrfalconError, match="launch is required; pass a LaunchWindow"):
+        gf.plan_rendezvous(None)
+    with pytest.raises(gf.GyrfalconError, match="fly_approach needs a RendezvousPlan"):
+        gf.fly_approach("rassvet-nadir")
+    with pytest.raises(gf.GyrfalconError, match="unknown scheme 'three-orbit'"):
+        gf.next_window(None, "baikonur-31", scheme="three-orbit")
+    with pytest.raises(gf.GyrfalconError, match="no station file"):
+        gf.find_windows("no-such-file.oem")
+    with pytest.raises(gf.GyrfalconError, match="cannot read fault 'x'"):
+        gf.fly_approach(None, faults="x")
+    with pytest.raises(gf.GyrfalconError, match="outside it"):
+        gf.plan_rendezvous(None, "2026-01-10T09:00:00Z")
+    with pytest.raises(gf.GyrfalconError, match="docking.port: unknown port 'cupola'"):
+        gf.load_scenario(docking={"port": "cupola"})
+
+
+def test_approach_from_the_plan_captures_near_the_real_contact(plan, tle):
+    res = gf.fly_approach(plan, tle)
+    assert res.verdict == "captured" and res.start_utc == plan.arrival_utc
+    assert abs(_s("2025-11-27T12:34:35Z", res.contact_utc)) < 6 * 60      # real MS-28 contact
+    table = res.table()
+    assert all(p.name in table for p in res.phases) and res.contact_utc in table
+    assert res.plot().axes
+
+
+def test_load_scenario_applies_changes_and_round_trips(tmp_path):
+    sc = gf.load_scenario(name="ms-28-prichal", seed=3, docking={"port": "prichal-nadir"},
+                          faults={"kurs_dropout": [{"start_s": 600, "duration_s": 30}]})
+    assert (sc.name, sc.seed, sc.docking.port) == ("ms-28-prichal", 3, "prichal-nadir")
+    assert sc.faults.kurs_dropout[0].duration_s == 30
+    assert sc.launch.pad == "baikonur-31"                       # the rest is MS-28's
+    path = tmp_path / "s.toml"
+    path.write_text(gf.api.scenario_text(sc))
+    assert gf.load_scenario(path) == sc
+    assert gf.load_scenario(path.read_text()) == sc
+
+
+def test_pad_outage_reports_progress_ms33_slip():
+    res = gf.pad_outage("baikonur-31", start="2025-11-27", end="2026-03-03")
+    slip = res.slip_of("Progress MS-33")
+    # back 3 Mar 2026 + 16 d turnaround = 19 Mar; planned 21 Dec 2025: 88 days
+    assert _s(slip.planned_utc, slip.replanned_utc) / 86400.0 == pytest.approx(slip.slip_days, abs=0.01)
+    assert slip.replanned_utc.startswith("2026-03-19")
+    assert "Progress MS-33" in res.table() and "88.0" in res.table()
+    assert "1 launches slip" in repr(res)
+
+
+def test_top_level_is_lazy_and_lists_the_verbs():
+    out = subprocess.run([sys.executable, "-c", "import sys, gyrfalcon; print('gyrfalcon.api' in sys.modules, "
+                          "'plan_rendezvous' in dir(gyrfalcon))"], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"]
+
+
+def test_the_low_level_planner_says_what_to_pass_for_a_tle(tle):
+    from gyrfalcon.rendezvous.plan import plan_rendezvous
+
+    ins = gf.api.insertion_into_station_plane(gf.station_ephemeris(None), "baikonur-31", MS28_LIFTOFF, "two-orbit")
+    with pytest.raises(gf.GyrfalconError, match="station must be an Ephemeris .*got a TLE.*station_ephemeris"):
+        plan_rendezvous(ins, station=tle)
+
+
+def test_run_mission_carries_time_objects_and_presents_its_phases(tmp_path):
+    import json
+
+    from gyrfalcon.time import iso_utc
+
+    m = gf.run_mission(with_return=False)
+    assert isinstance(m, gf.api.MissionResult) and isinstance(m.rendezvous, gf.api.RendezvousPlan)
+    assert iso_utc(m.times.liftoff, 1) == m.launch_utc and iso_utc(m.times.contact, 1) == m.contact_utc
+    assert m.times.landing is None and m.landing_utc is None
+    for e in m.events:                                     # each event's Time is its text and its MET
+        assert iso_utc(e.t, 1) == e.utc
+        assert float(seconds_between(m.times.liftoff, e.t)) == pytest.approx(e.met_s, abs=0.051)
+    assert abs(_s("2025-11-27T12:34:35Z", m.contact_utc)) < 6 * 60        # the real MS-28 contact
+    assert len(m.table().splitlines()) == len(m.events) + 2
+    assert m.rendezvous.table().count("\n") >= 4 and "soyuz-ms-28" in repr(m)
+    assert m.plot("lvlh").axes
+    written = m.save(tmp_path / "out")
+    assert written["timeline"] == "timeline.json"
+    assert json.loads((tmp_path / "out" / "timeline.json").read_text())["contact_utc"] == m.contact_utc
+    assert gf.load_scenario(tmp_path / "out" / "scenario.toml") == m.scenario     # the scenario as flown
