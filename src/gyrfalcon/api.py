@@ -264,6 +264,9 @@ def station_ephemeris(source=None, *, around=None):
     if hasattr(source, "satrec"):
         return _sgp4_around(source, around)
     if isinstance(source, (list, tuple)) and source and all(hasattr(s, "satrec") for s in source):
+        load = _station_source_loader()
+        if load is not None and len(source) > 1:       # a series: orbit determination, sets before ``around`` only
+            return load(list(source), at_utc=around).ephemeris(frame="GCRF")
         return _sgp4_around(_nearest_elements(list(source), around), around)
     if hasattr(source, "ephemeris") and hasattr(source, "segments"):     # a parsed OEM
         return source.ephemeris("GCRF")
@@ -273,13 +276,11 @@ def station_ephemeris(source=None, *, around=None):
 
 
 def _window_target(station, around=None):
-    """What the window search flies against: SGP4 directly for element sets, else an ephemeris."""
+    """What the window search flies against: one element set directly (SGP4: a single set holds
+    no drag history to fit), else the ephemeris of :func:`station_ephemeris` (files and series of
+    element sets through the one station loader, :func:`gyrfalcon.load_station`)."""
     if hasattr(station, "satrec"):
         return station
-    if isinstance(station, (list, tuple)) and station and all(hasattr(s, "satrec") for s in station):
-        return _nearest_elements(list(station), around)
-    if isinstance(station, (str, Path)) and Path(station).is_file() and not _is_oem_file(Path(station)):
-        return _nearest_elements(_load_elements(station), around)      # a TLE/OMM file: SGP4 directly
     return station_ephemeris(station, around=around)
 
 
