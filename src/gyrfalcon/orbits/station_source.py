@@ -30,10 +30,10 @@ How each source becomes an ephemeris
   batch mode). The fitted state is then propagated with the same ``full`` model.
 * **Default** (``source=None``): the packaged NASA OEM of 2025-11-24.
 
-Space weather during a prediction is held at its value at the prediction's start
-(:data:`SPACE_WEATHER`: F10.7 = its 81-day mean, Ap as tabulated that day), as a forecast
-would be; during the fit arc (the past) the same constant values are used so that the fitted
-scale carries over.
+Space weather during a prediction is held at values known at the prediction's start
+(:data:`SPACE_WEATHER`: F10.7 = the mean of the 81 daily values before it, Ap of the day before),
+as a forecast would be; during the fit arc (the past) the same constant values are used so that
+the fitted scale carries over. No observed value after the start is used.
 
 Warnings (``Station.warnings``) say when the data are older than :data:`STALE_DAYS` before the
 time they serve (the along-track error grows ~:data:`ERROR_GROWTH_KM_PER_DAY` km/day, measured
@@ -370,18 +370,22 @@ def _sw_cfunc():
     import heyoka as hy
 
     x = hy.make_vars("x")
-    return hy.cfunc([hy.model.f107a_center81(x), hy.model.Ap_avg(x)], [x])
+    return hy.cfunc([hy.model.f107(x), hy.model.Ap_avg(x)], [x])
 
 
 def space_weather_at(t) -> tuple:
-    """(F10.7, F10.7, Ap) held for a prediction from ``t``: F10.7's 81-day mean and the day's
-    Ap from heyoka's table (NaN outside it -> a neutral (150, 150, 15) is returned)."""
+    """(F10.7, F10.7, Ap) held for a prediction from ``t``, from values known at ``t`` only
+    (heyoka's table): the mean daily F10.7 of the 81 days before ``t`` and the Ap of the day
+    before. NaN outside the table -> a neutral (150, 150, 15)."""
+    from ..constants import DAYS_PER_JULIAN_CENTURY
     from .forces import tt_jc
 
-    f107a, ap = (float(v) for v in _sw_cfunc()([tt_jc(t)]))
-    if not (math.isfinite(f107a) and math.isfinite(ap)):
+    tc = tt_jc(t) - np.arange(1, 82, dtype=float) / DAYS_PER_JULIAN_CENTURY
+    out = np.asarray(_sw_cfunc()(tc.reshape(1, -1)))
+    f107, ap = float(np.mean(out[0])), float(out[1][0])
+    if not (math.isfinite(f107) and math.isfinite(ap)):
         return (150.0, 150.0, 15.0)
-    return (round(f107a, 1), round(f107a, 1), round(ap, 1))
+    return (round(f107, 1), round(f107, 1), round(ap, 1))
 
 
 def _propagator(space_weather: str, tol: float = TOL):
