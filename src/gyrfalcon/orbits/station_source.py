@@ -89,9 +89,9 @@ OBS_STEP_S = 300.0
 MANOEUVRE_DA_M = 150.0
 """A rise of the mean semi-major axis between consecutive element sets larger than this [m]
 is taken as a manoeuvre (drag only lowers it; SGP4 mean-element noise is ~30 m)."""
-TOL = 1e-10
-"""heyoka tolerance of the fits and predictions here (against 1e-13 the ISS differs by well under a
-metre over 3 days, tests/orbits/test_station_source.py)."""
+TOL = 1e-9
+"""heyoka tolerance of the fits and predictions here (against 1e-13 the ISS with drag differs by
+0.1 m after 3 days, tests/orbits/test_station_source.py; the data carry 0.1-1 km)."""
 BSTAR_MAX = 0.01
 """Element sets with a larger |BSTAR| [1/earth radii] are left out: the ISS's is 1e-4..1e-3; values
 like -0.11 come from a set fitted across a manoeuvre and put SGP4 kilometres off within an orbit."""
