@@ -625,8 +625,8 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     """Orbit determination from an element-set series (see the module docstring).
 
     Returns (fitted GCRF State at the reference time, DragEstimate, warnings, arc sets,
-    manoeuvres found). The reference time is the last set's epoch (or ``at_utc`` if earlier
-    observations... never later than ``at_utc``).
+    manoeuvres found). The reference time is the epoch of the last set dated at or before
+    ``at_utc``; no observation lies after ``at_utc``.
     """
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
     from .state import State
