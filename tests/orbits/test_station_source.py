@@ -194,3 +194,13 @@ def test_a_reboost_and_a_set_fitted_across_it_in_a_real_series():
     assert "BSTAR" in text and "-0.114" in text             # the 13 Nov 22:09 set is left out
     assert "manoeuvre between 2024-11-13T09:37:03Z and 2024-11-14T11:04:27Z" in text
     assert st.drag.method == "fit" and st.data_end_utc == "2024-11-15T10:03:51Z"
+
+
+def test_the_loader_tolerance_costs_under_a_metre_over_three_days():
+    from gyrfalcon.orbits.iss import iss_ephemeris
+
+    s0 = iss_ephemeris("GCRF").at("2025-11-25T00:00Z").with_mass(450000.0)
+    p = ss._params({"drag_area_m2": 1500.0, "drag_cd": 2.2, "drag_scale": 0.8}, ss.space_weather_at(s0.t), "frozen")
+    a = ss._propagator("frozen").propagate_to(s0, 3 * 86400.0, params=p)
+    b = ss._propagator("frozen", 1e-13).propagate_to(s0, 3 * 86400.0, params=p)
+    assert np.linalg.norm(a.r_m - b.r_m) < 1.0
