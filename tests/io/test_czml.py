@@ -158,9 +158,10 @@ def test_labels_are_laid_out_apart(packets):
     pad, land = lab["site/launch-pad"], lab["site/landing-point"]
     assert pad["horizontalOrigin"] == "RIGHT" and land["horizontalOrigin"] == "LEFT"
     # one event label at a time: each one's availability ends no later than the next one's start
+    # (events at the same instant: the earlier-listed one shows for 2 ms)
     spans = [p["availability"].split("/") for p in events if p["name"] != "landing"]
     for (a0, a1), (b0, b1) in zip(spans, spans[1:]):
-        assert _seconds(a1, b0) >= -1e-3, (a0, a1, b0)
+        assert _seconds(a1, b0) >= -0.0025, (a0, a1, b0)
         assert _seconds(a0, a1) > 0
 
 

@@ -307,7 +307,7 @@ def build_czml(result, *, event_label_s: float = 600.0):
     for n, (k, ev, te, s, where) in enumerate(placed):
         show_s = float(event_label_s)
         if n + 1 < len(placed):
-            show_s = min(show_s, max(placed[n + 1][3] - s, 1.0))   # until the next event's label
+            show_s = min(show_s, max(placed[n + 1][3] - s, 0.002))   # until the next event's label
         packets.append(Packet(
             id=f"event/{k:03d}-{ev.name}", name=ev.name,
             description=f"{html.escape(ev.utc)} (MET {ev.met_s:.1f} s, {html.escape(ev.phase)}) {html.escape(ev.notes)}",

@@ -10,7 +10,8 @@ Phases and the public call each one makes (nothing is re-implemented here):
    a date (:func:`gyrfalcon.launch.windows.next_feasible_window`; scheme ``auto`` tries
    two-orbit, four-orbit, two-day and takes the earliest).
 2. **countdown** -- :func:`gyrfalcon.launch.countdown.run_countdown` on the pad board as known
-   before liftoff, with the scenario's faults (MS-28: ``pad-cabin-not-locked`` -> pad damaged).
+   before liftoff, with the scenario's faults (MS-28: ``pad-cabin-not-locked`` -> pad damaged;
+   :func:`gyrfalcon.traffic.whatif.pad_outage_whatif` of the damage goes to the result).
    A scrubbed count ends the flight (the result carries the board and the reason).
 3. **ascent** -- :func:`gyrfalcon.launch.ascent.fly_ascent` (3-DOF, guided) into the station's
    plane at liftoff (for a two-day scheme, the plane of
@@ -23,7 +24,8 @@ Phases and the public call each one makes (nothing is re-implemented here):
    the first time the planned relative range falls below the Kurs model's acquisition range.
 6. **manifest** -- the built-in late-2025 ISS manifest (in memory,
    :func:`gyrfalcon.traffic.late2025_manifest`'s events), the flight's own launch and arrival
-   replaced (or added) with the predicted ones; occupancy after docking and its milestones.
+   replaced (or added) with the predicted ones; occupancy after docking and its milestones (the
+   manifest itself goes to the result: the report's port-occupancy chart).
 7. **return** -- the station ephemeris on the landing day (the target's, or NASA's July 2026
    OEM shipped as a two-day excerpt and propagated forward by the station loader
    :func:`gyrfalcon.orbits.station_source.load_station`, drag fitted on the excerpt); the day's
@@ -315,6 +317,15 @@ def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | Non
     return occ, tuple(m.milestones), m
 
 
+def _pad_whatif(damage):
+    """The traffic what-if of a pad damaged by this launch (built-in plan, default turnaround)."""
+    from ..time import iso_utc
+    from ..traffic.whatif import PadOutage, pad_outage_whatif
+
+    return pad_outage_whatif(PadOutage(damage.pad_id, iso_utc(damage.t, 3), iso_utc(damage.repair_utc, 3),
+                                       damage.cause))
+
+
 def _chaser_ephemeris(ascent, plan, approach, eph):
     """GCRF chaser trajectory: ascent samples, then the plan's and the approach's LVLH states."""
     from ..orbits.ephemeris import Ephemeris
@@ -426,13 +437,10 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     if cd.pad_damage is not None:
         d = cd.pad_damage
         ev("pad damaged", d.t, "countdown", f"{d.cause}; {d.pad_id} out of service until {iso_utc(d.repair_utc, 0)[:10]}")
-        from ..traffic.whatif import PadOutage, pad_outage_whatif    # its consequences for the station's traffic
-
-        base_whatif = pad_outage_whatif(PadOutage(d.pad_id, iso_utc(d.t, 3), iso_utc(d.repair_utc, 3), d.cause))
     prog("countdown", "done")
     base = dict(scenario=scenario, seed=scenario.seed, countdown=cd, windows=windows, what_if=bool(scenario.what_if))
-    if cd.pad_damage is not None:
-        base["pad_whatif"] = base_whatif
+    if cd.pad_damage is not None:      # its consequences for the station's traffic (the report shows them)
+        base["pad_whatif"] = _pad_whatif(cd.pad_damage)
     if cd.scrubbed:
         notes.append(f"countdown scrubbed: {cd.reason}")
         for ph in PHASES[2:-1]:

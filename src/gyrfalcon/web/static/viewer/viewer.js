@@ -209,8 +209,8 @@
 
   // How far from the event the camera stops [m]: close enough at the approach to see the
   // chaser and the station apart, wide enough in the ascent and the descent to see the track.
-  const EVENT_RANGE_M = { countdown: 2.5e6, ascent: 2.5e6, rendezvous: 4.0e6, approach: 2.0e4,
-    docking: 2.0e4, stay: 8.0e6, return: 2.5e6 };
+  const EVENT_RANGE_M = { countdown: 2.5e6, ascent: 2.5e6, rendezvous: 4.0e6, approach: 5.0e3,
+    docking: 5.0e3, stay: 8.0e6, return: 2.5e6 };
 
   // Where the event happens: its CZML packet's position, else the vehicle flying then.
   function eventPosition(ev, t) {
