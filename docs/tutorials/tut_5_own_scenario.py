@@ -10,6 +10,9 @@ Here: a cargo flight in Soyuz MS-28's place: a Progress MS from the same pad in 
 feasible two-orbit window from 27 Nov 2025 (its ascent leads the plane by a little less than a
 Soyuz's, so its liftoff differs by seconds), docking at Poisk, with a 30 s Kurs dropout ten
 minutes into the approach, and no cabin fault at the pad.
+
+On that day Poisk is taken (Progress MS-31 is docked there), so the station rules refuse the
+flight: the scenario asks for a **what-if** (``what_if = true``) and every output then says so.
 """
 
 # %%
@@ -26,6 +29,16 @@ scenario = gf.load_scenario(
     faults={"countdown": [], "kurs_dropout": [{"start_s": 600, "duration_s": 30}]},
     return_={"enabled": False},
 )
+
+# %%
+# Flown as asked, the station rules refuse it in one line that says how to ask for a what-if:
+try:
+    gf.run_mission(scenario)
+except gf.GyrfalconError as exc:
+    print(exc)
+
+# %%
+scenario = gf.load_scenario(scenario, what_if=True)
 print(gf.api.scenario_text(scenario))
 
 # %%

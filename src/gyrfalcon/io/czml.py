@@ -304,15 +304,18 @@ def build_czml(result, *, event_label_s: float = 600.0):
                 where = [float(x) for x in itrf_from_geodetic(np.radians(lat), np.radians(lon), h)]
         if where is not None:
             placed.append((k, ev, te, s, where))
+    placed.sort(key=lambda p: p[3])       # in time order (stable: same-instant events keep their order)
+    # each label shows from its event (not before the chaser's first sample) until the next label starts
+    first_s = float(t_ch[0]) if len(t_ch) else -np.inf
+    starts = [max(s, first_s) for (_, _, _, s, _) in placed]
     for n, (k, ev, te, s, where) in enumerate(placed):
-        show_s = float(event_label_s)
+        end_s = starts[n] + float(event_label_s)
         if n + 1 < len(placed):
-            show_s = min(show_s, max(placed[n + 1][3] - s, 0.002))   # until the next event's label
+            end_s = min(end_s, max(starts[n + 1], starts[n] + 0.002))
         packets.append(Packet(
             id=f"event/{k:03d}-{ev.name}", name=ev.name,
             description=f"{html.escape(ev.utc)} (MET {ev.met_s:.1f} s, {html.escape(ev.phase)}) {html.escape(ev.notes)}",
-            availability=TimeInterval(start=_iso(add_seconds(t0, max(s, float(t_ch[0]) if len(t_ch) else s))),
-                                      end=_iso(add_seconds(te, show_s))),
+            availability=TimeInterval(start=_iso(add_seconds(t0, starts[n])), end=_iso(add_seconds(t0, end_s))),
             position=Position(referenceFrame="FIXED", cartesian=where),
             label=_label("event", ev.name, "10pt sans-serif", COLOURS["event"], outline=True),
         ))
