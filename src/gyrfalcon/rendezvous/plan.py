@@ -129,6 +129,7 @@ class RendezvousPlan:
     contact_utc: str
     contact_met_s: float | None
     approach_duration_s: float
+    arrival_rule: str = ""
     chaser_at_aim: dict = field(default_factory=dict)
     chaser_at_arrival: dict = field(default_factory=dict)
     corrector: dict = field(default_factory=dict)
@@ -368,23 +369,27 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     choice = (_schemes.choose_scheme(phase) if scheme == "auto"
               else _schemes.choose_scheme(phase, preferred=scheme, enforce_range=enforce_range))
     sch = choice.scheme
+    from .arrival import planned_arrival
+
+    arrival = planned_arrival(sch, chaser0, station, choice.catch_up_rad, cat.approach.planning_approach_s)
+    slots = sch.slots_for(arrival.aim_after_insertion_s)
     n_st = station_mean_motion_rad_s(st0)
     aim_rho = np.array(cat.approach.aim_rho_lvlh_m)
     aim_rho_dot = np.asarray(cat.approach.aim_rho_dot_lvlh_mps(n_st))
     X_aim = np.concatenate([aim_rho, aim_rho_dot])
     isp = veh.main_engine_isp_s
-    K = len(sch.burns)
+    K = len(slots)
     reports = {}
 
     # --- stage A/B: CW first guess and its correction in the J2-secular world, re-timing ---
     X0 = _tg.curvilinear_state(st0.r_m, st0.v_mps, chaser0.r_m, chaser0.v_mps,
                                catch_up_rad=choice.catch_up_rad, match_drift=True)
     x = np.zeros((K, 3))
-    offs = _tg.slot_offsets_s(chaser0, sch.burns, x)
+    offs = _tg.slot_offsets_s(chaser0, slots, x)
     x = _tg.lvlh_to_rtn(_tg.cw_min_norm_burns(n_st, X0, offs, offs[-1], X_aim))
     st_tb = _StationAt(state0=st0, dynamics=tb)
     for _ in range(3):
-        offs, adv = _tg.slot_offsets_s(chaser0, sch.burns, x, return_arglat=True)
+        offs, adv = _tg.slot_offsets_s(chaser0, slots, x, return_arglat=True)
         times = tuple(add_seconds(t0, float(o)) for o in offs)
         chain = _tg.ImpulsiveChain(chaser0, times, st_tb(times[-1]), aim_rho, aim_rho_dot, tb.propagate_to, isp)
         x, reports["first-guess"] = _solve_irls(chain, x, cycles=6, max_iter=40)
@@ -409,7 +414,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     u_ins = arglat_rad(chaser0.r_m, chaser0.v_mps)
     orbits = [int(math.floor((u_ins + a) / (2 * math.pi) + 1e-9)) + 1 for a in adv]
     imp_records = []
-    for k, slot in enumerate(sch.burns):
+    for k, slot in enumerate(slots):
         s_before = pre_imp[k]
         s_after = _tg.apply_impulse(s_before, x_imp[k], isp)
         prop = s_before.mass_kg - s_after.mass_kg
@@ -435,7 +440,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
                 f"{repf.miss_velocity_mps:.4f} m/s; the burns may be too long for the main engine")
         pre_f, post_f, specs, final_state = cachef
         recs = []
-        for k, slot in enumerate(sch.burns):
+        for k, slot in enumerate(slots):
             t_start, dur, p = specs[k]
             prop = pre_f[k].mass_kg - post_f[k].mass_kg if pre_f[k].mass_kg is not None else float("nan")
             recs.append(_record(slot.name, orbits[k], pre_f[k], post_f[k], times[k], p, dur, liftoff_t, st_eph,
@@ -454,7 +459,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         miss_r = float(np.linalg.norm(F[:3]))
         miss_v = float(np.linalg.norm(F[3:]))
     t_aim = times[-1]
-    t_contact = add_seconds(t_aim, cat.approach.contact_after_aim_s)
+    t_contact = add_seconds(t_aim, cat.approach.planning_approach_s)
     met = (lambda t: None) if liftoff_t is None else (lambda t: float(seconds_between(liftoff_t, t)))
     traj = None
     if trajectory_step_s:
@@ -473,7 +478,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         arrival_rho_lvlh_m=tuple(float(c) for c in arr_rho),
         arrival_rho_dot_lvlh_mps=tuple(float(c) for c in arr_rho_dot),
         contact_utc=iso_utc(t_contact), contact_met_s=met(t_contact),
-        approach_duration_s=cat.approach.contact_after_aim_s,
+        approach_duration_s=cat.approach.planning_approach_s, arrival_rule=arrival.rule,
         chaser_at_aim=final_imp.to_dict(), chaser_at_arrival=final_state.to_dict(),
         corrector={k: asdict(v) for k, v in reports.items()}, relative_trajectory=traj,
     )
