@@ -100,12 +100,28 @@ def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: s
                 "nearest feasible launch: " + ", ".join(
                     f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
                     for w in wins))
-        raise NoSchemeError(f"launch {iso_utc(liftoff, 1)} from {pad.id}: {exc}; {hint}") from None
+        raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad.id}: {exc}; {_pad_note(pad, liftoff)}; {hint}") from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
     res = approach_from_plan(plan, station_eph, port_id=port, seed=seed)
     return plan, res
+
+
+def _pad_note(pad, liftoff) -> str:
+    """Whether the pad is also a reason (available for the terminal count, from L-1 h)."""
+    from ..time import add_seconds, iso_utc
+
+    try:
+        t = add_seconds(liftoff, -3600.0)
+        st = pad.status_at(t)
+    except Exception:       # a pad without a status history: no statement
+        return "pad status unknown"
+    if st.available:
+        return f"pad {pad.id} available (not a reason)"
+    nxt = pad.next_available(t)
+    return (f"pad {pad.id} is also a reason: {st.status} ({st.reason})"
+            + (f", next available {iso_utc(nxt, 0)[:10]}" if nxt is not None else ""))
 
 
 def _met(x):

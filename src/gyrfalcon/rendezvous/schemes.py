@@ -47,6 +47,10 @@ class NoSchemeError(InputError):
     """No rendezvous scheme accepts the phase at insertion (the launch time is outside every window)."""
 
 
+class SchemeMismatchError(NoSchemeError):
+    """The scheme asked for does not accept the phase at insertion (only ``auto`` chooses another)."""
+
+
 @dataclass(frozen=True)
 class BurnSlot:
     """One nominal burn of a scheme and where it falls, given one of three ways:
@@ -310,9 +314,10 @@ def get_vehicle(name: str) -> Vehicle:
 def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range: bool = True) -> SchemeChoice:
     """The fastest scheme whose catch-up range holds ``phase_rad`` (station ahead at insertion).
 
-    With ``preferred`` given, that scheme is tried first and a fall-back says why it was refused.
-    With ``enforce_range=False`` (studies) the preferred scheme is used even outside its range,
-    with the catch-up nearest its range and a reason that says so.
+    With ``preferred`` given, that scheme is flown or refused: outside its range
+    :class:`SchemeMismatchError` names the phase and the scheme that would fit (only ``auto``, i.e.
+    ``preferred=None``, chooses). With ``enforce_range=False`` (studies) the preferred scheme is
+    used even outside its range, with the catch-up nearest its range and a reason that says so.
 
     >>> c = choose_scheme(math.radians(13.0))
     >>> c.scheme.name, round(math.degrees(c.catch_up_rad), 1)
@@ -330,12 +335,22 @@ def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range:
     order = list(load_schemes().schemes)
     if preferred is not None:
         first = get_scheme(preferred)
-        order = [first] + [s for s in order if s.name != first.name]
-        if not enforce_range and first.catch_up_rad(phase) is None:
-            c = first.nearest_catch_up_rad(phase)
-            return SchemeChoice(first, phase, c, (
-                f"station {deg:.1f} deg ahead at insertion: {first.name} forced outside its range "
-                f"{first.range_text()} (catch-up {math.degrees(c):.1f} deg)"))
+        if first.catch_up_rad(phase) is None:
+            if not enforce_range:
+                c = first.nearest_catch_up_rad(phase)
+                return SchemeChoice(first, phase, c, (
+                    f"station {deg:.1f} deg ahead at insertion: {first.name} forced outside its range "
+                    f"{first.range_text()} (catch-up {math.degrees(c):.1f} deg)"))
+            fits = [s.name for s in order if s.catch_up_rad(phase) is not None]
+            raise SchemeMismatchError(
+                f"station {deg:.1f} deg ahead at insertion: outside the {first.name} range "
+                f"{first.range_text()} (the reason is the phase); "
+                + (f"the scheme that fits this phase is {fits[0]}" if fits else "no scheme fits this phase")
+                + f"; ask for {fits[0] if fits else 'another launch time'} or for 'auto', or move the liftoff "
+                  f"to a {first.name} window")
+        c = first.catch_up_rad(phase)
+        return SchemeChoice(first, phase, c, f"station {deg:.1f} deg ahead at insertion: inside the "
+                                             f"{first.name} range {first.range_text()}")
     refused = []
     for s in order:
         c = s.catch_up_rad(phase)
