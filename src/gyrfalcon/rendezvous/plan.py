@@ -215,29 +215,19 @@ class _StationAt:
 # ---------------------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------------------
-BRAKING_MAX_MPS = 12.0
-"""Largest braking impulse at the aim point [m/s] (operational rule, published range 5-12 m/s in
-total over 2-3 burns: domain.md 3.2 and 2.3; Progress M-35 5.98 + 4.02 + 0.58 m/s). The braking
-comes 2-3 km from the station: a small one means the transfer arrives nearly co-orbital, so a
-missed braking drifts past the station. Without it the sum-of-|dv| objective, nearly flat
-between Hohmann-like splits, may put half of the final transfer (40+ m/s) in the braking."""
-
-
-def _irls_weights(x, braking_factor: float = 1.0) -> np.ndarray:
+def _irls_weights(x) -> np.ndarray:
     mags = np.linalg.norm(np.asarray(x, float).reshape(-1, 3), axis=1)
-    w = 1.0 / np.sqrt(mags + IRLS_FLOOR_MPS)
-    w[-1] *= braking_factor
-    return np.repeat(w, 3)
+    return np.repeat(1.0 / np.sqrt(mags + IRLS_FLOOR_MPS), 3)
 
 
-def _solve_irls(chain, x0, cycles: int, mode: str = "total", braking_factor: float = 1.0, **kw):
+def _solve_irls(chain, x0, cycles: int, mode: str = "total", **kw):
     """Reach the aim with the least change from ``x0`` first, then re-weighted least-norm cycles."""
     x = np.asarray(x0, float).reshape(-1)
     x, F, cache, report = _tg.min_norm_newton(chain.evaluate, chain.jacobian, x,
-                                              weights=_irls_weights(x, braking_factor), mode="step", **kw)
+                                              weights=_irls_weights(x), mode="step", **kw)
     for _ in range(cycles):
         x, F, cache, report = _tg.min_norm_newton(chain.evaluate, chain.jacobian, x,
-                                                  weights=_irls_weights(x, braking_factor), mode=mode, **kw)
+                                                  weights=_irls_weights(x), mode=mode, **kw)
     return x.reshape(-1, 3), report
 
 
@@ -397,35 +387,19 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     x = np.zeros((K, 3))
     offs = _tg.slot_offsets_s(chaser0, slots, x)
     x = _tg.lvlh_to_rtn(_tg.cw_min_norm_burns(n_st, X0, offs, offs[-1], X_aim))
-    x_cw = x.copy()
     st_tb = _StationAt(state0=st0, dynamics=tb)
     for _ in range(3):
         offs, adv = _tg.slot_offsets_s(chaser0, slots, x, return_arglat=True)
         times = tuple(add_seconds(t0, float(o)) for o in offs)
         chain = _tg.ImpulsiveChain(chaser0, times, st_tb(times[-1]), aim_rho, aim_rho_dot, tb.propagate_to, isp)
         x, reports["first-guess"] = _solve_irls(chain, x, cycles=6, max_iter=40)
-    # the braking limit: raise the braking's weight until the least-propellant plan respects it
-    # (bisection on the weight, each solve from the same start: the re-weighted solutions are
-    # sticky, a continuation would overshoot to a needlessly costly split)
-    bf = 1.0
-    if float(np.linalg.norm(x[-1])) > BRAKING_MAX_MPS:
-        x_start, lo, hi, best = x_cw, 1.0, 4.0, None
-        for _ in range(7):
-            mid = 0.5 * (lo + hi)
-            xm, rep_m = _solve_irls(chain, x_start, cycles=6, braking_factor=mid, max_iter=40)
-            if float(np.linalg.norm(xm[-1])) > BRAKING_MAX_MPS:
-                lo = mid
-            else:
-                hi, best = mid, (mid, xm, rep_m)
-        if best is not None:
-            bf, x, reports["first-guess"] = best
     # --- stage C: J2 world (station propagated with J2 from its state at insertion) -------
     st_j2 = _StationAt(state0=st0, dynamics=dj2)
     chain = _tg.ImpulsiveChain(chaser0, times, st_j2(times[-1]), aim_rho, aim_rho_dot, dj2.propagate_to, isp)
-    x, reports["j2"] = _solve_irls(chain, x, cycles=2, braking_factor=bf, max_iter=40)
+    x, reports["j2"] = _solve_irls(chain, x, cycles=2, max_iter=40)
     # --- stage D: full model, station ephemeris: least change from the J2 plan -------------
     chain = _tg.ImpulsiveChain(chaser0, times, st_eph(times[-1]), aim_rho, aim_rho_dot, dfin.propagate_to, isp)
-    xs, F, cache, rep = _tg.min_norm_newton(chain.evaluate, chain.jacobian, x.reshape(-1), weights=_irls_weights(x, bf),
+    xs, F, cache, rep = _tg.min_norm_newton(chain.evaluate, chain.jacobian, x.reshape(-1), weights=_irls_weights(x),
                                             mode="step", tol_position_m=tol_position_m,
                                             tol_velocity_mps=tol_velocity_mps, max_iter=30)
     reports["impulsive"] = rep
@@ -456,7 +430,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     if finite:
         fchain = FiniteChain(chaser0, times, x_imp, veh.main_engine_thrust_n, isp, dfin, st_eph, final_imp)
         xf, Ff, cachef, repf = _tg.min_norm_newton(fchain.evaluate, fchain.jacobian, x_imp.reshape(-1),
-                                                   weights=_irls_weights(x_imp, bf), mode="step",
+                                                   weights=_irls_weights(x_imp), mode="step",
                                                    tol_position_m=tol_position_m,
                                                    tol_velocity_mps=tol_velocity_mps, max_iter=30)
         reports["finite"] = repf

@@ -100,6 +100,38 @@ class Nominal:
     nominal_contact_utc: str
     plan_arrival_rho_m: tuple
     plan_arrival_rho_dot_mps: tuple
+    kurs_from_burn: int = -1
+
+
+MCC_FRACTION = 0.5
+"""The mid-course correction (MCC) comes this fraction of the way from the transfer burn (the
+last phasing burn) to the braking (dimensionless)."""
+
+
+def insert_mcc(times, x_imp, x_fin, names):
+    """The nominal burn list with a zero-size mid-course correction ``MCC`` inserted between the
+    last two burns (transfer and braking): ``(times, x_imp, x_fin, names, index of the MCC)``.
+
+    Why: without it the transfer burn's execution error is corrected only by the braking 45 min
+    later, which leaves 1-3 km at the hand-over. The Soyuz/Progress final rendezvous makes small
+    corrections on Kurs data between the transfer and the braking (Progress MS-03: "3 large and
+    3 small burns", ESA Pesquet blog 2016; domain.md 2.3 MS-28: braking then 2 small DPO burns),
+    with Kurs acquired from 100 km (proximity.kurs). The MCC is solved with the braking by the
+    same linear guidance (6 unknowns for 6 conditions: an exact cancel of the predicted miss).
+    """
+    from ..time import add_seconds, seconds_between
+
+    K = len(times)
+    if K < 2:
+        return tuple(times), np.asarray(x_imp), np.asarray(x_fin), tuple(names), -1
+    gap = float(seconds_between(times[-2], times[-1]))
+    t_mcc = add_seconds(times[-2], MCC_FRACTION * gap)
+    times = tuple(times[:-1]) + (t_mcc, times[-1])
+    z = np.zeros((1, 3))
+    x_imp = np.concatenate([np.asarray(x_imp, float)[:-1], z, np.asarray(x_imp, float)[-1:]])
+    x_fin = np.concatenate([np.asarray(x_fin, float)[:-1], z, np.asarray(x_fin, float)[-1:]])
+    names = tuple(names[:-1]) + ("MCC", names[-1])
+    return times, x_imp, x_fin, names, K - 1
 
 
 @functools.lru_cache(maxsize=4)
@@ -159,6 +191,7 @@ def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
     times = tuple(parse_utc(b.utc) for b in plan.impulsive_burns)
     x_imp = np.array([b.dv_rtn_mps for b in plan.impulsive_burns])
     x_fin = np.array([b.dv_rtn_mps for b in plan.burns])
+    times, x_imp, x_fin, names, k_mcc = insert_mcc(times, x_imp, x_fin, tuple(b.name for b in plan.burns))
     chain = FiniteChain(s0, times, x_imp, veh.main_engine_thrust_n, veh.main_engine_isp_s, dyn, st_at,
                         State.from_dict(plan.chaser_at_aim))
     F, cache = chain.evaluate(x_fin.reshape(-1))
@@ -187,14 +220,15 @@ def build_nominal(scenario_text: str, source: str = "<embedded>") -> Nominal:
     return Nominal(
         scenario_text=scenario_text, source=source, liftoff_utc=iso_utc(liftoff), insertion_utc=iso_utc(s0.t),
         plane_normal=tuple(float(c) for c in normal), scheme=plan.scheme,
-        burn_names=tuple(b.name for b in plan.burns), x_nom=x_fin,
+        burn_names=names, x_nom=x_fin,
         t_centre_s=np.array([float(seconds_between(s0.t, t)) for t in times]), t_ref_s=np.array(t_ref),
         X_ref=np.array(X_ref), F_nom=np.asarray(F, float), S=np.array(S), J=J,
         t_check_s=float(seconds_between(s0.t, chain.t_check)), aim_rho_m=np.asarray(chain.aim_rho),
         aim_rho_dot_mps=np.asarray(chain.aim_rho_dot), mass0_kg=float(s0.mass_kg),
         thrust_n=float(veh.main_engine_thrust_n), isp_s=float(veh.main_engine_isp_s),
         nominal_dv_mps=float(plan.total_dv_mps), nominal_contact_utc=appr.contact_utc or "",
-        plan_arrival_rho_m=tuple(plan.arrival_rho_lvlh_m), plan_arrival_rho_dot_mps=tuple(plan.arrival_rho_dot_lvlh_mps))
+        plan_arrival_rho_m=tuple(plan.arrival_rho_lvlh_m), plan_arrival_rho_dot_mps=tuple(plan.arrival_rho_dot_lvlh_mps),
+        kurs_from_burn=k_mcc)
 
 
 RUN_COLUMNS = (
@@ -319,6 +353,10 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
     fl = BatchFlight(dyn, parse_utc(nom.insertion_utc), R, V, np.full(n, nom.mass0_kg), t_s=t0,
                      params={"drag_scale": drag}, span_s=nom.t_check_s)
     W = np.array([1, 1, 1, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S], float)
+    # true station minus ephemeris in the hand-over LVLH frame (T, -N, -R), as _rendezvous_rows
+    dr = np.array([d.station_dr_rtn_m for d in draws], float).reshape(n, 3)
+    dvv = np.array([d.station_dv_rtn_mps for d in draws], float).reshape(n, 3)
+    st_err = np.stack([dr[:, 1], -dr[:, 2], -dr[:, 0], dvv[:, 1], -dvv[:, 2], -dvv[:, 0]], axis=1)
     x_cmd = np.repeat(nom.x_nom[None, :, :], n, axis=0)                 # (n, K, 3)
     executed = np.zeros((n, K, 3))
     scale = np.array([d.burn_scale[:K] for d in draws], float)           # (n, K)
@@ -329,6 +367,9 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
         Jk = nom.J[:, 3 * k:]
         dcmd = (x_cmd[:, k:] - nom.x_nom[None, k:]).reshape(n, -1)
         miss = nom.F_nom[None, :] + _matvec_rows(nom.S[k], X - nom.X_ref[k][None, :]) + _matvec_rows(Jk, dcmd)
+        if 0 <= nom.kurs_from_burn <= k:
+            # Kurs relative navigation: the miss is relative to the TRUE station (ephemeris + error)
+            miss = miss - st_err
         # least weighted-norm change of burns k..K that cancels the predicted miss (one matrix for all runs)
         G = -np.linalg.pinv(W[:, None] * Jk, rcond=1e-9)
         dx = _matvec_rows(G, W[None, :] * miss)
