@@ -203,7 +203,7 @@ def plane_lead_s(vehicle: str = "soyuz-2.1a", spacecraft: str = "soyuz-ms") -> f
     >>> plane_lead_s("soyuz-2.1b", "soyuz-ms")
     Traceback (most recent call last):
     ...
-    gyrfalcon.errors.InputError: no ascent plane lead for soyuz-2.1b with soyuz-ms in launch/data/schemes.toml; known: soyuz-2.1a with soyuz-ms, soyuz-2.1a with progress-ms
+    gyrfalcon.errors.InputError: no ascent plane lead for soyuz-2.1b with soyuz-ms in launch/data/schemes.toml; known: soyuz-2.1a with soyuz-ms, soyuz-2.1a with progress-ms, soyuz-fg with soyuz-ms, soyuz-fg with progress-ms
     """
     entries = list(_schemes_toml().get("ascent", {}).values())
     for entry in entries:
