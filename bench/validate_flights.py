@@ -43,8 +43,10 @@ TOL_MIN = {"two-orbit": 5.0, "four-orbit": 5.0, "two-day": 15.0}
 
 
 def _utc(text: str) -> str:
-    text = text.strip().replace(" ", "T")
-    return text if text.endswith("Z") else text + "Z"
+    text = text.strip().replace(" ", "T").rstrip("Z")
+    if len(text) == 16:          # minute only: hh:mm
+        text += ":00"
+    return text + "Z"
 
 
 def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
