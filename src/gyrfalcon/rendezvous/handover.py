@@ -8,8 +8,8 @@ epoch, ends; :attr:`RendezvousPlan.chaser_at_arrival <gyrfalcon.rendezvous.plan.
 converted to the station's LVLH frame (origin = station centre, CCSDS axes) with
 :func:`gyrfalcon.frames.relative_state` against the station ephemeris. The chaser's mass
 there (after the plan's propellant) is given to the thruster model. :func:`predict_contact`
-returns the contact time of that chained run: the proximity model's approach duration
-replaces the scheme file's nominal 30 min.
+returns the contact time of that chained run: the proximity model's approach is the contact
+(the planner's 30 min only places the aim point).
 
 Hand-over point (choice and why): the arrival state is a coasting state after the last
 main-engine burn, about 1.9 km from the station centre (the aim point is 2.24 km at the
@@ -26,12 +26,9 @@ EME2000); the approach simulation runs at most ``max_duration_s`` (3600 s) or to
 ephemeris' end, whichever comes first; Kurs faults are timed from the hand-over epoch.
 
 Measured (``tests/rendezvous/test_handover.py``, seed 0, parametric insertion into the ISS
-plane, NASA ephemerides): Soyuz MS-28 hand-over 1.92 km at 12:09:17 UTC, contact 12:37:14 UTC
-(2 min 39 s after the flown 12:34:35; the nominal aim + 30 min gave 12:37:46), captured,
-29.5 min from the aim point (flown 26.7, planned 30.6); Soyuz MS-27 hand-over 1.92 km at
-08:28:38 UTC, contact 08:56:33 UTC (1 min 12 s before the flown 08:57:45). Seeds 0-6 move the
-contact by about 1 s. The other Soyuz ports (prichal-nadir, poisk-zenith, zvezda-aft) are
-captured from the same hand-over within 4 s of it. About 0.4-0.6 s per approach.
+plane, NASA ephemerides; the aim point from the arrival rule, :mod:`~.arrival`): Soyuz MS-28
+contact 12:38:35 UTC (4.0 min after the flown 12:34:35, 3 s after the planned 12:38:32);
+the other flights in docs/validation.md. About 0.4-0.6 s per approach.
 """
 from __future__ import annotations
 
