@@ -133,6 +133,9 @@ def approach_from_plan(plan, station_eph=None, port_id: str = "rassvet-nadir", s
     kurs = replace(cfg.kurs, faults=tuple(cfg.kurs.faults) + tuple(faults))
     cfg = replace(cfg, port_id=port_id, attitude=attitude, start_utc=ho.utc, initial_rho_m=ho.rho_lvlh_m,
                   initial_rho_dot_mps=ho.rho_dot_lvlh_mps, thrusters=thr, kurs=kurs, max_duration_s=duration)
+    if hasattr(cfg, "vehicle_type"):
+        # the plan's vehicle flies the approach (its approach profile: Soyuz MS or Progress MS)
+        cfg = replace(cfg, vehicle_type=getattr(plan, "vehicle", "soyuz-ms") or "soyuz-ms")
     res = simulate_approach(cfg, seed=seed, ephemeris=eph)
     # the approach's first true state against the plan's own record of its arrival
     d_r = float(np.linalg.norm(res.rho_lvlh_m[0] - np.asarray(plan.arrival_rho_lvlh_m)))

@@ -137,6 +137,7 @@ class RendezvousPlan:
     contact_met_s: float | None
     approach_duration_s: float
     arrival_rule: str = ""
+    vehicle: str = "soyuz-ms"
     chaser_at_aim: dict = field(default_factory=dict)
     chaser_at_arrival: dict = field(default_factory=dict)
     corrector: dict = field(default_factory=dict)
@@ -485,7 +486,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         arrival_rho_lvlh_m=tuple(float(c) for c in arr_rho),
         arrival_rho_dot_lvlh_mps=tuple(float(c) for c in arr_rho_dot),
         contact_utc=iso_utc(t_contact), contact_met_s=met(t_contact),
-        approach_duration_s=cat.approach.planning_approach_s, arrival_rule=arrival.rule,
+        approach_duration_s=cat.approach.planning_approach_s, arrival_rule=arrival.rule, vehicle=veh.name,
         chaser_at_aim=final_imp.to_dict(), chaser_at_arrival=final_state.to_dict(),
         corrector={k: asdict(v) for k, v in reports.items()}, relative_trajectory=traj,
     )
