@@ -57,8 +57,8 @@ def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
     from gyrfalcon.launch.insertion import parametric_insertion
     from gyrfalcon.launch.sites import load_sites
     from gyrfalcon.rendezvous import schemes
-    from gyrfalcon.rendezvous.handover import approach_from_plan
-    from gyrfalcon.rendezvous.plan import plan_rendezvous, recommended_plane_normal
+    from gyrfalcon.rendezvous.handover import plan_and_fly
+    from gyrfalcon.rendezvous.plan import recommended_plane_normal
     from gyrfalcon.time import parse_utc, seconds_between
 
     t_start = time.perf_counter()
@@ -97,9 +97,8 @@ def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
         out["port_note"] = f"{port} not in the port catalogue: approach flown to rassvet-nadir (also nadir)"
         port = "rassvet-nadir"
     try:
-        plan = plan_rendezvous(ins, station=eph, scheme=scheme, vehicle=row["vehicle"], trajectory_step_s=0,
-                               enforce_range=False)
-        res = approach_from_plan(plan, eph, port_id=port, seed=seed)
+        plan, res = plan_and_fly(ins, eph, scheme=scheme, vehicle=row["vehicle"], port_id=port, seed=seed,
+                                 plan_kwargs={"trajectory_step_s": 0, "enforce_range": False})
     except Exception as exc:  # a row of the table, not a crash of the bench
         out.update(error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - t_start)
         return out

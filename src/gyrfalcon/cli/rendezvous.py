@@ -81,8 +81,7 @@ def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: s
     """Liftoff -> insertion -> plan -> approach. Returns ``(plan, approach_result)``; typed errors."""
     from ..errors import EphemerisRangeError, InputError
     from ..launch.sites import load_sites
-    from ..rendezvous.handover import approach_from_plan
-    from ..rendezvous.plan import plan_rendezvous
+    from ..rendezvous.handover import plan_and_fly
     from ..rendezvous.schemes import NoSchemeError
     from ..time import iso_utc, parse_utc
 
@@ -93,7 +92,8 @@ def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: s
     _check_span(station_eph, liftoff, source)
     try:
         ins = insertion_into_station_plane(station_eph, pad, liftoff, scheme)
-        plan = plan_rendezvous(ins, station=station_eph, scheme=scheme, vehicle=vehicle, trajectory_step_s=0)
+        plan, res = plan_and_fly(ins, station_eph, scheme=scheme, vehicle=vehicle, port_id=port, seed=seed,
+                                 plan_kwargs={"trajectory_step_s": 0})
     except NoSchemeError as exc:
         wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme)
         hint = ("no feasible window within a day of it in the ephemeris" if not wins else
@@ -104,7 +104,6 @@ def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: s
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
-    res = approach_from_plan(plan, station_eph, port_id=port, seed=seed)
     return plan, res
 
 

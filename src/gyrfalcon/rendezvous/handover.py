@@ -39,7 +39,7 @@ import numpy as np
 from ..errors import GyrfalconError, InputError
 
 __all__ = ["Handover", "HandoverError", "NoContactError", "handover_state", "approach_from_plan",
-           "predict_contact", "HANDOVER_TOL_POSITION_M", "HANDOVER_TOL_VELOCITY_MPS"]
+           "predict_contact", "plan_and_fly", "REPLAN_TOLERANCE_S", "HANDOVER_TOL_POSITION_M", "HANDOVER_TOL_VELOCITY_MPS"]
 
 HANDOVER_TOL_POSITION_M = 1.0
 """Largest accepted gap between the approach's first state and the plan's arrival state [m]."""
@@ -163,6 +163,45 @@ def predict_contact(plan, station_eph=None, port_id: str = "rassvet-nadir", seed
             "the nominal contact would be at "
             f"{plan.contact_utc} -- check the Kurs faults or the guidance settings, or try another seed")
     return res.contact_utc
+
+
+REPLAN_TOLERANCE_S = 60.0
+"""A lighting-ruled plan is made again when its simulated approach differs from the duration it
+was planned with by more than this [s]."""
+
+
+def plan_and_fly(insertion, station_eph=None, *, scheme: str = "auto", vehicle: str = "soyuz-ms",
+                 port_id: str = "rassvet-nadir", seed: int = 0, faults=(), attitude: str = "xvv",
+                 plan_kwargs: dict | None = None, approach_kwargs: dict | None = None):
+    """Plan the rendezvous and fly the approach: ``(plan, approach_result)``.
+
+    Fast schemes (arrival by revolution count): one plan with the nominal 30 min placement of the
+    aim point, then the approach -- the aim point is fixed by the ballistics of the first
+    revolutions, whatever the port. Two-day scheme (lighting rule: the planned contact at the
+    orbital sunset): the aim point is placed with THIS vehicle's approach to THIS port, so the
+    plan is made once with the nominal 30 min, the approach flown, and, if its duration differs by
+    more than :data:`REPLAN_TOLERANCE_S`, the plan is made again with the simulated duration and
+    the approach flown again (what the ballistics centre does with two days to plan the final
+    rendezvous for the port and the lighting). Either way the contact is the simulation's.
+    """
+    from ..time import parse_utc, seconds_between
+    from .plan import plan_rendezvous
+    from .schemes import load_schemes
+
+    pk = dict(plan_kwargs or {})
+    ak = dict(approach_kwargs or {})
+    plan = plan_rendezvous(insertion, station=station_eph, scheme=scheme, vehicle=vehicle, **pk)
+    res = approach_from_plan(plan, station_eph, port_id, seed, faults, attitude, **ak)
+    sch = next(s for s in load_schemes().schemes if s.name == plan.scheme)
+    if sch.arrival != "sunset-on-revolution" or res.contact_utc is None:
+        return plan, res
+    flown_s = float(seconds_between(parse_utc(plan.aim_utc), parse_utc(res.contact_utc)))
+    if abs(flown_s - plan.approach_duration_s) <= REPLAN_TOLERANCE_S:
+        return plan, res
+    pk["planning_approach_s"] = flown_s
+    plan = plan_rendezvous(insertion, station=station_eph, scheme=plan.scheme, vehicle=vehicle, **pk)
+    res = approach_from_plan(plan, station_eph, port_id, seed, faults, attitude, **ak)
+    return plan, res
 
 
 def _minutes(seconds: float) -> str:

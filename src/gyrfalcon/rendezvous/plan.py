@@ -314,7 +314,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
                     vehicle: str = "soyuz-ms", force_model: str = "full", finite: bool = True,
                     dynamics: dict | None = None, trajectory_step_s: float = 60.0,
                     tol_position_m: float = 1.0, tol_velocity_mps: float = 1e-3,
-                    enforce_range: bool = True) -> RendezvousPlan:
+                    enforce_range: bool = True, planning_approach_s: float | None = None) -> RendezvousPlan:
     """Plan the rendezvous burns from ``insertion`` (a GCRF :class:`~gyrfalcon.orbits.state.State`).
 
     Parameters
@@ -336,6 +336,10 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         Propagator preset for the final correction (default ``full``).
     finite : bool
         Convert to finite main-engine burns and re-target (default True).
+    planning_approach_s : float, optional
+        Aim point -> planned contact [s] used to place the aim point (default: the catalogue's
+        30 min nominal). :func:`~gyrfalcon.rendezvous.handover.plan_and_fly` passes the simulated
+        approach's own duration for the lighting-ruled (two-day) arrival.
     dynamics : dict, optional
         Override the dynamics per stage: keys ``first-guess`` (default
         :class:`~.twobody.J2SecularDynamics`), ``j2`` and ``final``, values
@@ -379,7 +383,10 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     sch = choice.scheme
     from .arrival import planned_arrival
 
-    arrival = planned_arrival(sch, chaser0, station, choice.catch_up_rad, cat.approach.planning_approach_s)
+    approach_s = cat.approach.planning_approach_s if planning_approach_s is None else float(planning_approach_s)
+    if not 60.0 <= approach_s <= 7200.0:
+        raise InputError(f"planning_approach_s must be 60-7200 s (aim point to contact), got {planning_approach_s!r}")
+    arrival = planned_arrival(sch, chaser0, station, choice.catch_up_rad, approach_s)
     slots = sch.slots_for(arrival.aim_after_insertion_s)
     n_st = station_mean_motion_rad_s(st0)
     aim_rho = np.array(cat.approach.aim_rho_lvlh_m)
@@ -467,7 +474,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         miss_r = float(np.linalg.norm(F[:3]))
         miss_v = float(np.linalg.norm(F[3:]))
     t_aim = times[-1]
-    t_contact = add_seconds(t_aim, cat.approach.planning_approach_s)
+    t_contact = add_seconds(t_aim, approach_s)
     met = (lambda t: None) if liftoff_t is None else (lambda t: float(seconds_between(liftoff_t, t)))
     traj = None
     if trajectory_step_s:
@@ -486,7 +493,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         arrival_rho_lvlh_m=tuple(float(c) for c in arr_rho),
         arrival_rho_dot_lvlh_mps=tuple(float(c) for c in arr_rho_dot),
         contact_utc=iso_utc(t_contact), contact_met_s=met(t_contact),
-        approach_duration_s=cat.approach.planning_approach_s, arrival_rule=arrival.rule, vehicle=veh.name,
+        approach_duration_s=approach_s, arrival_rule=arrival.rule, vehicle=veh.name,
         chaser_at_aim=final_imp.to_dict(), chaser_at_arrival=final_state.to_dict(),
         corrector={k: asdict(v) for k, v in reports.items()}, relative_trajectory=traj,
     )
