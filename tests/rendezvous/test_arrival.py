@@ -82,3 +82,30 @@ def test_ephemeris_ending_before_the_contact_names_the_span(ms28_insertion):
         planned_arrival(schemes.get_scheme("two-orbit"), ins.state, short, phase, 1800.0)
     msg = str(e.value)
     assert "\n" not in msg and "must cover insertion" in msg and "2025-11-27T" in msg
+
+
+@pytest.mark.parametrize("scheme, replans", [("two-day", True), ("two-orbit", False)])
+def test_plan_and_fly_places_the_lighting_ruled_aim_with_the_vehicles_own_approach(monkeypatch, scheme, replans):
+    # the logic only (stubs for the planner and the approach): a two-day plan is made again with
+    # the simulated approach's duration (40 min here) so that the contact lands on the sunset; a
+    # fast scheme keeps its aim point whatever the port
+    from types import SimpleNamespace as N
+
+    import gyrfalcon.rendezvous.handover as H
+    import gyrfalcon.rendezvous.plan as P
+
+    calls = []
+
+    def fake_plan(ins, station=None, scheme="auto", vehicle="soyuz-ms", planning_approach_s=None, **kw):
+        calls.append(planning_approach_s)
+        d = 1800.0 if planning_approach_s is None else planning_approach_s
+        return N(scheme=scheme, aim_utc="2025-11-29T12:00:00Z", approach_duration_s=d, vehicle=vehicle)
+
+    def fake_approach(plan, *a, **k):
+        return N(contact_utc="2025-11-29T12:40:00Z", verdict="captured")
+
+    monkeypatch.setattr(P, "plan_rendezvous", fake_plan)
+    monkeypatch.setattr(H, "approach_from_plan", fake_approach)
+    plan, res = H.plan_and_fly(None, None, scheme=scheme, vehicle="progress-ms", port_id="poisk-zenith")
+    assert calls == ([None, 2400.0] if replans else [None])
+    assert res.contact_utc == "2025-11-29T12:40:00Z" and plan.vehicle == "progress-ms"
