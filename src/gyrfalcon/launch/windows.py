@@ -777,8 +777,12 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
             return w
     sch = get_scheme(scheme)
     end = add_seconds(ref, span * SECONDS_PER_SOLAR_DAY)
+    n_phase = sum(1 for w in wins if "outside" in w.reason)
+    n_pad = sum(1 for w in wins if "; pad " in w.reason)
+    pad_why = next((w.reason.split("; pad ", 1)[1] for w in wins if "; pad " in w.reason), "")
     msg = (f"no feasible {sch.name} window from {_pad(pad).id} between {iso_utc(ref, 0)} and "
-           f"{iso_utc(end, 0)} ({len(wins)} windows, all outside the {sch.describe()} or on an unavailable pad)")
+           f"{iso_utc(end, 0)}: of {len(wins)} windows, {n_phase} refused for the phase (outside the "
+           f"{sch.describe()}), {n_pad} for the pad" + (f" (pad {pad_why})" if pad_why else ""))
     nxt = None
     rest = limit - span
     if rest > 0.05:
