@@ -125,3 +125,16 @@ def test_named_scheme_outside_its_range_is_refused(app):
     assert "pad baikonur-31 available (not a reason)" in line
     m = re.search(r"nearest feasible launch: (\S+) \(two-orbit", line)
     assert m and abs(float(seconds_between(parse_utc(MS28), parse_utc(m.group(1))))) < 60.0
+
+
+def test_ephemeris_ending_between_aim_and_contact_names_the_span(app):
+    # issue 14 bad input: the MS-27 launch excerpt ends 3 h after liftoff, between the aim point
+    # (about 2:40 MET) and the contact: one line naming the span needed, exit 2
+    import pathlib
+
+    oem = pathlib.Path(__file__).parents[1] / "data" / "iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz"
+    line = _err(runner.invoke(app, ["rendezvous", "--station-oem", str(oem), "--launch", "2025-04-08T05:47:15.3Z",
+                                    "--port", "prichal-nadir"]))
+    assert "ends 2025-04-08T08:47:15Z" in line and "must cover insertion 2025-04-08T05:56" in line
+    m = re.search(r"about 2025-04-08T(\d\d):(\d\d)", line)
+    assert m and (9, 15) <= (int(m.group(1)), int(m.group(2))) <= (9, 45)   # contact ~09:00 + 30 min

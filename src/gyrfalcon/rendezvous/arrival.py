@@ -150,10 +150,12 @@ def planned_arrival(scheme, chaser0, station_eph, catch_up_rad: float, planning_
             f"flight's {what}; it must cover insertion {iso_utc(chaser0.t, 0)} to the contact plus the "
             f"approach, about {iso_utc(t_end, 0)}: give an ephemeris that spans it")
 
+    n_mean = 2 * math.pi / period
     if scheme.arrival == "revolutions":
         target = 2 * math.pi * n_rev - cu
         if adv[-1] < target:
-            raise _missing(f"planned contact ({n_rev} revolutions after insertion)")
+            raise _missing(f"planned contact ({n_rev} revolutions after insertion)",
+                           target / n_mean + float(planning_approach_s))
         s_contact = float(np.interp(target, adv, grid))
         rule = (f"contact planned {n_rev} revolutions after insertion (station advance "
                 f"{math.degrees(target):.1f} deg + catch-up {math.degrees(cu):.1f} deg)")
@@ -162,6 +164,9 @@ def planned_arrival(scheme, chaser0, station_eph, catch_up_rad: float, planning_
         sunsets = station_sunsets(station_eph, s0, s_stop)
         rev_of = lambda s: 1 + int(math.floor((u_ins + float(np.interp(s, grid, adv)) + cu) / (2 * math.pi)))
         on_rev = [s for s in sunsets if rev_of(s) == n_rev]
+        end_rev = (2 * math.pi * n_rev - u_ins - cu)        # station advance at the end of revolution n_rev
+        if not on_rev and adv[-1] < end_rev:
+            raise _missing(f"revolution {n_rev} (its orbital sunset)", end_rev / n_mean + float(planning_approach_s))
         if on_rev:
             s_contact = float(on_rev[0])
             rule = f"contact planned at the station's orbital sunset on revolution {n_rev} (lighting rule)"
@@ -170,7 +175,7 @@ def planned_arrival(scheme, chaser0, station_eph, catch_up_rad: float, planning_
             lo = 2 * math.pi * (n_rev - 1) - u_ins - cu
             hi = lo + 2 * math.pi
             if adv[-1] < hi:
-                raise _missing(f"revolution {n_rev}")
+                raise _missing(f"revolution {n_rev}", hi / n_mean + float(planning_approach_s))
             s_contact = float(np.interp(0.5 * (lo + hi), adv, grid))
             rule = (f"no orbital sunset on revolution {n_rev} (station in continuous sunlight): contact "
                     "planned in the middle of that revolution")
