@@ -135,7 +135,7 @@ def result_dict(plan, res) -> dict:
     from dataclasses import asdict
 
     return {
-        "scheme": plan.scheme, "scheme_reason": plan.scheme_reason,
+        "scheme": plan.scheme, "scheme_reason": plan.scheme_reason, "arrival_rule": plan.arrival_rule,
         "liftoff_utc": plan.liftoff_utc, "insertion_utc": plan.insertion_utc,
         "phase_at_insertion_deg": plan.phase_at_insertion_deg,
         "burns": [asdict(b) for b in plan.burns],
@@ -210,6 +210,7 @@ def _print_human(plan, res, site, port):
     c.print(t)
     c.print("UTC = burn centre (MM-DD hh:mm:ss); dv in the chaser's RTN frame \\[m/s]; hp/ha = perigee/apogee "
             "altitude after the burn")
+    c.print(f"arrival: {plan.arrival_rule}; planned contact {plan.contact_utc}")
     c.print(f"total dv {plan.total_dv_mps:.2f} m/s, propellant {plan.propellant_kg:.1f} kg; aim point "
             f"{plan.aim_utc} (MET {_met(plan.aim_met_s)}), miss {plan.miss_position_m:.2f} m")
     rng = math.hypot(*plan.arrival_rho_lvlh_m)
