@@ -50,6 +50,7 @@ _LAZY = {
     "find_windows": "gyrfalcon.api",
     "next_window": "gyrfalcon.api",
     "plan_rendezvous": "gyrfalcon.api",
+    "fly_rendezvous": "gyrfalcon.api",
     "fly_approach": "gyrfalcon.api",
     "plan_return": "gyrfalcon.api",
     "landing_opportunities": "gyrfalcon.api",

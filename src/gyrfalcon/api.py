@@ -45,7 +45,7 @@ from pathlib import Path
 from .errors import GyrfalconError, InputError
 
 __all__ = [
-    "station_ephemeris", "sgp4_ephemeris", "station_orbit", "find_windows", "next_window", "plan_rendezvous", "fly_approach",
+    "station_ephemeris", "sgp4_ephemeris", "station_orbit", "find_windows", "next_window", "plan_rendezvous", "fly_rendezvous", "fly_approach",
     "plan_return", "landing_opportunities", "load_scenario", "run_mission", "pad_outage", "monte_carlo",
     "parse_fault", "insertion_into_station_plane", "nearest_feasible_launches",
     "LaunchWindow", "LaunchWindows", "RendezvousPlan", "ApproachResult", "LandingPlan", "LandingOpportunities",
@@ -521,27 +521,10 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -
     return out
 
 
-def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,
-                    vehicle: str = "soyuz-ms", trajectory_step_s: float = 60.0, force_model: str = "full",
-                    source: str | None = None) -> RendezvousPlan:
-    """Liftoff -> insertion into the station's plane -> the targeted burn plan to the aim point.
-
-    ``station``: see :func:`station_ephemeris` (a TLE is sampled with SGP4 around it);
-    ``launch``: a :class:`LaunchWindow` (gives the liftoff, the pad and the scheme) or a liftoff
-    time (Time or ISO UTC); ``pad`` (default baikonur-31), ``scheme`` (default the window's, or
-    ``auto``); ``vehicle``: soyuz-ms or progress-ms. The insertion is the launch module's
-    parametric model; the planner is :func:`gyrfalcon.rendezvous.plan.plan_rendezvous` with the
-    ``full`` force model against the station. Raises
-    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` naming the nearest feasible launches
-    when no scheme accepts the phase, :class:`~gyrfalcon.errors.EphemerisRangeError` when the
-    station's trajectory does not cover the flight.
-    """
-    from .errors import EphemerisRangeError
-    from .launch.sites import load_sites
+def _liftoff_pad_scheme(launch, pad, scheme):
+    """(liftoff Time, pad id or Pad, scheme name) from a LaunchWindow or a liftoff time."""
     from .launch.windows import LaunchWindow as _LW
-    from .rendezvous.plan import plan_rendezvous as _plan
-    from .rendezvous.schemes import NoSchemeError
-    from .time import iso_utc, parse_utc
+    from .time import parse_utc
 
     launch = _need(launch, "launch", "pass a LaunchWindow (gyrfalcon.next_window) or a liftoff time, "
                                      "e.g. '2025-11-27T09:27:57.4Z'")
@@ -555,6 +538,34 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
     pad, scheme = pad or "baikonur-31", scheme or "auto"
     if scheme not in SCHEMES:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    return liftoff, pad, scheme
+
+
+def _pad_note(pad, liftoff) -> str:
+    """Whether the pad is also a reason a launch does not fit (available for the terminal count, from L-1 h)."""
+    from .time import add_seconds
+
+    try:
+        t = add_seconds(liftoff, -3600.0)
+        st = pad.status_at(t)
+    except Exception:       # a pad without a status history: no statement
+        return "pad status unknown"
+    if st.available:
+        return f"pad {pad.id} available (not a reason)"
+    nxt = pad.next_available(t)
+    return (f"pad {pad.id} is also a reason: {st.status} ({st.reason})"
+            + (f", next available {_iso(nxt, 0)[:10]}" if nxt is not None else ""))
+
+
+def _flight(station, launch, pad, scheme, source, fly):
+    """Checks, the insertion into the station's plane, then ``fly(insertion, eph, scheme)``; the
+    scheme and span errors reworded with the pad's part and the nearest feasible launches."""
+    from .errors import EphemerisRangeError
+    from .launch.sites import load_sites
+    from .rendezvous.schemes import NoSchemeError
+    from .time import iso_utc
+
+    liftoff, pad, scheme = _liftoff_pad_scheme(launch, pad, scheme)
     source = source or _source_text(station)
     eph = station_ephemeris(station, around=liftoff)
     pad_obj = load_sites().get(pad) if isinstance(pad, str) else pad
@@ -565,19 +576,60 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
             "contact plus an hour; --station-oem on the command line), or a launch inside that span")
     try:
         ins = insertion_into_station_plane(eph, pad_obj, liftoff, scheme)
-        plan = _plan(ins, station=eph, scheme=scheme, vehicle=vehicle, force_model=force_model,
-                     trajectory_step_s=trajectory_step_s)
+        return eph, fly(ins, eph, scheme)
     except NoSchemeError as exc:
         wins = nearest_feasible_launches(eph, pad_obj, liftoff, scheme)
         hint = ("no feasible window within a day of it in the ephemeris" if not wins else
                 "nearest feasible launch: " + ", ".join(
                     f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
                     for w in wins))
-        raise NoSchemeError(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; {hint}") from None
+        raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; {_pad_note(pad_obj, liftoff)}; "
+                        f"{hint}") from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
+
+
+def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,
+                    vehicle: str = "soyuz-ms", trajectory_step_s: float = 60.0, force_model: str = "full",
+                    source: str | None = None) -> RendezvousPlan:
+    """Liftoff -> insertion into the station's plane -> the targeted burn plan to the aim point.
+
+    ``station``: see :func:`station_ephemeris` (a TLE is sampled with SGP4 around it);
+    ``launch``: a :class:`LaunchWindow` (gives the liftoff, the pad and the scheme) or a liftoff
+    time (Time or ISO UTC); ``pad`` (default baikonur-31), ``scheme`` (default the window's, or
+    ``auto``); ``vehicle``: soyuz-ms or progress-ms. The insertion is the launch module's
+    parametric model; the planner is :func:`gyrfalcon.rendezvous.plan.plan_rendezvous` with the
+    ``full`` force model against the station. Raises
+    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` naming the nearest feasible launches
+    when no scheme accepts the phase (a named scheme that does not fit is refused, never
+    replaced), :class:`~gyrfalcon.errors.EphemerisRangeError` when the station's trajectory does
+    not cover the flight.
+    """
+    from .rendezvous.plan import plan_rendezvous as _plan
+
+    _, plan = _flight(station, launch, pad, scheme, source, lambda ins, eph, sch: _plan(
+        ins, station=eph, scheme=sch, vehicle=vehicle, force_model=force_model, trajectory_step_s=trajectory_step_s))
     return _rewrap(RendezvousPlan, plan)
+
+
+def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,
+                   vehicle: str = "soyuz-ms", port: str = "rassvet-nadir", seed: int = 0,
+                   trajectory_step_s: float = 60.0, source: str | None = None):
+    """The whole flight after liftoff: ``(plan, approach)`` from :func:`plan_rendezvous`'s inputs
+    plus the docking ``port`` and the approach's random ``seed``.
+
+    The plan and the approach are flown together (:func:`gyrfalcon.rendezvous.handover.plan_and_fly`):
+    for the two-day scheme, whose arrival is a lighting rule about the approach itself, the aim
+    point is placed again with this vehicle's simulated approach to this port. The contact time is
+    the simulated approach's (``approach.contact_utc``), never a constant.
+    """
+    from .rendezvous.handover import plan_and_fly
+
+    eph, (plan, res) = _flight(station, launch, pad, scheme, source, lambda ins, e, sch: plan_and_fly(
+        ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
+        plan_kwargs={"trajectory_step_s": trajectory_step_s}))
+    return _rewrap(RendezvousPlan, plan), _rewrap(ApproachResult, res)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -240,3 +240,16 @@ def test_cli_json_and_errors():
         res = runner.invoke(app, args)
         assert res.exit_code == 2, (args, res.output)
         assert words in res.output
+
+
+def test_no_feasible_window_says_phase_or_pad_per_window():
+    # issue 14 item 6: each refused window says whether the phase or the pad is the reason, and
+    # which scheme its phase would fit (28-29 Nov 2025: Site 31/6 damaged by the MS-28 launch)
+    from gyrfalcon.launch.windows import NoFeasibleWindowError, find_feasible_windows
+    from gyrfalcon.orbits.iss import iss_ephemeris
+
+    with pytest.raises(NoFeasibleWindowError) as e:
+        find_feasible_windows(iss_ephemeris(), "baikonur-31", "two-orbit", "2025-11-28", 2)
+    msg = str(e.value)
+    assert "refused for the phase and the pad" in msg and "outside 10-18 deg" in msg
+    assert "fits two-day" in msg and "next available 2026-03-03" in msg and "\n" not in msg

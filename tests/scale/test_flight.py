@@ -61,7 +61,10 @@ def test_burn_errors_change_the_executed_burns_and_the_handover(nominal):
 def test_density_scale_changes_the_handover(nominal):
     base, disp = _pair(nominal, "atmosphere")
     assert disp["drag_scale"] != 1.0
-    assert abs(disp["handover_miss_m"] - base["handover_miss_m"]) > 0.05
+    # the density changes the flight, and the guidance (burns after it, the MCC last) corrects it:
+    # the executed burns change, the hand-over stays put to well under a metre
+    assert abs(disp["rendezvous_dv_mps"] - base["rendezvous_dv_mps"]) > 1e-4
+    assert abs(disp["handover_miss_m"] - base["handover_miss_m"]) < 1.0
 
 
 def test_station_ephemeris_error_shifts_the_handover_by_the_drawn_offset(nominal):
@@ -160,3 +163,22 @@ def test_a_runs_rendezvous_is_the_same_bits_in_any_batch(nominal):
         for j, d in enumerate(sub):
             assert np.array_equal(part.r_m[j], full.r_m[d.index])
             assert np.array_equal(part.executed_rtn_mps[j], full.executed_rtn_mps[d.index])
+
+
+def test_mid_course_correction_cancels_burn_and_station_errors(nominal):
+    # issue 14 item 5: a correction between the transfer burn and the braking (nominal size 0),
+    # solved against the true station, so burn errors (default sigmas) and the ISS ephemeris
+    # error leave a hand-over within 1 km (before: 1.0/2.7 km p50/p95 from the burns alone)
+    names = list(nominal.burn_names)
+    assert names[-3:] == ["DV3", "MCC", "braking"] and nominal.kurs_from_burn == len(names) - 2
+    assert np.linalg.norm(nominal.x_nom[names.index("MCC")]) == 0.0
+    draws = [draw_run(D.only("burns", "station"), 4, i) for i in range(8)]
+    rows = fly_runs(nominal, draws, approach=False)
+    misses = np.array([r["handover_miss_m"] for r in rows])
+    assert np.all(misses < 1000.0), misses
+    # the MCC fired, small (it corrects errors only)
+    from gyrfalcon.scale.flight import fly_rendezvous_batch
+
+    tr = fly_rendezvous_batch(nominal, draws)
+    mcc = np.linalg.norm(tr.executed_rtn_mps[:, names.index("MCC")], axis=1)
+    assert np.all(mcc > 0.0) and np.all(mcc < 5.0), mcc

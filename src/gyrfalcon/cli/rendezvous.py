@@ -17,16 +17,16 @@ from .common import console, handle_errors, print_json
 
 def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: str = "rassvet-nadir",
                    vehicle: str = "soyuz-ms", seed: int = 0, source: str = "station ephemeris", rules=None):
-    """Liftoff -> insertion -> plan -> approach (:func:`gyrfalcon.api.plan_rendezvous`,
-    :func:`gyrfalcon.api.fly_approach`). Returns ``(plan, approach_result)``; typed errors.
-    ``rules(plan)``, if given, is called between the plan and the approach (it may refuse)."""
+    """Liftoff -> insertion -> plan and approach (:func:`gyrfalcon.api.fly_rendezvous`). Returns
+    ``(plan, approach_result)``; typed errors. ``rules(plan)``, if given, is called before the
+    result is returned (it may refuse)."""
     from .. import api
 
-    plan = api.plan_rendezvous(station_eph, launch, pad=site, scheme=scheme, vehicle=vehicle,
-                               trajectory_step_s=0, source=source)
+    plan, res = api.fly_rendezvous(station_eph, launch, pad=site, scheme=scheme, vehicle=vehicle, port=port,
+                                   seed=seed, trajectory_step_s=0, source=source)
     if rules is not None:
         rules(plan)
-    return plan, api.fly_approach(plan, station_eph, port=port, seed=seed, vehicle=vehicle)
+    return plan, res
 
 
 def _met(x):
@@ -41,7 +41,7 @@ def result_dict(plan, res) -> dict:
     from dataclasses import asdict
 
     return {
-        "scheme": plan.scheme, "scheme_reason": plan.scheme_reason,
+        "scheme": plan.scheme, "scheme_reason": plan.scheme_reason, "arrival_rule": plan.arrival_rule,
         "liftoff_utc": plan.liftoff_utc, "insertion_utc": plan.insertion_utc,
         "phase_at_insertion_deg": plan.phase_at_insertion_deg,
         "burns": [asdict(b) for b in plan.burns],
@@ -172,6 +172,7 @@ def _print_human(plan, res, site, port):
     c.print(t)
     c.print("UTC = burn centre (MM-DD hh:mm:ss); dv in the chaser's RTN frame [m/s]; hp/ha = perigee/apogee "
             "altitude after the burn")
+    c.print(f"arrival: {plan.arrival_rule}; planned contact {plan.contact_utc}")
     c.print(f"total dv {plan.total_dv_mps:.2f} m/s, propellant {plan.propellant_kg:.1f} kg; aim point "
             f"{plan.aim_utc} (MET {_met(plan.aim_met_s)}), miss {plan.miss_position_m:.2f} m")
     rng = math.hypot(*plan.arrival_rho_lvlh_m)

@@ -203,7 +203,7 @@ def plane_lead_s(vehicle: str = "soyuz-2.1a", spacecraft: str = "soyuz-ms") -> f
     >>> plane_lead_s("soyuz-2.1b", "soyuz-ms")
     Traceback (most recent call last):
     ...
-    gyrfalcon.errors.InputError: no ascent plane lead for soyuz-2.1b with soyuz-ms in launch/data/schemes.toml; known: soyuz-2.1a with soyuz-ms, soyuz-2.1a with progress-ms
+    gyrfalcon.errors.InputError: no ascent plane lead for soyuz-2.1b with soyuz-ms in launch/data/schemes.toml; known: soyuz-2.1a with soyuz-ms, soyuz-2.1a with progress-ms, soyuz-fg with soyuz-ms, soyuz-fg with progress-ms
     """
     entries = list(_schemes_toml().get("ascent", {}).values())
     for entry in entries:
@@ -777,8 +777,12 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
             return w
     sch = get_scheme(scheme)
     end = add_seconds(ref, span * SECONDS_PER_SOLAR_DAY)
+    n_phase = sum(1 for w in wins if "outside" in w.reason)
+    n_pad = sum(1 for w in wins if "; pad " in w.reason)
+    pad_why = next((w.reason.split("; pad ", 1)[1] for w in wins if "; pad " in w.reason), "")
     msg = (f"no feasible {sch.name} window from {_pad(pad).id} between {iso_utc(ref, 0)} and "
-           f"{iso_utc(end, 0)} ({len(wins)} windows, all outside the {sch.describe()} or on an unavailable pad)")
+           f"{iso_utc(end, 0)}: of {len(wins)} windows, {n_phase} refused for the phase (outside the "
+           f"{sch.describe()}), {n_pad} for the pad" + (f" (pad {pad_why})" if pad_why else ""))
     nxt = None
     rest = limit - span
     if rest > 0.05:
@@ -812,13 +816,38 @@ def find_feasible_windows(target, pad, scheme, start, days=1, **kwargs) -> list:
         nxt, why = None, f"none before the {tgt.name} ephemeris ends"
     sch = get_scheme(scheme)
     msg = (f"no feasible {sch.name} window from {_pad(pad).id} between {iso_utc(ref, 0)} and "
-           f"{iso_utc(end, 0)} ({len(wins)} windows outside the {sch.describe()} or on an unavailable pad)")
+           f"{iso_utc(end, 0)}: " + (", ".join(_refusal(w, sch) for w in wins) or "no pass in that span"))
     if nxt is not None:
         msg += (f"; the next one is {iso_utc(nxt.launch_utc, 0)} "
                 f"(phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)")
     elif why:
         msg += f"; {why}"
     raise NoFeasibleWindowError(msg, nxt)
+
+
+def schemes_fitting(phase_rad: float) -> list:
+    """Names of the schemes whose phase range holds ``phase_rad`` (fastest first)."""
+    out = []
+    for name, s in load_schemes().items():
+        if bool(s.catch_up_rad(phase_rad)[1]):
+            out.append(name)
+    order = {"two-orbit": 0, "four-orbit": 1, "two-day": 2}
+    return sorted(out, key=lambda n: order.get(n, 9))
+
+
+def _refusal(w, sch) -> str:
+    """Why one window is refused: the phase (with the scheme that would fit), the pad, or both."""
+    ph = math.degrees(w.phase_at_insertion_rad)
+    t = iso_utc(w.launch_utc, 0)
+    parts = []
+    if "outside" in w.reason:
+        fit = [n for n in schemes_fitting(w.phase_at_insertion_rad) if n != sch.name]
+        parts.append(f"phase {ph:.1f} deg outside {math.degrees(sch.phase_min_rad):.0f}-"
+                     f"{math.degrees(sch.phase_max_rad):.0f} deg (fits {' or '.join(fit) if fit else 'no scheme'})")
+    if "; pad " in w.reason:
+        parts.append("pad " + w.reason.split("; pad ", 1)[1].split(" ", 1)[1])
+    return f"{t} refused for the " + ("phase and the pad: " if len(parts) == 2 else
+                                      "phase: " if "outside" in w.reason else "pad: ") + "; ".join(parts)
 
 
 def implied_plane_lead_s(target, pad, scheme, liftoff, *, catch_up_rad=None, vehicle: str = "soyuz-2.1a",

@@ -8,8 +8,8 @@ epoch, ends; :attr:`RendezvousPlan.chaser_at_arrival <gyrfalcon.rendezvous.plan.
 converted to the station's LVLH frame (origin = station centre, CCSDS axes) with
 :func:`gyrfalcon.frames.relative_state` against the station ephemeris. The chaser's mass
 there (after the plan's propellant) is given to the thruster model. :func:`predict_contact`
-returns the contact time of that chained run: the proximity model's approach duration
-replaces the scheme file's nominal 30 min.
+returns the contact time of that chained run: the proximity model's approach is the contact
+(the planner's 30 min only places the aim point).
 
 Hand-over point (choice and why): the arrival state is a coasting state after the last
 main-engine burn, about 1.9 km from the station centre (the aim point is 2.24 km at the
@@ -26,12 +26,9 @@ EME2000); the approach simulation runs at most ``max_duration_s`` (3600 s) or to
 ephemeris' end, whichever comes first; Kurs faults are timed from the hand-over epoch.
 
 Measured (``tests/rendezvous/test_handover.py``, seed 0, parametric insertion into the ISS
-plane, NASA ephemerides): Soyuz MS-28 hand-over 1.92 km at 12:09:17 UTC, contact 12:37:14 UTC
-(2 min 39 s after the flown 12:34:35; the nominal aim + 30 min gave 12:37:46), captured,
-29.5 min from the aim point (flown 26.7, planned 30.6); Soyuz MS-27 hand-over 1.92 km at
-08:28:38 UTC, contact 08:56:33 UTC (1 min 12 s before the flown 08:57:45). Seeds 0-6 move the
-contact by about 1 s. The other Soyuz ports (prichal-nadir, poisk-zenith, zvezda-aft) are
-captured from the same hand-over within 4 s of it. About 0.4-0.6 s per approach.
+plane, NASA ephemerides; the aim point from the arrival rule, :mod:`~.arrival`): Soyuz MS-28
+contact 12:38:35 UTC (4.0 min after the flown 12:34:35, 3 s after the planned 12:38:32);
+the other flights in docs/validation.md. About 0.4-0.6 s per approach.
 """
 from __future__ import annotations
 
@@ -42,7 +39,7 @@ import numpy as np
 from ..errors import GyrfalconError, InputError
 
 __all__ = ["Handover", "HandoverError", "NoContactError", "handover_state", "approach_from_plan",
-           "predict_contact", "HANDOVER_TOL_POSITION_M", "HANDOVER_TOL_VELOCITY_MPS"]
+           "predict_contact", "plan_and_fly", "REPLAN_TOLERANCE_S", "HANDOVER_TOL_POSITION_M", "HANDOVER_TOL_VELOCITY_MPS"]
 
 HANDOVER_TOL_POSITION_M = 1.0
 """Largest accepted gap between the approach's first state and the plan's arrival state [m]."""
@@ -136,6 +133,9 @@ def approach_from_plan(plan, station_eph=None, port_id: str = "rassvet-nadir", s
     kurs = replace(cfg.kurs, faults=tuple(cfg.kurs.faults) + tuple(faults))
     cfg = replace(cfg, port_id=port_id, attitude=attitude, start_utc=ho.utc, initial_rho_m=ho.rho_lvlh_m,
                   initial_rho_dot_mps=ho.rho_dot_lvlh_mps, thrusters=thr, kurs=kurs, max_duration_s=duration)
+    if hasattr(cfg, "vehicle_type"):
+        # the plan's vehicle flies the approach (its approach profile: Soyuz MS or Progress MS)
+        cfg = replace(cfg, vehicle_type=getattr(plan, "vehicle", "soyuz-ms") or "soyuz-ms")
     res = simulate_approach(cfg, seed=seed, ephemeris=eph)
     # the approach's first true state against the plan's own record of its arrival
     d_r = float(np.linalg.norm(res.rho_lvlh_m[0] - np.asarray(plan.arrival_rho_lvlh_m)))
@@ -163,6 +163,45 @@ def predict_contact(plan, station_eph=None, port_id: str = "rassvet-nadir", seed
             "the nominal contact would be at "
             f"{plan.contact_utc} -- check the Kurs faults or the guidance settings, or try another seed")
     return res.contact_utc
+
+
+REPLAN_TOLERANCE_S = 60.0
+"""A lighting-ruled plan is made again when its simulated approach differs from the duration it
+was planned with by more than this [s]."""
+
+
+def plan_and_fly(insertion, station_eph=None, *, scheme: str = "auto", vehicle: str = "soyuz-ms",
+                 port_id: str = "rassvet-nadir", seed: int = 0, faults=(), attitude: str = "xvv",
+                 plan_kwargs: dict | None = None, approach_kwargs: dict | None = None):
+    """Plan the rendezvous and fly the approach: ``(plan, approach_result)``.
+
+    Fast schemes (arrival by revolution count): one plan with the nominal 30 min placement of the
+    aim point, then the approach -- the aim point is fixed by the ballistics of the first
+    revolutions, whatever the port. Two-day scheme (lighting rule: the planned contact at the
+    orbital sunset): the aim point is placed with THIS vehicle's approach to THIS port, so the
+    plan is made once with the nominal 30 min, the approach flown, and, if its duration differs by
+    more than :data:`REPLAN_TOLERANCE_S`, the plan is made again with the simulated duration and
+    the approach flown again (what the ballistics centre does with two days to plan the final
+    rendezvous for the port and the lighting). Either way the contact is the simulation's.
+    """
+    from ..time import parse_utc, seconds_between
+    from .plan import plan_rendezvous
+    from .schemes import load_schemes
+
+    pk = dict(plan_kwargs or {})
+    ak = dict(approach_kwargs or {})
+    plan = plan_rendezvous(insertion, station=station_eph, scheme=scheme, vehicle=vehicle, **pk)
+    res = approach_from_plan(plan, station_eph, port_id, seed, faults, attitude, **ak)
+    sch = next(s for s in load_schemes().schemes if s.name == plan.scheme)
+    if sch.arrival != "sunset-on-revolution" or res.contact_utc is None:
+        return plan, res
+    flown_s = float(seconds_between(parse_utc(plan.aim_utc), parse_utc(res.contact_utc)))
+    if abs(flown_s - plan.approach_duration_s) <= REPLAN_TOLERANCE_S:
+        return plan, res
+    pk["planning_approach_s"] = flown_s
+    plan = plan_rendezvous(insertion, station=station_eph, scheme=plan.scheme, vehicle=vehicle, **pk)
+    res = approach_from_plan(plan, station_eph, port_id, seed, faults, attitude, **ak)
+    return plan, res
 
 
 def _minutes(seconds: float) -> str:

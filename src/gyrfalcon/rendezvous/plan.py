@@ -2,31 +2,38 @@
 
 :func:`plan_rendezvous` is the module's entry point. Steps (each documented where it lives):
 
-1. phase of the station at insertion and the scheme for it (:func:`~.schemes.choose_scheme`);
-2. slot epochs and a first guess: Clohessy-Wiltshire in curvilinear coordinates with the exact
+1. phase of the station at insertion and the scheme for it (:func:`~.schemes.choose_scheme`:
+   ``auto`` chooses, a named scheme is flown or refused);
+2. the arrival (:func:`~.arrival.planned_arrival`): the planned contact from the scheme's rule
+   (N revolutions after insertion for the fast schemes; the orbital sunset on revolution 34 for
+   the two-day scheme, lighting rule), and the aim point 30 min (the published nominal phase
+   durations) before it; the burn slots placed by argument of latitude before the aim point
+   (half-revolution chain) or on the published orbits (two-day);
+3. slot epochs and a first guess: Clohessy-Wiltshire in curvilinear coordinates with the exact
    Keplerian drift, then a minimum-propellant correction in an analytic world of Kepler orbits
    with the secular J2 drifts (:class:`~.twobody.J2SecularDynamics`, which has the
    differential node regression of a long phasing);
-3. correction with the J2 model (station and chaser alike), then with the ``full`` force model
+4. correction with the J2 model (station and chaser alike), then with the ``full`` force model
    against the station's ephemeris (least change from the J2 plan);
-4. impulses converted to finite burns of the main engine (centred on the impulse epochs,
+5. impulses converted to finite burns of the main engine (centred on the impulse epochs,
    thrust fixed in the chaser's RTN frame) and re-targeted with the ``full`` model;
-5. burn table, arrival at the aim point, predicted contact and the relative trajectory.
+6. burn table, arrival at the aim point, planned contact and the relative trajectory.
 
-Objective: among the plans that meet the aim state with the scheme's burn epochs, the one of
+Objective: among the plans that meet the aim state with the computed burn epochs, the one of
 least total delta-v (sum of burn magnitudes, found by iteratively re-weighted minimum-norm
-Newton steps: weights 1/sqrt(|dv| + 0.5 m/s)). Assumptions and limits: burn epochs are the
-scheme's nominal slots (not optimised); the approach after the aim point is not simulated
-here: ``contact_utc`` = aim epoch + the scheme file's nominal approach duration (30 min);
-:func:`gyrfalcon.rendezvous.handover.predict_contact` flies the closed-loop approach from the
-plan's arrival state instead (MS-28: 12:37:14 UTC, MS-27: 08:56:33 UTC). For a
-two-day flight launch into :func:`recommended_plane_normal` (else the differential J2 node
+Newton steps: weights 1/sqrt(|dv| + 0.5 m/s)). Assumptions and limits: burn epochs follow the
+arrival rule and the slot geometry (not optimised); the split between burns is the
+least-propellant one, which for the two-orbit scheme puts about 45 m/s in the braking (flown:
+5-12 m/s) -- see docs/validation.md. ``contact_utc`` is the PLANNED contact (aim + 30 min);
+the contact the tool reports is the simulated approach's,
+:func:`gyrfalcon.rendezvous.handover.predict_contact` (MS-28: 12:38:35 UTC). For a two-day
+flight launch into :func:`recommended_plane_normal` (else the differential J2 node
 regression costs some 60-100 m/s of out-of-plane delta-v).
 
-Validation (``tests/rendezvous/test_plan.py``, parametric insertion into the ISS plane,
-NASA ephemerides): Soyuz MS-28 contact 3.2 min after the actual 12:34:35 UTC (45 s before
-the planned 12:38:29), total 113.5 m/s (flown about 117), burns within 35 s of the flown
-epochs; Soyuz MS-27 contact 42 s early; Progress MS-31 (two-day) 2.6 min early.
+Validation (``tests/rendezvous/test_plan.py``, ``bench/validate_flights.py``,
+docs/validation.md): Soyuz MS-28 contact 4.0 min after the actual 12:34:35 (3 s after the
+planned 12:38:32), total 113.9 m/s (flown about 117), DV3 and braking within 1 min of the
+flown epochs; 13 of 17 real 2023-2026 flights within tolerance.
 """
 from __future__ import annotations
 
@@ -129,6 +136,8 @@ class RendezvousPlan:
     contact_utc: str
     contact_met_s: float | None
     approach_duration_s: float
+    arrival_rule: str = ""
+    vehicle: str = "soyuz-ms"
     chaser_at_aim: dict = field(default_factory=dict)
     chaser_at_arrival: dict = field(default_factory=dict)
     corrector: dict = field(default_factory=dict)
@@ -305,7 +314,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
                     vehicle: str = "soyuz-ms", force_model: str = "full", finite: bool = True,
                     dynamics: dict | None = None, trajectory_step_s: float = 60.0,
                     tol_position_m: float = 1.0, tol_velocity_mps: float = 1e-3,
-                    enforce_range: bool = True) -> RendezvousPlan:
+                    enforce_range: bool = True, planning_approach_s: float | None = None) -> RendezvousPlan:
     """Plan the rendezvous burns from ``insertion`` (a GCRF :class:`~gyrfalcon.orbits.state.State`).
 
     Parameters
@@ -327,6 +336,10 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         Propagator preset for the final correction (default ``full``).
     finite : bool
         Convert to finite main-engine burns and re-target (default True).
+    planning_approach_s : float, optional
+        Aim point -> planned contact [s] used to place the aim point (default: the catalogue's
+        30 min nominal). :func:`~gyrfalcon.rendezvous.handover.plan_and_fly` passes the simulated
+        approach's own duration for the lighting-ruled (two-day) arrival.
     dynamics : dict, optional
         Override the dynamics per stage: keys ``first-guess`` (default
         :class:`~.twobody.J2SecularDynamics`), ``j2`` and ``final``, values
@@ -372,23 +385,30 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     choice = (_schemes.choose_scheme(phase) if scheme == "auto"
               else _schemes.choose_scheme(phase, preferred=scheme, enforce_range=enforce_range))
     sch = choice.scheme
+    from .arrival import planned_arrival
+
+    approach_s = cat.approach.planning_approach_s if planning_approach_s is None else float(planning_approach_s)
+    if not 60.0 <= approach_s <= 7200.0:
+        raise InputError(f"planning_approach_s must be 60-7200 s (aim point to contact), got {planning_approach_s!r}")
+    arrival = planned_arrival(sch, chaser0, station, choice.catch_up_rad, approach_s)
+    slots = sch.slots_for(arrival.aim_after_insertion_s)
     n_st = station_mean_motion_rad_s(st0)
     aim_rho = np.array(cat.approach.aim_rho_lvlh_m)
     aim_rho_dot = np.asarray(cat.approach.aim_rho_dot_lvlh_mps(n_st))
     X_aim = np.concatenate([aim_rho, aim_rho_dot])
     isp = veh.main_engine_isp_s
-    K = len(sch.burns)
+    K = len(slots)
     reports = {}
 
     # --- stage A/B: CW first guess and its correction in the J2-secular world, re-timing ---
     X0 = _tg.curvilinear_state(st0.r_m, st0.v_mps, chaser0.r_m, chaser0.v_mps,
                                catch_up_rad=choice.catch_up_rad, match_drift=True)
     x = np.zeros((K, 3))
-    offs = _tg.slot_offsets_s(chaser0, sch.burns, x)
+    offs = _tg.slot_offsets_s(chaser0, slots, x)
     x = _tg.lvlh_to_rtn(_tg.cw_min_norm_burns(n_st, X0, offs, offs[-1], X_aim))
     st_tb = _StationAt(state0=st0, dynamics=tb)
     for _ in range(3):
-        offs, adv = _tg.slot_offsets_s(chaser0, sch.burns, x, return_arglat=True)
+        offs, adv = _tg.slot_offsets_s(chaser0, slots, x, return_arglat=True)
         times = tuple(add_seconds(t0, float(o)) for o in offs)
         chain = _tg.ImpulsiveChain(chaser0, times, st_tb(times[-1]), aim_rho, aim_rho_dot, tb.propagate_to, isp)
         x, reports["first-guess"] = _solve_irls(chain, x, cycles=6, max_iter=40)
@@ -413,7 +433,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     u_ins = arglat_rad(chaser0.r_m, chaser0.v_mps)
     orbits = [int(math.floor((u_ins + a) / (2 * math.pi) + 1e-9)) + 1 for a in adv]
     imp_records = []
-    for k, slot in enumerate(sch.burns):
+    for k, slot in enumerate(slots):
         s_before = pre_imp[k]
         s_after = _tg.apply_impulse(s_before, x_imp[k], isp)
         prop = s_before.mass_kg - s_after.mass_kg
@@ -439,7 +459,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
                 f"{repf.miss_velocity_mps:.4f} m/s; the burns may be too long for the main engine")
         pre_f, post_f, specs, final_state = cachef
         recs = []
-        for k, slot in enumerate(sch.burns):
+        for k, slot in enumerate(slots):
             t_start, dur, p = specs[k]
             prop = pre_f[k].mass_kg - post_f[k].mass_kg if pre_f[k].mass_kg is not None else float("nan")
             recs.append(_record(slot.name, orbits[k], pre_f[k], post_f[k], times[k], p, dur, liftoff_t, st_eph,
@@ -458,7 +478,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         miss_r = float(np.linalg.norm(F[:3]))
         miss_v = float(np.linalg.norm(F[3:]))
     t_aim = times[-1]
-    t_contact = add_seconds(t_aim, cat.approach.contact_after_aim_s)
+    t_contact = add_seconds(t_aim, approach_s)
     met = (lambda t: None) if liftoff_t is None else (lambda t: float(seconds_between(liftoff_t, t)))
     traj = None
     if trajectory_step_s:
@@ -477,7 +497,7 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         arrival_rho_lvlh_m=tuple(float(c) for c in arr_rho),
         arrival_rho_dot_lvlh_mps=tuple(float(c) for c in arr_rho_dot),
         contact_utc=iso_utc(t_contact), contact_met_s=met(t_contact),
-        approach_duration_s=cat.approach.contact_after_aim_s,
+        approach_duration_s=approach_s, arrival_rule=arrival.rule, vehicle=veh.name,
         chaser_at_aim=final_imp.to_dict(), chaser_at_arrival=final_state.to_dict(),
         corrector={k: asdict(v) for k, v in reports.items()}, relative_trajectory=traj,
     )

@@ -47,6 +47,10 @@ class NoSchemeError(InputError):
     """No rendezvous scheme accepts the phase at insertion (the launch time is outside every window)."""
 
 
+class SchemeMismatchError(NoSchemeError):
+    """The scheme asked for does not accept the phase at insertion (only ``auto`` chooses another)."""
+
+
 @dataclass(frozen=True)
 class BurnSlot:
     """One nominal burn of a scheme and where it falls, given one of three ways:
@@ -62,18 +66,23 @@ class BurnSlot:
     arglat_rad: float | None = None
     before_aim_rad: float | None = None
     after_insertion_s: float | None = None
+    aim: bool = False
 
     def __post_init__(self):
         kinds = [self.orbit is not None and self.arglat_rad is not None,
-                 self.before_aim_rad is not None, self.after_insertion_s is not None]
+                 self.before_aim_rad is not None, self.after_insertion_s is not None, bool(self.aim)]
         if sum(kinds) != 1 or (self.orbit is None) != (self.arglat_rad is None):
             raise InputError(
                 f"burn slot {self.name}: give orbit and arglat_deg, or before_aim_deg, or "
-                "after_insertion_s (exactly one of the three)"
+                "after_insertion_s, or aim = true (exactly one of the four)"
             )
 
     @property
     def kind(self) -> str:
+        """``arglat`` (orbit + arglat), ``before-aim``, ``time`` (a computed aim epoch) or ``aim``
+        (the aim point, its epoch not yet computed: :meth:`Scheme.slots_for`)."""
+        if self.aim:
+            return "aim"
         if self.after_insertion_s is not None:
             return "time"
         return "before-aim" if self.before_aim_rad is not None else "arglat"
@@ -100,6 +109,8 @@ class BurnSlot:
             return f"orbit {self.orbit}, arglat {math.degrees(self.arglat_rad):.1f} deg"
         if self.kind == "before-aim":
             return f"{math.degrees(self.before_aim_rad):.1f} deg of arglat before the aim point"
+        if self.kind == "aim":
+            return "the aim point (epoch computed by the planner's arrival rule)"
         return f"{self.after_insertion_s:.0f} s after insertion"
 
 
@@ -110,6 +121,7 @@ def _slot(b: dict) -> BurnSlot:
         math.radians(float(b["arglat_deg"])) if "arglat_deg" in b else None,
         math.radians(float(b["before_aim_deg"])) if "before_aim_deg" in b else None,
         float(b["after_insertion_s"]) if "after_insertion_s" in b else None,
+        bool(b.get("aim", False)),
     )
 
 
@@ -120,7 +132,7 @@ class Approach:
     aim_rho_lvlh_m: tuple
     flyaround_start_rho_lvlh_m: tuple
     aim_to_flyaround_s: float
-    contact_after_aim_s: float
+    planning_approach_s: float
 
     def aim_rho_dot_lvlh_mps(self, station_mean_motion_rad_s: float) -> np.ndarray:
         """Relative velocity after braking: the CW coast from the aim point to the flyaround start [m/s].
@@ -160,11 +172,29 @@ class Scheme:
     catch_up_max_rad: float
     burns: tuple
     reference: str
+    arrival: str = "revolutions"
+    contact_revolutions: int = 2
+    nominal_flight_s: float = 0.0
 
     @property
     def aim_slot(self) -> BurnSlot:
-        """The braking burn at the aim point (the last slot)."""
-        return self.burns[-1]
+        """The braking burn at the aim point (the last slot).
+
+        For the two-day scheme (arrival on a given revolution) it is returned as a ``time`` slot
+        at the scheme's *published nominal* flight time (:attr:`nominal_flight_s`, from the
+        launch catalogue's duration of Soyuz MS-01), which is only good for choosing the launch
+        plane's J2 bias (:func:`~gyrfalcon.rendezvous.plan.recommended_plane_normal`); the
+        planner computes the real aim epoch per flight (:mod:`~gyrfalcon.rendezvous.arrival`).
+        """
+        last = self.burns[-1]
+        if self.arrival != "revolutions":
+            return BurnSlot(last.name, after_insertion_s=self.nominal_flight_s)
+        return last
+
+    def slots_for(self, aim_after_insertion_s: float) -> tuple:
+        """The burn slots with the aim point at ``aim_after_insertion_s`` [s after insertion]."""
+        last = BurnSlot(self.burns[-1].name, after_insertion_s=float(aim_after_insertion_s))
+        return tuple(self.burns[:-1]) + (last,)
 
     def catch_up_rad(self, phase_rad: float) -> float | None:
         """The catch-up angle (phase + whole turns) inside this scheme's range, or None [rad]."""
@@ -216,19 +246,29 @@ def load_schemes() -> SchemeCatalog:
     schemes = []
     for s in raw["scheme"]:
         burns = tuple(_slot(b) for b in s["burns"])
-        if any(b.kind == "time" for b in burns[:-1]) or (
-                any(b.kind == "before-aim" for b in burns) and burns[-1].kind != "time"):
-            raise InputError(f"scheme {s['name']}: after_insertion_s is for the aim slot only, and "
-                             "before_aim_deg needs an aim slot given by after_insertion_s")
+        if burns[-1].kind != "aim" or any(b.kind in ("aim", "time") for b in burns[:-1]):
+            raise InputError(f"scheme {s['name']}: the last burn (and only it) is the aim point "
+                             "(aim = true); its epoch is computed by the planner")
+        arrival = str(s.get("arrival", "revolutions"))
+        if arrival not in ("revolutions", "sunset-on-revolution"):
+            raise InputError(f"scheme {s['name']}: unknown arrival rule '{arrival}'; use "
+                             "'revolutions' or 'sunset-on-revolution'")
+        n_rev = int(s.get("contact_revolutions", s.get("contact_revolution", 0)))
+        if n_rev < 1:
+            raise InputError(f"scheme {s['name']}: give contact_revolutions (or contact_revolution) >= 1")
         # one source for the phase windows: the launch-window search's catalogue
         window = phase_windows[s["name"]]
         lo, hi = window.phase_min_rad, window.phase_max_rad
-        schemes.append(Scheme(s["name"], s["title"], int(s["preference"]), int(s["orbits"]), lo, hi, burns, s["reference"]))
+        # published nominal flight (liftoff to contact) less the planning approach and the ascent
+        # (domain.md 1.2: insertion at MET 529 s); used only for the launch plane's J2 bias
+        nominal = window.duration_h * 3600.0 - float(raw["approach"]["planning_approach_s"]) - 529.0
+        schemes.append(Scheme(s["name"], s["title"], int(s["preference"]), int(s["orbits"]), lo, hi, burns,
+                              s["reference"], arrival, n_rev, nominal))
     schemes.sort(key=lambda x: x.preference)
     a = raw["approach"]
     approach = Approach(tuple(float(x) for x in a["aim_rho_lvlh_m"]),
                         tuple(float(x) for x in a["flyaround_start_rho_lvlh_m"]),
-                        float(a["aim_to_flyaround_s"]), float(a["contact_after_aim_s"]))
+                        float(a["aim_to_flyaround_s"]), float(a["planning_approach_s"]))
     vehicles = {k: Vehicle(k, float(v["main_engine_thrust_n"]), float(v["main_engine_isp_s"]),
                            float(v["mass_at_insertion_kg"]), float(v["drag_area_m2"]), float(v["drag_cd"]))
                 for k, v in raw["vehicle"].items()}
@@ -274,9 +314,10 @@ def get_vehicle(name: str) -> Vehicle:
 def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range: bool = True) -> SchemeChoice:
     """The fastest scheme whose catch-up range holds ``phase_rad`` (station ahead at insertion).
 
-    With ``preferred`` given, that scheme is tried first and a fall-back says why it was refused.
-    With ``enforce_range=False`` (studies) the preferred scheme is used even outside its range,
-    with the catch-up nearest its range and a reason that says so.
+    With ``preferred`` given, that scheme is flown or refused: outside its range
+    :class:`SchemeMismatchError` names the phase and the scheme that would fit (only ``auto``, i.e.
+    ``preferred=None``, chooses). With ``enforce_range=False`` (studies) the preferred scheme is
+    used even outside its range, with the catch-up nearest its range and a reason that says so.
 
     >>> c = choose_scheme(math.radians(13.0))
     >>> c.scheme.name, round(math.degrees(c.catch_up_rad), 1)
@@ -294,12 +335,22 @@ def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range:
     order = list(load_schemes().schemes)
     if preferred is not None:
         first = get_scheme(preferred)
-        order = [first] + [s for s in order if s.name != first.name]
-        if not enforce_range and first.catch_up_rad(phase) is None:
-            c = first.nearest_catch_up_rad(phase)
-            return SchemeChoice(first, phase, c, (
-                f"station {deg:.1f} deg ahead at insertion: {first.name} forced outside its range "
-                f"{first.range_text()} (catch-up {math.degrees(c):.1f} deg)"))
+        if first.catch_up_rad(phase) is None:
+            if not enforce_range:
+                c = first.nearest_catch_up_rad(phase)
+                return SchemeChoice(first, phase, c, (
+                    f"station {deg:.1f} deg ahead at insertion: {first.name} forced outside its range "
+                    f"{first.range_text()} (catch-up {math.degrees(c):.1f} deg)"))
+            fits = [s.name for s in order if s.catch_up_rad(phase) is not None]
+            raise SchemeMismatchError(
+                f"station {deg:.1f} deg ahead at insertion: outside the {first.name} range "
+                f"{first.range_text()} (the reason is the phase); "
+                + (f"the scheme that fits this phase is {fits[0]}" if fits else "no scheme fits this phase")
+                + f"; ask for {fits[0] if fits else 'another launch time'} or for 'auto', or move the liftoff "
+                  f"to a {first.name} window")
+        c = first.catch_up_rad(phase)
+        return SchemeChoice(first, phase, c, f"station {deg:.1f} deg ahead at insertion: inside the "
+                                             f"{first.name} range {first.range_text()}")
     refused = []
     for s in order:
         c = s.catch_up_rad(phase)

@@ -18,9 +18,13 @@ perfect: GLONASS/GPS, domain.md 3.1), predicts the hand-over miss linearly and c
 fit). Burn ``k`` is executed with the run's magnitude and pointing errors (finite, centred on
 the nominal epoch, thrust fixed in RTN). This is how the fast schemes work (first burns
 pre-computed, refined from onboard navigation, domain.md 2.2) and costs one truth propagation
-per run instead of a re-targeting. Limits: linear about the nominal, so large insertion errors
-(several sigma) leave a hand-over miss the closing guidance must absorb; burn epochs are the
-nominal ones.
+per run instead of a re-targeting. A mid-course correction (``MCC``, nominal size zero) is
+inserted half-way between the transfer burn and the braking (:func:`insert_mcc`); from it on
+the predicted miss is taken against the TRUE station (Kurs relative navigation, acquisition
+from 100 km), so the MCC and the braking cancel the transfer burn's execution error and the
+ISS ephemeris error. Limits: linear about the nominal, so large insertion errors (several
+sigma) leave a hand-over miss the closing guidance must absorb; burn epochs are the nominal
+ones; the Kurs navigation of the MCC is perfect (its bias is modelled in the approach only).
 
 All runs of a list are flown together (:func:`fly_rendezvous_batch`): the insertions are
 vectorised and the truth is one :class:`gyrfalcon.orbits.batch.BatchFlight` (heyoka's SIMD
@@ -37,8 +41,10 @@ Measured (Soyuz MS-28, default dispersions, campaign seed 1, bench/README.md "Mo
 undispersed, the truth reaches the planner's own arrival state within 3 m; 60 runs per model
 alone give hand-over misses (p50/p95) of 2/2 m for the insertion errors (the linear guidance
 absorbs them; rendezvous dv p5-p95 112.8-115.1 m/s), 1.0/2.7 km for the burn errors (DV3's
-error is only corrected by the braking, 45 min later: the plan has no mid-course correction
-between them), 78/170 m for the ISS ephemeris error and 2/3 m for the density. 40 runs with all
+error was only corrected by the braking, 45 min later), 78/170 m for the ISS ephemeris error
+and 2/3 m for the density (before the MCC). With the MCC, all dispersions, 500 runs, seeds
+0/1/2: hand-over miss p50 66-68 m, p95 115-121 m; captured 488/483/482 (the failures are Kurs
+updates rejected by the approach filter, and one or two bounces at contact below 0.1 m/s). 40 runs with all
 dispersions: 90 % captured; the 4 failures are aborts after Kurs updates were rejected by the
 filter (Kurs bias alone: 3 of 40; without the Kurs bias 40 of 40 captured). Cost per run
 (bench/README.md "Monte Carlo"): about 2.1 ms for the rendezvous in batch mode (16 ms with the
@@ -100,6 +106,38 @@ class Nominal:
     nominal_contact_utc: str
     plan_arrival_rho_m: tuple
     plan_arrival_rho_dot_mps: tuple
+    kurs_from_burn: int = -1
+
+
+MCC_FRACTION = 0.5
+"""The mid-course correction (MCC) comes this fraction of the way from the transfer burn (the
+last phasing burn) to the braking (dimensionless)."""
+
+
+def insert_mcc(times, x_imp, x_fin, names):
+    """The nominal burn list with a zero-size mid-course correction ``MCC`` inserted between the
+    last two burns (transfer and braking): ``(times, x_imp, x_fin, names, index of the MCC)``.
+
+    Why: without it the transfer burn's execution error is corrected only by the braking 45 min
+    later, which leaves 1-3 km at the hand-over. The Soyuz/Progress final rendezvous makes small
+    corrections on Kurs data between the transfer and the braking (Progress MS-03: "3 large and
+    3 small burns", ESA Pesquet blog 2016; domain.md 2.3 MS-28: braking then 2 small DPO burns),
+    with Kurs acquired from 100 km (proximity.kurs). The MCC is solved with the braking by the
+    same linear guidance (6 unknowns for 6 conditions: an exact cancel of the predicted miss).
+    """
+    from ..time import add_seconds, seconds_between
+
+    K = len(times)
+    if K < 2:
+        return tuple(times), np.asarray(x_imp), np.asarray(x_fin), tuple(names), -1
+    gap = float(seconds_between(times[-2], times[-1]))
+    t_mcc = add_seconds(times[-2], MCC_FRACTION * gap)
+    times = tuple(times[:-1]) + (t_mcc, times[-1])
+    z = np.zeros((1, 3))
+    x_imp = np.concatenate([np.asarray(x_imp, float)[:-1], z, np.asarray(x_imp, float)[-1:]])
+    x_fin = np.concatenate([np.asarray(x_fin, float)[:-1], z, np.asarray(x_fin, float)[-1:]])
+    names = tuple(names[:-1]) + ("MCC", names[-1])
+    return times, x_imp, x_fin, names, K - 1
 
 
 def as_scenario(scenario, source: str = "<embedded>"):
@@ -163,6 +201,7 @@ def _build_nominal(sc, source: str) -> Nominal:
     times = tuple(parse_utc(b.utc) for b in plan.impulsive_burns)
     x_imp = np.array([b.dv_rtn_mps for b in plan.impulsive_burns])
     x_fin = np.array([b.dv_rtn_mps for b in plan.burns])
+    times, x_imp, x_fin, names, k_mcc = insert_mcc(times, x_imp, x_fin, tuple(b.name for b in plan.burns))
     chain = FiniteChain(s0, times, x_imp, veh.main_engine_thrust_n, veh.main_engine_isp_s, dyn, st_at,
                         State.from_dict(plan.chaser_at_aim))
     F, cache = chain.evaluate(x_fin.reshape(-1))
@@ -191,14 +230,15 @@ def _build_nominal(sc, source: str) -> Nominal:
     return Nominal(
         scenario=sc, source=source, liftoff_utc=iso_utc(liftoff), insertion_utc=iso_utc(s0.t),
         plane_normal=tuple(float(c) for c in normal), scheme=plan.scheme,
-        burn_names=tuple(b.name for b in plan.burns), x_nom=x_fin,
+        burn_names=names, x_nom=x_fin,
         t_centre_s=np.array([float(seconds_between(s0.t, t)) for t in times]), t_ref_s=np.array(t_ref),
         X_ref=np.array(X_ref), F_nom=np.asarray(F, float), S=np.array(S), J=J,
         t_check_s=float(seconds_between(s0.t, chain.t_check)), aim_rho_m=np.asarray(chain.aim_rho),
         aim_rho_dot_mps=np.asarray(chain.aim_rho_dot), mass0_kg=float(s0.mass_kg),
         thrust_n=float(veh.main_engine_thrust_n), isp_s=float(veh.main_engine_isp_s),
         nominal_dv_mps=float(plan.total_dv_mps), nominal_contact_utc=appr.contact_utc or "",
-        plan_arrival_rho_m=tuple(plan.arrival_rho_lvlh_m), plan_arrival_rho_dot_mps=tuple(plan.arrival_rho_dot_lvlh_mps))
+        plan_arrival_rho_m=tuple(plan.arrival_rho_lvlh_m), plan_arrival_rho_dot_mps=tuple(plan.arrival_rho_dot_lvlh_mps),
+        kurs_from_burn=k_mcc)
 
 
 RUN_COLUMNS = (
@@ -323,6 +363,10 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
     fl = BatchFlight(dyn, parse_utc(nom.insertion_utc), R, V, np.full(n, nom.mass0_kg), t_s=t0,
                      params={"drag_scale": drag}, span_s=nom.t_check_s)
     W = np.array([1, 1, 1, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S, VELOCITY_WEIGHT_S], float)
+    # true station minus ephemeris in the hand-over LVLH frame (T, -N, -R), as _rendezvous_rows
+    dr = np.array([d.station_dr_rtn_m for d in draws], float).reshape(n, 3)
+    dvv = np.array([d.station_dv_rtn_mps for d in draws], float).reshape(n, 3)
+    st_err = np.stack([dr[:, 1], -dr[:, 2], -dr[:, 0], dvv[:, 1], -dvv[:, 2], -dvv[:, 0]], axis=1)
     x_cmd = np.repeat(nom.x_nom[None, :, :], n, axis=0)                 # (n, K, 3)
     executed = np.zeros((n, K, 3))
     scale = np.array([d.burn_scale[:K] for d in draws], float)           # (n, K)
@@ -333,6 +377,9 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
         Jk = nom.J[:, 3 * k:]
         dcmd = (x_cmd[:, k:] - nom.x_nom[None, k:]).reshape(n, -1)
         miss = nom.F_nom[None, :] + _matvec_rows(nom.S[k], X - nom.X_ref[k][None, :]) + _matvec_rows(Jk, dcmd)
+        if 0 <= nom.kurs_from_burn <= k:
+            # Kurs relative navigation: the miss is relative to the TRUE station (ephemeris + error)
+            miss = miss - st_err
         # least weighted-norm change of burns k..K that cancels the predicted miss (one matrix for all runs)
         G = -np.linalg.pinv(W[:, None] * Jk, rcond=1e-9)
         dx = _matvec_rows(G, W[None, :] * miss)
