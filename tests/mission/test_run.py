@@ -35,7 +35,10 @@ def ms28(tmp_path_factory):
 def test_liftoff_contact_and_landing_match_the_real_flight(ms28):
     r, _, _ = ms28
     assert abs(_dt("2025-11-27T09:27:57.4Z", r.launch_utc)) < 15.0
-    assert abs(_dt("2025-11-27T12:34:35Z", r.contact_utc)) < 300.0
+    # contact within 2 min of the operators' plan (NASA OEM "74S Dock" 12:38:32, never an input);
+    # the real contact came 3 min 57 s ahead of that plan (docs/validation.md "Flights")
+    assert abs(_dt("2025-11-27T12:38:32Z", r.contact_utc)) < 120.0
+    assert 0.0 < _dt("2025-11-27T12:34:35Z", r.contact_utc) < 420.0
     assert r.landing_utc.startswith("2026-07-26")
     assert r.total_dv_mps == pytest.approx(117.0, rel=0.15)
 
@@ -179,7 +182,7 @@ def test_cli_json_prints_the_headline_and_events(tmp_path):
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
     assert set(d) >= {"launch_utc", "insertion_utc", "contact_utc", "landing_utc", "total_dv_mps", "events"}
-    assert d["landing_utc"] is None and abs(_dt("2025-11-27T12:34:35Z", d["contact_utc"])) < 300
+    assert d["landing_utc"] is None and abs(_dt("2025-11-27T12:38:32Z", d["contact_utc"])) < 120
     assert (tmp_path / "o" / "COMPLETE").is_file()
 
 

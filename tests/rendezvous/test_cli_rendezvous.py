@@ -56,8 +56,13 @@ def test_ms28_json_figures(ms28_json):
     d = ms28_json
     assert d["total_dv_mps"] == pytest.approx(117.0, rel=0.15)
     assert d["approach_verdict"] == "captured"
+    # the operators' planned contact (NASA OEM of 2025-11-24, event "74S Dock", 12:38:32; an answer,
+    # never read by the model) within 2 min; the real contact came 3 min 57 s ahead of that plan,
+    # so the prediction is about 5 min after the real one (docs/validation.md, "Flights")
+    plan_err = float(seconds_between(parse_utc("2025-11-27T12:38:32"), parse_utc(d["contact_utc"])))
+    assert abs(plan_err) < 120.0
     err = float(seconds_between(parse_utc("2025-11-27T12:34:35"), parse_utc(d["contact_utc"])))
-    assert abs(err) < 300.0
+    assert 0.0 < err < 420.0
     # the aim point is the braking burn's centre: flown at MET 2:39:58
     met = float(seconds_between(parse_utc(MS28), parse_utc(d["aim_point_utc"])))
     assert abs(met - (2 * 3600 + 39 * 60 + 58)) < 120.0
