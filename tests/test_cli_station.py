@@ -7,24 +7,12 @@ from typer.testing import CliRunner
 
 from gyrfalcon.cli.app import app
 
+from tests.scenario_texts import quick
+
 DATA = Path(__file__).resolve().parent / "data"
 TLES = str(DATA / "iss_tles_ms28_series.txt")     # ISS TLEs 17-29 Nov 2025; the 29 Nov one is after MS-28
 runner = CliRunner()
 
-QUICK = """
-name = "quick-tle"
-seed = 0
-[launch]
-pad = "baikonur-31"
-time = "2025-11-27T09:28:01Z"
-[rendezvous]
-scheme = "two-orbit"
-[return]
-enabled = false
-[output]
-czml = false
-report = false
-"""
 
 
 def test_windows_station_tle_uses_only_sets_before_from():
@@ -58,7 +46,7 @@ def test_landing_station_tle_warns_that_the_sets_are_stale():
 
 def test_run_station_tle(tmp_path):
     f = tmp_path / "quick.toml"
-    f.write_text(QUICK)
+    f.write_text(quick(0, "quick-tle"))
     res = runner.invoke(app, ["run", str(f), "--station-tle", TLES, "--json", "--no-files"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout[res.stdout.index("{"):])
@@ -68,7 +56,7 @@ def test_run_station_tle(tmp_path):
 
 def test_montecarlo_station_tle(tmp_path):
     sc = tmp_path / "quick.toml"
-    sc.write_text(QUICK)
+    sc.write_text(quick(0, "quick-tle"))
     res = runner.invoke(app, ["montecarlo", str(sc), "--runs", "2", "--seed", "1", "--station-tle", TLES,
                               "--out", str(tmp_path / "mc"), "--json"])
     assert res.exit_code == 0, res.output
@@ -87,9 +75,9 @@ def test_scenario_text_with_station_replaces_or_adds_target_ephemeris():
 
     from gyrfalcon.cli.station_opts import scenario_text_with_station
 
-    a = tomllib.loads(scenario_text_with_station(QUICK, "/x/s.tle"))
+    a = tomllib.loads(scenario_text_with_station(quick(0, "quick-tle"), "/x/s.tle"))
     assert a["target"]["ephemeris"] == "/x/s.tle" and a["name"] == "quick-tle"
-    b = tomllib.loads(scenario_text_with_station(QUICK + '[target]\nephemeris = "embedded"\n', "/y.tle"))
+    b = tomllib.loads(scenario_text_with_station(quick(0, "quick-tle") + '[target]\nephemeris = "embedded"\n', "/y.tle"))
     assert b["target"]["ephemeris"] == "/y.tle"
 
 

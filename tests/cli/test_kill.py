@@ -11,20 +11,8 @@ from pathlib import Path
 
 import pytest
 
-QUICK = """
-name = "quick"
-seed = {seed}
-[launch]
-pad = "baikonur-31"
-time = "2025-11-27T09:28:01Z"
-[rendezvous]
-scheme = "two-orbit"
-[return]
-enabled = false
-[output]
-czml = false
-report = false
-"""
+from tests.scenario_texts import quick
+
 
 SRC = str(Path(__file__).resolve().parents[2] / "src")
 
@@ -51,13 +39,13 @@ def _kill_when(proc, ready, timeout_s=240.0):
 def test_kill_9_during_run_outputs_loses_nothing(tmp_path):
     scen = tmp_path / "quick.toml"
     out = tmp_path / "o"
-    scen.write_text(QUICK.format(seed=0))
+    scen.write_text(quick(0))
     first = _cli("run", scen, "--out", out, "--json")
     first.communicate(timeout=300)
     assert first.returncode == 0 and (out / "COMPLETE").is_file()
     before = {p.name: p.read_bytes() for p in out.iterdir()}
 
-    scen.write_text(QUICK.format(seed=5))
+    scen.write_text(quick(5))
     second = _cli("run", scen, "--out", out, "--json")
     killed = _kill_when(second, lambda: any(p.name.startswith(".o.partial-") for p in tmp_path.iterdir()))
     assert killed, "the run finished before its outputs were being written"

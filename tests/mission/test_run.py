@@ -17,6 +17,8 @@ from gyrfalcon.mission.runner import fly, write_outputs
 from gyrfalcon.mission.scenario import default_scenario, default_scenario_text, parse_scenario
 from gyrfalcon.time import parse_utc, seconds_between
 
+from tests.scenario_texts import quick
+
 runner = CliRunner()
 
 
@@ -148,36 +150,21 @@ def test_output_oems_parse_with_an_independent_ccsds_parser(ms28):
         assert np.allclose(np.asarray(states[-1].velocity) * 1e3, first.v_mps[-1], atol=1e-6)
 
 
-QUICK = """
-name = "quick"
-seed = {seed}
-[launch]
-pad = "baikonur-31"
-time = "2025-11-27T09:28:01Z"
-[rendezvous]
-scheme = "two-orbit"
-[return]
-enabled = false
-[output]
-czml = false
-report = false
-"""
-
 
 def test_same_seed_gives_identical_outputs_and_the_seed_matters(tmp_path):
-    sc = parse_scenario(QUICK.format(seed=3))
+    sc = parse_scenario(quick(3))
     a, b = fly(sc), fly(sc)
     write_outputs(a, tmp_path / "a", "x")
     write_outputs(b, tmp_path / "b", "x")
     for name in ("timeline.json", "chaser.oem", "station.oem"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
-    c = fly(parse_scenario(QUICK.format(seed=4)))
+    c = fly(parse_scenario(quick(4)))
     assert c.approach.contact_s != a.approach.contact_s      # the seed drives the approach's noise
 
 
 def test_cli_json_prints_the_headline_and_events(tmp_path):
     f = tmp_path / "quick.toml"
-    f.write_text(QUICK.format(seed=0))
+    f.write_text(quick(0))
     res = runner.invoke(app, ["run", str(f), "--json", "--out", str(tmp_path / "o")])
     assert res.exit_code == 0, res.output
     d = json.loads(res.output)
@@ -189,7 +176,7 @@ def test_cli_json_prints_the_headline_and_events(tmp_path):
 def test_failed_flight_leaves_no_output_directory(tmp_path):
     # no feasible two-orbit window from 31/6 in the day after 25 Nov 12:00 (the 26 Nov phase is 294 deg)
     f = tmp_path / "nowin.toml"
-    f.write_text(QUICK.format(seed=0).replace('time = "2025-11-27T09:28:01Z"',
+    f.write_text(quick(0).replace('time = "2025-11-27T09:28:01Z"',
                                               'first_feasible_after = "2025-11-25T12:00:00Z"\nsearch_days = 1'))
     res = runner.invoke(app, ["run", str(f), "--out", str(tmp_path / "o")])
     assert res.exit_code == 2 and "two-orbit" in res.output
@@ -226,7 +213,7 @@ def test_launch_from_the_damaged_pad_scrubs_and_says_why(tmp_path):
 
 def test_injected_kurs_dropout_reaches_the_approach_and_stops_the_docking(tmp_path):
     # a Kurs loss of more than 60 s makes the guidance back away (proximity model); no contact, no docking
-    text = QUICK.format(seed=0) + "\n[faults]\nkurs_dropout = [{ start_s = 300, duration_s = 5000 }]\n"
+    text = quick(0) + "\n[faults]\nkurs_dropout = [{ start_s = 300, duration_s = 5000 }]\n"
     r = fly(parse_scenario(text))
     assert r.approach.verdict == "aborted" and r.contact_utc is None and r.occupancy is None
     names = [e.name for e in r.events]
