@@ -578,12 +578,20 @@ MU_SUN_M3_S2 = 1.32712440041e20
 
 @functools.lru_cache(maxsize=1)
 def _de421():
+    """JPL DE421 from skyfield-data. On import skyfield-data warns that its ``finals2000A.all``
+    copy has expired; Gyrfalcon never reads that file (EOP come from heyoka's table,
+    :func:`gyrfalcon.time.eop_table`), so that one warning is silenced here."""
     import os
+    import warnings
 
-    import skyfield_data
     from skyfield.api import load_file
 
-    return load_file(os.path.join(skyfield_data.get_skyfield_data_path(), "de421.bsp"))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"The file finals2000A\.all has expired", category=RuntimeWarning)
+        import skyfield_data
+
+        path = os.path.join(skyfield_data.get_skyfield_data_path(), "de421.bsp")
+    return load_file(path)
 
 
 def body_positions_gcrf(body: str, t) -> np.ndarray:

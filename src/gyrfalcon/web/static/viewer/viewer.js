@@ -350,7 +350,8 @@
     const sx = (x) => left + (x - xmin) / span;
     const sz = (z) => top + (z - zmin) / span;       // R-bar (toward the Earth) plotted downward
     const g = el("g", { class: "axes", "font-size": 9, fill: "#aaa" }, svg);
-    const step = niceStep(Math.max(xmax - xmin, zmax - zmin), 5);
+    // 8 wanted: a 1-2-5 step can be 2.5x the raw one, so at least 3 ticks on x and 2 on z
+    const step = niceStep(Math.max(xmax - xmin, zmax - zmin), 8);
     for (let x = Math.ceil(xmin / step) * step; x <= xmax; x += step) {
       el("line", { x1: sx(x), x2: sx(x), y1: top, y2: top + ph, stroke: "#262626" }, g);
       el("text", { class: "tick x", x: sx(x), y: top + ph + 11, "text-anchor": "middle" }, g, String(Math.round(x)));
