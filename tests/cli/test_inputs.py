@@ -183,13 +183,32 @@ def test_pad_and_vehicle_everywhere_old_names_hidden_aliases():
 
 
 def test_a_flight_whose_approach_is_not_captured_exits_3_with_the_reason(tmp_path):
-    from tests.cli.test_kill import QUICK
+    from tests.scenario_texts import quick
 
     f = tmp_path / "lost.toml"
-    f.write_text(QUICK.format(seed=0) + "[faults]\nkurs_dropout = [{ start_s = 300, duration_s = 1e6 }]\n")
+    f.write_text(quick(0) + "[faults]\nkurs_dropout = [{ start_s = 300, duration_s = 1e6 }]\n")
     res = runner.invoke(app, ["run", str(f), "--out", str(tmp_path / "o"), "--json"])
     assert res.exit_code == 3, res.output
     assert "without capture" in res.stderr and "verdict aborted" in res.stderr
     d = json.loads(res.stdout)
     assert d["contact_utc"] is None
     assert (tmp_path / "o" / "COMPLETE").is_file()      # the outputs of a flown (if failed) flight are complete
+
+
+@pytest.mark.parametrize("args", [["windows", "--bogus"], ["windows", "--days", "abc"], ["approach", "--seed", "-1"],
+                                  ["no-such-command"]])
+def test_usage_errors_of_the_installed_command_are_one_line(args):
+    """The console-script entry point (not typer's test runner): click's usage errors become one
+    'error:' line naming the option, with exit code 2 and no usage block."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    res = subprocess.run([sys.executable, "-c", "from gyrfalcon.cli.app import main; main()", *args],
+                         capture_output=True, text=True, timeout=120,
+                         env={**__import__("os").environ, "PYTHONPATH": src})
+    assert res.returncode == 2, res.stderr
+    lines = [x for x in res.stderr.splitlines() if x.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
+    assert "Usage:" not in res.stderr and res.stdout == ""

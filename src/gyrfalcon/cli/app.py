@@ -70,8 +70,47 @@ def _plain_help(typer_app: typer.Typer) -> None:
 _plain_help(app)
 
 
+def _click_errors():
+    """(usage errors, no-args-is-help, abort) exception classes of click and of the click that
+    newer typer releases vendor (``typer._click``)."""
+    mods = []
+    try:
+        import typer._click.exceptions as vendored
+
+        mods.append(vendored)
+    except ImportError:
+        pass
+    import click.exceptions as clk
+
+    mods.append(clk)
+
+    def pick(*names):
+        return tuple({getattr(m, n) for m in mods for n in names if hasattr(m, n)})
+
+    return pick("UsageError"), pick("NoArgsIsHelpError", "NoArgsIsHelp"), pick("Abort")
+
+
 def main() -> None:  # console-script entry point
-    app()
+    """Run the app; a usage error (unknown option, bad option value) is one line on stderr and
+    exit code 2, like every other refused input (click would print its usage block first)."""
+    import sys
+
+    from .common import EXIT_INTERRUPTED, EXIT_USER_ERROR, _err_line
+
+    usage, no_args, abort = _click_errors()
+    try:
+        code = app(standalone_mode=False)
+    except no_args as exc:
+        print(exc.ctx.get_help())
+        sys.exit(EXIT_USER_ERROR)
+    except usage as exc:
+        where = exc.ctx.command_path if getattr(exc, "ctx", None) is not None else "gyrfalcon"
+        _err_line(f"{exc.format_message()} (see '{where} --help')")
+        sys.exit(EXIT_USER_ERROR)
+    except abort:
+        _err_line("interrupted")
+        sys.exit(EXIT_INTERRUPTED)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":
