@@ -58,6 +58,10 @@ _LAZY = {
     "run_mission": "gyrfalcon.api",
     "pad_outage": "gyrfalcon.api",
     "monte_carlo": "gyrfalcon.api",
+    # the station's traffic (what `gyrfalcon traffic ...` edits and checks)
+    "ManifestStore": "gyrfalcon.traffic.store",
+    "late2025_manifest": "gyrfalcon.traffic.builtin",
+    "check_flight": "gyrfalcon.traffic.flight_rules",
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
