@@ -76,9 +76,9 @@ MIN_FIT_HOURS = 6.0
 """Shortest usable fit arc [h]; shorter -> the default drag scale with a warning."""
 DEFAULT_CD = 2.2
 """Drag coefficient used with NASA's area (the fitted density scale absorbs the difference)."""
-DEFAULT_DRAG_SCALE = 0.87
+DEFAULT_DRAG_SCALE = 0.88
 """Density scale used when no history can be fitted (median of the 22 fits of the NASA-file
-hindcasts, 0.63-1.45, docs/validation.md "Station orbit"); with a warning."""
+hindcasts, 0.64-1.43, docs/validation.md "Station orbit"); with a warning."""
 ELEMENTS_DRAG = {"drag_area_m2": 1500.0, "drag_cd": DEFAULT_CD}
 """ISS cross-section [m^2] and Cd used for element sets (no area in a TLE/OMM)."""
 ELEMENTS_MASS_KG = 450000.0
