@@ -455,7 +455,7 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
             initial_scale: float = 1.0, tol: float = TOL, step_s: float | None = None,
             kind: str = "ephemeris") -> ArcFit:
     """Batch least squares of the density scale (and, with ``fit_state``, the state) so that the
-    ``full`` model started from ``state0`` (GCRF, with mass) reproduces positions ``obs_r_m``
+    model started from ``state0`` (GCRF, with mass) reproduces positions ``obs_r_m``
     (GCRF, (N, 3) [m]) at ``obs_t_s`` [s from ``state0.t``; all <= 0: the arc lies before the state].
     ``kind``: the force model (:func:`_model`: ``ephemeris`` = EGM2008 20x20 + Sun + Moon + drag,
     ``elements`` = 8x8 + drag).
