@@ -23,7 +23,7 @@ import time
 import numpy as np
 
 
-def hindcasts(oem_dir, fit_state=None):
+def hindcasts(oem_dir, fit_state=None, history_days=None):
     from gyrfalcon.io.oem import load_oem
     from gyrfalcon.orbits import station_source as ss
     from gyrfalcon.time import add_seconds, iso_utc, seconds_between
@@ -35,7 +35,7 @@ def hindcasts(oem_dir, fit_state=None):
         t0 = add_seconds(nasa.start, 3 * 86400.0)
         t1 = add_seconds(t0, 72 * 3600.0)
         w0 = time.perf_counter()
-        st = ss.load_station(oem, predict_from_utc=t0, until_utc=t1)
+        st = ss.load_station(oem, predict_from_utc=t0, until_utc=t1, history_days=history_days)
         wall = time.perf_counter() - w0
         eph = st.ephemeris()
         tt = np.arange(0.0, 72 * 3600.0 + 1.0, 600.0)
@@ -115,7 +115,12 @@ def main(argv=None):
     ap.add_argument("oem_dir")
     ap.add_argument("omm_file")
     ap.add_argument("--only", default=None)
+    ap.add_argument("--split", action="store_true",
+                    help="the fit-arc choice made on the 2023-2024 files only and reported on the 2025-2026 files")
     a = ap.parse_args(argv)
+    if a.split:
+        split_arc(a.oem_dir)
+        return
     if a.only in (None, "hindcast"):
         print("### 72 h hindcasts against NASA's own prediction\n")
         print_hindcasts(hindcasts(a.oem_dir))
@@ -131,6 +136,26 @@ def main(argv=None):
         print(f"\norbit determination: median {np.median(walls):.2f} s, max {max(walls):.2f} s per fit\n")
     if a.only in (None, "overlap"):
         overlap(a.oem_dir, a.omm_file)
+
+
+def split_arc(oem_dir, arcs_days=(3.0, 1.5, 1.0)):
+    """The fit arc is the one choice of the OEM prediction made on data: choose it on the files
+    created in 2023-2024 (the calibration subset) and report it on those of 2025-2026."""
+    per = {d: hindcasts(oem_dir, history_days=d) for d in arcs_days}
+
+    def stats(rows, years):
+        e = np.array([r["errmax"] for r in rows if r["file"][24:28] in years])
+        return np.median(e), e.max(), len(e)
+
+    cal, test = ("2023", "2024"), ("2025", "2026")
+    print("| fit arc | 2023-2024 median / worst km (n) | 2025-2026 median / worst km (n) |")
+    print("|---|---|---|")
+    for d, rows in per.items():
+        a, b = stats(rows, cal), stats(rows, test)
+        print(f"| {d:g} d | {a[0]:.2f} / {a[1]:.2f} ({a[2]}) | {b[0]:.2f} / {b[1]:.2f} ({b[2]}) |")
+    best = min(arcs_days, key=lambda d: stats(per[d], cal)[0] + stats(per[d], cal)[1])
+    b = stats(per[best], test)
+    print(f"\nchosen on 2023-2024 (least median + worst): {best:g} d; on 2025-2026: median {b[0]:.2f}, worst {b[1]:.2f} km")
 
 
 def overlap(oem_dir, omm_file):

@@ -10,10 +10,12 @@ How each source becomes an ephemeris
 * **OEM** (NASA's ``ISS.OEM_J2K_EPH`` or any CCSDS OEM): NASA's samples are used as they are
   inside the file. Where the caller needs the orbit past the file's end, or asks for a
   prediction from ``predict_from_utc`` (data after it are then ignored, as in a hindcast),
-  the orbit is propagated with the ``full`` force model (EGM2008 8x8, NRLMSISE-00 drag) from
-  the file's state at that instant, with the drag **estimated from the file's samples before
-  that instant** (:func:`fit_arc`: a density scale and, optionally, the state, by batch least
-  squares over up to :data:`HISTORY_DAYS` days, never across a planned burn). NASA's
+  the orbit is propagated with EGM2008 20x20 (:data:`EPHEMERIS_GRAVITY_DEGREE`), Sun and Moon
+  (DE421) and NRLMSISE-00 drag from the file's state at that instant, with the drag
+  **estimated from the file's samples before that instant** (:func:`fit_arc`: a density scale
+  and, optionally, the state, by batch least squares over up to :data:`OEM_HISTORY_DAYS` day,
+  never across a planned burn; a prediction longer than :data:`LONG_SPAN_DAYS` is propagated with
+  the 8x8 model, the state and scale still fitted with 20x20 + Sun + Moon). NASA's
   ``DRAG_COEFF`` belongs to NASA's own atmosphere and flux forecast and is never used as is:
   Cd is fixed at :data:`DEFAULT_CD` with NASA's area and mass, and the fitted scale absorbs
   the rest. The burns of the file's ``TRAJECTORY EVENT SUMMARY`` with a non-zero dv that fall
@@ -27,7 +29,9 @@ How each source becomes an ephemeris
   positions over one orbit around each set's epoch, TEME -> GCRF with :mod:`gyrfalcon.frames`),
   and the GCRF state at the last observation plus the density scale are fitted by batch least
   squares (:func:`scipy.optimize.least_squares`, Jacobian by finite differences in heyoka's
-  batch mode). The fitted state is then propagated with the same ``full`` model.
+  batch mode). The fitted state is then propagated with the same model, the ``full`` one
+  (EGM2008 8x8 + NRLMSISE-00: the SGP4 positions carry ~0.5 km, which a bigger field does not
+  change, and the fit stays fast).
 * **Default** (``source=None``): the packaged NASA OEM of 2025-11-24.
 
 Space weather during a prediction is held at values known at the prediction's start
@@ -60,14 +64,26 @@ import numpy as np
 from ..errors import GyrfalconError, InputError, OrbitSourceError
 
 HISTORY_DAYS = 3.0
-"""Longest span of data before the prediction start used to fit the drag [days]."""
+"""Longest span of element sets before the prediction start used to fit the drag [days]."""
+OEM_HISTORY_DAYS = 1.0
+"""Longest span of an OEM's samples before the prediction start used to fit the drag [days].
+With the 20x20 + Sun + Moon model the fit leaves ~20 m, and the density ratio to
+NRLMSISE-00 moves by +-30 % from one day to the next, so the last day is the best
+persistence forecast (72 h hindcasts on the 22 NASA files: 1 d 2.7 / 14.6 km median / worst,
+1.5 d 2.7 / 19.1, 3 d 3.3 / 20.6; docs/validation.md "Station orbit")."""
+EPHEMERIS_GRAVITY_DEGREE = 20
+"""Degree and order of EGM2008 in the model fitted to an OEM's samples (:func:`_model`)."""
+LONG_SPAN_DAYS = 10.0
+"""A prediction from an OEM longer than this [days] (e.g. extending it to the end of a stay)
+uses the 8x8 model (``elements``) with the state and scale fitted with 20x20 + Sun + Moon: by
+then the drag error (several km/day) dwarfs the difference, and the 8x8 field is ~3.5x faster."""
 MIN_FIT_HOURS = 6.0
 """Shortest usable fit arc [h]; shorter -> the default drag scale with a warning."""
 DEFAULT_CD = 2.2
 """Drag coefficient used with NASA's area (the fitted density scale absorbs the difference)."""
-DEFAULT_DRAG_SCALE = 0.87
+DEFAULT_DRAG_SCALE = 0.88
 """Density scale used when no history can be fitted (median of the 22 fits of the NASA-file
-hindcasts, 0.63-1.45, docs/validation.md "Station orbit"); with a warning."""
+hindcasts, 0.64-1.43, docs/validation.md "Station orbit"); with a warning."""
 ELEMENTS_DRAG = {"drag_area_m2": 1500.0, "drag_cd": DEFAULT_CD}
 """ISS cross-section [m^2] and Cd used for element sets (no area in a TLE/OMM)."""
 ELEMENTS_MASS_KG = 450000.0
@@ -91,7 +107,8 @@ MANOEUVRE_DA_M = 150.0
 is taken as a manoeuvre (drag only lowers it; SGP4 mean-element noise is ~30 m)."""
 TOL = 1e-9
 """heyoka tolerance of the fits and predictions here (against 1e-13 the ISS with drag differs by
-0.1 m after 3 days, tests/orbits/test_station_source.py; the data carry 0.1-1 km)."""
+< 1 m after 3 days with the 8x8 model, ~2 m with 20x20 + Sun + Moon,
+tests/orbits/test_station_source.py; the fits leave ~20 m (OEM) to ~500 m (element sets))."""
 BSTAR_MAX = 0.01
 """Element sets with a larger |BSTAR| [1/earth radii] are left out: the ISS's is 1e-4..1e-3; values
 like -0.11 come from a set fitted across a manoeuvre and put SGP4 kilometres off within an orbit."""
@@ -355,14 +372,30 @@ def check_series(sets, at_utc=None, label: str = "element sets"):
 # ------------------------------------------------------------------------------------------
 # force model and space weather
 # ------------------------------------------------------------------------------------------
-@functools.lru_cache(maxsize=2)
-def _model(space_weather: str):
-    from .forces import NRLMSISE00, Drag, ForceModel, PointMass, SphericalHarmonics
+@functools.lru_cache(maxsize=4)
+def _model(space_weather: str, kind: str = "ephemeris"):
+    """The force model of the fits and predictions.
 
-    if space_weather == "table":
-        return ForceModel.preset("full")
-    return ForceModel((PointMass(), SphericalHarmonics(8, 8), Drag(NRLMSISE00(space_weather="params"))),
-                      "full-frozen-sw")
+    ``kind="ephemeris"`` (fits on NASA's samples and their predictions): EGM2008
+    :data:`EPHEMERIS_GRAVITY_DEGREE` x same + Sun + Moon (DE421) + NRLMSISE-00 drag. NASA's
+    samples are good to metres, and an 8x8 field leaves 40-250 m of fit residual over 3 days
+    that the density scale then partly absorbs (docs/validation.md "Station orbit").
+    ``kind="elements"`` (orbit determination from TLE/OMM): EGM2008 8x8 + drag; the SGP4
+    pseudo-observations carry ~0.5 km, far above what the bigger field changes, and the fit
+    stays < 2 s (bench/bench_od.py; 20x20 + Sun + Moon takes ~4x the CPU there).
+    """
+    from .forces import NRLMSISE00, Drag, ForceModel, PointMass, SphericalHarmonics, ThirdBody
+
+    if kind not in ("ephemeris", "elements"):
+        raise InputError(f"unknown station model kind '{kind}'; use 'ephemeris' or 'elements'")
+    sw = NRLMSISE00() if space_weather == "table" else NRLMSISE00(space_weather="params")
+    if kind == "elements":
+        if space_weather == "table":
+            return ForceModel.preset("full")
+        return ForceModel((PointMass(), SphericalHarmonics(8, 8), Drag(sw)), "full-frozen-sw")
+    n = EPHEMERIS_GRAVITY_DEGREE
+    return ForceModel((PointMass(), SphericalHarmonics(n, n), ThirdBody("sun"), ThirdBody("moon"), Drag(sw)),
+                      f"station-{n}x{n}-sun-moon" + ("" if space_weather == "table" else "-frozen-sw"))
 
 
 @functools.lru_cache(maxsize=1)
@@ -388,10 +421,10 @@ def space_weather_at(t) -> tuple:
     return (round(f107, 1), round(f107, 1), round(ap, 1))
 
 
-def _propagator(space_weather: str, tol: float = TOL):
+def _propagator(space_weather: str, tol: float = TOL, kind: str = "ephemeris"):
     from .propagator import Propagator
 
-    return Propagator(_model(space_weather), tol=tol)
+    return Propagator(_model(space_weather, kind), tol=tol)
 
 
 def _params(base: dict, sw: tuple, space_weather: str) -> dict:
@@ -419,10 +452,13 @@ class ArcFit:
 
 
 def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, space_weather: str = SPACE_WEATHER,
-            initial_scale: float = 1.0, tol: float = TOL, step_s: float | None = None) -> ArcFit:
+            initial_scale: float = 1.0, tol: float = TOL, step_s: float | None = None,
+            kind: str = "ephemeris") -> ArcFit:
     """Batch least squares of the density scale (and, with ``fit_state``, the state) so that the
-    ``full`` model started from ``state0`` (GCRF, with mass) reproduces positions ``obs_r_m``
+    model started from ``state0`` (GCRF, with mass) reproduces positions ``obs_r_m``
     (GCRF, (N, 3) [m]) at ``obs_t_s`` [s from ``state0.t``; all <= 0: the arc lies before the state].
+    ``kind``: the force model (:func:`_model`: ``ephemeris`` = EGM2008 20x20 + Sun + Moon + drag,
+    ``elements`` = 8x8 + drag).
 
     Uses :func:`scipy.optimize.least_squares` (trust region, ``x_scale='jac'``) with a Jacobian by
     forward differences computed in one heyoka batch propagation (the nominal and 7 perturbed
@@ -438,7 +474,7 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
         raise InputError("fit_arc observations must lie before the state (times <= 0)")
     r_obs = np.asarray(obs_r_m, float).reshape(-1, 3)
     span = float(-t_obs.min())
-    prop = _propagator(space_weather, tol)
+    prop = _propagator(space_weather, tol, kind)
     s0 = state0
     n_par = 7 if fit_state else 1
     # unknowns: dr [m], dv [mm/s], d(scale) [1e-2]
@@ -528,7 +564,7 @@ def event_burns(events, t_from, t_to) -> list:
 # predictions
 # ------------------------------------------------------------------------------------------
 def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_kg=None,
-                           history_days: float = HISTORY_DAYS, fit_state: bool = True,
+                           history_days: float = OEM_HISTORY_DAYS, fit_state: bool = True,
                            space_weather: str = SPACE_WEATHER, step_s: float = SAMPLE_STEP_S):
     """Propagate from ``eph`` at ``start`` to ``until`` with the drag fitted on ``eph``'s samples
     before ``start`` (never after) and ``events``' burns applied.
@@ -585,7 +621,10 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
                             float(mass), iso_utc(t0, 0), False, sw)
     t1 = parse_utc(until)
     burns = event_burns(events, t0, add_seconds(t1, 1e-3))
-    prop = _propagator(space_weather)
+    # beyond LONG_SPAN_DAYS the drag uncertainty (km/day) dwarfs what the 20x20 field adds, and
+    # the 8x8 model is ~3.5x faster (an 8-month extension: 6 s instead of 22 s)
+    long = abs(float(seconds_between(t0, t1))) > LONG_SPAN_DAYS * 86400.0
+    prop = _propagator(space_weather, kind="elements" if long else "ephemeris")
     out = prop.propagate(s_start, t1, step_s, burns,
                          params=_params({**base, "drag_scale": drag.drag_scale}, sw, space_weather))
     return out, drag, tuple((b.name, iso_utc(b.t), float(b.dv_mps[0])) for b in burns), warns
@@ -652,7 +691,7 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     if len(arc) >= 3 and span >= MIN_FIT_HOURS * 3600.0:
         t_ref, t_obs, r_obs, _ = _observations(arc, t_ref, history_days)
         fit = fit_arc(st, t_obs, r_obs, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
-                      space_weather=space_weather)
+                      space_weather=space_weather, kind="elements")
         if 0.05 < fit.drag_scale < 20.0:
             drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit",
                                 DEFAULT_CD, base["drag_area_m2"], ELEMENTS_MASS_KG, iso_utc(t_ref, 0), True, sw)
@@ -669,13 +708,15 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
 
 
 def propagate_state(state, drag: DragEstimate, until, burns=(), back_to=None, space_weather: str = SPACE_WEATHER,
-                    step_s: float = SAMPLE_STEP_S):
+                    step_s: float = SAMPLE_STEP_S, kind: str = "elements"):
     """GCRF Ephemeris of the ``full`` model from ``state`` to ``until`` (and, with ``back_to``,
-    backwards to it first; the two legs joined), with ``drag``'s scale, area and Cd."""
+    backwards to it first; the two legs joined), with ``drag``'s scale, area and Cd.
+    ``kind``: the force model (:func:`_model`; ``elements`` = 8x8 + drag, the model of
+    :func:`determine_orbit`)."""
     from ..time import parse_utc, seconds_between
     from .ephemeris import Ephemeris
 
-    prop = _propagator(space_weather)
+    prop = _propagator(space_weather, kind=kind)
     p = _params({"drag_area_m2": drag.area_m2, "drag_cd": drag.cd, "drag_scale": drag.drag_scale},
                 drag.space_weather or space_weather_at(state.t), space_weather)
     fwd = prop.propagate(state, parse_utc(until), step_s, list(burns), params=p)
@@ -716,7 +757,7 @@ def _join(first, second, name):
 # the loader
 # ------------------------------------------------------------------------------------------
 def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=None,
-                 history_days: float = HISTORY_DAYS, label: str | None = None, warn: bool = False,
+                 history_days: float | None = None, label: str | None = None, warn: bool = False,
                  step_s: float = SAMPLE_STEP_S) -> Station:
     """The station trajectory from ``source`` (see the module docstring).
 
@@ -734,6 +775,9 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
     predict_from_utc : time, optional
         OEM only: ignore the samples after this instant and propagate from it (a hindcast;
         what ``gyrfalcon propagate --from-oem --start`` does).
+    history_days : float, optional
+        Longest span of data before the prediction fitted [days]; default
+        :data:`OEM_HISTORY_DAYS` for an OEM, :data:`HISTORY_DAYS` for element sets.
     warn : bool
         Also emit the warnings through :mod:`warnings` (``Station.warnings`` always holds them).
     step_s : float
@@ -781,7 +825,9 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
                 warns.append(f"{name}: no DRAG_AREA/DRAG_COEFF in the file; the drag is estimated from the samples "
                              "with an assumed ISS area")
             pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
-                                                          mass_kg=mass, history_days=history_days, step_s=step_s)
+                                                          mass_kg=mass, step_s=step_s,
+                                                          history_days=OEM_HISTORY_DAYS if history_days is None
+                                                          else history_days)
             warns += w
             predicted = iso_utc(start_pred, 0)
             eph = _join(eph, pred, eph.name) if predict_from_utc is None else pred
@@ -807,7 +853,8 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         data_end_text = None if data_end is None else iso_utc(data_end, 0)
     else:
         lab = name
-        state, drag, w, arc, mans = determine_orbit(payload, t_at, history_days=history_days, label=lab)
+        state, drag, w, arc, mans = determine_orbit(payload, t_at, label=lab,
+                                                 history_days=HISTORY_DAYS if history_days is None else history_days)
         warns += w
         last = arc[-1]
         end = t_until if t_until is not None else add_seconds(t_at if t_at is not None else last.epoch,
