@@ -121,22 +121,11 @@ def test_ids_are_never_reused_on_postgres(url):
 
 def test_migrating_a_revision_0001_database_on_postgres(url):
     """0001 wrote explicit ids and left the identity sequence at 1; 0002 moves it past them."""
-    import sqlalchemy as sa
-    from alembic import command
+    from gyrfalcon.traffic.store import ManifestStore
 
-    from gyrfalcon.traffic.store import ManifestStore, _alembic_config
+    from .test_traffic_versions import write_revision_0001_database
 
-    cfg = _alembic_config()
-    eng = sa.create_engine(url)
-    with eng.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0001")
-        conn.exec_driver_sql("INSERT INTO manifest_meta VALUES ('station', 'iss')")
-        conn.exec_driver_sql("INSERT INTO vehicles VALUES ('P1', 'progress-ms', '')")
-        conn.exec_driver_sql("INSERT INTO events (id, t_utc, kind, vehicle, port, pad, crew, notes, recorded_utc) "
-                             "VALUES (7, '2030-01-01T00:00:00.000Z', 'arrival', 'P1', 'poisk-zenith', NULL, '[]', '', "
-                             "'2026-01-01T00:00:00.000Z')")
-    eng.dispose()
+    write_revision_0001_database(url)
     with ManifestStore(url) as s:
         (e,) = s.events()
         assert (e.id, e.version) == (7, 1)

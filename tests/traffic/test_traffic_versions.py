@@ -135,18 +135,15 @@ def test_cli_expect_version(tmp_path):
     assert "version" in res.stdout
 
 
-def test_migrating_a_revision_0001_database_keeps_ids_and_never_reuses_them(tmp_path):
-    """A file written by the 0001 schema (explicit ids, no AUTOINCREMENT) is upgraded in place:
-    events kept with version 1, and new ids continue above the highest stored one."""
+def write_revision_0001_database(url: str) -> None:
+    """A manifest database at ``url`` as the 0001 schema wrote it: one arrival with the explicit id 7."""
+    import sqlalchemy as sa
     from alembic import command
 
     from gyrfalcon.traffic.store import _alembic_config
 
-    db = tmp_path / "old.sqlite"
     cfg = _alembic_config()
-    import sqlalchemy as sa
-
-    eng = sa.create_engine(f"sqlite:///{db}")
+    eng = sa.create_engine(url)
     with eng.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0001")
@@ -156,6 +153,13 @@ def test_migrating_a_revision_0001_database_keeps_ids_and_never_reuses_them(tmp_
                              "VALUES (7, '2030-01-01T00:00:00.000Z', 'arrival', 'P1', 'poisk-zenith', NULL, '[]', '', "
                              "'2026-01-01T00:00:00.000Z')")
     eng.dispose()
+
+
+def test_migrating_a_revision_0001_database_keeps_ids_and_never_reuses_them(tmp_path):
+    """A file written by the 0001 schema (explicit ids, no AUTOINCREMENT) is upgraded in place:
+    events kept with version 1, and new ids continue above the highest stored one."""
+    db = tmp_path / "old.sqlite"
+    write_revision_0001_database(f"sqlite:///{db}")
     with ManifestStore(db) as s:
         (e,) = s.events()
         assert (e.id, e.version) == (7, 1)
