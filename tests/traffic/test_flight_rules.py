@@ -103,6 +103,14 @@ def test_run_refuses_a_scenario_that_breaks_a_rule_before_flying(tmp_path):
     assert "lifeboat" in err and "10 crew" in err
 
 
+def test_montecarlo_refuses_a_scenario_that_breaks_a_rule_the_way_run_does(tmp_path):
+    """The campaign's nominal flight is checked against the same station rules as `run`
+    (issue 16: the same way everywhere): one line, exit 2, before any dispersed run."""
+    p = _scenario(tmp_path, "progress-ms-33-whatif.toml")
+    err = _one_line_refusal(_cli("montecarlo", str(p), "--runs", "4", "--out", str(tmp_path / "mc"), "--json"))
+    assert "one-vehicle-per-port" in err and "what-if" in err
+
+
 def test_the_shipped_what_ifs_are_explicit():
     from gyrfalcon.mission.scenario import load_scenario
 

@@ -180,7 +180,7 @@ def build_nominal(scenario, source: str = "<embedded>") -> Nominal:
 @functools.lru_cache(maxsize=2)
 def _build_nominal(sc, source: str) -> Nominal:
     from ..launch.insertion import parametric_insertion
-    from ..mission.runner import _plane_normal, _window
+    from ..mission.runner import _plane_normal, _rules_check, _window
     from ..orbits.state import State
     from ..rendezvous import schemes
     from ..rendezvous.handover import approach_from_plan
@@ -189,6 +189,7 @@ def _build_nominal(sc, source: str) -> Nominal:
 
     eph = _station(sc, source)
     liftoff, _ = _window(sc, eph)
+    _rules_check(sc, liftoff, ())     # the station rules, as for `gyrfalcon run`: refused unless a what-if
     normal = _plane_normal(eph, _pad(sc), liftoff)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
     pad = _pad(sc)
