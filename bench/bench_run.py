@@ -3,7 +3,7 @@ return's ISS propagation error.
 
     python bench/bench_run.py              # 3 default runs + 3 bad-scenario runs (whole processes)
     python bench/bench_run.py --uncertainty  # along-track error of the return's ISS propagation,
-                                             # hindcast on NASA's 2026-07-01 OEM (needs /work/shared)
+                                             # hindcast on NASA's 2026-07-01 OEM (needs ../shared)
 
 Wall time of ``gyrfalcon run --out TMP`` in a fresh interpreter each time (imports, heyoka's
 integrators loaded from its disk cache, every phase, every output file). Not a timed test.
@@ -19,7 +19,9 @@ import tempfile
 import time
 from pathlib import Path
 
-OEM_2026_07 = Path("/work/shared/reference/iss_oem/ISS.OEM_J2K_EPH_created-2026-07-01_0e8d2ab.txt.gz")
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+"""The project's reference data folder beside the checkout (``../shared``), not in a clone."""
+OEM_2026_07 = SHARED / "reference" / "iss_oem" / "ISS.OEM_J2K_EPH_created-2026-07-01_0e8d2ab.txt.gz"
 
 
 def _timed(args) -> tuple[float, subprocess.CompletedProcess]:

@@ -18,7 +18,7 @@ import statistics
 import time
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
-OEM_DIR = pathlib.Path("/work/shared/reference/iss_oem")
+OEM_DIR = ROOT.parent / "shared" / "reference" / "iss_oem"     # ../shared beside the checkout
 
 # (label, spacecraft, scheme, OEM file tag, liftoff UTC, role). Liftoffs: missions.csv for the three
 # development cases; NASA OEM trajectory event summaries (planned, to the second) for the others.
