@@ -82,7 +82,7 @@ def _met(x) -> str:
     """``H:MM:SS`` (``Dd HH:MM:SS`` beyond a day) of seconds, ``-`` for None."""
     if x is None:
         return "-"
-    from .mission.runner import format_met
+    from .time import format_met
 
     return format_met(float(x))
 
@@ -474,27 +474,16 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     the aim point (:func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`). Raises
     :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when no scheme accepts the phase.
     """
-    import numpy as np
-
     from .launch.insertion import parametric_insertion
     from .launch.sites import load_sites
-    from .rendezvous import schemes
-    from .rendezvous.plan import recommended_plane_normal
+    from .rendezvous.plan import insertion_plane_normal
     from .time import parse_utc
 
     if isinstance(pad, str):
         pad = load_sites().get(pad)
     liftoff = parse_utc(liftoff)
-    s = station_eph.at(liftoff)
-    h = np.cross(s.r_m, s.v_mps)
-    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h))
-    st = station_eph.at(ins.t)
-    phase = schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m)
-    choice = schemes.choose_scheme(phase, preferred=None if scheme == "auto" else scheme)
-    if choice.scheme.aim_slot.kind == "time":
-        n = recommended_plane_normal(s.r_m, s.v_mps, choice.scheme.aim_slot.after_insertion_s, choice.catch_up_rad)
-        ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
-    return ins
+    n = insertion_plane_normal(station_eph, pad, liftoff, scheme)
+    return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
 
 
 def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -> list:

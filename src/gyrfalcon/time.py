@@ -188,6 +188,26 @@ def iso_utc(t, places: int = 3) -> str:
     return text if text.endswith("Z") else text + "Z"
 
 
+def format_met(met_s: float, decimals: int = 0) -> str:
+    """Mission elapsed time ``met_s`` [s] as ``[-]H:MM:SS`` (``Dd HH:MM:SS`` beyond a day), the
+    seconds rounded to ``decimals`` places.
+
+    >>> format_met(11197.0), format_met(-3600.0), format_met(20736000.0)
+    ('3:06:37', '-1:00:00', '240d 00:00:00')
+    >>> format_met(529.04, 1), format_met(20825808.0, 1)
+    ('0:08:49.0', '241d 00:56:48.0')
+    """
+    sign = "-" if met_s < 0 else ""
+    x = round(abs(float(met_s)), decimals)
+    d, rem = divmod(x, 86400.0)
+    h, rem = divmod(rem, 3600.0)
+    m, sec = divmod(rem, 60.0)
+    sec_text = f"{sec:0{3 + decimals}.{decimals}f}" if decimals else f"{int(sec):02d}"
+    if d:
+        return f"{sign}{int(d)}d {int(h):02d}:{int(m):02d}:{sec_text}"
+    return f"{sign}{int(h):d}:{int(m):02d}:{sec_text}"
+
+
 def seconds_between(t0, t1):
     """TT seconds from ``t0`` to ``t1`` (float or array), keeping sub-microsecond precision.
 

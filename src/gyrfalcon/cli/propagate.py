@@ -143,7 +143,7 @@ def register(app: typer.Typer) -> None:
                              "models here are not meant for it (and the ISS would re-enter); give a shorter one")
         state, params, tle = _initial(from_oem, from_tle, from_state, start)
         if model != "sgp4" and model == "full" and "drag_area_m2" not in params:
-            raise InputError(f"--model full has drag but the source gives no cross-section area (no DRAG_AREA in the "
+            raise InputError("--model full has drag but the source gives no cross-section area (no DRAG_AREA in the "
                              "OEM, no B* > 0 in the TLE, or a --from-state); use --model zonal (no drag) or an "
                              "OEM with COMMENT DRAG_AREA/DRAG_COEFF")
         if model == "sgp4":

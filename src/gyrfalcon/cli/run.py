@@ -126,7 +126,7 @@ def print_timeline(result, out_dir, written) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from ..mission.runner import format_met
+    from ..time import format_met
 
     c = console()
     sc = result.scenario

@@ -66,21 +66,16 @@ def _fmt(v, spec: str = "") -> str:
 
 
 def _met(s) -> str:
-    """Mission elapsed time as ``[-][Dd ]H:MM:SS.s`` (days beyond 24 h).
+    """Mission elapsed time to the tenth of a second (:func:`gyrfalcon.time.format_met`); "" for None.
 
     >>> _met(529.04), _met(-3600), _met(20825808.0)
     ('0:08:49.0', '-1:00:00.0', '241d 00:56:48.0')
     """
     if s is None:
         return ""
-    sign = "-" if s < 0 else ""
-    s = round(abs(float(s)), 1)
-    d, rem = divmod(s, 86400.0)
-    h, rem = divmod(rem, 3600.0)
-    m, sec = divmod(rem, 60.0)
-    if d:
-        return f"{sign}{int(d)}d {int(h):02d}:{int(m):02d}:{sec:04.1f}"
-    return f"{sign}{int(h):d}:{int(m):02d}:{sec:04.1f}"
+    from ..time import format_met
+
+    return format_met(s, 1)
 
 
 def _utc(t) -> str | None:

@@ -47,7 +47,6 @@ import functools
 import math
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -110,7 +109,6 @@ def target_station(scenario, source: str = "<embedded>"):
     """The target :class:`~gyrfalcon.orbits.station_source.Station` of a scenario: element sets
     dated after the launch (or the window search start) are never used; a series is propagated
     to the end of the search plus 4 days."""
-    from ..orbits.station_source import load_station
     from ..time import add_seconds, parse_utc
     from .scenario import EMBEDDED, resolve_path
 
@@ -247,23 +245,6 @@ def _window(scenario, eph):
     first = found[0].launch_utc
     found = sorted(found, key=lambda w: float(seconds_between(first, w.launch_utc)))
     return found[0].launch_utc, tuple(found)
-
-
-def _plane_normal(eph, pad, liftoff):
-    """Insertion plane: the station's at liftoff; for a timed (two-day) aim slot the J2-biased one."""
-    from ..launch.insertion import parametric_insertion
-    from ..rendezvous import schemes
-    from ..rendezvous.plan import recommended_plane_normal
-
-    s = eph.at(liftoff)
-    h = np.cross(s.r_m, s.v_mps)
-    n = h / np.linalg.norm(h)
-    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
-    st = eph.at(ins.t)
-    choice = schemes.choose_scheme(schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m))
-    if choice.scheme.aim_slot.kind == "time":
-        n = recommended_plane_normal(s.r_m, s.v_mps, choice.scheme.aim_slot.after_insertion_s, choice.catch_up_rad)
-    return n
 
 
 def _approach(scenario, plan, eph, notes):
@@ -454,8 +435,10 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     from ..launch.ascent import fly_ascent
     from ..launch.vehicles import load_spacecraft
 
+    from ..rendezvous.plan import insertion_plane_normal
+
     pad = load_sites().get(scenario.launch.pad)
-    n = _plane_normal(eph, pad, liftoff)
+    n = insertion_plane_normal(eph, pad, liftoff)
     asc = fly_ascent(liftoff, pad_lat_rad=pad.lat_rad, pad_lon_rad=pad.lon_rad, pad_alt_m=pad.alt_m,
                      plane_normal_gcrf=n, vehicle=scenario.vehicle.launcher,
                      payload_kg=load_spacecraft(scenario.vehicle.spacecraft).launch_mass_kg)
@@ -620,22 +603,6 @@ def _return(scenario, contact, eph, source, notes):
 # ---------------------------------------------------------------------------------------------
 # outputs
 # ---------------------------------------------------------------------------------------------
-def format_met(met_s: float) -> str:
-    """``[-]H:MM:SS`` (days as ``Dd HH:MM:SS`` beyond a day).
-
-    >>> format_met(11197.0), format_met(-3600.0), format_met(20736000.0)
-    ('3:06:37', '-1:00:00', '240d 00:00:00')
-    """
-    sign = "-" if met_s < 0 else ""
-    x = int(round(abs(met_s)))
-    d, rem = divmod(x, 86400)
-    h, rem = divmod(rem, 3600)
-    m, s = divmod(rem, 60)
-    if d:
-        return f"{sign}{d}d {h:02d}:{m:02d}:{s:02d}"
-    return f"{sign}{h}:{m:02d}:{s:02d}"
-
-
 def default_out_dir(scenario) -> Path:
     """``./gyrfalcon-out/<scenario name>``."""
     return Path("gyrfalcon-out") / scenario.name

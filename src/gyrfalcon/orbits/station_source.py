@@ -667,8 +667,7 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     manoeuvres found). The reference time is the epoch of the last set dated at or before
     ``at_utc``; no observation lies after ``at_utc``.
     """
-    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
-    from .state import State
+    from ..time import iso_utc, seconds_between
 
     sets, warns, mans = check_series(sets, at_utc, label)
     last = sets[-1]

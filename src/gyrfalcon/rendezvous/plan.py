@@ -284,6 +284,31 @@ def recommended_plane_normal(station_r_m, station_v_mps, flight_time_s: float, c
     return rot @ hn
 
 
+
+def insertion_plane_normal(station_eph, pad, liftoff, scheme: str = "auto"):
+    """Unit GCRF normal of the plane to launch into from ``pad`` (a launch-site Pad) at ``liftoff``.
+
+    The station's orbit plane at liftoff; for a scheme whose aim is timed (two-day) the J2-biased
+    plane of :func:`recommended_plane_normal` over the scheme's published nominal flight time (it
+    only sets the plane's bias: the aim epoch itself is computed per flight by
+    :mod:`~gyrfalcon.rendezvous.arrival`). The scheme is the one that accepts the phase at the
+    parametric insertion (``scheme``, or the fastest for ``auto``); raises
+    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when it does not.
+    """
+    from ..launch.insertion import parametric_insertion
+
+    s = station_eph.at(liftoff)
+    h = np.cross(s.r_m, s.v_mps)
+    n = h / np.linalg.norm(h)
+    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
+    st = station_eph.at(ins.t)
+    choice = _schemes.choose_scheme(_schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m),
+                                    preferred=None if scheme == "auto" else scheme)
+    if choice.scheme.aim_slot.kind == "time":
+        return recommended_plane_normal(s.r_m, s.v_mps, choice.scheme.aim_slot.after_insertion_s, choice.catch_up_rad)
+    return n
+
+
 def _record(name, orbit, state_before, state_after, t_centre, dv_rtn, duration_s, liftoff, station_at,
             prop_kg, arglat_deg=None):
     """A :class:`BurnRecord`; apsis altitudes from the osculating orbit after the burn."""

@@ -180,17 +180,17 @@ def build_nominal(scenario, source: str = "<embedded>") -> Nominal:
 @functools.lru_cache(maxsize=2)
 def _build_nominal(sc, source: str) -> Nominal:
     from ..launch.insertion import parametric_insertion
-    from ..mission.runner import _plane_normal, _rules_check, _window
+    from ..mission.runner import _rules_check, _window
     from ..orbits.state import State
     from ..rendezvous import schemes
     from ..rendezvous.handover import approach_from_plan
-    from ..rendezvous.plan import FiniteChain, plan_rendezvous
+    from ..rendezvous.plan import FiniteChain, insertion_plane_normal, plan_rendezvous
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     eph = _station(sc, source)
     liftoff, _ = _window(sc, eph)
     _rules_check(sc, liftoff, ())     # the station rules, as for `gyrfalcon run`: refused unless a what-if
-    normal = _plane_normal(eph, _pad(sc), liftoff)
+    normal = insertion_plane_normal(eph, _pad(sc), liftoff)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
     pad = _pad(sc)
     s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal).state
