@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import argparse
 import math
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from timing import median_time   # bench/timing.py (this folder is on sys.path when run as a script)
 
 BAD = """
 name = "t"
@@ -30,16 +30,6 @@ time = "2025-11-27T09:28:00Z"
 enabled = false
 """
 LAT, LON, ALT = math.radians(45.9961), math.radians(63.5639), 104.0   # Baikonur 31/6
-
-
-def median_time(fn, repeat: int) -> float:
-    fn()   # warm-up
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
 
 
 def main() -> None:

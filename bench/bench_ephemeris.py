@@ -9,20 +9,9 @@ ephemeris. Medians of 5 after a warm-up.
 """
 from __future__ import annotations
 
-import statistics
-import time
-
 import numpy as np
 
-
-def median_time(fn, repeat: int = 5) -> float:
-    fn()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - t0)
-    return statistics.median(out)
+from timing import median_time   # bench/timing.py (this folder is on sys.path when run as a script)
 
 
 def main() -> None:

@@ -262,7 +262,7 @@ def main():
 
 
 def write_readme(res):
-    lines = [f"## Propagation\n\n",
+    lines = ["## Propagation\n\n",
              f"`python bench/bench_propagation.py --write` on {res['date']}: {res['cpu']}, "
              f"{res['cores']} cores, heyoka {res['heyoka']}. Times are medians; ISS state of "
              f"{EPOCH} (NASA OEM, GCRF). {res.get('note', '')}\n\n",

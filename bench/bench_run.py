@@ -60,7 +60,7 @@ def bench_uncertainty() -> None:
     from gyrfalcon.io.oem import load_oem
     from gyrfalcon.mission.runner import RETURN_DRAG
     from gyrfalcon.orbits.propagator import Propagator, estimate_drag_scale
-    from gyrfalcon.time import add_seconds, parse_utc, seconds_between
+    from gyrfalcon.time import add_seconds, parse_utc
 
     ref = load_oem(OEM_2026_07).ephemeris("GCRF")
     prop = Propagator("full", params=dict(RETURN_DRAG))

@@ -66,7 +66,6 @@ def print_hindcasts(rows):
 
 
 def omm_series(omm_file, horizons=(1, 3, 7)):
-    from gyrfalcon.io.oem import convert_samples
     from gyrfalcon.orbits import station_source as ss
     from gyrfalcon.orbits.tle import load_omm
     from gyrfalcon.time import add_seconds, iso_utc, parse_utc, seconds_between
@@ -162,7 +161,7 @@ def overlap(oem_dir, omm_file):
     from gyrfalcon.io.oem import load_oem
     from gyrfalcon.orbits import station_source as ss
     from gyrfalcon.orbits.tle import load_omm
-    from gyrfalcon.time import add_seconds, iso_utc, seconds_between
+    from gyrfalcon.time import add_seconds, seconds_between
 
     sets, _, _ = ss.check_series(load_omm(omm_file))
     print("### NASA files overlapping the OMM series: fit on the sets up to the file's creation\n")

@@ -11,6 +11,7 @@ below the station, domain.md 2.3), so the differences come from the vehicle and 
 """
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import numpy as np
@@ -180,6 +181,18 @@ def _tle_ephemeris(line1, line2, start_iso, hours=2.0):
     return TLE.from_lines(line1, line2).propagate(ts.tt_jd([t.tt for t in times]))
 
 
+def _fly_progress_from_tle(port_id, tle, start, seed):
+    """A Progress MS approach to ``port_id`` from the nominal hand-over, the station from ``tle``
+    around ``start``; its geometry checked (:func:`_check_geometry`). Returns ``(cfg, result)``."""
+    eph = _tle_ephemeris(*tle, start)
+    rho, rho_dot = _handover()
+    cfg = ApproachConfig(port_id=port_id, vehicle_type="progress-ms", start_utc=start, initial_rho_m=rho,
+                         initial_rho_dot_mps=rho_dot)
+    res = simulate_approach(cfg, seed=seed, ephemeris=eph)
+    _check_geometry(cfg, res)
+    return cfg, res
+
+
 # ISS TLEs from shared/reference/iss_tles.csv (public GitHub files, Space-Track element sets)
 ISS_TLE_2020_07_24 = ("1 25544U 98067A   20206.38292522 -.00000985  00000-0 -95291-5 0  9998",
                       "2 25544  51.6430 164.3636 0001088 140.8410 323.1994 15.49511774237787")
@@ -188,13 +201,7 @@ ISS_TLE_2020_07_24 = ("1 25544U 98067A   20206.38292522 -.00000985  00000-0 -952
 def test_pirs_nadir_progress_ms15_flies_on_its_date_against_progress_ms03():
     # Progress MS-15 docked to Pirs nadir on 23 Jul 2020 (two-orbit); the station from a TLE of the
     # next day (TEME taken as inertial: the relative motion does not notice the 0.3 deg of precession)
-    start = "2020-07-23T17:20:00Z"
-    eph = _tle_ephemeris(*ISS_TLE_2020_07_24, start)
-    rho, rho_dot = _handover()
-    cfg = ApproachConfig(port_id="pirs-nadir", vehicle_type="progress-ms", start_utc=start, initial_rho_m=rho,
-                         initial_rho_dot_mps=rho_dot)
-    res = simulate_approach(cfg, seed=0, ephemeris=eph)
-    _check_geometry(cfg, res)
+    cfg, res = _fly_progress_from_tle("pirs-nadir", ISS_TLE_2020_07_24, "2020-07-23T17:20:00Z", seed=0)
     # Progress MS-03 to Pirs nadir (spaceflights.news, C): 224 m at 00:06 and 50 m at 00:17: 11 min
     # of final approach (the flyaround-start-to-contact time, 18 min there, is reported in
     # docs/models.md, not asserted: our flyaround at the Soyuz rate takes 6 min for MS-28's 50 deg arc,
@@ -206,8 +213,8 @@ def test_pirs_nadir_progress_ms15_flies_on_its_date_against_progress_ms03():
     assert abs((res.t_s[k50] - fin.start_s) / 60 - 11.0) < 3.0
     # and on that date the port existed while Nauka's did not
     with pytest.raises(PortNotAvailableError, match="pirs-nadir"):
-        simulate_approach(ApproachConfig(port_id="nauka-nadir", vehicle_type="progress-ms", start_utc=start,
-                                         initial_rho_m=rho, initial_rho_dot_mps=rho_dot), ephemeris=eph)
+        simulate_approach(dataclasses.replace(cfg, port_id="nauka-nadir"),
+                          ephemeris=_tle_ephemeris(*ISS_TLE_2020_07_24, cfg.start_utc))
 
 
 def test_a_port_absent_on_the_date_is_one_clear_line():
@@ -247,13 +254,7 @@ def test_nauka_nadir_progress_on_its_date_geometry():
     # Progress MS-17 docked to Nauka nadir on 22 Oct 2021 (Roscosmos, B); no approach figures were
     # published, so geometry only. The station from the nearest TLE in the reference set (45 days
     # later: only a plausible orbit is needed for the relative motion, not the station's real phase)
-    start = "2021-10-22T05:40:00Z"
-    eph = _tle_ephemeris(*ISS_TLE_2021_12_06, start)
-    rho, rho_dot = _handover()
-    cfg = ApproachConfig(port_id="nauka-nadir", vehicle_type="progress-ms", start_utc=start, initial_rho_m=rho,
-                         initial_rho_dot_mps=rho_dot)
-    res = simulate_approach(cfg, seed=1, ephemeris=eph)
-    _check_geometry(cfg, res)
+    cfg, res = _fly_progress_from_tle("nauka-nadir", ISS_TLE_2021_12_06, "2021-10-22T05:40:00Z", seed=1)
     # Nauka nadir sits on Zvezda's node, 7.3 m above Prichal's later port: the same nadir arc as Rassvet
     assert abs(_arc_deg(cfg, res) - 50.0) < 10.0
 

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from gyrfalcon.traffic.flight_rules import (
@@ -166,20 +165,10 @@ def test_rendezvous_and_windows_refuse_a_pad_out_of_service_unless_what_if():
     assert r.returncode == 2 and "--what-if" not in r.stderr
 
 
-def test_traffic_add_what_if_records_nothing(tmp_path):
-    from gyrfalcon.cli import traffic as traffic_cli
+def test_traffic_add_what_if_records_nothing(app, db):
     from gyrfalcon.traffic.store import ManifestStore
 
-    app = typer.Typer()
-
-    @app.callback()
-    def _root():
-        """test root"""
-
-    traffic_cli.register(app)
     runner = CliRunner()
-    db = str(tmp_path / "m.sqlite")
-    assert runner.invoke(app, ["traffic", "init", "--db", db]).exit_code == 0
     args = ["traffic", "add", "arrival", "2025-12-01", "Soyuz MS-99", "--port", "rassvet-nadir", "--type", "soyuz-ms",
             "--db", db]
     res = runner.invoke(app, args)

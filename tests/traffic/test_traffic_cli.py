@@ -7,36 +7,12 @@ pad restored 3 Mar 2026), seed 000 (NG-23 held on the arm for the MS-28 arrival)
 import json
 import sqlite3
 
-import pytest
-import typer
 from typer.testing import CliRunner
-
-from gyrfalcon.cli import traffic as traffic_cli
 
 runner = CliRunner()
 DOMAIN_41 = {"rassvet-nadir": "Soyuz MS-28", "prichal-nadir": "Soyuz MS-27", "poisk-zenith": "Progress MS-31",
              "zvezda-aft": "Progress MS-32", "harmony-forward": "CRS-33 Dragon",
              "harmony-zenith": "Crew-11 Dragon Endeavour", "harmony-nadir": "HTV-X1", "unity-nadir": "Cygnus NG-23"}
-
-
-@pytest.fixture(scope="module")
-def app():
-    a = typer.Typer()
-
-    @a.callback()
-    def _root():
-        """test root"""
-
-    traffic_cli.register(a)
-    return a
-
-
-@pytest.fixture()
-def db(app, tmp_path):
-    path = str(tmp_path / "m.sqlite")
-    res = runner.invoke(app, ["traffic", "init", "--db", path])
-    assert res.exit_code == 0, res.output
-    return path
 
 
 def count(path):

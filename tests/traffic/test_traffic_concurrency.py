@@ -96,23 +96,24 @@ def test_two_processes_creating_one_new_manifest(tmp_path):
         con.close()
 
 
-@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
-def test_kill_9_during_writes_leaves_last_commit_readable(tmp_path):
-    db = str(tmp_path / "killed.sqlite")
-    ManifestStore(db).close()
-    proc = subprocess.Popen([sys.executable, str(HERE / "traffic_workers.py"), db],
+def _sigkill_writer(db: str, *mode: str, lines: int, deadline_s: float | None = None) -> tuple[int, list]:
+    """Start ``traffic_workers.py DB [MODE]`` (it prints one number per committed transaction),
+    read ``lines`` of them (within ``deadline_s`` if given; the process is killed after 30 s in any
+    case), SIGKILL it mid-loop. Returns its exit code and every number it reported, those still
+    buffered in the pipe included (they are commits too)."""
+    proc = subprocess.Popen([sys.executable, str(HERE / "traffic_workers.py"), db, *mode],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     reported = []
-    deadline = time.monotonic() + 20.0
+    deadline = None if deadline_s is None else time.monotonic() + deadline_s
     watchdog = threading.Timer(30.0, proc.kill)  # bounded time even if the writer hangs silently
     watchdog.start()
     try:
-        while len(reported) < 40 and time.monotonic() < deadline:
+        while len(reported) < lines and (deadline is None or time.monotonic() < deadline):
             line = proc.stdout.readline()
             if not line:
                 break
             reported.append(int(line))
-        assert len(reported) >= 40, proc.stderr.read()
+        assert len(reported) >= lines, proc.stderr.read()
         os.kill(proc.pid, signal.SIGKILL)  # mid-loop: usually inside a transaction
         proc.wait(timeout=10)
     finally:
@@ -120,9 +121,15 @@ def test_kill_9_during_writes_leaves_last_commit_readable(tmp_path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    assert proc.returncode == -signal.SIGKILL
-    # lines still buffered in the pipe are commits too
-    reported += [int(x) for x in proc.stdout.read().split()]
+    return proc.returncode, reported + [int(x) for x in proc.stdout.read().split()]
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL (POSIX)")
+def test_kill_9_during_writes_leaves_last_commit_readable(tmp_path):
+    db = str(tmp_path / "killed.sqlite")
+    ManifestStore(db).close()
+    returncode, reported = _sigkill_writer(db, lines=40, deadline_s=20.0)
+    assert returncode == -signal.SIGKILL
     with ManifestStore(db) as s:
         assert s.integrity_check() == "ok"
         ids = [e.id for e in s.events()]
@@ -143,26 +150,7 @@ def test_kill_9_during_versioned_moves_loses_no_committed_move(tmp_path):
     db = str(tmp_path / "moves.sqlite")
     with ManifestStore(db) as s:
         s.add_event("arrival", "2030-01-01T00:00:00Z", "Mover", port="zvezda-aft", vehicle_type="progress-ms")
-    proc = subprocess.Popen([sys.executable, str(HERE / "traffic_workers.py"), db, "move"],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    reported = []
-    watchdog = threading.Timer(30.0, proc.kill)
-    watchdog.start()
-    try:
-        while len(reported) < 30:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            reported.append(int(line))
-        assert len(reported) >= 30, proc.stderr.read()
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    finally:
-        watchdog.cancel()
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
-    reported += [int(x) for x in proc.stdout.read().split()]
+    _, reported = _sigkill_writer(db, "move", lines=30)
     with ManifestStore(db) as s:
         assert s.integrity_check() == "ok"
         e = s.event(1)

@@ -105,22 +105,10 @@ def test_a_stale_version_is_refused_and_writes_nothing(tmp_path):
         assert s.event(e.id).version == 3
 
 
-def test_cli_expect_version(tmp_path):
-    import typer
+def test_cli_expect_version(app, db):
     from typer.testing import CliRunner
 
-    from gyrfalcon.cli import traffic as traffic_cli
-
-    app = typer.Typer()
-
-    @app.callback()
-    def _root():
-        """test root"""
-
-    traffic_cli.register(app)
     runner = CliRunner()
-    db = str(tmp_path / "m.sqlite")
-    assert runner.invoke(app, ["traffic", "init", "--db", db]).exit_code == 0
     hold = next(e for e in ManifestStore(db).events() if e.kind == "hold")
     res = runner.invoke(app, ["traffic", "move", str(hold.id), "--to", "2025-11-25", "--expect-version", "1", "--db", db])
     assert res.exit_code == 0 and "now version 2" in res.stdout, res.output
