@@ -182,3 +182,33 @@ def test_traffic_add_what_if_records_nothing(app, db):
     assert res.exit_code == 0 and res.stdout.startswith("WHAT-IF (not recorded)")
     with ManifestStore(db) as s:
         assert s.count() == 19 and "Soyuz MS-99" not in s.vehicles()
+
+
+def test_a_past_flight_is_not_held_against_the_later_record():
+    """A flight of 2021-2024 with no departure given is taken to leave before the next arrival
+    the late-2025 record holds at its port, so the record's own arrivals (Soyuz MS-28 at
+    Rassvet on 27 Nov 2025, Soyuz MS-27 at Prichal on 8 Apr 2025) do not refuse it; a vehicle
+    the record has at the port at the arrival still does."""
+    # Soyuz MS-18 to Rassvet, 9 Apr 2021 (RSW: docked 11:05 UTC); Soyuz MS-25 to Prichal, 25 Mar 2024
+    assert check_flight(vehicle="soyuz-ms (planned)", vehicle_type="soyuz-ms", launch_utc="2021-04-09T07:42:41Z",
+                        pad="baikonur-31", port="rassvet-nadir", arrival_utc="2021-04-09T11:05:00Z") == ()
+    assert check_flight(vehicle="soyuz-ms (planned)", vehicle_type="soyuz-ms", launch_utc="2024-03-23T12:36:19Z",
+                        pad="baikonur-31", port="prichal-nadir", arrival_utc="2024-03-25T15:02:51Z") == ()
+    # Pirs (a port until 26 Jul 2021, Progress MS-15's port in Jul 2020) is not in the 2025 record
+    assert check_flight(vehicle="progress-ms (planned)", vehicle_type="progress-ms", launch_utc="2020-07-23T14:26:21Z",
+                        pad="baikonur-31", port="pirs-nadir", arrival_utc="2020-07-23T17:47:52Z") == ()
+    # Soyuz MS-27 holds Prichal from 8 Apr to 9 Dec 2025: an arrival there in between is still refused
+    (b,) = check_flight(vehicle="soyuz-ms (planned)", vehicle_type="soyuz-ms", launch_utc="2025-06-01T09:00Z",
+                        pad="baikonur-31", port="prichal-nadir", arrival_utc="2025-06-01T12:10Z")
+    assert b.rule == "one-vehicle-per-port" and "Soyuz MS-27" in b.message
+
+
+def test_rendezvous_port_is_checked_on_the_flight_date():
+    """Pirs was undocked on 26 Jul 2021 (catalogue [[past_port]]): asked for in 2025 it is refused
+    in one line naming that date and the ports of the day; an unknown port lists the ports."""
+    r = _cli("rendezvous", "--port", "pirs-nadir", "--launch", "2025-11-27T09:27:57Z")
+    assert r.returncode == 2 and r.stdout == ""
+    err = r.stderr.strip()
+    assert "\n" not in err and "2021-07-26" in err and "rassvet-nadir" in err, err
+    r = _cli("rendezvous", "--port", "pirs", "--launch", "2020-07-23T14:26:21Z")
+    assert r.returncode == 2 and "pirs-nadir" in r.stderr and "\n" not in r.stderr.strip()

@@ -90,7 +90,7 @@ def register(app: typer.Typer) -> None:
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
-        _check_port(port)
+        _check_port(port, launch, vehicle)
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
@@ -111,14 +111,22 @@ def register(app: typer.Typer) -> None:
         exit_if_not_captured(res)
 
 
-def _check_port(port: str) -> None:
-    """An unknown docking port is refused before the rendezvous is planned."""
+def _check_port(port: str, launch: str, vehicle: str) -> None:
+    """A docking port unknown, or not a port on the flight's date (Pirs until 26 Jul 2021, Nauka
+    nadir from 29 Jul to 25 Nov 2021, Prichal from 26 Nov 2021, ...), is refused before the
+    rendezvous is planned, naming the ports of that date. The date checked is liftoff + 3 h (a
+    fast arrival); :func:`_rules_check` checks the port again at the plan's own arrival."""
     from ..errors import InputError
     from ..station.catalog import load_station
+    from ..time import add_seconds, parse_utc
 
-    ids = [p.id for p in load_station("iss").ports]
-    if port not in ids:
-        raise InputError(f"unknown port {port!r}; use one of {', '.join(ids)}")
+    st = load_station("iss")
+    try:
+        t = add_seconds(parse_utc(launch), 3 * 3600.0)
+    except InputError:               # a bad --launch is refused with its own message below
+        st.port(port)
+        return
+    st.port_on(port, t.utc_datetime(), vehicle)
 
 
 def exit_if_not_captured(res) -> None:
@@ -145,6 +153,9 @@ def _rules_check(site, launch, scheme, port, vehicle, what_if, arrival_utc=None)
     sch = load_schemes().get(scheme, load_schemes()["two-orbit"])
     arrival = iso_utc(parse_utc(arrival_utc), 3) if arrival_utc else iso_utc(add_seconds(t, sch.duration_h * 3600.0), 3)
     pad = load_sites().get(site).id
+    from ..station.catalog import load_station
+
+    load_station("iss").port_on(port, parse_utc(arrival).utc_datetime(), vehicle)
     name = recorded_flight_at(port, vehicle, arrival) or f"{vehicle} (planned)"
     breaches = check_flight(vehicle=name, vehicle_type=vehicle, launch_utc=t, pad=pad, port=port, arrival_utc=arrival)
     return enforce(breaches, what_if, f"the rendezvous from {pad} at {iso_utc(t, 0)} to {port}")

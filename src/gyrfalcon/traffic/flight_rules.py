@@ -20,8 +20,13 @@ caller asked for a what-if, the same way everywhere: ``--what-if`` on the comman
 
 Assumptions: the arrival is estimated as liftoff + the scheme's nominal duration
 (``launch/data/schemes.toml``: two-orbit 3.1 h, four-orbit 6.35 h, two-day 50 h), the departure
-as the planned undocking or landing day; the manifest is the late-2025 record (flights after
-it are checked against an empty future, i.e. only against vehicles already aboard).
+as the planned undocking or landing day; with no departure given, the flight is taken to leave
+one minute before the next arrival the record holds at its port (a flight of 2021 does not
+block Soyuz MS-28's arrival at Rassvet in 2025). The manifest is the late-2025 record: flights
+after it are checked against an empty future (only against vehicles already aboard), flights
+before its first events against what it records from then on; an arrival at a port of the
+station's past (Pirs, Nauka nadir) is not checked against the record, which starts after they
+were gone (the port's dates are checked by :meth:`gyrfalcon.station.catalog.Station.port_on`).
 """
 from __future__ import annotations
 
@@ -82,8 +87,12 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     b = late2025()
     base = [e for e in b.events if e.vehicle != vehicle]
     flight = [make_event("launch", lo_iso, vehicle, pad=pad, crew=crew[:seats], notes="planned flight")]
+    if port is not None and arrival_utc is not None and _past_port(port):
+        port = None       # Pirs, Nauka nadir: gone before the record starts; its date is checked by Station.port_on
     if port is not None and arrival_utc is not None:
         flight.append(make_event("arrival", arrival_utc, vehicle, port=port, crew=crew[:seats], notes="planned flight"))
+        if departure_utc is None:
+            departure_utc = _assumed_departure(base, flight[-1])
         if departure_utc is not None:
             flight.append(make_event("departure", departure_utc, vehicle, crew=crew[:seats], notes="planned flight"))
     events = sorted(base + flight, key=lambda e: e.t_utc)
@@ -101,6 +110,33 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     except InputError as exc:  # e.g. a port the vehicle type cannot use at all
         out.append(RuleBreach("manifest", str(exc)))
     return tuple(out)
+
+
+def _past_port(port: str) -> bool:
+    """A port of the station's past (``[[past_port]]`` of the catalogue: no longer there when the
+    record starts), which the record's rules cannot hold against."""
+    from ..station.catalog import load_station
+    from .station_link import norm_id
+
+    return norm_id(port) in {p.id for p in load_station("iss").past_ports}
+
+
+def _assumed_departure(recorded, arrival) -> str | None:
+    """When a flight with no departure given is taken to leave: one minute before the next
+    arrival the record holds at its port (the record says the port was free then, so a past
+    flight, e.g. Soyuz MS-18 at Rassvet in 2021, had left); ``None`` (it stays) when the record
+    holds no later arrival there. A vehicle the record has at the port at the arrival is still
+    a breach: only arrivals after the flight's move its departure."""
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+
+    t_arr = parse_utc(arrival.t_utc)
+    later = [parse_utc(e.t_utc) for e in recorded
+             if e.port == arrival.port and e.kind in ("arrival", "berth", "relocation")
+             and float(seconds_between(t_arr, parse_utc(e.t_utc))) > 120.0]
+    if not later:
+        return None
+    first = min(later, key=lambda t: float(seconds_between(t_arr, t)))
+    return iso_utc(add_seconds(first, -60.0), 3)
 
 
 def enforce(breaches, what_if: bool, what: str = "the flight") -> tuple[str, ...]:
