@@ -37,8 +37,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FLIGHTS = ROOT / "tests" / "data" / "flights_2023_2026.csv"
 HELD_OUT = ROOT / "tests" / "data" / "flights_2020_2022.csv"
 TLES = ROOT / "tests" / "data" / "iss_tles.csv"
-TLE_SPAN_S = (-2 * 3600.0, 9 * 3600.0)
-"""Station samples from SGP4 around a held-out (fast-scheme) flight: liftoff - 2 h to + 9 h [s]."""
 TOL_MIN = {"two-orbit": 5.0, "four-orbit": 5.0, "two-day": 15.0}
 
 
@@ -86,17 +84,6 @@ def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
            "phase_deg": math.degrees(phase), "phase_inside": inside}
     port = row["port"]
     try:
-        from gyrfalcon.station.catalog import load_station
-
-        known = {p.id for p in load_station().ports}
-    except Exception:      # a catalogue without that API: try the port as given
-        known = {port}
-    if port not in known:
-        # a dated port not in this catalogue (e.g. Pirs, undocked 26 Jul 2021): fly to the
-        # nadir port of the same axis family and say so
-        out["port_note"] = f"{port} not in the port catalogue: approach flown to rassvet-nadir (also nadir)"
-        port = "rassvet-nadir"
-    try:
         plan, res = plan_and_fly(ins, eph, scheme=scheme, vehicle=row["vehicle"], port_id=port, seed=seed,
                                  plan_kwargs={"trajectory_step_s": 0, "enforce_range": False})
     except Exception as exc:  # a row of the table, not a crash of the bench
@@ -120,27 +107,18 @@ def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
 
 
 def _tle_ephemeris(epoch_text: str, liftoff):
-    """The ISS from the TLE of ``iss_tles.csv`` with that epoch: SGP4 samples every 60 s
-    (TEME -> GCRF) from liftoff - 2 h to + 9 h, as an inertial Ephemeris."""
-    import numpy as np
-
-    from gyrfalcon.frames import teme_to_gcrf
-    from gyrfalcon.orbits.ephemeris import Ephemeris
+    """The ISS as ``rendezvous --station-tle`` gives it (:func:`gyrfalcon.load_station`) from
+    every set of ``iss_tles.csv``: only the sets dated before liftoff serve (state and drag fitted
+    on those of the last days, else the last set with the default drag scale), propagated
+    numerically to liftoff + 4 days. ``epoch_text`` (the CSV's last set before liftoff) is checked
+    to be the one the loader starts from."""
+    from gyrfalcon.orbits.station_source import load_station
     from gyrfalcon.orbits.tle import TLE
-    from gyrfalcon.time import add_seconds, timescale
+    from gyrfalcon.time import add_seconds
 
-    row = next(r for r in csv.DictReader(open(TLES, encoding="utf-8")) if r["epoch_utc"] == epoch_text)
-    tle = TLE.from_lines(row["tle_line1"], row["tle_line2"])
-    ts = timescale()
-    t0 = add_seconds(liftoff, TLE_SPAN_S[0])
-    secs = np.arange(0.0, TLE_SPAN_S[1] - TLE_SPAN_S[0] + 1.0, 60.0)
-    times = ts.tt_jd(t0.tt + secs / 86400.0)
-    teme = tle.propagate(times)
-    r = np.empty_like(teme.r_m)
-    v = np.empty_like(teme.v_mps)
-    for i in range(len(secs)):
-        r[i], v[i] = teme_to_gcrf(times[i], teme.r_m[i], teme.v_mps[i])
-    return Ephemeris(times[0], secs, r, v, "GCRF", "ISS (SGP4)")
+    sets = [TLE.from_lines(r["tle_line1"], r["tle_line2"]) for r in csv.DictReader(open(TLES, encoding="utf-8"))]
+    st = load_station(sets, at_utc=liftoff, until_utc=add_seconds(liftoff, 4 * 86400.0), label="ISS TLE series")
+    return st.ephemeris("GCRF")
 
 
 def _launch_error_s(eph, pad, scheme, liftoff, vehicle):
