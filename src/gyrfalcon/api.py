@@ -785,23 +785,44 @@ def _zone(zone, target_lat_deg, target_lon_deg, target_alt_m):
 
 
 def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: str = "nominal",
-                zone: str = "soyuz", port: str = "prichal-nadir", dv_mps: float | None = None,
+                zone: str = "soyuz", port: str | None = None, dv_mps: float | None = None,
                 target_lat_deg: float | None = None, target_lon_deg: float | None = None,
                 target_alt_m: float | None = None) -> LandingPlan:
     """Plan and fly a return: undocking at ``undock`` (UTC) from ``port``, the deorbit burn onto
     the zone's next reachable pass, entry (guided ``nominal`` or ``ballistic``) and the landing point.
 
     ``station``: see :func:`station_ephemeris` (it must cover the undocking); ``zone``: soyuz or
-    arkalyk, or a custom target by latitude/longitude [deg].
+    arkalyk, or a custom target by latitude/longitude [deg]; ``port``: a port on the undocking
+    date (:meth:`~gyrfalcon.station.catalog.Station.port_on`: Pirs nadir until 26 Jul 2021, ...;
+    refused otherwise, naming the ports of that date); ``None``: prichal-nadir, or before it was a
+    port (26 Nov 2021) the first Soyuz port of that date.
     """
     from .landing.plan import plan_landing
 
     undock = _need(undock, "undock", "pass the undocking time, e.g. '2025-12-09T01:41Z' "
                                      "(landing_opportunities lists a day's passes)")
+    port = _undock_port(port, undock)
     z = _zone(zone, target_lat_deg, target_lon_deg, target_alt_m)
     plan = plan_landing(station_ephemeris(station, around=undock), undock, vehicle=vehicle, zone=z, mode=mode,
                         port=port, dv_mps=dv_mps)
     return _rewrap(LandingPlan, plan)
+
+
+def _undock_port(port, undock) -> str:
+    """The port a Soyuz undocks from at ``undock``: ``port`` checked on that date, or the default
+    (see :func:`plan_return`)."""
+    from .station.catalog import load_station
+    from .time import parse_utc
+
+    st = load_station("iss")
+    try:
+        t = parse_utc(undock).utc_datetime()
+    except GyrfalconError:          # a bad time is refused by the planner with its own message
+        return st.port(port).id if port is not None else "prichal-nadir"
+    if port is not None:
+        return st.port_on(port, t, "soyuz-ms").id
+    there = st.ports_on(t, "soyuz-ms")
+    return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
 
 
 def landing_opportunities(station=None, date=None, *, zone: str = "soyuz", vehicle: str = "soyuz-ms",
