@@ -859,6 +859,10 @@ def load_scenario(source=None, **changes):
     """
     from .mission.scenario import Scenario, default_scenario, load_scenario as _load, parse_scenario
 
+    if changes and not isinstance(source, Scenario):
+        sc = _scenario_with_changes(source, dict(changes))     # changes first: then the date checks
+        if sc is not None:
+            return sc
     where = "<load_scenario changes>"      # relative ephemeris paths resolve against a scenario file's folder
     if source is None:
         sc = default_scenario()
@@ -877,6 +881,40 @@ def load_scenario(source=None, **changes):
         changes["return"] = changes.pop("return_")
     data = _deep_merge(sc.model_dump(by_alias=True, exclude_none=True), changes)
     return parse_scenario(_toml(data), where)
+
+
+def _scenario_with_changes(source, changes: dict):
+    """The scenario of ``source`` with ``changes`` merged into its TOML data BEFORE validation, so
+    that e.g. ``target={"ephemeris": TLE}`` serves a flight outside the embedded ephemeris (the
+    source alone, validated first, would be refused for its date). ``None`` if ``source`` is
+    not TOML text or a path (a Scenario, or something :func:`load_scenario` refuses)."""
+    import tomllib
+
+    from .mission.scenario import default_scenario_text, parse_scenario
+
+    where = "<load_scenario changes>"
+    if source is None:
+        text = default_scenario_text()
+    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
+        p = Path(source)
+        if not p.is_file():
+            return None                       # load_scenario says what is wrong
+        try:
+            text, where = p.read_text(encoding="utf-8"), str(p)
+        except (OSError, UnicodeDecodeError):
+            return None
+    elif isinstance(source, str):
+        text = source
+    else:
+        return None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None                           # parse_scenario gives the one-line message
+    if "return_" in changes:
+        changes = {**changes, "return": changes["return_"]}
+        del changes["return_"]
+    return parse_scenario(_toml(_deep_merge(raw, changes)), where)
 
 
 def _toml_value(v) -> str:
