@@ -231,3 +231,26 @@ def test_the_default_undocking_port_is_one_of_that_date():
     assert _undock_port(None, "2025-12-09T01:41Z") == "prichal-nadir"
     assert _undock_port(None, "2021-10-17T01:14Z") == "rassvet-nadir"       # before Prichal (26 Nov 2021)
     assert _undock_port("poisk-zenith", "2021-10-17T01:14Z") == "poisk-zenith"
+
+
+# --- the station rules and the manifest on a past date ---------------------------------------------
+def test_the_pad_rule_takes_the_launcher_the_pad_flew():
+    """Soyuz MS from Site 1/5: on the Soyuz-FG until the pad's retirement (2019-09-26), refused after
+    it with the date; a Progress MS never flew there (Soyuz-2.1a only): refused naming the launcher."""
+    from gyrfalcon.traffic.flight_rules import check_flight
+
+    assert check_flight(vehicle="Soyuz MS-11", vehicle_type="soyuz-ms", launch_utc=MS11_LAUNCH, pad="baikonur-1") == ()
+    (b,) = check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2020-04-09T08:05:06Z",
+                        pad="baikonur-1")
+    assert b.rule == "pad-operational" and "retired" in b.message and "2019-09-26" in b.message, b.message
+    (b,) = check_flight(vehicle="Progress MS-99", vehicle_type="progress-ms", launch_utc=MS11_LAUNCH, pad="baikonur-1")
+    assert b.rule == "pad-operational" and "soyuz-2.1a" in b.message, b.message
+
+
+def test_traffic_show_on_a_date_before_the_record_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("GYRFALCON_DATA_DIR", str(tmp_path))
+    d = _json(runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2021-04-09", "--json"]))
+    assert "complete only from 2025-10-29" in d["note"] and "pirs-nadir" in d["note"]
+    assert "prichal-nadir" not in d["note"]          # a port only from 26 Nov 2021
+    d = _json(runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-12-01", "--json"]))
+    assert "note" not in d and d["occupied_count"] == 8

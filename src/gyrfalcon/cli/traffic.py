@@ -122,9 +122,12 @@ def register(app: typer.Typer) -> None:
         """Port occupancy at the end of a UTC day: who is on which port, the arm, the crew and their seats."""
         m = _manifest(db, builtin)
         occ = m.occupancy_on(date)
+        note = _before_record_note(occ.date)
         if json_out:
             d = occ.as_dict()
             d["vehicle_types"] = {v: m.vehicles.get(v) for v in occ.ports.values() if v}
+            if note:
+                d["note"] = note
             print_json(d)
             return
         from rich.table import Table
@@ -139,6 +142,8 @@ def register(app: typer.Typer) -> None:
                   f"crew aboard: {len(occ.crew_aboard)}")
         for ms in occ.milestones:
             con.print(f"milestone {ms.t_utc[:16]}: {ms.text}")
+        if note:
+            con.print(f"note: {note}", markup=False, highlight=False)
 
     @traffic.command("add")
     @handle_errors
@@ -366,3 +371,16 @@ def _print_whatif(r) -> None:
         con.print(f"[bold red]re-planned timeline breaks a rule[/]: {esc(r.rule_violation)}", markup=True)
     else:
         con.print("re-planned timeline passes every manifest rule")
+
+
+def _before_record_note(day: str) -> str | None:
+    """For a day before the built-in record is complete (2025-10-29): what the table cannot say,
+    and the ports the station had that day (Pirs until 26 Jul 2021, Nauka nadir in 2021, ...)."""
+    from ..station.catalog import load_station
+    from ..traffic.builtin import COMPLETE_FROM_UTC
+
+    if day >= COMPLETE_FROM_UTC[:10]:
+        return None
+    ports = load_station("iss").ports_on(day + "T23:59:59Z")
+    return (f"the built-in record is complete only from {COMPLETE_FROM_UTC[:10]}: on {day} only the vehicles "
+            f"recorded in this manifest are shown, not the station of that day; its ports then: {', '.join(ports)}")
