@@ -54,3 +54,10 @@ def test_a_past_flight_runs_through_the_api_with_its_station(tmp_path):
         err = abs(float(seconds_between(parse_utc(contact[0]["utc"]), parse_utc(MS22_DOCKED))))
         assert err < TOLERANCE_S, contact[0]["utc"]
         assert not any("does not fit" in n for n in tl["notes"]), tl["notes"]
+
+
+def test_occupancy_on_a_date_before_the_record_says_so(client):
+    d = client.get("/api/manifest/occupancy", params={"date": "2021-04-09"}).json()
+    assert "complete only from 2025-10-29" in d["note"] and "pirs-nadir" in d["note"], d
+    d = client.get("/api/manifest/occupancy", params={"date": "2025-12-01"}).json()
+    assert d["note"] is None and d["occupied_count"] == 8

@@ -122,7 +122,9 @@ def register(app: typer.Typer) -> None:
         """Port occupancy at the end of a UTC day: who is on which port, the arm, the crew and their seats."""
         m = _manifest(db, builtin)
         occ = m.occupancy_on(date)
-        note = _before_record_note(occ.date)
+        from ..traffic.builtin import before_record_note
+
+        note = before_record_note(occ.date)
         if json_out:
             d = occ.as_dict()
             d["vehicle_types"] = {v: m.vehicles.get(v) for v in occ.ports.values() if v}
@@ -372,15 +374,3 @@ def _print_whatif(r) -> None:
     else:
         con.print("re-planned timeline passes every manifest rule")
 
-
-def _before_record_note(day: str) -> str | None:
-    """For a day before the built-in record is complete (2025-10-29): what the table cannot say,
-    and the ports the station had that day (Pirs until 26 Jul 2021, Nauka nadir in 2021, ...)."""
-    from ..station.catalog import load_station
-    from ..traffic.builtin import COMPLETE_FROM_UTC
-
-    if day >= COMPLETE_FROM_UTC[:10]:
-        return None
-    ports = load_station("iss").ports_on(day + "T23:59:59Z")
-    return (f"the built-in record is complete only from {COMPLETE_FROM_UTC[:10]}: on {day} only the vehicles "
-            f"recorded in this manifest are shown, not the station of that day; its ports then: {', '.join(ports)}")

@@ -196,6 +196,8 @@ class OccupancyOut(BaseModel):
     crew_aboard: list[str]
     seats: dict[str, str]
     milestones: list[MilestoneOut]
+    note: str | None = Field(None, description="for a date before the built-in record is complete (2025-10-29): "
+                             "what the occupancy cannot say, and the station's ports that day")
 
 
 class PortIntervalOut(BaseModel):
@@ -558,7 +560,9 @@ def create_app(cfg: WebConfig) -> FastAPI:
             raise HTTPException(422, "give exactly one of at=<ISO UTC instant> or date=<YYYY-MM-DD>")
         m = store().manifest()
         occ = m.occupancy_at(at) if at is not None else m.occupancy_on(date)
-        return occ.as_dict()
+        from ..traffic.builtin import before_record_note
+
+        return occ.as_dict() | {"note": before_record_note(occ.date)}
 
     @app.get("/api/manifest/intervals", response_model=list[PortIntervalOut], responses={**R422, **R429},
              tags=["manifest"])
