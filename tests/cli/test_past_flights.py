@@ -176,11 +176,6 @@ def test_run_a_scenario_of_a_past_flight_with_station_tle(tles, tmp_path):
     assert _abs_s(d["contact_utc"], MS22_DOCKED) < TOLERANCE_S, d["contact_utc"]
     assert not any("does not fit" in n or "Soyuz MS-28" in n for n in d["notes"]), d["notes"]
     assert any(n.startswith("manifest: the built-in ISS manifest is complete only from 2025-10-29") for n in d["notes"])
-    # the same scenario with target.ephemeris in the file
-    sc2 = tmp_path / "ms22-tle.toml"
-    sc2.write_text(MS22_SCENARIO.replace("[rendezvous]", f'[target]\nephemeris = "{tles["ms22"]}"\n[rendezvous]'))
-    d2 = _json(runner.invoke(app, ["run", str(sc2), "--json", "--no-files"]))
-    assert d2["contact_utc"] == d["contact_utc"]
 
 
 def test_run_refuses_a_past_port_after_its_date(tles, tmp_path):
