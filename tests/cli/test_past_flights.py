@@ -249,3 +249,15 @@ def test_traffic_show_on_a_date_before_the_record_says_so(tmp_path, monkeypatch)
     assert "prichal-nadir" not in d["note"]          # a port only from 26 Nov 2021
     d = _json(runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-12-01", "--json"]))
     assert "note" not in d and d["occupied_count"] == 8
+
+
+def test_a_flight_the_record_dates_by_day_only_is_that_flight():
+    """The late-2025 record dates Progress MS-32's arrival at Zvezda aft by its day only
+    (2025-09-13, 00:00 UTC; it docked at 17:23 UTC, sdelanounas.ru via flights_2023_2026.csv): a
+    rendezvous arriving that afternoon is that flight, not a second vehicle at a taken port (before:
+    refused, 'zvezda-aft is occupied by Progress MS-32 from 2025-09-13T00:00:00Z')."""
+    from gyrfalcon.traffic.flight_rules import recorded_flight_at
+
+    assert recorded_flight_at("zvezda-aft", "progress-ms", "2025-09-13T17:18:19Z") == "Progress MS-32"
+    assert recorded_flight_at("zvezda-aft", "progress-ms", "2025-09-14T17:18:19Z") is None
+    assert recorded_flight_at("poisk-zenith", "progress-ms", "2025-09-13T17:18:19Z") is None
