@@ -785,23 +785,44 @@ def _zone(zone, target_lat_deg, target_lon_deg, target_alt_m):
 
 
 def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: str = "nominal",
-                zone: str = "soyuz", port: str = "prichal-nadir", dv_mps: float | None = None,
+                zone: str = "soyuz", port: str | None = None, dv_mps: float | None = None,
                 target_lat_deg: float | None = None, target_lon_deg: float | None = None,
                 target_alt_m: float | None = None) -> LandingPlan:
     """Plan and fly a return: undocking at ``undock`` (UTC) from ``port``, the deorbit burn onto
     the zone's next reachable pass, entry (guided ``nominal`` or ``ballistic``) and the landing point.
 
     ``station``: see :func:`station_ephemeris` (it must cover the undocking); ``zone``: soyuz or
-    arkalyk, or a custom target by latitude/longitude [deg].
+    arkalyk, or a custom target by latitude/longitude [deg]; ``port``: a port on the undocking
+    date (:meth:`~gyrfalcon.station.catalog.Station.port_on`: Pirs nadir until 26 Jul 2021, ...;
+    refused otherwise, naming the ports of that date); ``None``: prichal-nadir, or before it was a
+    port (26 Nov 2021) the first Soyuz port of that date.
     """
     from .landing.plan import plan_landing
 
     undock = _need(undock, "undock", "pass the undocking time, e.g. '2025-12-09T01:41Z' "
                                      "(landing_opportunities lists a day's passes)")
+    port = _undock_port(port, undock)
     z = _zone(zone, target_lat_deg, target_lon_deg, target_alt_m)
     plan = plan_landing(station_ephemeris(station, around=undock), undock, vehicle=vehicle, zone=z, mode=mode,
                         port=port, dv_mps=dv_mps)
     return _rewrap(LandingPlan, plan)
+
+
+def _undock_port(port, undock) -> str:
+    """The port a Soyuz undocks from at ``undock``: ``port`` checked on that date, or the default
+    (see :func:`plan_return`)."""
+    from .station.catalog import load_station
+    from .time import parse_utc
+
+    st = load_station("iss")
+    try:
+        t = parse_utc(undock).utc_datetime()
+    except GyrfalconError:          # a bad time is refused by the planner with its own message
+        return st.port(port).id if port is not None else "prichal-nadir"
+    if port is not None:
+        return st.port_on(port, t, "soyuz-ms").id
+    there = st.ports_on(t, "soyuz-ms")
+    return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
 
 
 def landing_opportunities(station=None, date=None, *, zone: str = "soyuz", vehicle: str = "soyuz-ms",
@@ -838,6 +859,10 @@ def load_scenario(source=None, **changes):
     """
     from .mission.scenario import Scenario, default_scenario, load_scenario as _load, parse_scenario
 
+    if changes and not isinstance(source, Scenario):
+        sc = _scenario_with_changes(source, dict(changes))     # changes first: then the date checks
+        if sc is not None:
+            return sc
     where = "<load_scenario changes>"      # relative ephemeris paths resolve against a scenario file's folder
     if source is None:
         sc = default_scenario()
@@ -856,6 +881,40 @@ def load_scenario(source=None, **changes):
         changes["return"] = changes.pop("return_")
     data = _deep_merge(sc.model_dump(by_alias=True, exclude_none=True), changes)
     return parse_scenario(_toml(data), where)
+
+
+def _scenario_with_changes(source, changes: dict):
+    """The scenario of ``source`` with ``changes`` merged into its TOML data BEFORE validation, so
+    that e.g. ``target={"ephemeris": TLE}`` serves a flight outside the embedded ephemeris (the
+    source alone, validated first, would be refused for its date). ``None`` if ``source`` is
+    not TOML text or a path (a Scenario, or something :func:`load_scenario` refuses)."""
+    import tomllib
+
+    from .mission.scenario import default_scenario_text, parse_scenario
+
+    where = "<load_scenario changes>"
+    if source is None:
+        text = default_scenario_text()
+    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
+        p = Path(source)
+        if not p.is_file():
+            return None                       # load_scenario says what is wrong
+        try:
+            text, where = p.read_text(encoding="utf-8"), str(p)
+        except (OSError, UnicodeDecodeError):
+            return None
+    elif isinstance(source, str):
+        text = source
+    else:
+        return None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return None                           # parse_scenario gives the one-line message
+    if "return_" in changes:
+        changes = {**changes, "return": changes["return_"]}
+        del changes["return_"]
+    return parse_scenario(_toml(_deep_merge(raw, changes)), where)
 
 
 def _toml_value(v) -> str:

@@ -41,7 +41,8 @@ def register(app: typer.Typer) -> None:
         target_lat: float = typer.Option(None, "--target-lat", help="Custom target latitude [deg] (instead of --zone)."),
         target_lon: float = typer.Option(None, "--target-lon", help="Custom target longitude [deg]."),
         target_alt: float = typer.Option(None, "--target-alt", help="Custom target ground altitude [m] (default 0)."),
-        port: str = typer.Option("prichal-nadir", "--port", help="Port the vehicle undocks from."),
+        port: str = typer.Option(None, "--port", show_default=False, help="Port the vehicle undocks from, a port on "
+                                 "the undocking date (default prichal-nadir; before 26 Nov 2021 the first Soyuz port of that date)."),
         dv: float = typer.Option(None, "--dv", help="Deorbit dv [m/s] (default the vehicle's 128 m/s)."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ):

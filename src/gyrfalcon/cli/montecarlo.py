@@ -55,12 +55,10 @@ def register(app: typer.Typer) -> None:
 
                 raise InputError(f"scenario {scenario} is not UTF-8 text; give a TOML scenario file") from None
             source = str(scenario)
-        sc = parse_scenario(text, source)            # parsed once, here; the engine takes the object
         from .station_opts import station_path
 
-        station = station_path(station_oem, station_tle)
-        if station is not None:
-            sc = sc.model_copy(update={"target": sc.target.model_copy(update={"ephemeris": station})})
+        station = station_path(station_oem, station_tle)   # replaces target.ephemeris before the date checks
+        sc = parse_scenario(text, source, target_ephemeris=station)   # parsed once, here; the engine takes the object
         if sc.dispersions is not None and dispersions is None:
             from ..scale.dispersions import parse_dispersions
 

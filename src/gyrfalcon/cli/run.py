@@ -33,13 +33,18 @@ def register(app: typer.Typer) -> None:
 
         # validate first: a bad scenario or output folder fails here, before any long computation
         check_seed(seed)
+        from .station_opts import station_path
+
+        station = station_path(station_oem, station_tle)    # replaces target.ephemeris before the date checks
         if scenario is None:
             text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
-            sc = parse_scenario(text, source)
+            sc = parse_scenario(text, source, target_ephemeris=station)
         else:
             input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
-            sc = load_scenario(scenario)
+            sc = load_scenario(scenario) if station is None else None
             text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
+            if sc is None:
+                sc = parse_scenario(text, source, target_ephemeris=station)
         if sc.dispersions is not None:       # ignored by a single run, but a broken table is still an error
             from ..scale.dispersions import parse_dispersions
 
@@ -51,11 +56,6 @@ def register(app: typer.Typer) -> None:
             changes["return_"] = sc.return_.model_copy(update={"enabled": False})
         if what_if:
             changes["what_if"] = True
-        from .station_opts import station_path
-
-        station = station_path(station_oem, station_tle)
-        if station is not None:
-            changes["target"] = sc.target.model_copy(update={"ephemeris": station})
         if changes:
             sc = sc.model_copy(update=changes)
         from ..mission.runner import PHASES, OutputsIncompleteError, default_out_dir, fly, write_outputs

@@ -122,9 +122,14 @@ def register(app: typer.Typer) -> None:
         """Port occupancy at the end of a UTC day: who is on which port, the arm, the crew and their seats."""
         m = _manifest(db, builtin)
         occ = m.occupancy_on(date)
+        from ..traffic.builtin import before_record_note
+
+        note = before_record_note(occ.date)
         if json_out:
             d = occ.as_dict()
             d["vehicle_types"] = {v: m.vehicles.get(v) for v in occ.ports.values() if v}
+            if note:
+                d["note"] = note
             print_json(d)
             return
         from rich.table import Table
@@ -139,6 +144,8 @@ def register(app: typer.Typer) -> None:
                   f"crew aboard: {len(occ.crew_aboard)}")
         for ms in occ.milestones:
             con.print(f"milestone {ms.t_utc[:16]}: {ms.text}")
+        if note:
+            con.print(f"note: {note}", markup=False, highlight=False)
 
     @traffic.command("add")
     @handle_errors
@@ -366,3 +373,4 @@ def _print_whatif(r) -> None:
         con.print(f"[bold red]re-planned timeline breaks a rule[/]: {esc(r.rule_violation)}", markup=True)
     else:
         con.print("re-planned timeline passes every manifest rule")
+

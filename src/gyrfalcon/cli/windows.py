@@ -50,10 +50,12 @@ def register(app: typer.Typer) -> None:
         pad = load_sites().get(site)
         if what_if:
             pad = pad_as_operational(pad)
-        wins = find_windows(target, pad, sch, t0, days, spacecraft=spacecraft)
+        # the pad's launcher: Soyuz-2.1a, or the Soyuz-FG of Site 1/5 (Soyuz MS until 2019): its plane lead
+        launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")
+        wins = find_windows(target, pad, sch, t0, days, spacecraft=spacecraft, vehicle=launcher)
         if not any(w.feasible for w in wins):   # raises NoFeasibleWindowError naming the next one
             try:
-                find_feasible_windows(target, pad, sch, t0, days, spacecraft=spacecraft)
+                find_feasible_windows(target, pad, sch, t0, days, spacecraft=spacecraft, vehicle=launcher)
             except NoFeasibleWindowError as exc:
                 if not what_if and any(" inside " in w.reason and "; pad " in w.reason for w in wins):
                     raise WhatIfRequiredError(f"{exc}; the pad is out of service then (station rule "

@@ -271,9 +271,16 @@ def _approach(scenario, plan, eph, notes):
 
 
 def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | None, notes):
-    from ..traffic.builtin import late2025
+    from ..time import parse_utc, seconds_between
+    from ..traffic.builtin import COMPLETE_FROM_UTC, late2025
     from ..traffic.manifest import Manifest, ManifestRuleError, make_event
 
+    if float(seconds_between(parse_utc(contact_utc), parse_utc(COMPLETE_FROM_UTC))) > 0:
+        # a flight of the past (e.g. 2021): the record does not hold the station of that day, and
+        # the flight must not be left docked into the record's late-2025 arrivals
+        notes.append(f"manifest: the built-in ISS manifest is complete only from {COMPLETE_FROM_UTC[:10]}; the "
+                     f"vehicles at the station on {contact_utc[:10]} are not recorded, so no port occupancy is given")
+        return None, (), None
     b = late2025()
     name = scenario.vehicle.name
     crew = tuple(scenario.crew.names)

@@ -39,7 +39,7 @@ EMBEDDED = "embedded"
 """Ephemeris source meaning: the NASA ISS OEM shipped in the package."""
 
 SPACECRAFT = ("soyuz-ms", "progress-ms")
-LAUNCHERS = ("soyuz-2.1a",)
+LAUNCHERS = ("soyuz-2.1a", "soyuz-fg")
 SCHEMES = ("auto", "two-orbit", "four-orbit", "two-day")
 LANDING_MODES = ("nominal", "ballistic")
 
@@ -119,7 +119,7 @@ class _Model(BaseModel):
 
 class Vehicle(_Model):
     spacecraft: Literal["soyuz-ms", "progress-ms"] = "soyuz-ms"
-    launcher: Literal["soyuz-2.1a"] = "soyuz-2.1a"
+    launcher: Literal["soyuz-2.1a", "soyuz-fg"] = "soyuz-2.1a"   # soyuz-fg: Soyuz MS until 2019, Site 1/5
     name: str = Field("Soyuz MS-28", min_length=1, description="the flight's name, as in the station manifest")
 
 
@@ -354,12 +354,20 @@ def _fields_of(loc) -> list:
     return [(f.alias or n) for n, f in model.model_fields.items()]
 
 
-def parse_scenario(text: str, source: str = "<string>") -> Scenario:
-    """Validate scenario TOML ``text``; raise :class:`ScenarioError` naming the key and what is allowed."""
+def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str | None = None) -> Scenario:
+    """Validate scenario TOML ``text``; raise :class:`ScenarioError` naming the key and what is allowed.
+
+    ``target_ephemeris``: a station file that replaces the scenario's ``target.ephemeris``
+    (``--station-oem``/``--station-tle``, an uploaded station), set before the checks so that the
+    launch date is checked against it, not against the embedded ephemeris it replaces."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: not valid TOML ({exc}); see `gyrfalcon scenario init` for a template") from None
+    if target_ephemeris is not None:
+        target = data.get("target", {})
+        if isinstance(target, dict):
+            data["target"] = {**target, "ephemeris": str(target_ephemeris)}
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -474,7 +482,7 @@ what_if = false                 # true: fly it even if it breaks a station rule 
 
 [vehicle]
 spacecraft = "soyuz-ms"         # soyuz-ms | progress-ms
-launcher = "soyuz-2.1a"         # soyuz-2.1a
+launcher = "soyuz-2.1a"         # soyuz-2.1a | soyuz-fg (Soyuz MS-01 to MS-15, 2016-2019, from baikonur-1)
 name = "Soyuz MS-99"            # the flight's name in the station manifest
 
 [crew]                          # omit for a Progress (uncrewed)

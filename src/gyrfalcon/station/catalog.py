@@ -208,6 +208,9 @@ class VehicleType:
     stay_limit_source: str = ""
     stay_limit_conf: str = ""
     launch_source: str = ""
+    other_launch_vehicles: tuple[str, ...] = ()
+    """Launch vehicles that also flew this type from pads where ``launch_vehicle`` does not fly
+    (Soyuz MS: the Soyuz-FG from Baikonur Site 1/5 until 2019), for flights of the past."""
 
     @property
     def radius_m(self) -> float:
@@ -439,6 +442,7 @@ def parse_vehicle_types(text: str, mechanisms: Mapping[str, Mechanism]) -> dict[
             dimensions_source=str(t.get("dimensions_source", "")), dimensions_conf=str(t.get("dimensions_conf", "")),
             stay_limit_source=str(t.get("stay_limit_source", "")), stay_limit_conf=str(t.get("stay_limit_conf", "")),
             launch_source=str(t.get("launch_source", "")),
+            other_launch_vehicles=tuple(str(x) for x in t.get("other_launch_vehicles", ())),
         )
     return out
 

@@ -106,3 +106,20 @@ def planned_manifest(station=None, pads=None) -> Manifest:
     """Late-2025 manifest plus the plan, validated against :func:`plan_board` (or ``pads``)."""
     events, vehicles = planned_events()
     return Manifest.from_events(events, vehicles, station, pads if pads is not None else plan_board())
+
+
+def before_record_note(day: str) -> str | None:
+    """For a UTC day (``YYYY-MM-DD``) before the built-in record is complete
+    (:data:`COMPLETE_FROM_UTC`): what an occupancy of that day cannot say, and the ports the station
+    had then (Pirs until 26 Jul 2021, Nauka nadir in 2021, ...); ``None`` from that date on.
+
+    >>> before_record_note("2025-12-01") is None
+    True
+    """
+    from ..station.catalog import load_station
+
+    if str(day)[:10] >= COMPLETE_FROM_UTC[:10]:
+        return None
+    ports = load_station("iss").ports_on(str(day)[:10] + "T23:59:59Z")
+    return (f"the built-in record is complete only from {COMPLETE_FROM_UTC[:10]}: on {str(day)[:10]} only the vehicles "
+            f"recorded in this manifest are shown, not the station of that day; its ports then: {', '.join(ports)}")

@@ -168,14 +168,20 @@ def pad_as_operational(pad):
 
 def recorded_flight_at(port: str, vehicle_type: str, arrival_utc, within_h: float = 12.0) -> str | None:
     """The vehicle of ``vehicle_type`` that the built-in manifest records arriving at ``port``
-    within ``within_h`` hours of ``arrival_utc`` (a re-flight of that flight), or ``None``."""
-    from ..time import parse_utc, seconds_between
+    within ``within_h`` hours of ``arrival_utc`` (a re-flight of that flight), or on the same UTC
+    day when the record has only the day (dated 00:00 UTC: Progress MS-32 on 2025-09-13 docked at
+    17:23), or ``None``."""
+    from ..time import iso_utc, parse_utc, seconds_between
     from .builtin import late2025
 
     b = late2025()
     t = parse_utc(arrival_utc)
+    day = iso_utc(t, 3)[:10]
     for e in b.events:
-        if (e.kind == "arrival" and e.port == port and b.vehicles.get(e.vehicle) == vehicle_type
-                and abs(float(seconds_between(t, parse_utc(e.t_utc)))) <= within_h * 3600.0):
+        if e.kind != "arrival" or e.port != port or b.vehicles.get(e.vehicle) != vehicle_type:
+            continue
+        te = parse_utc(e.t_utc)
+        day_only = iso_utc(te, 3)[10:] == "T00:00:00.000Z" and iso_utc(te, 3)[:10] == day
+        if day_only or abs(float(seconds_between(t, te))) <= within_h * 3600.0:
             return e.vehicle
     return None

@@ -181,6 +181,18 @@ class _Replay:
     def apply(self, ev: Event) -> None:
         getattr(self, "_" + ev.kind)(ev)
 
+    def _launcher(self, vt, pad: str) -> str:
+        """The launch vehicle of a ``vt`` flight from ``pad``: its usual one, else one of its
+        ``other_launch_vehicles`` that the pad flies (Soyuz MS on the Soyuz-FG from Site 1/5)."""
+        try:
+            p = self.pads.pad(pad)
+        except GyrfalconError:
+            return vt.launch_vehicle
+        for lv in (vt.launch_vehicle, *getattr(vt, "other_launch_vehicles", ())):
+            if lv and p.supports(lv):
+                return lv
+        return vt.launch_vehicle
+
     def _launch(self, ev: Event) -> None:
         w = self.where.get(ev.vehicle)
         if w is not None:
@@ -201,7 +213,7 @@ class _Replay:
                 f"{ev.describe()} refused (rule lifeboat): {len(ev.crew)} crew listed, {vt.id} has "
                 f"{vt.crew_seats} seats", ev)
         try:
-            self.pads.require_available(pad, ev.t_utc, vehicle=vt.launch_vehicle, crewed=crewed)
+            self.pads.require_available(pad, ev.t_utc, vehicle=self._launcher(vt, pad), crewed=crewed)
         except GyrfalconError as exc:
             raise LaunchPadError(f"{ev.describe()} refused (rule pad-operational): {exc}", ev) from None
         self.where[ev.vehicle] = "flight"

@@ -75,6 +75,8 @@ class VehicleTypeInfo:
     pads: tuple[str, ...]
     stay_limit_days: float | None = None
     stay_limit_conf: str = ""
+    other_launch_vehicles: tuple[str, ...] = ()
+    """Launch vehicles of the past from other pads (Soyuz MS: soyuz-fg from baikonur-1 until 2019)."""
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ def _from_station_package(station_id: str) -> StationModel | None:
     )
     types = tuple(
         VehicleTypeInfo(v.id, v.name, int(v.crew_seats), v.launch_vehicle, tuple(v.launch_pads),
-                        v.stay_limit_days, v.stay_limit_conf)
+                        v.stay_limit_days, v.stay_limit_conf, tuple(v.other_launch_vehicles))
         for v in st.vehicle_types
     )
 

@@ -196,6 +196,8 @@ class OccupancyOut(BaseModel):
     crew_aboard: list[str]
     seats: dict[str, str]
     milestones: list[MilestoneOut]
+    note: str | None = Field(None, description="for a date before the built-in record is complete (2025-10-29): "
+                             "what the occupancy cannot say, and the station's ports that day")
 
 
 class PortIntervalOut(BaseModel):
@@ -558,7 +560,9 @@ def create_app(cfg: WebConfig) -> FastAPI:
             raise HTTPException(422, "give exactly one of at=<ISO UTC instant> or date=<YYYY-MM-DD>")
         m = store().manifest()
         occ = m.occupancy_at(at) if at is not None else m.occupancy_on(date)
-        return occ.as_dict()
+        from ..traffic.builtin import before_record_note
+
+        return occ.as_dict() | {"note": before_record_note(occ.date)}
 
     @app.get("/api/manifest/intervals", response_model=list[PortIntervalOut], responses={**R422, **R429},
              tags=["manifest"])
@@ -640,9 +644,10 @@ def create_app(cfg: WebConfig) -> FastAPI:
                          503: {"model": Problem, "description": "too many runs queued"}},
               dependencies=[Depends(require_token)], tags=["runs"])
     def start_run(req: RunRequest):
-        sc = validate_upload(req.scenario_toml)
         if req.station_oem is not None or req.station_tle is not None:
-            sc = attach_station(sc, req.station_oem, req.station_tle, out_dir)
+            sc = attach_station(req.scenario_toml, req.station_oem, req.station_tle, out_dir)
+        else:
+            sc = validate_upload(req.scenario_toml)
         try:
             job = jobs.submit(sc, req.scenario_toml)
         except RunExistsError as exc:
@@ -703,11 +708,13 @@ def _event_or_404(store, event_id: int):
         raise HTTPException(404, str(exc)) from None
 
 
-def validate_upload(text: str):
+def validate_upload(text: str, target_ephemeris: str | None = None):
     """An uploaded scenario, validated before anything runs (raises InputError -> 422).
 
     Besides :func:`gyrfalcon.mission.scenario.parse_scenario`'s checks, an upload must use the
     embedded ephemerides: a file path would make the server read its own files.
+    ``target_ephemeris``: the saved station upload that replaces ``target.ephemeris`` (the launch
+    date is then checked against it, not against the embedded ephemeris).
     """
     from ..mission.scenario import EMBEDDED, ScenarioError, parse_scenario
 
@@ -720,15 +727,18 @@ def validate_upload(text: str):
         if isinstance(sec, dict) and "ephemeris" in sec and sec["ephemeris"] != EMBEDDED:
             raise ScenarioError(f"<upload>: {section}.ephemeris: an uploaded scenario cannot name a file "
                                 f"({sec['ephemeris']!r}); use \"{EMBEDDED}\" or run it with `gyrfalcon run`")
-    return parse_scenario(text, "<upload>")
+    return parse_scenario(text, "<upload>", target_ephemeris=target_ephemeris)
 
 
 def attach_station(scenario, oem_text: str | None, tle_text: str | None, out_dir: Path):
     """The scenario with ``target.ephemeris`` set to an uploaded station source (raises InputError
     -> 422 when it does not parse or does not serve the launch).
 
-    The text is checked by :func:`gyrfalcon.orbits.station_source.load_station` first, then saved
-    under a server-chosen name in ``<out>/.station-uploads/`` (atomically) for the run to read.
+    ``scenario``: a validated Scenario, or the uploaded TOML text (validated here with the station
+    in place, so that a flight outside the embedded ephemeris, e.g. of 2021, is checked against
+    the uploaded station). The text is saved under a server-chosen name in
+    ``<out>/.station-uploads/`` (atomically) and checked by
+    :func:`gyrfalcon.orbits.station_source.load_station` for the run to read.
     """
     import os
     import tempfile
@@ -754,7 +764,10 @@ def attach_station(scenario, oem_text: str | None, tle_text: str | None, out_dir
         if (kind == "oem") != (oem_text is not None):
             raise InputError("station_oem must hold an OEM and station_tle TLEs or OMM records "
                              f"(this text reads as {kind.upper()})")
-        sc = scenario.model_copy(update={"target": scenario.target.model_copy(update={"ephemeris": str(path)})})
+        if isinstance(scenario, str):
+            sc = validate_upload(scenario, target_ephemeris=str(path))
+        else:
+            sc = scenario.model_copy(update={"target": scenario.target.model_copy(update={"ephemeris": str(path)})})
         target_station(sc, str(path))       # parse and check now: a bad upload fails here, not in the run
     except Exception:
         path.unlink(missing_ok=True)
