@@ -210,3 +210,16 @@ def test_the_loader_tolerance_costs_metres_at_most_over_three_days(kind, limit_m
     a = ss._propagator("frozen", kind=kind).propagate_to(s0, 3 * 86400.0, params=p)
     b = ss._propagator("frozen", 1e-13, kind=kind).propagate_to(s0, 3 * 86400.0, params=p)
     assert np.linalg.norm(a.r_m - b.r_m) < limit_m
+
+
+def test_element_sets_months_older_than_the_flight_are_refused():
+    """A TLE series ending 28 Nov 2025 cannot serve a flight in Mar 2026: refused in one line
+    naming the last set's date and the limit (MAX_ELEMENTS_AGE_DAYS), before any propagation;
+    at 29 days the same series is used, with the staleness warning."""
+    with pytest.raises(GyrfalconError, match=r"last element set .* days earlier \(more than 30") as info:
+        ss.load_station(MS28_TLES, at_utc="2026-03-22T12:00Z", until_utc="2026-03-26T12:00Z")
+    assert "\n" not in str(info.value)
+    last = ss.load_station(MS28_TLES, at_utc="2025-11-27T09:00Z", until_utc="2025-11-27T10:00Z").data_end_utc
+    ok = ss.load_station(MS28_TLES, at_utc=add_seconds(parse_utc(last), 29 * 86400.0),
+                         until_utc=add_seconds(parse_utc(last), 29.1 * 86400.0))
+    assert any("days older" in w for w in ok.warnings)

@@ -212,3 +212,14 @@ def test_rendezvous_port_is_checked_on_the_flight_date():
     assert "\n" not in err and "2021-07-26" in err and "rassvet-nadir" in err, err
     r = _cli("rendezvous", "--port", "pirs", "--launch", "2020-07-23T14:26:21Z")
     assert r.returncode == 2 and "pirs-nadir" in r.stderr and "\n" not in r.stderr.strip()
+
+
+def test_the_plans_departures_free_the_ports_the_record_leaves_taken():
+    """The record ends with Progress MS-31 at Poisk; the 2026 plan has it leave on 15 Dec 2025.
+    The real Progress MS-33 (launched 22 Mar 2026, docked at Poisk 24 Mar, NASA OEM) is then not
+    refused; an arrival at Poisk on 1 Dec 2025, with MS-31 still there, is."""
+    assert check_flight(vehicle="progress-ms (planned)", vehicle_type="progress-ms", launch_utc="2026-03-22T11:59:49Z",
+                        pad="baikonur-31", port="poisk-zenith", arrival_utc="2026-03-24T13:35:23Z") == ()
+    (b,) = check_flight(vehicle="progress-ms (planned)", vehicle_type="progress-ms", launch_utc="2025-11-29T09:00Z",
+                        port="poisk-zenith", arrival_utc="2025-12-01T10:00Z")
+    assert b.rule == "one-vehicle-per-port" and "Progress MS-31" in b.message

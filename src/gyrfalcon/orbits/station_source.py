@@ -96,6 +96,10 @@ STALE_DAYS = 3.0
 """Data older than this before the time they serve get a staleness warning [days]: by then the
 measured median error is ~16 km (p95 ~58 km), while fresher element sets appear several times a
 day and NASA's OEM every few days."""
+MAX_ELEMENTS_AGE_DAYS = 30.0
+"""Element sets whose last one is older than this before the time they serve are refused [days]:
+the measured median error is already 72 km after 7 days (p95 280 km), and the ISS is reboosted
+every few weeks (NASA event summaries 2023-2026), which no fit of older sets can know."""
 DEFAULT_SPAN_DAYS = 15.0
 """How far an element-set prediction reaches after ``at_utc`` when no ``until_utc`` is given."""
 SAMPLE_STEP_S = 60.0
@@ -856,6 +860,12 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
                                                  history_days=HISTORY_DAYS if history_days is None else history_days)
         warns += w
         last = arc[-1]
+        if t_at is not None and float(seconds_between(last.epoch, t_at)) > MAX_ELEMENTS_AGE_DAYS * 86400.0:
+            raise InputError(
+                f"{lab}: the last element set before {iso_utc(t_at, 0)} is from {iso_utc(last.epoch, 0)}, "
+                f"{float(seconds_between(last.epoch, t_at)) / 86400.0:.0f} days earlier (more than "
+                f"{MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every few weeks); give element sets from the "
+                "days before that time")
         end = t_until if t_until is not None else add_seconds(t_at if t_at is not None else last.epoch,
                                                                DEFAULT_SPAN_DAYS * 86400.0)
         if float(seconds_between(state.t, end)) <= 0:

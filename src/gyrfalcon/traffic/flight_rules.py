@@ -22,7 +22,8 @@ Assumptions: the arrival is estimated as liftoff + the scheme's nominal duration
 (``launch/data/schemes.toml``: two-orbit 3.1 h, four-orbit 6.35 h, two-day 50 h), the departure
 as the planned undocking or landing day; with no departure given, the flight is taken to leave
 one minute before the next arrival the record holds at its port (a flight of 2021 does not
-block Soyuz MS-28's arrival at Rassvet in 2025). The manifest is the late-2025 record: flights
+block Soyuz MS-28's arrival at Rassvet in 2025). The manifest is the late-2025 record, with the
+2026 plan's departures of the vehicles it leaves aboard: flights
 after it are checked against an empty future (only against vehicles already aboard), flights
 before its first events against what it records from then on; an arrival at a port of the
 station's past (Pirs, Nauka nadir) is not checked against the record, which starts after they
@@ -85,7 +86,7 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     t_launch = parse_utc(launch_utc)
     lo_iso = iso_utc(t_launch, 3)
     b = late2025()
-    base = [e for e in b.events if e.vehicle != vehicle]
+    base = [e for e in b.events if e.vehicle != vehicle] + _planned_departures(b, vehicle)
     flight = [make_event("launch", lo_iso, vehicle, pad=pad, crew=crew[:seats], notes="planned flight")]
     if port is not None and arrival_utc is not None and _past_port(port):
         port = None       # Pirs, Nauka nadir: gone before the record starts; its date is checked by Station.port_on
@@ -110,6 +111,19 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     except InputError as exc:  # e.g. a port the vehicle type cannot use at all
         out.append(RuleBreach("manifest", str(exc)))
     return tuple(out)
+
+
+def _planned_departures(record, vehicle: str) -> list:
+    """The departures the 2026 plan (``traffic/data/plan2026.toml``, sourced) gives for vehicles
+    the record has aboard and never sees leave (Progress MS-31 from Poisk on 15 Dec 2025, Soyuz
+    MS-28 on 26 Jul 2026, ...): without them a real 2026 flight (Progress MS-33 to Poisk, 24 Mar
+    2026) would meet a port the record leaves taken for ever."""
+    from .builtin import plan2026
+
+    gone = {e.vehicle for e in record.events if e.kind == "departure"}
+    aboard = {e.vehicle for e in record.events if e.kind in ("arrival", "berth")} - gone
+    return [e for e in plan2026().events
+            if e.kind == "departure" and e.vehicle in aboard and e.vehicle != vehicle]
 
 
 def _past_port(port: str) -> bool:
