@@ -9,7 +9,7 @@
 3. NASA files overlapping the series: orbit determined from the sets up to the file's creation
    date, compared with the file over its first 72 h.
 
-Usage: python bench/validate_station_orbit.py OEM_DIR OMM_FILE [--only hindcast|omm|overlap]
+Usage: python bench/validate_station_orbit.py OEM_DIR OMM_FILE [--only hindcast|omm|overlap|burns|daily]
 Prints Markdown tables (paste into docs/validation.md).
 """
 from __future__ import annotations
@@ -50,6 +50,77 @@ def hindcasts(oem_dir, fit_state=None, history_days=None):
         print(f"  {name[24:34]} scale {r['scale']:.3f} rms {r['rms_m'] or 0:.0f} m burns {r['burns']} "
               f"24h {r['err24']:.2f} 72h {r['err72']:.2f} max {r['errmax']:.2f} km ({wall:.1f} s)", file=sys.stderr)
     return rows
+
+
+def _energy(r, v):
+    """Specific orbital energy with the J2 term [m^2/s^2] (enough to compare two trajectories
+    that are metres apart at the same instant)."""
+    mu, re, j2 = 3.986004418e14, 6378137.0, 1.08262668e-3
+    rn = np.linalg.norm(r)
+    z = r[2] / rn
+    return 0.5 * v @ v - mu / rn + mu / rn * j2 * (re / rn) ** 2 * 0.5 * (3 * z * z - 1)
+
+
+def _day_fit(nasa, t_ref, base, sw, span_s=86400.0):
+    """State + density scale fitted on NASA's samples of the ``span_s`` before ``t_ref``."""
+    from gyrfalcon.orbits import station_source as ss
+    from gyrfalcon.time import seconds_between
+
+    s = nasa.at(t_ref).with_mass(nasa.meta["spacecraft"].mass_kg)
+    rel = nasa.t_s - float(seconds_between(nasa.epoch, t_ref))
+    sel = (rel <= 0) & (rel >= -span_s)
+    return ss.fit_arc(s, rel[sel], nasa.r_m[sel], ss._params(base, sw, "frozen"))
+
+
+def burns(oem_dir):
+    """Every planned burn of the 22 files as NASA's own trajectory carries it: its duration (NASA
+    samples every 2 s from the TIG to the burn's end) and the dv its trajectory gains (energy
+    difference, at the burn's middle, of the orbits fitted on the day before and the day after
+    it, divided by the speed). Analysis of NASA's plan, not a prediction."""
+    from gyrfalcon.io.oem import load_oem
+    from gyrfalcon.orbits import station_source as ss
+    from gyrfalcon.time import add_seconds, iso_utc, seconds_between
+
+    rows = []
+    for f in sorted(glob.glob(os.path.join(oem_dir, "*.txt*"))):
+        nasa = load_oem(f).ephemeris("GCRF")
+        base = {"drag_area_m2": nasa.meta["spacecraft"].drag_area_m2, "drag_cd": ss.DEFAULT_CD}
+        for e in [e for e in nasa.meta["events"] if e.dv_mps > 0]:
+            rel = nasa.t_s - float(seconds_between(nasa.epoch, e.tig))
+            dt = np.diff(rel)
+            w = (rel[:-1] > -600) & (rel[:-1] < 3600) & (dt < 200)
+            if not w.any():
+                continue
+            dur = float(rel[1:][w].max() - max(0.0, rel[:-1][w].min()))
+            dv_traj = None
+            if float(seconds_between(nasa.start, e.tig)) > 87000 and \
+                    float(seconds_between(e.tig, nasa.stop)) > 87000 + dur + 600:
+                sw = ss.space_weather_at(e.tig)
+                pre = _day_fit(nasa, add_seconds(e.tig, -300.0), base, sw)
+                post = _day_fit(nasa, add_seconds(e.tig, dur + 300.0 + 86400.0), base, sw)
+                if pre.rms_m < 100 and post.rms_m < 100:
+                    tc = add_seconds(e.tig, dur / 2)
+                    prop = ss._propagator("frozen")
+                    a = prop.propagate(pre.state, tc, 60.0, params=ss._params({**base, "drag_scale": pre.drag_scale},
+                                                                               sw, "frozen")).at(tc)
+                    b = prop.propagate(post.state, tc, 60.0, params=ss._params({**base, "drag_scale": post.drag_scale},
+                                                                                sw, "frozen")).at(tc)
+                    dv_traj = (_energy(b.r_m, b.v_mps) - _energy(a.r_m, a.v_mps)) / np.linalg.norm(a.v_mps)
+            rows.append(dict(file=os.path.basename(f)[24:34], name=e.name, tig=iso_utc(e.tig, 0), dv=e.dv_mps,
+                             dur=dur, dv_traj=dv_traj))
+            print(f"  {rows[-1]}", file=sys.stderr)
+    print("| NASA file | burn | TIG (UTC) | dv in the summary m/s | NASA's burn duration s | dv / duration mm/s^2 | "
+          "dv NASA's trajectory gains m/s |")
+    print("|---|---|---|---|---|---|---|")
+    for r in rows:
+        dvt = "-" if r["dv_traj"] is None else f"{r['dv_traj']:.3f}"
+        print(f"| {r['file']} | {r['name']} | {r['tig']} | {r['dv']:.1f} | {r['dur']:.0f} | "
+              f"{1e3 * r['dv'] / r['dur']:.2f} | {dvt} |")
+    cal = [r["dv"] / r["dur"] for r in rows if r["file"][:4] in ("2023", "2024")]
+    rel = [r["dv_traj"] / r["dv"] - 1 for r in rows if r["dv_traj"] is not None]
+    print(f"\nmedian dv / duration of the {len(cal)} burns of 2023-2024: {1e3 * np.median(cal):.2f} mm/s^2; "
+          f"trajectory dv / summary dv - 1: median {100 * np.median(rel):+.1f} %, "
+          f"{100 * min(rel):+.1f} to {100 * max(rel):+.1f} % over {len(rel)} burns\n")
 
 
 def print_hindcasts(rows):
@@ -120,6 +191,8 @@ def main(argv=None):
     if a.split:
         split_arc(a.oem_dir)
         return
+    if a.only == "burns":
+        burns(a.oem_dir)
     if a.only in (None, "hindcast"):
         print("### 72 h hindcasts against NASA's own prediction\n")
         print_hindcasts(hindcasts(a.oem_dir))

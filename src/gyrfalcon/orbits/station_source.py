@@ -19,9 +19,10 @@ How each source becomes an ephemeris
   ``DRAG_COEFF`` belongs to NASA's own atmosphere and flux forecast and is never used as is:
   Cd is fixed at :data:`DEFAULT_CD` with NASA's area and mass, and the fitted scale absorbs
   the rest. The burns of the file's ``TRAJECTORY EVENT SUMMARY`` with a non-zero dv that fall
-  inside the propagated span are applied as **impulsive burns along the velocity (+T of TNW)
-  at their TIG** (:func:`event_burns`; NASA gives no direction or duration; a reboost is
-  along-track).
+  inside the propagated span are applied as **finite burns along the velocity (+T of TNW)
+  igniting at their TIG**, lasting dv / :data:`REBOOST_ACCEL_MPS2` (:func:`event_burns`; NASA's
+  summary gives no direction or duration; its own trajectory burns along-track from the TIG for
+  6-23 min).
 * **Element sets** (a TLE file, an OMM JSON/CSV/XML/KVN file, or a list of
   :class:`~gyrfalcon.orbits.tle.TLE`/``OMM``): orbit determination (:func:`determine_orbit`):
   the sets dated at or before ``at_utc`` (never after) of the last :data:`HISTORY_DAYS` days
@@ -112,6 +113,14 @@ tests/orbits/test_station_source.py; the fits leave ~20 m (OEM) to ~500 m (eleme
 BSTAR_MAX = 0.01
 """Element sets with a larger |BSTAR| [1/earth radii] are left out: the ISS's is 1e-4..1e-3; values
 like -0.11 come from a set fitted across a manoeuvre and put SGP4 kilometres off within an orbit."""
+REBOOST_ACCEL_MPS2 = 1.49e-3
+"""Acceleration of a planned ISS reboost [m/s^2] (its duration = dv / this): the median over the
+13 burns in NASA's 2023-2024 files of dv / duration (the span NASA samples every 2 s from the
+TIG: 0.94e-3 for the Cygnus burns, up to 1.87e-3; `bench/validate_station_orbit.py --only
+burns`, docs/validation.md "Station orbit")."""
+REBOOST_ISP_S = 300.0
+"""Specific impulse of the reboost thrusters [s] (Progress/Zvezda bipropellant; the ~270 kg of
+propellant of a 1.7 m/s reboost of 460 t changes the drag by < 0.1 %)."""
 SPACE_WEATHER = "frozen"
 """How space weather enters a prediction: ``frozen`` (values at the prediction start) or
 ``table`` (heyoka's observed table, i.e. hindsight)."""
@@ -547,16 +556,33 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
 # ------------------------------------------------------------------------------------------
 # burns of an OEM event summary
 # ------------------------------------------------------------------------------------------
-def event_burns(events, t_from, t_to) -> list:
-    """The planned burns (events with dv > 0) with TIG in ``[t_from, t_to)`` as
-    :class:`~gyrfalcon.orbits.maneuvers.ImpulsiveBurn` along +T (velocity) at the TIG."""
+def burn_duration_s(dv_mps: float) -> float:
+    """Duration [s] of a planned reboost of ``dv_mps`` [m/s] at :data:`REBOOST_ACCEL_MPS2`."""
+    return float(dv_mps) / REBOOST_ACCEL_MPS2
+
+
+def event_burns(events, t_from, t_to, mass_kg: float | None = None) -> list:
+    """The planned burns (events with dv > 0) with TIG in ``[t_from, t_to)``.
+
+    With ``mass_kg`` [kg] (the default of the predictions here): a
+    :class:`~gyrfalcon.orbits.maneuvers.FiniteBurn` along +T (velocity) that **ignites at the
+    TIG** and lasts ``dv / REBOOST_ACCEL_MPS2`` (:func:`burn_duration_s`), thrust = mass x
+    :data:`REBOOST_ACCEL_MPS2`, Isp :data:`REBOOST_ISP_S`: NASA's own trajectory burns from the
+    TIG for 6-23 min (its samples thicken to 2 s from the TIG to the burn's end), so an
+    impulsive burn at the TIG comes ~dv x duration / 2 x 3 early in along-track position after it
+    (1-3 km). Without ``mass_kg``: :class:`~gyrfalcon.orbits.maneuvers.ImpulsiveBurn` along +T at
+    the TIG."""
     from ..time import seconds_between
-    from .maneuvers import ImpulsiveBurn
+    from .maneuvers import FiniteBurn, ImpulsiveBurn
 
     out = []
     for e in events or ():
         if e.dv_mps > 0 and float(seconds_between(t_from, e.tig)) >= 0 and float(seconds_between(e.tig, t_to)) > 0:
-            out.append(ImpulsiveBurn(e.tig, float(e.dv_mps), "TNW", name=e.name))
+            if mass_kg is None:
+                out.append(ImpulsiveBurn(e.tig, float(e.dv_mps), "TNW", name=e.name))
+            else:
+                out.append(FiniteBurn(e.tig, burn_duration_s(e.dv_mps), float(mass_kg) * REBOOST_ACCEL_MPS2,
+                                      REBOOST_ISP_S, "TNW", name=e.name))
     return out
 
 
@@ -595,7 +621,7 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     for e in events or ():
         d = float(seconds_between(t0, e.tig))
         if e.dv_mps > 0 and d < 0:
-            lo = max(lo, d + 1800.0)
+            lo = max(lo, d + max(1800.0, burn_duration_s(e.dv_mps) + 600.0))
     off = float(seconds_between(eph.epoch, t0))
     rel = eph.t_s - off
     sel = (rel < -1.0) & (rel >= lo)
@@ -620,14 +646,23 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
         drag = DragEstimate(DEFAULT_DRAG_SCALE, None, None, 0, 0.0, "default", DEFAULT_CD, float(sc_area),
                             float(mass), iso_utc(t0, 0), False, sw)
     t1 = parse_utc(until)
-    burns = event_burns(events, t0, add_seconds(t1, 1e-3))
+    burns = event_burns(events, t0, add_seconds(t1, 1e-3), mass_kg=float(mass))
     # beyond LONG_SPAN_DAYS the drag uncertainty (km/day) dwarfs what the 20x20 field adds, and
     # the 8x8 model is ~3.5x faster (an 8-month extension: 6 s instead of 22 s)
     long = abs(float(seconds_between(t0, t1))) > LONG_SPAN_DAYS * 86400.0
     prop = _propagator(space_weather, kind="elements" if long else "ephemeris")
     out = prop.propagate(s_start, t1, step_s, burns,
                          params=_params({**base, "drag_scale": drag.drag_scale}, sw, space_weather))
-    return out, drag, tuple((b.name, iso_utc(b.t), float(b.dv_mps[0])) for b in burns), warns
+    return out, drag, tuple(_burn_row(b, float(mass)) for b in burns), warns
+
+
+def _burn_row(b, mass_kg: float) -> tuple:
+    """(name, ISO UTC of the ignition, dv [m/s]) of an applied burn."""
+    from ..time import iso_utc
+
+    if hasattr(b, "t_start"):
+        return (b.name, iso_utc(b.t_start), float(b.thrust_n) * float(b.duration_s) / mass_kg)
+    return (b.name, iso_utc(b.t), float(b.dv_mps[0]))
 
 
 def _observations(sets, t_end, history_days):
