@@ -123,6 +123,82 @@ def burns(oem_dir):
           f"{100 * min(rel):+.1f} to {100 * max(rel):+.1f} % over {len(rel)} burns\n")
 
 
+def daily(oem_dir):
+    """NASA's density, day by day, relative to NRLMSISE-00 with space weather frozen at T0: the
+    state + density scale fitted on each day of NASA's samples from T0 - 3 d to T0 + 3 d, and
+    the energy jump between consecutive day fits at their common boundary (expressed as an
+    along-track dv; a manoeuvre NASA's trajectory carries shows as > 0.1 m/s). Then persistence
+    forecasts of the scale over the 72 h after T0, made from the three days before it (last day,
+    mean of 2, mean of 3, linear trend, damped trend), scored by the error of the scale weighted
+    as it moves the position at 72 h (days 1, 2, 3 after T0 weigh 5 : 3 : 1), the choice made on
+    the files of 2023-2024 and reported on those of 2025-2026. Analysis, not a prediction: the
+    days after T0 use NASA's samples after T0."""
+    from gyrfalcon.io.oem import load_oem
+    from gyrfalcon.orbits import station_source as ss
+    from gyrfalcon.time import add_seconds, iso_utc, seconds_between
+
+    print("| NASA file | scale of the days ending T0-2 d, T0-1 d, T0 | days ending T0+1 d, +2 d, +3 d | largest "
+          "energy jump T0..T0+3 d, m/s (at) | planned burns in T0..T0+3 d |")
+    print("|---|---|---|---|---|")
+    series = {}
+    for f in sorted(glob.glob(os.path.join(oem_dir, "*.txt*"))):
+        nasa = load_oem(f).ephemeris("GCRF")
+        base = {"drag_area_m2": nasa.meta["spacecraft"].drag_area_m2, "drag_cd": ss.DEFAULT_CD}
+        t0 = add_seconds(nasa.start, 3 * 86400.0)
+        sw = ss.space_weather_at(t0)
+        prop = ss._propagator("frozen")
+        fits = {}
+        for k in range(-2, 4):
+            t = add_seconds(t0, k * 86400.0)
+            if float(seconds_between(t, nasa.stop)) < 0:
+                continue
+            fit = _day_fit(nasa, t, base, sw)
+            fits[k] = (t, fit if fit.rms_m < 100 else None)
+        jumps = []
+        for k in range(1, 4):
+            if k not in fits or fits[k][1] is None or fits[k - 1][1] is None:
+                continue
+            (ta, fa), (tb, fb) = fits[k - 1], fits[k]
+            b = prop.propagate(fb.state, ta, 60.0, params=ss._params({**base, "drag_scale": fb.drag_scale}, sw,
+                                                                       "frozen")).at(ta)
+            jumps.append(((_energy(b.r_m, b.v_mps) - _energy(fa.state.r_m, fa.state.v_mps))
+                          / np.linalg.norm(fa.state.v_mps), iso_utc(ta, 0)))
+        sc = {k: (np.nan if v[1] is None else v[1].drag_scale) for k, v in fits.items()}
+        name = os.path.basename(f)[24:34]
+        series[name] = sc
+        planned = [e.name for e in nasa.meta["events"] if e.dv_mps > 0
+                   and 0 <= float(seconds_between(t0, e.tig)) < 3 * 86400.0]
+        big = max(jumps, key=lambda j: abs(j[0])) if jumps else (np.nan, "-")
+        fmt = lambda ks: ", ".join("-" if np.isnan(sc.get(k, np.nan)) else f"{sc[k]:.3f}" for k in ks)  # noqa: E731
+        print(f"| {name} | {fmt((-2, -1, 0))} | {fmt((1, 2, 3))} | {big[0]:+.3f} ({big[1][5:16]}) | "
+              f"{', '.join(planned) or '-'} |")
+        print(f"  {name} {sc} jumps {jumps}", file=sys.stderr)
+    w = np.array([5.0, 3.0, 1.0]) / 9.0
+
+    def trend(p):
+        c = np.polyfit([-2.0, -1.0, 0.0], p, 1)
+        return np.polyval(c, [1.0, 2.0, 3.0])
+
+    preds = {"last day (the default)": lambda p: np.full(3, p[-1]), "mean of 2 days": lambda p: np.full(3, p[-2:].mean()),
+             "mean of 3 days": lambda p: np.full(3, p.mean()), "linear trend of 3 days": trend,
+             "half the linear trend": lambda p: p[-1] + 0.5 * (trend(p) - np.polyval(np.polyfit([-2.0, -1.0, 0.0], p, 1), 0.0))}
+    print("\n| forecast of the scale over T0..T0+3 | 2023-2024 median / worst weighted error % | "
+          "2025-2026 median / worst % |")
+    print("|---|---|---|")
+    for label, fn in preds.items():
+        err = {"cal": [], "test": []}
+        for name, sc in series.items():
+            pre = np.array([sc.get(k, np.nan) for k in (-2, -1, 0)])
+            post = np.array([sc.get(k, np.nan) for k in (1, 2, 3)])
+            if np.isnan(pre).any() or np.isnan(post).any():
+                continue
+            e = 100 * abs(w @ (fn(pre) - post)) / np.mean(post)
+            err["cal" if name[:4] in ("2023", "2024") else "test"].append(e)
+        c, t = np.array(err["cal"]), np.array(err["test"])
+        print(f"| {label} | {np.median(c):.1f} / {c.max():.1f} ({len(c)}) | {np.median(t):.1f} / {t.max():.1f} ({len(t)}) |")
+    print()
+
+
 def print_hindcasts(rows):
     print("| NASA file (created) | T0 (UTC) | drag scale +- 1 sigma | fit arc h | fit rms m | burns applied | "
           "error 24 h km | error 72 h km | max over 72 h km |")
@@ -193,6 +269,8 @@ def main(argv=None):
         return
     if a.only == "burns":
         burns(a.oem_dir)
+    if a.only == "daily":
+        daily(a.oem_dir)
     if a.only in (None, "hindcast"):
         print("### 72 h hindcasts against NASA's own prediction\n")
         print_hindcasts(hindcasts(a.oem_dir))
