@@ -661,7 +661,7 @@ def _burn_row(b, mass_kg: float) -> tuple:
     from ..time import iso_utc
 
     if hasattr(b, "t_start"):
-        return (b.name, iso_utc(b.t_start), float(b.thrust_n) * float(b.duration_s) / mass_kg)
+        return (b.name, iso_utc(b.t_start), round(float(b.thrust_n) * float(b.duration_s) / mass_kg, 9))
     return (b.name, iso_utc(b.t), float(b.dv_mps[0]))
 
 
@@ -932,5 +932,5 @@ def _stale_text(name, data_t, t_at, age_d, instead):
 
 
 __all__ = ["Station", "DragEstimate", "ArcFit", "StationDataWarning", "load_station", "determine_orbit",
-           "check_series", "fit_arc", "event_burns", "predict_from_ephemeris", "propagate_state", "sniff",
-           "space_weather_at"]
+           "check_series", "fit_arc", "event_burns", "burn_duration_s", "predict_from_ephemeris", "propagate_state",
+           "sniff", "space_weather_at"]
