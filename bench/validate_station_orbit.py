@@ -288,7 +288,7 @@ def main(argv=None):
         overlap(a.oem_dir, a.omm_file)
 
 
-def split_arc(oem_dir, arcs_days=(3.0, 1.5, 1.0)):
+def split_arc(oem_dir, arcs_days=(3.0, 1.5, 1.0, 0.75, 0.625, 0.5, 0.375, 0.3, 0.25)):
     """The fit arc is the one choice of the OEM prediction made on data: choose it on the files
     created in 2023-2024 (the calibration subset) and report it on those of 2025-2026."""
     per = {d: hindcasts(oem_dir, history_days=d) for d in arcs_days}

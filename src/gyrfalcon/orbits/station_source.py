@@ -13,8 +13,9 @@ How each source becomes an ephemeris
   the orbit is propagated with EGM2008 20x20 (:data:`EPHEMERIS_GRAVITY_DEGREE`), Sun and Moon
   (DE421) and NRLMSISE-00 drag from the file's state at that instant, with the drag
   **estimated from the file's samples before that instant** (:func:`fit_arc`: a density scale
-  and, optionally, the state, by batch least squares over up to :data:`OEM_HISTORY_DAYS` day,
-  never across a planned burn; a prediction longer than :data:`LONG_SPAN_DAYS` is propagated with
+  and, optionally, the state, by batch least squares over up to :data:`OEM_HISTORY_DAYS` day
+  (:data:`OEM_LONG_HISTORY_DAYS` for a prediction longer than :data:`LONG_SPAN_DAYS`), never
+  across a planned burn; a prediction longer than :data:`LONG_SPAN_DAYS` is propagated with
   the 8x8 model, the state and scale still fitted with 20x20 + Sun + Moon). NASA's
   ``DRAG_COEFF`` belongs to NASA's own atmosphere and flux forecast and is never used as is:
   Cd is fixed at :data:`DEFAULT_CD` with NASA's area and mass, and the fitted scale absorbs
@@ -66,12 +67,17 @@ from ..errors import GyrfalconError, InputError, OrbitSourceError
 
 HISTORY_DAYS = 3.0
 """Longest span of element sets before the prediction start used to fit the drag [days]."""
-OEM_HISTORY_DAYS = 1.0
-"""Longest span of an OEM's samples before the prediction start used to fit the drag [days].
-With the 20x20 + Sun + Moon model the fit leaves ~20 m, and the density ratio to
-NRLMSISE-00 moves by +-30 % from one day to the next, so the last day is the best
-persistence forecast (72 h hindcasts on the 22 NASA files: 1 d 2.7 / 14.6 km median / worst,
-1.5 d 2.7 / 19.1, 3 d 3.3 / 20.6; docs/validation.md "Station orbit")."""
+OEM_HISTORY_DAYS = 0.5
+"""Longest span of an OEM's samples before the prediction start used to fit the drag [days], for
+a prediction up to :data:`LONG_SPAN_DAYS`. With the 20x20 + Sun + Moon model the fit leaves
+~10 m over half a day, and NASA's density over NRLMSISE-00's drifts by several per cent a day,
+so the most recent half-day is the best persistence forecast. Chosen on the 13 NASA files of
+2023-2024 (72 h hindcasts, least median + worst: 0.5 d 3.2 + 6.6 km; 0.375 d 3.7 + 8.8;
+0.625 d 3.5 + 7.3; 0.75 d 2.6 + 10.1; 1 d 2.8 + 14.6; 3 d 3.3 + 20.6) and reported on the 9 of
+2025-2026 (0.5 d: 1.4 / 4.4 km median / worst; 1 d: 2.7 / 8.1); docs/validation.md "Station orbit"."""
+OEM_LONG_HISTORY_DAYS = 1.0
+"""The same for a prediction longer than :data:`LONG_SPAN_DAYS` (an OEM extended to the end of a
+stay): no hindcast of months exists to choose on, so the former one-day arc is kept."""
 EPHEMERIS_GRAVITY_DEGREE = 20
 """Degree and order of EGM2008 in the model fitted to an OEM's samples (:func:`_model`)."""
 LONG_SPAN_DAYS = 10.0
@@ -83,8 +89,9 @@ MIN_FIT_HOURS = 6.0
 DEFAULT_CD = 2.2
 """Drag coefficient used with NASA's area (the fitted density scale absorbs the difference)."""
 DEFAULT_DRAG_SCALE = 0.88
-"""Density scale used when no history can be fitted (median of the 22 fits of the NASA-file
-hindcasts, 0.64-1.43, docs/validation.md "Station orbit"); with a warning."""
+"""Density scale used when no history can be fitted (median of the 22 one-day fits of the
+NASA-file hindcasts, 0.64-1.43; the half-day fits give 0.86, 0.60-1.44; docs/validation.md
+"Station orbit"); with a warning."""
 ELEMENTS_DRAG = {"drag_area_m2": 1500.0, "drag_cd": DEFAULT_CD}
 """ISS cross-section [m^2] and Cd used for element sets (no area in a TLE/OMM)."""
 ELEMENTS_MASS_KG = 450000.0
@@ -590,16 +597,22 @@ def event_burns(events, t_from, t_to, mass_kg: float | None = None) -> list:
 # predictions
 # ------------------------------------------------------------------------------------------
 def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_kg=None,
-                           history_days: float = OEM_HISTORY_DAYS, fit_state: bool = True,
+                           history_days: float | None = None, fit_state: bool = True,
                            space_weather: str = SPACE_WEATHER, step_s: float = SAMPLE_STEP_S):
     """Propagate from ``eph`` at ``start`` to ``until`` with the drag fitted on ``eph``'s samples
     before ``start`` (never after) and ``events``' burns applied.
+
+    ``history_days`` None: :data:`OEM_HISTORY_DAYS`, or :data:`OEM_LONG_HISTORY_DAYS` for a
+    prediction longer than :data:`LONG_SPAN_DAYS`.
 
     Returns (GCRF Ephemeris from ``start``, DragEstimate, burns applied, warnings).
     """
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     t0 = parse_utc(start)
+    if history_days is None:
+        long_pred = abs(float(seconds_between(t0, parse_utc(until)))) > LONG_SPAN_DAYS * 86400.0
+        history_days = OEM_LONG_HISTORY_DAYS if long_pred else OEM_HISTORY_DAYS
     warns = []
     sc_area = area_m2
     if sc_area is None:
@@ -811,7 +824,8 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         what ``gyrfalcon propagate --from-oem --start`` does).
     history_days : float, optional
         Longest span of data before the prediction fitted [days]; default
-        :data:`OEM_HISTORY_DAYS` for an OEM, :data:`HISTORY_DAYS` for element sets.
+        :data:`OEM_HISTORY_DAYS` for an OEM (:data:`OEM_LONG_HISTORY_DAYS` for a prediction longer
+        than :data:`LONG_SPAN_DAYS`), :data:`HISTORY_DAYS` for element sets.
     warn : bool
         Also emit the warnings through :mod:`warnings` (``Station.warnings`` always holds them).
     step_s : float
@@ -860,8 +874,7 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
                              "with an assumed ISS area")
             pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
                                                           mass_kg=mass, step_s=step_s,
-                                                          history_days=OEM_HISTORY_DAYS if history_days is None
-                                                          else history_days)
+                                                          history_days=history_days)
             warns += w
             predicted = iso_utc(start_pred, 0)
             eph = _join(eph, pred, eph.name) if predict_from_utc is None else pred
