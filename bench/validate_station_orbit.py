@@ -179,7 +179,7 @@ def daily(oem_dir):
         c = np.polyfit([-2.0, -1.0, 0.0], p, 1)
         return np.polyval(c, [1.0, 2.0, 3.0])
 
-    preds = {"last day (the default)": lambda p: np.full(3, p[-1]), "mean of 2 days": lambda p: np.full(3, p[-2:].mean()),
+    preds = {"last day (persistence)": lambda p: np.full(3, p[-1]), "mean of 2 days": lambda p: np.full(3, p[-2:].mean()),
              "mean of 3 days": lambda p: np.full(3, p.mean()), "linear trend of 3 days": trend,
              "half the linear trend": lambda p: p[-1] + 0.5 * (trend(p) - np.polyval(np.polyfit([-2.0, -1.0, 0.0], p, 1), 0.0))}
     print("\n| forecast of the scale over T0..T0+3 | 2023-2024 median / worst weighted error % | "
