@@ -13,15 +13,17 @@ How each source becomes an ephemeris
   the orbit is propagated with EGM2008 20x20 (:data:`EPHEMERIS_GRAVITY_DEGREE`), Sun and Moon
   (DE421) and NRLMSISE-00 drag from the file's state at that instant, with the drag
   **estimated from the file's samples before that instant** (:func:`fit_arc`: a density scale
-  and, optionally, the state, by batch least squares over up to :data:`OEM_HISTORY_DAYS` day,
-  never across a planned burn; a prediction longer than :data:`LONG_SPAN_DAYS` is propagated with
+  and, optionally, the state, by batch least squares over up to :data:`OEM_HISTORY_DAYS` day
+  (:data:`OEM_LONG_HISTORY_DAYS` for a prediction longer than :data:`LONG_SPAN_DAYS`), never
+  across a planned burn; a prediction longer than :data:`LONG_SPAN_DAYS` is propagated with
   the 8x8 model, the state and scale still fitted with 20x20 + Sun + Moon). NASA's
   ``DRAG_COEFF`` belongs to NASA's own atmosphere and flux forecast and is never used as is:
   Cd is fixed at :data:`DEFAULT_CD` with NASA's area and mass, and the fitted scale absorbs
   the rest. The burns of the file's ``TRAJECTORY EVENT SUMMARY`` with a non-zero dv that fall
-  inside the propagated span are applied as **impulsive burns along the velocity (+T of TNW)
-  at their TIG** (:func:`event_burns`; NASA gives no direction or duration; a reboost is
-  along-track).
+  inside the propagated span are applied as **finite burns along the velocity (+T of TNW)
+  igniting at their TIG**, lasting dv / :data:`REBOOST_ACCEL_MPS2` (:func:`event_burns`; NASA's
+  summary gives no direction or duration; its own trajectory burns along-track from the TIG for
+  6-23 min).
 * **Element sets** (a TLE file, an OMM JSON/CSV/XML/KVN file, or a list of
   :class:`~gyrfalcon.orbits.tle.TLE`/``OMM``): orbit determination (:func:`determine_orbit`):
   the sets dated at or before ``at_utc`` (never after) of the last :data:`HISTORY_DAYS` days
@@ -65,12 +67,17 @@ from ..errors import GyrfalconError, InputError, OrbitSourceError
 
 HISTORY_DAYS = 3.0
 """Longest span of element sets before the prediction start used to fit the drag [days]."""
-OEM_HISTORY_DAYS = 1.0
-"""Longest span of an OEM's samples before the prediction start used to fit the drag [days].
-With the 20x20 + Sun + Moon model the fit leaves ~20 m, and the density ratio to
-NRLMSISE-00 moves by +-30 % from one day to the next, so the last day is the best
-persistence forecast (72 h hindcasts on the 22 NASA files: 1 d 2.7 / 14.6 km median / worst,
-1.5 d 2.7 / 19.1, 3 d 3.3 / 20.6; docs/validation.md "Station orbit")."""
+OEM_HISTORY_DAYS = 0.5
+"""Longest span of an OEM's samples before the prediction start used to fit the drag [days], for
+a prediction up to :data:`LONG_SPAN_DAYS`. With the 20x20 + Sun + Moon model the fit leaves
+~10 m over half a day, and NASA's density over NRLMSISE-00's drifts by several per cent a day,
+so the most recent half-day is the best persistence forecast. Chosen on the 13 NASA files of
+2023-2024 (72 h hindcasts, least median + worst: 0.5 d 3.2 + 6.6 km; 0.375 d 3.7 + 8.8;
+0.625 d 3.5 + 7.3; 0.75 d 2.6 + 10.1; 1 d 2.8 + 14.6; 3 d 3.3 + 20.6) and reported on the 9 of
+2025-2026 (0.5 d: 1.4 / 4.4 km median / worst; 1 d: 2.7 / 8.1); docs/validation.md "Station orbit"."""
+OEM_LONG_HISTORY_DAYS = 1.0
+"""The same for a prediction longer than :data:`LONG_SPAN_DAYS` (an OEM extended to the end of a
+stay): no hindcast of months exists to choose on, so the former one-day arc is kept."""
 EPHEMERIS_GRAVITY_DEGREE = 20
 """Degree and order of EGM2008 in the model fitted to an OEM's samples (:func:`_model`)."""
 LONG_SPAN_DAYS = 10.0
@@ -82,8 +89,9 @@ MIN_FIT_HOURS = 6.0
 DEFAULT_CD = 2.2
 """Drag coefficient used with NASA's area (the fitted density scale absorbs the difference)."""
 DEFAULT_DRAG_SCALE = 0.88
-"""Density scale used when no history can be fitted (median of the 22 fits of the NASA-file
-hindcasts, 0.64-1.43, docs/validation.md "Station orbit"); with a warning."""
+"""Density scale used when no history can be fitted (median of the 22 one-day fits of the
+NASA-file hindcasts, 0.64-1.43; the half-day fits give 0.86, 0.60-1.44; docs/validation.md
+"Station orbit"); with a warning."""
 ELEMENTS_DRAG = {"drag_area_m2": 1500.0, "drag_cd": DEFAULT_CD}
 """ISS cross-section [m^2] and Cd used for element sets (no area in a TLE/OMM)."""
 ELEMENTS_MASS_KG = 450000.0
@@ -116,6 +124,14 @@ tests/orbits/test_station_source.py; the fits leave ~20 m (OEM) to ~500 m (eleme
 BSTAR_MAX = 0.01
 """Element sets with a larger |BSTAR| [1/earth radii] are left out: the ISS's is 1e-4..1e-3; values
 like -0.11 come from a set fitted across a manoeuvre and put SGP4 kilometres off within an orbit."""
+REBOOST_ACCEL_MPS2 = 1.49e-3
+"""Acceleration of a planned ISS reboost [m/s^2] (its duration = dv / this): the median over the
+13 burns in NASA's 2023-2024 files of dv / duration (the span NASA samples every 2 s from the
+TIG: 0.94e-3 for the Cygnus burns, up to 1.87e-3; `bench/validate_station_orbit.py --only
+burns`, docs/validation.md "Station orbit")."""
+REBOOST_ISP_S = 300.0
+"""Specific impulse of the reboost thrusters [s] (Progress/Zvezda bipropellant; the ~270 kg of
+propellant of a 1.7 m/s reboost of 460 t changes the drag by < 0.1 %)."""
 SPACE_WEATHER = "frozen"
 """How space weather enters a prediction: ``frozen`` (values at the prediction start) or
 ``table`` (heyoka's observed table, i.e. hindsight)."""
@@ -551,16 +567,33 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
 # ------------------------------------------------------------------------------------------
 # burns of an OEM event summary
 # ------------------------------------------------------------------------------------------
-def event_burns(events, t_from, t_to) -> list:
-    """The planned burns (events with dv > 0) with TIG in ``[t_from, t_to)`` as
-    :class:`~gyrfalcon.orbits.maneuvers.ImpulsiveBurn` along +T (velocity) at the TIG."""
+def burn_duration_s(dv_mps: float) -> float:
+    """Duration [s] of a planned reboost of ``dv_mps`` [m/s] at :data:`REBOOST_ACCEL_MPS2`."""
+    return float(dv_mps) / REBOOST_ACCEL_MPS2
+
+
+def event_burns(events, t_from, t_to, mass_kg: float | None = None) -> list:
+    """The planned burns (events with dv > 0) with TIG in ``[t_from, t_to)``.
+
+    With ``mass_kg`` [kg] (the default of the predictions here): a
+    :class:`~gyrfalcon.orbits.maneuvers.FiniteBurn` along +T (velocity) that **ignites at the
+    TIG** and lasts ``dv / REBOOST_ACCEL_MPS2`` (:func:`burn_duration_s`), thrust = mass x
+    :data:`REBOOST_ACCEL_MPS2`, Isp :data:`REBOOST_ISP_S`: NASA's own trajectory burns from the
+    TIG for 6-23 min (its samples thicken to 2 s from the TIG to the burn's end), so an
+    impulsive burn at the TIG comes ~dv x duration / 2 x 3 early in along-track position after it
+    (1-3 km). Without ``mass_kg``: :class:`~gyrfalcon.orbits.maneuvers.ImpulsiveBurn` along +T at
+    the TIG."""
     from ..time import seconds_between
-    from .maneuvers import ImpulsiveBurn
+    from .maneuvers import FiniteBurn, ImpulsiveBurn
 
     out = []
     for e in events or ():
         if e.dv_mps > 0 and float(seconds_between(t_from, e.tig)) >= 0 and float(seconds_between(e.tig, t_to)) > 0:
-            out.append(ImpulsiveBurn(e.tig, float(e.dv_mps), "TNW", name=e.name))
+            if mass_kg is None:
+                out.append(ImpulsiveBurn(e.tig, float(e.dv_mps), "TNW", name=e.name))
+            else:
+                out.append(FiniteBurn(e.tig, burn_duration_s(e.dv_mps), float(mass_kg) * REBOOST_ACCEL_MPS2,
+                                      REBOOST_ISP_S, "TNW", name=e.name))
     return out
 
 
@@ -568,16 +601,22 @@ def event_burns(events, t_from, t_to) -> list:
 # predictions
 # ------------------------------------------------------------------------------------------
 def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_kg=None,
-                           history_days: float = OEM_HISTORY_DAYS, fit_state: bool = True,
+                           history_days: float | None = None, fit_state: bool = True,
                            space_weather: str = SPACE_WEATHER, step_s: float = SAMPLE_STEP_S):
     """Propagate from ``eph`` at ``start`` to ``until`` with the drag fitted on ``eph``'s samples
     before ``start`` (never after) and ``events``' burns applied.
+
+    ``history_days`` None: :data:`OEM_HISTORY_DAYS`, or :data:`OEM_LONG_HISTORY_DAYS` for a
+    prediction longer than :data:`LONG_SPAN_DAYS`.
 
     Returns (GCRF Ephemeris from ``start``, DragEstimate, burns applied, warnings).
     """
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     t0 = parse_utc(start)
+    if history_days is None:
+        long_pred = abs(float(seconds_between(t0, parse_utc(until)))) > LONG_SPAN_DAYS * 86400.0
+        history_days = OEM_LONG_HISTORY_DAYS if long_pred else OEM_HISTORY_DAYS
     warns = []
     sc_area = area_m2
     if sc_area is None:
@@ -599,7 +638,7 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     for e in events or ():
         d = float(seconds_between(t0, e.tig))
         if e.dv_mps > 0 and d < 0:
-            lo = max(lo, d + 1800.0)
+            lo = max(lo, d + max(1800.0, burn_duration_s(e.dv_mps) + 600.0))
     off = float(seconds_between(eph.epoch, t0))
     rel = eph.t_s - off
     sel = (rel < -1.0) & (rel >= lo)
@@ -624,14 +663,23 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
         drag = DragEstimate(DEFAULT_DRAG_SCALE, None, None, 0, 0.0, "default", DEFAULT_CD, float(sc_area),
                             float(mass), iso_utc(t0, 0), False, sw)
     t1 = parse_utc(until)
-    burns = event_burns(events, t0, add_seconds(t1, 1e-3))
+    burns = event_burns(events, t0, add_seconds(t1, 1e-3), mass_kg=float(mass))
     # beyond LONG_SPAN_DAYS the drag uncertainty (km/day) dwarfs what the 20x20 field adds, and
     # the 8x8 model is ~3.5x faster (an 8-month extension: 6 s instead of 22 s)
     long = abs(float(seconds_between(t0, t1))) > LONG_SPAN_DAYS * 86400.0
     prop = _propagator(space_weather, kind="elements" if long else "ephemeris")
     out = prop.propagate(s_start, t1, step_s, burns,
                          params=_params({**base, "drag_scale": drag.drag_scale}, sw, space_weather))
-    return out, drag, tuple((b.name, iso_utc(b.t), float(b.dv_mps[0])) for b in burns), warns
+    return out, drag, tuple(_burn_row(b, float(mass)) for b in burns), warns
+
+
+def _burn_row(b, mass_kg: float) -> tuple:
+    """(name, ISO UTC of the ignition, dv [m/s]) of an applied burn."""
+    from ..time import iso_utc
+
+    if hasattr(b, "t_start"):
+        return (b.name, iso_utc(b.t_start), round(float(b.thrust_n) * float(b.duration_s) / mass_kg, 9))
+    return (b.name, iso_utc(b.t), float(b.dv_mps[0]))
 
 
 def _observations(sets, t_end, history_days):
@@ -780,7 +828,8 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         what ``gyrfalcon propagate --from-oem --start`` does).
     history_days : float, optional
         Longest span of data before the prediction fitted [days]; default
-        :data:`OEM_HISTORY_DAYS` for an OEM, :data:`HISTORY_DAYS` for element sets.
+        :data:`OEM_HISTORY_DAYS` for an OEM (:data:`OEM_LONG_HISTORY_DAYS` for a prediction longer
+        than :data:`LONG_SPAN_DAYS`), :data:`HISTORY_DAYS` for element sets.
     warn : bool
         Also emit the warnings through :mod:`warnings` (``Station.warnings`` always holds them).
     step_s : float
@@ -829,8 +878,7 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
                              "with an assumed ISS area")
             pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
                                                           mass_kg=mass, step_s=step_s,
-                                                          history_days=OEM_HISTORY_DAYS if history_days is None
-                                                          else history_days)
+                                                          history_days=history_days)
             warns += w
             predicted = iso_utc(start_pred, 0)
             eph = _join(eph, pred, eph.name) if predict_from_utc is None else pred
@@ -907,5 +955,5 @@ def _stale_text(name, data_t, t_at, age_d, instead):
 
 
 __all__ = ["Station", "DragEstimate", "ArcFit", "StationDataWarning", "load_station", "determine_orbit",
-           "check_series", "fit_arc", "event_burns", "predict_from_ephemeris", "propagate_state", "sniff",
-           "space_weather_at"]
+           "check_series", "fit_arc", "event_burns", "burn_duration_s", "predict_from_ephemeris", "propagate_state",
+           "sniff", "space_weather_at"]
