@@ -29,6 +29,8 @@ from typer.testing import CliRunner
 from gyrfalcon.cli.app import app
 from gyrfalcon.time import parse_utc, seconds_between
 
+from .test_inputs import _one_line_exit_2
+
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data"
 
@@ -65,13 +67,6 @@ def _abs_s(a, b) -> float:
     return abs(float(seconds_between(parse_utc(a), parse_utc(b))))
 
 
-def _one_line_exit_2(res, *needles) -> str:
-    assert res.exit_code == 2, (res.exit_code, res.output)
-    err = res.stderr.strip()
-    assert "Traceback" not in res.output and len(err.splitlines()) == 1, err
-    for n in needles:
-        assert n in err, (n, err)
-    return err
 
 
 def _json(res):

@@ -83,6 +83,29 @@ class LiveServer:
         self.thread.join(10)
 
 
+def wait_for_job(client, job_id: str, timeout_s: float = 240.0) -> dict:
+    """Poll ``GET /api/jobs/{id}`` until the job is done or failed (or ``timeout_s`` passes); the last state."""
+    t0 = time.monotonic()
+    while True:
+        j = client.get(f"/api/jobs/{job_id}").json()
+        if j["state"] in ("done", "failed") or time.monotonic() - t0 > timeout_s:
+            return j
+        time.sleep(0.2)
+
+
+def run_contact_utc(client, body: dict, run: str, headers: dict) -> str:
+    """Start ``POST /api/runs`` with ``body``, wait for it, and return the run's contact (UTC ISO
+    string from its timeline); asserts the run was accepted, finished and has a contact."""
+    r = client.post("/api/runs", json=body, headers=headers)
+    assert r.status_code == 202, r.json()
+    j = wait_for_job(client, r.json()["id"])
+    assert j["state"] == "done", j
+    events = client.get(f"/api/runs/{run}/timeline").json()["events"]
+    contact = [e for e in events if e["name"] == "contact"]
+    assert contact, events
+    return contact[0]["utc"]
+
+
 def make_config(runs_dir: Path, tmp: Path, **kw):
     from gyrfalcon.web.app import WebConfig
 

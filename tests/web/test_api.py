@@ -18,7 +18,7 @@ import json
 import numpy as np
 import pytest
 
-from .conftest import RUN, TOKEN
+from .conftest import RUN, TOKEN, run_contact_utc
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MS28_LIFTOFF = "2025-11-27T09:27:57.402Z"
@@ -456,7 +456,6 @@ def test_docs_page_uses_only_local_assets(client):
 def test_a_run_started_with_station_element_sets(tmp_path):
     """POST /api/runs with ``station_tle`` (the text of a TLE series): checked before the run
     (a bad text is a 422), fitted on the sets dated before the launch only."""
-    import time
     from pathlib import Path
 
     from fastapi.testclient import TestClient
@@ -473,15 +472,5 @@ def test_a_run_started_with_station_element_sets(tmp_path):
         assert bad.status_code == 422 and "OEM" in bad.json()["detail"]
         wrong = c.post("/api/runs", json={"scenario_toml": text, "station_oem": tles}, headers=AUTH)
         assert wrong.status_code == 422 and "station_oem must hold an OEM" in wrong.json()["detail"]
-        r = c.post("/api/runs", json={"scenario_toml": text, "station_tle": tles}, headers=AUTH)
-        assert r.status_code == 202, r.json()
-        t0 = time.monotonic()
-        while True:
-            j = c.get(f"/api/jobs/{r.json()['id']}").json()
-            if j["state"] in ("done", "failed") or time.monotonic() - t0 > 240:
-                break
-            time.sleep(0.2)
-        assert j["state"] == "done", j
-        tl = c.get("/api/runs/api-tle/timeline").json()
-        contact = [e for e in tl["events"] if e["name"] == "contact"]
-        assert contact and contact[0]["utc"].startswith("2025-11-27T12:")      # MS-28 docked 12:34:35 UTC
+        contact = run_contact_utc(c, {"scenario_toml": text, "station_tle": tles}, "api-tle", AUTH)
+        assert contact.startswith("2025-11-27T12:")      # MS-28 docked 12:34:35 UTC
