@@ -15,6 +15,7 @@
 #   under `set -e` CI fails instead of skipping the PostgreSQL tests.
 set -euo pipefail
 
+PATH="$PATH:/usr/sbin:/sbin"   # runuser, pg tools: in sbin on Debian, absent from some PATHs
 log() { echo "postgres.sh: $*" >&2; }
 
 find_bindir() {
