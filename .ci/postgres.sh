@@ -43,7 +43,8 @@ log "using $BIN"
 if [ "$(id -u)" = 0 ]; then
     RUN_AS=postgres
     id "$RUN_AS" >/dev/null 2>&1 || { log "user 'postgres' missing; install the postgresql package"; exit 1; }
-    run() { runuser -u "$RUN_AS" -- "$@"; }
+    RUNUSER=$(command -v runuser) || { log "runuser not found (util-linux)"; exit 1; }
+    run() { "$RUNUSER" -u "$RUN_AS" -- "$@"; }
 else
     RUN_AS=$(id -un)
     run() { "$@"; }
@@ -63,8 +64,11 @@ run "$BIN/pg_ctl" -D "$DIR/data" -l "$DIR/server.log" -w -t 60 \
 run "$BIN/createdb" -h "$DIR/sock" -p "$PORT" -U postgres manifest_test >&2
 run "$BIN/psql" -h "$DIR/sock" -p "$PORT" -U postgres -d manifest_test -Atc "select version()" >&2
 
-STOP="runuser -u $RUN_AS -- $BIN/pg_ctl -D $DIR/data -m fast stop >&2; rm -rf $DIR"
-[ "$(id -u)" = 0 ] || STOP="$BIN/pg_ctl -D $DIR/data -m fast stop >&2; rm -rf $DIR"
+if [ "$(id -u)" = 0 ]; then
+    STOP="$RUNUSER -u $RUN_AS -- $BIN/pg_ctl -D $DIR/data -m fast stop >&2; rm -rf $DIR"
+else
+    STOP="$BIN/pg_ctl -D $DIR/data -m fast stop >&2; rm -rf $DIR"
+fi
 log "server up (socket $DIR/sock, port $PORT)"
 echo "export GYRFALCON_TEST_POSTGRES_URL='postgresql+psycopg://postgres@/manifest_test?host=$DIR/sock&port=$PORT'"
 echo "export GYRFALCON_PG_STOP='$STOP'"
