@@ -104,6 +104,24 @@ EVENTS = sa.Table(
 )
 
 
+def _set_wal(cursor, timeout_s: float) -> None:
+    """``PRAGMA journal_mode = WAL``, tried again while SQLite says the file is locked (up to
+    ``timeout_s``): the switch needs the file to itself, and a process opening a new file while
+    another one switches it can be told "locked" at once, without SQLite's busy wait."""
+    import sqlite3
+    import time
+
+    t_end = time.monotonic() + timeout_s
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > t_end:
+                raise
+            time.sleep(0.05)
+
+
 class ManifestStoreError(GyrfalconError):
     """The manifest database cannot be opened, migrated, locked or read."""
 
@@ -223,7 +241,23 @@ class ManifestStore:
             raise ManifestStoreError(f"cannot open manifest database {self._label}: {exc}") from None
         if self.dialect == "sqlite":
             self._install_sqlite_hooks(int(timeout_s * 1000))
-        self._open()
+        self._open_retrying(timeout_s)
+
+    def _open_retrying(self, timeout_s: float) -> None:
+        """:meth:`_open`, tried again while the database reports itself locked, up to ``timeout_s``:
+        two processes creating one new SQLite file race on its switch to WAL, which SQLite can
+        report as busy at once, without waiting for its busy timeout."""
+        import time
+
+        t_end = time.monotonic() + float(timeout_s)
+        while True:
+            try:
+                return self._open()
+            except ManifestStoreError as exc:
+                if self.dialect != "sqlite" or "locked" not in str(exc) or time.monotonic() > t_end:
+                    raise
+                self._engine.dispose()
+                time.sleep(0.05)
 
     # engine plumbing ------------------------------------------------------------------------------
     def _install_sqlite_hooks(self, busy_ms: int) -> None:
@@ -232,7 +266,7 @@ class ManifestStore:
             dbapi_conn.isolation_level = None  # we issue BEGIN ourselves (SQLAlchemy pysqlite recipe)
             cur = dbapi_conn.cursor()
             cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
-            cur.execute("PRAGMA journal_mode = WAL")
+            _set_wal(cur, busy_ms / 1000.0)
             cur.execute("PRAGMA synchronous = FULL")
             cur.execute("PRAGMA foreign_keys = ON")
             cur.close()
