@@ -23,9 +23,9 @@ Assumptions: the arrival is estimated as liftoff + the scheme's nominal duration
 as the planned undocking or landing day; with no departure given, the flight is taken to leave
 one minute before the next arrival the record holds at its port (a flight of 2021 does not
 block Soyuz MS-28's arrival at Rassvet in 2025). The manifest is the late-2025 record, with the
-2026 plan's departures of the vehicles it leaves aboard: flights
-after it are checked against an empty future (only against vehicles already aboard), flights
-before its first events against what it records from then on; an arrival at a port of the
+2026 plan's departures of the vehicles it leaves aboard: flights after it are checked against an
+empty future (only against vehicles already aboard), flights before its first events against
+what it records from then on; an arrival at a port of the
 station's past (Pirs, Nauka nadir) is not checked against the record, which starts after they
 were gone (the port's dates are checked by :meth:`gyrfalcon.station.catalog.Station.port_on`).
 """
