@@ -29,19 +29,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 STATE = json.dumps({"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [6778137.0, 0, 0], "v_mps": [0, 7668.6, 0]})
-QUICK = """name = "quick"
-seed = 0
-[launch]
-pad = "baikonur-31"
-time = "2025-11-27T09:28:01Z"
-[rendezvous]
-scheme = "two-orbit"
-[return]
-enabled = false
-[output]
-czml = false
-report = false
-"""
+sys.path.insert(0, str(ROOT))
+from tests.scenario_texts import quick  # noqa: E402  (the tests' quick scenario: MS-28 liftoff, two-orbit, no return)
+
+QUICK = quick()
 GOOD = ROOT / "scenarios" / "soyuz-ms-28.toml"
 
 
