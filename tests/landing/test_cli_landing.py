@@ -4,25 +4,19 @@ The lead registers the command in cli/app.py; here it is mounted on a fresh type
 import json
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from gyrfalcon.cli import landing as landing_cli
 from gyrfalcon.orbits.iss import iss_default_path
+
+from ..typer_apps import app_with
 
 runner = CliRunner()
 
 
 @pytest.fixture(scope="module")
 def app():
-    a = typer.Typer()
-
-    @a.callback()
-    def _root():
-        """test root"""
-
-    landing_cli.register(a)
-    return a
+    return app_with(landing_cli.register)
 
 
 def test_json_keys_ms27(app, tmp_path):

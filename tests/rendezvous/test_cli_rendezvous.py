@@ -10,11 +10,12 @@ import math
 import re
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from gyrfalcon.cli import rendezvous as rdv_cli
 from gyrfalcon.time import parse_utc, seconds_between
+
+from ..typer_apps import app_with
 
 runner = CliRunner()
 MS28 = "2025-11-27T09:27:57.4Z"
@@ -22,14 +23,7 @@ MS28 = "2025-11-27T09:27:57.4Z"
 
 @pytest.fixture(scope="module")
 def app():
-    a = typer.Typer()
-
-    @a.callback()
-    def _root():
-        """test root"""
-
-    rdv_cli.register(a)
-    return a
+    return app_with(rdv_cli.register)
 
 
 @pytest.fixture(scope="module")

@@ -1,23 +1,17 @@
 """Fixtures of the traffic tests: the ``traffic`` commands on their own typer app, and a
 manifest database initialised through them."""
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from gyrfalcon.cli import traffic as traffic_cli
+
+from ..typer_apps import app_with
 
 
 @pytest.fixture(scope="module")
 def app():
     """A fresh typer app with only ``gyrfalcon traffic`` registered."""
-    a = typer.Typer()
-
-    @a.callback()
-    def _root():
-        """test root"""
-
-    traffic_cli.register(a)
-    return a
+    return app_with(traffic_cli.register)
 
 
 @pytest.fixture()

@@ -32,19 +32,11 @@ def test_two_processes_never_lose_an_accepted_change(tmp_path):
     try:
         import traffic_workers
 
-        procs = [
-            ctx.Process(target=traffic_workers.add_pairs,
-                        args=(db, "poisk-zenith", "progress-ms", "A", N_PAIRS, barrier, results)),
-            ctx.Process(target=traffic_workers.add_pairs,
-                        args=(db, "harmony-forward", "cargo-dragon", "B", N_PAIRS, barrier, results)),
-        ]
-        for p in procs:
-            p.start()
-        out = [results.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join(timeout=30)
+        out, codes = traffic_workers.run_processes(ctx, traffic_workers.add_pairs, [
+            (db, "poisk-zenith", "progress-ms", "A", N_PAIRS, barrier, results),
+            (db, "harmony-forward", "cargo-dragon", "B", N_PAIRS, barrier, results)], results, 60)
         assert all(ids is not None for _, ids, _ in out), out
-        assert [p.exitcode for p in procs] == [0, 0]
+        assert codes == [0, 0]
     finally:
         sys.path.remove(str(HERE))
     accepted = sorted(i for _, ids, _ in out for i in ids)
@@ -77,13 +69,10 @@ def test_two_processes_creating_one_new_manifest(tmp_path):
     try:
         import traffic_workers
 
-        procs = [ctx.Process(target=traffic_workers.open_and_add, args=(db, port, name, barrier, results))
-                 for port, name in (("poisk-zenith", "Progress A"), ("zvezda-aft", "Progress B"))]
-        for p in procs:
-            p.start()
-        out = [results.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join(timeout=30)
+        out, _ = traffic_workers.run_processes(
+            ctx, traffic_workers.open_and_add,
+            [(db, port, name, barrier, results) for port, name in (("poisk-zenith", "Progress A"),
+                                                                     ("zvezda-aft", "Progress B"))], results, 60)
     finally:
         sys.path.remove(str(HERE))
     assert out == ["ok", "ok"]

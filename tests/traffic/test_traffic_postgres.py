@@ -79,13 +79,10 @@ def test_two_writers_on_postgres(url):
 
         ctx = mp.get_context("spawn")
         barrier, results = ctx.Barrier(2), ctx.Queue()
-        procs = [ctx.Process(target=traffic_workers.add_pairs, args=(url, port, vt, pre, 5, barrier, results))
-                 for port, vt, pre in (("poisk-zenith", "progress-ms", "A"), ("harmony-forward", "cargo-dragon", "B"))]
-        for p in procs:
-            p.start()
-        out = [results.get(timeout=60) for _ in procs]
-        for p in procs:
-            p.join(timeout=30)
+        out, _ = traffic_workers.run_processes(
+            ctx, traffic_workers.add_pairs,
+            [(url, port, vt, pre, 5, barrier, results) for port, vt, pre in (
+                ("poisk-zenith", "progress-ms", "A"), ("harmony-forward", "cargo-dragon", "B"))], results, 60)
     finally:
         sys.path.remove(str(HERE))
     from gyrfalcon.traffic.store import ManifestStore

@@ -33,13 +33,8 @@ def race_moves(db: str) -> tuple[list, object]:
     try:
         import traffic_workers
 
-        procs = [ctx.Process(target=traffic_workers.move_forward, args=(db, eid, N_MOVES, STEP_S, barrier, results))
-                 for _ in range(N_PROCS)]
-        for p in procs:
-            p.start()
-        out = [results.get(timeout=300) for _ in procs]
-        for p in procs:
-            p.join(timeout=30)
+        out, _ = traffic_workers.run_processes(
+            ctx, traffic_workers.move_forward, [(db, eid, N_MOVES, STEP_S, barrier, results)] * N_PROCS, results, 300)
     finally:
         sys.path.remove(str(HERE))
     with ManifestStore(db) as s:

@@ -4,6 +4,18 @@ import sys
 import time
 
 
+def run_processes(ctx, target, args_list, results, timeout_s: float) -> tuple[list, list]:
+    """Start one ``ctx`` process per argument tuple on ``target``, take one report each from
+    ``results`` (``timeout_s`` per report), join them; the reports and the exit codes."""
+    procs = [ctx.Process(target=target, args=args) for args in args_list]
+    for p in procs:
+        p.start()
+    out = [results.get(timeout=timeout_s) for _ in procs]
+    for p in procs:
+        p.join(timeout=30)
+    return out, [p.exitcode for p in procs]
+
+
 def add_pairs(db: str, port: str, vtype: str, prefix: str, n: int, barrier, results, pause_s: float = 0.005) -> None:
     """Record ``n`` arrival/departure pairs of cargo vehicles at ``port`` (one event per
     transaction, ``pause_s`` apart, like a person editing), then race for Rassvet nadir at one
