@@ -41,10 +41,8 @@ def register(app: typer.Typer) -> None:
             sc = parse_scenario(text, source, target_ephemeris=station)
         else:
             input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
-            sc = load_scenario(scenario) if station is None else None
+            sc = load_scenario(scenario, target_ephemeris=station)
             text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
-            if sc is None:
-                sc = parse_scenario(text, source, target_ephemeris=station)
         if sc.dispersions is not None:       # ignored by a single run, but a broken table is still an error
             from ..scale.dispersions import parse_dispersions
 

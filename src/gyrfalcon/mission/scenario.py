@@ -437,8 +437,8 @@ def _check_return_date(sc: Scenario, source: str, t_launch) -> None:
                             f"ones serve {spans}; set return.ephemeris to an OEM covering {day}, or change {key}")
 
 
-def load_scenario(path) -> Scenario:
-    """Read and validate the scenario file ``path``."""
+def load_scenario(path, *, target_ephemeris: str | None = None) -> Scenario:
+    """Read and validate the scenario file ``path`` (``target_ephemeris``: as in :func:`parse_scenario`)."""
     p = Path(path)
     if not p.is_file():
         raise ScenarioError(f"no scenario file {str(path)!r}; give a path to a .toml file "
@@ -447,7 +447,7 @@ def load_scenario(path) -> Scenario:
         text = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc}") from None
-    return parse_scenario(text, str(p))
+    return parse_scenario(text, str(p), target_ephemeris=target_ephemeris)
 
 
 def default_scenario_text() -> str:
