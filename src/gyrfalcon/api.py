@@ -857,64 +857,43 @@ def load_scenario(source=None, **changes):
     (``return`` may be spelled ``return_``). Validated like a file: a bad key or value raises
     :class:`~gyrfalcon.mission.scenario.ScenarioError` naming it and what is allowed.
     """
-    from .mission.scenario import Scenario, default_scenario, load_scenario as _load, parse_scenario
-
-    if changes and not isinstance(source, Scenario):
-        sc = _scenario_with_changes(source, dict(changes))     # changes first: then the date checks
-        if sc is not None:
-            return sc
-    where = "<load_scenario changes>"      # relative ephemeris paths resolve against a scenario file's folder
-    if source is None:
-        sc = default_scenario()
-    elif isinstance(source, Scenario):
-        sc = source
-    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
-        sc, where = _load(source), str(source)
-    elif isinstance(source, str):
-        sc = parse_scenario(source)
-    else:
-        raise InputError(f"cannot read a scenario from a {type(source).__name__}; pass None (Soyuz MS-28), a path "
-                         "to a .toml file, TOML text or a Scenario")
-    if not changes:
-        return sc
-    if "return_" in changes:
-        changes["return"] = changes.pop("return_")
-    data = _deep_merge(sc.model_dump(by_alias=True, exclude_none=True), changes)
-    return parse_scenario(_toml(data), where)
-
-
-def _scenario_with_changes(source, changes: dict):
-    """The scenario of ``source`` with ``changes`` merged into its TOML data BEFORE validation, so
-    that e.g. ``target={"ephemeris": TLE}`` serves a flight outside the embedded ephemeris (the
-    source alone, validated first, would be refused for its date). ``None`` if ``source`` is
-    not TOML text or a path (a Scenario, or something :func:`load_scenario` refuses)."""
     import tomllib
 
-    from .mission.scenario import default_scenario_text, parse_scenario
+    from .mission.scenario import Scenario, parse_scenario
 
-    where = "<load_scenario changes>"
-    if source is None:
-        text = default_scenario_text()
-    elif isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
-        p = Path(source)
-        if not p.is_file():
-            return None                       # load_scenario says what is wrong
-        try:
-            text, where = p.read_text(encoding="utf-8"), str(p)
-        except (OSError, UnicodeDecodeError):
-            return None
-    elif isinstance(source, str):
-        text = source
-    else:
-        return None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError:
-        return None                           # parse_scenario gives the one-line message
     if "return_" in changes:
-        changes = {**changes, "return": changes["return_"]}
-        del changes["return_"]
-    return parse_scenario(_toml(_deep_merge(raw, changes)), where)
+        changes["return"] = changes.pop("return_")
+    merged = "<load_scenario changes>"     # relative ephemeris paths resolve against a scenario file's folder
+    if isinstance(source, Scenario):
+        if not changes:
+            return source
+        return parse_scenario(_toml(_deep_merge(source.model_dump(by_alias=True, exclude_none=True), changes)), merged)
+    text, where, is_file = _scenario_text(source)
+    if changes:
+        try:
+            raw = tomllib.loads(text)
+        except tomllib.TOMLDecodeError:
+            raw = None                    # parse_scenario below gives the one-line message
+        if raw is not None:
+            # changes merged BEFORE validation, so that e.g. target={"ephemeris": TLE} serves a flight
+            # outside the embedded ephemeris (the source alone would be refused for its date)
+            return parse_scenario(_toml(_deep_merge(raw, changes)), where if is_file else merged)
+    return parse_scenario(text, where)
+
+
+def _scenario_text(source) -> tuple[str, str, bool]:
+    """(TOML text, label for messages, whether it came from a file) of a :func:`load_scenario`
+    source: None (the packaged Soyuz MS-28), a path or TOML text; anything else is refused."""
+    from .mission.scenario import DEFAULT_SCENARIO_FILE, default_scenario_text, read_scenario_file
+
+    if source is None:
+        return default_scenario_text(), f"<embedded {DEFAULT_SCENARIO_FILE}>", False
+    if isinstance(source, Path) or (isinstance(source, str) and "\n" not in source and "=" not in source):
+        return read_scenario_file(source), str(Path(source)), True
+    if isinstance(source, str):
+        return source, "<string>", False
+    raise InputError(f"cannot read a scenario from a {type(source).__name__}; pass None (Soyuz MS-28), a path "
+                     "to a .toml file, TOML text or a Scenario")
 
 
 def _toml_value(v) -> str:

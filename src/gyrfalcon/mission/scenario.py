@@ -437,17 +437,22 @@ def _check_return_date(sc: Scenario, source: str, t_launch) -> None:
                             f"ones serve {spans}; set return.ephemeris to an OEM covering {day}, or change {key}")
 
 
-def load_scenario(path, *, target_ephemeris: str | None = None) -> Scenario:
-    """Read and validate the scenario file ``path`` (``target_ephemeris``: as in :func:`parse_scenario`)."""
+def read_scenario_file(path) -> str:
+    """The text of the scenario file ``path``; :class:`ScenarioError` in one line if it is missing
+    or unreadable."""
     p = Path(path)
     if not p.is_file():
         raise ScenarioError(f"no scenario file {str(path)!r}; give a path to a .toml file "
                             "(`gyrfalcon scenario init FILE` writes a template)")
     try:
-        text = p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc}") from None
-    return parse_scenario(text, str(p), target_ephemeris=target_ephemeris)
+
+
+def load_scenario(path, *, target_ephemeris: str | None = None) -> Scenario:
+    """Read and validate the scenario file ``path`` (``target_ephemeris``: as in :func:`parse_scenario`)."""
+    return parse_scenario(read_scenario_file(path), str(Path(path)), target_ephemeris=target_ephemeris)
 
 
 def default_scenario_text() -> str:
