@@ -730,13 +730,13 @@ def validate_upload(text: str, target_ephemeris: str | None = None):
     return parse_scenario(text, "<upload>", target_ephemeris=target_ephemeris)
 
 
-def attach_station(scenario, oem_text: str | None, tle_text: str | None, out_dir: Path):
+def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | None, out_dir: Path):
     """The scenario with ``target.ephemeris`` set to an uploaded station source (raises InputError
     -> 422 when it does not parse or does not serve the launch).
 
-    ``scenario``: a validated Scenario, or the uploaded TOML text (validated here with the station
-    in place, so that a flight outside the embedded ephemeris, e.g. of 2021, is checked against
-    the uploaded station). The text is saved under a server-chosen name in
+    ``scenario_text``: the uploaded TOML, validated here with the station in place, so that a
+    flight outside the embedded ephemeris (e.g. of 2021) is checked against the uploaded station.
+    The text is saved under a server-chosen name in
     ``<out>/.station-uploads/`` (atomically) and checked by
     :func:`gyrfalcon.orbits.station_source.load_station` for the run to read.
     """
@@ -764,10 +764,7 @@ def attach_station(scenario, oem_text: str | None, tle_text: str | None, out_dir
         if (kind == "oem") != (oem_text is not None):
             raise InputError("station_oem must hold an OEM and station_tle TLEs or OMM records "
                              f"(this text reads as {kind.upper()})")
-        if isinstance(scenario, str):
-            sc = validate_upload(scenario, target_ephemeris=str(path))
-        else:
-            sc = scenario.model_copy(update={"target": scenario.target.model_copy(update={"ephemeris": str(path)})})
+        sc = validate_upload(scenario_text, target_ephemeris=str(path))
         target_station(sc, str(path))       # parse and check now: a bad upload fails here, not in the run
     except Exception:
         path.unlink(missing_ok=True)
