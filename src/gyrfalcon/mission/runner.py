@@ -17,10 +17,12 @@ Phases and the public call each one makes (nothing is re-implemented here):
    plane at liftoff (for a two-day scheme, the plane of
    :func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`, as the rendezvous module advises).
 4. **rendezvous** -- :func:`gyrfalcon.rendezvous.plan.plan_rendezvous` from the ascent's
-   insertion state, force model ``full``, against the station's ephemeris.
-5. **approach** -- ``gyrfalcon.rendezvous.handover.approach_from_plan`` when it exists, else
-   :func:`gyrfalcon.proximity.approach.simulate_approach` started from the plan's aim state
-   (noted in ``MissionResult.notes``). Contact = the approach's contact. Kurs acquisition =
+   insertion state, force model ``full``, against the station's ephemeris; the aim point placed
+   for the vehicle and port (:func:`gyrfalcon.rendezvous.handover.place_aim_for_port`: a two-day
+   plan is made again with the vehicle's own nominal approach to the port, as ``gyrfalcon
+   rendezvous`` does).
+5. **approach** -- :func:`gyrfalcon.rendezvous.handover.approach_from_plan` with the scenario's
+   Kurs faults. Contact = the approach's contact. Kurs acquisition =
    the first time the planned relative range falls below the Kurs model's acquisition range.
 6. **manifest** -- the built-in late-2025 ISS manifest (in memory,
    :func:`gyrfalcon.traffic.late2025_manifest`'s events), the flight's own launch and arrival
@@ -247,27 +249,34 @@ def _window(scenario, eph):
     return found[0].launch_utc, tuple(found)
 
 
-def _approach(scenario, plan, eph, notes):
+def _approach(scenario, plan, eph, nominal: bool = False):
+    """The closed-loop approach from the plan's hand-over to the scenario's port, with the
+    scenario's Kurs faults (none when ``nominal``)."""
+    from ..proximity.approach import ApproachConfig
     from ..proximity.kurs import KursFault
+    from ..rendezvous.handover import approach_from_plan
 
-    faults = tuple(KursFault("dropout", f.start_s, f.duration_s) for f in scenario.faults.kurs_dropout)
-    try:
-        from ..rendezvous.handover import approach_from_plan  # being written by another engineer
-    except ImportError:
-        approach_from_plan = None
-    from ..proximity.approach import ApproachConfig, simulate_approach
+    faults = () if nominal else tuple(KursFault("dropout", f.start_s, f.duration_s)
+                                      for f in scenario.faults.kurs_dropout)
+    return approach_from_plan(plan, eph, scenario.docking.port, scenario.seed, faults=faults,
+                              config=ApproachConfig(vehicle_type=scenario.vehicle.spacecraft))
 
-    if approach_from_plan is not None:
-        return approach_from_plan(plan, eph, scenario.docking.port, scenario.seed, faults=faults,
-                                  config=ApproachConfig(vehicle_type=scenario.vehicle.spacecraft))
-    from ..proximity.kurs import KursModel
 
-    notes.append("approach: started from the rendezvous plan's aim state with the default ApproachConfig "
-                 "(gyrfalcon.rendezvous.handover not available)")
-    cfg = ApproachConfig(port_id=scenario.docking.port, vehicle_type=scenario.vehicle.spacecraft,
-                         start_utc=plan.aim_utc, initial_rho_m=tuple(plan.aim_rho_lvlh_m),
-                         initial_rho_dot_mps=tuple(plan.aim_rho_dot_lvlh_mps), kurs=KursModel(faults=faults))
-    return simulate_approach(cfg, seed=scenario.seed, ephemeris=eph)
+def _plan_and_approach(scenario, insertion, liftoff, eph):
+    """The rendezvous plan, its aim point placed for the vehicle and port, and the approach flown
+    (:func:`gyrfalcon.rendezvous.handover.place_aim_for_port`, as ``gyrfalcon rendezvous`` does)."""
+    from ..rendezvous.handover import place_aim_for_port
+    from ..rendezvous.plan import plan_rendezvous
+
+    def make(scheme, approach_s=None):
+        return plan_rendezvous(insertion, liftoff=liftoff, station=eph, scheme=scheme,
+                               vehicle=scenario.vehicle.spacecraft, force_model="full",
+                               planning_approach_s=approach_s)
+
+    first = make(scenario.rendezvous.scheme)
+    return place_aim_for_port(
+        first, fly=lambda p: _approach(scenario, p, eph), replan=lambda approach_s: make(first.scheme, approach_s),
+        fly_nominal=(lambda p: _approach(scenario, p, eph, nominal=True)) if scenario.faults.kurs_dropout else None)
 
 
 def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | None, notes):
@@ -463,10 +472,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
 
     # rendezvous
     prog("rendezvous", "start")
-    from ..rendezvous.plan import plan_rendezvous
-
-    plan = plan_rendezvous(asc.insertion, liftoff=liftoff, station=eph, scheme=scenario.rendezvous.scheme,
-                           vehicle=scenario.vehicle.spacecraft, force_model="full")
+    plan, appr = _plan_and_approach(scenario, asc.insertion, liftoff, eph)
     ins_utc = iso_utc(asc.insertion.t, 1)
     ins_note = (f"; orbit {el.perigee_altitude_m / 1e3:.1f} x {el.apogee_altitude_m / 1e3:.1f} km, "
                 f"i {math.degrees(el.i_rad):.2f} deg; phase {plan.phase_at_insertion_deg:.1f} deg ({plan.scheme})")
@@ -490,7 +496,6 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         if len(idx):
             ev("Kurs acquisition", add_seconds(asc.insertion.t, float(rt.t_s[idx[0]])), "approach",
                f"range {acq_m / 1e3:.0f} km (Kurs acquisition range, model)")
-    appr = _approach(scenario, plan, eph, notes)
     pretty = {"closing": "closing (Kurs approach)", "flyaround": "flyaround", "station_keeping": "station-keeping",
               "final_approach": "final approach", "backaway": "back-away"}
     t_approach = parse_utc(appr.start_utc)

@@ -183,7 +183,7 @@ def _build_nominal(sc, source: str) -> Nominal:
     from ..mission.runner import _rules_check, _window
     from ..orbits.state import State
     from ..rendezvous import schemes
-    from ..rendezvous.handover import approach_from_plan
+    from ..rendezvous.handover import approach_from_plan, place_aim_for_port
     from ..rendezvous.plan import FiniteChain, insertion_plane_normal, plan_rendezvous
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
@@ -195,8 +195,14 @@ def _build_nominal(sc, source: str) -> Nominal:
     pad = _pad(sc)
     s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal).state
     s0 = s0.with_mass(veh.mass_at_insertion_kg)
-    plan = plan_rendezvous(s0, liftoff=liftoff, station=eph, scheme=sc.rendezvous.scheme,
-                           vehicle=sc.vehicle.spacecraft, force_model="full", trajectory_step_s=0)
+    def make(scheme, approach_s=None):
+        return plan_rendezvous(s0, liftoff=liftoff, station=eph, scheme=scheme, vehicle=sc.vehicle.spacecraft,
+                               force_model="full", trajectory_step_s=0, planning_approach_s=approach_s)
+
+    first = make(sc.rendezvous.scheme)
+    # the aim point placed for the vehicle and port, as `gyrfalcon rendezvous` and `run` place it
+    plan, appr = place_aim_for_port(first, fly=lambda p: approach_from_plan(p, eph, sc.docking.port, sc.seed),
+                                    replan=lambda approach_s: make(first.scheme, approach_s))
     dyn = _dynamics(sc.vehicle.spacecraft)
     st_at = lambda t: eph.at(t)
     times = tuple(parse_utc(b.utc) for b in plan.impulsive_burns)
@@ -227,7 +233,6 @@ def _build_nominal(sc, source: str) -> Nominal:
         t_ref.append(float(seconds_between(s0.t, t_r)))
         X_ref.append(X)
         S.append(Sk)
-    appr = approach_from_plan(plan, eph, sc.docking.port, sc.seed)
     return Nominal(
         scenario=sc, source=source, liftoff_utc=iso_utc(liftoff), insertion_utc=iso_utc(s0.t),
         plane_normal=tuple(float(c) for c in normal), scheme=plan.scheme,
