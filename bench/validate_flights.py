@@ -3,6 +3,7 @@
     python bench/validate_flights.py --oem-dir DIR            # the 17 development flights
     python bench/validate_flights.py --oem-dir DIR --markdown # the table as Markdown
     python bench/validate_flights.py --oem-dir DIR --only "Soyuz MS-28" --workers 1
+    python bench/validate_flights.py --from-tles         # the same flights, ISS from iss_tles.csv
 
 DIR holds the NASA ISS OEM files named in ``tests/data/flights_2023_2026.csv`` (column
 ``station_oem``). Each flight is flown as a user would: the REAL liftoff time, the real
@@ -185,22 +186,43 @@ def statistics_text(rows: list) -> str:
     return "\n".join(out)
 
 
+def with_tle_epochs(rows: list, max_age_days: float = 6.0) -> list:
+    """The rows that have an ISS set in ``iss_tles.csv`` dated less than ``max_age_days`` before
+    liftoff, each with ``station_tle_epoch`` set to the latest such set (as the held-out CSV has)."""
+    from gyrfalcon.time import parse_utc, seconds_between
+
+    epochs = [r["epoch_utc"] for r in csv.DictReader(open(TLES, encoding="utf-8"))]
+    out = []
+    for r in rows:
+        liftoff = parse_utc(_utc(r["launch_utc"]))
+        age = {e: float(seconds_between(parse_utc(_utc(e[:19])), liftoff)) for e in epochs}
+        before = [e for e in epochs if 0.0 < age[e] < max_age_days * 86400.0]
+        if before:
+            out.append({**r, "station_tle_epoch": max(before, key=lambda e: -age[e])})
+    return out
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--oem-dir", default=None, help="directory with the NASA ISS OEM files of the flights")
     ap.add_argument("--flights", default=None)
     ap.add_argument("--held-out", action="store_true",
                     help="the 2020-2022 flights (tests/data/flights_2020_2022.csv), ISS from TLEs (SGP4)")
+    ap.add_argument("--from-tles", action="store_true",
+                    help="the development flights with the ISS from the TLEs of iss_tles.csv instead of NASA's "
+                         "ephemerides (the flights with a set dated less than 6 days before liftoff)")
     ap.add_argument("--only", default=None, help="fly only the flights whose name contains this text")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     flights = args.flights or str(HELD_OUT if args.held_out else FLIGHTS)
-    if not args.held_out and args.oem_dir is None:
+    if not (args.held_out or args.from_tles) and args.oem_dir is None:
         ap.error("--oem-dir is needed for the development flights (NASA OEMs)")
     rows = [r for r in csv.DictReader(open(flights, encoding="utf-8"))
             if args.only is None or args.only in r["mission"]]
+    if args.from_tles:
+        rows = with_tle_epochs(rows)
     t0 = time.perf_counter()
     if args.workers > 1 and len(rows) > 1:
         with ProcessPoolExecutor(args.workers) as ex:

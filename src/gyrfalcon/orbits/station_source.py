@@ -729,9 +729,10 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
         m_before, m_after, da = mans[-1]
         first_ok = next(i for i, s in enumerate(sets) if float(seconds_between(m_after, s.epoch)) >= 0)
         gap_h = float(seconds_between(m_before, m_after)) / 3600.0
+        gap = "" if gap_h <= 12 else (f", across a {gap_h:.0f} h gap" if gap_h <= 72
+                                      else f", across a {gap_h / 24:.0f}-day gap between the sets")
         warns.append(f"{label}: a manoeuvre between {iso_utc(m_before, 0)} and {iso_utc(m_after, 0)} (mean "
-                     f"semi-major axis +{da:.0f} m{', across a ' + format(gap_h, '.0f') + ' h gap' if gap_h > 12 else ''}"
-                     "): only the sets after it are fitted")
+                     f"semi-major axis +{da:.0f} m{gap}): only the sets after it are fitted")
     arc = [s for s in sets[first_ok:] if float(seconds_between(s.epoch, last.epoch)) <= history_days * 86400.0]
     # reference: the last set's epoch (its own orbit is sampled up to it)
     t_ref = last.epoch
