@@ -19,3 +19,14 @@ report = false
 def quick(seed: int = 0, name: str = "quick") -> str:
     """The quick scenario (MS-28's liftoff second, two-orbit, no return, no report or CZML)."""
     return QUICK.format(seed=seed, name=name)
+
+
+def two_day_progress_to_poisk() -> str:
+    """The shipped two-day what-if (``scenarios/soyuz-two-day-whatif.toml``: first two-day window
+    after 24 Nov 2025 12:00 UTC) flown by a Progress MS to Poisk zenith, without return or crew."""
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "scenarios" / "soyuz-two-day-whatif.toml").read_text()
+    text = (text.replace('spacecraft = "soyuz-ms"', 'spacecraft = "progress-ms"').replace("rassvet-nadir", "poisk-zenith")
+            .replace("[return]\nenabled = true", "[return]\nenabled = false"))
+    return "\n".join(line for line in text.splitlines() if not line.startswith("names = "))

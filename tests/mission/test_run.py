@@ -228,15 +228,12 @@ def test_a_two_day_flight_docks_at_the_same_time_through_run_rendezvous_and_mont
     nominal 30): ``run`` and the Monte Carlo nominal used to plan once with 30 min and docked
     13 min after ``gyrfalcon rendezvous`` for the same liftoff. Now the three agree to within the
     difference of their insertions (the run's simulated ascent, the others' parametric one)."""
-    from pathlib import Path
-
     from gyrfalcon import api
     from gyrfalcon.scale.flight import build_nominal
 
-    text = (Path(__file__).resolve().parents[2] / "scenarios" / "soyuz-two-day-whatif.toml").read_text()
-    text = (text.replace('spacecraft = "soyuz-ms"', 'spacecraft = "progress-ms"').replace("rassvet-nadir", "poisk-zenith")
-            .replace("[return]\nenabled = true", "[return]\nenabled = false"))
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("names = "))
+    from tests.scenario_texts import two_day_progress_to_poisk
+
+    text = two_day_progress_to_poisk()
     r = fly(parse_scenario(text))
     assert r.contact_utc is not None
     plan, res = api.fly_rendezvous(launch=r.launch_utc, pad="baikonur-31", scheme="two-day", vehicle="progress-ms",

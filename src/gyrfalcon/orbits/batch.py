@@ -165,6 +165,14 @@ class BatchFlight:
         """Lanes that have not failed (n,) bool."""
         return self._ok.copy()
 
+    def stop(self, lanes, reason: str) -> None:
+        """Stop the lanes where ``lanes`` ((n,) bool) is True, with ``reason`` as their error: they
+        stay where they are (lanes already stopped keep their first reason)."""
+        mask = np.asarray(lanes, dtype=bool)
+        for i in np.nonzero(mask & self._ok)[0]:
+            self.error[int(i)] = str(reason)
+        self._ok &= ~mask
+
     # -- segments ----------------------------------------------------------------------------
     def _segment_bounds(self, k: int):
         if k < self._seg_n:
@@ -204,7 +212,7 @@ class BatchFlight:
         """
         n = self.n
         target = _lanes(t_s, n, "t_s")
-        if np.any(target < self._t - 1e-9):
+        if np.any(self._ok & (target < self._t - 1e-9)):
             raise InputError("BatchFlight only flies forward: a target time is before a lane's current time")
         idx = self._comp.param_index
         burn = thrust_n is not None

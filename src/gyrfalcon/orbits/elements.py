@@ -320,3 +320,46 @@ class KeplerianElements:
             )
         r, v = self.to_rv()
         return State(parse_utc(t), r, v, name, mass_kg)
+
+
+def equinoctial_rows(r_m, v_mps, mu_m3_s2: float | None = None) -> np.ndarray:
+    """Equinoctial elements of many states: ``(n, 6)`` rows ``[a_m, h, k, p, q, L_rad]``.
+
+    ``r_m``, ``v_mps``: (n, 3) (or (3,)) inertial states. ``h = e sin(w + W)``, ``k = e cos(w +
+    W)``, ``p = tan(i/2) sin W``, ``q = tan(i/2) cos W`` (Broucke & Cefola 1972) and the TRUE
+    longitude ``L = W + w + nu`` in (-pi, pi]: non-singular for circular and inclined orbits
+    (retrograde equatorial ones excepted). Row by row (no sum across rows), so a row's
+    elements do not depend on the other rows.
+
+    Why here: a deviation of tens of km from a reference orbit is a straight line in Cartesian
+    coordinates but a drift along the orbit in these elements, whose propagation over many
+    revolutions stays close to linear (the rendezvous guidance of ``gyrfalcon.scale``).
+
+    >>> el = KeplerianElements.from_altitudes(200e3, 242e3, math.radians(51.66), 0.3, 0.2, 0.1)
+    >>> r, v = el.to_rv()
+    >>> a, h, k, p, q, L = equinoctial_rows(r, v)[0]
+    >>> bool(abs(a - el.a_m) < 1e-6), abs(math.hypot(h, k) - el.e) < 1e-12, abs(2 * math.atan(math.hypot(p, q)) - el.i_rad) < 1e-12
+    (True, True, True)
+    >>> bool(abs(L - (0.3 + 0.2 + 0.1)) < 1e-12)     # RAAN + argument of perigee + true anomaly
+    True
+    """
+    mu = _mu(mu_m3_s2)
+    r = np.atleast_2d(np.asarray(r_m, dtype=float))
+    v = np.atleast_2d(np.asarray(v_mps, dtype=float))
+    rn = np.sqrt(r[:, 0] ** 2 + r[:, 1] ** 2 + r[:, 2] ** 2)
+    v2 = v[:, 0] ** 2 + v[:, 1] ** 2 + v[:, 2] ** 2
+    a = 1.0 / (2.0 / rn - v2 / mu)
+    hv = np.cross(r, v)
+    hn = np.sqrt(hv[:, 0] ** 2 + hv[:, 1] ** 2 + hv[:, 2] ** 2)
+    w = hv / hn[:, None]
+    p = w[:, 0] / (1.0 + w[:, 2])
+    q = -w[:, 1] / (1.0 + w[:, 2])
+    s = 1.0 + p * p + q * q
+    f = np.stack([1.0 - p * p + q * q, 2.0 * p * q, -2.0 * p], axis=1) / s[:, None]
+    g = np.stack([2.0 * p * q, 1.0 + p * p - q * q, 2.0 * q], axis=1) / s[:, None]
+    e = np.cross(v, hv) / mu - r / rn[:, None]
+    k = e[:, 0] * f[:, 0] + e[:, 1] * f[:, 1] + e[:, 2] * f[:, 2]
+    h = e[:, 0] * g[:, 0] + e[:, 1] * g[:, 1] + e[:, 2] * g[:, 2]
+    L = np.arctan2(r[:, 0] * g[:, 0] + r[:, 1] * g[:, 1] + r[:, 2] * g[:, 2],
+                   r[:, 0] * f[:, 0] + r[:, 1] * f[:, 1] + r[:, 2] * f[:, 2])
+    return np.stack([a, h, k, p, q, L], axis=1)

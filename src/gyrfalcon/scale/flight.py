@@ -22,9 +22,12 @@ per run instead of a re-targeting. A mid-course correction (``MCC``, nominal siz
 inserted half-way between the transfer burn and the braking (:func:`insert_mcc`); from it on
 the predicted miss is taken against the TRUE station (Kurs relative navigation, acquisition
 from 100 km), so the MCC and the braking cancel the transfer burn's execution error and the
-ISS ephemeris error. Limits: linear about the nominal, so large insertion errors (several
-sigma) leave a hand-over miss the closing guidance must absorb; burn epochs are the nominal
-ones; the Kurs navigation of the MCC is perfect (its bias is modelled in the approach only).
+ISS ephemeris error. The state deviation the linear map takes is measured in equinoctial
+elements (:func:`state_deviation_rows`), so that a lead of tens of km along the orbit stays a
+change of longitude over the 30 revolutions of a two-day flight. Limits: linear about the
+nominal, so large insertion errors (several sigma) leave a hand-over miss the closing guidance
+must absorb; burn epochs are the nominal ones; the Kurs navigation of the MCC is perfect (its
+bias is modelled in the approach only).
 
 All runs of a list are flown together (:func:`fly_rendezvous_batch`): the insertions are
 vectorised and the truth is one :class:`gyrfalcon.orbits.batch.BatchFlight` (heyoka's SIMD
@@ -79,7 +82,9 @@ class Nominal:
     RTN [m/s]; ``t_centre_s``: burn centres; ``t_ref_s``/``X_ref``: the guidance update epochs
     and the nominal states there (K, 6); ``F_nom``: the nominal hand-over residual;
     ``S``: (K, 6, 6); ``J``: (6, 3K); ``t_check_s``: the hand-over epoch; ``aim_rho_*``: the
-    nominal hand-over (LVLH); ``plan_arrival_*``: the planner's own record of it.
+    nominal hand-over (LVLH); ``plan_arrival_*``: the planner's own record of it; ``OE_ref``
+    (K, 6): the equinoctial elements of ``X_ref`` and ``E_ref`` (K, 6, 6) the inverse of their
+    derivative there (:func:`state_deviation_rows`).
     """
 
     scenario: object          # the parsed Scenario (its dispersions table dropped), parsed once at the edge
@@ -107,6 +112,8 @@ class Nominal:
     plan_arrival_rho_m: tuple
     plan_arrival_rho_dot_mps: tuple
     kurs_from_burn: int = -1
+    E_ref: np.ndarray | None = None
+    OE_ref: np.ndarray | None = None
 
 
 MCC_FRACTION = 0.5
@@ -183,6 +190,7 @@ def _build_nominal(sc, source: str) -> Nominal:
     from ..mission.runner import _rules_check, _window
     from ..orbits.state import State
     from ..rendezvous import schemes
+    from ..orbits.elements import equinoctial_rows
     from ..rendezvous.handover import approach_from_plan, place_aim_for_port
     from ..rendezvous.plan import FiniteChain, insertion_plane_normal, plan_rendezvous
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
@@ -195,6 +203,7 @@ def _build_nominal(sc, source: str) -> Nominal:
     pad = _pad(sc)
     s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal).state
     s0 = s0.with_mass(veh.mass_at_insertion_kg)
+
     def make(scheme, approach_s=None):
         return plan_rendezvous(s0, liftoff=liftoff, station=eph, scheme=scheme, vehicle=sc.vehicle.spacecraft,
                                force_model="full", trajectory_step_s=0, planning_approach_s=approach_s)
@@ -215,7 +224,7 @@ def _build_nominal(sc, source: str) -> Nominal:
     J = chain.jacobian(x_fin.reshape(-1), cache)
     pre, post, specs, final = cache
     K = len(times)
-    t_ref, X_ref, S = [], [], []
+    t_ref, X_ref, S, OE, E = [], [], [], [], []
     for k in range(K):
         t_start = specs[k][0]
         prev = s0 if k == 0 else post[k - 1]
@@ -233,6 +242,8 @@ def _build_nominal(sc, source: str) -> Nominal:
         t_ref.append(float(seconds_between(s0.t, t_r)))
         X_ref.append(X)
         S.append(Sk)
+        OE.append(equinoctial_rows(X[:3], X[3:])[0])
+        E.append(_elements_inverse(X))
     return Nominal(
         scenario=sc, source=source, liftoff_utc=iso_utc(liftoff), insertion_utc=iso_utc(s0.t),
         plane_normal=tuple(float(c) for c in normal), scheme=plan.scheme,
@@ -244,7 +255,7 @@ def _build_nominal(sc, source: str) -> Nominal:
         thrust_n=float(veh.main_engine_thrust_n), isp_s=float(veh.main_engine_isp_s),
         nominal_dv_mps=float(plan.total_dv_mps), nominal_contact_utc=appr.contact_utc or "",
         plan_arrival_rho_m=tuple(plan.arrival_rho_lvlh_m), plan_arrival_rho_dot_mps=tuple(plan.arrival_rho_dot_lvlh_mps),
-        kurs_from_burn=k_mcc)
+        kurs_from_burn=k_mcc, E_ref=np.array(E), OE_ref=np.array(OE))
 
 
 RUN_COLUMNS = (
@@ -256,6 +267,44 @@ RUN_COLUMNS = (
 )
 """Columns of a campaign's table, one row per run (SI units; ``contact_delay_s``: contact minus the
 nominal run's contact; ``failure``: '' when captured, else the cause)."""
+
+
+def _elements_inverse(X) -> np.ndarray:
+    """The inverse of d(equinoctial elements)/d(state) at the state ``X`` (6,): (6, 6)."""
+    from ..orbits.elements import equinoctial_rows
+
+    X = np.asarray(X, float)
+    P = np.repeat(X[None, :], 6, axis=0)
+    h = np.array([FD_POS_M] * 3 + [FD_VEL_MPS] * 3)
+    P[np.arange(6), np.arange(6)] += h
+    M = np.repeat(X[None, :], 6, axis=0)
+    M[np.arange(6), np.arange(6)] -= h
+    d = equinoctial_rows(P[:, :3], P[:, 3:]) - equinoctial_rows(M[:, :3], M[:, 3:])
+    d[:, 5] = (d[:, 5] + np.pi) % (2 * np.pi) - np.pi
+    D = (d / (2.0 * h[:, None])).T             # D[i, j] = d element_i / d state_j
+    return np.linalg.inv(D)
+
+
+def state_deviation_rows(nom: Nominal, k: int, X) -> np.ndarray:
+    """The runs' state deviations (n, 6) from the nominal at the guidance update ``k``, for the
+    linear miss prediction ``S_k @ dX``.
+
+    Not ``X - X_ref``: a run tens of km ahead of the nominal along its orbit is there a straight
+    line, whose curvature the linear map would read as a change of the orbit's energy and so
+    of its drift (a 35 km lead reads as ~180 m of semi-major axis: ~50 km of spurious miss
+    after the 30 revolutions of a two-day flight). The deviation is taken in equinoctial
+    elements (:func:`gyrfalcon.orbits.elements.equinoctial_rows`), where such a lead is a
+    change of longitude only, and mapped back to the state by the inverse of the elements'
+    derivative at ``X_ref``: the same as ``X - X_ref`` for small deviations.
+    """
+    from ..orbits.elements import equinoctial_rows
+
+    X = np.asarray(X, float)
+    if nom.E_ref is None:
+        return X - nom.X_ref[k][None, :]
+    d = equinoctial_rows(X[:, :3], X[:, 3:]) - nom.OE_ref[k][None, :]
+    d[:, 5] = (d[:, 5] + np.pi) % (2 * np.pi) - np.pi
+    return _matvec_rows(nom.E_ref[k], d)
 
 
 def failure_cause(res) -> str:
@@ -338,7 +387,9 @@ def _insertion_states(nom: Nominal, draws):
 class RendezvousTruth:
     """The guided rendezvous of many runs, at the hand-over (arrays over the runs).
 
-    ``t_s``: hand-over time [s after the nominal insertion] (the nominal's ``t_check_s``);
+    ``t_s`` (n,): hand-over times [s after the nominal insertion]: the nominal's ``t_check_s``
+    (60 s after its longest braking), or the end of a run's braking when the corrections made it
+    longer than that;
     ``r_m``, ``v_mps`` (n, 3) GCRF; ``mass_kg`` (n,); ``executed_rtn_mps`` (n, K, 3): the burns
     as flown; ``error``: '' or why the run's rendezvous failed; ``steps``: integrator steps.
     """
@@ -378,11 +429,14 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
     scale = np.array([d.burn_scale[:K] for d in draws], float)           # (n, K)
     tilt = np.array([d.burn_tilt_rad[:K] for d in draws], float)         # (n, K, 2)
     for k in range(K):
-        fl.advance(nom.t_ref_s[k])
+        late = fl.ok & (fl.t_s > nom.t_ref_s[k] + 1e-9)
+        if np.any(late):       # the previous burn, grown by the corrections, runs into this one's slot
+            fl.stop(late, f"burn {nom.burn_names[k - 1]} grew so long that it runs into {nom.burn_names[k]}")
+        fl.advance(np.maximum(nom.t_ref_s[k], fl.t_s))
         X = np.concatenate([fl.r_m, fl.v_mps], axis=1)
         Jk = nom.J[:, 3 * k:]
         dcmd = (x_cmd[:, k:] - nom.x_nom[None, k:]).reshape(n, -1)
-        miss = nom.F_nom[None, :] + _matvec_rows(nom.S[k], X - nom.X_ref[k][None, :]) + _matvec_rows(Jk, dcmd)
+        miss = nom.F_nom[None, :] + _matvec_rows(nom.S[k], state_deviation_rows(nom, k, X)) + _matvec_rows(Jk, dcmd)
         if 0 <= nom.kurs_from_burn <= k:
             # Kurs relative navigation: the miss is relative to the TRUE station (ephemeris + error)
             miss = miss - st_err
@@ -401,8 +455,10 @@ def fly_rendezvous_batch(nom: Nominal, draws) -> RendezvousTruth:
         fl.advance(t_start)
         fl.advance(t_start + dur, thrust_n=np.where(fire, nom.thrust_n, 0.0), isp_s=nom.isp_s, direction=d,
                    frame="RTN")
-    fl.advance(nom.t_check_s)
-    return RendezvousTruth(nom.t_check_s, fl.r_m, fl.v_mps, fl.mass_kg, executed, tuple(fl.error), fl.steps)
+    # the hand-over: the nominal's t_check, or the end of a braking the corrections made longer
+    t_handover = np.maximum(nom.t_check_s, fl.t_s)
+    fl.advance(t_handover)
+    return RendezvousTruth(t_handover, fl.r_m, fl.v_mps, fl.mass_kg, executed, tuple(fl.error), fl.steps)
 
 
 def fly_rendezvous(nom: Nominal, draw):
@@ -415,7 +471,7 @@ def fly_rendezvous(nom: Nominal, draw):
     tr = fly_rendezvous_batch(nom, [draw])
     if tr.error[0]:
         raise PropagationError(f"run {draw.index}: the rendezvous {tr.error[0]}")
-    t = add_seconds(parse_utc(nom.insertion_utc), tr.t_s)
+    t = add_seconds(parse_utc(nom.insertion_utc), float(tr.t_s[0]))
     return State(t, tr.r_m[0], tr.v_mps[0], "GCRF", float(tr.mass_kg[0])), tr.executed_rtn_mps[0]
 
 
@@ -440,10 +496,17 @@ def _rendezvous_rows(nom: Nominal, draws):
         return rows, []
     eph = _station(nom.scenario, nom.source)
     tr = fly_rendezvous_batch(nom, draws)
-    t = add_seconds(parse_utc(nom.insertion_utc), tr.t_s)
-    st = eph.at(t)
-    r_t, v_t = np.asarray(st.r_m, float), np.asarray(st.v_mps, float)
-    rho_all, rho_dot_all = inertial_to_lvlh(r_t, v_t, tr.r_m - r_t, tr.v_mps - v_t)
+    t_ins = parse_utc(nom.insertion_utc)
+    times = [None] * len(draws)
+    rho_all, rho_dot_all = np.empty_like(tr.r_m), np.empty_like(tr.v_mps)
+    for t_s in np.unique(tr.t_s):          # one hand-over time for (nearly) every run
+        sel = np.nonzero(tr.t_s == t_s)[0]
+        t = add_seconds(t_ins, float(t_s))
+        st = eph.at(t)
+        r_t, v_t = np.asarray(st.r_m, float), np.asarray(st.v_mps, float)
+        rho_all[sel], rho_dot_all[sel] = inertial_to_lvlh(r_t, v_t, tr.r_m[sel] - r_t, tr.v_mps[sel] - v_t)
+        for i in sel:
+            times[i] = t
     out = []
     for i, (row, draw) in enumerate(zip(rows, draws)):
         if tr.error[i]:
@@ -462,7 +525,7 @@ def _rendezvous_rows(nom: Nominal, draws):
         row["handover_miss_m"] = float(np.linalg.norm(rho - nom.aim_rho_m))
         row["handover_miss_mps"] = float(np.linalg.norm(rho_dot - nom.aim_rho_dot_mps))
         row["total_dv_mps"] = dv
-        out.append((t, rho, rho_dot, float(tr.mass_kg[i])))
+        out.append((times[i], rho, rho_dot, float(tr.mass_kg[i])))
     return rows, out
 
 
