@@ -6,7 +6,9 @@
     python bench/validate_flights.py --from-tles         # the same flights, ISS from iss_tles.csv
 
 DIR holds the NASA ISS OEM files named in ``tests/data/flights_2023_2026.csv`` (column
-``station_oem``). Each flight is flown as a user would: the REAL liftoff time, the real
+``station_oem``). ``--flights FILE`` takes another list in the same columns; an optional ``pad``
+column names the launch pad (default ``baikonur-31``; ``baikonur-1`` for the Soyuz-FG flights
+of 2018-2019). Each flight is flown as a user would: the REAL liftoff time, the real
 vehicle, pad (Baikonur 31/6) and docking port, the station from the NASA ephemeris made before
 the flight; parametric insertion into the station's plane (the J2-biased plane for the two-day
 scheme), the planner (phasing and rendezvous burns from the geometry, ``full`` force model,
@@ -49,7 +51,20 @@ def _utc(text: str) -> str:
 
 
 def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
-    """One flight: plan + approach; returns a result row (times ISO UTC, errors in minutes)."""
+    """One flight: plan + approach; returns a result row (times ISO UTC, errors in minutes). A
+    flight that cannot be flown (an unknown scheme or port, an ephemeris that does not cover it,
+    ...) is a row saying why, not the end of the table."""
+    try:
+        return _fly(row, oem_dir, seed)
+    except Exception as exc:
+        return {"mission": row.get("mission", "?"), "vehicle": row.get("vehicle", "?"),
+                "scheme": row.get("scheme", "?"), "port": row.get("port", "?"),
+                "status": row.get("docking_status", ""), "real_utc": _utc(row.get("docking_utc") or "0000-00-00T00:00"),
+                "phase_deg": float("nan"), "phase_inside": True, "within": False,
+                "error": f"{type(exc).__name__}: {exc}", "seconds": 0.0}
+
+
+def _fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
     import numpy as np
 
     from gyrfalcon.io.oem import load_oem
@@ -66,7 +81,7 @@ def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
         eph = _tle_ephemeris(row["station_tle_epoch"], liftoff)
     else:
         eph = load_oem(os.path.join(oem_dir, row["station_oem"])).ephemeris("GCRF")
-    pad = load_sites().get("baikonur-31")
+    pad = load_sites().get((row.get("pad") or "").strip() or "baikonur-31")
     real = parse_utc(_utc(row["docking_utc"]))
     scheme = row["scheme"]
     sch = schemes.get_scheme(scheme)
@@ -99,7 +114,7 @@ def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
         out["duration_h"] = float(seconds_between(liftoff, c)) / 3600.0
         out["real_duration_h"] = float(seconds_between(liftoff, real)) / 3600.0
         out["approach_min"] = float(seconds_between(parse_utc(plan.aim_utc), c)) / 60.0
-        out["within"] = abs(out["error_min"]) <= TOL_MIN[scheme]
+        out["within"] = abs(out["error_min"]) <= TOL_MIN.get(scheme, max(TOL_MIN.values()))
     else:
         out["within"] = False
     out["launch_error_s"] = _launch_error_s(eph, pad, scheme, liftoff, row["vehicle"])
