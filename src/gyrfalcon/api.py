@@ -611,14 +611,34 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     The plan and the approach are flown together (:func:`gyrfalcon.rendezvous.handover.plan_and_fly`):
     for the two-day scheme, whose arrival is a lighting rule about the approach itself, the aim
     point is placed again with this vehicle's simulated approach to this port. The contact time is
-    the simulated approach's (``approach.contact_utc``), never a constant.
+    the simulated approach's (``approach.contact_utc``), never a constant. A ``port`` that was not
+    a port on the flight's date (Pirs after 26 Jul 2021, Prichal before 26 Nov 2021, ...) is
+    refused before anything is flown (:class:`~gyrfalcon.station.catalog.PortNotAvailableError`,
+    naming the ports of that date); whether it was free is the station manifest's business
+    (``gyrfalcon rendezvous`` checks both).
     """
     from .rendezvous.handover import plan_and_fly
 
+    _port_on_flight_date(port, launch, vehicle)
     eph, (plan, res) = _flight(station, launch, pad, scheme, source, lambda ins, e, sch: plan_and_fly(
         ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
         plan_kwargs={"trajectory_step_s": trajectory_step_s}))
     return _rewrap(RendezvousPlan, plan), _rewrap(ApproachResult, res)
+
+
+def _port_on_flight_date(port, launch, vehicle) -> None:
+    """Refuse a docking port that did not exist on the flight's date (liftoff + 3 h, a fast
+    arrival); no launch given: the default flight's, which has its port."""
+    from .station.catalog import load_station
+    from .time import add_seconds, parse_utc
+
+    if launch is None:
+        return
+    try:
+        t = add_seconds(parse_utc(launch), 3 * 3600.0)
+    except GyrfalconError:          # a bad launch time is refused by the planner with its own message
+        return
+    load_station("iss").port_on(port, t.utc_datetime(), vehicle)
 
 
 # ---------------------------------------------------------------------------------------------
