@@ -22,7 +22,9 @@ per run instead of a re-targeting. A mid-course correction (``MCC``, nominal siz
 inserted half-way between the transfer burn and the braking (:func:`insert_mcc`); from it on
 the predicted miss is taken against the TRUE station (Kurs relative navigation, acquisition
 from 100 km), so the MCC and the braking cancel the transfer burn's execution error and the
-ISS ephemeris error. The state deviation the linear map takes is measured in equinoctial
+ISS ephemeris error. A two-day flight also gets a zero-size ``trim`` one revolution before its
+transfer burn (:func:`insert_trim`): the first burn that sees the day-2 drag drift, as the real
+final rendezvous starts from about 475 km. The state deviation the linear map takes is measured in equinoctial
 elements (:func:`state_deviation_rows`), so that a lead of tens of km along the orbit stays a
 change of longitude over the 30 revolutions of a two-day flight. Limits: linear about the
 nominal, so large insertion errors (several sigma) leave a hand-over miss the closing guidance
@@ -147,6 +149,47 @@ def insert_mcc(times, x_imp, x_fin, names):
     return times, x_imp, x_fin, names, K - 1
 
 
+TRIM_AFTER_GAP_S = 6 * 3600.0
+"""A phasing coast longer than this before the transfer burn gets a trim (:func:`insert_trim`) [s]."""
+
+
+def insert_trim(times, x_imp, x_fin, names, period_s: float, k_mcc: int):
+    """The burn list with a zero-size ``trim`` one revolution (``period_s``) before the transfer
+    burn when the coast before that burn is longer than :data:`TRIM_AFTER_GAP_S` (the two-day
+    scheme's day 2): ``(times, x_imp, x_fin, names, index of the MCC)``; else unchanged.
+
+    Why: the two-day flight's last phasing burn (orbit 17) comes a day before the transfer, and
+    a density 15 % off drifts the chaser some kilometres along-track over that day; with the
+    transfer as the first burn that can see it, the correction cost 145 m/s at p95 and left 276
+    m at the hand-over. The real final rendezvous starts from about 475 km with burns computed
+    from that day's navigation (Progress MS-03: "3 large and 3 small burns" from 478 km, ESA
+    Pesquet blog 2016; Soyuz MS-28's DV2 at 474 km, domain.md 2.3): the trim is that first
+    burn, placed one revolution before the transfer as the two-orbit scheme's DV2 is (-360 deg of
+    argument of latitude before the transfer's aim point minus 180). Nominal size zero: the
+    nominal plan, its burns and its contact are unchanged; only the runs' guidance uses it.
+    """
+    from ..time import add_seconds, seconds_between
+
+    j = k_mcc - 1                     # the transfer burn
+    if j < 1 or float(seconds_between(times[j - 1], times[j])) <= TRIM_AFTER_GAP_S:
+        return tuple(times), np.asarray(x_imp), np.asarray(x_fin), tuple(names), k_mcc
+    z = np.zeros((1, 3))
+    times = tuple(times[:j]) + (add_seconds(times[j], -float(period_s)),) + tuple(times[j:])
+    x_imp = np.concatenate([np.asarray(x_imp, float)[:j], z, np.asarray(x_imp, float)[j:]])
+    x_fin = np.concatenate([np.asarray(x_fin, float)[:j], z, np.asarray(x_fin, float)[j:]])
+    names = tuple(names[:j]) + ("trim",) + tuple(names[j:])
+    return times, x_imp, x_fin, names, k_mcc + 1
+
+
+def _period_before(plan, k: int) -> float:
+    """The chaser's Keplerian period [s] on the orbit left by the plan's burn ``k`` (its apsides)."""
+    from ..constants import MU_EARTH_M3_S2, WGS84_A_M
+
+    b = plan.burns[k]
+    a = WGS84_A_M + 0.5 * (b.perigee_altitude_m + b.apogee_altitude_m)
+    return 2.0 * np.pi * np.sqrt(a ** 3 / MU_EARTH_M3_S2)
+
+
 def as_scenario(scenario, source: str = "<embedded>"):
     """The :class:`~gyrfalcon.mission.scenario.Scenario` a campaign flies: a Scenario is used as it
     is, TOML text is parsed (once, here at the edge); the dispersions table is dropped (the
@@ -218,6 +261,9 @@ def _build_nominal(sc, source: str) -> Nominal:
     x_imp = np.array([b.dv_rtn_mps for b in plan.impulsive_burns])
     x_fin = np.array([b.dv_rtn_mps for b in plan.burns])
     times, x_imp, x_fin, names, k_mcc = insert_mcc(times, x_imp, x_fin, tuple(b.name for b in plan.burns))
+    if len(plan.burns) >= 3:
+        times, x_imp, x_fin, names, k_mcc = insert_trim(times, x_imp, x_fin, names,
+                                                        _period_before(plan, len(plan.burns) - 3), k_mcc)
     chain = FiniteChain(s0, times, x_imp, veh.main_engine_thrust_n, veh.main_engine_isp_s, dyn, st_at,
                         State.from_dict(plan.chaser_at_aim))
     F, cache = chain.evaluate(x_fin.reshape(-1))
