@@ -23,8 +23,8 @@ inserted half-way between the transfer burn and the braking (:func:`insert_mcc`)
 the predicted miss is taken against the TRUE station (Kurs relative navigation, acquisition
 from 100 km), so the MCC and the braking cancel the transfer burn's execution error and the
 ISS ephemeris error. A two-day flight also gets a zero-size ``trim`` one revolution before its
-transfer burn (:func:`insert_trim`): the first burn that sees the day-2 drag drift, where the
-real final rendezvous starts (about 475 km). The state deviation the linear map takes is
+transfer burn (:func:`insert_trim`): the first burn that sees the day-2 drag drift, as the
+real final rendezvous has large burns on that day's navigation. The state deviation the linear map takes is
 measured in equinoctial elements (:func:`state_deviation_rows`), so that a lead of tens of km along the orbit stays a
 change of longitude over the 30 revolutions of a two-day flight. Limits: linear about the
 nominal, so large insertion errors (several sigma) leave a hand-over miss the closing guidance
@@ -164,9 +164,10 @@ def insert_trim(times, x_imp, x_fin, names, period_s: float, k_mcc: int):
     m at the hand-over. The real final rendezvous starts from about 475 km with burns computed
     from that day's navigation (Progress MS-03: "3 large and 3 small burns" from 478 km, ESA
     Pesquet blog 2016; Soyuz MS-28's DV2 at 474 km, domain.md 2.3): the trim is that first
-    burn, one revolution (of the orbit the last phasing burn leaves) before the transfer. Nominal
-    size zero: the nominal plan, its burns and its contact are unchanged; only the runs'
-    guidance uses it.
+    burn. Where it falls is not published: one revolution (of the orbit the last phasing burn
+    leaves) before the transfer is our choice (D), not fitted (two revolutions gave a hand-over
+    p95 of 24 m instead of 32 on 200 runs). Nominal size zero: the nominal plan, its burns and
+    its contact are unchanged; only the runs' guidance uses it.
     """
     from ..time import add_seconds, seconds_between
 
