@@ -41,6 +41,11 @@ def test_a_past_flight_runs_through_the_api_with_its_station(tmp_path):
         contact = run_contact_utc(c, {"scenario_toml": text, "station_tle": tles}, "api-ms-22", AUTH)
         err = abs(float(seconds_between(parse_utc(contact), parse_utc(MS22_DOCKED))))
         assert err < TOLERANCE_S, contact
+        # the station upload was for that run only: gone once it ended
+        assert list(saved.iterdir()) == [], list(saved.iterdir())
+        # and one refused by the job queue (the name exists now) is not kept either
+        again = c.post("/api/runs", json={"scenario_toml": text, "station_tle": tles}, headers=AUTH)
+        assert again.status_code == 409 and list(saved.iterdir()) == []
         tl = c.get("/api/runs/api-ms-22/timeline").json()
         assert not any("does not fit" in n for n in tl["notes"]), tl["notes"]
 

@@ -644,16 +644,17 @@ def create_app(cfg: WebConfig) -> FastAPI:
                          503: {"model": Problem, "description": "too many runs queued"}},
               dependencies=[Depends(require_token)], tags=["runs"])
     def start_run(req: RunRequest):
+        upload = None
         if req.station_oem is not None or req.station_tle is not None:
-            sc = attach_station(req.scenario_toml, req.station_oem, req.station_tle, out_dir)
+            sc, upload = attach_station(req.scenario_toml, req.station_oem, req.station_tle, out_dir)
         else:
             sc = validate_upload(req.scenario_toml)
         try:
-            job = jobs.submit(sc, req.scenario_toml)
-        except RunExistsError as exc:
-            return _problem(409, str(exc))
-        except JobLimitError as exc:
-            return _problem(503, str(exc))
+            job = jobs.submit(sc, req.scenario_toml, upload=upload)
+        except (RunExistsError, JobLimitError) as exc:
+            if upload is not None:           # the run will not read it
+                upload.unlink(missing_ok=True)
+            return _problem(409 if isinstance(exc, RunExistsError) else 503, str(exc))
         return job.as_dict()
 
     # --- the API docs, from local assets -----------------------------------------------------
@@ -731,8 +732,9 @@ def validate_upload(text: str, target_ephemeris: str | None = None):
 
 
 def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | None, out_dir: Path):
-    """The scenario with ``target.ephemeris`` set to an uploaded station source (raises InputError
-    -> 422 when it does not parse or does not serve the launch).
+    """``(scenario, path)``: the scenario with ``target.ephemeris`` set to an uploaded station
+    source saved at ``path`` (raises InputError -> 422 when it does not parse or does not serve
+    the launch; nothing is then left). The run's job deletes the file when it ends.
 
     ``scenario_text``: the uploaded TOML, validated here with the station in place, so that a
     flight outside the embedded ephemeris (e.g. of 2021) is checked against the uploaded station.
@@ -769,7 +771,7 @@ def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | Non
     except Exception:
         path.unlink(missing_ok=True)
         raise
-    return sc
+    return sc, path
 
 
 def lvlh_track(chaser_oem: Path, station_oem: Path, last_s: float) -> dict:

@@ -60,8 +60,9 @@ class JobQueue:
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gyrfalcon-run")
 
-    def submit(self, scenario, text: str) -> Job:
-        """Queue ``scenario`` (validated) with its TOML ``text``; raises JobLimitError / RunExistsError."""
+    def submit(self, scenario, text: str, upload: Path | None = None) -> Job:
+        """Queue ``scenario`` (validated) with its TOML ``text``; raises JobLimitError / RunExistsError.
+        ``upload``: a station file saved for this run only, deleted when the run ends."""
         from ..mission.runner import PHASES
 
         name = scenario.name
@@ -74,7 +75,7 @@ class JobQueue:
                 raise RunExistsError(f"a run named '{name}' exists or is queued; give the scenario another name")
             job = Job(uuid.uuid4().hex, name, phases={p: "pending" for p in PHASES})
             self._jobs[job.id] = job
-        self._pool.submit(self._run, job, scenario, text)
+        self._pool.submit(self._run, job, scenario, text, upload)
         return job
 
     def _progress(self, job: Job):
@@ -83,7 +84,7 @@ class JobQueue:
                 job.phases[phase] = {"start": "running"}.get(status, status)
         return cb
 
-    def _run(self, job: Job, scenario, text: str) -> None:
+    def _run(self, job: Job, scenario, text: str, upload: Path | None = None) -> None:
         from ..mission.runner import fly, write_outputs
 
         with self._lock:
@@ -97,6 +98,9 @@ class JobQueue:
             state, error = "failed", str(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the poller, not raised in a thread
             state, error = "failed", f"internal error: {type(exc).__name__}: {exc}"
+        finally:
+            if upload is not None:       # saved for this run only
+                Path(upload).unlink(missing_ok=True)
         with self._lock:
             job.state, job.error, job.finished_utc = state, error, _now()
 
