@@ -223,7 +223,7 @@ def test_injected_kurs_dropout_reaches_the_approach_and_stops_the_docking(tmp_pa
 
 def test_a_two_day_flight_docks_at_the_same_time_through_run_rendezvous_and_montecarlo():
     """The two-day arrival is a lighting rule about the approach itself, so its aim point is placed
-    with the vehicle's own approach to the port (``rendezvous.handover.place_aim_for_port``). A
+    with the vehicle's own approach to the port (``rendezvous.handover.plan_and_fly``). A
     Progress to Poisk zenith flies a long flyaround (about 43 min from the aim point, not the
     nominal 30): ``run`` and the Monte Carlo nominal used to plan once with 30 min and docked
     13 min after ``gyrfalcon rendezvous`` for the same liftoff. Now the three agree to within the

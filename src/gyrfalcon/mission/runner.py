@@ -17,10 +17,9 @@ Phases and the public call each one makes (nothing is re-implemented here):
    plane at liftoff (for a two-day scheme, the plane of
    :func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`, as the rendezvous module advises).
 4. **rendezvous** -- :func:`gyrfalcon.rendezvous.plan.plan_rendezvous` from the ascent's
-   insertion state, force model ``full``, against the station's ephemeris; the aim point placed
-   for the vehicle and port (:func:`gyrfalcon.rendezvous.handover.place_aim_for_port`: a two-day
-   plan is made again with the vehicle's own nominal approach to the port, as ``gyrfalcon
-   rendezvous`` does).
+   insertion state, force model ``full``, against the station's ephemeris, flown with the
+   approach by :func:`gyrfalcon.rendezvous.handover.plan_and_fly` (a two-day plan is made again
+   with the vehicle's own nominal approach to the port, as ``gyrfalcon rendezvous`` does).
 5. **approach** -- :func:`gyrfalcon.rendezvous.handover.approach_from_plan` with the scenario's
    Kurs faults. Contact = the approach's contact. Kurs acquisition =
    the first time the planned relative range falls below the Kurs model's acquisition range.
@@ -249,34 +248,16 @@ def _window(scenario, eph):
     return found[0].launch_utc, tuple(found)
 
 
-def _approach(scenario, plan, eph, nominal: bool = False):
-    """The closed-loop approach from the plan's hand-over to the scenario's port, with the
-    scenario's Kurs faults (none when ``nominal``)."""
-    from ..proximity.approach import ApproachConfig
-    from ..proximity.kurs import KursFault
-    from ..rendezvous.handover import approach_from_plan
-
-    faults = () if nominal else tuple(KursFault("dropout", f.start_s, f.duration_s)
-                                      for f in scenario.faults.kurs_dropout)
-    return approach_from_plan(plan, eph, scenario.docking.port, scenario.seed, faults=faults,
-                              config=ApproachConfig(vehicle_type=scenario.vehicle.spacecraft))
-
-
 def _plan_and_approach(scenario, insertion, liftoff, eph):
-    """The rendezvous plan, its aim point placed for the vehicle and port, and the approach flown
-    (:func:`gyrfalcon.rendezvous.handover.place_aim_for_port`, as ``gyrfalcon rendezvous`` does)."""
-    from ..rendezvous.handover import place_aim_for_port
-    from ..rendezvous.plan import plan_rendezvous
+    """The rendezvous plan and the approach with the scenario's Kurs faults, flown by
+    :func:`gyrfalcon.rendezvous.handover.plan_and_fly` as ``gyrfalcon rendezvous`` flies them."""
+    from ..proximity.kurs import KursFault
+    from ..rendezvous.handover import plan_and_fly
 
-    def make(scheme, approach_s=None):
-        return plan_rendezvous(insertion, liftoff=liftoff, station=eph, scheme=scheme,
-                               vehicle=scenario.vehicle.spacecraft, force_model="full",
-                               planning_approach_s=approach_s)
-
-    first = make(scenario.rendezvous.scheme)
-    return place_aim_for_port(
-        first, fly=lambda p: _approach(scenario, p, eph), replan=lambda approach_s: make(first.scheme, approach_s),
-        fly_nominal=(lambda p: _approach(scenario, p, eph, nominal=True)) if scenario.faults.kurs_dropout else None)
+    faults = tuple(KursFault("dropout", f.start_s, f.duration_s) for f in scenario.faults.kurs_dropout)
+    return plan_and_fly(insertion, eph, scheme=scenario.rendezvous.scheme, vehicle=scenario.vehicle.spacecraft,
+                        port_id=scenario.docking.port, seed=scenario.seed, faults=faults,
+                        plan_kwargs={"liftoff": liftoff, "force_model": "full"})
 
 
 def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | None, notes):

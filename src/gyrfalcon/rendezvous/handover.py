@@ -39,7 +39,7 @@ import numpy as np
 from ..errors import GyrfalconError, InputError
 
 __all__ = ["Handover", "HandoverError", "NoContactError", "handover_state", "approach_from_plan",
-           "predict_contact", "plan_and_fly", "place_aim_for_port", "REPLAN_TOLERANCE_S", "HANDOVER_TOL_POSITION_M", "HANDOVER_TOL_VELOCITY_MPS"]
+           "predict_contact", "plan_and_fly", "REPLAN_TOLERANCE_S", "HANDOVER_TOL_POSITION_M", "HANDOVER_TOL_VELOCITY_MPS"]
 
 HANDOVER_TOL_POSITION_M = 1.0
 """Largest accepted gap between the approach's first state and the plan's arrival state [m]."""
@@ -173,54 +173,41 @@ was planned with by more than this [s]."""
 def plan_and_fly(insertion, station_eph=None, *, scheme: str = "auto", vehicle: str = "soyuz-ms",
                  port_id: str = "rassvet-nadir", seed: int = 0, faults=(), attitude: str = "xvv",
                  plan_kwargs: dict | None = None, approach_kwargs: dict | None = None):
-    """Plan the rendezvous and fly the approach: ``(plan, approach_result)``.
+    """Plan the rendezvous and fly the approach: ``(plan, approach_result)``. Every entry point
+    (``rendezvous``, ``run``, the ``montecarlo`` nominal, the web API, :func:`gyrfalcon.fly_rendezvous`)
+    flies through here, so they agree.
 
-    The plan is made (:func:`gyrfalcon.rendezvous.plan.plan_rendezvous`), its aim point placed for
-    this vehicle and port (:func:`place_aim_for_port`), and the approach flown with ``faults``.
-    Either way the contact is the simulation's.
+    Fast schemes (arrival by revolution count): one plan with the nominal 30 min placement of the
+    aim point, then the approach -- the aim point is fixed by the ballistics of the first
+    revolutions, whatever the port. Two-day scheme (lighting rule: the planned contact at the
+    orbital sunset): the aim point is placed with THIS vehicle's approach to THIS port, so the
+    plan is made once with the nominal 30 min, the nominal approach flown (without ``faults``:
+    the ballistics centre plans with the nominal approach, not with a what-if's failure), and, if
+    its duration differs by more than :data:`REPLAN_TOLERANCE_S`, the plan is made again with the
+    simulated duration (what the ballistics centre does with two days to plan the final
+    rendezvous for the port and the lighting). The approach is then flown with ``faults``. Either
+    way the contact is the simulation's.
     """
+    from ..time import parse_utc, seconds_between
     from .plan import plan_rendezvous
+    from .schemes import load_schemes
 
     pk = dict(plan_kwargs or {})
     ak = dict(approach_kwargs or {})
+
+    def fly(p, with_faults=True):
+        return approach_from_plan(p, station_eph, port_id, seed, faults if with_faults else (), attitude, **ak)
+
     plan = plan_rendezvous(insertion, station=station_eph, scheme=scheme, vehicle=vehicle, **pk)
-    return place_aim_for_port(
-        plan,
-        fly=lambda p: approach_from_plan(p, station_eph, port_id, seed, faults, attitude, **ak),
-        replan=lambda approach_s: plan_rendezvous(insertion, station=station_eph, scheme=plan.scheme, vehicle=vehicle,
-                                                  **{**pk, "planning_approach_s": approach_s}),
-        fly_nominal=(lambda p: approach_from_plan(p, station_eph, port_id, seed, (), attitude, **ak)) if faults else None)
-
-
-def place_aim_for_port(plan, fly, replan, fly_nominal=None):
-    """The plan with its aim point placed for the vehicle's own approach to the port, and the
-    approach flown from it: ``(plan, approach_result)``.
-
-    ``fly(plan)`` flies the approach (an :class:`~gyrfalcon.proximity.approach.ApproachResult`);
-    ``replan(approach_s)`` makes the same plan again with that planning approach duration [s];
-    ``fly_nominal(plan)`` (default ``fly``) flies the nominal approach, without the Kurs faults of
-    a what-if: the ballistics centre plans with the nominal approach, not with a failure.
-
-    Fast schemes (arrival by revolution count) keep the nominal 30 min placement -- the aim point
-    is fixed by the ballistics of the first revolutions, whatever the port. Two-day scheme
-    (lighting rule: the planned contact at the orbital sunset): the aim point is placed with THIS
-    vehicle's approach to THIS port, so the nominal approach is flown and, if its duration differs
-    from the planned one by more than :data:`REPLAN_TOLERANCE_S`, the plan is made again with the
-    simulated duration (what the ballistics centre does with two days to plan the final
-    rendezvous for the port and the lighting). Every entry point (``rendezvous``, ``run``,
-    ``montecarlo``, the web API, :func:`gyrfalcon.fly_rendezvous`) places it here, so they agree.
-    """
-    from ..time import parse_utc, seconds_between
-    from .schemes import load_schemes
-
-    nominal = fly_nominal or fly
-    res = nominal(plan)
+    res = fly(plan, with_faults=False)
     sch = next(s for s in load_schemes().schemes if s.name == plan.scheme)
     if sch.arrival == "sunset-on-revolution" and res.contact_utc is not None:
         flown_s = float(seconds_between(parse_utc(plan.aim_utc), parse_utc(res.contact_utc)))
         if abs(flown_s - plan.approach_duration_s) > REPLAN_TOLERANCE_S:
-            plan, res = replan(flown_s), None
-    if res is None or nominal is not fly:
+            pk["planning_approach_s"] = flown_s
+            plan = plan_rendezvous(insertion, station=station_eph, scheme=plan.scheme, vehicle=vehicle, **pk)
+            res = None
+    if res is None or faults:
         res = fly(plan)
     return plan, res
 

@@ -235,8 +235,8 @@ def _build_nominal(sc, source: str) -> Nominal:
     from ..orbits.state import State
     from ..rendezvous import schemes
     from ..orbits.elements import equinoctial_rows
-    from ..rendezvous.handover import approach_from_plan, place_aim_for_port
-    from ..rendezvous.plan import FiniteChain, insertion_plane_normal, plan_rendezvous
+    from ..rendezvous.handover import plan_and_fly
+    from ..rendezvous.plan import FiniteChain, insertion_plane_normal
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     eph = _station(sc, source)
@@ -248,14 +248,10 @@ def _build_nominal(sc, source: str) -> Nominal:
     s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal).state
     s0 = s0.with_mass(veh.mass_at_insertion_kg)
 
-    def make(scheme, approach_s=None):
-        return plan_rendezvous(s0, liftoff=liftoff, station=eph, scheme=scheme, vehicle=sc.vehicle.spacecraft,
-                               force_model="full", trajectory_step_s=0, planning_approach_s=approach_s)
-
-    first = make(sc.rendezvous.scheme)
     # the aim point placed for the vehicle and port, as `gyrfalcon rendezvous` and `run` place it
-    plan, appr = place_aim_for_port(first, fly=lambda p: approach_from_plan(p, eph, sc.docking.port, sc.seed),
-                                    replan=lambda approach_s: make(first.scheme, approach_s))
+    plan, appr = plan_and_fly(s0, eph, scheme=sc.rendezvous.scheme, vehicle=sc.vehicle.spacecraft,
+                              port_id=sc.docking.port, seed=sc.seed,
+                              plan_kwargs={"liftoff": liftoff, "force_model": "full", "trajectory_step_s": 0})
     dyn = _dynamics(sc.vehicle.spacecraft)
     st_at = lambda t: eph.at(t)
     times = tuple(parse_utc(b.utc) for b in plan.impulsive_burns)
