@@ -113,9 +113,9 @@ class Nominal:
     nominal_contact_utc: str
     plan_arrival_rho_m: tuple
     plan_arrival_rho_dot_mps: tuple
+    E_ref: np.ndarray
+    OE_ref: np.ndarray
     kurs_from_burn: int = -1
-    E_ref: np.ndarray | None = None
-    OE_ref: np.ndarray | None = None
 
 
 MCC_FRACTION = 0.5
@@ -343,8 +343,6 @@ def state_deviation_rows(nom: Nominal, k: int, X) -> np.ndarray:
     from ..orbits.elements import equinoctial_rows
 
     X = np.asarray(X, float)
-    if nom.E_ref is None:
-        return X - nom.X_ref[k][None, :]
     d = equinoctial_rows(X[:, :3], X[:, 3:]) - nom.OE_ref[k][None, :]
     d[:, 5] = (d[:, 5] + np.pi) % (2 * np.pi) - np.pi
     return _matvec_rows(nom.E_ref[k], d)
