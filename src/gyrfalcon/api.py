@@ -619,26 +619,14 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     """
     from .rendezvous.handover import plan_and_fly
 
-    _port_on_flight_date(port, launch, vehicle)
+    if launch is not None:           # no launch: the default flight's, which has its port
+        from .station.catalog import load_station as _catalog
+
+        _catalog("iss").port_for_launch(port, launch, vehicle)
     eph, (plan, res) = _flight(station, launch, pad, scheme, source, lambda ins, e, sch: plan_and_fly(
         ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
         plan_kwargs={"trajectory_step_s": trajectory_step_s}))
     return _rewrap(RendezvousPlan, plan), _rewrap(ApproachResult, res)
-
-
-def _port_on_flight_date(port, launch, vehicle) -> None:
-    """Refuse a docking port that did not exist on the flight's date (liftoff + 3 h, a fast
-    arrival); no launch given: the default flight's, which has its port."""
-    from .station.catalog import load_station
-    from .time import add_seconds, parse_utc
-
-    if launch is None:
-        return
-    try:
-        t = add_seconds(parse_utc(launch), 3 * 3600.0)
-    except GyrfalconError:          # a bad launch time is refused by the planner with its own message
-        return
-    load_station("iss").port_on(port, t.utc_datetime(), vehicle)
 
 
 # ---------------------------------------------------------------------------------------------

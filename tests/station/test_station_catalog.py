@@ -236,6 +236,23 @@ def test_past_ports_are_dated_sourced_and_outside_the_current_eight():
     assert iss.port_on("pirs-nadir", dt.datetime(2020, 7, 23, 17, 45, tzinfo=dt.timezone.utc)).id == "pirs-nadir"
 
 
+
+def test_port_for_launch_checks_the_fast_arrival_three_hours_after_liftoff():
+    from gyrfalcon.errors import GyrfalconError
+    from gyrfalcon.station.catalog import PortNotAvailableError
+
+    iss = load_station()
+    # Progress MS-15 lifted off 2020-07-23 14:26 for Pirs: a port then
+    assert iss.port_for_launch("pirs-nadir", "2020-07-23T14:26:21Z", "progress-ms").id == "pirs-nadir"
+    # Pirs left at 10:55 on 26 Jul 2021: a liftoff at 08:00 arrives after it (+3 h), one at 07:50 before
+    assert iss.port_for_launch("pirs-nadir", "2021-07-26T07:50:00Z").id == "pirs-nadir"
+    with pytest.raises(PortNotAvailableError, match="until 2021-07-26T10:55:00Z; ports on 2021-07-26T11:00:00Z"):
+        iss.port_for_launch("pirs-nadir", "2021-07-26T08:00:00Z")
+    # a launch time that cannot be read still checks the port id (the planner refuses the time)
+    assert iss.port_for_launch("poisk-zenith", "not a time").id == "poisk-zenith"
+    with pytest.raises(GyrfalconError, match="pirs-zenith"):
+        iss.port_for_launch("pirs-zenith", "not a time")
+
 def test_a_past_port_without_an_end_date_is_a_catalogue_error():
     from gyrfalcon.station.catalog import StationCatalogError, _data_text, load_vehicle_types, parse_station
     from gyrfalcon.station.mechanisms import load_mechanisms

@@ -85,12 +85,13 @@ def register(app: typer.Typer) -> None:
 
         Exit code 3 (reason on stderr) when the simulated approach ends without capture."""
         from ..time import add_seconds, parse_utc
+        from ..station.catalog import load_station as load_catalog
         from .checks import check_seed, input_file, pick_alias
         from .station_opts import station_from_options
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
-        _check_port(port, launch, vehicle)
+        load_catalog("iss").port_for_launch(port, launch, vehicle)   # its date: liftoff + 3 h
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
@@ -109,24 +110,6 @@ def register(app: typer.Typer) -> None:
             for n in notes:
                 console().print(f"note: {n}", markup=False, highlight=False)
         exit_if_not_captured(res)
-
-
-def _check_port(port: str, launch: str, vehicle: str) -> None:
-    """A docking port unknown, or not a port on the flight's date (Pirs until 26 Jul 2021, Nauka
-    nadir from 29 Jul to 25 Nov 2021, Prichal from 26 Nov 2021, ...), is refused before the
-    rendezvous is planned, naming the ports of that date. The date checked is liftoff + 3 h (a
-    fast arrival); :func:`_rules_check` checks the port again at the plan's own arrival."""
-    from ..errors import InputError
-    from ..station.catalog import load_station
-    from ..time import add_seconds, parse_utc
-
-    st = load_station("iss")
-    try:
-        t = add_seconds(parse_utc(launch), 3 * 3600.0)
-    except InputError:               # a bad --launch is refused with its own message below
-        st.port(port)
-        return
-    st.port_on(port, t.utc_datetime(), vehicle)
 
 
 def exit_if_not_captured(res) -> None:

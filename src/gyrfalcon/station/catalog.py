@@ -42,6 +42,9 @@ from typing import Iterator, Mapping
 from ..errors import GyrfalconError, InputError
 from .mechanisms import Mechanism, load_mechanisms
 
+FAST_ARRIVAL_S = 3 * 3600.0
+"""Liftoff to a fast (two-orbit) arrival, rounded [s]: the date a port is checked for."""
+
 DIRECTIONS = ("forward", "aft", "zenith", "nadir", "port", "starboard")
 """Port directions and their body-frame unit vectors (see :data:`DIRECTION_VECTORS`)."""
 
@@ -321,6 +324,19 @@ class Station:
         there = self.ports_on(when, vehicle_type_id)
         kind = f" for {vehicle_type_id}" if vehicle_type_id else ""
         raise PortNotAvailableError(f"{why}; ports{kind} on {t}: {', '.join(there) or 'none'}")
+
+    def port_for_launch(self, port_id: str, launch, vehicle_type_id: str | None = None,
+                        arrival_after_s: float = FAST_ARRIVAL_S) -> Port:
+        """:meth:`port_on` at ``launch`` (ISO UTC or skyfield ``Time``) + ``arrival_after_s`` (default
+        3 h, a fast arrival): the check made before a rendezvous is planned. A ``launch`` that
+        cannot be read only checks that the port is known (the planner refuses the time itself)."""
+        from ..time import add_seconds, parse_utc
+
+        try:
+            t = add_seconds(parse_utc(launch), arrival_after_s)
+        except InputError:
+            return self.port(port_id)
+        return self.port_on(port_id, t.utc_datetime(), vehicle_type_id)
 
     def module(self, module_id: str) -> Module:
         key = str(module_id).strip().lower()
