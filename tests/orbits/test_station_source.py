@@ -131,6 +131,28 @@ def test_the_event_summary_reboost_is_applied():
     assert e_imp > 2 * e_with and e_imp > 1.5e3, (e_imp, e_with)
 
 
+def test_a_start_inside_a_planned_burn_flies_the_whole_burn():
+    """A prediction asked to start 6 min after the TIG (inside the modelled 14.5-min burn) starts
+    before the ignition and flies the burn: as close to NASA's samples after the burn as one started
+    before the TIG (0.8 km after 4 h), not the ~30 km of the burn dropped."""
+    from gyrfalcon.io.oem import load_oem
+
+    oem = load_oem(REBOOST)
+    nasa = oem.ephemeris("GCRF")
+    t_in, t_before, t1 = "2025-11-19T13:25Z", "2025-11-19T13:18Z", "2025-11-19T17:30Z"
+    inside = ss.load_station(oem, predict_from_utc=t_in, until_utc=t1)
+    before = ss.load_station(oem, predict_from_utc=t_before, until_utc=t1)
+    assert [b[0] for b in inside.burns] == ["GMT323 93P Reb"] and abs(inside.burns[0][2] - 1.3) < 1e-9
+    assert inside.span[0] == "2025-11-19T13:25:00Z"
+    assert any("inside the planned burn 'GMT323 93P Reb'" in w and "whole burn is flown" in w for w in inside.warnings)
+    e_in = np.linalg.norm(inside.at(t1).r_m - nasa.at(t1).r_m)
+    e_before = np.linalg.norm(before.at(t1).r_m - nasa.at(t1).r_m)
+    dropped, _, _, _ = ss.predict_from_ephemeris(nasa, parse_utc(t_in), parse_utc(t1), events=(),
+                                                 area_m2=oem.spacecraft.drag_area_m2)
+    e_dropped = np.linalg.norm(dropped.at(t1).r_m - nasa.at(t1).r_m)
+    assert e_in < 1.5e3 and abs(e_in - e_before) < 100.0 and e_dropped > 15 * e_in, (e_in, e_before, e_dropped)
+
+
 def test_stale_data_and_a_planned_burn_before_the_flight_are_warned():
     st = ss.load_station(REBOOST, at_utc="2025-11-19T17:00Z")
     text = " | ".join(st.warnings)

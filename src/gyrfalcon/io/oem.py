@@ -419,6 +419,7 @@ class OEM:
                 if deg:
                     degree = deg
         t_all = np.concatenate(t_parts)
+        valid = _useable_spans(segs, t_parts, epoch, self.source)
         mass = None
         if self.spacecraft is not None and self.spacecraft.mass_kg is not None:
             mass = np.full(len(t_all), float(self.spacecraft.mass_kg))
@@ -427,13 +428,37 @@ class OEM:
                 "spacecraft": self.spacecraft, "events": self.events,
                 "ascending_nodes": self.ascending_nodes}
         eph = Ephemeris(epoch, t_all, np.concatenate(r_parts), np.concatenate(v_parts),
-                        target, segs[0].object_name, tuple(starts), mass, meta, int(degree))
+                        target, segs[0].object_name, tuple(starts), mass, meta, int(degree), valid)
         if max_error_m is not None:
             try:
                 meta["sampling"] = eph.check_sampling(max_error_m)
             except EphemerisSamplingError as exc:
                 raise OEMGapError(f"{self.source}: {exc}") from None
         return eph
+
+
+def _useable_spans(segs, t_parts, epoch, source) -> tuple:
+    """The segments' useable spans [s of TT since ``epoch``] when any segment gives
+    ``USEABLE_START_TIME``/``USEABLE_STOP_TIME`` (as Orekit's ``OemSegment`` covers its useable
+    span only; the samples outside it still serve the interpolation near its ends), each clipped
+    to the segment's samples; () when none does (every segment's samples are its span)."""
+    from ..time import seconds_between
+
+    if not any("USEABLE_START_TIME" in s.metadata or "USEABLE_STOP_TIME" in s.metadata for s in segs):
+        return ()
+    out = []
+    for s, t in zip(segs, t_parts):
+        lo, hi = float(t[0]), float(t[-1])
+        if "USEABLE_START_TIME" in s.metadata:
+            lo = max(lo, float(seconds_between(epoch, s.useable_start)))
+        if "USEABLE_STOP_TIME" in s.metadata:
+            hi = min(hi, float(seconds_between(epoch, s.useable_stop)))
+        if hi >= lo:
+            out.append((lo, hi))
+    if not out:
+        raise OEMFormatError(f"{source}: no segment's USEABLE_START_TIME..USEABLE_STOP_TIME overlaps its data lines; "
+                             "correct the useable times or remove them")
+    return tuple(out)
 
 
 # --------------------------------------------------------------------------------------

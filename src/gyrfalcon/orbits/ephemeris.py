@@ -130,7 +130,9 @@ class Ephemeris:
     mass_kg: np.ndarray | None = None
     meta: dict = field(default_factory=dict, compare=False, repr=False)
     degree: int = 8
+    valid_s: tuple = ()
     _pieces: tuple = field(default=(), init=False, compare=False, repr=False)
+    _spans: tuple = field(default=(), init=False, compare=False, repr=False)
 
     def __post_init__(self):
         t = np.asarray(self.t_s, dtype=float).reshape(-1)
@@ -151,21 +153,30 @@ class Ephemeris:
         object.__setattr__(self, "segment_starts", starts)
         object.__setattr__(self, "_pieces", _pieces(t, starts))
         object.__setattr__(self, "frame", canonical_frame(self.frame))
+        object.__setattr__(self, "_spans", _spans(t, starts, self.valid_s))
+        object.__setattr__(self, "valid_s", self._spans if self.valid_s else ())
 
     # ---- span -------------------------------------------------------------------------
     @property
     def start(self):
-        """First sampled instant."""
+        """First instant covered (the first sample, or the start of the first useable span)."""
         from ..time import add_seconds
 
-        return add_seconds(self.epoch, self.t_s[0])
+        return add_seconds(self.epoch, self._spans[0][0])
 
     @property
     def stop(self):
-        """Last sampled instant."""
+        """Last instant covered (the last sample, or the end of the last useable span)."""
         from ..time import add_seconds
 
-        return add_seconds(self.epoch, self.t_s[-1])
+        return add_seconds(self.epoch, self._spans[-1][1])
+
+    @property
+    def spans_s(self) -> tuple:
+        """The covered intervals ``(first, last)`` [s of TT since ``epoch``], increasing: one per
+        segment (neighbouring segments closer than a sampling step merged), or ``valid_s``
+        (an OEM's ``USEABLE_START_TIME``/``USEABLE_STOP_TIME``) when given."""
+        return self._spans
 
     @property
     def times(self):
@@ -187,7 +198,7 @@ class Ephemeris:
 
     def covers(self, t) -> bool:
         s = np.atleast_1d(self.seconds_from_epoch(t))
-        return bool(np.all((s >= self.t_s[0] - 1e-6) & (s <= self.t_s[-1] + 1e-6)))
+        return bool(np.all(_inside(self._spans, s)))
 
     # ---- interpolation ----------------------------------------------------------------
     def interpolate(self, seconds) -> tuple[np.ndarray, np.ndarray]:
@@ -197,14 +208,23 @@ class Ephemeris:
         scalar = s.ndim == 0
         s = np.atleast_1d(s)
         lo, hi = self.t_s[0], self.t_s[-1]
-        bad = (s < lo - 1e-6) | (s > hi + 1e-6)
+        bad = ~_inside(self._spans, s)
         if np.any(bad):
             from ..time import add_seconds, iso_utc
 
             first_bad = float(s[bad][0])
+            when = iso_utc(add_seconds(self.epoch, first_bad))
+            spans = self._spans
+            k = next((i for i in range(len(spans) - 1) if spans[i][1] < first_bad < spans[i + 1][0]), None)
+            what = "segment"
+            if k is not None:
+                raise EphemerisRangeError(
+                    f"{self.name} ephemeris: no data between {what} end {iso_utc(add_seconds(self.epoch, spans[k][1]))} "
+                    f"and next {what} start {iso_utc(add_seconds(self.epoch, spans[k + 1][0]))} ({when} asked); "
+                    "use a time inside a segment, or an ephemeris that covers the gap")
             raise EphemerisRangeError(
-                f"{self.name} ephemeris covers {iso_utc(self.start)} to {iso_utc(self.stop)}; "
-                f"{iso_utc(add_seconds(self.epoch, first_bad))} is outside it. "
+                f"{self.name} ephemeris covers {iso_utc(self.start)} to {iso_utc(self.stop)}"
+                f"{' (its useable span)' if self.valid_s else ''}; {when} is outside it. "
                 "Use a time inside that span or an ephemeris that covers the date."
             )
         s = np.clip(s, lo, hi)
@@ -214,6 +234,10 @@ class Ephemeris:
         first = self.t_s[np.asarray([p[0] for p in pieces])]
         # which piece: the last one whose first time <= s (a later segment wins at a shared instant)
         idx = np.clip(np.searchsorted(first, s, side="right") - 1, 0, len(pieces) - 1)
+        # in a gap between segments shorter than a sampling step (merged spans): the nearer one
+        last = self.t_s[np.asarray([p[1] - 1 for p in pieces])]
+        nxt = np.minimum(idx + 1, len(pieces) - 1)
+        idx = np.where((s > last[idx]) & (nxt > idx) & (first[nxt] - s < s - last[idx]), nxt, idx)
         n = self.degree + 1
         for k in np.unique(idx):
             a, b = pieces[k]
@@ -335,10 +359,53 @@ class Ephemeris:
         i0 = max(int(np.searchsorted(self.t_s, s0, side="right")) - 1 - margin_samples, 0)
         i1 = min(int(np.searchsorted(self.t_s, s1, side="left")) + 1 + margin_samples, len(self.t_s))
         starts = tuple(sorted({0} | {j - i0 for j in self.segment_starts if i0 < j < i1}))
+        valid = ()
+        if self.valid_s:
+            a, b = float(self.t_s[i0]), float(self.t_s[i1 - 1])
+            valid = tuple((max(lo, a), min(hi, b)) for lo, hi in self.valid_s if min(hi, b) >= max(lo, a))
         return Ephemeris(
             self.epoch, self.t_s[i0:i1], self.r_m[i0:i1], self.v_mps[i0:i1], self.frame, self.name,
             starts, None if self.mass_kg is None else self.mass_kg[i0:i1], dict(self.meta), self.degree,
+            valid,
         )
+
+
+def _spans(t: np.ndarray, starts: tuple, valid) -> tuple:
+    """The covered intervals (see :attr:`Ephemeris.spans_s`): ``valid`` checked and sorted, or
+    one per segment, two segments merged when the gap between them is no longer than the
+    longer of the steps at its two sides (the chaser's hand-overs, an extension joined to a
+    file: a reading there stays within a step of a sample of the nearer segment)."""
+    if valid:
+        out = []
+        for pair in valid:
+            lo, hi = (float(x) for x in pair)
+            if not (math.isfinite(lo) and math.isfinite(hi) and lo <= hi):
+                raise InputError(f"an ephemeris' valid span must be (first, last) seconds with first <= last, got {pair}")
+            out.append((lo, hi))
+        out.sort()
+        if out[0][0] < t[0] - 1e-6 or out[-1][1] > t[-1] + 1e-6:
+            raise InputError("an ephemeris' valid span must lie inside its samples (no extrapolation)")
+        return tuple(out)
+    bounds = list(starts) + [len(t)]
+    out = []
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        lo, hi = float(t[a]), float(t[b - 1])
+        if out:
+            plo, phi, pstep = out[-1]
+            step_here = float(t[a + 1] - t[a]) if b - a > 1 else 0.0
+            if lo <= phi + max(pstep, step_here) + 1e-6:
+                out[-1] = (plo, max(phi, hi), float(t[b - 1] - t[b - 2]) if b - a > 1 else pstep)
+                continue
+        out.append((lo, hi, float(t[b - 1] - t[b - 2]) if b - a > 1 else 0.0))
+    return tuple((lo, hi) for lo, hi, _ in out)
+
+
+def _inside(spans: tuple, s: np.ndarray) -> np.ndarray:
+    """Which times ``s`` [s] lie in one of ``spans`` (1 us tolerance)."""
+    ok = np.zeros(len(s), dtype=bool)
+    for lo, hi in spans:
+        ok |= (s >= lo - 1e-6) & (s <= hi + 1e-6)
+    return ok
 
 
 def _frozen(a: np.ndarray) -> np.ndarray:

@@ -242,7 +242,7 @@ def _convert_ephemeris(eph, frame):
 
     r, v = convert_samples(eph.epoch, eph.t_s, eph.r_m, eph.v_mps, eph.frame, frame)
     return Ephemeris(eph.epoch, eph.t_s, r, v, frame, eph.name, eph.segment_starts, eph.mass_kg, dict(eph.meta),
-                     eph.degree)
+                     eph.degree, eph.valid_s)
 
 
 # ------------------------------------------------------------------------------------------
@@ -613,11 +613,29 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     """
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
-    t0 = parse_utc(start)
+    t_req = parse_utc(start)
+    t0 = t_req
+    warns = []
+    # a start inside a planned burn's modelled span (TIG to TIG + dv / REBOOST_ACCEL_MPS2): the
+    # state at the start is mid-burn (NASA's samples there are thrusting); the fit and the
+    # prediction start BURN_LEAD_S before the TIG instead, and the whole burn is flown
+    ongoing = _burn_in_progress(events, t_req)
+    if ongoing is not None:
+        t0 = add_seconds(ongoing.tig, -BURN_LEAD_S)
+        if float(seconds_between(eph.start, t0)) < 0:
+            raise InputError(
+                f"{eph.name}: the prediction start {iso_utc(t_req, 0)} lies inside the planned burn '{ongoing.name}' "
+                f"(TIG {iso_utc(ongoing.tig, 0)}, {ongoing.dv_mps:.1f} m/s) and the ephemeris has no sample before "
+                "its ignition; start before the TIG or after the burn's end "
+                f"({iso_utc(add_seconds(ongoing.tig, burn_duration_s(ongoing.dv_mps)), 0)})")
+        warns.append(
+            f"{eph.name}: the prediction start {iso_utc(t_req, 0)} lies inside the planned burn '{ongoing.name}' "
+            f"(TIG {iso_utc(ongoing.tig, 0)}, {ongoing.dv_mps:.1f} m/s, modelled until "
+            f"{iso_utc(add_seconds(ongoing.tig, burn_duration_s(ongoing.dv_mps)), 0)}): the orbit is fitted and "
+            f"propagated from {iso_utc(t0, 0)}, before its ignition, and the whole burn is flown")
     if history_days is None:
         long_pred = abs(float(seconds_between(t0, parse_utc(until)))) > LONG_SPAN_DAYS * 86400.0
         history_days = OEM_LONG_HISTORY_DAYS if long_pred else OEM_HISTORY_DAYS
-    warns = []
     sc_area = area_m2
     if sc_area is None:
         warns.append(f"{eph.name}: the ephemeris gives no DRAG_AREA; {ELEMENTS_DRAG['drag_area_m2']:.0f} m^2 "
@@ -668,9 +686,44 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     # the 8x8 model is ~3.5x faster (an 8-month extension: 6 s instead of 22 s)
     long = abs(float(seconds_between(t0, t1))) > LONG_SPAN_DAYS * 86400.0
     prop = _propagator(space_weather, kind="elements" if long else "ephemeris")
-    out = prop.propagate(s_start, t1, step_s, burns,
-                         params=_params({**base, "drag_scale": drag.drag_scale}, sw, space_weather))
-    return out, drag, tuple(_burn_row(b, float(mass)) for b in burns), warns
+    p = _params({**base, "drag_scale": drag.drag_scale}, sw, space_weather)
+    rows = tuple(_burn_row(b, float(mass)) for b in burns)
+    if ongoing is not None:
+        # fly from before the TIG to the requested start (the burn's first part), then from the
+        # start with the rest of that burn and the later ones: the output starts at the start
+        first = [b for b in burns if b.name == ongoing.name and float(seconds_between(b.t_start, t_req)) > 0]
+        lead = prop.propagate(s_start, t_req, step_s, first, params=p)
+        s_start = lead.state_at_index(len(lead) - 1)
+        rest = []
+        for b in burns:
+            if b in first:
+                left = float(b.duration_s) - float(seconds_between(b.t_start, t_req))
+                if left > 1e-3:
+                    from dataclasses import replace as _replace
+
+                    rest.append(_replace(b, t_start=t_req, duration_s=left))
+            else:
+                rest.append(b)
+        burns = rest
+    out = prop.propagate(s_start, t1, step_s, burns, params=p)
+    return out, drag, rows, warns
+
+
+BURN_LEAD_S = 60.0
+"""A prediction asked to start inside a planned burn starts this long before its TIG [s]."""
+
+
+def _burn_in_progress(events, t):
+    """The planned burn (event with dv > 0) whose modelled span, TIG to TIG + dv /
+    :data:`REBOOST_ACCEL_MPS2`, contains ``t`` strictly after its TIG (None if none)."""
+    from ..time import seconds_between
+
+    for e in events or ():
+        if e.dv_mps > 0:
+            d = float(seconds_between(e.tig, t))
+            if 1e-3 < d < burn_duration_s(e.dv_mps):
+                return e
+    return None
 
 
 def _burn_row(b, mass_kg: float) -> tuple:
@@ -792,17 +845,21 @@ def _join(first, second, name):
 
     off = float(seconds_between(first.epoch, second.epoch))
     t2 = second.t_s + off
-    keep = first.t_s < t2[0] - 1e-6
-    if not np.any(keep):
+    # first's samples up to second's start (the shared instant kept in both: a segment break,
+    # no gap), and its covered spans cut there
+    keep = first.t_s <= t2[0] + 1e-6
+    if not np.any(first.t_s < t2[0] - 1e-6):
         return second
     n1 = int(np.count_nonzero(keep))
     starts = sorted({0} | {i for i in first.segment_starts if i < n1} | {n1} | {n1 + i for i in second.segment_starts})
     mass = None
     if first.mass_kg is not None and second.mass_kg is not None:
         mass = np.concatenate([first.mass_kg[keep], second.mass_kg])
+    valid = tuple((lo, min(hi, float(t2[0]))) for lo, hi in first.spans_s if lo <= t2[0]) + \
+        tuple((lo + off, hi + off) for lo, hi in second.spans_s)
     return Ephemeris(first.epoch, np.concatenate([first.t_s[keep], t2]), np.concatenate([first.r_m[keep], second.r_m]),
                      np.concatenate([first.v_mps[keep], second.v_mps]), "GCRF", name, tuple(starts), mass,
-                     dict(first.meta), first.degree)
+                     dict(first.meta), first.degree, valid)
 
 
 # ------------------------------------------------------------------------------------------

@@ -42,6 +42,7 @@ gyrfalcon.errors.TLEChecksumError: line 2, column 69: checksum digit is 5 but th
 """
 from __future__ import annotations
 
+import calendar as _calendar
 import datetime as _dt
 import gzip
 import json
@@ -572,16 +573,23 @@ class OMM(_SGP4Mixin):
 def _normalise_epoch(text: str, label: str) -> str:
     t = text.strip()
     m = _OMM_EPOCH.match(t)
-    if m:
-        y, mo, d, h, mi, s, frac = m.groups()
-        base = _dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
-    else:
-        m = _OMM_EPOCH_DOY.match(t)
-        if not m:
-            raise OMMFormatError(f"{label}: EPOCH {text!r} is not an ISO 8601 UTC time; use e.g. "
-                                 "2025-11-24T13:04:24.008064")
-        y, doy, h, mi, s, frac = m.groups()
-        base = _dt.datetime(int(y), 1, 1, int(h), int(mi), int(s)) + _dt.timedelta(days=int(doy) - 1)
+    try:
+        if m:
+            y, mo, d, h, mi, s, frac = m.groups()
+            base = _dt.datetime(int(y), int(mo), int(d), int(h), int(mi), int(s))
+        else:
+            m = _OMM_EPOCH_DOY.match(t)
+            if not m:
+                raise OMMFormatError(f"{label}: EPOCH {text!r} is not an ISO 8601 UTC time; use e.g. "
+                                     "2025-11-24T13:04:24.008064")
+            y, doy, h, mi, s, frac = m.groups()
+            if not 1 <= int(doy) <= (366 if _calendar.isleap(int(y)) else 365):
+                raise ValueError(f"day of year {int(doy)} out of range")
+            base = _dt.datetime(int(y), 1, 1, int(h), int(mi), int(s)) + _dt.timedelta(days=int(doy) - 1)
+    except ValueError as exc:
+        # a well-formed but impossible date or time (month 13, hour 25, second 61...)
+        raise OMMFormatError(f"{label}: EPOCH {text!r} is not a valid date and time ({exc}); use e.g. "
+                             "2025-11-24T13:04:24.008064") from None
     frac = (frac or "0")
     micro = round(float("0." + frac) * 1e6)
     return (base + _dt.timedelta(microseconds=micro)).strftime("%Y-%m-%dT%H:%M:%S.%f")
