@@ -268,6 +268,62 @@ def test_gap_is_read_then_refused_for_interpolation_with_the_reason():
     assert len(oem.ephemeris("GCRF", max_error_m=None)) == 437
 
 
+DAY1 = DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz"    # NASA 2025-03-31T12:00 to 04-01T12:00, 4-min steps
+
+
+def _day1_rows():
+    raw = gzip.decompress(DAY1.read_bytes()).decode().splitlines()
+    return [ln for ln in raw if ln[:4] == "2025" and len(ln.split()) == 7]
+
+
+def test_an_instant_between_two_segments_is_refused_not_extrapolated():
+    """Two segments of NASA's data 6.7 h apart: inside each the read is NASA's own
+    interpolation; between them (once 1.3e27 m, 2 min after the first's end already 0.33 km
+    off) it is refused in one line naming both ends."""
+    from gyrfalcon.errors import EphemerisRangeError
+
+    rows = _day1_rows()
+    full = parse_oem(HEADER + META.format(start=rows[0][:23], stop=rows[-1][:23]) + "\n".join(rows) + "\n")
+    a, b = rows[:100], rows[200:]
+    two = parse_oem(HEADER + META.format(start=a[0][:23], stop=a[-1][:23]) + "\n".join(a) + "\n"
+                    + META.format(start=b[0][:23], stop=b[-1][:23]) + "\n".join(b) + "\n")
+    e2, ef = two.ephemeris("GCRF"), full.ephemeris("GCRF")
+    assert len(e2.spans_s) == 2
+    for t in (a[50][:23], b[50][:23], a[-1][:23]):
+        assert np.linalg.norm(e2.at(t).r_m - ef.at(t).r_m) < 1.0
+    for t in (add_seconds(e2.epoch, e2.spans_s[0][1] + 120.0), "2025-03-31T22:00:00Z"):
+        assert not e2.covers(t)
+        with pytest.raises(EphemerisRangeError) as exc:
+            e2.at(t)
+        msg = str(exc.value)
+        assert "\n" not in msg and "no data between segment end 2025-03-31T18:36:00" in msg
+        assert "next segment start 2025-04-01T01:20:00" in msg
+
+
+def test_useable_start_and_stop_times_bound_the_reads():
+    """USEABLE_START/STOP_TIME inside the samples: reads outside are refused (the file's span is
+    the useable one, as Orekit's OemSegment covers it); the samples outside still serve the
+    interpolation at its edges (the same values as without the keywords)."""
+    from gyrfalcon.errors import EphemerisRangeError
+
+    rows = _day1_rows()
+    meta = META.replace("STOP_TIME", "USEABLE_START_TIME   = {u0}\nUSEABLE_STOP_TIME    = {u1}\nSTOP_TIME", 1)
+    text = HEADER + meta.format(start=rows[0][:23], stop=rows[-1][:23], u0=rows[10][:23], u1=rows[300][:23]) \
+        + "\n".join(rows) + "\n"
+    eu = parse_oem(text).ephemeris("GCRF")
+    ef = parse_oem(HEADER + META.format(start=rows[0][:23], stop=rows[-1][:23]) + "\n".join(rows) + "\n") \
+        .ephemeris("GCRF")
+    assert iso_utc(eu.start, 0) == "2025-03-31T12:40:00Z" and iso_utc(eu.stop, 0) == "2025-04-01T08:00:00Z"
+    for t in ("2025-03-31T12:41:30Z", "2025-04-01T07:58:30Z"):
+        assert np.linalg.norm(eu.at(t).r_m - ef.at(t).r_m) < 1e-6
+    for t in ("2025-03-31T12:20:00Z", "2025-04-01T09:00:00Z"):
+        with pytest.raises(EphemerisRangeError, match="its useable span") as exc:
+            eu.at(t)
+        assert "\n" not in str(exc.value)
+    # the audit's case: a 15-day useable span over 5 days of samples stays the samples' span
+    assert iso_utc(load_oem(DAY1).ephemeris().stop, 0) == "2025-04-01T12:00:00Z"
+
+
 def test_structure_errors():
     with pytest.raises(OEMFormatError, match="never closed by META_STOP"):
         parse_oem(HEADER + "META_START\nOBJECT_NAME = ISS\n")

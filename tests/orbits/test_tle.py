@@ -250,3 +250,15 @@ def test_tle_near_its_epoch_agrees_with_nasa_oem():
     assert np.linalg.norm(d) < 1000.0                      # measured 224 m
     assert abs(d @ radial) < 500.0 and abs(d @ normal) < 500.0
     assert np.linalg.norm(s.v_mps - ref.v_mps) < 2.0       # m/s (measured 0.3)
+
+
+@pytest.mark.parametrize("epoch", ["2024-13-45T00:00:00", "2024-11-21T25:61:00", "2024-366T00:00:00"])
+def test_omm_with_an_impossible_epoch_is_one_line(epoch):
+    """A well-formed EPOCH that names no real instant (month 13, hour 25, day 366 of 2024 is
+    fine but 367 is not; 2023 has 365): one line naming the record and the value."""
+    rec = json.loads((DATA / "iss_omm_celestrak_excerpt.json").read_text())[0]
+    rec = dict(rec, EPOCH=epoch.replace("2024-366", "2023-366"))
+    with pytest.raises(OMMFormatError) as exc:
+        OMM.from_dict(rec)
+    msg = str(exc.value)
+    assert "\n" not in msg and rec["EPOCH"] in msg and "not a valid date and time" in msg
