@@ -42,8 +42,9 @@ as a forecast would be; during the fit arc (the past) the same constant values a
 the fitted scale carries over. No observed value after the start is used.
 
 Warnings (``Station.warnings``) say when the data are older than :data:`STALE_DAYS` before the
-time they serve (the along-track error grows ~:data:`ERROR_GROWTH_KM_PER_DAY` km/day, measured
-in docs/validation.md), when a planned manoeuvre lies between the data and the flight, when
+time they serve, quoting the error expected at that age (median and p95 interpolated from the
+measured growth :data:`ERROR_GROWTH_KM`: 3 / 16 / 72 km median after 1 / 3 / 7 days,
+docs/validation.md), when a planned manoeuvre lies between the data and the flight, when
 element sets after ``at_utc`` were left out, and when the drag could not be estimated (then
 :data:`DEFAULT_DRAG_SCALE` is used).
 
@@ -96,10 +97,11 @@ ELEMENTS_DRAG = {"drag_area_m2": 1500.0, "drag_cd": DEFAULT_CD}
 """ISS cross-section [m^2] and Cd used for element sets (no area in a TLE/OMM)."""
 ELEMENTS_MASS_KG = 450000.0
 """ISS mass [kg] used for element sets (NASA OEM headers 2023-2026: 420-500 t)."""
-ERROR_GROWTH_KM_PER_DAY = 5.0
-"""Measured growth of the position error of an orbit fitted to element sets [km/day]: median
-error 3.0 km after 1 day, 16.3 km after 3 days, 72 km after 7 days against later element sets
-(docs/validation.md "Station orbit"; 16.3 km / 3 days, rounded down: faster beyond 3 days)."""
+ERROR_GROWTH_KM = ((1.0, 3.0, 13.1), (3.0, 16.2, 57.2), (7.0, 72.1, 279.7))
+"""Measured growth of the position error of an orbit fitted to element sets: (age [days], median
+[km], p95 [km]) against later element sets, 1, 3 and 7 days ahead (docs/validation.md "Station
+orbit", OMM series 2024-09 to 2025-03). The error grows faster than linearly (drag mis-estimated:
+along-track ~ t^1.5-1.9); :func:`expected_error_km` interpolates it in log-log."""
 STALE_DAYS = 3.0
 """Data older than this before the time they serve get a staleness warning [days]: by then the
 measured median error is ~16 km (p95 ~58 km), while fresher element sets appear several times a
@@ -1004,14 +1006,34 @@ class StationDataWarning(UserWarning):
     """A station trajectory was built from stale or incomplete data (see ``Station.warnings``)."""
 
 
+def expected_error_km(age_days: float) -> tuple:
+    """(median, p95) position error [km] expected of an orbit ``age_days`` [days] after its data:
+    the measured :data:`ERROR_GROWTH_KM` interpolated as a power law between the measured ages
+    (log-log), extrapolated with the slope of the nearest two beyond them (before 1 day, after 7)."""
+    if not (math.isfinite(float(age_days)) and age_days > 0):
+        return (0.0, 0.0)
+    x = np.log([a for a, _, _ in ERROR_GROWTH_KM])
+    out = []
+    for col in (1, 2):
+        y = np.log([row[col] for row in ERROR_GROWTH_KM])
+        la = math.log(float(age_days))
+        k = 0 if la <= x[1] else (len(x) - 2 if la >= x[-2] else int(np.searchsorted(x, la)) - 1)
+        slope = (y[k + 1] - y[k]) / (x[k + 1] - x[k])
+        out.append(float(math.exp(y[k] + slope * (la - x[k]))))
+    return tuple(out)
+
+
 def _stale_text(name, data_t, t_at, age_d, instead):
     from ..time import iso_utc
 
+    med, p95 = expected_error_km(age_d)
+    far = " (beyond the 7 days measured: extrapolated)" if age_d > ERROR_GROWTH_KM[-1][0] else ""
     return (f"{name}: the data ({iso_utc(data_t, 0)}) are {age_d:.1f} days older than {iso_utc(t_at, 0)} (more than "
-            f"{STALE_DAYS:g}); expect ~{ERROR_GROWTH_KM_PER_DAY * age_d:.0f} km of along-track error "
-            f"({ERROR_GROWTH_KM_PER_DAY:g} km/day measured); use {instead}")
+            f"{STALE_DAYS:g}); expect ~{med:.0f} km of along-track error (median; p95 ~{p95:.0f} km; measured "
+            f"3 / 16 / 72 km median after 1 / 3 / 7 days{far}); use {instead}")
 
 
 __all__ = ["Station", "DragEstimate", "ArcFit", "StationDataWarning", "load_station", "determine_orbit",
-           "check_series", "fit_arc", "event_burns", "burn_duration_s", "predict_from_ephemeris", "propagate_state",
+           "check_series", "fit_arc", "event_burns", "expected_error_km", "burn_duration_s", "predict_from_ephemeris",
+           "propagate_state",
            "sniff", "space_weather_at"]
