@@ -183,6 +183,17 @@ def test_expected_error_follows_the_measured_growth():
     assert ss.expected_error_km(0.0) == (0.0, 0.0)
 
 
+@pytest.mark.parametrize("kw", [{"history_days": -1}, {"history_days": float("nan")}, {"history_days": "x"},
+                                {"step_s": 0}, {"predict_from_utc": "2024-12-08T00:00Z"}])
+def test_bad_loader_arguments_are_one_line(kw):
+    """A negative or NaN history (once an IndexError), a zero step, and predict_from_utc given
+    for element sets (once silently ignored): one line saying what would work."""
+    with pytest.raises(GyrfalconError) as exc:
+        ss.load_station(OMM_8D, at_utc="2024-12-08T12:00Z", **kw)
+    msg = str(exc.value)
+    assert "\n" not in msg and ("positive number" in msg or "for element sets use at_utc" in msg)
+
+
 def test_bad_checksum_is_one_line(tmp_path):
     lines = _tle_lines()
     l2 = lines[2]

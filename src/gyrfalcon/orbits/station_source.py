@@ -885,9 +885,11 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         ``at_utc`` + :data:`DEFAULT_SPAN_DAYS` days).
     predict_from_utc : time, optional
         OEM only: ignore the samples after this instant and propagate from it (a hindcast;
-        what ``gyrfalcon propagate --from-oem --start`` does).
+        what ``gyrfalcon propagate --from-oem --start`` does). Refused (InputError) for element
+        sets, which ``at_utc`` already cuts. A start inside a planned burn's modelled span starts
+        the fit and the propagation just before its TIG and flies the whole burn (warning).
     history_days : float, optional
-        Longest span of data before the prediction fitted [days]; default
+        Longest span of data before the prediction fitted [days] (> 0, finite); default
         :data:`OEM_HISTORY_DAYS` for an OEM (:data:`OEM_LONG_HISTORY_DAYS` for a prediction longer
         than :data:`LONG_SPAN_DAYS`), :data:`HISTORY_DAYS` for element sets.
     warn : bool
@@ -897,8 +899,25 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
     """
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
+    if history_days is not None:
+        try:
+            hd = float(history_days)
+        except (TypeError, ValueError):
+            hd = math.nan
+        if not (math.isfinite(hd) and hd > 0):
+            raise InputError(f"history_days must be a positive number of days (the span of data fitted before the "
+                             f"prediction), got {history_days!r}; e.g. {OEM_HISTORY_DAYS} for an OEM, {HISTORY_DAYS} "
+                             "for element sets, or None for the default")
+        history_days = hd
+    import numbers
+
+    if not (isinstance(step_s, numbers.Real) and math.isfinite(step_s) and step_s > 0):
+        raise InputError(f"step_s must be a positive number of seconds, got {step_s!r}; e.g. {SAMPLE_STEP_S:g}")
     kind, payload, name = _read(source)
     name = label or name
+    if predict_from_utc is not None and kind == "elements":
+        raise InputError(f"{name}: predict_from_utc is for an OEM (ignore its samples after that instant); for element "
+                         "sets use at_utc (only the sets dated at or before it are used)")
     t_at = None if at_utc is None else parse_utc(at_utc)
     t_until = None if until_utc is None else parse_utc(until_utc)
     warns: list[str] = []
