@@ -324,6 +324,37 @@ def test_useable_start_and_stop_times_bound_the_reads():
     assert iso_utc(load_oem(DAY1).ephemeris().stop, 0) == "2025-04-01T12:00:00Z"
 
 
+def test_a_corrupt_sample_is_named_not_blamed_on_the_sampling():
+    """A +50 km jump or a 1e30 km position in one line of NASA's 4-min data: refused naming that
+    sample as corrupt (its position disagrees with the velocities), not 'sample more densely'."""
+    rows = _day1_rows()
+    for value in ("+50", "1e30"):
+        bad = list(rows)
+        f = bad[100].split()
+        f[1] = f"{float(f[1]) + 50.0:.9f}" if value == "+50" else "1e30"
+        bad[100] = " ".join(f)
+        with pytest.raises(OEMGapError) as exc:
+            parse_oem(HEADER + META.format(start=rows[0][:23], stop=rows[-1][:23]) + "\n".join(bad) + "\n").ephemeris()
+        msg = str(exc.value)
+        assert "\n" not in msg and "the sample at 2025-03-31T18:40:00" in msg and "looks corrupt" in msg
+        assert "more densely" not in msg and ("~50" in msg if value == "+50" else "1e+30 km" in msg)
+    # NASA's own data: no sample flagged
+    assert load_oem(DAY1).ephemeris().corrupt_sample() is None
+
+
+def test_one_sample_and_non_positive_spacecraft_figures_are_one_line():
+    rows = _day1_rows()
+    with pytest.raises(OEMFormatError, match="holds 1 data line; an ephemeris needs at least 2") as exc:
+        parse_oem(HEADER + META.format(start=rows[0][:23], stop=rows[0][:23]) + rows[0] + "\n",
+                  source="one.oem").ephemeris()
+    assert str(exc.value).startswith("one.oem: ")
+    raw = gzip.decompress(DAY1.read_bytes()).decode()
+    for key, pat in (("DRAG_AREA", "DRAG_AREA must be a positive number (m^2)"), ("MASS", "MASS must be a positive")):
+        lines = [("COMMENT " + key + "=0") if ln.startswith("COMMENT " + key + "=") else ln for ln in raw.splitlines()]
+        with pytest.raises(OEMFormatError, match=pat.replace("(", r"\(").replace(")", r"\)").replace("^", r"\^")):
+            parse_oem("\n".join(lines) + "\n")
+
+
 def test_structure_errors():
     with pytest.raises(OEMFormatError, match="never closed by META_STOP"):
         parse_oem(HEADER + "META_START\nOBJECT_NAME = ISS\n")

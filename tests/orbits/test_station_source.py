@@ -244,6 +244,36 @@ def test_oem_without_drag_keywords_is_warned(tmp_path):
     assert any("DRAG_AREA" in w for w in st.warnings) and st.drag.method == "fit"
 
 
+def test_an_oem_missing_only_drag_coeff_says_the_files_area_is_used(tmp_path):
+    import gzip
+
+    raw = gzip.decompress(REBOOST.read_bytes()).decode()
+    p = tmp_path / "nocd.oem"
+    p.write_text("\n".join(ln for ln in raw.splitlines() if not ln.startswith("COMMENT DRAG_COEFF")) + "\n")
+    st = ss.load_station(p, predict_from_utc="2025-11-19T13:00Z", until_utc="2025-11-19T14:00Z")
+    text = " | ".join(st.warnings)
+    assert "no DRAG_COEFF" in text and "DRAG_AREA (1464.51 m^2)" in text and "assumed ISS area" not in text
+    assert st.drag.area_m2 == 1464.51
+
+
+def test_element_sets_with_a_bstar_that_is_not_a_number_are_named(tmp_path):
+    import json
+
+    recs = json.loads(OMM_8D.read_text())
+    recs[3]["BSTAR"] = "nan"
+    recs[5]["BSTAR"] = "inf"
+    p = tmp_path / "nan.json"
+    p.write_text(json.dumps(recs))
+    st = ss.load_station(p, at_utc="2024-12-08T12:00Z", until_utc="2024-12-09T00:00Z")
+    text = " | ".join(st.warnings)
+    assert "2 set(s) whose BSTAR is not a finite number" in text and "fitted across a manoeuvre" not in text
+    for r in recs:
+        r["BSTAR"] = "nan"
+    p.write_text(json.dumps(recs))
+    with pytest.raises(OrbitSourceError, match="not a finite number"):
+        ss.load_station(p, at_utc="2024-12-08T12:00Z")
+
+
 def test_not_a_station_file_is_one_line(tmp_path):
     p = tmp_path / "x.txt"
     p.write_text("hello\n")

@@ -419,6 +419,10 @@ class OEM:
                 if deg:
                     degree = deg
         t_all = np.concatenate(t_parts)
+        if len(t_all) < 2:
+            raise OEMFormatError(f"{self.source}: the file holds {len(t_all)} data line; an ephemeris needs at least 2 "
+                                 f"(interpolation uses {int(degree) + 1 if degree else 9} around each instant): give "
+                                 "an OEM with the samples around the times you need")
         valid = _useable_spans(segs, t_parts, epoch, self.source)
         mass = None
         if self.spacecraft is not None and self.spacecraft.mass_kg is not None:
@@ -876,7 +880,7 @@ def _build(header, header_comments, raws, source) -> OEM:
     all_comments = list(header_comments)
     for s in segments:
         all_comments.extend(s.comments)
-    spacecraft = _spacecraft(all_comments)
+    spacecraft = _spacecraft(all_comments, source)
     start_ref = segments[0]
     nodes = _ascending_nodes(all_comments, start_ref.time_system)
     events, ev_notes = _events(all_comments, start_ref.metadata["START_TIME"])
@@ -894,12 +898,18 @@ _NODE = re.compile(r"(first|last)\s+asc\.?\s*node\s*:\s*EPOCH\s*=\s*(\S+)\s*\$\s
 _TIG = re.compile(r"^(?P<name>.+?)\s+(?P<doy>\d{3}):(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2}(?:\.\d*)?)\s+(?P<rest>.*)$")
 
 
-def _spacecraft(comments) -> SpacecraftProperties | None:
+def _spacecraft(comments, source="<string>") -> SpacecraftProperties | None:
     values = {}
     for c in comments:
         m = _PROP.match(c.strip())
         if m:
-            values[m.group(1)] = float(m.group(2))
+            x = float(m.group(2))
+            if m.group(1) in ("MASS", "DRAG_AREA", "DRAG_COEFF") and not (math.isfinite(x) and x > 0):
+                unit = {"MASS": "kg", "DRAG_AREA": "m^2"}.get(m.group(1), "dimensionless")
+                raise OEMFormatError(f"{source}: COMMENT {c.strip()}: {m.group(1)} must be a positive number "
+                                     f"({unit}); give the spacecraft's value or remove the line (the drag is then "
+                                     "estimated with an assumed ISS area)")
+            values[m.group(1)] = x
     if not values:
         return None
     return SpacecraftProperties(values.get("MASS"), values.get("DRAG_AREA"), values.get("DRAG_COEFF"),

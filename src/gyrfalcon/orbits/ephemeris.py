@@ -328,6 +328,13 @@ class Ephemeris:
                 "to resolve the orbit. Use an ephemeris sampled more densely there, or split the segment "
                 "at the gap (META_STOP, then a new META_START block)")
         if rep.max_error_m > float(max_error_m):
+            bad = self.corrupt_sample()
+            if bad is not None:
+                i, jump = bad
+                raise EphemerisSamplingError(
+                    f"{self.name}: the sample at {iso_utc(add_seconds(self.epoch, self.t_s[i]))} looks corrupt: its "
+                    f"position is ~{_fmt_m(jump)} from where the velocities of it and its neighbours put it (the "
+                    "samples around it agree with each other); correct or remove that data line")
             raise EphemerisSamplingError(
                 f"{self.name}: interpolating between samples would be off by up to ~{_fmt_m(rep.max_error_m)} "
                 f"(estimated in the {rep.worst_step_s / 60:.1f}-min step after "
@@ -335,6 +342,48 @@ class Ephemeris:
                 f"{rep.n_samples}-sample Hermite interpolation. Use an ephemeris sampled more densely (the error "
                 "falls roughly as the step to the power 2 x samples), or a higher INTERPOLATION_DEGREE in the file")
         return rep
+
+    def corrupt_sample(self):
+        """``(index, jump [m])`` of a sample whose position is inconsistent with the velocities
+        (a typo, a +50 km jump, 1e30), or None.
+
+        Between two samples of a free-flying orbit, ``r1 - r0 = h (v0 + v1) / 2 + h^2 (a0 - a1) / 12``
+        up to ``h^5`` terms (the Hermite-cubic identity), with ``a`` the two-body acceleration:
+        ~0.1 km left over with 4-min ISS steps (the J2 term, the ``h^5`` term). A step misses it
+        by more than :func:`_jump_tolerance_m` when a sample is wrong; a sample both of whose steps
+        miss it (or an end sample whose one step does) is the corrupt one. Inertial frames only
+        (None for ITRF)."""
+        from ..constants import MU_EARTH_M3_S2
+
+        if self.frame == "ITRF":
+            return None
+        best = None
+        for a, b in self._pieces:
+            t, r, v = self.t_s[a:b], self.r_m[a:b], self.v_mps[a:b]
+            if len(t) < 3:
+                continue
+            with np.errstate(all="ignore"):
+                rn = np.linalg.norm(r, axis=1)
+                acc = -MU_EARTH_M3_S2 * r / rn[:, None] ** 3
+                h = np.diff(t)[:, None]
+                miss = np.linalg.norm(r[1:] - r[:-1] - h * (v[:-1] + v[1:]) / 2.0 - h * h * (acc[:-1] - acc[1:]) / 12.0,
+                                      axis=1)
+                w = np.sqrt(MU_EARTH_M3_S2 / np.maximum(rn[:-1], 1.0) ** 3)
+                tol = _jump_tolerance_m(rn[:-1], w, h[:, 0])
+                off = ~(miss <= tol)                           # NaN counts as off
+            n = len(off)
+            for k in range(n + 1):
+                before = off[k - 1] if k > 0 else None
+                after = off[k] if k < n else None
+                flagged = (before is None and after and not off[1]) or (after is None and before and not off[n - 2]) \
+                    or (before and after)
+                if flagged:
+                    jump = float(np.nanmax([miss[j] for j in (k - 1, k) if 0 <= j < n] + [0.0]))
+                    if not math.isfinite(jump):
+                        jump = float(np.linalg.norm(r[k])) if np.all(np.isfinite(r[k])) else math.inf
+                    if best is None or jump > best[1]:
+                        best = (a + k, jump)
+        return best
 
     def at(self, t) -> State:
         """The interpolated :class:`~gyrfalcon.orbits.state.State` at ``t`` (a scalar ``Time`` or ISO string)."""
@@ -368,6 +417,14 @@ class Ephemeris:
             starts, None if self.mass_kg is None else self.mass_kg[i0:i1], dict(self.meta), self.degree,
             valid,
         )
+
+
+def _jump_tolerance_m(r_m, w_rad_s, h_s):
+    """Largest miss [m] of the Hermite-cubic identity (:meth:`Ephemeris.corrupt_sample`) over a
+    step ``h_s`` of a real orbit of radius ``r_m`` and mean motion ``w_rad_s``: 1 km, plus 10x
+    the two-body ``h^5`` term (``r (w h)^5 / 720``), plus the J2 acceleration's change over the
+    step (<= 0.025 m/s^2 at ISS heights) times ``h^2 / 2``; thrust (1e-3 m/s^2) adds less."""
+    return 1000.0 + 10.0 * r_m * (w_rad_s * h_s) ** 5 / 720.0 + 0.025 * np.minimum(1.0, 2.0 * w_rad_s * h_s) * h_s ** 2 / 2.0
 
 
 def _spans(t: np.ndarray, starts: tuple, valid) -> tuple:

@@ -366,6 +366,14 @@ def check_series(sets, at_utc=None, label: str = "element sets"):
         warns.append(f"{label}: {len(conflicts)} epoch(s) carry two different sets (first {conflicts[0]}); the one "
                      "listed last is used")
     sets = [sets[i] for i in keep]
+    nan = [s for s in sets if not math.isfinite(float(s.satrec.bstar))]
+    if nan and len(nan) < len(sets):
+        warns.append(f"{label}: {len(nan)} set(s) whose BSTAR is not a finite number (first {iso_utc(nan[0].epoch, 0)}, "
+                     f"BSTAR {nan[0].satrec.bstar}) not used")
+        sets = [s for s in sets if math.isfinite(float(s.satrec.bstar))]
+    elif nan:
+        raise OrbitSourceError(f"{label}: every set's BSTAR is not a finite number ({nan[0].satrec.bstar}); give element sets "
+                               "with a finite BSTAR")
     bad = [s for s in sets if abs(float(s.satrec.bstar)) > BSTAR_MAX]
     if bad and len(bad) < len(sets):
         warns.append(f"{label}: {len(bad)} set(s) with |BSTAR| > {BSTAR_MAX:g} /earth radii (first "
@@ -952,9 +960,12 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
             end = t_until if t_until is not None else add_seconds(start_pred, 3 * 86400.0)
             if float(seconds_between(start_pred, end)) <= 0:
                 raise InputError(f"the end {iso_utc(end, 0)} is not after the prediction start {iso_utc(start_pred, 0)}")
-            if area is None or (sc is not None and sc.drag_coeff is None):
-                warns.append(f"{name}: no DRAG_AREA/DRAG_COEFF in the file; the drag is estimated from the samples "
-                             "with an assumed ISS area")
+            if area is None:
+                warns.append(f"{name}: no DRAG_AREA in the file; the drag is estimated from the samples with an "
+                             f"assumed ISS area ({ELEMENTS_DRAG['drag_area_m2']:.0f} m^2)")
+            elif sc.drag_coeff is None:
+                warns.append(f"{name}: no DRAG_COEFF in the file; the drag is estimated from the samples with the "
+                             f"file's DRAG_AREA ({area:g} m^2) and Cd {DEFAULT_CD} (NASA's Cd is never used as is)")
             pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
                                                           mass_kg=mass, step_s=step_s,
                                                           history_days=history_days)
