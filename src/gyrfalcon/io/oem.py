@@ -20,7 +20,8 @@ does not define, or a ``KEY = value`` line among the data lines, is refused with
 number and the keywords allowed there (never skipped in silence), as Orekit does.
 
 NASA/JSC's ISS trajectory files (``ISS.OEM_J2K_EPH.txt``) carry extra data in comments; they
-are parsed into :class:`SpacecraftProperties` (``MASS``, ``DRAG_AREA``, ...), the first and last
+are parsed into :class:`SpacecraftProperties` (``MASS``, ``DRAG_AREA``, ...; a ``MASS``,
+``DRAG_AREA`` or ``DRAG_COEFF`` that is not positive is refused), the first and last
 :class:`AscendingNode` lines and the ``TRAJECTORY EVENT SUMMARY`` table
 (:class:`TrajectoryEvent`; its ``TIG`` is ``DDD:HH:MM:SS.sss`` GMT day-of-year, in the year of
 the segment's ``START_TIME``, or the next/previous year when the day of year is more than half
@@ -380,8 +381,12 @@ class OEM:
         ``mass_kg`` is filled from the ``MASS`` comment when present. ``meta`` holds
         ``source``, ``originator``, ``creation_date``, ``object_id``, ``spacecraft``,
         ``events`` and ``sampling`` (the :class:`~gyrfalcon.orbits.ephemeris.SamplingReport`).
+        The reads are bounded by each segment's ``USEABLE_START_TIME``/``USEABLE_STOP_TIME``
+        when given (``valid_s``; as Orekit's ``OemSegment``), and an instant between two segments
+        that do not meet is refused (no extrapolation).
 
-        Raises :class:`~gyrfalcon.errors.OEMGapError` when a step is longer than a quarter of
+        Raises :class:`~gyrfalcon.errors.OEMFormatError` for fewer than two data lines, and
+        :class:`~gyrfalcon.errors.OEMGapError` when a step is longer than a quarter of
         the orbital period or the estimated interpolation error exceeds ``max_error_m`` [m]
         (``None``: no check, the samples used as they are).
         """

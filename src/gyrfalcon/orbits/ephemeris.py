@@ -33,7 +33,13 @@ dense file, largest error between samples (first or last step of the segment / i
 
 Assumptions and limits: samples within a segment are strictly increasing; asking for a
 time outside the sampled span raises :class:`~gyrfalcon.errors.EphemerisRangeError`
-(no extrapolation). The orbital period uses the Earth's GM (Earth-centred data only); for an
+(no extrapolation), and so does a time between two segments that do not meet ("no data
+between segment end X and next segment start Y"; two segments closer than a sampling step,
+e.g. a propagation joined to a file, are read from the nearer one). An OEM's
+``USEABLE_START_TIME``/``USEABLE_STOP_TIME`` (``valid_s``) bound the reads as Orekit's
+``OemSegment`` does; the samples outside still serve the interpolation near the ends.
+A sample whose position disagrees with the velocities (:meth:`Ephemeris.corrupt_sample`) is
+named when the sampling check fails. The orbital period uses the Earth's GM (Earth-centred data only); for an
 Earth-fixed (ITRF) ephemeris the inertial speed is approximated by adding ``omega x r``.
 """
 from __future__ import annotations

@@ -23,7 +23,9 @@ How each source becomes an ephemeris
   inside the propagated span are applied as **finite burns along the velocity (+T of TNW)
   igniting at their TIG**, lasting dv / :data:`REBOOST_ACCEL_MPS2` (:func:`event_burns`; NASA's
   summary gives no direction or duration; its own trajectory burns along-track from the TIG for
-  6-23 min).
+  6-23 min). A prediction asked to start inside a burn's modelled span is fitted and started
+  :data:`BURN_LEAD_S` before its TIG and flies the whole burn (the output still starts at the
+  time asked; a warning says so): NASA's samples there are mid-burn.
 * **Element sets** (a TLE file, an OMM JSON/CSV/XML/KVN file, or a list of
   :class:`~gyrfalcon.orbits.tle.TLE`/``OMM``): orbit determination (:func:`determine_orbit`):
   the sets dated at or before ``at_utc`` (never after) of the last :data:`HISTORY_DAYS` days
