@@ -41,7 +41,7 @@ def test_landing_station_tle_warns_that_the_sets_are_stale():
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout[res.stdout.index("{"):])
     assert d["opportunities"] and "element sets" in d["source"]
-    assert "days older than" in res.stderr and "km/day" in res.stderr
+    assert "days older than" in res.stderr and "km of along-track error (median; p95" in res.stderr
 
 
 def test_run_station_tle(tmp_path):
