@@ -12,6 +12,9 @@ from .durations import parse_duration_s
 MODELS = ("two-body", "j2", "zonal", "full", "sgp4")
 MAX_DURATION_S = 10 * 365.25 * 86400.0
 """Longest propagation the CLI accepts [s] (10 years)."""
+FIT_SAMPLE_STEP_S = 60.0
+"""Largest step of the trajectory fitted to element sets before it is read at the output times [s]
+(Hermite with the velocities over 60 s: far below the fit's ~0.5 km)."""
 SAMPLE_BYTES = 2000
 """Memory per output sample of a propagation (states, times, dense output, OEM text) [bytes], generous."""
 
@@ -75,6 +78,24 @@ def _latest_set(ordered, warns, t, label):
               "data_end_utc": iso_utc(used.epoch, 0), "predicted_from_utc": None, "drag": None, "burns": [],
               "warnings": warns}
     return used, report
+
+
+def _offsets(dur_s: float, step_s: float):
+    """Output sample offsets [s]: every ``step_s`` from 0, and ``dur_s`` last."""
+    import numpy as np
+
+    n = int(np.floor(dur_s / step_s))
+    return np.append(np.arange(n + 1) * step_s, dur_s) if n * step_s < dur_s - 1e-9 else np.arange(n + 1) * step_s
+
+
+def _resampled(eph, t0, offsets):
+    """``eph`` (GCRF) read at ``t0`` + ``offsets`` [s] (Hermite with the velocities), as an
+    Ephemeris starting at ``t0``: the orbit fitted to element sets is propagated from the last
+    set's epoch, the output starts at --start."""
+    from ..orbits.ephemeris import Ephemeris
+
+    r, v = eph.interpolate(float(eph.seconds_from_epoch(t0)) + offsets)
+    return Ephemeris(t0, offsets, r, v, "GCRF", eph.name, meta=dict(eph.meta))
 
 
 def _durations(duration, step) -> tuple:
@@ -165,7 +186,8 @@ def register(app: typer.Typer) -> None:
         dur_s, step_s = _durations(duration, step)
         if oem_out:
             check_output_file(oem_out, overwrite, "--oem")
-        n_samples = dur_s / step_s + 2
+        inner_step_s = min(step_s, FIT_SAMPLE_STEP_S) if from_tle is not None and model == "full" else step_s
+        n_samples = dur_s / inner_step_s + 2
         check_memory(SAMPLE_BYTES * n_samples, f"{n_samples:.3g} samples ({duration} every {step})",
                      "give a shorter --duration or a larger --step")
         if dur_s > MAX_DURATION_S:
@@ -199,16 +221,14 @@ def register(app: typer.Typer) -> None:
             end = add_seconds(t0, dur_s)
             if model == "full":
                 # orbit determination (state and drag) on the sets dated up to the start
-                st = load_station(sets, label=label, at_utc=t0, until_utc=end, step_s=step_s)
-                eph, report = st.ephemeris("GCRF").slice(t0, end, 0), station_report_dict(st)
+                st = load_station(sets, label=label, at_utc=t0, until_utc=end, step_s=min(step_s, FIT_SAMPLE_STEP_S))
+                eph, report = _resampled(st.ephemeris("GCRF"), t0, _offsets(dur_s, step_s)), station_report_dict(st)
                 state = eph.state_at_index(0)
             else:
                 tle, report = _latest_set(ordered, warns0, t0, label)
                 state = tle.state_at(t0).to("GCRF")
                 if model == "sgp4":
-                    n = int(np.floor(dur_s / step_s))
-                    offsets = np.append(np.arange(n + 1) * step_s, dur_s) if n * step_s < dur_s else np.arange(n + 1) * step_s
-                    eph_teme = tle.propagate(add_seconds(t0, offsets))
+                    eph_teme = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s)))
                     from ..io.oem import convert_samples
                     from ..orbits.ephemeris import Ephemeris
 
