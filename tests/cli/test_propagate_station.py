@@ -120,7 +120,7 @@ def test_propagate_full_from_an_omm_series_fits_the_sets_before_start_and_report
     assert 0 < drag["rms_m"] < 2000 and drag["arc_s"] >= 6 * 3600
     assert any("dated after" in w for w in d["warnings"])
     # independent check: the first set after the end, propagated back to it with SGP4
-    later = [s for s in load_omm(OMM8) if seconds_between(parse_utc(d["utc"]), s.epoch) > 0][0]
+    later = next(s for s in load_omm(OMM8) if seconds_between(parse_utc(d["utc"]), s.epoch) > 0)
     ref = later.state_at(parse_utc(d["utc"])).to("GCRF")
     assert np.linalg.norm(np.array(d["r_m"]) - ref.r_m) < 10e3
 

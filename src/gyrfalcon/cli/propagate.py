@@ -35,13 +35,13 @@ def _element_sets(path) -> tuple:
 
 
 def _series_start(sets, label, start):
-    """(checked sets sorted by epoch, their warnings, the start): ``start`` or, without one, the
-    last set's epoch; refused when every set is dated after it (the sets' span is named)."""
+    """The start of a propagation from element sets: ``start`` or, without one, the last set's
+    epoch; refused when every set is dated after it (the sets' span is named)."""
     from ..errors import InputError
     from ..orbits.station_source import check_series
     from ..time import iso_utc, parse_utc, seconds_between
 
-    ordered, warns, _ = check_series(sets, None, label)
+    ordered, _, _ = check_series(sets, None, label)     # sorted, duplicates and bad B* left out
     t = parse_utc(start) if start else ordered[-1].epoch
     first, last = ordered[0].epoch, ordered[-1].epoch
     if float(seconds_between(first, t)) < 0:
@@ -50,33 +50,29 @@ def _series_start(sets, label, start):
             f"its {n} element sets are dated {iso_utc(first, 0)} to {iso_utc(last, 0)}"
         raise InputError(f"--from-tle {label}: {span}, all after --start {iso_utc(t, 0)}; only sets dated at or "
                          f"before the start are used: give a --start at or after {iso_utc(first, 0)} or older sets")
-    return ordered, warns, t
+    return t
 
 
-def _latest_set(ordered, warns, t, label):
-    """The latest set dated at or before ``t`` and the report of the sets used (SGP4 and the
-    models without drag start from it); warnings for the sets after ``t`` and stale data."""
-    from ..orbits.station_source import ERROR_GROWTH_KM_PER_DAY, STALE_DAYS
+def _latest_set(sets, t, label):
+    """The latest set dated at or before ``t`` (SGP4 and the models without drag start from it)
+    and the report of the sets used, with the series' warnings (:func:`check_series`: sets after
+    ``t`` left out, out of order, duplicates) and one for stale data."""
+    from ..orbits.station_source import ERROR_GROWTH_KM_PER_DAY, STALE_DAYS, check_series
     from ..time import iso_utc, seconds_between
 
-    before = [s for s in ordered if float(seconds_between(s.epoch, t)) >= 0]
+    before, warns, _ = check_series(sets, t, label)
     used = before[-1]
-    warns = list(warns)
-    n_after = len(ordered) - len(before)
-    if n_after:
-        warns.append(f"{label}: {n_after} element set(s) dated after {iso_utc(t, 0)} not used (data must precede "
-                     "the time they serve)")
     age_d = float(seconds_between(used.epoch, t)) / 86400.0
     if age_d > STALE_DAYS:
         warns.append(f"{label}: the latest set before {iso_utc(t, 0)} is from {iso_utc(used.epoch, 0)}, {age_d:.1f} "
                      f"days earlier (more than {STALE_DAYS:g}); expect ~{ERROR_GROWTH_KM_PER_DAY * age_d:.0f} km of "
                      "along-track error: use element sets dated closer to --start")
-    source = (f"element set of {iso_utc(used.epoch, 0)} from {label} (the latest of {len(before)} set(s) dated at "
-              f"or before {iso_utc(t, 0)}, of {len(ordered)} usable in the file)")
+    source = (f"element set of {iso_utc(used.epoch, 0)} from {label} (the latest of {len(before)} usable set(s) "
+              f"dated at or before {iso_utc(t, 0)}, of {len(sets)} in the file)")
     report = {"source": source, "kind": "elements", "sets_used_utc": [iso_utc(used.epoch, 0)],
-              "span_utc": [iso_utc(ordered[0].epoch, 0), iso_utc(ordered[-1].epoch, 0)],
+              "span_utc": [iso_utc(before[0].epoch, 0), iso_utc(used.epoch, 0)],
               "data_end_utc": iso_utc(used.epoch, 0), "predicted_from_utc": None, "drag": None, "burns": [],
-              "warnings": warns}
+              "warnings": list(warns)}
     return used, report
 
 
@@ -207,6 +203,10 @@ def register(app: typer.Typer) -> None:
                 # drag estimated from the samples before the start (never NASA's Cd as is), planned burns applied
                 st = load_station(oem, predict_from_utc=state.t, until_utc=end, step_s=step_s)
                 eph, report = st.ephemeris("GCRF"), station_report_dict(st)
+                if start is None and st.drag is not None and st.drag.method == "default":
+                    report["warnings"].append("--from-oem starts at the file's first state, with no samples before it "
+                                              "to fit the drag on: give a --start inside the file (half a day in or "
+                                              "more) to have the drag estimated")
             else:
                 sc = getattr(oem, "spacecraft", None)
                 if sc is not None and sc.mass_kg and state.mass_kg is None:
@@ -217,7 +217,7 @@ def register(app: typer.Typer) -> None:
                           "drag": None, "burns": [], "warnings": []}
         elif from_tle is not None:
             sets, label = _element_sets(from_tle)
-            ordered, warns0, t0 = _series_start(sets, label, start)
+            t0 = _series_start(sets, label, start)
             end = add_seconds(t0, dur_s)
             if model == "full":
                 # orbit determination (state and drag) on the sets dated up to the start
@@ -225,7 +225,7 @@ def register(app: typer.Typer) -> None:
                 eph, report = _resampled(st.ephemeris("GCRF"), t0, _offsets(dur_s, step_s)), station_report_dict(st)
                 state = eph.state_at_index(0)
             else:
-                tle, report = _latest_set(ordered, warns0, t0, label)
+                tle, report = _latest_set(sets, t0, label)
                 state = tle.state_at(t0).to("GCRF")
                 if model == "sgp4":
                     eph_teme = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s)))
