@@ -191,7 +191,7 @@ def test_refused_oems_and_steps_are_worded_for_the_cli(tmp_path):
     two = tmp_path / "two.oem"
     second = head[head.index("META_START"):].replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = CYGNUS")
     two.write_text(text + "\n" + second + "META_STOP" + data)
-    for cmd in (["propagate", "--from-oem"], ["station", "--station-oem"]):
+    for cmd in (["propagate", "--from-oem"], ["station", "--station-oem"], ["run", "--no-files", "--station-oem"]):
         err = _one_line_exit_2(runner.invoke(app, [*cmd, str(two)]), "2 objects (ISS, CYGNUS)", "one object")
         assert "object_name" not in err
     neg = tmp_path / "neg.oem"

@@ -88,7 +88,8 @@ def station_report_line(station) -> str:
 
 
 def station_path(station_oem, station_tle):
-    """The absolute path given by ``--station-oem``/``--station-tle`` (or None), checked to exist."""
+    """The absolute path given by ``--station-oem``/``--station-tle`` (or None), checked to exist
+    (an OEM also read and checked: :func:`gyrfalcon.cli.checks.load_oem_checked`)."""
     from pathlib import Path
 
     from ..errors import InputError
@@ -102,6 +103,10 @@ def station_path(station_oem, station_tle):
     if not p.is_file():
         opt = "--station-oem" if station_oem else "--station-tle"
         raise InputError(f"{opt}: no file {src!r}; give a NASA OEM (--station-oem) or a TLE/OMM series (--station-tle)")
+    if station_oem:
+        from .checks import load_oem_checked
+
+        load_oem_checked(p, "--station-oem")    # several objects, a bad MASS: refused here in CLI words
     return str(p.resolve())
 
 
