@@ -159,6 +159,16 @@ def test_station_prints_the_loader_warnings_and_reports_the_drag():
     assert stale.exit_code == 0 and "days older than" in stale.stderr and "km/day" in stale.stderr
 
 
+def test_station_warns_of_sets_out_of_order_and_duplicated(tmp_path):
+    lines = TLES.read_text().splitlines()
+    sets = [lines[i:i + 3] for i in range(0, len(lines), 3)]
+    shuffled = tmp_path / "shuffled.tle"
+    shuffled.write_text("\n".join(sum([sets[0], sets[2], sets[1], sets[3], sets[3], sets[4]], [])) + "\n")
+    res = runner.invoke(app, ["station", "--station-tle", str(shuffled), "--at", "2025-11-25T00:00:00Z"])
+    assert res.exit_code == 0, res.output
+    assert "warning:" in res.stderr and "out of order" in res.stderr and "duplicated" in res.stderr
+
+
 def test_station_report_line_and_dict_name_source_drag_rms_and_arc():
     from gyrfalcon.cli.station_opts import station_report_dict, station_report_line
     from gyrfalcon.orbits.station_source import load_station
