@@ -2,7 +2,9 @@
 
 Every command gets its station from :func:`gyrfalcon.orbits.station_source.load_station`
 through :func:`station_from_options`; the warnings it returns are printed on stderr (yellow),
-one line each.
+one line each. What a command reports about its station (source, drag scale +- sigma, fit rms
+and arc, burns, warnings) comes from :func:`station_report_line` (text) and
+:func:`station_report_dict` (``--json``: the ``"station"`` object).
 """
 from __future__ import annotations
 
