@@ -95,11 +95,15 @@ def main() -> None:  # console-script entry point
     exit code 2, like every other refused input (click would print its usage block first)."""
     import sys
 
-    from .common import EXIT_INTERRUPTED, EXIT_USER_ERROR, _err_line
+    from .common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USER_ERROR, _err_line, silence_stdout
 
     usage, no_args, abort = _click_errors()
     try:
         code = app(standalone_mode=False)
+        sys.stdout.flush()               # a closed pipe shows here, not in the interpreter's last flush
+    except BrokenPipeError:              # stdout's reader left (`gyrfalcon ... | head -1`): quiet exit
+        silence_stdout()
+        sys.exit(EXIT_BROKEN_PIPE)
     except no_args as exc:
         print(exc.ctx.get_help())
         sys.exit(EXIT_USER_ERROR)

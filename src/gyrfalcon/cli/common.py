@@ -14,6 +14,22 @@ EXIT_NOT_CAPTURED = 3
 EXIT_SYSTEM_ERROR = 1
 """The system refused (disk full, permission changed mid-run, ...): one line, nothing half-written."""
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""The reader of stdout closed it (``gyrfalcon ... | head -1``): no message, the exit status of a
+process ended by SIGPIPE (128 + 13), as the shell tools in such a pipeline give."""
+
+
+def silence_stdout() -> None:
+    """After a closed stdout (Python docs, "Note on SIGPIPE"): os.devnull duplicated onto stdout,
+    so that the interpreter's final flush does not fail a second time; the caller then exits
+    quietly with :data:`EXIT_BROKEN_PIPE`."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # stdout without a file descriptor (a test runner)
+        pass
 
 
 def _err_line(message: str, label: str = "error", style: str = "bold red") -> None:
@@ -70,6 +86,10 @@ def handle_errors(fn):
             if exc.exit_code in (0, EXIT_NOT_CAPTURED):
                 _flush_warnings(pending)
             raise
+        except BrokenPipeError:
+            _flush_warnings(pending)     # stderr is still open: the warnings of what was done
+            silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except GyrfalconError as exc:
             fail(str(exc))
         except MemoryError:
@@ -96,6 +116,22 @@ def console():
     """The stdout console. Markup is OFF: strings (table cells, headers, titles, printed text) are
     shown as they are, so user text such as a vehicle named '[/]' or '[backup]' is data. Styled
     lines pass ``markup=True`` and escape what they interpolate (:func:`gyrfalcon.cli.checks.esc`)."""
+    return _StdoutConsole(markup=False)
+
+
+def _rich_console_class():
     from rich.console import Console
 
-    return Console(markup=False)
+    class StdoutConsole(Console):
+        """Rich's console whose closed stdout raises BrokenPipeError (handled by
+        :func:`handle_errors` and the entry point) instead of Rich's own ``SystemExit(1)``."""
+
+        def on_broken_pipe(self) -> None:
+            self.quiet = True
+            raise BrokenPipeError
+
+    return StdoutConsole
+
+
+def _StdoutConsole(**kwargs):
+    return _rich_console_class()(**kwargs)

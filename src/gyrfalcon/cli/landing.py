@@ -13,7 +13,7 @@ def _station(station_oem, station_tle=None, at_utc=None):
 
     t = None if at_utc is None else parse_utc(at_utc)
     st = station_from_options(station_oem, station_tle, t, None if t is None else add_seconds(t, 3 * 86400.0))
-    return st.ephemeris("GCRF"), st.source
+    return st.ephemeris("GCRF"), st
 
 
 def _zone(zone, target_lat, target_lon, target_alt):
@@ -51,8 +51,11 @@ def register(app: typer.Typer) -> None:
 
         if dv is not None and not dv > 0:
             raise InputError(f"--dv {dv}: the deorbit burn needs a positive delta-v [m/s] (Soyuz: about 128)")
-        eph, source = _station(station_oem, station_tle,
-                               undock if undock is not None else (None if date is None else date + "T00:00:00Z"))
+        from .station_opts import station_report_dict, station_report_line
+
+        eph, st = _station(station_oem, station_tle,
+                           undock if undock is not None else (None if date is None else date + "T00:00:00Z"))
+        source = st.source
         z = _zone(zone, target_lat, target_lon, target_alt)
         if undock is None:
             if date is None:
@@ -70,12 +73,14 @@ def register(app: typer.Typer) -> None:
                     "pass_utc": day.next_reachable.pass_utc,
                     "crosstrack_km": round(day.next_reachable.crosstrack_km, 1)},
                 "searched_until_utc": day.searched_until_utc,
+                "station": station_report_dict(st),
             }
             if json_out:
                 print_json(d)
                 return
             c = console()
             c.print(f"[bold]Landing opportunities[/] into {esc(z.name)}, {day.date}  ({esc(source)})", markup=True)
+            c.print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)
             for o in day.opportunities:
                 ok = "[green]reachable[/]" if o.reachable else "[red]out of reach[/]"
                 c.print(f"  pass {o.pass_utc}  {o.direction}  track misses the zone by {o.crosstrack_km:+.0f} km  {ok}",
@@ -91,12 +96,14 @@ def register(app: typer.Typer) -> None:
         plan = plan_return(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv)
         d = plan.to_dict()
         d["source"] = source
+        d["station"] = station_report_dict(st)
         if json_out:
             print_json(d)
             return
         c = console()
         b = d["deorbit_burn"]
         c.print(f"[bold]{esc(vehicle)} return[/], {esc(mode)} descent into {esc(z.name)}  ({esc(source)})", markup=True)
+        c.print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)
         c.print(f"  undocking          {d['undock_utc']} from {d['port']}; keep-out sphere left {d['keep_out_exit_utc']}")
         c.print(f"  deorbit burn       {b['utc']}  {b['dv_mps']:.1f} m/s retrograde, {b['duration_s']:.0f} s "
                 f"({int(b['duration_s'] // 60)} min {b['duration_s'] % 60:.0f} s), at {b['altitude_m'] / 1e3:.1f} km, "

@@ -10,100 +10,137 @@ from .common import console, handle_errors, print_json
 from .durations import parse_duration_s
 
 MODELS = ("two-body", "j2", "zonal", "full", "sgp4")
-BSTAR_RHO0_KG_M2_PER_ER = 0.15696615
-"""SGP4's reference density times the Earth radius, rho0 = 2.461e-8 kg/m^3 x 6378.135 km [kg/m^2 per Earth
-radius]: B* = rho0 / 2 * Cd A / m, i.e. Cd A / m [m^2/kg] = 12.741621 B* [1/ER] (Hoots & Roehrich,
-Spacetrack Report No. 3, 1980; Vallado, Fundamentals of Astrodynamics, 4th ed., sec. 9.7). B* is a fit
-to SGP4's own density law, so the area is an estimate: the propagation with NRLMSISE-00 differs from SGP4."""
-TLE_DRAG_CD = 2.2
-"""Drag coefficient assumed when the area is inferred from a TLE's B* (only Cd*A/m is known)."""
 MAX_DURATION_S = 10 * 365.25 * 86400.0
 """Longest propagation the CLI accepts [s] (10 years)."""
+FIT_SAMPLE_STEP_S = 60.0
+"""Largest step of the trajectory fitted to element sets before it is read at the output times [s]
+(Hermite with the velocities over 60 s: far below the fit's ~0.5 km)."""
 SAMPLE_BYTES = 2000
 """Memory per output sample of a propagation (states, times, dense output, OEM text) [bytes], generous."""
 
 
-def tle_drag_params(tle, mass_kg: float) -> dict:
-    """Drag area and Cd for ``mass_kg`` from a TLE's B* (Cd A / m = 2 B* / rho0); {} when B* <= 0.
-
-    >>> class T: bstar_per_earth_radii = 3.0e-4
-    >>> p = tle_drag_params(T(), 1000.0); round(p["drag_area_m2"], 3), p["drag_cd"]
-    (1.737, 2.2)
-    """
-    bstar = float(getattr(tle, "bstar_per_earth_radii", 0.0) or 0.0)
-    if not bstar > 0:
-        return {}
-    cda_over_m = 2.0 * bstar / BSTAR_RHO0_KG_M2_PER_ER    # [m^2/kg]
-    return {"drag_area_m2": cda_over_m * mass_kg / TLE_DRAG_CD, "drag_cd": TLE_DRAG_CD}
-
-
-def _initial(from_oem, from_tle, from_state, start):
-    """(State in GCRF, propagation params, TLE or None) from exactly one source."""
-    from ..errors import GyrfalconError, InputError
-    from ..orbits.state import State
-    from ..time import parse_utc
-
-    given = [x is not None for x in (from_oem, from_tle, from_state)]
-    if sum(given) != 1:
-        raise InputError("give exactly one of --from-oem FILE, --from-tle FILE or --from-state JSON")
-    params, tle = {}, None
+def _element_sets(path) -> tuple:
+    """(element sets, label) of ``--from-tle``: a TLE/3LE file or an OMM JSON/CSV/XML/KVN series,
+    read as the station loader reads them (:func:`gyrfalcon.orbits.station_source.sniff`)."""
+    from ..errors import InputError
+    from ..orbits.station_source import sniff
+    from ..orbits.tle import load_omm, load_tles
     from .checks import input_file
 
-    if from_oem is not None:
-        from ..io.oem import load_oem
+    p = input_file(path, "--from-tle")
+    kind = sniff(p)
+    if kind == "oem":
+        raise InputError(f"--from-tle {p} is a CCSDS OEM; give it with --from-oem")
+    return (load_omm(p) if kind == "omm" else load_tles(p)), str(p)
 
-        oem = load_oem(input_file(from_oem, "--from-oem"))
-        eph = oem.ephemeris("GCRF")
-        state = eph.at(parse_utc(start)) if start else eph.state_at_index(0)
-        sc = getattr(oem, "spacecraft", None)
-        if sc is not None:
-            if sc.drag_area_m2:
-                params["drag_area_m2"] = sc.drag_area_m2
-            if sc.drag_coeff:
-                params["drag_cd"] = sc.drag_coeff
-            if sc.mass_kg and state.mass_kg is None:
-                state = state.with_mass(sc.mass_kg)
-    elif from_tle is not None:
-        from ..orbits.tle import load_tles
 
-        tles = load_tles(input_file(from_tle, "--from-tle"))
-        if not tles:
-            raise InputError(f"--from-tle {from_tle}: no TLE in the file; give a file with a two- or three-line TLE")
-        tle = tles[0]
-        state = tle.state_at(parse_utc(start) if start else tle.epoch).to("GCRF")
-    else:
-        if len(str(from_state)) < 4096 and not str(from_state).lstrip().startswith("{") and Path(from_state).exists():
-            input_file(from_state, "--from-state")
+def _series_start(sets, label, start):
+    """The start of a propagation from element sets: ``start`` or, without one, the last set's
+    epoch; refused when every set is dated after it (the sets' span is named)."""
+    from ..errors import InputError
+    from ..orbits.station_source import check_series
+    from ..time import iso_utc, parse_utc, seconds_between
+
+    ordered, _, _ = check_series(sets, None, label)     # sorted, duplicates and bad B* left out
+    t = parse_utc(start) if start else ordered[-1].epoch
+    first, last = ordered[0].epoch, ordered[-1].epoch
+    if float(seconds_between(first, t)) < 0:
+        n = len(ordered)
+        span = f"its element set is dated {iso_utc(first, 0)}" if n == 1 else \
+            f"its {n} element sets are dated {iso_utc(first, 0)} to {iso_utc(last, 0)}"
+        raise InputError(f"--from-tle {label}: {span}, all after --start {iso_utc(t, 0)}; only sets dated at or "
+                         f"before the start are used: give a --start at or after {iso_utc(first, 0)} or older sets")
+    return t
+
+
+def _latest_set(sets, t, label):
+    """The latest set dated at or before ``t`` (SGP4 and the models without drag start from it)
+    and the report of the sets used, with the series' warnings (:func:`check_series`: sets after
+    ``t`` left out, out of order, duplicates) and one for stale data."""
+    from ..orbits.station_source import ERROR_GROWTH_KM_PER_DAY, STALE_DAYS, check_series
+    from ..time import iso_utc, seconds_between
+
+    before, warns, _ = check_series(sets, t, label)
+    used = before[-1]
+    age_d = float(seconds_between(used.epoch, t)) / 86400.0
+    if age_d > STALE_DAYS:
+        warns.append(f"{label}: the latest set before {iso_utc(t, 0)} is from {iso_utc(used.epoch, 0)}, {age_d:.1f} "
+                     f"days earlier (more than {STALE_DAYS:g}); expect ~{ERROR_GROWTH_KM_PER_DAY * age_d:.0f} km of "
+                     "along-track error: use element sets dated closer to --start")
+    source = (f"element set of {iso_utc(used.epoch, 0)} from {label} (the latest of {len(before)} usable set(s) "
+              f"dated at or before {iso_utc(t, 0)}, of {len(sets)} in the file)")
+    report = {"source": source, "kind": "elements", "sets_used_utc": [iso_utc(used.epoch, 0)],
+              "span_utc": [iso_utc(before[0].epoch, 0), iso_utc(used.epoch, 0)],
+              "data_end_utc": iso_utc(used.epoch, 0), "predicted_from_utc": None, "drag": None, "burns": [],
+              "warnings": list(warns)}
+    return used, report
+
+
+def _offsets(dur_s: float, step_s: float):
+    """Output sample offsets [s]: every ``step_s`` from 0, and ``dur_s`` last."""
+    import numpy as np
+
+    n = int(np.floor(dur_s / step_s))
+    return np.append(np.arange(n + 1) * step_s, dur_s) if n * step_s < dur_s - 1e-9 else np.arange(n + 1) * step_s
+
+
+def _resampled(eph, t0, offsets):
+    """``eph`` (GCRF) read at ``t0`` + ``offsets`` [s] (Hermite with the velocities), as an
+    Ephemeris starting at ``t0``: the orbit fitted to element sets is propagated from the last
+    set's epoch, the output starts at --start."""
+    from ..orbits.ephemeris import Ephemeris
+
+    r, v = eph.interpolate(float(eph.seconds_from_epoch(t0)) + offsets)
+    return Ephemeris(t0, offsets, r, v, "GCRF", eph.name, meta=dict(eph.meta))
+
+
+def _durations(duration, step) -> tuple:
+    """(--duration, --step) in seconds; a bad one refused naming its option."""
+    from ..errors import InputError
+
+    out = []
+    for opt, text in (("--duration", duration), ("--step", step)):
         try:
-            is_file = len(str(from_state)) < 4096 and Path(from_state).is_file()
-        except OSError:
-            is_file = False
-        text = Path(from_state).read_text(encoding="utf-8", errors="replace") if is_file else from_state
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(
-                f"--from-state is neither a file nor JSON ({exc.msg} at column {exc.colno}); expected "
-                '{"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [x, y, z], "v_mps": [vx, vy, vz]}'
-            ) from None
-        if not isinstance(data, dict):
-            raise InputError('--from-state must be a JSON object: {"utc": ..., "frame": "GCRF", "r_m": [x, y, z], '
-                             '"v_mps": [vx, vy, vz]}')
-        try:
-            state = State.from_dict(data).to("GCRF")
-        except GyrfalconError:
-            raise
-        except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise InputError(f"--from-state: {type(exc).__name__}: {exc}; expected "
-                             '{"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [x, y, z], '
-                             '"v_mps": [vx, vy, vz]} in metres and m/s') from None
-        if start:
-            raise InputError("--start picks an epoch inside an ephemeris; a --from-state already has its epoch")
-    if state.mass_kg is None:
-        state = state.with_mass(1000.0)  # only matters for drag/thrust; params carry area and Cd
-    if tle is not None and "drag_area_m2" not in params:
-        params.update(tle_drag_params(tle, float(state.mass_kg)))
-    return state, params, tle
+            out.append(parse_duration_s(text))
+        except InputError as exc:
+            raise InputError(f"{opt} {text}: {exc}") from None
+    return tuple(out)
+
+
+def _from_state(from_state, start):
+    """The GCRF State of ``--from-state`` (JSON text or a file holding it)."""
+    from ..errors import GyrfalconError, InputError
+    from ..orbits.state import State
+    from .checks import input_file
+
+    if len(str(from_state)) < 4096 and not str(from_state).lstrip().startswith("{") and Path(from_state).exists():
+        input_file(from_state, "--from-state")
+    try:
+        is_file = len(str(from_state)) < 4096 and Path(from_state).is_file()
+    except OSError:
+        is_file = False
+    text = Path(from_state).read_text(encoding="utf-8", errors="replace") if is_file else from_state
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"--from-state is neither a file nor JSON ({exc.msg} at column {exc.colno}); expected "
+            '{"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [x, y, z], "v_mps": [vx, vy, vz]}'
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError('--from-state must be a JSON object: {"utc": ..., "frame": "GCRF", "r_m": [x, y, z], '
+                         '"v_mps": [vx, vy, vz]}')
+    try:
+        state = State.from_dict(data).to("GCRF")
+    except GyrfalconError:
+        raise
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise InputError(f"--from-state: {type(exc).__name__}: {exc}; expected "
+                         '{"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [x, y, z], '
+                         '"v_mps": [vx, vy, vz]} in metres and m/s') from None
+    if start:
+        raise InputError("--start picks an epoch inside an ephemeris; a --from-state already has its epoch")
+    return state
 
 
 def register(app: typer.Typer) -> None:
@@ -111,9 +148,9 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def propagate(
         from_oem: str = typer.Option(None, "--from-oem", help="Start from a CCSDS OEM file (its first state, or --start)."),
-        from_tle: str = typer.Option(None, "--from-tle", help="Start from the first TLE in a file."),
+        from_tle: str = typer.Option(None, "--from-tle", help="Start from element sets: a TLE/3LE file or an OMM JSON/CSV/XML/KVN series. --model full fits the orbit to the sets dated up to --start; the other models start from the latest set at or before it."),
         from_state: str = typer.Option(None, "--from-state", help='JSON (or a file): {"utc", "frame", "r_m", "v_mps"}.'),
-        start: str = typer.Option(None, "--start", help="UTC epoch inside the ephemeris/TLE to start from."),
+        start: str = typer.Option(None, "--start", help="UTC epoch to start from: inside the OEM (default its first state), or for element sets (default the last set's epoch)."),
         duration: str = typer.Option("24h", "--duration", help="How long, e.g. 24h, 90m, 3d."),
         step: str = typer.Option("60s", "--step", help="Output step, e.g. 60s."),
         model: str = typer.Option("full", "--model", help=f"Force model: {', '.join(MODELS)} (sgp4 needs --from-tle)."),
@@ -121,62 +158,96 @@ def register(app: typer.Typer) -> None:
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --oem file."),
         json_out: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
     ):
-        """Propagate an orbit numerically (heyoka) or with SGP4, and report/write the result."""
+        """Propagate an orbit numerically (heyoka) or with SGP4, and report/write the result.
+
+        From an OEM or element sets the station loader is used (the one every command uses): with
+        --model full the drag is estimated from the data before --start (never after); with an
+        element-set series the orbit is fitted to the sets dated up to --start (default: the last
+        set's epoch), and the other models (and sgp4) start from the latest set at or before it."""
         import numpy as np
 
         from ..errors import InputError
-        from ..time import add_seconds, iso_utc
+        from ..time import add_seconds, iso_utc, parse_utc
 
         from .checks import check_memory, check_output_file, esc
+        from .station_opts import print_warnings, station_report_dict, station_report_line
 
         if model not in MODELS:
             raise InputError(f"unknown model '{model}'; use one of {', '.join(MODELS)}")
-        station_note = None
-        dur_s, step_s = parse_duration_s(duration), parse_duration_s(step)
+        given = [x is not None for x in (from_oem, from_tle, from_state)]
+        if sum(given) != 1:
+            raise InputError("give exactly one of --from-oem FILE, --from-tle FILE or --from-state JSON")
+        if model == "sgp4" and from_tle is None:
+            raise InputError("--model sgp4 needs --from-tle (SGP4 propagates mean elements, not a state)")
+        dur_s, step_s = _durations(duration, step)
         if oem_out:
             check_output_file(oem_out, overwrite, "--oem")
-        n_samples = dur_s / step_s + 2
+        inner_step_s = min(step_s, FIT_SAMPLE_STEP_S) if from_tle is not None and model == "full" else step_s
+        n_samples = dur_s / inner_step_s + 2
         check_memory(SAMPLE_BYTES * n_samples, f"{n_samples:.3g} samples ({duration} every {step})",
                      "give a shorter --duration or a larger --step")
         if dur_s > MAX_DURATION_S:
             raise InputError(f"--duration {duration} is beyond {MAX_DURATION_S / 86400 / 365.25:g} years; orbit "
                              "models here are not meant for it (and the ISS would re-enter); give a shorter one")
-        state, params, tle = _initial(from_oem, from_tle, from_state, start)
-        if model != "sgp4" and model == "full" and "drag_area_m2" not in params:
-            raise InputError("--model full has drag but the source gives no cross-section area (no DRAG_AREA in the "
-                             "OEM, no B* > 0 in the TLE, or a --from-state); use --model zonal (no drag) or an "
-                             "OEM with COMMENT DRAG_AREA/DRAG_COEFF")
-        if model == "sgp4":
-            if tle is None:
-                raise InputError("--model sgp4 needs --from-tle (SGP4 propagates mean elements, not a state)")
-            n = int(np.floor(dur_s / step_s))
-            offsets = np.append(np.arange(n + 1) * step_s, dur_s) if n * step_s < dur_s else np.arange(n + 1) * step_s
-            eph_teme = tle.propagate(add_seconds(state.t, offsets))
-            from ..io.oem import convert_samples
+        from ..orbits.station_source import load_station
 
-            r, v = convert_samples(eph_teme.epoch, eph_teme.t_s, eph_teme.r_m, eph_teme.v_mps, "TEME", "GCRF")
-            from ..orbits.ephemeris import Ephemeris
+        report, params, eph, st = None, {}, None, None
+        if from_oem is not None:
+            from .checks import load_oem_checked
 
-            eph = Ephemeris(eph_teme.epoch, eph_teme.t_s, r, v, "GCRF", eph_teme.name)
-        elif model == "full" and (from_oem is not None or from_tle is not None):
-            # drag estimated from the data before the start (never NASA's Cd as is), planned burns applied
-            from ..orbits.station_source import load_station
-            from .station_opts import print_warnings
-
+            oem = load_oem_checked(from_oem, "--from-oem")
+            oem_eph = oem.ephemeris("GCRF")
+            state = oem_eph.at(parse_utc(start)) if start else oem_eph.state_at_index(0)
             end = add_seconds(state.t, dur_s)
-            if from_oem is not None:
-                st = load_station(from_oem, predict_from_utc=state.t, until_utc=end, step_s=step_s)
+            if model == "full":
+                # drag estimated from the samples before the start (never NASA's Cd as is), planned burns applied
+                st = load_station(oem, predict_from_utc=state.t, until_utc=end, step_s=step_s)
+                eph, report = st.ephemeris("GCRF"), station_report_dict(st)
+                if start is None and st.drag is not None and st.drag.method == "default":
+                    report["warnings"].append("--from-oem starts at the file's first state, with no samples before it "
+                                              "to fit the drag on: give a --start inside the file (half a day in or "
+                                              "more) to have the drag estimated")
             else:
-                st = load_station(from_tle, at_utc=state.t, until_utc=end, step_s=step_s)
-            print_warnings(st.warnings)
-            eph = st.ephemeris("GCRF")
-            if from_tle is not None:
-                eph = eph.slice(state.t, end, 0)
-            station_note = st.describe()
+                sc = getattr(oem, "spacecraft", None)
+                if sc is not None and sc.mass_kg and state.mass_kg is None:
+                    state = state.with_mass(sc.mass_kg)
+                report = {"source": f"{oem.source}: the file's state at {iso_utc(state.t, 0)}", "kind": "oem",
+                          "span_utc": [iso_utc(oem_eph.start, 0), iso_utc(oem_eph.stop, 0)],
+                          "data_end_utc": iso_utc(state.t, 0), "predicted_from_utc": iso_utc(state.t, 0),
+                          "drag": None, "burns": [], "warnings": []}
+        elif from_tle is not None:
+            sets, label = _element_sets(from_tle)
+            t0 = _series_start(sets, label, start)
+            end = add_seconds(t0, dur_s)
+            if model == "full":
+                # orbit determination (state and drag) on the sets dated up to the start
+                st = load_station(sets, label=label, at_utc=t0, until_utc=end, step_s=min(step_s, FIT_SAMPLE_STEP_S))
+                eph, report = _resampled(st.ephemeris("GCRF"), t0, _offsets(dur_s, step_s)), station_report_dict(st)
+                state = eph.state_at_index(0)
+            else:
+                tle, report = _latest_set(sets, t0, label)
+                state = tle.state_at(t0).to("GCRF")
+                if model == "sgp4":
+                    eph_teme = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s)))
+                    from ..io.oem import convert_samples
+                    from ..orbits.ephemeris import Ephemeris
+
+                    r, v = convert_samples(eph_teme.epoch, eph_teme.t_s, eph_teme.r_m, eph_teme.v_mps, "TEME", "GCRF")
+                    eph = Ephemeris(eph_teme.epoch, eph_teme.t_s, r, v, "GCRF", eph_teme.name)
         else:
+            state = _from_state(from_state, start)
+            if model == "full":
+                raise InputError("--model full has drag, and a --from-state gives no cross-section area; use --model "
+                                 "zonal (no drag), or start from an OEM (--from-oem) or element sets (--from-tle) "
+                                 "whose drag is estimated from the data")
+        if eph is None:
             from ..orbits.propagator import Propagator
 
+            if state.mass_kg is None:
+                state = state.with_mass(1000.0)  # only matters for drag/thrust; no drag in these models
             eph = Propagator(model).propagate(state, dur_s, step_s=step_s, params=params)
+        warnings = list(report["warnings"]) if report else []
+        print_warnings(warnings)
         final = eph.state_at_index(len(eph) - 1)
         if oem_out:
             from ..io.oem import write_oem
@@ -188,13 +259,19 @@ def register(app: typer.Typer) -> None:
                           comments=[f"gyrfalcon propagate --model {model}, {duration} from {iso_utc(state.t)}"])
         if json_out:
             d = final.to_dict()
-            print_json({"utc": d["utc"], "frame": "GCRF", "r_m": d["r_m"], "v_mps": d["v_mps"]})
+            out = {"utc": d["utc"], "frame": "GCRF", "r_m": d["r_m"], "v_mps": d["v_mps"], "model": model,
+                   "start_utc": iso_utc(state.t)}
+            if report is not None:
+                out |= {"drag": report["drag"], "station": report}
+            out["warnings"] = warnings
+            print_json(out)
             return
         el = final.elements()
         c = console()
         c.print(f"[bold]{esc(model)}[/] propagation from {iso_utc(state.t)} for {esc(duration)} ({len(eph)} samples)", markup=True)
-        if station_note:
-            c.print(station_note, markup=False, highlight=False)
+        if report is not None:
+            line = station_report_line(st) if st is not None else f"station: {report['source']}"
+            c.print(line, markup=False, highlight=False, soft_wrap=True)
         c.print(f"final state {iso_utc(final.t)} GCRF: r = {np.round(final.r_m / 1000, 3)} km, "
                 f"v = {np.round(final.v_mps, 3)} m/s")
         c.print(f"perigee x apogee {el.perigee_altitude_m / 1000:.1f} x {el.apogee_altitude_m / 1000:.1f} km, "

@@ -1,4 +1,4 @@
-"""``gyrfalcon station``: the ISS orbit at an epoch (default: Soyuz MS-28 liftoff) from an OEM."""
+"""``gyrfalcon station``: the ISS orbit at an epoch (default: Soyuz MS-28 liftoff) from an OEM or element sets."""
 from __future__ import annotations
 
 import typer
@@ -17,23 +17,31 @@ def register(app: typer.Typer) -> None:
         station_tle: str = typer.Option(None, "--station-tle", help="ISS element sets (TLE file or OMM series): orbit fitted to the sets dated before --at."),
     ):
         """The station's orbit at an epoch: elements, apsis altitudes, sub-satellite point, planned events."""
+        from dataclasses import replace
+
         from ..mission.station_orbit import MS28_LIFTOFF_UTC, station_orbit_at
+        from ..time import parse_utc
 
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path is not None:
                 from .checks import input_file
 
                 input_file(path, opt)
-        from .station_opts import station_path
+        from .station_opts import station_from_options, station_report_dict, station_report_line
 
-        summary = station_orbit_at(MS28_LIFTOFF_UTC if at is None else at, station_path(station_oem, station_tle))
+        t = parse_utc(MS28_LIFTOFF_UTC if at is None else at)
+        # the loader once, its warnings on stderr; the summary is computed on the trajectory it gave
+        st = station_from_options(station_oem, station_tle, t)
+        summary = replace(station_orbit_at(t, st.ephemeris("GCRF")), source=st.source)
         if json_out:
-            print_json(summary.to_dict())
+            print_json(summary.to_dict() | {"station": station_report_dict(st)})
             return
         from rich.table import Table
 
         c = console()
         c.print(f"[bold]ISS at {summary.utc}[/]  ({esc(summary.source)})", markup=True)
+        if st.drag is not None or st.burns:
+            c.print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)
         t = Table(show_header=True, header_style="bold")
         t.add_column("quantity")
         t.add_column("value", justify="right")

@@ -32,7 +32,7 @@ def register(app: typer.Typer) -> None:
 
         from ..time import add_seconds
         from .checks import input_file, pick_alias
-        from .station_opts import station_from_options
+        from .station_opts import station_from_options, station_report_dict, station_report_line
 
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
@@ -62,7 +62,9 @@ def register(app: typer.Typer) -> None:
                                               f"pad-operational); {WHAT_IF_HINT}") from None
                 raise
         if json_out:
-            print_json([w.to_dict() | {"what_if": bool(what_if)} for w in wins])
+            # a list of windows (as before); each carries the station they were computed on
+            rep = station_report_dict(st)
+            print_json([w.to_dict() | {"what_if": bool(what_if), "station": rep} for w in wins])
             return
         from rich.table import Table
         from rich.text import Text
@@ -72,6 +74,7 @@ def register(app: typer.Typer) -> None:
             c.print("[bold yellow]WHAT-IF[/]: the pad is treated as in service whatever the site catalogue records")
         c.print(f"[bold]{esc(sch.title)}[/] windows from {esc(site)}, {iso_utc(t0, 0)[:10]} + {days:g} d  ({esc(source)})",
                 markup=True)
+        c.print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)
         t = Table(show_header=True, header_style="bold")
         for col, just in (("launch UTC", "left"), ("in-plane UTC", "left"), ("az deg", "right"),
                           ("phase deg", "right"), ("ok", "center"), ("note", "left")):
