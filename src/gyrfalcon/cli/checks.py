@@ -173,9 +173,8 @@ def pick_alias(value, alias, name: str, alias_name: str, default=None):
 def load_oem_checked(path, option: str = "--station-oem"):
     """The :class:`~gyrfalcon.io.oem.OEM` in ``path`` (given with ``option``), refused in one line,
     worded for a CLI user, when it is not an OEM (a TLE/OMM: give it with the element-set option),
-    holds several objects (no option here chooses one), or its ``COMMENT MASS`` is not positive."""
-    import math
-
+    or holds several objects (no option here chooses one); the reader itself refuses a
+    non-positive ``COMMENT MASS``, ``DRAG_AREA`` or ``DRAG_COEFF``."""
     from ..io.oem import load_oem
     from ..orbits.station_source import sniff
 
@@ -188,9 +187,4 @@ def load_oem_checked(path, option: str = "--station-oem"):
     if len(names) > 1:
         raise InputError(f"{option} {p} holds {len(names)} objects ({', '.join(names)}); give an OEM with one "
                          "object (the station's segments only)")
-    sc = getattr(oem, "spacecraft", None)
-    mass = None if sc is None else sc.mass_kg
-    if mass is not None and not (mass > 0 and math.isfinite(mass)):
-        raise InputError(f"{option} {p}: the OEM's COMMENT MASS={mass:g} must be positive [kg]; correct it or "
-                         "remove the line (the station's mass is then assumed)")
     return oem

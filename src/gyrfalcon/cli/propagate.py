@@ -57,16 +57,14 @@ def _latest_set(sets, t, label):
     """The latest set dated at or before ``t`` (SGP4 and the models without drag start from it)
     and the report of the sets used, with the series' warnings (:func:`check_series`: sets after
     ``t`` left out, out of order, duplicates) and one for stale data."""
-    from ..orbits.station_source import ERROR_GROWTH_KM_PER_DAY, STALE_DAYS, check_series
+    from ..orbits.station_source import STALE_DAYS, _stale_text, check_series
     from ..time import iso_utc, seconds_between
 
     before, warns, _ = check_series(sets, t, label)
     used = before[-1]
     age_d = float(seconds_between(used.epoch, t)) / 86400.0
     if age_d > STALE_DAYS:
-        warns.append(f"{label}: the latest set before {iso_utc(t, 0)} is from {iso_utc(used.epoch, 0)}, {age_d:.1f} "
-                     f"days earlier (more than {STALE_DAYS:g}); expect ~{ERROR_GROWTH_KM_PER_DAY * age_d:.0f} km of "
-                     "along-track error: use element sets dated closer to --start")
+        warns.append(_stale_text(label, used.epoch, t, age_d, "element sets dated closer to --start"))
     source = (f"element set of {iso_utc(used.epoch, 0)} from {label} (the latest of {len(before)} usable set(s) "
               f"dated at or before {iso_utc(t, 0)}, of {len(sets)} in the file)")
     report = {"source": source, "kind": "elements", "sets_used_utc": [iso_utc(used.epoch, 0)],
