@@ -306,8 +306,9 @@ def copy_station_files(scenario, scenario_text: str, source: str, folder) -> tup
 
     folder = Path(folder)
     names, origins, notes = [], [], []
-    for table, value in (("target", scenario.target.ephemeris), ("return", scenario.return_.ephemeris)):
-        if value == EMBEDDED:
+    for table, attr in (("target", "target"), ("return", "return_")):
+        value = getattr(getattr(scenario, attr, None), "ephemeris", EMBEDDED)
+        if value == EMBEDDED or not isinstance(value, str):
             continue
         src = resolve_path(source, value)
         if not src.is_file():
