@@ -235,9 +235,11 @@ def test_a_run_started_through_the_api_finishes_and_is_listed(client, runs_dir, 
 
 # --- security ----------------------------------------------------------------------------------
 def test_request_size_limit(client):
-    big = {"scenario_toml": "# " + "x" * (300 * 1024)}
+    big = {"scenario_toml": "# " + "x" * (4 * 1024 * 1024)}
     r = client.post("/api/runs", content=json.dumps(big), headers={**AUTH, "Content-Type": "application/json"})
     assert r.status_code == 413
+    d = r.json()["detail"]       # the limit and the fields that fill a body, not a cut-off sentence
+    assert "limit of 4194304 bytes (4.00 MiB)" in d and "station_oem" in d and d.endswith("as base64)")
 
     def chunks():
         yield b'{"scenario_toml": "'
@@ -474,3 +476,45 @@ def test_a_run_started_with_station_element_sets(tmp_path):
         assert wrong.status_code == 422 and "station_oem must hold an OEM" in wrong.json()["detail"]
         contact = run_contact_utc(c, {"scenario_toml": text, "station_tle": tles}, "api-tle", AUTH)
         assert contact.startswith("2025-11-27T12:")      # MS-28 docked 12:34:35 UTC
+        # the notes name the upload by its field, never by the server's path
+        tl = c.get("/api/runs/api-tle/timeline").text
+        assert "station_tle (uploaded)" in tl and ".station-uploads" not in tl
+    # the saved scenario records the station flown: a copy beside it, which `scenario check` reads
+    run = tmp_path / "out" / "api-tle"
+    saved = (run / "scenario.toml").read_text()
+    assert 'ephemeris = "target-ephemeris.txt"' in saved and "station_tle (uploaded)" in saved
+    assert (run / "target-ephemeris.txt").read_text() == tles and ".station-uploads" not in saved
+    from typer.testing import CliRunner
+
+    from gyrfalcon.cli.app import app
+
+    res = CliRunner().invoke(app, ["scenario", "check", str(run / "scenario.toml")])
+    assert res.exit_code == 0 and "OK" in res.output, res.output
+
+
+def test_a_whole_nasa_oem_fits_and_upload_paths_stay_on_the_server(client):
+    """A station text the size of a whole NASA ISS OEM (0.72-0.79 MB) passes the size limits; the
+    reply to a bad one names the request field, not the file the server saved it in."""
+    text = 'name = "big"\n[launch]\npad = "baikonur-31"\ntime = "2025-11-27T09:28:01Z"\n'
+    for field in ("station_oem", "station_tle"):
+        r = client.post("/api/runs", json={"scenario_toml": text, field: "x" * 900_000}, headers=AUTH)
+        d = r.json()["detail"]
+        assert r.status_code == 422 and "at most" not in d, d           # refused for its content, not its size
+        assert f"{field} (uploaded)" in d and ".station-uploads" not in d and "/" not in d.split("(uploaded)")[0], d
+    r = client.post("/api/runs", json={"scenario_toml": text, "station_oem": "x" * 3_000_001}, headers=AUTH)
+    assert r.status_code == 422 and "station_oem" in r.json()["detail"] and "3000000" in r.json()["detail"]
+
+
+def test_a_gzip_station_file_is_accepted_as_base64():
+    import base64
+    import gzip
+    from pathlib import Path
+
+    from gyrfalcon.errors import InputError
+    from gyrfalcon.web.app import _maybe_gunzip
+
+    gz = (Path(__file__).resolve().parents[1] / "data" / "iss_oem_fb1131d_day1_excerpt.txt.gz").read_bytes()
+    assert _maybe_gunzip(base64.b64encode(gz).decode(), "station_oem") == gzip.decompress(gz).decode()
+    assert _maybe_gunzip("CCSDS_OEM_VERS = 2.0\n", "station_oem") == "CCSDS_OEM_VERS = 2.0\n"
+    with pytest.raises(InputError, match="station_tle: starts like a gzip file"):
+        _maybe_gunzip("H4sI" + "A" * 10, "station_tle")

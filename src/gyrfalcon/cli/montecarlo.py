@@ -96,6 +96,9 @@ def register(app: typer.Typer) -> None:
                     bar.update(task, completed=done, chunk=f"{min(state['chunks'], n_chunks)}/{n_chunks} chunks")
 
                 res, resumed, summ = run_campaign_in_folder(sc, runs, out, progress=progress, **kw)
+        from .station_opts import print_warnings
+
+        print_warnings(res.warnings)      # stale data, a planned burn before the flight: as `run` notes them
         if json_out:
             print_json(summ)
         else:

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
     @sub.command("check")
     @handle_errors
     def check(path: Path = typer.Argument(..., help="Scenario TOML file.")):
-        """Validate a scenario file (fast; nothing is flown)."""
+        """Validate a scenario file and read its station data as `run` does (nothing is flown)."""
         from ..mission.scenario import load_scenario
 
         sc = load_scenario(path)
@@ -42,6 +42,11 @@ def register(app: typer.Typer) -> None:
             from ..scale.dispersions import parse_dispersions
 
             parse_dispersions(sc.dispersions, str(path))
+        # the station read as `run` reads it (the one loader, at the launch time): refused or warned alike
+        from ..mission.runner import target_station
+        from .station_opts import print_warnings
+
+        print_warnings(target_station(sc, str(path)).warnings)
         when = sc.launch.time or f"first feasible window after {sc.launch.first_feasible_after}"
         console().print(f"{path}: OK -- {sc.vehicle.name} from {sc.launch.pad}, {when}, scheme {sc.rendezvous.scheme}, "
                         f"port {sc.docking.port}, return {'on ' + (sc.stay.land_on or f'+{sc.stay.days} d') if sc.return_.enabled else 'off'}")

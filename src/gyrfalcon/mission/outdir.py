@@ -282,3 +282,91 @@ def install_folder(tmp: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.replace(tmp, out)
+
+
+# ---------------------------------------------------------------------------------------------
+# the scenario as flown: its station files copied beside it
+# ---------------------------------------------------------------------------------------------
+UPLOAD_DIR = ".station-uploads"
+"""Folder (under the web server's output folder) of station data uploaded for one run."""
+
+
+def copy_station_files(scenario, scenario_text: str, source: str, folder) -> tuple:
+    """``(text, names, origins)``: ``scenario_text`` with every ``target.ephemeris`` /
+    ``return.ephemeris`` that names a file (the ones the flight actually used, e.g. given by
+    ``--station-oem``/``--station-tle`` or uploaded) set to a copy of that file written into
+    ``folder`` (``target-ephemeris.<ext>``, referenced relatively), so that the saved scenario
+    reproduces the flight and ``gyrfalcon scenario check`` accepts it; ``names``: the copies
+    written; ``origins``: what each copy came from (an upload is named as such, never by its
+    server path). ``source``: the scenario file's path (relative paths are resolved against it).
+    A text whose tables cannot be edited line by line keeps the original value, with a comment."""
+    import shutil as _sh
+
+    from .scenario import EMBEDDED, resolve_path
+
+    folder = Path(folder)
+    names, origins, notes = [], [], []
+    for table, attr in (("target", "target"), ("return", "return_")):
+        value = getattr(getattr(scenario, attr, None), "ephemeris", EMBEDDED)
+        if value == EMBEDDED or not isinstance(value, str):
+            continue
+        src = resolve_path(source, value)
+        if not src.is_file():
+            continue
+        suffix = "".join(s for s in src.suffixes[-2:] if s[1:].isalnum() and len(s) <= 6)
+        name = f"{table}-ephemeris{suffix}"
+        _sh.copyfile(src, folder / name)
+        new = set_table_key(scenario_text, table, "ephemeris", name)
+        origin = (f"{'station_oem' if src.suffix == '.oem' else 'station_tle'} (uploaded)"
+                  if src.parent.name == UPLOAD_DIR else str(src))
+        if new is None:
+            notes.append(f"# {table}.ephemeris of this flight: {origin} (copied as {name})\n")
+        else:
+            scenario_text = new
+        names.append(name)
+        origins.append(f"{table}.ephemeris = {name!r}: a copy of {origin}")
+    return "".join(notes) + scenario_text, tuple(names), tuple(origins)
+
+
+def set_table_key(text: str, table: str, key: str, value: str):
+    """TOML ``text`` with ``[table] key`` set to the string ``value`` (the line replaced or added,
+    the rest of the text unchanged), or None when the result would not read back with that value
+    (e.g. the table is written as an inline table)."""
+    import json
+    import re
+    import tomllib
+
+    line = f"{key} = {json.dumps(value)}"
+    out, in_table, done = [], False, False
+    lines = text.splitlines()
+    for ln in lines:
+        head = re.match(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$", ln)
+        if head:
+            if in_table and not done:
+                blanks = 0
+                while out and not out[-1].strip():   # before the blank lines that end the table
+                    out.pop()
+                    blanks += 1
+                out.append(line)
+                out += [""] * blanks
+                done = True
+            in_table = head.group(1).strip() == table
+            out.append(ln)
+            continue
+        if in_table and re.match(rf"^\s*{re.escape(key)}\s*=", ln):
+            out.append(line)
+            done = True
+            continue
+        out.append(ln)
+    if in_table and not done:
+        out.append(line)
+        done = True
+    if not done:
+        out += ["", f"[{table}]", line]
+    new = "\n".join(out) + "\n"
+    try:
+        data = tomllib.loads(new)
+    except tomllib.TOMLDecodeError:
+        return None
+    sec = data.get(table)
+    return new if isinstance(sec, dict) and sec.get(key) == value else None

@@ -91,6 +91,7 @@ class MissionResult:
     what_if: bool = False    # flown as a what-if (it may break station rules; the notes say which)
     pad_whatif: Any = None   # gyrfalcon.traffic.whatif.WhatIfResult of a pad damaged by this launch
     times: MissionTimes = field(default_factory=MissionTimes)   # the headline instants as skyfield Time objects
+    scenario_source: str | None = None   # the scenario file's path (its relative file paths are relative to it)
 
     def to_json_dict(self) -> dict:
         """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events."""

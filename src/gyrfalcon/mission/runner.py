@@ -417,6 +417,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         ev("pad damaged", d.t, "countdown", f"{d.cause}; {d.pad_id} out of service until {iso_utc(d.repair_utc, 0)[:10]}")
     prog("countdown", "done")
     base = dict(scenario=scenario, seed=scenario.seed, countdown=cd, windows=windows, what_if=bool(scenario.what_if))
+    base["scenario_source"] = source   # where its relative file paths point (the outputs copy its station file)
     if cd.pad_damage is not None:      # its consequences for the station's traffic (the report shows them)
         base["pad_whatif"] = _pad_whatif(cd.pad_damage)
     if cd.scrubbed:
@@ -634,8 +635,13 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
             written["timeline"] = "timeline.json"
             head = (f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}"
                     "\n")
-            (tmp / "scenario.toml").write_text(head + scenario_text, encoding="utf-8")
-            written["scenario"] = "scenario.toml"
+            # the station data actually flown (an option, an upload, a path relative to the scenario):
+            # copied beside the scenario and referenced relatively, so that the record reproduces the flight
+            rec, copies, origins = od.copy_station_files(result.scenario, scenario_text,
+                                                         getattr(result, "scenario_source", None) or "<embedded>", tmp)
+            head += "".join(f"# {o}\n" for o in origins)
+            (tmp / "scenario.toml").write_text(head + rec, encoding="utf-8")
+            written["scenario"] = ", ".join(("scenario.toml",) + copies)
             sc = result.scenario
             if sc.output.oem and result.chaser is not None:
                 from ..io.oem import write_oem

@@ -48,6 +48,9 @@ class CampaignResult:
     runs: int
     wall_s: float
     workers: int
+    warnings: tuple = ()
+    """The station loader's warnings for this flight (stale data, a planned burn between the data
+    and the flight, ...), as ``gyrfalcon run`` gives them in its notes."""
 
 
 def chunks(runs: int, chunk_size: int) -> list:
@@ -243,7 +246,34 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
     wall = time.perf_counter() - t0
     table = to_table(rows)
     return CampaignResult(table=table, summary=summarize_table(table), nominal=nominal, dispersions=dispersions,
-                          campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers))
+                          campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers),
+                          warnings=station_warnings(sc, source))
+
+
+def station_warnings(scenario, source: str = "<embedded>") -> tuple:
+    """The warnings of the scenario's station data (:func:`gyrfalcon.mission.runner.target_station`,
+    cached: the trajectory the nominal was planned on), one string each."""
+    from ..mission.runner import target_station
+
+    return tuple(target_station(scenario, source).warnings)
+
+
+def station_identity(scenario, source: str = "<embedded>") -> str:
+    """What the campaign's station data are: ``"embedded"``, or the SHA-256 of the bytes of the
+    scenario's ``target.ephemeris`` file (a changed file changes the campaign, whatever its path)."""
+    import hashlib
+
+    from ..mission.scenario import EMBEDDED, resolve_path
+
+    eph = scenario.target.ephemeris
+    if eph == EMBEDDED:
+        return EMBEDDED
+    try:
+        data = resolve_path(source, eph).read_bytes()
+    except OSError as exc:
+        raise InputError(f"target.ephemeris {eph}: cannot read it ({exc.strerror or exc}); give a readable "
+                         "station file") from None
+    return hashlib.sha256(data).hexdigest()
 
 
 def summarize_table(table):
@@ -273,8 +303,10 @@ class CampaignFolderError(InputError):
 
 
 def campaign_manifest(scenario, dispersions, campaign_seed: int, runs: int, chunk_size: int, approach: bool,
-                      batch: bool) -> dict:
-    """The parameters that fix a campaign's rows (what a resumed campaign must share with the first)."""
+                      batch: bool, source: str = "<embedded>") -> dict:
+    """The parameters that fix a campaign's rows (what a resumed campaign must share with the first),
+    the station data's bytes included (``station_sha256``, :func:`station_identity`): the scenario
+    text names the station file by its path only."""
     import hashlib
 
     from .. import __version__
@@ -283,7 +315,7 @@ def campaign_manifest(scenario, dispersions, campaign_seed: int, runs: int, chun
     sc = as_scenario(scenario)
     return {"format": FOLDER_FORMAT, "gyrfalcon": __version__,
             "scenario_sha256": hashlib.sha256(sc.model_dump_json(by_alias=True).encode()).hexdigest(),
-            "scenario_name": sc.name, "dispersions": dispersions.model_dump(mode="json"),
+            "scenario_name": sc.name, "station_sha256": station_identity(sc, source), "dispersions": dispersions.model_dump(mode="json"),
             "campaign_seed": int(campaign_seed), "runs": int(runs), "chunk_size": int(chunk_size),
             "approach": bool(approach), "batch": bool(batch)}
 
@@ -378,12 +410,17 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
         if chunk_size is None:
             chunk_size = auto_chunk_size(int(runs), 1 if (workers == 1 and kw.get("scheduler") is None)
                                          else max(2, int(workers)))
-        new = campaign_manifest(sc_full, dispersions, seed, runs, chunk_size, approach, batch)
+        new = campaign_manifest(sc_full, dispersions, seed, runs, chunk_size, approach, batch, source)
         complete = od.is_complete(out)
         if old is None and complete and not (out / "runs.parquet").exists():
             raise CampaignFolderError(f"{out} holds a finished 'gyrfalcon run', not a campaign; give another --out")
         if old is not None and old != new:
             if not complete:
+                if "station_sha256" in old and old["station_sha256"] != new["station_sha256"]:
+                    raise CampaignFolderError(
+                        f"{out} holds an unfinished campaign flown with other station data (the station file "
+                        f"{sc_full.target.ephemeris} changed or is another one since it began); give a new --out "
+                        "(its finished runs cannot be mixed with runs on the new station data)")
                 diff = ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in _differences(old, new)
                                  if k != "dispersions") or "dispersions differ"
                 raise CampaignFolderError(
@@ -411,7 +448,8 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
             write_parquet(res.table, tmp)
         summ = {**res.summary.to_dict(), "campaign_seed": res.campaign_seed, "wall_s": res.wall_s,
                 "workers": res.workers, "nominal_contact_utc": res.nominal.nominal_contact_utc,
-                "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json")}
+                "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json"),
+                "station_warnings": list(res.warnings)}
         od.atomic_write_text(out / "summary.json", json.dumps(summ, indent=2) + "\n")
         from .report import write_html
 

@@ -143,6 +143,8 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
     body = "".join(f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(str(v))}</td></tr>" for k, v in rows)
     drows = "".join(f"<tr><th>{html.escape(k)}</th><td>{html.escape(v)}</td></tr>"
                     for k, v in dispersion_rows(result.dispersions))
+    warns = "".join(f"<li>{html.escape(str(w))}</li>" for w in getattr(result, "warnings", ()) or ())
+    warns = f"<h2>Station data warnings</h2><ul class='warnings'>{warns}</ul>" if warns else ""
     fails = "".join(f"<tr><td>{html.escape(c)}</td><td>{n}</td></tr>" for c, n in s.failures) or \
         "<tr><td colspan=2>none</td></tr>"
     imgs = "".join(f"<figure><img alt='{html.escape(l)}' src='data:image/png;base64,{b}'>"
@@ -150,7 +152,7 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
     doc = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
            "<style>body{font-family:sans-serif;margin:2em}td,th{padding:2px 8px;text-align:left}"
            "figure{display:inline-block;margin:8px}</style></head><body>"
-           f"<h1>{html.escape(title)}</h1><table>{body}</table>"
+           f"<h1>{html.escape(title)}</h1>{warns}<table>{body}</table>"
            f"<h2>Dispersions (1 sigma unless named otherwise)</h2><table class='dispersions'>{drows}</table>"
            "<h2>Failures by cause</h2>"
            f"<table>{fails}</table><h2>Distributions</h2>{imgs}</body></html>")

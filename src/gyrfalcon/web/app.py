@@ -208,14 +208,26 @@ class PortIntervalOut(BaseModel):
     to_utc: str | None
 
 
+MAX_STATION_CHARS = 3_000_000
+"""Longest ``station_oem`` / ``station_tle`` text [characters]: a whole NASA ISS OEM (718-787 kB,
+15 days at 4-min steps) fits, with room to spare."""
+MAX_STATION_BYTES = 16 * 1024 * 1024
+"""Largest station file once a gzip upload (base64) is decompressed [bytes]."""
+MAX_BODY_BYTES = 4 * 1024 * 1024
+"""Largest request body [bytes] (4 MiB): a scenario and a whole NASA OEM, JSON-escaped."""
+
+
 class RunRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     scenario_toml: str = Field(min_length=1, max_length=65536, description="a scenario file's text (TOML)")
-    station_oem: str | None = Field(None, max_length=200_000, description="the station's ephemeris as CCSDS OEM "
-                                    "text (KVN or XML), instead of the embedded NASA file (as --station-oem)")
-    station_tle: str | None = Field(None, max_length=200_000, description="the station's element sets as text: "
-                                    "TLEs or an OMM JSON/CSV/XML/KVN series; the orbit is fitted to the sets dated "
-                                    "before the launch, never after (as --station-tle)")
+    station_oem: str | None = Field(None, max_length=MAX_STATION_CHARS, description="the station's ephemeris as "
+                                    "CCSDS OEM text (KVN or XML), or a gzip file as base64, instead of the embedded "
+                                    "NASA file (as --station-oem); up to 3,000,000 characters (a whole NASA ISS OEM "
+                                    "is about 0.8 MB)")
+    station_tle: str | None = Field(None, max_length=MAX_STATION_CHARS, description="the station's element sets as "
+                                    "text (TLEs or an OMM JSON/CSV/XML/KVN series), or a gzip file as base64; the "
+                                    "orbit is fitted to the sets dated before the launch, never after (as "
+                                    "--station-tle); up to 3,000,000 characters")
 
 
 class JobOut(BaseModel):
@@ -245,7 +257,7 @@ class WebConfig:
     out_dir: Path
     token: str
     db: str | None = None
-    max_body_bytes: int = 256 * 1024
+    max_body_bytes: int = MAX_BODY_BYTES
     read_rate_per_s: float = 2000.0
     read_burst: float = 4000.0
     write_rate_per_min: float = 30.0
@@ -414,7 +426,10 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.add_middleware(GuardMiddleware, max_body_bytes=cfg.max_body_bytes, read_rate_per_s=cfg.read_rate_per_s,
                        read_burst=cfg.read_burst, write_rate_per_min=cfg.write_rate_per_min,
                        write_burst=cfg.write_burst, token=cfg.token,
-                       auth_fail_rate_per_min=cfg.auth_fail_rate_per_min, auth_fail_burst=cfg.auth_fail_burst)
+                       auth_fail_rate_per_min=cfg.auth_fail_rate_per_min, auth_fail_burst=cfg.auth_fail_burst,
+                       limit_hint=": POST /api/runs holds scenario_toml (up to 65,536 characters) and station_oem or "
+                                  f"station_tle (up to {MAX_STATION_CHARS:,} characters); send a shorter station file "
+                                  "(or the file gzipped, as base64)")
 
     @app.middleware("http")
     async def _headers(request: Request, call_next):
@@ -751,8 +766,11 @@ def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | Non
 
     if oem_text is not None and tle_text is not None:
         raise InputError("give either station_oem or station_tle, not both")
-    text = oem_text if oem_text is not None else tle_text
-    d = out_dir / ".station-uploads"
+    field = "station_oem" if oem_text is not None else "station_tle"
+    text = _maybe_gunzip(oem_text if oem_text is not None else tle_text, field)
+    from ..mission.outdir import UPLOAD_DIR
+
+    d = out_dir / UPLOAD_DIR
     d.mkdir(exist_ok=True)
     path = d / f"{uuid.uuid4().hex}.{'oem' if oem_text is not None else 'txt'}"
     fd, tmp = tempfile.mkstemp(dir=d, prefix=".tmp-")
@@ -768,10 +786,53 @@ def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | Non
                              f"(this text reads as {kind.upper()})")
         sc = validate_upload(scenario_text, target_ephemeris=str(path))
         target_station(sc, str(path))       # parse and check now: a bad upload fails here, not in the run
+    except InputError as exc:
+        path.unlink(missing_ok=True)
+        raise InputError(scrub_upload_path(str(exc), path)) from None   # the client's field, not the server's path
     except Exception:
         path.unlink(missing_ok=True)
         raise
     return sc, path
+
+
+def upload_label(path) -> str:
+    """How messages returned to the client name a station upload: its request field."""
+    return f"{'station_oem' if str(path).endswith('.oem') else 'station_tle'} (uploaded)"
+
+
+def scrub_upload_path(text: str, path) -> str:
+    """``text`` with the server's path of a station upload replaced by :func:`upload_label`."""
+    p = Path(path)
+    for form in {str(p.resolve()), str(p)}:
+        text = text.replace(form, upload_label(p))
+    return text
+
+
+def _maybe_gunzip(text: str, field: str) -> str:
+    """The station text, or the text of a gzip file sent as base64 (it starts ``H4sI``), at most
+    :data:`MAX_STATION_BYTES` once decompressed."""
+    if not text.lstrip()[:4] == "H4sI":
+        return text
+    import base64
+    import binascii
+    import gzip
+    import io
+    import zlib
+
+    try:
+        raw = base64.b64decode("".join(text.split()), validate=True)
+        with gzip.GzipFile(fileobj=io.BytesIO(raw)) as f:
+            data = f.read(MAX_STATION_BYTES + 1)
+    except (binascii.Error, OSError, EOFError, zlib.error) as exc:
+        raise InputError(f"{field}: starts like a gzip file in base64 but does not decode ({exc}); send the "
+                         "file's text, or the gzip file base64-encoded whole") from None
+    if len(data) > MAX_STATION_BYTES:
+        raise InputError(f"{field}: the gzip file holds more than {MAX_STATION_BYTES:,} bytes; send a shorter "
+                         "station file")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{field}: the gzip file does not hold UTF-8 text; send an OEM, TLE or OMM text file") from None
 
 
 def lvlh_track(chaser_oem: Path, station_oem: Path, last_s: float) -> dict:

@@ -92,6 +92,8 @@ class JobQueue:
         try:
             cb = self._progress(job)
             result = fly(scenario, source="<upload>", progress=cb)
+            if upload is not None:        # notes name the upload by its request field, not the server's path
+                result = _scrub_result(result, upload)
             write_outputs(result, self.out_dir / job.run, text, progress=cb)
             state, error = "done", None
         except GyrfalconError as exc:
@@ -101,6 +103,10 @@ class JobQueue:
         finally:
             if upload is not None:       # saved for this run only
                 Path(upload).unlink(missing_ok=True)
+        if upload is not None and error is not None:   # named by its request field, not the server's path
+            from .app import scrub_upload_path
+
+            error = scrub_upload_path(error, upload)
         with self._lock:
             job.state, job.error, job.finished_utc = state, error, _now()
 
@@ -115,3 +121,17 @@ class JobQueue:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _scrub_result(result, upload: Path):
+    """``result`` with the server's path of the station upload replaced by the request field's
+    name in its notes, event notes and return-station source (what the timeline and report show);
+    the scenario keeps the path (the outputs copy the file from it)."""
+    from dataclasses import replace
+
+    from .app import scrub_upload_path
+
+    fix = lambda s: s if s is None else scrub_upload_path(s, upload)
+    return replace(result, notes=tuple(fix(n) for n in result.notes),
+                   events=tuple(replace(e, notes=fix(e.notes)) for e in result.events),
+                   return_station_source=fix(result.return_station_source))

@@ -140,14 +140,16 @@ class GuardMiddleware:
     ``read_rate_per_s`` / ``read_burst``: GET and HEAD per client address;
     ``write_rate_per_min`` / ``write_burst``: every other method carrying ``token`` (the token
     holder's bucket); ``auth_fail_rate_per_min`` / ``auth_fail_burst``: every other method
-    without it, per client address; ``max_body_bytes``: largest accepted body.
+    without it, per client address; ``max_body_bytes``: largest accepted body (``limit_hint``:
+    appended to the 413 text, e.g. which fields fill a body and their own limits).
     """
 
     def __init__(self, app, *, max_body_bytes: int, read_rate_per_s: float, read_burst: float,
                  write_rate_per_min: float, write_burst: float, token: str | None = None,
-                 auth_fail_rate_per_min: float = 10.0, auth_fail_burst: float = 10.0):
+                 auth_fail_rate_per_min: float = 10.0, auth_fail_burst: float = 10.0, limit_hint: str = ""):
         self.app = app
         self.max_body = int(max_body_bytes)
+        self.limit_hint = limit_hint    # appended to the 413 text: which fields fill a body, what to send instead
         self.token = token
         self.limits = {"read": (float(read_rate_per_s), float(read_burst)),
                        "write": (float(write_rate_per_min) / 60.0, float(write_burst)),
@@ -194,8 +196,9 @@ class GuardMiddleware:
                 except ValueError:
                     return await _send_json(send, 400, "Content-Length is not a number; send a plain JSON body")
         if length is not None and length > self.max_body:
-            return await _send_json(send, 413, f"request body of {length} bytes is over the limit of "
-                                               f"{self.max_body} bytes; send a smaller scenario or change")
+            return await _send_json(send, 413, f"request body of {length} bytes is over this server's limit of "
+                                               f"{self.max_body} bytes ({self.max_body / 1048576:.2f} MiB) for one "
+                                               f"request{self.limit_hint}")
         if length is None and kind == "write" and any(n == b"transfer-encoding" for n, _ in scope.get("headers", ())):
             return await _send_json(send, 411, "a streamed (chunked) body is not accepted; send Content-Length")
         return await self.app(scope, receive, send)

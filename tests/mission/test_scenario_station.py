@@ -1,0 +1,130 @@
+"""A scenario's station data: `scenario check` reads them as `run` does (one loader, at the launch),
+and the scenario saved with a run's outputs records the station actually flown.
+
+References: NASA's ISS OEM of 2025-04-01 (excerpts in tests/data) and the ISS TLEs of Nov 2025
+(tests/data/iss_tles_ms28_series.txt); the loader's refusals (gyrfalcon.orbits.station_source).
+"""
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+runner = CliRunner()
+
+
+def _scenario(launch: str, ephemeris: str, name: str = "t") -> str:
+    return (f'name = "{name}"\n[launch]\npad = "baikonur-31"\ntime = "{launch}"\n[target]\nephemeris = "{ephemeris}"\n'
+            '[rendezvous]\nscheme = "two-day"\n[return]\nenabled = false\n[output]\nczml = false\nreport = false\n')
+
+
+def _check(path: Path):
+    res = runner.invoke(app, ["scenario", "check", str(path)])
+    return res.exit_code, " ".join(res.output.split())
+
+
+def _tle_checksum(line: str) -> str:
+    s = sum(int(c) if c.isdigit() else (1 if c == "-" else 0) for c in line[:68])
+    return line[:68] + str(s % 10)
+
+
+def test_check_refuses_another_object_mixed_into_the_series(tmp_path):
+    lines = (DATA / "iss_tles_ms28_series.txt").read_text().splitlines()
+    # the 4th set relabelled as another object (CSS Tianhe, 48274), checksums made valid again
+    lines[9] = "CSS (TIANHE)"
+    lines[10] = _tle_checksum(lines[10].replace("25544U", "48274U"))
+    lines[11] = _tle_checksum(lines[11].replace("2 25544", "2 48274"))
+    (tmp_path / "mixed.txt").write_text("\n".join(lines) + "\n")
+    (tmp_path / "s.toml").write_text(_scenario("2025-11-27T09:28:00Z", "mixed.txt"))
+    code, out = _check(tmp_path / "s.toml")
+    assert code == 2 and "target.ephemeris" in out and "48274" in out and "one object" in out
+
+
+def test_check_refuses_sets_all_dated_after_the_launch(tmp_path):
+    (tmp_path / "s.toml").write_text(_scenario("2025-11-10T12:00:00Z", str(DATA / "iss_tles_ms28_series.txt")))
+    code, out = _check(tmp_path / "s.toml")
+    assert code == 2 and "every element set is dated after 2025-11-10T12:00:00Z" in out
+
+
+def test_check_refuses_an_oem_too_sparse_to_interpolate(tmp_path):
+    out, k = [], 0       # NASA's 4-min samples thinned to 32 min (8x)
+    for ln in gzip.decompress((DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz").read_bytes()).decode().splitlines():
+        if ln[:5] == "2025-" and len(ln.split()) == 7:
+            k += 1
+            if (k - 1) % 8:
+                continue
+        out.append(ln)
+    (tmp_path / "thin32.txt").write_text("\n".join(out) + "\n")
+    (tmp_path / "s.toml").write_text(_scenario("2025-04-01T06:00:00Z", "thin32.txt"))
+    code, text = _check(tmp_path / "s.toml")
+    assert code == 2 and "a quarter of it" in text and "thin32.txt" in text
+    # the dense file at the same launch passes (with its staleness said as `run` says it)
+    gz = tmp_path / "dense.txt.gz"
+    gz.write_bytes((DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz").read_bytes())
+    (tmp_path / "s.toml").write_text(_scenario("2025-04-01T06:00:00Z", "dense.txt.gz"))
+    code, text = _check(tmp_path / "s.toml")
+    assert code == 0 and "OK" in text, text
+
+
+def _result(sc):
+    from gyrfalcon.mission.result import MissionResult
+
+    return MissionResult(scenario=sc, seed=sc.seed, launch_utc=None, insertion_utc=None, contact_utc=None,
+                         landing_utc=None, total_dv_mps=None, scenario_source="<embedded soyuz-ms-28.toml>")
+
+
+def test_saved_scenario_records_the_station_given_by_option(tmp_path):
+    """`run --station-tle FILE --out`: the scenario text says "embedded"; the saved one names a copy
+    of FILE beside it, and `scenario check` reads it back (as `run` would)."""
+    from gyrfalcon.mission.runner import write_outputs
+    from gyrfalcon.mission.scenario import load_scenario, parse_scenario
+
+    tle = tmp_path / "elsewhere" / "iss.txt"
+    tle.parent.mkdir()
+    tle.write_bytes((DATA / "iss_tles_ms28_series.txt").read_bytes())
+    text = _scenario("2025-11-27T09:28:00Z", "embedded", name="rec")
+    sc = parse_scenario(text, "<embedded soyuz-ms-28.toml>", target_ephemeris=str(tle.resolve()))
+    written = write_outputs(_result(sc), tmp_path / "out", text)
+    assert written["scenario"] == "scenario.toml, target-ephemeris.txt"
+    saved = (tmp_path / "out" / "scenario.toml").read_text()
+    assert 'ephemeris = "target-ephemeris.txt"' in saved and "embedded" not in saved.split("[target]")[1]
+    assert (tmp_path / "out" / "target-ephemeris.txt").read_bytes() == tle.read_bytes()
+    back = load_scenario(tmp_path / "out" / "scenario.toml")
+    assert back.target.ephemeris == "target-ephemeris.txt" and back.launch.time == sc.launch.time
+    code, out = _check(tmp_path / "out" / "scenario.toml")
+    assert code == 0 and "OK" in out, out
+
+
+def test_saved_scenario_copies_a_relative_station_file(tmp_path):
+    """A scenario naming its station file relative to itself: the copy is made from the right file
+    (relative to the scenario, not to the working directory), gzip kept."""
+    from gyrfalcon.mission.outdir import copy_station_files
+    from gyrfalcon.mission.scenario import load_scenario
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "out").mkdir()
+    gz = tmp_path / "in" / "iss.txt.gz"
+    gz.write_bytes((DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz").read_bytes())
+    text = _scenario("2025-04-01T06:00:00Z", "iss.txt.gz").replace("[target]", "[target]  # the station")
+    (tmp_path / "in" / "s.toml").write_text(text)
+    sc = load_scenario(tmp_path / "in" / "s.toml")
+    rec, names, origins = copy_station_files(sc, text, str(tmp_path / "in" / "s.toml"), tmp_path / "out")
+    assert names == ("target-ephemeris.txt.gz",) and str(gz) in origins[0]
+    assert (tmp_path / "out" / names[0]).read_bytes() == gz.read_bytes()
+    assert rec == text.replace('ephemeris = "iss.txt.gz"', 'ephemeris = "target-ephemeris.txt.gz"')
+
+
+@pytest.mark.parametrize("text, expect", [
+    ('name = "a"\n', 'name = "a"\n\n[target]\nephemeris = "x.txt"\n'),
+    ('[target]\nstation = "iss"\n\n[launch]\npad = "p"\n', '[target]\nstation = "iss"\nephemeris = "x.txt"\n\n[launch]\npad = "p"\n'),
+    ('target = { station = "iss" }\n', None),                     # an inline table: left as it is
+])
+def test_set_table_key(text, expect):
+    from gyrfalcon.mission.outdir import set_table_key
+
+    assert set_table_key(text, "target", "ephemeris", "x.txt") == expect
