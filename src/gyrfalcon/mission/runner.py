@@ -12,7 +12,11 @@ Phases and the public call each one makes (nothing is re-implemented here):
 2. **countdown** -- :func:`gyrfalcon.launch.countdown.run_countdown` on the pad board as known
    before liftoff, with the scenario's faults (MS-28: ``pad-cabin-not-locked`` -> pad damaged;
    :func:`gyrfalcon.traffic.whatif.pad_outage_whatif` of the damage goes to the result).
-   A scrubbed count ends the flight (the result carries the board and the reason).
+   A scrubbed count ends the flight (the result carries the board and the reason). A what-if
+   (``what_if = true``) runs the window search, the countdown and the manifest with the launch
+   pad in service whatever the site catalogue records, and its notes say so. The station rules
+   are checked before the flight with the arrival estimated as liftoff + the scheme's nominal
+   duration, and again after it with the simulated contact (the notes give that one).
 3. **ascent** -- :func:`gyrfalcon.launch.ascent.fly_ascent` (3-DOF, guided) into the station's
    plane at liftoff (for a two-day scheme, the plane of
    :func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`, as the rendezvous module advises).
