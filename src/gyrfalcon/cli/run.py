@@ -1,6 +1,7 @@
 """``gyrfalcon run [SCENARIO]``: fly the default mission (Soyuz MS-28) or a scenario file end to end."""
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import typer
@@ -38,10 +39,10 @@ def register(app: typer.Typer) -> None:
         station = station_path(station_oem, station_tle)    # replaces target.ephemeris before the date checks
         if scenario is None:
             text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
-            sc = parse_scenario(text, source, target_ephemeris=station)
+            sc = parse_scenario(text, source, target_ephemeris=station, no_return=no_return)
         else:
             input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
-            sc = load_scenario(scenario, target_ephemeris=station)
+            sc = load_scenario(scenario, target_ephemeris=station, no_return=no_return)
             text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
         if sc.dispersions is not None:       # ignored by a single run, but a broken table is still an error
             from ..scale.dispersions import parse_dispersions
@@ -50,8 +51,6 @@ def register(app: typer.Typer) -> None:
         changes = {}
         if seed is not None:
             changes["seed"] = int(seed)
-        if no_return:
-            changes["return_"] = sc.return_.model_copy(update={"enabled": False})
         if what_if:
             changes["what_if"] = True
         if changes:
@@ -63,7 +62,8 @@ def register(app: typer.Typer) -> None:
         incomplete = None
         quiet = json_out or not sys.stderr.isatty()
         if quiet:
-            result = fly(sc, source=source)
+            with scheme_refusal_hints():
+                result = fly(sc, source=source)
             try:
                 written = None if no_files else write_outputs(result, out or default_out_dir(sc), text)
             except OutputsIncompleteError as exc:
@@ -89,7 +89,8 @@ def register(app: typer.Typer) -> None:
                         bar.update(task, completed=1, status="skipped")
                         bar.stop_task(task)
 
-                result = fly(sc, source=source, progress=progress)
+                with scheme_refusal_hints():
+                    result = fly(sc, source=source, progress=progress)
                 if no_files:
                     progress("outputs", "skip")
                     written = None
@@ -98,13 +99,57 @@ def register(app: typer.Typer) -> None:
                         written = write_outputs(result, out or default_out_dir(sc), text, progress=progress)
                     except OutputsIncompleteError as exc:
                         written, incomplete = exc.written, exc
+        from .common import warn
+
+        for n in result.notes:    # as every command does with the station loader's warnings: also on stderr
+            if n.startswith("station: ") and "propagation" in n:
+                warn(n[len("station: "):])
         if json_out:
             print_json(result.to_json_dict())
         else:
             print_timeline(result, out or default_out_dir(sc), written)
         if incomplete is not None:
             fail(str(incomplete), EXIT_SYSTEM_ERROR)
+        not_flown(result)
         not_captured(result)
+
+
+@contextlib.contextmanager
+def scheme_refusal_hints():
+    """A scheme the flight's phase does not fit (raised by the runner with the liftoff, the pad and
+    the station): the refusal completed as ``gyrfalcon rendezvous`` completes it, with the pad's
+    part (:func:`gyrfalcon.api._pad_note`: whether the pad is also a reason) and the nearest
+    launches that fit (:func:`gyrfalcon.api.nearest_feasible_launches`)."""
+    from ..rendezvous.schemes import NoSchemeError
+
+    try:
+        yield
+    except NoSchemeError as exc:
+        if getattr(exc, "liftoff", None) is None:
+            raise
+        import math
+
+        from .. import api
+        from ..time import iso_utc
+
+        wins = api.nearest_feasible_launches(exc.station, exc.pad, exc.liftoff, exc.scheme)
+        hint = ("no feasible window within a day of it in the ephemeris" if not wins else
+                "nearest launch that fits: " + ", ".join(
+                    f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
+                    for w in wins))
+        raise type(exc)(f"{exc}; {api._pad_note(exc.pad, exc.liftoff)}; {hint}") from None
+
+
+def not_flown(result) -> None:
+    """Exit 3 with the reason on stderr when nothing was flown (the countdown scrubbed): the
+    timeline and any outputs are written first, but the run does not end as a success."""
+    if result.launch_utc is None:
+        from .common import _err_line
+
+        cd = getattr(result, "countdown", None)
+        why = getattr(cd, "reason", None) or "no liftoff"
+        _err_line(f"nothing flown: the countdown scrubbed ({why})", "scrubbed")
+        raise typer.Exit(EXIT_NOT_CAPTURED)
 
 
 def not_captured(result) -> None:

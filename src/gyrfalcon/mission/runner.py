@@ -12,7 +12,11 @@ Phases and the public call each one makes (nothing is re-implemented here):
 2. **countdown** -- :func:`gyrfalcon.launch.countdown.run_countdown` on the pad board as known
    before liftoff, with the scenario's faults (MS-28: ``pad-cabin-not-locked`` -> pad damaged;
    :func:`gyrfalcon.traffic.whatif.pad_outage_whatif` of the damage goes to the result).
-   A scrubbed count ends the flight (the result carries the board and the reason).
+   A scrubbed count ends the flight (the result carries the board and the reason). A what-if
+   (``what_if = true``) runs the window search, the countdown and the manifest with the launch
+   pad in service whatever the site catalogue records, and its notes say so. The station rules
+   are checked before the flight with the arrival estimated as liftoff + the scheme's nominal
+   duration, and again after it with the simulated contact (the notes give that one).
 3. **ascent** -- :func:`gyrfalcon.launch.ascent.fly_ascent` (3-DOF, guided) into the station's
    plane at liftoff (for a two-day scheme, the plane of
    :func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`, as the rendezvous module advises).
@@ -198,19 +202,24 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
 # ---------------------------------------------------------------------------------------------
 # phases
 # ---------------------------------------------------------------------------------------------
-def _rules_check(scenario, liftoff, windows) -> tuple[str, ...]:
+def _rules_check(scenario, liftoff, windows, contact=None, undock_utc=None) -> tuple[str, ...]:
     """The station rules the flight would break (:mod:`gyrfalcon.traffic.flight_rules`): raise
     a one-line WhatIfRequiredError unless ``scenario.what_if``; else the notes saying so.
-    Arrival estimated as liftoff + the scheme's nominal duration, departure from the stay."""
+    Before the flight (``contact`` None) the arrival is estimated as liftoff + the scheme's
+    nominal duration; after it, ``contact`` (a Time) is the simulated contact and ``undock_utc``
+    the simulated undocking (None: from the stay). Departure from the stay."""
     from ..launch.windows import load_schemes
     from ..time import add_seconds, iso_utc
     from ..traffic.flight_rules import check_flight, enforce
 
-    scheme = windows[0].scheme if windows else scenario.rendezvous.scheme
-    duration_h = load_schemes().get(scheme, load_schemes()["two-orbit"]).duration_h
-    arrival = add_seconds(liftoff, duration_h * 3600.0)
-    departure = None
-    if scenario.return_.enabled:
+    if contact is None:
+        scheme = windows[0].scheme if windows else scenario.rendezvous.scheme
+        duration_h = load_schemes().get(scheme, load_schemes()["two-orbit"]).duration_h
+        arrival = add_seconds(liftoff, duration_h * 3600.0)
+    else:
+        arrival = contact
+    departure = undock_utc
+    if scenario.return_.enabled and departure is None:
         departure = (scenario.stay.land_on + "T00:00:00.000Z" if scenario.stay.land_on is not None
                      else iso_utc(add_seconds(arrival, scenario.stay.days * 86400.0), 3))
         if departure <= iso_utc(arrival, 3):
@@ -219,6 +228,48 @@ def _rules_check(scenario, liftoff, windows) -> tuple[str, ...]:
                             launch_utc=liftoff, pad=scenario.launch.pad, crew=scenario.crew.names,
                             port=scenario.docking.port, arrival_utc=iso_utc(arrival, 3), departure_utc=departure)
     return enforce(breaches, scenario.what_if, f"scenario {scenario.name}")
+
+
+def _rules_after_flight(scenario, liftoff, windows, pre_rules, contact, undock_utc) -> list[str]:
+    """The rule notes of the result: the check made before the flight (arrival estimated as liftoff
+    + the scheme's nominal duration) made again with the simulated contact, so that every arrival
+    time the notes give is the simulated one; without a contact, the estimate's notes say that
+    they are an estimate. A rule the simulated arrival breaks although the estimate did not is
+    stated (the flight is flown: the check before it passed)."""
+    from ..launch.windows import load_schemes
+    from ..time import iso_utc
+
+    if contact is None:
+        if not pre_rules:
+            return []
+        sch = windows[0].scheme if windows else scenario.rendezvous.scheme
+        h = load_schemes().get(sch, load_schemes()["two-orbit"]).duration_h
+        return [n + (f" (arrival estimated before the flight as liftoff + the {sch} nominal {h:g} h; no contact "
+                     "was simulated)" if "arrival" in n else "") for n in pre_rules]
+    post = list(_rules_check(scenario.model_copy(update={"what_if": True}), liftoff, windows, contact, undock_utc))
+    if scenario.what_if:
+        return post
+    return [f"rules: with the simulated contact {iso_utc(contact, 0)} the flight " + n[len("what-if: "):]
+            + "; the check before the flight (arrival estimated as liftoff + the nominal duration) passed"
+            for n in post]
+
+
+def _propagated_station_note(station, liftoff, t_end) -> tuple[str, ...]:
+    """When the flight (liftoff to ``t_end``, the contact or the end of the approach) runs past the
+    end of the station's OEM, which the station loader extends by propagation
+    (:func:`gyrfalcon.orbits.station_source.load_station` with ``until_utc``; its own warning says
+    from where): the note saying which part of the flight is flown against the propagation."""
+    from ..time import iso_utc, parse_utc, seconds_between
+
+    if station.kind != "oem" or not station.predicted_from_utc:
+        return ()
+    t_pf = parse_utc(station.predicted_from_utc)
+    if float(seconds_between(t_pf, t_end)) <= 0.0:
+        return ()
+    start = t_pf if float(seconds_between(liftoff, t_pf)) > 0.0 else liftoff
+    return (f"station: the OEM ends {iso_utc(t_pf, 0)}: the flight from {iso_utc(start, 0)} to "
+            f"{iso_utc(t_end, 0)} is flown against the station extended by propagation from there, not "
+            "against NASA's samples; give an OEM that covers the flight to use them",)
 
 
 def _window(scenario, eph):
@@ -231,10 +282,11 @@ def _window(scenario, eph):
         return parse_utc(la.time), ()
     schemes = ("two-orbit", "four-orbit", "two-day") if scenario.rendezvous.scheme == "auto" \
         else (scenario.rendezvous.scheme,)
+    pad = _launch_pad(scenario)        # a what-if searches with the pad treated as in service
     found, errors = [], []
     for sch in schemes:
         try:
-            found.append(next_feasible_window(eph, la.pad, sch, la.first_feasible_after, la.search_days,
+            found.append(next_feasible_window(eph, pad, sch, la.first_feasible_after, la.search_days,
                                               vehicle=scenario.vehicle.launcher,
                                               spacecraft=scenario.vehicle.spacecraft))
         except NoFeasibleWindowError as exc:
@@ -246,6 +298,94 @@ def _window(scenario, eph):
     first = found[0].launch_utc
     found = sorted(found, key=lambda w: float(seconds_between(first, w.launch_utc)))
     return found[0].launch_utc, tuple(found)
+
+
+def _scheme_refused(exc, scenario, liftoff, eph):
+    """The rendezvous planner's refusal of the scheme (:func:`gyrfalcon.rendezvous.schemes.choose_scheme`:
+    the phase, the scheme that would fit) said in the scenario's words (the keys to change), as the
+    same error type carrying ``liftoff`` (Time), ``pad`` (the :class:`~gyrfalcon.launch.sites.Pad`
+    flown from, in service for a what-if), ``scheme`` (asked for) and ``station`` (the GCRF
+    ephemeris), so that a caller can add the nearest launch that fits and the pad's part."""
+    import re
+
+    from ..time import iso_utc
+
+    key = "launch.time" if scenario.launch.time else "launch.first_feasible_after"
+    scheme = scenario.rendezvous.scheme
+    names = ("two-orbit", "four-orbit", "two-day")
+
+    def ask(m):
+        fit = m.group(1)
+        if fit in names:
+            return (f'; set rendezvous.scheme = "{fit}" (or "auto") in the scenario, or move {key} to a '
+                    f"{m.group(2)} window")
+        return f'; move {key} to a {m.group(2)} window, or set rendezvous.scheme = "auto"'
+
+    msg = re.sub(r"; ask for (.+?) or for 'auto', or move the liftoff to a (\S+) window", ask, str(exc))
+    new = type(exc)(f'rendezvous.scheme = "{scheme}": launch {iso_utc(liftoff, 1)} from {scenario.launch.pad}: {msg}')
+    new.liftoff, new.pad, new.scheme, new.station = liftoff, _launch_pad(scenario), scheme, eph
+    return new
+
+
+def _launch_pad(scenario):
+    """The scenario's launch :class:`~gyrfalcon.launch.sites.Pad`; for a what-if, with every
+    recorded outage read as in service (:func:`gyrfalcon.traffic.flight_rules.pad_as_operational`,
+    as ``gyrfalcon windows --what-if`` and ``gyrfalcon rendezvous --what-if`` treat it)."""
+    from ..launch.sites import load_sites
+
+    pad = load_sites().get(scenario.launch.pad)
+    if scenario.what_if:
+        from ..traffic.flight_rules import pad_as_operational
+
+        pad = pad_as_operational(pad)
+    return pad
+
+
+def _countdown_board(scenario, liftoff):
+    """The pad status board the countdown runs on: the site catalogue as known a minute before
+    liftoff; for a what-if, the launch pad in service whatever the catalogue records (the other
+    pads as recorded)."""
+    from ..time import add_seconds, iso_utc
+
+    return _pad_board(scenario, iso_utc(add_seconds(liftoff, -60.0), 0))
+
+
+def _pad_board(scenario, known_before=None):
+    """The site catalogue's status board (as known before ``known_before``, if given), with the
+    scenario's launch pad in service for a what-if."""
+    from ..launch.sites import PadStatusBoard, SiteCatalog
+
+    board = PadStatusBoard.from_catalog(known_before=known_before)
+    if not scenario.what_if:
+        return board
+    from ..traffic.flight_rules import pad_as_operational
+
+    pad_id = board.catalog.resolve(scenario.launch.pad)
+    pads = tuple(pad_as_operational(p) if p.id == pad_id else p for p in board.catalog.pads)
+    return PadStatusBoard(SiteCatalog(pads), board.events)
+
+
+def _pad_whatif_notes(scenario, liftoff) -> tuple[str, ...]:
+    """For a what-if from a pad the catalogue has out of service at the terminal count (from
+    L-1 h): the note that the window search and the countdown treat it as in service."""
+    if not scenario.what_if:
+        return ()
+    from ..launch.sites import load_sites
+    from ..launch.windows import PAD_NEEDED_BEFORE_LIFTOFF_S
+    from ..time import add_seconds, iso_utc
+
+    sites = load_sites()
+    pad = sites.known_before(iso_utc(add_seconds(liftoff, -60.0), 0)).get(scenario.launch.pad)
+    out = []
+    for t in (add_seconds(liftoff, -PAD_NEEDED_BEFORE_LIFTOFF_S), liftoff):
+        st = pad.status_at(t)
+        if not st.available:
+            nxt = sites.get(pad.id).next_available(t)      # the repair date as the catalogue records it
+            out.append(f"what-if: pad {pad.id} is {st.status} on {iso_utc(liftoff, 0)} ({st.reason}"
+                       + (f"; back in service {iso_utc(nxt, 0)[:10]}" if nxt is not None else "")
+                       + "); the window search and the countdown treat it as in service")
+            break
+    return tuple(out)
 
 
 def _plan_and_approach(scenario, insertion, liftoff, eph):
@@ -285,7 +425,7 @@ def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | Non
     events = [Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(events)]
     vehicles = {**b.vehicles, name: scenario.vehicle.spacecraft}
     try:
-        m = Manifest.from_events(events, vehicles)
+        m = Manifest.from_events(events, vehicles, None, _pad_board(scenario) if scenario.what_if else None)
     except ManifestRuleError as exc:
         notes.append(f"manifest: the flight does not fit the late-2025 ISS manifest: {exc}")
         return None, (), None
@@ -374,7 +514,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     ``progress(phase, status)`` is called at the start and end of each phase of :data:`PHASES`.
     """
     from ..launch.countdown import run_countdown
-    from ..launch.sites import PadStatusBoard, load_sites
+    from ..launch.sites import load_sites
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     prog = progress or _noop
@@ -386,6 +526,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     eph = station.ephemeris("GCRF")
     notes.extend(f"station: {w}" for w in station.warnings)
     liftoff, windows = _window(scenario, eph)
+    notes.extend(_pad_whatif_notes(scenario, liftoff))
     prog("window", "done")
     lo_iso = iso_utc(liftoff, 1)
 
@@ -400,11 +541,13 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
            f"{w.scheme}: {w.reason}; azimuth {math.degrees(w.azimuth_rad):.2f} deg")
 
     # station rules, before any heavy work: refused unless the scenario is a what-if
-    notes.extend(_rules_check(scenario, liftoff, windows))
+    n_pre = len(notes)
+    pre_rules = _rules_check(scenario, liftoff, windows)
+    notes.extend(pre_rules)
 
     # countdown
     prog("countdown", "start")
-    board = PadStatusBoard.from_catalog(known_before=iso_utc(add_seconds(liftoff, -60.0), 0))
+    board = _countdown_board(scenario, liftoff)
     cd = run_countdown(scenario.launch.pad, liftoff, vehicle=scenario.vehicle.launcher, crewed=scenario.crewed,
                        board=board, mission=scenario.vehicle.name, faults=list(scenario.faults.countdown))
     for e in cd.events:
@@ -454,7 +597,12 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
 
     # rendezvous
     prog("rendezvous", "start")
-    plan, appr = _plan_and_approach(scenario, asc.insertion, liftoff, eph)
+    from ..rendezvous.schemes import NoSchemeError
+
+    try:
+        plan, appr = _plan_and_approach(scenario, asc.insertion, liftoff, eph)
+    except NoSchemeError as exc:
+        raise _scheme_refused(exc, scenario, liftoff, eph) from None
     ins_utc = iso_utc(asc.insertion.t, 1)
     ins_note = (f"; orbit {el.perigee_altitude_m / 1e3:.1f} x {el.apogee_altitude_m / 1e3:.1f} km, "
                 f"i {math.degrees(el.i_rad):.2f} deg; phase {plan.phase_at_insertion_deg:.1f} deg ({plan.scheme})")
@@ -503,6 +651,8 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         ev(f"approach {appr.verdict}", add_seconds(t_approach, float(appr.t_s[-1])), "approach",
            "; ".join(appr.events[-2:]))
     prog("approach", "done")
+    notes.extend(_propagated_station_note(station, liftoff, t_contact if t_contact is not None
+                                          else add_seconds(t_approach, float(appr.t_s[-1]))))
 
     # return (before the manifest, which records the departure)
     landing = None
@@ -535,6 +685,10 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         prog("return", "done")
     else:
         prog("return", "skip")
+
+    # the station rules again with the simulated contact (before the flight: liftoff + the nominal)
+    notes[n_pre:n_pre + len(pre_rules)] = _rules_after_flight(scenario, liftoff, windows, pre_rules, t_contact,
+                                                              undock_utc)
 
     # manifest
     prog("manifest", "start")

@@ -354,12 +354,15 @@ def _fields_of(loc) -> list:
     return [(f.alias or n) for n, f in model.model_fields.items()]
 
 
-def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str | None = None) -> Scenario:
+def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str | None = None,
+                   no_return: bool = False) -> Scenario:
     """Validate scenario TOML ``text``; raise :class:`ScenarioError` naming the key and what is allowed.
 
     ``target_ephemeris``: a station file that replaces the scenario's ``target.ephemeris``
     (``--station-oem``/``--station-tle``, an uploaded station), set before the checks so that the
-    launch date is checked against it, not against the embedded ephemeris it replaces."""
+    launch date is checked against it, not against the embedded ephemeris it replaces.
+    ``no_return``: as ``return.enabled = false`` (``run --no-return``), set before the checks so
+    that the stay and the landing day are not asked for."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -368,6 +371,10 @@ def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str
         target = data.get("target", {})
         if isinstance(target, dict):
             data["target"] = {**target, "ephemeris": str(target_ephemeris)}
+    if no_return:
+        ret = data.get("return", {})
+        if isinstance(ret, dict):
+            data["return"] = {**ret, "enabled": False}
     try:
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
@@ -450,9 +457,11 @@ def read_scenario_file(path) -> str:
         raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc}") from None
 
 
-def load_scenario(path, *, target_ephemeris: str | None = None) -> Scenario:
-    """Read and validate the scenario file ``path`` (``target_ephemeris``: as in :func:`parse_scenario`)."""
-    return parse_scenario(read_scenario_file(path), str(Path(path)), target_ephemeris=target_ephemeris)
+def load_scenario(path, *, target_ephemeris: str | None = None, no_return: bool = False) -> Scenario:
+    """Read and validate the scenario file ``path`` (``target_ephemeris``, ``no_return``: as in
+    :func:`parse_scenario`)."""
+    return parse_scenario(read_scenario_file(path), str(Path(path)), target_ephemeris=target_ephemeris,
+                          no_return=no_return)
 
 
 def default_scenario_text() -> str:
