@@ -761,9 +761,18 @@ def find_windows(target, pad, scheme, start, days=1, *, vehicle: str = "soyuz-2.
     sol = _solve(tgt, ref, s_in, pad_obj, sch, lead_s=lead, vehicle=vehicle,
                  perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
     kw = dict(lead_s=lead, vehicle=vehicle, perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
+    near = (sol.s_launch > -MAX_SLIP_S) & (sol.s_launch < s_hi + MAX_SLIP_S)
+    # the phase's rate with the liftoff, for the windows whose phase is outside the range (one call)
+    rate = np.zeros(len(sol.s_launch))
+    todo = np.nonzero(near & ~sol.inside)[0]
+    if len(todo):
+        ph1 = _insertion_phase(tgt, ref, sol.s_launch[todo] + 10.0, pad_obj, vehicle=vehicle,
+                               perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
+        rate[todo] = np.remainder(ph1 - sol.phase[todo] + np.pi, 2 * np.pi) - np.pi
+        rate /= 10.0
     out = []
-    for i in np.nonzero((sol.s_launch > -MAX_SLIP_S) & (sol.s_launch < s_hi + MAX_SLIP_S))[0]:
-        slipped = None if sol.inside[i] else _slip_into_range(tgt, ref, sol, i, sch, pad_obj, **kw)
+    for i in np.nonzero(near)[0]:
+        slipped = None if sol.inside[i] else _slip_into_range(tgt, ref, sol, i, sch, pad_obj, rate[i], **kw)
         s_go = float(sol.s_launch[i] if slipped is None else slipped.s_launch[0])
         s_end = float(sol.s_ins[i] if slipped is None else slipped.s_ins[0])
         if 0.0 <= s_go < s_hi and s_end <= hi:
@@ -789,7 +798,7 @@ _SLIP_MARGIN_RAD = math.radians(0.2)
 liftoff rounded to the second still fits."""
 
 
-def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, *, lead_s, vehicle, perigee_alt_m, apogee_alt_m):
+def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, rate, *, lead_s, vehicle, perigee_alt_m, apogee_alt_m):
     """The solution of window ``i`` moved to the nearest liftoff whose phase is inside ``sch``'s range.
 
     ``None`` when that needs more than :data:`MAX_SLIP_S`. The phase is :func:`_insertion_phase`'s
@@ -798,8 +807,8 @@ def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, *, lead_s, vehicle, perigee
     """
     kw = dict(vehicle=vehicle, perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
     s0 = float(sol.s_launch[i])
-    ph = _insertion_phase(tgt, ref, np.array([s0, s0 + 10.0]), pad_obj, **kw)
-    rate = math.remainder(float(ph[1] - ph[0]), 2 * math.pi) / 10.0
+    ph = [float(sol.phase[i])]               # the phase at the in-plane liftoff; rate [rad/s] with the liftoff
+    rate = float(rate)
     if not rate > 0.0:
         return None
     lo, hi = sch.phase_min_rad + _SLIP_MARGIN_RAD, sch.phase_max_rad - _SLIP_MARGIN_RAD
@@ -816,20 +825,22 @@ def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, *, lead_s, vehicle, perigee
     dt, goal = best
     if abs(dt) > MAX_SLIP_S + 30.0:
         return None
-    for _ in range(2):
-        p = float(_insertion_phase(tgt, ref, np.array([s0 + dt]), pad_obj, **kw)[0])
-        dt += math.remainder(goal - p, 2 * math.pi) / rate
-    phase = _insertion_phase(tgt, ref, np.array([s0 + dt]), pad_obj, **kw)
-    catch_up, inside = sch.catch_up_rad(phase)
+    for _ in range(3):                          # Newton steps on the near-linear phase
+        phase = _insertion_phase(tgt, ref, np.array([s0 + dt]), pad_obj, **kw)
+        catch_up, inside = sch.catch_up_rad(phase)
+        err = math.remainder(goal - float(phase[0]), 2 * math.pi)
+        if bool(inside[0]) and abs(err) < 0.5 * _SLIP_MARGIN_RAD:
+            break
+        dt += err / rate
     if not bool(inside[0]):
         return None
-    # the scheme's launch plane for that catch-up and its in-plane liftoff; the liftoff is the slipped one
-    plane = _solve(tgt, ref, sol.s_inplane[i:i + 1], pad_obj, sch, lead_s=lead_s, catch_up_fixed=catch_up, **kw)
-    slip = s0 + dt - float(plane.s_launch[0])
-    if abs(slip) > MAX_SLIP_S:
-        return None
+    # the scheme's launch plane for that catch-up: its in-plane liftoff is where the pad crosses it
+    # less the plane lead, and the slip is counted from there
     fixed = _solve(tgt, ref, sol.s_inplane[i:i + 1], pad_obj, sch, lead_s=lead_s, catch_up_fixed=catch_up,
                    liftoff_s=np.array([s0 + dt]), **kw)
+    slip = s0 + dt - (float(fixed.s_cross[0]) - lead_s)
+    if abs(slip) > MAX_SLIP_S:
+        return None
     return _Solution(fixed.s_inplane, fixed.s_launch, fixed.s_cross, fixed.s_ins, fixed.azimuth, phase,
                      catch_up, inside, fixed.raan_offset, {"slip_s": slip})
 
