@@ -51,9 +51,14 @@ The model, step by step
    plane (:func:`gyrfalcon.launch.insertion.parametric_insertion`).
 
 4. **Phase at insertion** (``phase_at_insertion_rad``): the station's position minus the
-   spacecraft's, as an angle about the plane normal, in [0, 2 pi) (positive = station ahead).
+   spacecraft's, as an angle about the plane normal, in [0, 2 pi) (positive = station ahead),
+   with the one definition :func:`phase_at_insertion_rad` that ``rendezvous`` also classifies a
+   liftoff with (insertion into the station's osculating plane at liftoff).
    Feasible when the phase, plus whole turns, lies in the scheme's catch-up range and the pad
-   is operational at liftoff. The catch-up used in step 2 is that angle.
+   is operational at liftoff. The catch-up used in step 2 is that angle. When the phase at the
+   in-plane liftoff is just outside the range, the window's liftoff moves to the nearest one
+   whose phase is inside it, by at most :data:`MAX_SLIP_S` (``slip_s``; the phase grows about
+   3.7 deg per minute of liftoff), since ``rendezvous`` flies such a liftoff into the plane.
 
 Azimuth (``azimuth_rad``): the inertial azimuth, from north, of the required plane's track
 where it crosses the pad's geocentric latitude on the ascending pass, ``sin Az = cos i /
