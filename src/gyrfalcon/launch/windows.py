@@ -246,8 +246,8 @@ class LaunchWindow:
         Node of the required insertion plane minus the target's mean node [rad].
     pad_id : str
     slip_s : float
-        Liftoff minus the in-plane liftoff of the scheme's plane [s]: 0 unless the phase there is
-        outside the scheme's range and a liftoff at most :data:`MAX_SLIP_S` away brings it inside.
+        Liftoff minus the window's in-plane liftoff [s]: 0 unless the phase there is outside the
+        scheme's range and a liftoff at most :data:`MAX_SLIP_S` away brings it inside.
     """
 
     launch_utc: Any
@@ -839,15 +839,14 @@ def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, rate, *, lead_s, vehicle, p
         dt += err / rate
     if not bool(inside[0]):
         return None
-    # the scheme's launch plane for that catch-up: its in-plane liftoff is where the pad crosses it
-    # less the plane lead, and the slip is counted from there
+    if abs(dt) > MAX_SLIP_S:
+        return None
+    # the scheme's launch plane for that catch-up, flown from the slipped liftoff; the slip is
+    # counted from the window's in-plane liftoff
     fixed = _solve(tgt, ref, sol.s_inplane[i:i + 1], pad_obj, sch, lead_s=lead_s, catch_up_fixed=catch_up,
                    liftoff_s=np.array([s0 + dt]), **kw)
-    slip = s0 + dt - (float(fixed.s_cross[0]) - lead_s)
-    if abs(slip) > MAX_SLIP_S:
-        return None
     return _Solution(fixed.s_inplane, fixed.s_launch, fixed.s_cross, fixed.s_ins, fixed.azimuth, phase,
-                     catch_up, inside, fixed.raan_offset, {"slip_s": slip})
+                     catch_up, inside, fixed.raan_offset, {"slip_s": float(dt)})
 
 
 PAD_NEEDED_BEFORE_LIFTOFF_S = 3600.0
