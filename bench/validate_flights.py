@@ -20,7 +20,10 @@ ephemeris falls outside the scheme's published range (a stale ephemeris: NASA fi
 predictions made days before) the scheme is forced (``enforce_range=False``) and the row says so.
 
 Launch error: the liftoff the window search predicts for that day and scheme (nearest feasible
-window, ``launch.windows.find_windows``) minus the real liftoff.
+window, ``launch.windows.find_windows``) minus the real liftoff. It is the window's liftoff into the
+scheme's plane (``inplane_launch_utc``): where a stale ephemeris puts the phase just outside the
+range, the window also offers a liftoff moved by ``slip_s`` (at most 5 min) into it, which is not
+what this column measures.
 
 Tolerance (issue 14): two-orbit and four-orbit 5 min, two-day 15 min.
 """
@@ -150,8 +153,9 @@ def _launch_error_s(eph, pad, scheme, liftoff, vehicle):
         return None
     if not wins:
         return None
-    w = min(wins, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc))))
-    return float(seconds_between(liftoff, w.launch_utc))
+    go = [getattr(w, "inplane_launch_utc", w.launch_utc) for w in wins]
+    t = min(go, key=lambda t: abs(float(seconds_between(liftoff, t))))
+    return float(seconds_between(liftoff, t))
 
 
 def _fmt_min(x):

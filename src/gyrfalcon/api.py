@@ -488,8 +488,10 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
 
 def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -> list:
     """Per scheme (all three for ``auto``, fastest first), the feasible launch window whose liftoff
-    is nearest ``liftoff`` within a day either side (clipped to the ephemeris span)."""
+    is nearest ``liftoff`` within a day either side (clipped to the ephemeris span). For ``auto``
+    only windows where ``auto`` flies that scheme (the fastest whose range holds their phase)."""
     from .launch.windows import find_windows as _find
+    from .launch.windows import schemes_fitting
     from .time import add_seconds, parse_utc, seconds_between
 
     liftoff = parse_utc(liftoff)
@@ -504,7 +506,8 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -
             wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0)
         except GyrfalconError:      # a hint only; the original error is reported anyway
             continue
-        ok = [w for w in wins if w.feasible]
+        ok = [w for w in wins if w.feasible and (scheme != "auto" or
+                                                 schemes_fitting(w.phase_at_insertion_rad)[:1] == [name])]
         if ok:
             out.append(min(ok, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc)))))
     return out

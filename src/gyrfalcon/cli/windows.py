@@ -81,6 +81,8 @@ def register(app: typer.Typer) -> None:
             t.add_column(col, justify=just, no_wrap=col != "note")
         for w in wins:
             note = "in window" if w.feasible else ("phase" if "outside" in w.reason else "")
+            if w.feasible and getattr(w, "slip_s", 0.0):
+                note += f", liftoff {w.slip_s:+.0f} s off the in-plane one"
             if "; pad " in w.reason:
                 note = (note + ", " if note else "") + "pad " + w.reason.split("; pad ", 1)[1].split(" (")[0].split(" ", 1)[1]
             t.add_row(iso_utc(w.launch_utc, 1)[:-1].replace("T", " "), iso_utc(w.inplane_utc, 1)[11:-1],

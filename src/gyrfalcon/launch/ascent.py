@@ -675,7 +675,7 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
     if off > 3.0:
         raise InputError(
             f"the pad is {off:.2f} deg out of the target plane at liftoff; the ascent can steer out about "
-            "1-2 deg. Launch nearer the in-plane time (see gyrfalcon.launch.windows)"
+            "1-2 deg. Launch nearer the in-plane time (the command `gyrfalcon windows` lists them)"
         )
     x, f, _, iters = _solve(fl, _initial_guess(fl))
     final = fl.fly(x, t_eval_step=sample_step_s)

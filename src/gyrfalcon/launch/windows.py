@@ -51,9 +51,14 @@ The model, step by step
    plane (:func:`gyrfalcon.launch.insertion.parametric_insertion`).
 
 4. **Phase at insertion** (``phase_at_insertion_rad``): the station's position minus the
-   spacecraft's, as an angle about the plane normal, in [0, 2 pi) (positive = station ahead).
+   spacecraft's, as an angle about the plane normal, in [0, 2 pi) (positive = station ahead),
+   with the one definition :func:`phase_at_insertion_rad` that ``rendezvous`` also classifies a
+   liftoff with (insertion into the station's osculating plane at liftoff).
    Feasible when the phase, plus whole turns, lies in the scheme's catch-up range and the pad
-   is operational at liftoff. The catch-up used in step 2 is that angle.
+   is operational at liftoff. The catch-up used in step 2 is that angle. When the phase at the
+   in-plane liftoff is just outside the range, the window's liftoff moves to the nearest one
+   whose phase is inside it, by at most :data:`MAX_SLIP_S` (``slip_s``; the phase grows about
+   3.7 deg per minute of liftoff), since ``rendezvous`` flies such a liftoff into the plane.
 
 Azimuth (``azimuth_rad``): the inertial azimuth, from north, of the required plane's track
 where it crosses the pad's geocentric latitude on the ascending pass, ``sin Az = cos i /
@@ -240,6 +245,9 @@ class LaunchWindow:
     raan_offset_rad : float
         Node of the required insertion plane minus the target's mean node [rad].
     pad_id : str
+    slip_s : float
+        Liftoff minus the window's in-plane liftoff [s]: 0 unless the phase there is outside the
+        scheme's range and a liftoff at most :data:`MAX_SLIP_S` away brings it inside.
     """
 
     launch_utc: Any
@@ -255,6 +263,12 @@ class LaunchWindow:
     raan_offset_rad: float
     pad_id: str
     target: str = ""
+    slip_s: float = 0.0
+
+    @property
+    def inplane_launch_utc(self):
+        """The liftoff into the scheme's plane with the ascent's plane lead: ``launch_utc`` less ``slip_s``."""
+        return add_seconds(self.launch_utc, -self.slip_s) if self.slip_s else self.launch_utc
 
     @property
     def launch_minus_inplane_s(self) -> float:
@@ -278,6 +292,7 @@ class LaunchWindow:
             "raan_offset_deg": round(math.degrees(self.raan_offset_rad), 5),
             "pad": self.pad_id,
             "target": self.target,
+            "slip_s": round(self.slip_s, 1),
         }
 
 
@@ -554,6 +569,45 @@ def _vehicle_sp(inc, u, p_m):
     return 0.375 * k * np.sin(2 * inc) * np.cos(2 * u), 0.75 * k * np.cos(inc) * np.sin(2 * u)
 
 
+def _insertion_phase(target, ref, s_launch, pad_obj, *, vehicle="soyuz-2.1a", perigee_alt_m=200e3,
+                     apogee_alt_m=242e3):
+    """Phase at insertion [rad, in [0, 2 pi)] for liftoffs at ``ref + s_launch`` (TT s, array).
+
+    The one definition every part of Gyrfalcon uses (window search, ``rendezvous``'s scheme
+    choice, the refusal hints): the parametric insertion into the station's osculating plane at
+    liftoff, and the angle the station is ahead of that point at the insertion instant, about the
+    station's osculating orbit normal then, the point projected into that plane (positive = station
+    ahead). The scheme's J2-biased launch plane is *not* used here, so the phase of a liftoff does
+    not depend on the scheme asked for.
+    """
+    from .insertion import parametric_insertion
+
+    s_launch = np.atleast_1d(np.asarray(s_launch, dtype=float))
+    r0, v0 = target.rv_gcrf(ref, s_launch)
+    ins = parametric_insertion(pad_obj.lat_rad, pad_obj.lon_rad, pad_obj.alt_m, add_seconds(ref, s_launch),
+                               _unit(np.cross(r0, v0)), perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m,
+                               vehicle=vehicle)
+    r_t, v_t = target.rv_gcrf(ref, s_launch + float(ins.met_s))
+    h = _unit(np.cross(r_t, v_t))
+    r_c = np.atleast_2d(ins.r_gcrf_m)
+    r_cp = r_c - np.sum(r_c * h, axis=-1, keepdims=True) * h
+    ang = np.arctan2(np.sum(np.cross(r_cp, r_t) * h, axis=-1), np.sum(r_cp * r_t, axis=-1))
+    return np.mod(ang, 2 * np.pi)
+
+
+def phase_at_insertion_rad(station, pad, liftoff, *, vehicle: str = "soyuz-2.1a", perigee_alt_m: float = 200e3,
+                           apogee_alt_m: float = 242e3) -> float:
+    """Phase at insertion [rad, in [0, 2 pi)] of a liftoff at ``liftoff`` from ``pad`` (a Pad or its id).
+
+    ``station``: an Ephemeris, a parsed OEM or a TLE/OMM (see :func:`as_target`). The definition
+    (:func:`_insertion_phase`) is the one the window search classifies its windows with, so a
+    window's liftoff flown by ``rendezvous`` gets the window's phase and scheme.
+    """
+    tgt = as_target(station)
+    return float(_insertion_phase(tgt, parse_utc(liftoff), np.array([0.0]), _pad(pad), vehicle=vehicle,
+                                  perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)[0])
+
+
 def _required_plane(target, ref, s_launch, s_ins, pad_obj, pad_itrf, scheme, catch_up_fixed,
                     vehicle, perigee_alt_m, apogee_alt_m):
     """Required insertion normal, phase, catch-up, azimuth for liftoffs at ``ref + s_launch``."""
@@ -563,10 +617,9 @@ def _required_plane(target, ref, s_launch, s_ins, pad_obj, pad_itrf, scheme, cat
     nbar, rbar, inc = _mean_plane(target, ref, s_ins, pole)
     ins = parametric_insertion(pad_obj.lat_rad, pad_obj.lon_rad, pad_obj.alt_m, add_seconds(ref, s_launch),
                                nbar, perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m, vehicle=vehicle)
-    r_t, _ = target.rv_gcrf(ref, s_ins)
     r_v = np.atleast_2d(ins.r_gcrf_m)
-    phase = np.mod(np.arctan2(np.sum(np.cross(_unit(r_v), _unit(r_t)) * nbar, axis=-1),
-                              np.sum(_unit(r_v) * _unit(r_t), axis=-1)), 2 * np.pi)
+    phase = _insertion_phase(target, ref, s_launch, pad_obj, vehicle=vehicle, perigee_alt_m=perigee_alt_m,
+                             apogee_alt_m=apogee_alt_m)
     if catch_up_fixed is None:
         catch_up, inside = scheme.catch_up_rad(phase)
     else:
@@ -712,21 +765,105 @@ def find_windows(target, pad, scheme, start, days=1, *, vehicle: str = "soyuz-2.
     # keep windows whose insertion (and mean-plane averaging) stays inside the span
     sol = _solve(tgt, ref, s_in, pad_obj, sch, lead_s=lead, vehicle=vehicle,
                  perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
-    keep = (sol.s_launch >= 0.0) & (sol.s_launch < s_hi) & (sol.s_ins <= hi)
-    return [_window(tgt, ref, sol, i, sch, pad_obj, lead) for i in np.nonzero(keep)[0]]
+    kw = dict(lead_s=lead, vehicle=vehicle, perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
+    near = (sol.s_launch > -MAX_SLIP_S) & (sol.s_launch < s_hi + MAX_SLIP_S)
+    # the phase's rate with the liftoff, for the windows whose phase is outside the range (one call)
+    rate = np.zeros(len(sol.s_launch))
+    todo = np.nonzero(near & ~sol.inside)[0]
+    if len(todo):
+        ph1 = _insertion_phase(tgt, ref, sol.s_launch[todo] + 10.0, pad_obj, vehicle=vehicle,
+                               perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
+        rate[todo] = np.remainder(ph1 - sol.phase[todo] + np.pi, 2 * np.pi) - np.pi
+        rate /= 10.0
+    out = []
+    for i in np.nonzero(near)[0]:
+        slipped = None if sol.inside[i] else _slip_into_range(tgt, ref, sol, i, sch, pad_obj, rate[i], **kw)
+        s_go = float(sol.s_launch[i] if slipped is None else slipped.s_launch[0])
+        s_end = float(sol.s_ins[i] if slipped is None else slipped.s_ins[0])
+        if 0.0 <= s_go < s_hi and s_end <= hi:
+            out.append(_window(tgt, ref, sol, i, sch, pad_obj, lead) if slipped is None else
+                       _window(tgt, ref, slipped, 0, sch, pad_obj, lead, inplane_phase=float(sol.phase[i])))
+    return out
+
+
+MAX_SLIP_S = 300.0
+"""Largest liftoff slip from a scheme's in-plane liftoff that a window may use [s] (either way).
+
+The phase at insertion moves about 3.7 deg per minute of liftoff (the station flies 3.9 deg/min,
+the pad's projection 0.2). When the phase at the in-plane liftoff is just outside a scheme's range
+the window moves its liftoff the least that brings it inside, as ``rendezvous`` does for a liftoff
+given by hand (it flies whatever liftoff into the station's plane and classifies it by the phase).
+The bound is the span over which the parametric insertion is checked against the 3-DOF ascent
+(tests/launch/test_insertion.py: 5 min early to 10 min late); the pad is then up to 0.4 deg
+out of the plane at liftoff, which the yaw steering removes at a propellant cost the parametric
+insertion does not charge. ``LaunchWindow.slip_s`` reports the slip."""
+
+_SLIP_MARGIN_RAD = math.radians(0.2)
+"""How far inside the range a slipped liftoff puts the phase (about 3 s of liftoff), so that the
+liftoff rounded to the second still fits."""
+
+
+def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, rate, *, lead_s, vehicle, perigee_alt_m, apogee_alt_m):
+    """The solution of window ``i`` moved to the nearest liftoff whose phase is inside ``sch``'s range.
+
+    ``None`` when that needs more than :data:`MAX_SLIP_S`. The phase is :func:`_insertion_phase`'s
+    (near-linear in the liftoff: two Newton steps on the measured rate); the launch plane is then the
+    scheme's required plane for the new catch-up, whose in-plane liftoff the slip is counted from.
+    """
+    kw = dict(vehicle=vehicle, perigee_alt_m=perigee_alt_m, apogee_alt_m=apogee_alt_m)
+    s0 = float(sol.s_launch[i])
+    ph = [float(sol.phase[i])]               # the phase at the in-plane liftoff; rate [rad/s] with the liftoff
+    rate = float(rate)
+    if not rate > 0.0:
+        return None
+    lo, hi = sch.phase_min_rad + _SLIP_MARGIN_RAD, sch.phase_max_rad - _SLIP_MARGIN_RAD
+    if hi < lo:
+        return None
+    best = None
+    for k in range(-2, 4):                      # the phase unwrapped by whole turns
+        a = (lo - 2 * math.pi * k - float(ph[0])) / rate
+        b = (hi - 2 * math.pi * k - float(ph[0])) / rate
+        dt = a if a > 0 else (b if b < 0 else 0.0)
+        goal = lo if a > 0 else hi
+        if best is None or abs(dt) < abs(best[0]):
+            best = (dt, goal - 2 * math.pi * k)
+    dt, goal = best
+    if abs(dt) > MAX_SLIP_S + 30.0:
+        return None
+    for _ in range(3):                          # Newton steps on the near-linear phase
+        phase = _insertion_phase(tgt, ref, np.array([s0 + dt]), pad_obj, **kw)
+        catch_up, inside = sch.catch_up_rad(phase)
+        err = math.remainder(goal - float(phase[0]), 2 * math.pi)
+        if bool(inside[0]) and abs(err) < 0.5 * _SLIP_MARGIN_RAD:
+            break
+        dt += err / rate
+    if not bool(inside[0]):
+        return None
+    if abs(dt) > MAX_SLIP_S:
+        return None
+    # the scheme's launch plane for that catch-up, flown from the slipped liftoff; the slip is
+    # counted from the window's in-plane liftoff
+    fixed = _solve(tgt, ref, sol.s_inplane[i:i + 1], pad_obj, sch, lead_s=lead_s, catch_up_fixed=catch_up,
+                   liftoff_s=np.array([s0 + dt]), **kw)
+    return _Solution(fixed.s_inplane, fixed.s_launch, fixed.s_cross, fixed.s_ins, fixed.azimuth, phase,
+                     catch_up, inside, fixed.raan_offset, {"slip_s": float(dt)})
 
 
 PAD_NEEDED_BEFORE_LIFTOFF_S = 3600.0
 """How long before liftoff the pad must be available (service cabin locked at L-1 h, domain.md 7.1)."""
 
 
-def _window(tgt, ref, sol, i, sch, pad_obj, lead) -> LaunchWindow:
+def _window(tgt, ref, sol, i, sch, pad_obj, lead, inplane_phase=None) -> LaunchWindow:
     t_launch = add_seconds(ref, float(sol.s_launch[i]))
     phase = float(sol.phase[i])
     ph_deg = math.degrees(phase)
     ok = bool(sol.inside[i])
+    slip = float(sol.meta.get("slip_s", 0.0))
     if ok:
         reason = f"phase {ph_deg:.1f} deg (catch-up {math.degrees(float(sol.catch_up[i])):.1f} deg) inside the {sch.describe()}"
+        if inplane_phase is not None:
+            reason += (f" with the liftoff {slip:+.0f} s off the in-plane liftoff (phase there "
+                       f"{math.degrees(inplane_phase):.1f} deg; yaw steering)")
     else:
         reason = f"phase {ph_deg:.1f} deg outside the {sch.describe()}"
     # the pad must be available for the terminal count (from L-1 h, when the service cabin is
@@ -752,6 +889,7 @@ def _window(tgt, ref, sol, i, sch, pad_obj, lead) -> LaunchWindow:
         raan_offset_rad=float(sol.raan_offset[i]),
         pad_id=pad_obj.id,
         target=tgt.name,
+        slip_s=slip,
     )
 
 

@@ -295,14 +295,13 @@ def insertion_plane_normal(station_eph, pad, liftoff, scheme: str = "auto"):
     parametric insertion (``scheme``, or the fastest for ``auto``); raises
     :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when it does not.
     """
-    from ..launch.insertion import parametric_insertion
+    from ..launch.windows import phase_at_insertion_rad
 
     s = station_eph.at(liftoff)
     h = np.cross(s.r_m, s.v_mps)
     n = h / np.linalg.norm(h)
-    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
-    st = station_eph.at(ins.t)
-    choice = _schemes.choose_scheme(_schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m),
+    # the phase the launch-window search classifies its windows with (one definition)
+    choice = _schemes.choose_scheme(phase_at_insertion_rad(station_eph, pad, liftoff),
                                     preferred=None if scheme == "auto" else scheme)
     if choice.scheme.aim_slot.kind == "time":
         return recommended_plane_normal(s.r_m, s.v_mps, choice.scheme.aim_slot.after_insertion_s, choice.catch_up_rad)
