@@ -624,9 +624,11 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
     from .rendezvous.plan import plan_rendezvous as _plan
 
     liftoff, pad_id, _ = _liftoff_pad_scheme(launch, pad, scheme)
+    if not what_if:      # the pad, before any work
+        _station_rules(pad_id, liftoff, None, vehicle, None, False)
     _, plan = _flight(station, launch, pad, scheme, source, lambda ins, eph, sch: _plan(
         ins, station=eph, scheme=sch, vehicle=vehicle, force_model=force_model, trajectory_step_s=trajectory_step_s))
-    notes = _station_rules(pad_id, liftoff, None, vehicle, None, what_if)
+    notes = _station_rules(pad_id, liftoff, None, vehicle, None, True) if what_if else ()
     return dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes)
 
 
@@ -674,6 +676,8 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     _check_seed(seed)
     liftoff, pad_id, sch_name = _liftoff_pad_scheme(launch, pad, scheme)
     check_port_before_planning(port, liftoff, vehicle, sch_name, what_if)
+    if not what_if:      # the pad, before any work (the port is checked at the plan's own arrival)
+        _station_rules(pad_id, liftoff, None, vehicle, None, False)
     eph, (plan, res) = _flight(station, launch, pad, scheme, source, lambda ins, e, sch: plan_and_fly(
         ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
         plan_kwargs={"trajectory_step_s": trajectory_step_s}))
