@@ -624,10 +624,14 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
     from .rendezvous.plan import plan_rendezvous as _plan
 
     liftoff, pad_id, _ = _liftoff_pad_scheme(launch, pad, scheme)
-    if not what_if:      # the pad, before any work
-        _station_rules(pad_id, liftoff, None, vehicle, None, False)
-    _, plan = _flight(station, launch, pad, scheme, source, lambda ins, eph, sch: _plan(
-        ins, station=eph, scheme=sch, vehicle=vehicle, force_model=force_model, trajectory_step_s=trajectory_step_s))
+
+    def fly(ins, eph, sch):
+        if not what_if:      # the pad, once the launch itself fits (plane, phase), before the planning
+            _station_rules(pad_id, liftoff, None, vehicle, None, False)
+        return _plan(ins, station=eph, scheme=sch, vehicle=vehicle, force_model=force_model,
+                     trajectory_step_s=trajectory_step_s)
+
+    _, plan = _flight(station, launch, pad, scheme, source, fly)
     notes = _station_rules(pad_id, liftoff, None, vehicle, None, True) if what_if else ()
     return dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes)
 
@@ -676,11 +680,14 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     _check_seed(seed)
     liftoff, pad_id, sch_name = _liftoff_pad_scheme(launch, pad, scheme)
     check_port_before_planning(port, liftoff, vehicle, sch_name, what_if)
-    if not what_if:      # the pad, before any work (the port is checked at the plan's own arrival)
-        _station_rules(pad_id, liftoff, None, vehicle, None, False)
-    eph, (plan, res) = _flight(station, launch, pad, scheme, source, lambda ins, e, sch: plan_and_fly(
-        ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
-        plan_kwargs={"trajectory_step_s": trajectory_step_s}))
+
+    def fly(ins, e, sch):
+        if not what_if:      # the pad, once the launch itself fits (plane, phase), before the flight
+            _station_rules(pad_id, liftoff, None, vehicle, None, False)
+        return plan_and_fly(ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
+                            plan_kwargs={"trajectory_step_s": trajectory_step_s})
+
+    _, (plan, res) = _flight(station, launch, pad, scheme, source, fly)
     notes = _station_rules(pad_id, liftoff, port, vehicle, plan.contact_utc, what_if)
     return (dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes),
             _rewrap(ApproachResult, res))
