@@ -432,7 +432,14 @@ from .rendezvous.plan import RendezvousPlan as _RendezvousPlan  # noqa: E402
 
 @dataclass(frozen=True, repr=False)
 class RendezvousPlan(_RendezvousPlan):
-    """A :class:`gyrfalcon.rendezvous.plan.RendezvousPlan` with a short repr, the burn table and a plot."""
+    """A :class:`gyrfalcon.rendezvous.plan.RendezvousPlan` with a short repr, the burn table and a plot.
+
+    ``what_if``: flown as a what-if (:func:`fly_rendezvous` / :func:`plan_rendezvous` with
+    ``what_if=True``); ``notes``: the station rules it breaks (``"what-if: breaks rule ..."``) and
+    what the record cannot say about its date."""
+
+    what_if: bool = False
+    notes: tuple = ()
 
     def __repr__(self) -> str:
         return (f"RendezvousPlan({self.scheme}: liftoff {self.liftoff_utc or '-'}, {len(self.burns)} burns, "
@@ -471,18 +478,33 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     from ``pad`` (a launch-site Pad or its id) into the station's orbit plane at liftoff.
 
     For a scheme whose aim is timed (two-day) the plane is the one J2 brings onto the station's at
-    the aim point (:func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`). Raises
-    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when no scheme accepts the phase.
+    the aim point (:func:`gyrfalcon.rendezvous.plan.recommended_plane_normal`). The pad must be
+    near that plane at liftoff, as for the guided ascent of ``gyrfalcon run``
+    (:func:`gyrfalcon.launch.insertion.check_pad_near_plane`, the same check and limit: a launch
+    vehicle limit, refused even for a what-if): raises
+    :class:`~gyrfalcon.launch.insertion.LaunchGeometryError` beyond it. Raises
+    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when no scheme accepts the phase (a
+    liftoff far from the plane is refused for that first).
     """
-    from .launch.insertion import parametric_insertion
+    import numpy as np
+
+    from .launch.insertion import check_pad_near_plane, parametric_insertion
     from .launch.sites import load_sites
     from .rendezvous.plan import insertion_plane_normal
+    from .rendezvous.schemes import NoSchemeError
     from .time import parse_utc
 
     if isinstance(pad, str):
         pad = load_sites().get(pad)
     liftoff = parse_utc(liftoff)
-    n = insertion_plane_normal(station_eph, pad, liftoff, scheme)
+    try:
+        n = insertion_plane_normal(station_eph, pad, liftoff, scheme)
+    except NoSchemeError:
+        s = station_eph.at(liftoff)
+        h = np.cross(s.r_m, s.v_mps)
+        check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h))
+        raise
+    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
     return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
 
 
@@ -584,7 +606,7 @@ def _flight(station, launch, pad, scheme, source, fly):
 
 def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,
                     vehicle: str = "soyuz-ms", trajectory_step_s: float = 60.0, force_model: str = "full",
-                    source: str | None = None) -> RendezvousPlan:
+                    source: str | None = None, what_if: bool = False) -> RendezvousPlan:
     """Liftoff -> insertion into the station's plane -> the targeted burn plan to the aim point.
 
     ``station``: see :func:`station_ephemeris` (a TLE is sampled with SGP4 around it);
@@ -596,18 +618,47 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
     :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` naming the nearest feasible launches
     when no scheme accepts the phase (a named scheme that does not fit is refused, never
     replaced), :class:`~gyrfalcon.errors.EphemerisRangeError` when the station's trajectory does
-    not cover the flight.
+    not cover the flight. The pad's station rule (in service at liftoff) is applied as by
+    ``gyrfalcon rendezvous``: refused (:class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`)
+    unless ``what_if``, when the plan carries the notes (``plan.notes``, ``plan.what_if``).
     """
+    import dataclasses
+
     from .rendezvous.plan import plan_rendezvous as _plan
 
-    _, plan = _flight(station, launch, pad, scheme, source, lambda ins, eph, sch: _plan(
-        ins, station=eph, scheme=sch, vehicle=vehicle, force_model=force_model, trajectory_step_s=trajectory_step_s))
-    return _rewrap(RendezvousPlan, plan)
+    liftoff, pad_id, _ = _liftoff_pad_scheme(launch, pad, scheme)
+
+    def fly(ins, eph, sch):
+        if not what_if:      # the pad, once the launch itself fits (plane, phase), before the planning
+            _station_rules(pad_id, liftoff, None, vehicle, None, False)
+        return _plan(ins, station=eph, scheme=sch, vehicle=vehicle, force_model=force_model,
+                     trajectory_step_s=trajectory_step_s)
+
+    _, plan = _flight(station, launch, pad, scheme, source, fly)
+    notes = _station_rules(pad_id, liftoff, None, vehicle, None, True) if what_if else ()
+    return dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes)
+
+
+def _station_rules(pad, liftoff, port, vehicle, arrival_utc, what_if) -> tuple:
+    """:func:`gyrfalcon.traffic.flight_rules.rendezvous_rules` (the same rules as ``gyrfalcon
+    rendezvous``): refused unless ``what_if``; the notes a what-if carries."""
+    from .traffic.flight_rules import rendezvous_rules
+
+    return rendezvous_rules(pad=getattr(pad, "id", pad), launch_utc=liftoff, port=port, vehicle_type=vehicle,
+                            arrival_utc=arrival_utc, what_if=bool(what_if))
+
+
+def _check_seed(seed) -> int:
+    import numbers
+
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise InputError(f"seed must be an integer >= 0 (the approach's random seed), got {seed!r}")
+    return seed
 
 
 def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,
                    vehicle: str = "soyuz-ms", port: str = "rassvet-nadir", seed: int = 0,
-                   trajectory_step_s: float = 60.0, source: str | None = None):
+                   trajectory_step_s: float = 60.0, source: str | None = None, what_if: bool = False):
     """The whole flight after liftoff: ``(plan, approach)`` from :func:`plan_rendezvous`'s inputs
     plus the docking ``port`` and the approach's random ``seed``.
 
@@ -617,19 +668,32 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     the simulated approach's (``approach.contact_utc``), never a constant. A ``port`` that was not
     a port on the flight's date (Pirs after 26 Jul 2021, Prichal before 26 Nov 2021, ...) is
     refused before anything is flown (:class:`~gyrfalcon.station.catalog.PortNotAvailableError`,
-    naming the ports of that date); whether it was free is the station manifest's business
-    (``gyrfalcon rendezvous`` checks both).
+    naming the ports of that date) if it was no port at any arrival the scheme could make, and at
+    the plan's own arrival. The station rules are those of ``gyrfalcon rendezvous``
+    (:func:`gyrfalcon.traffic.flight_rules.rendezvous_rules`: pad in service at liftoff, port free
+    at the plan's nominal contact): a flight that breaks one is refused
+    (:class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`) unless ``what_if``, when the
+    plan carries the notes (``plan.notes``, ``plan.what_if``). ``seed``: an integer >= 0.
     """
+    import dataclasses
+
     from .rendezvous.handover import plan_and_fly
+    from .traffic.flight_rules import check_port_before_planning
 
-    if launch is not None:           # no launch: the default flight's, which has its port
-        from .station.catalog import load_station as _catalog
+    _check_seed(seed)
+    liftoff, pad_id, sch_name = _liftoff_pad_scheme(launch, pad, scheme)
+    check_port_before_planning(port, liftoff, vehicle, sch_name, what_if)
 
-        _catalog("iss").port_for_launch(port, launch, vehicle)
-    eph, (plan, res) = _flight(station, launch, pad, scheme, source, lambda ins, e, sch: plan_and_fly(
-        ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
-        plan_kwargs={"trajectory_step_s": trajectory_step_s}))
-    return _rewrap(RendezvousPlan, plan), _rewrap(ApproachResult, res)
+    def fly(ins, e, sch):
+        if not what_if:      # the pad, once the launch itself fits (plane, phase), before the flight
+            _station_rules(pad_id, liftoff, None, vehicle, None, False)
+        return plan_and_fly(ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
+                            plan_kwargs={"trajectory_step_s": trajectory_step_s})
+
+    _, (plan, res) = _flight(station, launch, pad, scheme, source, fly)
+    notes = _station_rules(pad_id, liftoff, port, vehicle, plan.contact_utc, what_if)
+    return (dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes),
+            _rewrap(ApproachResult, res))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -69,6 +69,13 @@ def _abs_s(a, b) -> float:
 
 
 
+def _only_the_record_gap_note(d, day):
+    """A flight before the late-2025 record breaks no rule and says what the record cannot tell
+    (as `gyrfalcon run` does: 'manifest ... complete only from 2025-10-29 ... no port occupancy')."""
+    (n,) = d["notes"]
+    assert "complete only from 2025-10-29" in n and day in n and "no port occupancy is given" in n, n
+
+
 def _json(res):
     assert res.exit_code == 0, (res.exit_code, res.output)
     return json.loads(res.stdout)
@@ -79,7 +86,8 @@ def test_rendezvous_of_soyuz_ms_22_from_a_tle_before_it(tles):
     d = _json(runner.invoke(app, ["rendezvous", "--station-tle", str(tles["ms22"]), "--launch", MS22_LAUNCH,
                                   "--port", "rassvet-nadir", "--vehicle", "soyuz-ms", "--json"]))
     assert d["scheme"] == "two-orbit" and d["approach_verdict"] == "captured"
-    assert d["notes"] == [] and d["what_if"] is False
+    _only_the_record_gap_note(d, "2022-09-21")
+    assert d["what_if"] is False
     assert _abs_s(d["contact_utc"], MS22_DOCKED) < TOLERANCE_S, d["contact_utc"]
 
 
@@ -87,7 +95,8 @@ def test_rendezvous_of_progress_ms_15_to_pirs(tles):
     """Pirs nadir, a port until 26 Jul 2021: flown to, not refused by the late-2025 record."""
     d = _json(runner.invoke(app, ["rendezvous", "--station-tle", str(tles["ms15"]), "--launch", MS15_LAUNCH,
                                   "--port", "pirs-nadir", "--vehicle", "progress-ms", "--json"]))
-    assert d["approach_verdict"] == "captured" and d["notes"] == []
+    assert d["approach_verdict"] == "captured"
+    _only_the_record_gap_note(d, "2020-07-23")
     assert _abs_s(d["contact_utc"], MS15_DOCKING_PLANNED) < TOLERANCE_S, d["contact_utc"]
 
 
@@ -117,7 +126,8 @@ def test_soyuz_ms_11_on_the_soyuz_fg_from_site_1_5_is_not_refused_by_the_pad_rul
     tle = str(DATA / "iss_tles_2018-12_before_ms11.txt")
     d = _json(runner.invoke(app, ["rendezvous", "--station-tle", tle, "--launch", MS11_LAUNCH, "--pad", "baikonur-1",
                                   "--port", "poisk-zenith", "--scheme", "four-orbit", "--json"]))
-    assert d["scheme"] == "four-orbit" and d["notes"] == [] and d["what_if"] is False
+    assert d["scheme"] == "four-orbit" and d["what_if"] is False
+    _only_the_record_gap_note(d, "2018-12-03")
     assert d["approach_verdict"] == "captured" and d["contact_utc"].startswith("2018-12-03T1")
 
 
@@ -246,13 +256,18 @@ def test_traffic_show_on_a_date_before_the_record_says_so(tmp_path, monkeypatch)
     assert "note" not in d and d["occupied_count"] == 8
 
 
-def test_a_flight_the_record_dates_by_day_only_is_that_flight():
-    """The late-2025 record dates Progress MS-32's arrival at Zvezda aft by its day only
-    (2025-09-13, 00:00 UTC; it docked at 17:23 UTC, sdelanounas.ru via flights_2023_2026.csv): a
-    rendezvous arriving that afternoon is that flight, not a second vehicle at a taken port (before:
-    refused, 'zvezda-aft is occupied by Progress MS-32 from 2025-09-13T00:00:00Z')."""
-    from gyrfalcon.traffic.flight_rules import recorded_flight_at
+def test_a_flight_is_the_recorded_one_only_at_its_recorded_liftoff():
+    """Progress MS-32 lifted off 2025-09-11 15:54:06.235 UTC (flights_2023_2026.csv; the record
+    says 15:54:00) and docked at 17:23 on 13 Sep, which the record dates by its day only: a flight
+    with that liftoff is MS-32 (its own arrival does not block it), whatever it arrives; a flight
+    of another liftoff is not, even arriving that afternoon (before: taken to be MS-32 from an
+    arrival within 12 h)."""
+    from gyrfalcon.traffic.flight_rules import LAUNCH_MATCH_S, recorded_flight_launched
 
-    assert recorded_flight_at("zvezda-aft", "progress-ms", "2025-09-13T17:18:19Z") == "Progress MS-32"
-    assert recorded_flight_at("zvezda-aft", "progress-ms", "2025-09-14T17:18:19Z") is None
-    assert recorded_flight_at("poisk-zenith", "progress-ms", "2025-09-13T17:18:19Z") is None
+    assert recorded_flight_launched("progress-ms", "2025-09-11T15:54:06.235Z") == "Progress MS-32"
+    assert recorded_flight_launched("Progress-MS", "2025-09-11T15:54:06.235Z") == "Progress MS-32"
+    assert recorded_flight_launched("soyuz-ms", "2025-09-11T15:54:06.235Z") is None
+    assert recorded_flight_launched("progress-ms", "2025-09-13T15:54:06Z") is None
+    assert LAUNCH_MATCH_S <= 120.0
+    assert recorded_flight_launched("soyuz-ms", "2025-11-27T09:27:57.4Z") == "Soyuz MS-28"
+    assert recorded_flight_launched("soyuz-ms", "2025-11-25T10:16:13.6Z") is None

@@ -15,18 +15,16 @@ import typer
 from .checks import esc
 from .common import console, handle_errors, print_json
 
+
 def run_rendezvous(station_eph, site: str, launch, scheme: str = "auto", port: str = "rassvet-nadir",
-                   vehicle: str = "soyuz-ms", seed: int = 0, source: str = "station ephemeris", rules=None):
-    """Liftoff -> insertion -> plan and approach (:func:`gyrfalcon.api.fly_rendezvous`). Returns
-    ``(plan, approach_result)``; typed errors. ``rules(plan)``, if given, is called before the
-    result is returned (it may refuse)."""
+                   vehicle: str = "soyuz-ms", seed: int = 0, source: str = "station ephemeris", what_if: bool = False):
+    """Liftoff -> insertion -> plan and approach (:func:`gyrfalcon.api.fly_rendezvous`, which
+    applies the station rules: refused unless ``what_if``; the plan carries the notes). Returns
+    ``(plan, approach_result)``; typed errors."""
     from .. import api
 
-    plan, res = api.fly_rendezvous(station_eph, launch, pad=site, scheme=scheme, vehicle=vehicle, port=port,
-                                   seed=seed, trajectory_step_s=0, source=source)
-    if rules is not None:
-        rules(plan)
-    return plan, res
+    return api.fly_rendezvous(station_eph, launch, pad=site, scheme=scheme, vehicle=vehicle, port=port,
+                              seed=seed, trajectory_step_s=0, source=source, what_if=what_if)
 
 
 def _met(x):
@@ -85,27 +83,28 @@ def register(app: typer.Typer) -> None:
 
         Exit code 3 (reason on stderr) when the simulated approach ends without capture."""
         from ..time import add_seconds, parse_utc
-        from ..station.catalog import load_station as load_catalog
+        from ..traffic.flight_rules import check_port_before_planning
         from .checks import check_seed, input_file, pick_alias
         from .station_opts import station_from_options
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
-        load_catalog("iss").port_for_launch(port, launch, vehicle)   # its date: liftoff + 3 h
+        # before any work: a port that cannot take it at any arrival the scheme could make
+        check_port_before_planning(port, launch, vehicle, scheme, what_if)
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
         t_launch = parse_utc(launch)
         st = station_from_options(station_oem, station_tle, t_launch, add_seconds(t_launch, 4 * 86400.0))
         eph, source = st.ephemeris("GCRF"), st.source
-        notes: list = []
-        plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source, rules=lambda plan: notes.extend(
-            _rules_check(site, launch, plan.scheme, port, vehicle, what_if, plan.contact_utc)))
+        plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source, what_if)
+        notes = list(plan.notes)
         if json_out:
-            print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": list(notes)})
+            print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": notes})
         else:
             if what_if:
-                console().print("[bold yellow]WHAT-IF[/]: flown as asked, whatever the station rules say", highlight=False)
+                console().print("[bold yellow]WHAT-IF[/]: flown as asked, whatever the station rules say",
+                                markup=True, highlight=False)
             _print_human(plan, res, site, port)
             for n in notes:
                 console().print(f"note: {n}", markup=False, highlight=False)
@@ -121,27 +120,6 @@ def exit_if_not_captured(res) -> None:
         _err_line(f"approach ended without capture: verdict {res.verdict}" + (f" ({why})" if why else ""),
                   "not captured")
         raise typer.Exit(EXIT_NOT_CAPTURED)
-
-
-def _rules_check(site, launch, scheme, port, vehicle, what_if, arrival_utc=None) -> tuple[str, ...]:
-    """The station rules (pad in service at liftoff, port free at the arrival: the plan's
-    nominal contact, else liftoff + the scheme's nominal duration); refused unless ``what_if``.
-    A flight the late-2025 manifest records at that port and time is taken to be that flight."""
-    from ..launch.sites import load_sites
-    from ..launch.windows import load_schemes
-    from ..time import add_seconds, iso_utc, parse_utc
-    from ..traffic.flight_rules import check_flight, enforce, recorded_flight_at
-
-    t = parse_utc(launch)
-    sch = load_schemes().get(scheme, load_schemes()["two-orbit"])
-    arrival = iso_utc(parse_utc(arrival_utc), 3) if arrival_utc else iso_utc(add_seconds(t, sch.duration_h * 3600.0), 3)
-    pad = load_sites().get(site).id
-    from ..station.catalog import load_station
-
-    load_station("iss").port_on(port, parse_utc(arrival).utc_datetime(), vehicle)
-    name = recorded_flight_at(port, vehicle, arrival) or f"{vehicle} (planned)"
-    breaches = check_flight(vehicle=name, vehicle_type=vehicle, launch_utc=t, pad=pad, port=port, arrival_utc=arrival)
-    return enforce(breaches, what_if, f"the rendezvous from {pad} at {iso_utc(t, 0)} to {port}")
 
 
 def _print_human(plan, res, site, port):

@@ -71,7 +71,8 @@ def register(app: typer.Typer) -> None:
 
         c = console()
         if what_if:
-            c.print("[bold yellow]WHAT-IF[/]: the pad is treated as in service whatever the site catalogue records")
+            c.print("[bold yellow]WHAT-IF[/]: the pad is treated as in service whatever the site catalogue records",
+                    markup=True, highlight=False)
         c.print(f"[bold]{esc(sch.title)}[/] windows from {esc(site)}, {iso_utc(t0, 0)[:10]} + {days:g} d  ({esc(source)})",
                 markup=True)
         c.print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)

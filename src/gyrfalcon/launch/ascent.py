@@ -656,7 +656,7 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
     from ..orbits.elements import KeplerianElements
     from ..orbits.state import State
     from ..time import add_seconds, iso_utc
-    from .insertion import _orbit_constants, target_plane_normal
+    from .insertion import _orbit_constants, check_pad_near_plane, target_plane_normal
     from .vehicles import load_spacecraft, load_vehicle
 
     veh = load_vehicle(vehicle)
@@ -670,13 +670,8 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
         if n.ndim != 1:
             raise InputError("fly_ascent takes one plane normal (3,); for many liftoff times use parametric_insertion")
 
+    check_pad_near_plane(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff, n)   # the one check of the limit
     fl = _Flight(veh, float(payload_kg), liftoff, pad_lat_rad, pad_lon_rad, pad_alt_m, n, perigee_alt_m, apogee_alt_m)
-    off = math.degrees(math.asin(abs(float(fl.r_pad @ n)) / np.linalg.norm(fl.r_pad)))
-    if off > 3.0:
-        raise InputError(
-            f"the pad is {off:.2f} deg out of the target plane at liftoff; the ascent can steer out about "
-            "1-2 deg. Launch nearer the in-plane time (the command `gyrfalcon windows` lists them)"
-        )
     x, f, _, iters = _solve(fl, _initial_guess(fl))
     final = fl.fly(x, t_eval_step=sample_step_s)
     tc, ts = final["cutoff"], final["t_sep"]

@@ -111,6 +111,36 @@ def _pad_gcrf(lat_rad, lon_rad, alt_m, t):
     return np.einsum("...ij,...j->...i", m, r_itrf), m
 
 
+MAX_PAD_OUT_OF_PLANE_DEG = 3.0
+"""Largest angle [deg] between the pad and the target plane at liftoff that a flight is taken
+from: the guided ascent (:func:`gyrfalcon.launch.ascent.fly_ascent`) steers out about 1-2 deg
+of plane (a dog-leg costs about 2 v sin(angle/2), 270 m/s per 2 deg); beyond 3 deg the launch
+vehicle cannot fly it, whatever the station rules or a what-if say."""
+
+
+def pad_out_of_plane_deg(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf) -> float:
+    """Angle [deg] between the pad's position (GCRF, at ``liftoff``) and the target plane of unit
+    GCRF normal ``plane_normal_gcrf``: 0 at the in-plane instant."""
+    p, _ = _pad_gcrf(lat_rad, lon_rad, alt_m, liftoff)
+    n = np.asarray(plane_normal_gcrf, dtype=float)
+    return float(np.degrees(np.arcsin(min(1.0, abs(float(p @ n)) / float(np.linalg.norm(p) * np.linalg.norm(n))))))
+
+
+def check_pad_near_plane(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf) -> float:
+    """The pad's out-of-plane angle [deg] at ``liftoff`` (:func:`pad_out_of_plane_deg`); raises
+    :class:`LaunchGeometryError` (one line: the angle, the limit, where to find a launch time)
+    beyond :data:`MAX_PAD_OUT_OF_PLANE_DEG`. The one check of this limit, for the guided ascent
+    and for the parametric insertion alike."""
+    off = pad_out_of_plane_deg(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf)
+    if off > MAX_PAD_OUT_OF_PLANE_DEG:
+        raise LaunchGeometryError(
+            f"the pad is {off:.2f} deg out of the target plane at liftoff; the ascent can steer out about "
+            f"1-2 deg (at most {MAX_PAD_OUT_OF_PLANE_DEG:g} deg is flown, what-if or not). Launch nearer the "
+            "in-plane time: `gyrfalcon windows` (gyrfalcon.find_windows) lists the launch times"
+        )
+    return off
+
+
 def inplane_plane_normal(lat_rad, lon_rad, alt_m, t, inclination_rad, ascending: bool = True):
     """Normal (GCRF) of the plane of inclination ``inclination_rad`` (TEME of date) through the pad at ``t``.
 

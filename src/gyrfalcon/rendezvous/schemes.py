@@ -331,8 +331,14 @@ def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range:
     gyrfalcon.rendezvous.schemes.NoSchemeError: station 100.0 deg ahead at insertion: no scheme accepts it (two-orbit 10-18 deg, four-orbit 18-40 deg, two-day 200-420 deg); move the liftoff to another day's in-plane time, or shape the station's phase with a reboost
     """
     phase = float(phase_rad)
-    deg = math.degrees(math.remainder(phase, 2 * math.pi))
+    # 0-360 deg, the convention of the ranges it is compared with (and of `gyrfalcon windows`)
+    deg = math.degrees(phase % (2 * math.pi))
     order = list(load_schemes().schemes)
+
+    def inside(s, c):
+        turns = f" (catch-up {math.degrees(c):.1f} deg)" if abs(math.degrees(c) - deg) > 0.05 else ""
+        return f"inside the {s.name} range {s.range_text()}{turns}"
+
     if preferred is not None:
         first = get_scheme(preferred)
         if first.catch_up_rad(phase) is None:
@@ -349,17 +355,17 @@ def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range:
                 + f"; ask for {fits[0] if fits else 'another launch time'} or for 'auto', or move the liftoff "
                   f"to a {first.name} window")
         c = first.catch_up_rad(phase)
-        return SchemeChoice(first, phase, c, f"station {deg:.1f} deg ahead at insertion: inside the "
-                                             f"{first.name} range {first.range_text()}")
+        return SchemeChoice(first, phase, c, f"station {deg:.1f} deg ahead at insertion: {inside(first, c)}")
     refused = []
     for s in order:
         c = s.catch_up_rad(phase)
         if c is not None:
             head = f"station {deg:.1f} deg ahead at insertion: "
             if refused:
-                reason = head + "; ".join(refused) + f"; {s.name} accepts {s.range_text()}"
+                reason = head + "; ".join(refused) + f"; {s.name} accepts {s.range_text()}" + (
+                    f" (catch-up {math.degrees(c):.1f} deg)" if abs(math.degrees(c) - deg) > 0.05 else "")
             else:
-                reason = head + f"inside the {s.name} range {s.range_text()}"
+                reason = head + inside(s, c)
             return SchemeChoice(s, phase, c, reason)
         refused.append(f"outside the {s.name} range {s.range_text()}")
         if preferred is None:

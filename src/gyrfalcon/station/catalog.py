@@ -148,6 +148,12 @@ class Port:
     blocked: tuple[tuple[str, str, str], ...] = ()
     dates_source: str = ""
 
+    def exists_at(self, when) -> bool:
+        """Whether the port was part of the station at ``when`` (blocked or not)."""
+        t = _utc_datetime(when)
+        return not ((self.available_from and t < _utc_datetime(self.available_from))
+                    or (self.available_until and t >= _utc_datetime(self.available_until)))
+
     def unavailable_reason(self, when) -> str | None:
         """Why this port cannot take a vehicle at ``when`` (UTC: ISO text or ``datetime``), or
         ``None`` if it can: not yet there, gone, or blocked (``blocked`` entries are
@@ -326,17 +332,41 @@ class Station:
         raise PortNotAvailableError(f"{why}; ports{kind} on {t}: {', '.join(there) or 'none'}")
 
     def port_for_launch(self, port_id: str, launch, vehicle_type_id: str | None = None,
-                        arrival_after_s: float = FAST_ARRIVAL_S) -> Port:
-        """:meth:`port_on` at ``launch`` (ISO UTC or skyfield ``Time``) + ``arrival_after_s`` (default
-        3 h, a fast arrival): the check made before a rendezvous is planned. A ``launch`` that
-        cannot be read only checks that the port is known (the planner refuses the time itself)."""
-        from ..time import add_seconds, parse_utc
+                        arrival_after_s: float = FAST_ARRIVAL_S, arrival_until_s: float | None = None,
+                        blocked_ok: bool = False) -> Port:
+        """The check made before a rendezvous is planned: :meth:`port_on` at ``launch`` (ISO UTC or
+        skyfield ``Time``) + ``arrival_after_s`` (default 3 h, a fast arrival); with
+        ``arrival_until_s``, the port is refused only if it cannot take the vehicle at any instant
+        from ``launch + arrival_after_s`` to ``launch + arrival_until_s`` (the arrivals a flight of
+        the allowed schemes could make: the exact check is made at the plan's own arrival).
+        ``blocked_ok``: a port that existed but was blocked counts as available (a what-if), a port
+        not there is still refused. A ``launch`` that cannot be read only checks that the port is
+        known (the planner refuses the time itself)."""
+        from ..time import add_seconds, iso_utc, parse_utc
 
         try:
-            t = add_seconds(parse_utc(launch), arrival_after_s)
+            t0 = add_seconds(parse_utc(launch), arrival_after_s)
         except InputError:
             return self.port(port_id)
-        return self.port_on(port_id, t.utc_datetime(), vehicle_type_id)
+        if arrival_until_s is None and not blocked_ok:
+            return self.port_on(port_id, t0.utc_datetime(), vehicle_type_id)
+        p = self.port(port_id)
+        a = t0.utc_datetime()
+        b = add_seconds(parse_utc(launch), max(arrival_after_s, arrival_until_s or arrival_after_s)).utc_datetime()
+        edges = [p.available_from, p.available_until] + [x for blk in p.blocked for x in blk[:2]]
+        candidates = [a] + [t for t in (_utc_datetime(e) for e in edges if e) if a < t <= b]
+        for t in candidates:
+            why = p.unavailable_reason(t)
+            if why is None or (blocked_ok and p.exists_at(t)):
+                return p
+        if arrival_until_s is None or b == a:
+            return self.port_on(port_id, a, vehicle_type_id)
+        why = p.unavailable_reason(a)
+        there = self.ports_on(a, vehicle_type_id)
+        kind = f" for {vehicle_type_id}" if vehicle_type_id else ""
+        raise PortNotAvailableError(
+            f"{why}: it cannot take the vehicle at any arrival this flight could make ({iso_utc(t0, 0)} to "
+            f"{b.strftime('%Y-%m-%dT%H:%M:%SZ')}); ports{kind} then: {', '.join(there) or 'none'}")
 
     def module(self, module_id: str) -> Module:
         key = str(module_id).strip().lower()

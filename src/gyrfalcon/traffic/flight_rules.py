@@ -77,7 +77,12 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     from .builtin import late2025
     from .manifest import Event, Manifest, ManifestRuleError, make_event
 
+    from .station_link import norm_id
+
     crew = tuple(crew)
+    vehicle_type = norm_id(vehicle_type)           # ids are compared as the catalogues spell them
+    port = None if port is None else norm_id(port)
+    pad = None if pad is None else norm_id(pad)
     out: list[RuleBreach] = []
     seats = crew_seats(vehicle_type)
     if len(crew) > seats:  # said on its own too: it is the clearest message for this rule
@@ -96,21 +101,44 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
             departure_utc = _assumed_departure(base, flight[-1])
         if departure_utc is not None:
             flight.append(make_event("departure", departure_utc, vehicle, crew=crew[:seats], notes="planned flight"))
-    events = sorted(base + flight, key=lambda e: e.t_utc)
-    events = [Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(events)]
     vehicles = {**b.vehicles, vehicle: vehicle_type}
     from ..launch.sites import PadStatusBoard
 
     board = PadStatusBoard.from_catalog(known_before=iso_utc(add_seconds(t_launch, -60.0), 0))
-    if pad is None:
-        events = [e for e in events if not (e.vehicle == vehicle and e.kind == "launch")]
-    try:
-        Manifest.from_events(events, vehicles, None, board)
-    except ManifestRuleError as exc:
-        out.append(RuleBreach(getattr(exc, "rule", "manifest"), str(exc)))
-    except InputError as exc:  # e.g. a port the vehicle type cannot use at all
-        out.append(RuleBreach("manifest", str(exc)))
+    # the launch (its pad) and the stay (its port) are replayed apart, so that a flight breaking
+    # both says both: the record stops at its first broken rule
+    parts = [flight[:1], flight[1:]] if pad is not None and len(flight) > 1 else \
+        [flight if pad is not None else flight[1:]]
+    for part in parts:
+        events = sorted(base + part, key=lambda e: e.t_utc)
+        events = [Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(events)]
+        try:
+            Manifest.from_events(events, vehicles, None, board)
+        except ManifestRuleError as exc:
+            out.append(RuleBreach(getattr(exc, "rule", "manifest"), _with_repair_date(exc, pad, t_launch)))
+        except InputError as exc:  # e.g. a port the vehicle type cannot use at all
+            out.append(RuleBreach("manifest", str(exc)))
     return tuple(out)
+
+
+def _with_repair_date(exc, pad, t_launch) -> str:
+    """The breach's message; for a pad out of service, with the date the launch-site catalogue
+    has it back in service (the countdown's board knows only the entries dated before liftoff,
+    so its own message may say no return to service is recorded)."""
+    msg = str(exc)
+    if getattr(exc, "rule", None) != "pad-operational" or pad is None:
+        return msg
+    from ..launch.sites import load_sites
+    from ..time import iso_utc
+
+    try:
+        back = load_sites().get(pad).next_available(t_launch)
+    except InputError:
+        return msg
+    if back is None:
+        return msg
+    msg = msg.replace("; no return to service is recorded", "")
+    return f"{msg}; back in service on {iso_utc(back, 0)[:10]} (the launch-site catalogue's repair date)"
 
 
 def _planned_departures(record, vehicle: str) -> list:
@@ -180,22 +208,123 @@ def pad_as_operational(pad):
         for e in pad.history))
 
 
-def recorded_flight_at(port: str, vehicle_type: str, arrival_utc, within_h: float = 12.0) -> str | None:
-    """The vehicle of ``vehicle_type`` that the built-in manifest records arriving at ``port``
-    within ``within_h`` hours of ``arrival_utc`` (a re-flight of that flight), or on the same UTC
-    day when the record has only the day (dated 00:00 UTC: Progress MS-32 on 2025-09-13 docked at
-    17:23), or ``None``."""
+LAUNCH_MATCH_S = 60.0
+"""A flight is the recorded flight of its vehicle type whose recorded liftoff is within this of
+its own [s]. The record gives liftoffs to the second or the minute (at most 30 s of rounding);
+launch windows to the station are instantaneous, so a liftoff a minute or more away is another
+flight (the station moves 3.8 deg a minute, half the two-orbit phase range)."""
+
+
+def recorded_flight_launched(vehicle_type: str, liftoff) -> str | None:
+    """The vehicle the built-in record has lifting off within :data:`LAUNCH_MATCH_S` of
+    ``liftoff`` with a vehicle of ``vehicle_type`` (this flight is then that one: its recorded
+    arrival and stay are its own and do not block it), or ``None`` (another flight). A liftoff the
+    record dates by its day only (00:00:00 UTC) matches a liftoff that day. Ids are compared
+    normalised (:func:`~gyrfalcon.traffic.station_link.norm_id`). Where, when and how this flight
+    docks plays no part: re-flying Soyuz MS-28's liftoff on a two-day plan is still MS-28, and a
+    flight of another day that would arrive near MS-28's docking is not MS-28."""
     from ..time import iso_utc, parse_utc, seconds_between
     from .builtin import late2025
+    from .station_link import norm_id
 
     b = late2025()
-    t = parse_utc(arrival_utc)
+    t = parse_utc(liftoff)
     day = iso_utc(t, 3)[:10]
+    vt = norm_id(vehicle_type)
     for e in b.events:
-        if e.kind != "arrival" or e.port != port or b.vehicles.get(e.vehicle) != vehicle_type:
+        if e.kind != "launch" or norm_id(b.vehicles.get(e.vehicle, "")) != vt:
             continue
         te = parse_utc(e.t_utc)
-        day_only = iso_utc(te, 3)[10:] == "T00:00:00.000Z" and iso_utc(te, 3)[:10] == day
-        if day_only or abs(float(seconds_between(t, te))) <= within_h * 3600.0:
+        day_only = iso_utc(te, 3)[10:] == "T00:00:00.000Z"
+        if (day_only and iso_utc(te, 3)[:10] == day) or abs(float(seconds_between(t, te))) <= LAUNCH_MATCH_S:
             return e.vehicle
     return None
+
+
+def record_gap_note(arrival_utc) -> str | None:
+    """The note for an arrival before the built-in record is complete
+    (:data:`~gyrfalcon.traffic.builtin.COMPLETE_FROM_UTC`): the vehicles at the station that day
+    are not recorded, so no port occupancy is given (the text of ``gyrfalcon run``'s note);
+    ``None`` from then on."""
+    from ..time import iso_utc, parse_utc, seconds_between
+    from .builtin import COMPLETE_FROM_UTC
+
+    t = parse_utc(arrival_utc)
+    if float(seconds_between(t, parse_utc(COMPLETE_FROM_UTC))) <= 0:
+        return None
+    return (f"manifest: the built-in ISS manifest is complete only from {COMPLETE_FROM_UTC[:10]}; the "
+            f"vehicles at the station on {iso_utc(t, 0)[:10]} are not recorded, so no port occupancy is given")
+
+
+ARRIVAL_SPAN = (0.8, 1.25)
+"""The arrivals a flight of a scheme can make, as fractions of the scheme's nominal duration
+(``launch/data/schemes.toml``: two-orbit 3.1 h, four-orbit 6.35 h, two-day 50 h): real flights
+took 3:03-3:39 (two-orbit) and 48:33-50:46 (two-day), inside 0.8-1.25 of the nominal."""
+
+
+def arrival_span_s(scheme: str) -> tuple[float, float]:
+    """(earliest, latest) arrival after liftoff [s] of a flight of ``scheme`` (``auto``: any of
+    two-orbit, four-orbit, two-day) under :data:`ARRIVAL_SPAN`."""
+    from ..launch.windows import load_schemes
+
+    sch = load_schemes()
+    names = tuple(sch) if scheme == "auto" or scheme not in sch else (scheme,)
+    hours = [sch[n].duration_h for n in names]
+    return min(hours) * 3600.0 * ARRIVAL_SPAN[0], max(hours) * 3600.0 * ARRIVAL_SPAN[1]
+
+
+def check_port_before_planning(port: str, launch, vehicle_type: str, scheme: str = "auto",
+                               what_if: bool = False):
+    """The port check made before a rendezvous is planned: refused
+    (:class:`~gyrfalcon.station.catalog.PortNotAvailableError`) only if the port cannot take the
+    vehicle at any arrival a flight of ``scheme`` could make (:func:`arrival_span_s`); with
+    ``what_if`` only a port that was not part of the station then is refused. The exact check is
+    :func:`rendezvous_rules`, at the plan's own arrival."""
+    from ..station.catalog import load_station
+    from .station_link import norm_id
+
+    lo, hi = arrival_span_s(scheme)
+    return load_station("iss").port_for_launch(norm_id(port), launch, norm_id(vehicle_type), arrival_after_s=lo,
+                                               arrival_until_s=hi, blocked_ok=what_if)
+
+
+def rendezvous_rules(*, pad, launch_utc, port: str | None, vehicle_type: str, arrival_utc, what_if: bool = False,
+                     what: str | None = None) -> tuple[str, ...]:
+    """The station rules of a rendezvous (``gyrfalcon rendezvous``, :func:`gyrfalcon.fly_rendezvous`):
+    the pad in service at liftoff, the port there and free at ``arrival_utc`` (the plan's own
+    arrival; ``port`` ``None``: not checked). A port that was not part of the station then is
+    refused outright (:class:`~gyrfalcon.station.catalog.PortNotAvailableError`); every other
+    broken rule (pad out of service, port blocked or occupied) is refused with
+    :class:`WhatIfRequiredError` unless ``what_if``. Returns the notes the result carries: one per
+    broken rule (what-if), and the record's gap for an arrival before it is complete. The flight
+    is the recorded flight only if it lifts off at that flight's recorded liftoff
+    (:func:`recorded_flight_launched`), else a new flight named ``"<vehicle type> (planned)"``."""
+    from ..launch.sites import load_sites
+    from ..station.catalog import load_station
+    from ..time import iso_utc, parse_utc
+    from .station_link import norm_id
+
+    t = parse_utc(launch_utc)
+    pad_id = load_sites().get(pad).id if isinstance(pad, str) else pad.id
+    vehicle_type = norm_id(vehicle_type)
+    breaches: list[RuleBreach] = []
+    arrival = None
+    if port is not None and arrival_utc is not None:
+        port = norm_id(port)
+        arrival = iso_utc(parse_utc(arrival_utc), 3)
+        p = load_station("iss").port(port)
+        when = parse_utc(arrival).utc_datetime()
+        why = p.unavailable_reason(when)
+        if why is not None and not p.exists_at(when):
+            load_station("iss").port_on(port, when, vehicle_type)        # raises: not a port then
+        if why is not None:
+            breaches.append(RuleBreach("port-available", f"{why} (station catalogue), at the arrival {arrival}"))
+    name = recorded_flight_launched(vehicle_type, t) or f"{vehicle_type} (planned)"
+    breaches += check_flight(vehicle=name, vehicle_type=vehicle_type, launch_utc=t, pad=pad_id,
+                             port=port if arrival else None, arrival_utc=arrival)
+    what = what or f"the rendezvous from {pad_id} at {iso_utc(t, 0)}" + (f" to {port}" if port else "")
+    notes = list(enforce(breaches, what_if, what))
+    gap = record_gap_note(arrival) if arrival else None
+    if gap:
+        notes.append(gap)
+    return tuple(notes)
