@@ -238,8 +238,7 @@ def station_ephemeris(source=None, *, around=None):
             from .io.oem import convert_samples
 
             r, v = convert_samples(source.epoch, source.t_s, source.r_m, source.v_mps, source.frame, "GCRF")
-            return Ephemeris(source.epoch, source.t_s, r, v, "GCRF", name=source.name,
-                             segment_starts=source.segment_starts, mass_kg=source.mass_kg, meta=source.meta)
+            return source.with_states(r, v, "GCRF")
         raise InputError(f"the station ephemeris is in {source.frame}; give an inertial one (GCRF or EME2000), "
                          "e.g. load_oem(path).ephemeris('GCRF')")
     if source is None:

@@ -103,6 +103,7 @@ def register(app: typer.Typer) -> None:
             print_json(summ)
         else:
             s = res.summary
+            typer.echo(f"station: {res.station}")
             aborted = sum(n for cause, n in s.failures if cause.startswith("abort"))
             typer.echo(f"{s.runs} runs, captured {s.captured} ({100 * s.success_rate:.1f} % +- "
                        f"{100 * s.success_rate_stderr:.1f} %), aborted {aborted}; rendezvous dv p5/p50/p95/p99 "

@@ -85,7 +85,7 @@ def register(app: typer.Typer) -> None:
         from ..time import add_seconds, parse_utc
         from ..traffic.flight_rules import check_port_before_planning
         from .checks import check_seed, input_file, pick_alias
-        from .station_opts import station_from_options
+        from .station_opts import station_from_options, station_report_dict, station_report_line
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
@@ -100,11 +100,13 @@ def register(app: typer.Typer) -> None:
         plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source, what_if)
         notes = list(plan.notes)
         if json_out:
-            print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": notes})
+            print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": notes,
+                                                 "station": station_report_dict(st)})
         else:
             if what_if:
                 console().print("[bold yellow]WHAT-IF[/]: flown as asked, whatever the station rules say",
                                 markup=True, highlight=False)
+            console().print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)
             _print_human(plan, res, site, port)
             for n in notes:
                 console().print(f"note: {n}", markup=False, highlight=False)

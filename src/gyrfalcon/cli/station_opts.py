@@ -46,47 +46,15 @@ def print_warnings(warnings) -> None:
 
 
 def station_report_dict(station) -> dict:
-    """What a command reports about its station (``--json``: the ``"station"`` object): the
-    source, the span, the latest data used, where our own propagation starts, the drag estimate
-    (density scale +- 1 sigma, fit rms [m] over the arc [s] before ``fit_end_utc``, method
-    ``fit``/``default``; None when NASA's samples are used as they are), the planned burns
-    applied and the loader's warnings. ``station``: a
-    :class:`~gyrfalcon.orbits.station_source.Station`."""
-    drag = station.drag
-    d = None
-    if drag is not None:
-        d = {"method": drag.method, "drag_scale": round(float(drag.drag_scale), 4),
-             "sigma": None if drag.sigma is None else round(float(drag.sigma), 4),
-             "rms_m": None if drag.rms_m is None else round(float(drag.rms_m), 1),
-             "arc_s": round(float(drag.span_s), 1), "n_points": int(drag.n_points), "fit_end_utc": drag.fit_end_utc,
-             "state_fitted": bool(drag.state_fitted), "cd": drag.cd, "area_m2": drag.area_m2,
-             "mass_kg": drag.mass_kg, "ballistic_coefficient_m2_kg": drag.ballistic_coefficient_m2_kg}
-    return {"source": station.source, "kind": station.kind, "span_utc": list(station.span),
-            "data_end_utc": station.data_end_utc, "predicted_from_utc": station.predicted_from_utc, "drag": d,
-            "burns": [{"name": n, "utc": u, "dv_mps": dv} for n, u, dv in station.burns],
-            "warnings": list(station.warnings)}
+    """What a command reports about its station under ``--json`` (the ``"station"`` object):
+    :meth:`~gyrfalcon.orbits.station_source.Station.to_dict`."""
+    return station.to_dict()
 
 
 def station_report_line(station) -> str:
-    """One line (no markup) for text output: the station source and, when we propagated, from
-    when, the drag scale +- sigma, the fit rms and its arc (or the default scale), and the
-    planned burns applied."""
-    s = f"station: {station.source}"
-    drag = station.drag
-    if station.predicted_from_utc:
-        s += f"; propagated from {station.predicted_from_utc}"
-    if drag is None:
-        return s + ("; the file's samples used as they are" if station.kind in ("oem", "embedded") else "")
-    if drag.method == "default":
-        s += f"; drag scale {drag.drag_scale:.3f} (default: no usable history before {drag.fit_end_utc})"
-    else:
-        sig = "" if drag.sigma is None else f" +- {drag.sigma:.3f}"
-        rms = "?" if drag.rms_m is None else f"{drag.rms_m:.0f}"
-        s += (f"; drag scale {drag.drag_scale:.3f}{sig} fitted over {drag.span_s / 3600:.1f} h before "
-              f"{drag.fit_end_utc} (rms {rms} m, {drag.n_points} points)")
-    if station.burns:
-        s += "; planned burns applied: " + ", ".join(f"{n} {u[:16]} {dv:.1f} m/s" for n, u, dv in station.burns)
-    return s
+    """The one line (no markup) a command prints about its station:
+    :meth:`~gyrfalcon.orbits.station_source.Station.describe`."""
+    return f"station: {station.describe()}"
 
 
 def station_path(station_oem, station_tle):

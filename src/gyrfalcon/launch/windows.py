@@ -336,10 +336,7 @@ class _EphemerisTarget(_Target):
         if eph.frame == "ITRF":
             t = eph.times
             r, v = itrf_to_gcrf(t, eph.r_m, eph.v_mps)
-            from ..orbits.ephemeris import Ephemeris
-
-            eph = Ephemeris(eph.epoch, eph.t_s, r, v, "GCRF", eph.name, eph.segment_starts, eph.mass_kg,
-                            dict(eph.meta), eph.degree)
+            eph = eph.with_states(r, v, "GCRF")
         self.eph = eph
         self.name = eph.name
         self._const = None

@@ -401,15 +401,15 @@ def _plan_and_approach(scenario, insertion, liftoff, eph):
 
 
 def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | None, notes):
-    from ..time import parse_utc, seconds_between
-    from ..traffic.builtin import COMPLETE_FROM_UTC, late2025
+    from ..traffic.builtin import late2025
+    from ..traffic.flight_rules import record_gap_note
     from ..traffic.manifest import Manifest, ManifestRuleError, make_event
 
-    if float(seconds_between(parse_utc(contact_utc), parse_utc(COMPLETE_FROM_UTC))) > 0:
+    gap = record_gap_note(contact_utc)
+    if gap is not None:
         # a flight of the past (e.g. 2021): the record does not hold the station of that day, and
         # the flight must not be left docked into the record's late-2025 arrivals
-        notes.append(f"manifest: the built-in ISS manifest is complete only from {COMPLETE_FROM_UTC[:10]}; the "
-                     f"vehicles at the station on {contact_utc[:10]} are not recorded, so no port occupancy is given")
+        notes.append(gap)
         return None, (), None
     b = late2025()
     name = scenario.vehicle.name
@@ -524,6 +524,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     prog("window", "start")
     station = target_station(scenario, source)
     eph = station.ephemeris("GCRF")
+    notes.append(f"station: {station.describe()}")          # the source, the drag fitted and its rms
     notes.extend(f"station: {w}" for w in station.warnings)
     liftoff, windows = _window(scenario, eph)
     notes.extend(_pad_whatif_notes(scenario, liftoff))

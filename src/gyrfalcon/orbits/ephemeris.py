@@ -162,6 +162,13 @@ class Ephemeris:
         object.__setattr__(self, "_spans", _spans(t, starts, self.valid_s))
         object.__setattr__(self, "valid_s", self._spans if self.valid_s else ())
 
+    def with_states(self, r_m, v_mps, frame: str) -> "Ephemeris":
+        """The same samples (times, segments, useable spans, mass, metadata) with the states
+        ``r_m`` [m] / ``v_mps`` [m/s] in ``frame``: what a frame conversion returns."""
+        from dataclasses import replace
+
+        return replace(self, r_m=r_m, v_mps=v_mps, frame=frame, meta=dict(self.meta))
+
     # ---- span -------------------------------------------------------------------------
     @property
     def start(self):

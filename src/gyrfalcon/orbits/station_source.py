@@ -170,11 +170,13 @@ class DragEstimate:
         return self.drag_scale * self.cd * self.area_m2 / self.mass_kg
 
     def describe(self) -> str:
+        """One line: the scale +- sigma, the fit arc and its rms, or the default used."""
         if self.method == "default":
-            return f"drag scale {self.drag_scale:.3f} (default, no usable history)"
+            return f"drag scale {self.drag_scale:.3f} (default: no usable history before {self.fit_end_utc})"
         sig = "" if self.sigma is None else f" +- {self.sigma:.3f}"
+        rms = "?" if self.rms_m is None else f"{self.rms_m:.0f}"
         return (f"drag scale {self.drag_scale:.3f}{sig} fitted over {self.span_s / 3600:.1f} h before "
-                f"{self.fit_end_utc} (rms {self.rms_m:.0f} m, {self.n_points} points)")
+                f"{self.fit_end_utc} (rms {rms} m, {self.n_points} points)")
 
     def to_dict(self) -> dict:
         from dataclasses import asdict
@@ -222,17 +224,22 @@ class Station:
         return self.gcrf.at(t)
 
     def describe(self) -> str:
-        """One line: the source, and the drag and prediction start when we propagated."""
+        """One line (what every command reports): the source and, when we propagated, from when,
+        the drag scale +- sigma, the fit rms and its arc (or the default scale), and the planned
+        burns applied."""
         s = self.source
         if self.predicted_from_utc:
             s += f"; propagated from {self.predicted_from_utc}"
-        if self.drag is not None:
-            s += f", {self.drag.describe()}"
+        if self.drag is None:
+            return s + ("; the file's samples used as they are" if self.kind in ("oem", "embedded") else "")
+        s += f"; {self.drag.describe()}"
         if self.burns:
             s += "; planned burns applied: " + ", ".join(f"{n} {u[:16]} {dv:.1f} m/s" for n, u, dv in self.burns)
         return s
 
     def to_dict(self) -> dict:
+        """The JSON-ready report (``--json``'s ``"station"`` object): :meth:`describe`'s figures
+        and the loader's warnings."""
         return {"source": self.source, "kind": self.kind, "span_utc": list(self.span),
                 "data_end_utc": self.data_end_utc, "predicted_from_utc": self.predicted_from_utc,
                 "drag": None if self.drag is None else self.drag.to_dict(),
@@ -242,11 +249,9 @@ class Station:
 
 def _convert_ephemeris(eph, frame):
     from ..io.oem import convert_samples
-    from .ephemeris import Ephemeris
 
     r, v = convert_samples(eph.epoch, eph.t_s, eph.r_m, eph.v_mps, eph.frame, frame)
-    return Ephemeris(eph.epoch, eph.t_s, r, v, frame, eph.name, eph.segment_starts, eph.mass_kg, dict(eph.meta),
-                     eph.degree, eph.valid_s)
+    return eph.with_states(r, v, frame)
 
 
 # ------------------------------------------------------------------------------------------

@@ -51,6 +51,9 @@ class CampaignResult:
     warnings: tuple = ()
     """The station loader's warnings for this flight (stale data, a planned burn between the data
     and the flight, ...), as ``gyrfalcon run`` gives them in its notes."""
+    station: str = ""
+    """How the station trajectory was obtained: its source, the drag scale fitted and the fit rms
+    (:meth:`~gyrfalcon.orbits.station_source.Station.describe`)."""
 
 
 def chunks(runs: int, chunk_size: int) -> list:
@@ -247,15 +250,17 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
     table = to_table(rows)
     return CampaignResult(table=table, summary=summarize_table(table), nominal=nominal, dispersions=dispersions,
                           campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers),
-                          warnings=station_warnings(sc, source))
+                          **station_report(sc, source))
 
 
-def station_warnings(scenario, source: str = "<embedded>") -> tuple:
-    """The warnings of the scenario's station data (:func:`gyrfalcon.mission.runner.target_station`,
-    cached: the trajectory the nominal was planned on), one string each."""
+def station_report(scenario, source: str = "<embedded>") -> dict:
+    """The scenario's station data as the campaign reports it (:func:`gyrfalcon.mission.runner.target_station`,
+    cached: the trajectory the nominal was planned on): ``station`` (source, drag fitted, fit rms)
+    and the loader's ``warnings``, one string each."""
     from ..mission.runner import target_station
 
-    return tuple(target_station(scenario, source).warnings)
+    st = target_station(scenario, source)
+    return {"station": st.describe(), "warnings": tuple(st.warnings)}
 
 
 def station_identity(scenario, source: str = "<embedded>") -> str:
@@ -449,7 +454,7 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
         summ = {**res.summary.to_dict(), "campaign_seed": res.campaign_seed, "wall_s": res.wall_s,
                 "workers": res.workers, "nominal_contact_utc": res.nominal.nominal_contact_utc,
                 "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json"),
-                "station_warnings": list(res.warnings)}
+                "station": res.station, "station_warnings": list(res.warnings)}
         od.atomic_write_text(out / "summary.json", json.dumps(summ, indent=2) + "\n")
         from .report import write_html
 
