@@ -70,17 +70,6 @@ def test_station_options_bad_input_is_one_line(tmp_path):
     assert none.exit_code == 2 and "no file" in none.output
 
 
-def test_scenario_text_with_station_replaces_or_adds_target_ephemeris():
-    import tomllib
-
-    from gyrfalcon.cli.station_opts import scenario_text_with_station
-
-    a = tomllib.loads(scenario_text_with_station(quick(0, "quick-tle"), "/x/s.tle"))
-    assert a["target"]["ephemeris"] == "/x/s.tle" and a["name"] == "quick-tle"
-    b = tomllib.loads(scenario_text_with_station(quick(0, "quick-tle") + '[target]\nephemeris = "embedded"\n', "/y.tle"))
-    assert b["target"]["ephemeris"] == "/y.tle"
-
-
 def test_propagate_from_oem_fits_the_drag_before_start_by_default():
     """The CLI default for ``propagate --from-oem --model full``: drag fitted on the file's samples
     before --start (not NASA's DRAG_COEFF); compared with NASA's own prediction 24 h later."""

@@ -13,3 +13,14 @@ def app_with(register) -> typer.Typer:
 
     register(a)
     return a
+
+
+def one_line_exit_2(res, *needles):
+    """Assert a CLI result is a refusal: exit code 2, one line on stderr holding every needle, no
+    traceback; returns that line."""
+    assert res.exit_code == 2, (res.exit_code, res.output)
+    err = res.stderr.strip()
+    assert "Traceback" not in res.output and len(err.splitlines()) == 1, err
+    for n in needles:
+        assert n in err, (n, err)
+    return err

@@ -14,18 +14,10 @@ from gyrfalcon.cli import checks
 from gyrfalcon.cli.app import app
 from gyrfalcon.errors import InputError, TimeError
 from gyrfalcon.time import iso_utc, parse_utc
+from tests.typer_apps import one_line_exit_2
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data"
-
-
-def _one_line_exit_2(res, *needles):
-    assert res.exit_code == 2, (res.exit_code, res.output)
-    err = res.stderr.strip()
-    assert "Traceback" not in res.output and len(err.splitlines()) == 1, err
-    for n in needles:
-        assert n in err, (n, err)
-    return err
 
 
 # --- dates -----------------------------------------------------------------------------------
@@ -47,26 +39,26 @@ def test_parse_utc_still_accepts_valid_forms(text, utc):
 
 
 def test_bad_dates_on_the_command_line():
-    _one_line_exit_2(runner.invoke(app, ["station", "--at", "2025-700T00:00"]), "day of year 001-365")
-    _one_line_exit_2(runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-11-27T09:00+99:99"]))
+    one_line_exit_2(runner.invoke(app, ["station", "--at", "2025-700T00:00"]), "day of year 001-365")
+    one_line_exit_2(runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-11-27T09:00+99:99"]))
 
 
 # --- paths -----------------------------------------------------------------------------------
 def test_input_paths_folder_missing_and_corrupt_gzip(tmp_path):
     bad = tmp_path / "iss.oem.gz"
     bad.write_bytes(gzip.compress(b"CCSDS_OEM_VERS = 2.0\n" * 100)[:40])
-    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(tmp_path)]), "is a folder")
-    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(tmp_path / "nope.oem")]), "no such file")
-    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(bad)]), "not a readable gzip")
-    _one_line_exit_2(runner.invoke(app, ["run", str(tmp_path)]), "is a folder")
-    _one_line_exit_2(runner.invoke(app, ["windows", "--station-tle", str(tmp_path)]), "is a folder")
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(tmp_path)]), "is a folder")
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(tmp_path / "nope.oem")]), "no such file")
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(bad)]), "not a readable gzip")
+    one_line_exit_2(runner.invoke(app, ["run", str(tmp_path)]), "is a folder")
+    one_line_exit_2(runner.invoke(app, ["windows", "--station-tle", str(tmp_path)]), "is a folder")
 
 
 def test_output_folder_checked_before_the_flight(tmp_path):
     ro = tmp_path / "file"
     ro.write_text("x")
-    _one_line_exit_2(runner.invoke(app, ["run", "--out", str(ro / "sub")]), "is a file")
-    _one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--out", str(ro)]), "existing file")
+    one_line_exit_2(runner.invoke(app, ["run", "--out", str(ro / "sub")]), "is a file")
+    one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--out", str(ro)]), "existing file")
 
 
 # --- sizes, numbers, addresses ------------------------------------------------------------------
@@ -74,10 +66,10 @@ def test_memory_estimate_refuses_with_the_limit_in_the_message(monkeypatch):
     monkeypatch.setattr(checks, "available_memory_bytes", lambda: 2 * 1024**3)
     state = json.dumps({"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [6778137.0, 0, 0],
                         "v_mps": [0, 7668.6, 0]})
-    err = _one_line_exit_2(runner.invoke(app, ["propagate", "--from-state", state, "--duration", "3650d",
+    err = one_line_exit_2(runner.invoke(app, ["propagate", "--from-state", state, "--duration", "3650d",
                                                "--step", "0.01s", "--model", "two-body"]), "limit 1.6 GiB")
     assert "2.0 GiB available" in err
-    _one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "100000000"]), "--runs")
+    one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "100000000"]), "--runs")
 
 
 def test_available_memory_is_read_from_the_system():
@@ -99,9 +91,9 @@ def test_an_address_that_does_not_answer_is_refused_quickly():
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
     s.close()                                          # nothing listens there now
-    _one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--scheduler", f"tcp://127.0.0.1:{port}"]),
+    one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--scheduler", f"tcp://127.0.0.1:{port}"]),
                      "cannot connect")
-    _one_line_exit_2(runner.invoke(app, ["traffic", "show", "--date", "2025-12-01", "--db",
+    one_line_exit_2(runner.invoke(app, ["traffic", "show", "--date", "2025-12-01", "--db",
                                          f"postgresql+psycopg://u@127.0.0.1:{port}/db"]), "cannot connect")
 
 
@@ -132,7 +124,7 @@ def test_markup_like_names_are_stored_and_shown_as_they_are(tmp_path):
     res = runner.invoke(app, ["traffic", "events", "--db", db])
     assert res.exit_code == 0 and "[/]" in res.stdout and "[backup]" in res.stdout
     assert runner.invoke(app, ["traffic", "show", "--date", "2026-05-02", "--db", db]).exit_code == 0
-    err = _one_line_exit_2(runner.invoke(app, ["windows", "--pad", "[bold]x[/]"]))
+    err = one_line_exit_2(runner.invoke(app, ["windows", "--pad", "[bold]x[/]"]))
     assert "[bold]x[/]" in err
 
 
@@ -179,7 +171,7 @@ def test_pad_and_vehicle_everywhere_old_names_hidden_aliases():
     new = runner.invoke(app, ["windows", "--pad", "baikonur-31", "--vehicle", "progress-ms", "--days", "2", "--json"])
     old = runner.invoke(app, ["windows", "--site", "baikonur-31", "--spacecraft", "progress-ms", "--days", "2", "--json"])
     assert new.exit_code == 0 and new.stdout == old.stdout
-    _one_line_exit_2(runner.invoke(app, ["windows", "--pad", "baikonur-31", "--site", "vostochny-1s"]), "old name")
+    one_line_exit_2(runner.invoke(app, ["windows", "--pad", "baikonur-31", "--site", "vostochny-1s"]), "old name")
 
 
 def test_a_flight_whose_approach_is_not_captured_exits_3_with_the_reason(tmp_path):

@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from gyrfalcon.cli.app import app
 from gyrfalcon.time import parse_utc, seconds_between
+from tests.typer_apps import one_line_exit_2
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -26,15 +27,6 @@ OEM_DAY = DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz"   # NASA OEM 2025-03-31T1
 def _json(res):
     assert res.exit_code == 0, res.output
     return json.loads(res.stdout)
-
-
-def _one_line_exit_2(res, *needles):
-    assert res.exit_code == 2, (res.exit_code, res.output)
-    err = res.stderr.strip()
-    assert "Traceback" not in res.output and len(err.splitlines()) == 1, err
-    for n in needles:
-        assert n in err, (n, err)
-    return err
 
 
 def _tle_pairs(path):
@@ -82,7 +74,7 @@ def test_propagate_sgp4_from_a_series_uses_the_latest_set_before_start(tmp_path)
 
 
 def test_propagate_from_a_series_refuses_a_start_before_every_set():
-    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-tle", str(TLES), "--start", "2025-11-01T00:00Z",
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-tle", str(TLES), "--start", "2025-11-01T00:00Z",
                                          "--model", "sgp4"]),
                      "6 element sets", "2025-11-17T07:40:55Z", "2025-11-29T20:01:44Z", "--start")
 
@@ -202,19 +194,19 @@ def test_refused_oems_and_steps_are_worded_for_the_cli(tmp_path):
     second = head[head.index("META_START"):].replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = CYGNUS")
     two.write_text(text + "\n" + second + "META_STOP" + data)
     for cmd in (["propagate", "--from-oem"], ["station", "--station-oem"], ["run", "--no-files", "--station-oem"]):
-        err = _one_line_exit_2(runner.invoke(app, [*cmd, str(two)]), "2 objects (ISS, CYGNUS)", "one object")
+        err = one_line_exit_2(runner.invoke(app, [*cmd, str(two)]), "2 objects (ISS, CYGNUS)", "one object")
         assert "object_name" not in err
     neg = tmp_path / "neg.oem"
     neg.write_text(text.replace("COMMENT MASS=454190.00", "COMMENT MASS=-5"))
-    err = _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(neg), "--start", "2025-04-01T06:00Z",
+    err = one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(neg), "--start", "2025-04-01T06:00Z",
                                                "--duration", "1h"]), "COMMENT MASS=-5: MASS must be a positive number")
     assert "mass_kg" not in err
-    _one_line_exit_2(runner.invoke(app, ["station", "--station-oem", str(neg), "--at", "2025-04-01T06:00Z"]),
+    one_line_exit_2(runner.invoke(app, ["station", "--station-oem", str(neg), "--at", "2025-04-01T06:00Z"]),
                      "COMMENT MASS=-5")
-    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(OEM_DAY), "--step", "0s"]),
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(OEM_DAY), "--step", "0s"]),
                      "--step 0s", "must be positive")
-    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-tle", str(OEM_DAY)]), "--from-oem")
-    _one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(TLES)]), "--from-tle")
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-tle", str(OEM_DAY)]), "--from-oem")
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(TLES)]), "--from-tle")
 
 
 # --- item 7: a closed stdout pipe ----------------------------------------------------------------------

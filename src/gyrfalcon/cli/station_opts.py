@@ -78,34 +78,3 @@ def station_path(station_oem, station_tle):
 
         load_oem_checked(p, "--station-oem")    # several objects, a bad MASS: refused here in CLI words
     return str(p.resolve())
-
-
-def scenario_text_with_station(text: str, path: str) -> str:
-    """Scenario TOML ``text`` with ``target.ephemeris`` set to ``path`` (for commands that pass the
-    text on, e.g. ``montecarlo``)."""
-    import re
-    import tomllib
-
-    data = tomllib.loads(text)
-    line = f"ephemeris = {path!r}".replace("'", '"') if "'" not in path else f'ephemeris = """{path}"""'
-    if "target" not in data:
-        return f"target.{line}\n" + text
-    lines = text.splitlines()
-    out, in_target, done = [], False, False
-    for ln in lines:
-        head = re.match(r"^\s*\[([^\]]+)\]\s*(#.*)?$", ln)
-        if head:
-            if in_target and not done:
-                out.append(line)
-                done = True
-            in_target = head.group(1).strip() == "target"
-            out.append(ln)
-            continue
-        if in_target and re.match(r"^\s*ephemeris\s*=", ln):
-            out.append(line)
-            done = True
-            continue
-        out.append(ln)
-    if in_target and not done:
-        out.append(line)
-    return "\n".join(out) + "\n"
