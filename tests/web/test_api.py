@@ -518,3 +518,40 @@ def test_a_gzip_station_file_is_accepted_as_base64():
     assert _maybe_gunzip("CCSDS_OEM_VERS = 2.0\n", "station_oem") == "CCSDS_OEM_VERS = 2.0\n"
     with pytest.raises(InputError, match="station_tle: starts like a gzip file"):
         _maybe_gunzip("H4sI" + "A" * 10, "station_tle")
+
+
+def test_station_copies_named_by_the_saved_scenario_are_served_and_listed(runs_dir, manifest_seed, tmp_path):
+    """A run's scenario.toml names the station data copied beside it (target-ephemeris.oem,
+    return-ephemeris.txt.gz): both are listed and served byte for byte; a copy that is a link
+    out of the folder is neither; other names stay refused (422)."""
+    import shutil
+
+    from fastapi.testclient import TestClient
+
+    from gyrfalcon.web.app import create_app
+
+    from .conftest import make_config
+
+    out = tmp_path / "runs"
+    run = out / "copies"
+    shutil.copytree(runs_dir / RUN, run)
+    oem = (run / "station.oem").read_bytes()
+    (run / "target-ephemeris.oem").write_bytes(oem)
+    (run / "return-ephemeris.txt.gz").write_bytes(b"\x1f\x8b gzip bytes")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("password=hunter2\n")
+    (run / "target-ephemeris.txt").symlink_to(secret)
+    shutil.copy(manifest_seed, tmp_path / "manifest.sqlite")
+    with TestClient(create_app(make_config(out, tmp_path)), base_url="http://127.0.0.1") as c:
+        listed = {x["name"]: x["files"] for x in c.get("/api/runs").json()}["copies"]
+        assert {"target-ephemeris.oem", "return-ephemeris.txt.gz"} <= set(listed)
+        assert "target-ephemeris.txt" not in listed
+        r = c.get("/api/runs/copies/files/target-ephemeris.oem")
+        assert r.status_code == 200 and r.content == oem and r.headers["content-type"].startswith("text/plain")
+        r = c.get("/api/runs/copies/files/return-ephemeris.txt.gz")
+        assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
+        r = c.get("/api/runs/copies/files/target-ephemeris.txt")
+        assert r.status_code == 404 and "hunter2" not in r.text
+        assert c.get("/api/runs/copies/files/target-ephemeris.json").status_code == 404   # not written
+        for bad in ("other-ephemeris.oem", "target-ephemeris..oem", "COMPLETE", ".gyrfalcon-output"):
+            assert c.get(f"/api/runs/copies/files/{bad}").status_code == 422, bad

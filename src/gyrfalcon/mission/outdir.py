@@ -328,19 +328,21 @@ def copy_station_files(scenario, scenario_text: str, source: str, folder) -> tup
     return "".join(notes) + scenario_text, tuple(names), tuple(origins)
 
 
-def set_table_key(text: str, table: str, key: str, value: str):
-    """TOML ``text`` with ``[table] key`` set to the string ``value`` (the line replaced or added,
-    the rest of the text unchanged), or None when the result would not read back with that value
-    (e.g. the table is written as an inline table)."""
+def set_table_key(text: str, table, key: str, value):
+    """TOML ``text`` with ``[table] key`` set to ``value`` (a string, bool, int or float; the line
+    replaced or added, the rest of the text unchanged), or None when the result would not read back
+    with that value (e.g. the table is written as an inline table). ``table`` None: a top-level
+    key (replaced, or added before the first table)."""
     import json
     import re
     import tomllib
 
     line = f"{key} = {json.dumps(value)}"
-    out, in_table, done = [], False, False
+    out, done = [], False
+    in_table = table is None            # the top level runs to the first table header
     lines = text.splitlines()
     for ln in lines:
-        head = re.match(r"^\s*\[([^\[\]]+)\]\s*(#.*)?$", ln)
+        head = re.match(r"^\s*\[\[?([^\[\]]+)\]\]?\s*(#.*)?$", ln)
         if head:
             if in_table and not done:
                 blanks = 0
@@ -350,7 +352,7 @@ def set_table_key(text: str, table: str, key: str, value: str):
                 out.append(line)
                 out += [""] * blanks
                 done = True
-            in_table = head.group(1).strip() == table
+            in_table = table is not None and not ln.lstrip().startswith("[[") and head.group(1).strip() == table
             out.append(ln)
             continue
         if in_table and re.match(rf"^\s*{re.escape(key)}\s*=", ln):
@@ -368,5 +370,36 @@ def set_table_key(text: str, table: str, key: str, value: str):
         data = tomllib.loads(new)
     except tomllib.TOMLDecodeError:
         return None
-    sec = data.get(table)
-    return new if isinstance(sec, dict) and sec.get(key) == value else None
+    sec = data if table is None else data.get(table)
+    got = sec.get(key) if isinstance(sec, dict) else None
+    return new if got == value and type(got) is type(value) else None
+
+
+def record_overrides(scenario, scenario_text: str) -> tuple:
+    """``(text, notes)``: ``scenario_text`` with the values of ``scenario`` that a command line or a
+    form may have changed after it was read (``seed`` from ``--seed``, ``what_if`` from
+    ``--what-if``, ``return.enabled`` from ``--no-return``) written into it where they differ, so
+    that the saved scenario flies the same flight; ``notes``: one comment line per change. A text
+    that cannot be edited line by line gets the value as a comment (and the change is said)."""
+    import tomllib
+
+    try:
+        data = tomllib.loads(scenario_text)
+    except tomllib.TOMLDecodeError:
+        data = {}
+    ret = data.get("return") if isinstance(data.get("return"), dict) else {}
+    notes = []
+    for table, key, flown, written, opt in (
+            (None, "seed", int(scenario.seed), data.get("seed", 0), "--seed"),
+            (None, "what_if", bool(scenario.what_if), data.get("what_if", False), "--what-if"),
+            ("return", "enabled", bool(scenario.return_.enabled), ret.get("enabled", True), "--no-return")):
+        if written == flown and type(written) is type(flown):
+            continue
+        name = key if table is None else f"{table}.{key}"
+        new = set_table_key(scenario_text, table, key, flown)
+        if new is None:
+            notes.append(f"# {name} of this flight: {str(flown).lower()} (given by {opt}; not written below)\n")
+        else:
+            scenario_text = new
+            notes.append(f"# {name} = {str(flown).lower()}: given by {opt}\n")
+    return scenario_text, tuple(notes)

@@ -795,6 +795,9 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
             rec, copies, origins = od.copy_station_files(result.scenario, scenario_text,
                                                          getattr(result, "scenario_source", None) or "<embedded>", tmp)
             head += "".join(f"# {o}\n" for o in origins)
+            # the options that changed the scenario after it was read (--seed, --what-if, --no-return)
+            rec, changed = od.record_overrides(result.scenario, rec)
+            head += "".join(changed)
             (tmp / "scenario.toml").write_text(head + rec, encoding="utf-8")
             written["scenario"] = ", ".join(("scenario.toml",) + copies)
             sc = result.scenario

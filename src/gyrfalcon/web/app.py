@@ -8,7 +8,8 @@ GET  /api/health                       liveness and versions
 GET  /api/runs                         finished runs in the output directory (with ``COMPLETE``)
 GET  /api/runs/{run}/timeline          the run's ``timeline.json``
 GET  /api/runs/{run}/files/{name}      one output file: flight.czml, chaser.oem, station.oem,
-                                       report.html, scenario.toml, timeline.json
+                                       report.html, scenario.toml, timeline.json, and the
+                                       station data copied with the scenario (target-ephemeris.*)
 GET  /api/runs/{run}/lvlh              the chaser relative to the station (LVLH, from the OEMs)
 POST /api/runs  [token]                start a run from scenario TOML (202 + job; validated first)
 GET  /api/jobs, /api/jobs/{id}         background runs and their phase progress
@@ -104,6 +105,29 @@ MEDIA_TYPES = {
     RunFile.chaser_oem: "text/plain; charset=utf-8", RunFile.station_oem: "text/plain; charset=utf-8",
     RunFile.report: "text/html; charset=utf-8", RunFile.scenario: "text/plain; charset=utf-8",
 }
+STATION_COPY_PATTERN = r"(target|return)-ephemeris(\.[A-Za-z0-9]{1,5}){0,2}"
+"""The station data a run copied beside its ``scenario.toml`` (which names them):
+``target-ephemeris.<ext>`` and ``return-ephemeris.<ext>``
+(:func:`gyrfalcon.mission.outdir.copy_station_files`)."""
+RUN_FILE_PATTERN = "^(" + "|".join(re.escape(f.value) for f in RunFile) + "|" + STATION_COPY_PATTERN + ")$"
+RunFileName = Annotated[str, PathParam(pattern=RUN_FILE_PATTERN, max_length=64,
+                                       description="an output file of the run: " + ", ".join(f.value for f in RunFile)
+                                       + ", or the station data copied with its scenario (target-ephemeris.*, "
+                                       "return-ephemeris.*)")]
+
+
+def station_copies(root: Path) -> list:
+    """Names of the station data copies (:data:`STATION_COPY_PATTERN`) that are regular files
+    directly inside the run folder ``root``, sorted."""
+    try:
+        names = sorted(p.name for p in Path(root).iterdir())
+    except OSError:
+        return []
+    return [n for n in names if re.fullmatch(STATION_COPY_PATTERN, n) and is_servable(root, n)]
+
+
+def _copy_media_type(name: str) -> str:
+    return "application/gzip" if name.endswith(".gz") else "text/plain; charset=utf-8"
 
 
 # --- schema ------------------------------------------------------------------------------------
@@ -513,7 +537,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
                 tl = json.loads(cache.read(real / "timeline.json"))
             except (OSError, ValueError, NotServable):
                 continue
-            files = [f.value for f in RunFile if is_servable(real, f.value)]
+            files = [f.value for f in RunFile if is_servable(real, f.value)] + station_copies(real)
             out.append({"name": d.name, "launch_utc": tl.get("launch_utc"), "contact_utc": tl.get("contact_utc"),
                         "landing_utc": tl.get("landing_utc"), "files": files})
         return out
@@ -531,19 +555,21 @@ def create_app(cfg: WebConfig) -> FastAPI:
     @app.get("/api/runs/{run}/files/{name}", responses={**R404, **R422, **R429, 200: {
         "content": {"application/json": {}, "text/plain": {}, "text/html": {}},
         "description": "the file as written by the run"}}, tags=["runs"], response_class=Response)
-    def run_file(run: RunName, name: RunFile):
-        p = run_dir(run) / name.value
+    def run_file(run: RunName, name: RunFileName):
+        p = run_dir(run) / name
         try:
             data = cache.read(p)
         except NotServable:
-            raise HTTPException(404, f"run {run!r} has no {name.value} (the scenario turned it off?), or it is "
+            raise HTTPException(404, f"run {run!r} has no {name} (the scenario turned it off?), or it is "
                                      "not a regular file inside the run folder") from None
         headers = {}
-        if name is RunFile.report:
+        if name == RunFile.report.value:
             from ..mission.report import CSP
 
             headers["Content-Security-Policy"] = CSP
-        return Response(data, media_type=MEDIA_TYPES[name], headers=headers)
+        kind = next((f for f in RunFile if f.value == name), None)
+        return Response(data, media_type=MEDIA_TYPES[kind] if kind is not None else _copy_media_type(name),
+                        headers=headers)
 
     @app.get("/api/runs/{run}/lvlh", response_model=LvlhTrack, responses={**R404, **R422, **R429},
              tags=["runs"])
