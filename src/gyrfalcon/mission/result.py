@@ -92,9 +92,12 @@ class MissionResult:
     pad_whatif: Any = None   # gyrfalcon.traffic.whatif.WhatIfResult of a pad damaged by this launch
     times: MissionTimes = field(default_factory=MissionTimes)   # the headline instants as skyfield Time objects
     scenario_source: str | None = None   # the scenario file's path (its relative file paths are relative to it)
+    station_report: dict | None = None   # the target station's report (Station.to_dict(): source, drag fit, warnings)
 
     def to_json_dict(self) -> dict:
-        """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events."""
+        """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events, notes and
+        ``"station"``: the target station's report (:meth:`gyrfalcon.orbits.station_source.Station.to_dict`:
+        source, drag scale and sigma, fit rms and arc, burns, warnings) when the runner gave it."""
         return {
             "launch_utc": self.launch_utc,
             "insertion_utc": self.insertion_utc,
@@ -108,4 +111,5 @@ class MissionResult:
                 for e in self.events
             ],
             "notes": list(self.notes),
+            **({} if self.station_report is None else {"station": self.station_report}),
         }

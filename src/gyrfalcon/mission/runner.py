@@ -230,6 +230,19 @@ def _rules_check(scenario, liftoff, windows, contact=None, undock_utc=None) -> t
     return enforce(breaches, scenario.what_if, f"scenario {scenario.name}")
 
 
+def rules_before_flight(scenario):
+    """The station-rule check :func:`fly` makes before anything is flown (:func:`_rules_check`,
+    arrival estimated as liftoff + the scheme's nominal duration), for a scenario whose liftoff
+    is fixed (``launch.time``): raises the same one-line WhatIfRequiredError unless
+    ``scenario.what_if``, else returns the what-if notes. None when the liftoff comes from a window
+    search (only a run finds it). Nothing is flown (``gyrfalcon scenario check``)."""
+    from ..time import parse_utc
+
+    if scenario.launch.time is None:
+        return None
+    return _rules_check(scenario, parse_utc(scenario.launch.time), ())
+
+
 def _rules_after_flight(scenario, liftoff, windows, pre_rules, contact, undock_utc) -> list[str]:
     """The rule notes of the result: the check made before the flight (arrival estimated as liftoff
     + the scheme's nominal duration) made again with the simulated contact, so that every arrival
@@ -562,6 +575,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     prog("countdown", "done")
     base = dict(scenario=scenario, seed=scenario.seed, countdown=cd, windows=windows, what_if=bool(scenario.what_if))
     base["scenario_source"] = source   # where its relative file paths point (the outputs copy its station file)
+    base["station_report"] = station.to_dict()   # the station report of --json (as every command gives it)
     if cd.pad_damage is not None:      # its consequences for the station's traffic (the report shows them)
         base["pad_whatif"] = _pad_whatif(cd.pad_damage)
     if cd.scrubbed:
