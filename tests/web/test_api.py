@@ -479,6 +479,12 @@ def test_a_run_started_with_station_element_sets(tmp_path):
         # the notes name the upload by its field, never by the server's path
         tl = c.get("/api/runs/api-tle/timeline").text
         assert "station_tle (uploaded)" in tl and ".station-uploads" not in tl
+        st = json.loads(tl)["station"]          # the station report object, named by the field too
+        assert "station_tle (uploaded)" in st["source"]
+        assert st["kind"] == "elements" and st["drag"]["drag_scale"] > 0
+        # the saved scenario names its station copy: listed and served as the run's other files
+        assert "target-ephemeris.txt" in {x["name"]: x["files"] for x in c.get("/api/runs").json()}["api-tle"]
+        assert c.get("/api/runs/api-tle/files/target-ephemeris.txt").text == tles
     # the saved scenario records the station flown: a copy beside it, which `scenario check` reads
     run = tmp_path / "out" / "api-tle"
     saved = (run / "scenario.toml").read_text()

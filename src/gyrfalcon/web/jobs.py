@@ -125,13 +125,25 @@ class JobQueue:
 
 def _scrub_result(result, upload: Path):
     """``result`` with the server's path of the station upload replaced by the request field's
-    name in its notes, event notes and return-station source (what the timeline and report show);
+    name in its notes, event notes, station report and return-station source (what the timeline
+    and report show);
     the scenario keeps the path (the outputs copy the file from it)."""
     from dataclasses import replace
 
     from .app import scrub_upload_path
 
     fix = lambda s: s if s is None else scrub_upload_path(s, upload)
+
+    def deep(v):        # the station report (a JSON-ready dict): every text in it
+        if isinstance(v, str):
+            return fix(v)
+        if isinstance(v, dict):
+            return {k: deep(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [deep(x) for x in v]
+        return v
+
     return replace(result, notes=tuple(fix(n) for n in result.notes),
                    events=tuple(replace(e, notes=fix(e.notes)) for e in result.events),
-                   return_station_source=fix(result.return_station_source))
+                   return_station_source=fix(result.return_station_source),
+                   station_report=deep(getattr(result, "station_report", None)))
