@@ -153,6 +153,7 @@ class Timeline(BaseModel):
     seed: int
     events: list[TimelineEventOut]
     notes: list[str] = []
+    station: dict | None = None      # the target station's report (Station.to_dict)
 
 
 class RunSummary(BaseModel):
