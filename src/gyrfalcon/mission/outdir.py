@@ -389,11 +389,15 @@ def record_overrides(scenario, scenario_text: str) -> tuple:
         data = {}
     ret = data.get("return") if isinstance(data.get("return"), dict) else {}
     notes = []
+    seed = getattr(scenario, "seed", None)
+    what_if = getattr(scenario, "what_if", None)
+    enabled = getattr(getattr(scenario, "return_", None), "enabled", None)
     for table, key, flown, written, opt in (
-            (None, "seed", int(scenario.seed), data.get("seed", 0), "--seed"),
-            (None, "what_if", bool(scenario.what_if), data.get("what_if", False), "--what-if"),
-            ("return", "enabled", bool(scenario.return_.enabled), ret.get("enabled", True), "--no-return")):
-        if written == flown and type(written) is type(flown):
+            (None, "seed", None if seed is None else int(seed), data.get("seed", 0), "--seed"),
+            (None, "what_if", None if what_if is None else bool(what_if), data.get("what_if", False), "--what-if"),
+            ("return", "enabled", None if enabled is None else bool(enabled), ret.get("enabled", True),
+             "--no-return")):
+        if flown is None or (written == flown and type(written) is type(flown)):
             continue
         name = key if table is None else f"{table}.{key}"
         new = set_table_key(scenario_text, table, key, flown)
