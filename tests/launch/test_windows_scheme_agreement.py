@@ -104,7 +104,7 @@ def test_cli_windows_and_rendezvous_refusal_agree():
     assert res.exit_code == 2
     line = " ".join(res.output.split())
     assert "outside the four-orbit range 18-40 deg" in line and "the reason is the phase" in line
-    m = re.search(r"nearest feasible launch: (\S+) \(four-orbit, phase ([0-9.]+) deg\)", line)
+    m = re.search(r"nearest launch that fits: (\S+) \(four-orbit, phase ([0-9.]+) deg\)", line)
     assert m, line
     assert abs(float(seconds_between(parse_utc(row["launch_utc"]), parse_utc(m.group(1))))) < 0.1
     assert abs(float(m.group(2)) - row["phase_at_insertion_deg"]) < 0.05

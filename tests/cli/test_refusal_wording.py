@@ -1,0 +1,44 @@
+"""Refusals that name what would work, in the same words across commands (re-audit of issue 14):
+the scheme refusal of ``montecarlo`` completed as ``run`` completes it, ids case-insensitive,
+a short station ephemeris naming the span it must cover, library wording that reaches CLI users.
+
+References: the late-2025 record and launch-site catalogue (Baikonur 31/6 damaged at the Soyuz
+MS-28 launch, 27 Nov 2025, until 3 Mar 2026); the scheme ranges of rendezvous/data/schemes.toml;
+the station and vehicle catalogues for the valid ids.
+"""
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+from tests.typer_apps import one_line_exit_2
+
+runner = CliRunner()
+
+
+def _scenario(launch: str, scheme: str = "two-orbit", extra: str = "", vehicle: str = "soyuz-ms",
+              port: str = "rassvet-nadir") -> str:
+    return (f'name = "wording"\nseed = 0\n'
+            f'[vehicle]\nspacecraft = "{vehicle}"\nlauncher = "soyuz-2.1a"\nname = "Soyuz MS-28"\n'
+            f'[launch]\npad = "baikonur-31"\ntime = "{launch}"\nsearch_days = 3\n'
+            f'[rendezvous]\nscheme = "{scheme}"\n[docking]\nport = "{port}"\n'
+            '[return]\nenabled = false\n[output]\nczml = false\nreport = false\n' + extra)
+
+
+def test_montecarlo_completes_a_scheme_refusal_as_run_does(tmp_path):
+    """Before: ``montecarlo`` said only "...ask for two-day or for 'auto'..." where ``run`` named
+    the scenario key, the pad's part and the nearest launch that fits (one function now:
+    gyrfalcon.api.complete_scheme_refusal). 26 Nov 2025 09:53:38.3: the station is 293 deg ahead
+    (a two-day phase); two-orbit asked for."""
+    f = tmp_path / "scheme.toml"
+    f.write_text(_scenario("2025-11-26T09:53:38.3Z"))
+    line = one_line_exit_2(runner.invoke(app, ["montecarlo", str(f), "--runs", "4", "--out", str(tmp_path / "mc")]),
+                           "the reason is the phase", 'set rendezvous.scheme = "two-day"',
+                           "pad baikonur-31 available (not a reason)")
+    assert "ask for" not in line
+    m = re.search(r"nearest launch that fits: (\S+) \(two-orbit, phase ([0-9.]+) deg\)", line)
+    assert m is not None, line
+    assert 10.0 <= float(m.group(2)) <= 18.0          # inside the two-orbit range it names
+    assert not (tmp_path / "mc" / "COMPLETE").exists()
