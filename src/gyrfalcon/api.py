@@ -640,7 +640,8 @@ def _flight(station, launch, pad, scheme, source, fly):
                         f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme)}") from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
-            f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
+            f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc} "
+            "(on the command line: --station-oem with an OEM that covers it, or --station-tle)") from None
 
 
 def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,

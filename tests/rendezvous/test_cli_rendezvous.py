@@ -143,5 +143,9 @@ def test_ephemeris_ending_between_aim_and_contact_names_the_span(app):
     line = _err(runner.invoke(app, ["rendezvous", "--station-oem", str(oem), "--launch", "2025-04-08T05:47:15.3Z",
                                     "--port", "prichal-nadir"]))
     assert "ends 2025-04-08T08:47:15Z" in line and "must cover insertion 2025-04-08T05:56" in line
-    m = re.search(r"about 2025-04-08T(\d\d):(\d\d)", line)
+    m = re.search(r"to about 2025-04-08T(\d\d):(\d\d)", line)
     assert m and (9, 15) <= (int(m.group(1)), int(m.group(2))) <= (9, 45)   # contact ~09:00 + 30 min
+    # the predicted contact itself (re-audit: the span named in full), and what would work
+    m = re.search(r"predicted contact about 2025-04-08T(\d\d):(\d\d)", line)
+    assert m and (8, 45) <= (int(m.group(1)), int(m.group(2))) <= (9, 15), line
+    assert "--station-tle" in line and "--station-oem" in line
