@@ -345,7 +345,7 @@ class LaunchWindows(tuple):
         rows = [(_iso(w.launch_utc)[:-1].replace("T", " "), _iso(w.inplane_utc)[11:-1], f"{math.degrees(w.azimuth_rad):.2f}",
                  f"{math.degrees(w.phase_at_insertion_rad):.1f}", w.scheme, "yes" if w.feasible else "no", w.reason)
                 for w in self]
-        return _text_table(("launch UTC", "in-plane UTC", "az deg", "phase deg", "scheme", "ok", "why"), rows,
+        return _text_table(("launch UTC", "pad in plane", "az deg", "phase deg", "scheme", "ok", "why"), rows,
                            right=(2, 3))
 
     def plot(self):
