@@ -42,3 +42,48 @@ def test_montecarlo_completes_a_scheme_refusal_as_run_does(tmp_path):
     assert m is not None, line
     assert 10.0 <= float(m.group(2)) <= 18.0          # inside the two-orbit range it names
     assert not (tmp_path / "mc" / "COMPLETE").exists()
+
+
+def test_ids_are_case_insensitive_and_an_unknown_vehicle_lists_the_valid_ones():
+    """Before: ``windows --vehicle Progress-MS`` failed naming an internal data file, a scenario's
+    ``vehicle.spacecraft = "Soyuz-MS"`` and ``docking.port = "Prichal-Nadir"`` were refused.
+    Reference: the lower-case ids of the vehicle and station catalogues (progress-ms's own plane
+    lead, 11 s shorter than soyuz-ms's, launch/data/schemes.toml)."""
+    import json
+
+    from gyrfalcon.launch.windows import plane_lead_s
+    from gyrfalcon.mission.scenario import default_scenario_text, parse_scenario
+
+    upper = runner.invoke(app, ["windows", "--vehicle", "Progress-MS", "--json"])
+    lower = runner.invoke(app, ["windows", "--vehicle", "progress-ms", "--json"])
+    assert upper.exit_code == 0 and lower.exit_code == 0, upper.output
+    rows_u, rows_l = json.loads(upper.stdout), json.loads(lower.stdout)
+    assert [r["launch_utc"] for r in rows_u] == [r["launch_utc"] for r in rows_l]
+    assert rows_u[0]["plane_lead_s"] == round(plane_lead_s("soyuz-2.1a", "progress-ms"), 1) != \
+        round(plane_lead_s("soyuz-2.1a", "soyuz-ms"), 1)
+    line = one_line_exit_2(runner.invoke(app, ["windows", "--vehicle", "dragon"]), "soyuz-ms", "progress-ms")
+    assert "schemes.toml" not in line and "data/" not in line
+    sc = parse_scenario(default_scenario_text().replace('spacecraft = "soyuz-ms"', 'spacecraft = "Soyuz-MS"')
+                        .replace('port = "rassvet-nadir"', 'port = "Prichal-Nadir"'), "<string>")
+    assert (sc.vehicle.spacecraft, sc.docking.port) == ("soyuz-ms", "prichal-nadir")
+
+
+def test_a_scenario_with_several_errors_names_each_one():
+    """Before: "... allowed: 'soyuz-ms' or 'progress-ms' (and 1 more)" hid the other error."""
+    import pytest
+
+    from gyrfalcon.mission.scenario import ScenarioError, default_scenario_text, parse_scenario
+
+    text = (default_scenario_text().replace('spacecraft = "soyuz-ms"', 'spacecraft = "dragon"')
+            .replace('port = "rassvet-nadir"', 'port = "harmony"'))
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "<string>")
+    msg = str(info.value)
+    assert "vehicle.spacecraft" in msg and "docking.port" in msg and "more)" not in msg
+    assert "'soyuz-ms' or 'progress-ms'" in msg and "harmony-forward" in msg
+
+
+def test_rendezvous_echoes_the_canonical_port_id():
+    res = runner.invoke(app, ["rendezvous", "--port", "RASSVET-Nadir", "--vehicle", "Soyuz-MS"])
+    assert res.exit_code == 0, res.output
+    assert "approach to rassvet-nadir from" in res.stdout and "RASSVET" not in res.stdout
