@@ -497,14 +497,18 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     if isinstance(pad, str):
         pad = load_sites().get(pad)
     liftoff = parse_utc(liftoff)
+
+    def plane_at(t):         # the station's osculating plane, for the nearest in-plane time of a refusal
+        st = station_eph.at(t)
+        return np.cross(st.r_m, st.v_mps)
+
     try:
         n = insertion_plane_normal(station_eph, pad, liftoff, scheme)
     except NoSchemeError:
-        s = station_eph.at(liftoff)
-        h = np.cross(s.r_m, s.v_mps)
-        check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h))
+        h = plane_at(liftoff)
+        check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h), plane_at)
         raise
-    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
+    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, plane_at)
     return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
 
 

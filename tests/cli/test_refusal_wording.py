@@ -87,3 +87,62 @@ def test_rendezvous_echoes_the_canonical_port_id():
     res = runner.invoke(app, ["rendezvous", "--port", "RASSVET-Nadir", "--vehicle", "Soyuz-MS"])
     assert res.exit_code == 0, res.output
     assert "approach to rassvet-nadir from" in res.stdout and "RASSVET" not in res.stdout
+
+
+def test_a_two_object_oem_in_a_scenario_is_refused_in_words_for_both_audiences(tmp_path):
+    """Before: the library's "pass object_name= to choose one" reached a CLI user through a
+    scenario's target.ephemeris."""
+    import gzip
+    from pathlib import Path
+
+    from gyrfalcon.mission.scenario import parse_scenario
+
+    day = Path(__file__).resolve().parents[1] / "data" / "iss_oem_fb1131d_day1_excerpt.txt.gz"
+    text = gzip.decompress(day.read_bytes()).decode()
+    head, data = text.split("META_STOP", 1)
+    second = head[head.index("META_START"):].replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = CYGNUS")
+    two = tmp_path / "two.oem"
+    two.write_text(text + "\n" + second + "META_STOP" + data)
+    from gyrfalcon.io.oem import load_oem
+
+    import pytest
+
+    from gyrfalcon.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        load_oem(two).ephemeris("GCRF")
+    msg = str(info.value)
+    assert "holds 2 objects (ISS, CYGNUS)" in msg and "give a file with one object" in msg
+    assert "ephemeris(object_name=...)" in msg and "\n" not in msg
+
+
+def test_the_out_of_plane_refusal_names_the_nearest_in_plane_time():
+    """The refusal of a liftoff far from the plane keeps the command and adds when the pad is in
+    the station's plane. Reference: `gyrfalcon windows` for that day (the pad in the plane at
+    09:31:32.7 on 27 Nov 2025, packaged OEM), an independent search (osculating-plane crossing)."""
+    from gyrfalcon.launch.windows import find_windows
+    from gyrfalcon.orbits.iss import iss_ephemeris
+    from gyrfalcon.time import parse_utc, seconds_between
+
+    line = one_line_exit_2(runner.invoke(app, ["rendezvous", "--launch", "2025-11-27T15:00:00Z"]),
+                           "out of the target plane", "`gyrfalcon windows`")
+    m = re.search(r"in this plane \(ascending pass\) at (\S+),", line)
+    assert m is not None, line
+    (w,) = [w for w in find_windows(iss_ephemeris("GCRF"), "baikonur-31", "two-orbit", "2025-11-27", 1.0)]
+    assert abs(float(seconds_between(w.inplane_utc, parse_utc(m.group(1))))) < 5.0
+
+
+def test_no_scheme_fits_does_not_suggest_auto_and_other_rules_are_named():
+    """``--scheme two-orbit`` 28 Nov 2025 09:05: the phase (106 deg) fits no scheme, so 'auto'
+    would refuse it too; and a refusal breaking several station rules names each rule id."""
+    from gyrfalcon.traffic.flight_rules import RuleBreach, WhatIfRequiredError, enforce
+
+    import pytest
+
+    line = one_line_exit_2(runner.invoke(app, ["rendezvous", "--launch", "2025-11-28T09:05:00Z", "--scheme", "two-orbit"]),
+                           "no scheme fits this phase", "move the liftoff to a two-orbit window")
+    assert "or for 'auto'" not in line and "ask for" not in line
+    with pytest.raises(WhatIfRequiredError) as info:
+        enforce([RuleBreach("pad-operational", "pad damaged"), RuleBreach("port-free", "taken"),
+                 RuleBreach("lifeboat", "seats")], False)
+    assert "(and 2 more: rules port-free, lifeboat)" in str(info.value)
