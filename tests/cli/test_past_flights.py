@@ -29,7 +29,7 @@ from typer.testing import CliRunner
 from gyrfalcon.cli.app import app
 from gyrfalcon.time import parse_utc, seconds_between
 
-from .test_inputs import _one_line_exit_2
+from tests.typer_apps import one_line_exit_2 as _one_line_exit_2
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -59,6 +59,9 @@ The model, step by step
    in-plane liftoff is just outside the range, the window's liftoff moves to the nearest one
    whose phase is inside it, by at most :data:`MAX_SLIP_S` (``slip_s``; the phase grows about
    3.7 deg per minute of liftoff), since ``rendezvous`` flies such a liftoff into the plane.
+   The slip is counted from the in-plane liftoff of the plane flown (``inplane_launch_utc``:
+   ``plane_lead_s`` before the pad crosses the plane of the new catch-up), so
+   ``launch_utc - inplane_launch_utc == slip_s`` and ``plane_lead_s`` stays the model's constant.
 
 Azimuth (``azimuth_rad``): the inertial azimuth, from north, of the required plane's track
 where it crosses the pad's geocentric latitude on the ascending pass, ``sin Az = cos i /
