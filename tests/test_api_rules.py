@@ -103,3 +103,29 @@ def test_a_what_if_flies_and_its_result_lists_every_broken_rule():
     assert plan.what_if is True and res.contact_utc is not None
     assert [n.split(":")[1].split()[-1] for n in plan.notes[:2]] == ["pad-operational", "one-vehicle-per-port"]
     assert "2026-03-03" in plan.notes[0] and "Soyuz MS-28" in plan.notes[1]
+
+
+@pytest.mark.parametrize("liftoff", ["2025-11-27T09:20:00Z", "2025-11-27T09:28:30Z", "2025-11-27T09:29:30Z",
+                                     "2025-11-27T09:45:00Z", "2026-03-02T12:00:00Z", "2026-03-04T12:00:00Z"])
+def test_the_pad_part_of_a_scheme_refusal_agrees_with_the_station_rule(liftoff):
+    """Before: after the MS-28 liftoff (09:27:57.4, the cabin fell 10 s later) a liftoff refused on
+    the phase said "pad baikonur-31 available (not a reason)" (its status was read one hour before
+    liftoff) while the same pad refused a liftoff that fitted as damaged. Reference: the station rule
+    pad-operational (traffic.flight_rules.check_flight) and the catalogue's repair date 2026-03-03."""
+    from gyrfalcon.api import _pad_note
+    from gyrfalcon.launch.sites import load_sites
+    from gyrfalcon.time import parse_utc
+    from gyrfalcon.traffic.flight_rules import check_flight
+
+    breaches = check_flight(vehicle="test-flight", vehicle_type="soyuz-ms", launch_utc=liftoff, pad="baikonur-31")
+    out_of_service = any(b.rule == "pad-operational" for b in breaches)
+    note = _pad_note(load_sites().get("baikonur-31"), parse_utc(liftoff))
+    if out_of_service:
+        assert note.startswith("pad baikonur-31 is also a reason: damaged at liftoff"), note
+        assert "back in service on 2026-03-03" in note and "2026-03-03" in next(
+            b.message for b in breaches if b.rule == "pad-operational")
+    else:
+        assert note == "pad baikonur-31 available (not a reason)", note
+    # the instants either side of the accident are the ones the rule decides
+    assert out_of_service == (parse_utc(liftoff).tt > parse_utc("2025-11-27T09:29:07.4Z").tt
+                              and parse_utc(liftoff).tt < parse_utc("2026-03-03T00:00:00Z").tt)

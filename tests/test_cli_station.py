@@ -40,7 +40,7 @@ def test_landing_station_tle_warns_that_the_sets_are_stale():
     res = runner.invoke(app, ["landing", "--station-tle", TLES, "--date", "2025-12-07", "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout[res.stdout.index("{"):])
-    assert d["opportunities"] and "element sets" in d["source"]
+    assert d["opportunities"] and "element set" in d["source"]   # "1 element set" or "N element sets"
     assert "days older than" in res.stderr and "km of along-track error (median; p95" in res.stderr
 
 

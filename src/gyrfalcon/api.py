@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, fields
+from dataclasses import replace as dataclasses_replace
 from pathlib import Path
 
 from .errors import GyrfalconError, InputError
@@ -47,7 +48,7 @@ from .errors import GyrfalconError, InputError
 __all__ = [
     "station_ephemeris", "sgp4_ephemeris", "station_orbit", "find_windows", "next_window", "plan_rendezvous", "fly_rendezvous", "fly_approach",
     "plan_return", "landing_opportunities", "load_scenario", "run_mission", "pad_outage", "monte_carlo",
-    "parse_fault", "insertion_into_station_plane", "nearest_feasible_launches",
+    "parse_fault", "insertion_into_station_plane", "nearest_feasible_launches", "complete_scheme_refusal",
     "LaunchWindow", "LaunchWindows", "RendezvousPlan", "ApproachResult", "LandingPlan", "LandingOpportunities",
     "MissionResult", "PadOutageResult", "MonteCarloResult",
 ]
@@ -344,7 +345,7 @@ class LaunchWindows(tuple):
         rows = [(_iso(w.launch_utc)[:-1].replace("T", " "), _iso(w.inplane_utc)[11:-1], f"{math.degrees(w.azimuth_rad):.2f}",
                  f"{math.degrees(w.phase_at_insertion_rad):.1f}", w.scheme, "yes" if w.feasible else "no", w.reason)
                 for w in self]
-        return _text_table(("launch UTC", "in-plane UTC", "az deg", "phase deg", "scheme", "ok", "why"), rows,
+        return _text_table(("launch UTC", "pad in plane", "az deg", "phase deg", "scheme", "ok", "why"), rows,
                            right=(2, 3))
 
     def plot(self):
@@ -496,14 +497,18 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     if isinstance(pad, str):
         pad = load_sites().get(pad)
     liftoff = parse_utc(liftoff)
+
+    def plane_at(t):         # the station's osculating plane, for the nearest in-plane time of a refusal
+        st = station_eph.at(t)
+        return np.cross(st.r_m, st.v_mps)
+
     try:
         n = insertion_plane_normal(station_eph, pad, liftoff, scheme)
     except NoSchemeError:
-        s = station_eph.at(liftoff)
-        h = np.cross(s.r_m, s.v_mps)
-        check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h))
+        h = plane_at(liftoff)
+        check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h), plane_at)
         raise
-    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
+    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, plane_at)
     return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
 
 
@@ -555,19 +560,63 @@ def _liftoff_pad_scheme(launch, pad, scheme):
 
 
 def _pad_note(pad, liftoff) -> str:
-    """Whether the pad is also a reason a launch does not fit (available for the terminal count, from L-1 h)."""
-    from .time import add_seconds
+    """Whether the pad is also a reason a launch does not fit: its status at liftoff as the station
+    rule pad-operational sees it (:func:`gyrfalcon.traffic.flight_rules.check_flight`: the status
+    board as known one minute before liftoff), with the catalogue's repair date when it is out of
+    service. ``pad``: a :class:`~gyrfalcon.launch.sites.Pad` (a what-if copy reads as in service)."""
+    from .time import add_seconds, iso_utc
 
     try:
-        t = add_seconds(liftoff, -3600.0)
-        st = pad.status_at(t)
+        cutoff = add_seconds(liftoff, -60.0)
+        known = pad.history and type(pad.history)(e for e in pad.history
+                                                  if float(e.since.tt) < float(cutoff.tt))
+        st = dataclasses_replace(pad, history=known).status_at(liftoff)
     except Exception:       # a pad without a status history: no statement
         return "pad status unknown"
     if st.available:
         return f"pad {pad.id} available (not a reason)"
-    nxt = pad.next_available(t)
-    return (f"pad {pad.id} is also a reason: {st.status} ({st.reason})"
-            + (f", next available {_iso(nxt, 0)[:10]}" if nxt is not None else ""))
+    try:
+        back = pad.next_available(liftoff)
+    except Exception:
+        back = None
+    return (f"pad {pad.id} is also a reason: {st.status} at liftoff ({st.reason})"
+            + (f", back in service on {iso_utc(back, 0)[:10]} (the launch-site catalogue's repair date)"
+               if back is not None else ", no return to service recorded"))
+
+
+def _scheme_refusal_tail(station_eph, pad, liftoff, scheme) -> str:
+    """The pad's part (:func:`_pad_note`) and the nearest launches that fit
+    (:func:`nearest_feasible_launches`), as one clause."""
+    from .time import iso_utc
+
+    wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme)
+    hint = ("no feasible window within a day of it in the ephemeris" if not wins else
+            "nearest launch that fits: " + ", ".join(
+                f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
+                for w in wins))
+    return f"{_pad_note(pad, liftoff)}; {hint}"
+
+
+def complete_scheme_refusal(exc) -> str:
+    """The one-line refusal of a scheme the flight's phase does not fit, completed as
+    ``gyrfalcon rendezvous`` completes it: ``str(exc)``, then the pad's part (whether the pad is
+    also a reason, with its repair date) and the nearest launches that fit within a day.
+
+    ``exc``: a :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` carrying ``liftoff`` (Time),
+    ``pad`` (:class:`~gyrfalcon.launch.sites.Pad` or id), ``scheme`` (asked for) and ``station``
+    (the GCRF ephemeris), as the mission runner raises it (``gyrfalcon run``, ``gyrfalcon
+    montecarlo``); without them the message is returned unchanged. Used as
+    ``raise type(exc)(complete_scheme_refusal(exc)) from None``."""
+    liftoff = getattr(exc, "liftoff", None)
+    station = getattr(exc, "station", None)
+    pad = getattr(exc, "pad", None)
+    if liftoff is None or station is None or pad is None:
+        return str(exc)
+    if isinstance(pad, str):
+        from .launch.sites import load_sites
+
+        pad = load_sites().get(pad)
+    return f"{exc}; {_scheme_refusal_tail(station, pad, liftoff, getattr(exc, 'scheme', None) or 'auto')}"
 
 
 def _flight(station, launch, pad, scheme, source, fly):
@@ -591,16 +640,12 @@ def _flight(station, launch, pad, scheme, source, fly):
         ins = insertion_into_station_plane(eph, pad_obj, liftoff, scheme)
         return eph, fly(ins, eph, scheme)
     except NoSchemeError as exc:
-        wins = nearest_feasible_launches(eph, pad_obj, liftoff, scheme)
-        hint = ("no feasible window within a day of it in the ephemeris" if not wins else
-                "nearest feasible launch: " + ", ".join(
-                    f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
-                    for w in wins))
-        raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; {_pad_note(pad_obj, liftoff)}; "
-                        f"{hint}") from None
+        raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; "
+                        f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme)}") from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
-            f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc}") from None
+            f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc} "
+            "(on the command line: --station-oem with an OEM that covers it, or --station-tle)") from None
 
 
 def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,

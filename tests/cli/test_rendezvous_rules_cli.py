@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from gyrfalcon.cli.app import app
 
-from .test_inputs import _one_line_exit_2
+from tests.typer_apps import one_line_exit_2 as _one_line_exit_2
 
 runner = CliRunner()
 DATA = Path(__file__).resolve().parents[1] / "data"

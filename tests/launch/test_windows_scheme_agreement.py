@@ -45,7 +45,7 @@ def test_four_orbit_window_found_on_the_ms27_day(eph, day):
     assert 10.0 <= ph2 <= 18.0
     # the four-orbit window: the nearest liftoff whose phase is inside 18-40 deg
     assert four.feasible and 18.0 <= math.degrees(four.phase_at_insertion_rad) <= 40.0
-    assert 0.0 < four.slip_s <= MAX_SLIP_S and "off the in-plane liftoff" in four.reason
+    assert 0.0 < four.slip_s <= MAX_SLIP_S and "liftoff moved +" in four.reason and "from the in-plane liftoff" in four.reason
     # closed form: phase rate n - omega_E cos(i) of the ISS orbit (from the ephemeris itself)
     s = eph.at(two.launch_utc)
     r, v = np.linalg.norm(s.r_m), np.linalg.norm(s.v_mps)
@@ -104,7 +104,7 @@ def test_cli_windows_and_rendezvous_refusal_agree():
     assert res.exit_code == 2
     line = " ".join(res.output.split())
     assert "outside the four-orbit range 18-40 deg" in line and "the reason is the phase" in line
-    m = re.search(r"nearest feasible launch: (\S+) \(four-orbit, phase ([0-9.]+) deg\)", line)
+    m = re.search(r"nearest launch that fits: (\S+) \(four-orbit, phase ([0-9.]+) deg\)", line)
     assert m, line
     assert abs(float(seconds_between(parse_utc(row["launch_utc"]), parse_utc(m.group(1))))) < 0.1
     assert abs(float(m.group(2)) - row["phase_at_insertion_deg"]) < 0.05
@@ -120,3 +120,33 @@ def test_off_plane_ascent_refusal_names_the_windows_command():
     n = inplane_plane_normal(lat, lon, 104.0, t0, math.radians(51.66))
     with pytest.raises(InputError, match="`gyrfalcon windows`"):
         fly_ascent(add_seconds(t0, 3600.0), pad_lat_rad=lat, pad_lon_rad=lon, pad_alt_m=104.0, plane_normal_gcrf=n)
+
+
+def test_a_slipped_window_reconciles_liftoff_in_plane_liftoff_and_slip(eph, day):
+    """Re-audit: a slipped row said "+52 s off the in-plane one" while its plane_lead_s became
+    163.8 s and the table's "in-plane" column (the pad's crossing of the station's plane) was
+    2 min 39 s away. Now plane_lead_s is the ascent model's constant, the in-plane liftoff is that
+    lead before the pad crosses the plane flown, and liftoff - in-plane liftoff == slip_s.
+    Independent check: the implied plane lead of the window's own liftoff into the plane of its
+    catch-up (launch.windows.implied_plane_lead_s, the pad's crossing of that plane)."""
+    from gyrfalcon.launch.windows import implied_plane_lead_s, plane_lead_s
+
+    (four,) = day["four-orbit"]
+    lead = plane_lead_s("soyuz-2.1a", "soyuz-ms")
+    assert four.plane_lead_s == lead and day["two-orbit"][0].plane_lead_s == lead
+    imp = implied_plane_lead_s(eph, "baikonur-31", "four-orbit", four.launch_utc, catch_up_rad=four.catch_up_rad)
+    # the pad crosses the plane flown imp s after the liftoff, so the in-plane liftoff is lead s before that
+    assert abs((lead - imp["plane_lead_s"]) - four.slip_s) < 0.5
+    assert abs(float(seconds_between(four.inplane_launch_utc, four.launch_utc)) - four.slip_s) < 1e-6
+    # the note names that slip, that in-plane liftoff and the phase there (outside 18-40 deg)
+    m = re.search(r"liftoff moved ([+-]\d+) s from the in-plane liftoff (\d\d:\d\d:\d\d\.\d) \(phase there "
+                  r"([0-9.]+) deg, outside the range\); yaw steering not charged", four.reason)
+    assert m is not None, four.reason
+    assert int(m.group(1)) == round(four.slip_s)
+    assert m.group(2) == iso_utc(four.inplane_launch_utc, 1)[11:-1]
+    ph = math.degrees(phase_at_insertion_rad(eph, "baikonur-31", four.inplane_launch_utc))
+    assert abs(float(m.group(3)) - ph) < 0.06 and not 18.0 <= ph <= 40.0
+    # JSON: the same numbers
+    d = four.to_dict()
+    assert d["plane_lead_s"] == round(lead, 1)
+    assert abs(float(seconds_between(parse_utc(d["inplane_launch_utc"]), parse_utc(d["launch_utc"]))) - d["slip_s"]) <= 0.11

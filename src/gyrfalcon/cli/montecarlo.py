@@ -38,7 +38,7 @@ def register(app: typer.Typer) -> None:
         import sys
 
         from ..mission.scenario import default_scenario_text, parse_scenario
-        from ..scale.campaign import auto_chunk_size, chunks, run_campaign_in_folder
+        from ..scale.campaign import auto_chunk_size
         from .checks import check_memory, check_output_folder, check_reachable, check_seed, input_file, read_text
 
         # every check before the nominal is planned (about 6 s) or a cluster is started
@@ -78,24 +78,15 @@ def register(app: typer.Typer) -> None:
                      f"a campaign of {runs} runs ({workers} local workers, {min(size, runs)} runs per chunk)",
                      "give fewer --runs or --workers, or a smaller --chunk")
         kw = dict(source=source, dispersions=disp, campaign_seed=seed, workers=workers, scheduler=scheduler,
-                  chunk_size=chunk, title=f"Monte Carlo: {source}, {runs} runs")
-        if json_out or not sys.stderr.isatty():
-            res, resumed, summ = run_campaign_in_folder(sc, runs, out, **kw)
-        else:
-            from rich.console import Console
-            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+                  chunk_size=chunk, title=f"Monte Carlo: {source}, {runs} runs", _size=size)
+        from ..rendezvous.schemes import NoSchemeError
 
-            n_chunks = len(chunks(runs, size))
-            with Progress(TextColumn("flights"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[chunk]}"),
-                          TimeElapsedColumn(), console=Console(stderr=True)) as bar:
-                task = bar.add_task("runs", total=runs, chunk=f"0/{n_chunks} chunks")
-                state = {"chunks": 0}
+        try:
+            res, resumed, summ = _campaign(sc, runs, out, kw, json_out or not sys.stderr.isatty())
+        except NoSchemeError as exc:     # the pad's part and the nearest launch that fits, as `run` says it
+            from ..api import complete_scheme_refusal
 
-                def progress(done, total):
-                    state["chunks"] += 1
-                    bar.update(task, completed=done, chunk=f"{min(state['chunks'], n_chunks)}/{n_chunks} chunks")
-
-                res, resumed, summ = run_campaign_in_folder(sc, runs, out, progress=progress, **kw)
+            raise type(exc)(complete_scheme_refusal(exc)) from None
         from .station_opts import print_warnings
 
         print_warnings(res.warnings)      # stale data, a planned burn before the flight: as `run` notes them
@@ -112,6 +103,29 @@ def register(app: typer.Typer) -> None:
                        f"{res.wall_s:.1f} s ({(runs - resumed) / max(res.wall_s, 1e-9):.2f} runs/s"
                        + (f", {resumed} runs resumed from finished chunks" if resumed else "")
                        + f"); written to {out}/")
+
+
+def _campaign(sc, runs, out, kw, quiet):
+    """``run_campaign_in_folder`` with a progress bar on a terminal (``quiet``: without)."""
+    from ..scale.campaign import chunks, run_campaign_in_folder
+
+    size = kw.pop("_size")
+    if quiet:
+        return run_campaign_in_folder(sc, runs, out, **kw)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    n_chunks = len(chunks(runs, size))
+    with Progress(TextColumn("flights"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[chunk]}"),
+                  TimeElapsedColumn(), console=Console(stderr=True)) as bar:
+        task = bar.add_task("runs", total=runs, chunk=f"0/{n_chunks} chunks")
+        state = {"chunks": 0}
+
+        def progress(done, total):
+            state["chunks"] += 1
+            bar.update(task, completed=done, chunk=f"{min(state['chunks'], n_chunks)}/{n_chunks} chunks")
+
+        return run_campaign_in_folder(sc, runs, out, progress=progress, **kw)
 
 
 ROW_BYTES = 4000

@@ -89,6 +89,10 @@ def register(app: typer.Typer) -> None:
 
         check_seed(seed)
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
+        from ..traffic.station_link import norm_id
+
+        # ids as the catalogues spell them (case-insensitive), so the output echoes the canonical id
+        port, vehicle, scheme = norm_id(port), norm_id(vehicle), norm_id(scheme)
         # before any work: a port that cannot take it at any arrival the scheme could make
         check_port_before_planning(port, launch, vehicle, scheme, what_if)
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):

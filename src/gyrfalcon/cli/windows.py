@@ -77,13 +77,14 @@ def register(app: typer.Typer) -> None:
                 markup=True)
         c.print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)
         t = Table(show_header=True, header_style="bold")
-        for col, just in (("launch UTC", "left"), ("in-plane UTC", "left"), ("az deg", "right"),
-                          ("phase deg", "right"), ("ok", "center"), ("note", "left")):
+        for col, just in (("launch UTC", "left"), ("pad in plane", "left"),
+                          ("az deg", "right"), ("phase deg", "right"), ("ok", "center"), ("note", "left")):
             t.add_column(col, justify=just, no_wrap=col != "note")
         for w in wins:
             note = "in window" if w.feasible else ("phase" if "outside" in w.reason else "")
-            if w.feasible and getattr(w, "slip_s", 0.0):
-                note += f", liftoff {w.slip_s:+.0f} s off the in-plane one"
+            slip = getattr(w, "slip_s", 0.0)
+            if w.feasible and slip:
+                note += ", " + w.reason.split("; liftoff moved", 1)[1].split("; pad ", 1)[0].join(("liftoff moved", ""))
             if "; pad " in w.reason:
                 note = (note + ", " if note else "") + "pad " + w.reason.split("; pad ", 1)[1].split(" (")[0].split(" ", 1)[1]
             t.add_row(iso_utc(w.launch_utc, 1)[:-1].replace("T", " "), iso_utc(w.inplane_utc, 1)[11:-1],
@@ -92,4 +93,8 @@ def register(app: typer.Typer) -> None:
                       Text("yes", style="green") if w.feasible else Text("no", style="red"), note)
         c.print(t)
         c.print(f"phase = station ahead of the spacecraft at insertion; window {math.degrees(sch.phase_min_rad):.0f}-"
-                f"{math.degrees(sch.phase_max_rad):.0f} deg. --json for the reasons and more fields.")
+                f"{math.degrees(sch.phase_max_rad):.0f} deg. pad in plane (UTC) = the pad crosses the station's orbit "
+                f"plane; the in-plane liftoff is the ascent's plane lead ({wins[0].plane_lead_s:.0f} s) before it "
+                "crosses the launch plane. --json for the reasons and more fields (slip_s, inplane_launch_utc)."
+                if wins else f"phase = station ahead of the spacecraft at insertion; window "
+                f"{math.degrees(sch.phase_min_rad):.0f}-{math.degrees(sch.phase_max_rad):.0f} deg.")

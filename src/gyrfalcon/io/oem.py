@@ -402,8 +402,9 @@ class OEM:
                 raise InputError(f"{self.source} has no segment for OBJECT_NAME '{object_name}'; "
                                  f"it has {', '.join(names)}")
         elif len(names) > 1:
-            raise InputError(f"{self.source} holds several objects ({', '.join(names)}); "
-                             "pass object_name= to choose one")
+            raise InputError(f"{self.source}: the file holds {len(names)} objects ({', '.join(names)}): give a "
+                             "file with one object, or from Python choose one with "
+                             "ephemeris(object_name=...)")
         segs.sort(key=lambda s: (s.epoch.whole, s.epoch.tt_fraction))
         epoch = segs[0].epoch
         t_parts, r_parts, v_parts, starts = [], [], [], []

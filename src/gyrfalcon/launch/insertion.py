@@ -126,19 +126,72 @@ def pad_out_of_plane_deg(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf) ->
     return float(np.degrees(np.arcsin(min(1.0, abs(float(p @ n)) / float(np.linalg.norm(p) * np.linalg.norm(n))))))
 
 
-def check_pad_near_plane(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf) -> float:
+def check_pad_near_plane(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf, plane_at=None) -> float:
     """The pad's out-of-plane angle [deg] at ``liftoff`` (:func:`pad_out_of_plane_deg`); raises
     :class:`LaunchGeometryError` (one line: the angle, the limit, where to find a launch time)
     beyond :data:`MAX_PAD_OUT_OF_PLANE_DEG`. The one check of this limit, for the guided ascent
-    and for the parametric insertion alike."""
+    and for the parametric insertion alike. ``plane_at``: optional ``Time -> GCRF normal`` of the
+    target's plane at other times (the station's ephemeris), to name the nearest in-plane time in
+    the refusal (:func:`nearest_ascending_crossing`)."""
     off = pad_out_of_plane_deg(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf)
     if off > MAX_PAD_OUT_OF_PLANE_DEG:
+        try:
+            near = nearest_ascending_crossing(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf, plane_at=plane_at)
+        except Exception:       # noqa: BLE001 - a hint only (e.g. the ephemeris ends first)
+            near = None
+        when = ""
+        if near is not None:
+            from ..time import iso_utc
+
+            when = (f"; the pad is in this plane (ascending pass) at {iso_utc(near, 0)}, an in-plane liftoff a few "
+                    "minutes before it")
         raise LaunchGeometryError(
             f"the pad is {off:.2f} deg out of the target plane at liftoff; the ascent can steer out about "
-            f"1-2 deg (at most {MAX_PAD_OUT_OF_PLANE_DEG:g} deg is flown, what-if or not). Launch nearer the "
-            "in-plane time: `gyrfalcon windows` (gyrfalcon.find_windows) lists the launch times"
+            f"1-2 deg (at most {MAX_PAD_OUT_OF_PLANE_DEG:g} deg is flown, what-if or not){when}. Launch nearer the "
+            "in-plane time: `gyrfalcon windows` lists the launch times"
         )
     return off
+
+
+def nearest_ascending_crossing(lat_rad, lon_rad, alt_m, t, plane_normal_gcrf, half_span_s: float = 86400.0,
+                               plane_at=None):
+    """The instant nearest ``t`` (within ``half_span_s`` [s]) when the pad, carried by the Earth's
+    rotation, crosses the inertial plane of normal ``plane_normal_gcrf`` on its ascending
+    (north-going) half, or ``None``. The plane is held fixed for the search; with ``plane_at``
+    (``Time -> GCRF normal``, e.g. the station's osculating plane) the crossing is then refined on
+    the moving plane (its nodal regression, about 5 deg a day, is worth minutes): for messages."""
+    from ..time import add_seconds
+
+    n = np.asarray(plane_normal_gcrf, dtype=float)
+    n = n / np.linalg.norm(n)
+    grid = np.arange(-half_span_s, half_span_s + 1.0, 600.0)
+    p, _ = _pad_gcrf(lat_rad, lon_rad, alt_m, add_seconds(t, grid))
+    f = p @ n
+    best = None
+    for k in np.nonzero(np.sign(f[:-1]) != np.sign(f[1:]))[0]:
+        a, b, fa, fb = grid[k], grid[k + 1], f[k], f[k + 1]
+        for _ in range(4):                     # secant steps on a near-sinusoid
+            x = a - fa * (b - a) / (fb - fa)
+            px, _ = _pad_gcrf(lat_rad, lon_rad, alt_m, add_seconds(t, np.array([x])))
+            fx = float(px[0] @ n)
+            a, fa, b, fb = b, fb, x, fx
+        px = px[0]
+        if float(np.cross(n, px)[2]) <= 0.0:    # the orbit runs south here: the descending half
+            continue
+        if best is None or abs(x) < abs(best):
+            best = float(x)
+    if best is None:
+        return None
+    if plane_at is not None:                  # Newton steps on the moving plane
+        x = best
+        for _ in range(3):
+            nk = np.asarray(plane_at(add_seconds(t, x)), dtype=float)
+            nk = nk / np.linalg.norm(nk)
+            pk, _ = _pad_gcrf(lat_rad, lon_rad, alt_m, add_seconds(t, np.array([x, x + 10.0])))
+            f0, f1 = float(pk[0] @ nk), float(pk[1] @ nk)
+            x -= f0 * 10.0 / (f1 - f0)
+        best = x
+    return add_seconds(t, best)
 
 
 def inplane_plane_normal(lat_rad, lon_rad, alt_m, t, inclination_rad, ascending: bool = True):

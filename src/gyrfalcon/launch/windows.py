@@ -59,6 +59,9 @@ The model, step by step
    in-plane liftoff is just outside the range, the window's liftoff moves to the nearest one
    whose phase is inside it, by at most :data:`MAX_SLIP_S` (``slip_s``; the phase grows about
    3.7 deg per minute of liftoff), since ``rendezvous`` flies such a liftoff into the plane.
+   The slip is counted from the in-plane liftoff of the plane flown (``inplane_launch_utc``:
+   ``plane_lead_s`` before the pad crosses the plane of the new catch-up), so
+   ``launch_utc - inplane_launch_utc == slip_s`` and ``plane_lead_s`` stays the model's constant.
 
 Azimuth (``azimuth_rad``): the inertial azimuth, from north, of the required plane's track
 where it crosses the pad's geocentric latitude on the ascending pass, ``sin Az = cos i /
@@ -208,15 +211,28 @@ def plane_lead_s(vehicle: str = "soyuz-2.1a", spacecraft: str = "soyuz-ms") -> f
     >>> plane_lead_s("soyuz-2.1b", "soyuz-ms")
     Traceback (most recent call last):
     ...
-    gyrfalcon.errors.InputError: no ascent plane lead for soyuz-2.1b with soyuz-ms in launch/data/schemes.toml; known: soyuz-2.1a with soyuz-ms, soyuz-2.1a with progress-ms, soyuz-fg with soyuz-ms, soyuz-fg with progress-ms
+    gyrfalcon.errors.InputError: no ascent plane lead for launch vehicle 'soyuz-2.1b' (the ascent model knows soyuz-2.1a, soyuz-fg); use one of those
+    >>> plane_lead_s("Soyuz-2.1a", "Progress-MS") == plane_lead_s("soyuz-2.1a", "progress-ms")
+    True
+
+    Ids are case-insensitive (``_`` and spaces read as ``-``).
     """
+    norm = lambda x: str(x).strip().lower().replace("_", "-").replace(" ", "-")
+    vehicle, spacecraft = norm(vehicle), norm(spacecraft)
     entries = list(_schemes_toml().get("ascent", {}).values())
     for entry in entries:
         if entry.get("vehicle") == vehicle and entry.get("spacecraft") == spacecraft:
             return float(entry["plane_lead_s"]["value"])
+    launchers = list(dict.fromkeys(str(e.get("vehicle")) for e in entries))
+    crafts = list(dict.fromkeys(str(e.get("spacecraft")) for e in entries))
+    if spacecraft not in crafts:
+        raise InputError(f"unknown spacecraft '{spacecraft}' for the ascent's plane lead; use "
+                         f"{' or '.join(crafts)}")
+    if vehicle not in launchers:
+        raise InputError(f"no ascent plane lead for launch vehicle '{vehicle}' (the ascent model knows "
+                         f"{', '.join(launchers)}); use one of those")
     known = [f"{e.get('vehicle')} with {e.get('spacecraft')}" for e in entries]
-    raise InputError(f"no ascent plane lead for {vehicle} with {spacecraft} in launch/data/schemes.toml; "
-                     f"known: {', '.join(known)}")
+    raise InputError(f"no ascent plane lead for {vehicle} with {spacecraft}; known: {', '.join(known)}")
 
 
 # --------------------------------------------------------------------------------------
@@ -241,12 +257,14 @@ class LaunchWindow:
     reason : str
         Why it is (not) feasible.
     plane_lead_s : float
-        Liftoff before the pad crosses the required insertion plane [s].
+        The ascent model's plane lead [s] (:func:`plane_lead_s`): the in-plane liftoff
+        (``inplane_launch_utc``) is this long before the pad crosses the required insertion plane;
+        a slipped liftoff is ``slip_s`` after the in-plane one.
     raan_offset_rad : float
         Node of the required insertion plane minus the target's mean node [rad].
     pad_id : str
     slip_s : float
-        Liftoff minus the window's in-plane liftoff [s]: 0 unless the phase there is outside the
+        Liftoff minus the window's in-plane liftoff (``inplane_launch_utc``) [s]: 0 unless the phase there is outside the
         scheme's range and a liftoff at most :data:`MAX_SLIP_S` away brings it inside.
     """
 
@@ -293,6 +311,7 @@ class LaunchWindow:
             "pad": self.pad_id,
             "target": self.target,
             "slip_s": round(self.slip_s, 1),
+            "inplane_launch_utc": iso_utc(self.inplane_launch_utc, 1),
         }
 
 
@@ -825,7 +844,9 @@ def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, rate, *, lead_s, vehicle, p
         if best is None or abs(dt) < abs(best[0]):
             best = (dt, goal - 2 * math.pi * k)
     dt, goal = best
-    if abs(dt) > MAX_SLIP_S + 30.0:
+    # a first cut on the slip from this plane's in-plane liftoff (the plane flown, biased for the
+    # new catch-up, can cross the pad minutes away): the bound is checked on the true slip below
+    if abs(dt) > 2.0 * MAX_SLIP_S:
         return None
     for _ in range(3):                          # Newton steps on the near-linear phase
         phase = _insertion_phase(tgt, ref, np.array([s0 + dt]), pad_obj, **kw)
@@ -836,18 +857,33 @@ def _slip_into_range(tgt, ref, sol, i, sch, pad_obj, rate, *, lead_s, vehicle, p
         dt += err / rate
     if not bool(inside[0]):
         return None
-    if abs(dt) > MAX_SLIP_S:
-        return None
     # the scheme's launch plane for that catch-up, flown from the slipped liftoff; the slip is
     # counted from the window's in-plane liftoff
     fixed = _solve(tgt, ref, sol.s_inplane[i:i + 1], pad_obj, sch, lead_s=lead_s, catch_up_fixed=catch_up,
                    liftoff_s=np.array([s0 + dt]), **kw)
+    # the in-plane liftoff of the plane flown: the model's plane lead before the pad crosses it;
+    # the slip is the liftoff minus it (so liftoff - in-plane liftoff == slip_s exactly)
+    s_inplane_launch = float(fixed.s_cross[0]) - float(lead_s)
+    if abs(float(fixed.s_launch[0]) - s_inplane_launch) > MAX_SLIP_S:
+        return None
+    ph_inplane = float(_insertion_phase(tgt, ref, np.array([s_inplane_launch]), pad_obj, **kw)[0])
+    _, in_range = sch.catch_up_rad(np.array([ph_inplane]))
     return _Solution(fixed.s_inplane, fixed.s_launch, fixed.s_cross, fixed.s_ins, fixed.azimuth, phase,
-                     catch_up, inside, fixed.raan_offset, {"slip_s": float(dt)})
+                     catch_up, inside, fixed.raan_offset,
+                     {"slip_s": float(fixed.s_launch[0]) - s_inplane_launch, "inplane_phase": ph_inplane,
+                      "inplane_inside": bool(np.atleast_1d(in_range)[0])})
 
 
 PAD_NEEDED_BEFORE_LIFTOFF_S = 3600.0
 """How long before liftoff the pad must be available (service cabin locked at L-1 h, domain.md 7.1)."""
+
+
+def slip_note(slip_s: float, inplane_launch_utc, inplane_phase_rad: float, outside: bool = True) -> str:
+    """How a slipped window's liftoff was moved, in words: ``liftoff moved +52 s from the in-plane
+    liftoff 05:47:15.5 (phase there 17.6 deg, outside the range); yaw steering not charged``."""
+    return (f"liftoff moved {slip_s:+.0f} s from the in-plane liftoff {iso_utc(inplane_launch_utc, 1)[11:-1]} "
+            f"(phase there {math.degrees(inplane_phase_rad):.1f} deg{', outside the range' if outside else ''}); "
+            "yaw steering not charged")
 
 
 def _window(tgt, ref, sol, i, sch, pad_obj, lead, inplane_phase=None) -> LaunchWindow:
@@ -859,8 +895,9 @@ def _window(tgt, ref, sol, i, sch, pad_obj, lead, inplane_phase=None) -> LaunchW
     if ok:
         reason = f"phase {ph_deg:.1f} deg (catch-up {math.degrees(float(sol.catch_up[i])):.1f} deg) inside the {sch.describe()}"
         if inplane_phase is not None:
-            reason += (f" with the liftoff {slip:+.0f} s off the in-plane liftoff (phase there "
-                       f"{math.degrees(inplane_phase):.1f} deg; yaw steering)")
+            ph0 = float(sol.meta.get("inplane_phase", inplane_phase))
+            reason += "; " + slip_note(slip, add_seconds(t_launch, -slip), ph0,
+                                       not sol.meta.get("inplane_inside", False))
     else:
         reason = f"phase {ph_deg:.1f} deg outside the {sch.describe()}"
     # the pad must be available for the terminal count (from L-1 h, when the service cabin is
@@ -882,7 +919,7 @@ def _window(tgt, ref, sol, i, sch, pad_obj, lead, inplane_phase=None) -> LaunchW
         scheme=sch.name,
         feasible=ok,
         reason=reason,
-        plane_lead_s=float(sol.s_cross[i] - sol.s_launch[i]),
+        plane_lead_s=float(lead),      # the model's constant; a slipped liftoff is slip_s off it
         raan_offset_rad=float(sol.raan_offset[i]),
         pad_id=pad_obj.id,
         target=tgt.name,

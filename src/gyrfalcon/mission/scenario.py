@@ -78,6 +78,11 @@ def _zones() -> tuple:
     return tuple(zone_names())
 
 
+def _norm_id(v):
+    """An id as the catalogues spell it (case-insensitive; ``_`` and spaces read as ``-``); other values unchanged."""
+    return v.strip().lower().replace("_", "-").replace(" ", "-") if isinstance(v, str) else v
+
+
 def _allowed(what: str, value, allowed) -> ValueError:
     return ValueError(f"unknown {what} {value!r}; allowed: {', '.join(allowed)}")
 
@@ -121,6 +126,11 @@ class Vehicle(_Model):
     spacecraft: Literal["soyuz-ms", "progress-ms"] = "soyuz-ms"
     launcher: Literal["soyuz-2.1a", "soyuz-fg"] = "soyuz-2.1a"   # soyuz-fg: Soyuz MS until 2019, Site 1/5
     name: str = Field("Soyuz MS-28", min_length=1, description="the flight's name, as in the station manifest")
+
+    @field_validator("spacecraft", "launcher", mode="before")
+    @classmethod
+    def _norm(cls, v):
+        return _norm_id(v)
 
 
 class Crew(_Model):
@@ -169,6 +179,11 @@ class Target(_Model):
 class Rendezvous(_Model):
     scheme: Literal["auto", "two-orbit", "four-orbit", "two-day"] = "auto"
 
+    @field_validator("scheme", mode="before")
+    @classmethod
+    def _norm(cls, v):
+        return _norm_id(v)
+
 
 class Docking(_Model):
     port: str = "rassvet-nadir"
@@ -176,6 +191,7 @@ class Docking(_Model):
     @field_validator("port")
     @classmethod
     def _port(cls, v: str) -> str:
+        v = _norm_id(v)
         if v not in _port_ids():
             raise _allowed("port", v, _port_ids())
         return v
@@ -379,7 +395,8 @@ def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str
         sc = Scenario.model_validate(data)
     except ValidationError as exc:
         errs = exc.errors()
-        more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
+        more = "".join(f"; also {_message(e)}" for e in errs[1:4]) + (
+            f" (and {len(errs) - 4} more)" if len(errs) > 4 else "")
         raise ScenarioError(f"{source}: {_message(errs[0])}{more}") from None
     base = Path(source).parent if source not in ("<string>", "") else Path(".")
     for key, value in (("target.ephemeris", sc.target.ephemeris), ("return.ephemeris", sc.return_.ephemeris)):

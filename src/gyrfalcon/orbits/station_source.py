@@ -275,7 +275,7 @@ def _read(source):
         return "elements", [source], f"element set {source.catalog_number}"
     if isinstance(source, (list, tuple)):
         if source and all(isinstance(x, (TLE, OMM)) for x in source):
-            return "elements", list(source), f"{len(source)} element sets"
+            return "elements", list(source), (f"{len(source)} element sets" if len(source) != 1 else "1 element set")
         raise InputError("a station source list must hold TLE/OMM objects; give a file path otherwise")
     p = Path(str(source))
     if not p.is_file():
@@ -1025,8 +1025,9 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
             age_d = float(seconds_between(last.epoch, t_at)) / 86400.0
             if age_d > STALE_DAYS:
                 warns.append(_stale_text(lab, last.epoch, t_at, age_d, "element sets dated closer to the flight"))
-        src_text = f"orbit determined from {len(arc)} element sets of {lab} ({iso_utc(arc[0].epoch, 0)} to " \
-                   f"{iso_utc(last.epoch, 0)})"
+        src_text = (f"orbit determined from {len(arc)} element sets of {lab} ({iso_utc(arc[0].epoch, 0)} to "
+                    f"{iso_utc(last.epoch, 0)})" if len(arc) != 1 else
+                    f"orbit determined from 1 element set of {lab} ({iso_utc(last.epoch, 0)})")
         out_kind = "elements"
         from dataclasses import replace as _r
 

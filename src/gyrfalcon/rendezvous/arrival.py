@@ -144,11 +144,14 @@ def planned_arrival(scheme, chaser0, station_eph, catch_up_rad: float, planning_
     cu = float(catch_up_rad)
 
     def _missing(what, after_s=horizon):
+        # after_s: the predicted contact (from the station's mean motion) plus the approach
+        t_contact = add_seconds(chaser0.t, after_s - float(planning_approach_s))
         t_end = add_seconds(chaser0.t, after_s)
         return EphemerisRangeError(
             f"the station ephemeris ends {iso_utc(station_eph.stop, 0)}, before the {scheme.name} "
-            f"flight's {what}; it must cover insertion {iso_utc(chaser0.t, 0)} to the contact plus the "
-            f"approach, about {iso_utc(t_end, 0)}: give an ephemeris that spans it")
+            f"flight's {what}; it must cover insertion {iso_utc(chaser0.t, 0)} to the predicted contact "
+            f"about {iso_utc(t_contact, 0)} plus the approach's nominal {float(planning_approach_s) / 60.0:.0f} min, "
+            f"i.e. {iso_utc(chaser0.t, 0)} to about {iso_utc(t_end, 0)}: give an ephemeris that spans it")
 
     n_mean = 2 * math.pi / period
     if scheme.arrival == "revolutions":

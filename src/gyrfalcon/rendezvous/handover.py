@@ -116,7 +116,7 @@ def approach_from_plan(plan, station_eph=None, port_id: str = "rassvet-nadir", s
     """
     from ..errors import EphemerisRangeError
     from ..proximity.approach import ApproachConfig, simulate_approach
-    from ..time import iso_utc, parse_utc, seconds_between
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     eph = _station(station_eph)
     ho = handover_state(plan, eph)
@@ -126,7 +126,8 @@ def approach_from_plan(plan, station_eph=None, port_id: str = "rassvet-nadir", s
         raise EphemerisRangeError(
             f"the station ephemeris ends {iso_utc(eph.stop)}, {max(left_s, 0.0):.0f} s after the hand-over at "
             f"{ho.utc}; the approach needs it to run on for at least {MIN_APPROACH_SPAN_S:.0f} s "
-            f"(better {max_duration_s:.0f} s): give an ephemeris that covers the approach")
+            f"(better {max_duration_s:.0f} s, the approach's nominal duration: from the hand-over {ho.utc} to about "
+            f"{iso_utc(add_seconds(t0, float(max_duration_s)), 0)}): give an ephemeris that covers the approach")
     duration = min(float(max_duration_s), left_s)
     cfg = config or ApproachConfig()
     thr = cfg.thrusters if ho.mass_kg is None else replace(cfg.thrusters, mass_kg=ho.mass_kg)

@@ -351,9 +351,10 @@ def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range:
             raise SchemeMismatchError(
                 f"station {deg:.1f} deg ahead at insertion: outside the {first.name} range "
                 f"{first.range_text()} (the reason is the phase); "
-                + (f"the scheme that fits this phase is {fits[0]}" if fits else "no scheme fits this phase")
-                + f"; ask for {fits[0] if fits else 'another launch time'} or for 'auto', or move the liftoff "
-                  f"to a {first.name} window")
+                + (f"the scheme that fits this phase is {fits[0]}; ask for {fits[0]} or for 'auto', or move the "
+                   f"liftoff to a {first.name} window" if fits else
+                   f"no scheme fits this phase ('auto' would refuse it too); move the liftoff to a {first.name} "
+                   "window"))
         c = first.catch_up_rad(phase)
         return SchemeChoice(first, phase, c, f"station {deg:.1f} deg ahead at insertion: {inside(first, c)}")
     refused = []

@@ -249,9 +249,14 @@ def _build_nominal(sc, source: str) -> Nominal:
     s0 = s0.with_mass(veh.mass_at_insertion_kg)
 
     # the aim point placed for the vehicle and port, as `gyrfalcon rendezvous` and `run` place it
-    plan, appr = plan_and_fly(s0, eph, scheme=sc.rendezvous.scheme, vehicle=sc.vehicle.spacecraft,
-                              port_id=sc.docking.port, seed=sc.seed,
-                              plan_kwargs={"liftoff": liftoff, "force_model": "full", "trajectory_step_s": 0})
+    try:
+        plan, appr = plan_and_fly(s0, eph, scheme=sc.rendezvous.scheme, vehicle=sc.vehicle.spacecraft,
+                                  port_id=sc.docking.port, seed=sc.seed,
+                                  plan_kwargs={"liftoff": liftoff, "force_model": "full", "trajectory_step_s": 0})
+    except schemes.NoSchemeError as exc:   # in the scenario's words, with the liftoff, pad and station, as `run`
+        from ..mission.runner import _scheme_refused
+
+        raise _scheme_refused(exc, sc, liftoff, eph) from None
     dyn = _dynamics(sc.vehicle.spacecraft)
     st_at = lambda t: eph.at(t)
     times = tuple(parse_utc(b.utc) for b in plan.impulsive_burns)

@@ -189,7 +189,9 @@ def enforce(breaches, what_if: bool, what: str = "the flight") -> tuple[str, ...
         return ()
     if not what_if:
         first = breaches[0]
-        more = f" (and {len(breaches) - 1} more)" if len(breaches) > 1 else ""
+        others = [b.rule for b in breaches[1:]]
+        more = (f" (and {len(others)} more: rule{'s' if len(others) > 1 else ''} {', '.join(others)})"
+                if others else "")
         raise WhatIfRequiredError(f"{what} breaks the station rule {first.rule}: {first.message}{more}; "
                                   f"{WHAT_IF_HINT}", breaches)
     return tuple(f"what-if: breaks rule {b.rule}: {b.message}" for b in breaches)

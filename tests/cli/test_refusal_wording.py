@@ -1,0 +1,148 @@
+"""Refusals that name what would work, in the same words across commands (re-audit of issue 14):
+the scheme refusal of ``montecarlo`` completed as ``run`` completes it, ids case-insensitive,
+a short station ephemeris naming the span it must cover, library wording that reaches CLI users.
+
+References: the late-2025 record and launch-site catalogue (Baikonur 31/6 damaged at the Soyuz
+MS-28 launch, 27 Nov 2025, until 3 Mar 2026); the scheme ranges of rendezvous/data/schemes.toml;
+the station and vehicle catalogues for the valid ids.
+"""
+from __future__ import annotations
+
+import re
+
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+from tests.typer_apps import one_line_exit_2
+
+runner = CliRunner()
+
+
+def _scenario(launch: str, scheme: str = "two-orbit", extra: str = "", vehicle: str = "soyuz-ms",
+              port: str = "rassvet-nadir") -> str:
+    return (f'name = "wording"\nseed = 0\n'
+            f'[vehicle]\nspacecraft = "{vehicle}"\nlauncher = "soyuz-2.1a"\nname = "Soyuz MS-28"\n'
+            f'[launch]\npad = "baikonur-31"\ntime = "{launch}"\nsearch_days = 3\n'
+            f'[rendezvous]\nscheme = "{scheme}"\n[docking]\nport = "{port}"\n'
+            '[return]\nenabled = false\n[output]\nczml = false\nreport = false\n' + extra)
+
+
+def test_montecarlo_completes_a_scheme_refusal_as_run_does(tmp_path):
+    """Before: ``montecarlo`` said only "...ask for two-day or for 'auto'..." where ``run`` named
+    the scenario key, the pad's part and the nearest launch that fits (one function now:
+    gyrfalcon.api.complete_scheme_refusal). 26 Nov 2025 09:53:38.3: the station is 293 deg ahead
+    (a two-day phase); two-orbit asked for."""
+    f = tmp_path / "scheme.toml"
+    f.write_text(_scenario("2025-11-26T09:53:38.3Z"))
+    line = one_line_exit_2(runner.invoke(app, ["montecarlo", str(f), "--runs", "4", "--out", str(tmp_path / "mc")]),
+                           "the reason is the phase", 'set rendezvous.scheme = "two-day"',
+                           "pad baikonur-31 available (not a reason)")
+    assert "ask for" not in line
+    m = re.search(r"nearest launch that fits: (\S+) \(two-orbit, phase ([0-9.]+) deg\)", line)
+    assert m is not None, line
+    assert 10.0 <= float(m.group(2)) <= 18.0          # inside the two-orbit range it names
+    assert not (tmp_path / "mc" / "COMPLETE").exists()
+
+
+def test_ids_are_case_insensitive_and_an_unknown_vehicle_lists_the_valid_ones():
+    """Before: ``windows --vehicle Progress-MS`` failed naming an internal data file, a scenario's
+    ``vehicle.spacecraft = "Soyuz-MS"`` and ``docking.port = "Prichal-Nadir"`` were refused.
+    Reference: the lower-case ids of the vehicle and station catalogues (progress-ms's own plane
+    lead, 11 s shorter than soyuz-ms's, launch/data/schemes.toml)."""
+    import json
+
+    from gyrfalcon.launch.windows import plane_lead_s
+    from gyrfalcon.mission.scenario import default_scenario_text, parse_scenario
+
+    upper = runner.invoke(app, ["windows", "--vehicle", "Progress-MS", "--json"])
+    lower = runner.invoke(app, ["windows", "--vehicle", "progress-ms", "--json"])
+    assert upper.exit_code == 0 and lower.exit_code == 0, upper.output
+    rows_u, rows_l = json.loads(upper.stdout), json.loads(lower.stdout)
+    assert [r["launch_utc"] for r in rows_u] == [r["launch_utc"] for r in rows_l]
+    assert rows_u[0]["plane_lead_s"] == round(plane_lead_s("soyuz-2.1a", "progress-ms"), 1) != \
+        round(plane_lead_s("soyuz-2.1a", "soyuz-ms"), 1)
+    line = one_line_exit_2(runner.invoke(app, ["windows", "--vehicle", "dragon"]), "soyuz-ms", "progress-ms")
+    assert "schemes.toml" not in line and "data/" not in line
+    sc = parse_scenario(default_scenario_text().replace('spacecraft = "soyuz-ms"', 'spacecraft = "Soyuz-MS"')
+                        .replace('port = "rassvet-nadir"', 'port = "Prichal-Nadir"'), "<string>")
+    assert (sc.vehicle.spacecraft, sc.docking.port) == ("soyuz-ms", "prichal-nadir")
+
+
+def test_a_scenario_with_several_errors_names_each_one():
+    """Before: "... allowed: 'soyuz-ms' or 'progress-ms' (and 1 more)" hid the other error."""
+    import pytest
+
+    from gyrfalcon.mission.scenario import ScenarioError, default_scenario_text, parse_scenario
+
+    text = (default_scenario_text().replace('spacecraft = "soyuz-ms"', 'spacecraft = "dragon"')
+            .replace('port = "rassvet-nadir"', 'port = "harmony"'))
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "<string>")
+    msg = str(info.value)
+    assert "vehicle.spacecraft" in msg and "docking.port" in msg and "more)" not in msg
+    assert "'soyuz-ms' or 'progress-ms'" in msg and "harmony-forward" in msg
+
+
+def test_rendezvous_echoes_the_canonical_port_id():
+    res = runner.invoke(app, ["rendezvous", "--port", "RASSVET-Nadir", "--vehicle", "Soyuz-MS"])
+    assert res.exit_code == 0, res.output
+    assert "approach to rassvet-nadir from" in res.stdout and "RASSVET" not in res.stdout
+
+
+def test_a_two_object_oem_in_a_scenario_is_refused_in_words_for_both_audiences(tmp_path):
+    """Before: the library's "pass object_name= to choose one" reached a CLI user through a
+    scenario's target.ephemeris."""
+    import gzip
+    from pathlib import Path
+
+    from gyrfalcon.mission.scenario import parse_scenario
+
+    day = Path(__file__).resolve().parents[1] / "data" / "iss_oem_fb1131d_day1_excerpt.txt.gz"
+    text = gzip.decompress(day.read_bytes()).decode()
+    head, data = text.split("META_STOP", 1)
+    second = head[head.index("META_START"):].replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = CYGNUS")
+    two = tmp_path / "two.oem"
+    two.write_text(text + "\n" + second + "META_STOP" + data)
+    from gyrfalcon.io.oem import load_oem
+
+    import pytest
+
+    from gyrfalcon.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        load_oem(two).ephemeris("GCRF")
+    msg = str(info.value)
+    assert "holds 2 objects (ISS, CYGNUS)" in msg and "give a file with one object" in msg
+    assert "ephemeris(object_name=...)" in msg and "\n" not in msg
+
+
+def test_the_out_of_plane_refusal_names_the_nearest_in_plane_time():
+    """The refusal of a liftoff far from the plane keeps the command and adds when the pad is in
+    the station's plane. Reference: `gyrfalcon windows` for that day (the pad in the plane at
+    09:31:32.7 on 27 Nov 2025, packaged OEM), an independent search (osculating-plane crossing)."""
+    from gyrfalcon.launch.windows import find_windows
+    from gyrfalcon.orbits.iss import iss_ephemeris
+    from gyrfalcon.time import parse_utc, seconds_between
+
+    line = one_line_exit_2(runner.invoke(app, ["rendezvous", "--launch", "2025-11-27T15:00:00Z"]),
+                           "out of the target plane", "`gyrfalcon windows`")
+    m = re.search(r"in this plane \(ascending pass\) at (\S+),", line)
+    assert m is not None, line
+    (w,) = [w for w in find_windows(iss_ephemeris("GCRF"), "baikonur-31", "two-orbit", "2025-11-27", 1.0)]
+    assert abs(float(seconds_between(w.inplane_utc, parse_utc(m.group(1))))) < 5.0
+
+
+def test_no_scheme_fits_does_not_suggest_auto_and_other_rules_are_named():
+    """``--scheme two-orbit`` 28 Nov 2025 09:05: the phase (106 deg) fits no scheme, so 'auto'
+    would refuse it too; and a refusal breaking several station rules names each rule id."""
+    from gyrfalcon.traffic.flight_rules import RuleBreach, WhatIfRequiredError, enforce
+
+    import pytest
+
+    line = one_line_exit_2(runner.invoke(app, ["rendezvous", "--launch", "2025-11-28T09:05:00Z", "--scheme", "two-orbit"]),
+                           "no scheme fits this phase", "move the liftoff to a two-orbit window")
+    assert "or for 'auto'" not in line and "ask for" not in line
+    with pytest.raises(WhatIfRequiredError) as info:
+        enforce([RuleBreach("pad-operational", "pad damaged"), RuleBreach("port-free", "taken"),
+                 RuleBreach("lifeboat", "seats")], False)
+    assert "(and 2 more: rules port-free, lifeboat)" in str(info.value)
