@@ -117,9 +117,8 @@ def register(app: typer.Typer) -> None:
 @contextlib.contextmanager
 def scheme_refusal_hints():
     """A scheme the flight's phase does not fit (raised by the runner with the liftoff, the pad and
-    the station): the refusal completed as ``gyrfalcon rendezvous`` completes it, with the pad's
-    part (:func:`gyrfalcon.api._pad_note`: whether the pad is also a reason) and the nearest
-    launches that fit (:func:`gyrfalcon.api.nearest_feasible_launches`)."""
+    the station): the refusal completed as ``gyrfalcon rendezvous`` and ``montecarlo`` complete it
+    (:func:`gyrfalcon.api.complete_scheme_refusal`: the pad's part and the nearest launches that fit)."""
     from ..rendezvous.schemes import NoSchemeError
 
     try:
@@ -127,17 +126,9 @@ def scheme_refusal_hints():
     except NoSchemeError as exc:
         if getattr(exc, "liftoff", None) is None:
             raise
-        import math
-
         from .. import api
-        from ..time import iso_utc
 
-        wins = api.nearest_feasible_launches(exc.station, exc.pad, exc.liftoff, exc.scheme)
-        hint = ("no feasible window within a day of it in the ephemeris" if not wins else
-                "nearest launch that fits: " + ", ".join(
-                    f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
-                    for w in wins))
-        raise type(exc)(f"{exc}; {api._pad_note(exc.pad, exc.liftoff)}; {hint}") from None
+        raise type(exc)(api.complete_scheme_refusal(exc)) from None
 
 
 def not_flown(result) -> None:
