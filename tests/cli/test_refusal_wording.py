@@ -95,7 +95,6 @@ def test_a_two_object_oem_in_a_scenario_is_refused_in_words_for_both_audiences(t
     import gzip
     from pathlib import Path
 
-
     day = Path(__file__).resolve().parents[1] / "data" / "iss_oem_fb1131d_day1_excerpt.txt.gz"
     text = gzip.decompress(day.read_bytes()).decode()
     head, data = text.split("META_STOP", 1)
