@@ -43,6 +43,15 @@ def test_check_refuses_another_object_mixed_into_the_series(tmp_path):
     (tmp_path / "s.toml").write_text(_scenario("2025-11-27T09:28:00Z", "mixed.txt"))
     code, out = _check(tmp_path / "s.toml")
     assert code == 2 and "target.ephemeris" in out and "48274" in out and "one object" in out
+    # the same file given on the command line is refused under the option's name, by run and montecarlo
+    sc = tmp_path / "plain.toml"
+    sc.write_text(_scenario("2025-11-27T09:28:00Z", "embedded"))
+    for cmd in (["run", str(sc), "--no-files"], ["montecarlo", str(sc), "--runs", "2", "--out", str(tmp_path / "mc")]):
+        res = runner.invoke(app, cmd + ["--station-tle", str(tmp_path / "mixed.txt")])
+        err = res.stderr.strip()
+        assert res.exit_code == 2 and len(err.splitlines()) == 1, (cmd, res.output)
+        assert err.startswith("error: --station-tle ") and "48274" in err and "target.ephemeris" not in err
+    assert not (tmp_path / "mc").exists()
 
 
 def test_check_refuses_sets_all_dated_after_the_launch(tmp_path):

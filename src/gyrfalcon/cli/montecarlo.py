@@ -81,8 +81,11 @@ def register(app: typer.Typer) -> None:
                   chunk_size=chunk, title=f"Monte Carlo: {source}, {runs} runs", _size=size)
         from ..rendezvous.schemes import NoSchemeError
 
+        from .station_opts import station_option_named
+
         try:
-            res, resumed, summ = _campaign(sc, runs, out, kw, json_out or not sys.stderr.isatty())
+            with station_option_named(station_oem, station_tle):
+                res, resumed, summ = _campaign(sc, runs, out, kw, json_out or not sys.stderr.isatty())
         except NoSchemeError as exc:     # the pad's part and the nearest launch that fits, as `run` says it
             from ..api import complete_scheme_refusal
 

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
 
         # validate first: a bad scenario or output folder fails here, before any long computation
         check_seed(seed)
-        from .station_opts import station_path
+        from .station_opts import station_option_named, station_path
 
         station = station_path(station_oem, station_tle)    # replaces target.ephemeris before the date checks
         if scenario is None:
@@ -62,7 +62,7 @@ def register(app: typer.Typer) -> None:
         incomplete = None
         quiet = json_out or not sys.stderr.isatty()
         if quiet:
-            with scheme_refusal_hints():
+            with scheme_refusal_hints(), station_option_named(station_oem, station_tle):
                 result = fly(sc, source=source)
             try:
                 written = None if no_files else write_outputs(result, out or default_out_dir(sc), text)
@@ -89,7 +89,7 @@ def register(app: typer.Typer) -> None:
                         bar.update(task, completed=1, status="skipped")
                         bar.stop_task(task)
 
-                with scheme_refusal_hints():
+                with scheme_refusal_hints(), station_option_named(station_oem, station_tle):
                     result = fly(sc, source=source, progress=progress)
                 if no_files:
                     progress("outputs", "skip")

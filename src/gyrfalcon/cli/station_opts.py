@@ -8,6 +8,8 @@ and arc, burns, warnings) comes from :func:`station_report_line` (text) and
 """
 from __future__ import annotations
 
+import contextlib
+
 OEM_HELP = "Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."
 TLE_HELP = ("Station element sets: a TLE file or an OMM JSON/CSV/XML series. The orbit is fitted (state and drag) "
             "to the sets dated before the flight, never after, and propagated.")
@@ -78,3 +80,21 @@ def station_path(station_oem, station_tle):
 
         load_oem_checked(p, "--station-oem")    # several objects, a bad MASS: refused here in CLI words
     return str(p.resolve())
+
+
+@contextlib.contextmanager
+def station_option_named(station_oem, station_tle):
+    """Within it, a refusal of the station data that the runner labels by the scenario key
+    (``target.ephemeris: ...``) is labelled by the option that gave the file instead
+    (``--station-oem`` / ``--station-tle``), when one did."""
+    from ..errors import InputError
+
+    option = "--station-oem" if station_oem else "--station-tle" if station_tle else None
+    try:
+        yield
+    except InputError as exc:
+        prefix = "target.ephemeris: "
+        if option is None or not str(exc).startswith(prefix):
+            raise
+        raise InputError(f"{option} {str(exc)[len(prefix):]}") from None
+

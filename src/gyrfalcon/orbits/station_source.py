@@ -967,10 +967,7 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
             end = t_until if t_until is not None else add_seconds(start_pred, 3 * 86400.0)
             if float(seconds_between(start_pred, end)) <= 0:
                 raise InputError(f"the end {iso_utc(end, 0)} is not after the prediction start {iso_utc(start_pred, 0)}")
-            if area is None:
-                warns.append(f"{name}: no DRAG_AREA in the file; the drag is estimated from the samples with an "
-                             f"assumed ISS area ({ELEMENTS_DRAG['drag_area_m2']:.0f} m^2)")
-            elif sc.drag_coeff is None:
+            if area is not None and sc.drag_coeff is None:   # no DRAG_AREA: predict_from_ephemeris says so
                 warns.append(f"{name}: no DRAG_COEFF in the file; the drag is estimated from the samples with the "
                              f"file's DRAG_AREA ({area:g} m^2) and Cd {DEFAULT_CD} (NASA's Cd is never used as is)")
             pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
