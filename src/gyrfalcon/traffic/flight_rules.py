@@ -35,7 +35,8 @@ from dataclasses import dataclass
 
 from ..errors import InputError
 
-WHAT_IF_HINT = "to fly it anyway as a what-if, pass --what-if (in a scenario file: what_if = true)"
+WHAT_IF_HINT = ("to fly it anyway as a what-if: --what-if on the command line, what_if = true in a scenario "
+                "(the web API too), what_if=True in Python")
 
 
 @dataclass(frozen=True)
@@ -115,10 +116,18 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
         try:
             Manifest.from_events(events, vehicles, None, board)
         except ManifestRuleError as exc:
-            out.append(RuleBreach(getattr(exc, "rule", "manifest"), _with_repair_date(exc, pad, t_launch)))
+            out.append(RuleBreach(getattr(exc, "rule", "manifest"), _no_event_ids(_with_repair_date(exc, pad, t_launch))))
         except InputError as exc:  # e.g. a port the vehicle type cannot use at all
-            out.append(RuleBreach("manifest", str(exc)))
+            out.append(RuleBreach("manifest", _no_event_ids(str(exc))))
     return tuple(out)
+
+
+def _no_event_ids(msg: str) -> str:
+    """A breach's message without the ``(event #N)`` references: they number the events of the
+    check's own replay of the record, which the user never sees."""
+    import re
+
+    return re.sub(r" \(event #\d+\)", "", msg)
 
 
 def _with_repair_date(exc, pad, t_launch) -> str:

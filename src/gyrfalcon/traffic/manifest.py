@@ -117,12 +117,19 @@ class VehicleStateError(ManifestRuleError):
 
 # --- values ------------------------------------------------------------------------------------
 def fmt_t(t_utc: str) -> str:
-    """A stored time shortened for messages: ``2025-11-27T12:34:35Z`` (``...T00:00:00Z`` kept).
+    """A stored time shortened for messages to the nearest second, as every other time in a
+    message is: ``2025-11-27T12:34:35Z`` (``...T00:00:00Z`` kept).
 
     >>> fmt_t("2025-11-27T12:34:35.000Z")
     '2025-11-27T12:34:35Z'
+    >>> fmt_t("2025-12-01T07:54:36.900Z")
+    '2025-12-01T07:54:37Z'
     """
-    return t_utc[:19] + "Z"
+    if len(t_utc) <= 20 or t_utc[19] != ".":
+        return t_utc[:19] + "Z"
+    from ..time import iso_utc, parse_utc
+
+    return iso_utc(parse_utc(t_utc), 0)
 
 
 @dataclass(frozen=True)
