@@ -440,7 +440,10 @@ def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | Non
     try:
         m = Manifest.from_events(events, vehicles, None, _pad_board(scenario) if scenario.what_if else None)
     except ManifestRuleError as exc:
-        notes.append(f"manifest: the flight does not fit the late-2025 ISS manifest: {exc}")
+        rule = getattr(exc, "rule", None)
+        if not (scenario.what_if and rule and any(f"breaks rule {rule}:" in n for n in notes)):
+            notes.append(f"manifest: the flight does not fit the late-2025 ISS manifest: {exc}")
+        # else: the what-if note already says it; either way no port occupancy is given
         return None, (), None
     from ..time import add_seconds, iso_utc, parse_utc
 
