@@ -30,3 +30,19 @@ def two_day_progress_to_poisk() -> str:
     text = (text.replace('spacecraft = "soyuz-ms"', 'spacecraft = "progress-ms"').replace("rassvet-nadir", "poisk-zenith")
             .replace("[return]\nenabled = true", "[return]\nenabled = false"))
     return "\n".join(line for line in text.splitlines() if not line.startswith("names = "))
+
+
+def ms18_station_tle(folder):
+    """The ISS element sets of the week before Soyuz MS-18's liftoff (9 Apr 2021 07:42:41 UTC),
+    from tests/data/iss_tles.csv (31 Mar, 1 Apr and 7 Apr 2021), written as a TLE file in
+    ``folder``; returns its path."""
+    import csv
+    from pathlib import Path
+
+    data = Path(__file__).resolve().parent / "data"
+    with open(data / "iss_tles.csv", newline="") as fh:
+        rows = [r for r in csv.DictReader(fh) if r["epoch_utc"].startswith(("2021-03-31", "2021-04-01", "2021-04-07"))]
+    assert len(rows) == 3
+    tle = Path(folder) / "ms18.tle"
+    tle.write_text("".join(f"ISS (ZARYA)\n{r['tle_line1']}\n{r['tle_line2']}\n" for r in rows))
+    return tle

@@ -9,7 +9,6 @@ tests/data/iss_tles.csv; reproducibility: the same scenario and seed give identi
 (runner docstring), so a re-run of the saved scenario must give the same chaser OEM byte for
 byte (its states to the millisecond).
 """
-import csv
 import json
 from pathlib import Path
 
@@ -89,11 +88,9 @@ def test_saved_scenario_records_each_command_line_override(tmp_path, override):
 
 
 def _ms18(tmp_path):
-    with open(DATA / "iss_tles.csv", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["epoch_utc"].startswith(("2021-03-31", "2021-04-01", "2021-04-07"))]
-    assert len(rows) == 3
-    tle = tmp_path / "ms18.tle"
-    tle.write_text("".join(f"ISS (ZARYA)\n{r['tle_line1']}\n{r['tle_line2']}\n" for r in rows))
+    from tests.scenario_texts import ms18_station_tle
+
+    tle = ms18_station_tle(tmp_path)
     f = tmp_path / "ms18.toml"
     f.write_text(_edge("2021-04-09T07:42:41Z", name="ms18").replace("Soyuz MS-28", "Soyuz MS-18").replace(
         "[return]\nenabled = false\n", "[stay]\ndays = 10\n[return]\nenabled = true\n"))

@@ -8,7 +8,6 @@ launched 27 Nov 2025 09:27:57.4 UTC on a two-orbit profile (domain.md 1.1); Soyu
 tests/data/iss_tles.csv. The other commands (``windows``, ``rendezvous``) are the references for
 what ``run`` must agree with.
 """
-import csv
 import gzip
 import json
 import re
@@ -138,11 +137,9 @@ def test_no_return_asks_for_no_stay_and_no_landing_day():
 def test_no_return_flies_a_2021_flight_from_element_sets_without_a_stay(tmp_path):
     # Soyuz MS-18 (9 Apr 2021), the ISS from the three sets before it; the scenario asks for a
     # 10-day stay whose landing day no embedded trajectory serves: --no-return must not need it
-    with open(DATA / "iss_tles.csv", newline="") as fh:
-        rows = [r for r in csv.DictReader(fh) if r["epoch_utc"].startswith(("2021-03-31", "2021-04-01", "2021-04-07"))]
-    assert len(rows) == 3
-    tle = tmp_path / "ms18.tle"
-    tle.write_text("".join(f"ISS (ZARYA)\n{r['tle_line1']}\n{r['tle_line2']}\n" for r in rows))
+    from tests.scenario_texts import ms18_station_tle
+
+    tle = ms18_station_tle(tmp_path)
     f = tmp_path / "ms18.toml"
     f.write_text(_scenario('time = "2021-04-09T07:42:41Z"').replace("[return]\nenabled = false\n",
                                                                      "[stay]\ndays = 10\n[return]\nenabled = true\n")
