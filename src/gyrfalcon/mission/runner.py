@@ -202,20 +202,27 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
 # ---------------------------------------------------------------------------------------------
 # phases
 # ---------------------------------------------------------------------------------------------
+def _nominal_duration(scenario, windows) -> tuple[str, float]:
+    """(scheme, its nominal liftoff-to-contact duration [h], ``launch/data/schemes.toml``): the
+    arrival the station rules are checked at before the flight; the window's scheme, else the
+    scenario's (``auto``: the two-orbit one)."""
+    from ..launch.windows import load_schemes
+
+    scheme = windows[0].scheme if windows else scenario.rendezvous.scheme
+    return scheme, load_schemes().get(scheme, load_schemes()["two-orbit"]).duration_h
+
+
 def _rules_check(scenario, liftoff, windows, contact=None, undock_utc=None) -> tuple[str, ...]:
     """The station rules the flight would break (:mod:`gyrfalcon.traffic.flight_rules`): raise
     a one-line WhatIfRequiredError unless ``scenario.what_if``; else the notes saying so.
     Before the flight (``contact`` None) the arrival is estimated as liftoff + the scheme's
     nominal duration; after it, ``contact`` (a Time) is the simulated contact and ``undock_utc``
     the simulated undocking (None: from the stay). Departure from the stay."""
-    from ..launch.windows import load_schemes
     from ..time import add_seconds, iso_utc
     from ..traffic.flight_rules import check_flight, enforce
 
     if contact is None:
-        scheme = windows[0].scheme if windows else scenario.rendezvous.scheme
-        duration_h = load_schemes().get(scheme, load_schemes()["two-orbit"]).duration_h
-        arrival = add_seconds(liftoff, duration_h * 3600.0)
+        arrival = add_seconds(liftoff, _nominal_duration(scenario, windows)[1] * 3600.0)
     else:
         arrival = contact
     departure = undock_utc
@@ -249,14 +256,12 @@ def _rules_after_flight(scenario, liftoff, windows, pre_rules, contact, undock_u
     time the notes give is the simulated one; without a contact, the estimate's notes say that
     they are an estimate. A rule the simulated arrival breaks although the estimate did not is
     stated (the flight is flown: the check before it passed)."""
-    from ..launch.windows import load_schemes
     from ..time import iso_utc
 
     if contact is None:
         if not pre_rules:
             return []
-        sch = windows[0].scheme if windows else scenario.rendezvous.scheme
-        h = load_schemes().get(sch, load_schemes()["two-orbit"]).duration_h
+        sch, h = _nominal_duration(scenario, windows)
         return [n + (f" (arrival estimated before the flight as liftoff + the {sch} nominal {h:g} h; no contact "
                      "was simulated)" if "arrival" in n else "") for n in pre_rules]
     post = list(_rules_check(scenario.model_copy(update={"what_if": True}), liftoff, windows, contact, undock_utc))
@@ -319,22 +324,16 @@ def _scheme_refused(exc, scenario, liftoff, eph):
     same error type carrying ``liftoff`` (Time), ``pad`` (the :class:`~gyrfalcon.launch.sites.Pad`
     flown from, in service for a what-if), ``scheme`` (asked for) and ``station`` (the GCRF
     ephemeris), so that a caller can add the nearest launch that fits and the pad's part."""
-    import re
-
     from ..time import iso_utc
 
     key = "launch.time" if scenario.launch.time else "launch.first_feasible_after"
     scheme = scenario.rendezvous.scheme
-    names = ("two-orbit", "four-orbit", "two-day")
-
-    def ask(m):
-        fit = m.group(1)
-        if fit in names:
-            return (f'; set rendezvous.scheme = "{fit}" (or "auto") in the scenario, or move {key} to a '
-                    f"{m.group(2)} window")
-        return f'; move {key} to a {m.group(2)} window, or set rendezvous.scheme = "auto"'
-
-    msg = re.sub(r"; ask for (.+?) or for 'auto', or move the liftoff to a (\S+) window", ask, str(exc))
+    msg = str(exc)
+    if getattr(exc, "reason", ""):           # a SchemeMismatchError: the advice in the scenario's keys
+        msg = exc.reason + (f'; set rendezvous.scheme = "{exc.fits[0]}" (or "auto") in the scenario, or move {key} '
+                            f"to a {exc.asked} window" if exc.fits else
+                            f"; no scheme fits this phase ('auto' would refuse it too); move {key} to a "
+                            f"{exc.asked} window")
     new = type(exc)(f'rendezvous.scheme = "{scheme}": launch {iso_utc(liftoff, 1)} from {scenario.launch.pad}: {msg}')
     new.liftoff, new.pad, new.scheme, new.station = liftoff, _launch_pad(scenario), scheme, eph
     return new

@@ -48,7 +48,15 @@ class NoSchemeError(InputError):
 
 
 class SchemeMismatchError(NoSchemeError):
-    """The scheme asked for does not accept the phase at insertion (only ``auto`` chooses another)."""
+    """The scheme asked for does not accept the phase at insertion (only ``auto`` chooses another).
+
+    As raised by :func:`choose_scheme` it also carries, for a caller that words the advice its own
+    way (a scenario's keys): ``reason`` (the message up to the advice), ``asked`` (the scheme
+    asked for) and ``fits`` (the schemes that accept the phase, fastest first; may be empty)."""
+
+    reason: str = ""
+    asked: str = ""
+    fits: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -347,14 +355,16 @@ def choose_scheme(phase_rad: float, preferred: str | None = None, enforce_range:
                 return SchemeChoice(first, phase, c, (
                     f"station {deg:.1f} deg ahead at insertion: {first.name} forced outside its range "
                     f"{first.range_text()} (catch-up {math.degrees(c):.1f} deg)"))
-            fits = [s.name for s in order if s.catch_up_rad(phase) is not None]
-            raise SchemeMismatchError(
-                f"station {deg:.1f} deg ahead at insertion: outside the {first.name} range "
-                f"{first.range_text()} (the reason is the phase); "
-                + (f"the scheme that fits this phase is {fits[0]}; ask for {fits[0]} or for 'auto', or move the "
-                   f"liftoff to a {first.name} window" if fits else
-                   f"no scheme fits this phase ('auto' would refuse it too); move the liftoff to a {first.name} "
-                   "window"))
+            fits = tuple(s.name for s in order if s.catch_up_rad(phase) is not None)
+            reason = (f"station {deg:.1f} deg ahead at insertion: outside the {first.name} range "
+                      f"{first.range_text()} (the reason is the phase)")
+            err = SchemeMismatchError(
+                f"{reason}; " + (f"the scheme that fits this phase is {fits[0]}; ask for {fits[0]} or for 'auto', or "
+                                 f"move the liftoff to a {first.name} window" if fits else
+                                 f"no scheme fits this phase ('auto' would refuse it too); move the liftoff to a "
+                                 f"{first.name} window"))
+            err.reason, err.asked, err.fits = reason, first.name, fits
+            raise err
         c = first.catch_up_rad(phase)
         return SchemeChoice(first, phase, c, f"station {deg:.1f} deg ahead at insertion: {inside(first, c)}")
     refused = []
