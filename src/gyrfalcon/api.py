@@ -40,7 +40,6 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, fields
-from dataclasses import replace as dataclasses_replace
 from pathlib import Path
 
 from .errors import GyrfalconError, InputError
@@ -567,10 +566,7 @@ def _pad_note(pad, liftoff) -> str:
     from .time import add_seconds, iso_utc
 
     try:
-        cutoff = add_seconds(liftoff, -60.0)
-        known = pad.history and type(pad.history)(e for e in pad.history
-                                                  if float(e.since.tt) < float(cutoff.tt))
-        st = dataclasses_replace(pad, history=known).status_at(liftoff)
+        st = pad.known_before(add_seconds(liftoff, -60.0)).status_at(liftoff)
     except Exception:       # a pad without a status history: no statement
         return "pad status unknown"
     if st.available:

@@ -328,6 +328,11 @@ class Pad:
         return f"{self.id} ({self.name})"
 
     # status ----------------------------------------------------------------------------
+    def known_before(self, t) -> "Pad":
+        """The pad as it stood before ``t``: status entries from ``t`` on are dropped."""
+        k = _key(_as_time(t))
+        return dataclasses.replace(self, history=tuple(e for e in self.history if _key(e.since) < k))
+
     def status_at(self, t) -> PadStatus:
         """The pad's status at ``t`` (skyfield Time, ISO string or aware datetime)."""
         t = _as_time(t)
@@ -532,12 +537,7 @@ class SiteCatalog:
         Lets a scenario replay history (e.g. the MS-28 launch on a pad not yet marked damaged).
         """
         t = _as_time(t)
-        k = _key(t)
-        pads = tuple(
-            dataclasses.replace(p, history=tuple(e for e in p.history if _key(e.since) < k))
-            for p in self.pads
-        )
-        return SiteCatalog(pads)
+        return SiteCatalog(tuple(p.known_before(t) for p in self.pads))
 
 
 def _require(table: dict, key: str, where: str, kind=None):
