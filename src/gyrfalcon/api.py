@@ -137,10 +137,10 @@ def sgp4_ephemeris(elements, start=None, stop=None, step_s: float = SGP4_STEP_S)
     package uses). Assumption: SGP4's own accuracy (about 1 km at epoch, growing by some km
     per day); the samples do not add error beyond the interpolation (under 1 m at 60 s).
     """
+    from dataclasses import replace
+
     import numpy as np
 
-    from .io.oem import convert_samples
-    from .orbits.ephemeris import Ephemeris
     from .time import add_seconds, parse_utc, seconds_between
 
     if not hasattr(elements, "satrec"):
@@ -153,9 +153,7 @@ def sgp4_ephemeris(elements, start=None, stop=None, step_s: float = SGP4_STEP_S)
         raise InputError(f"sgp4_ephemeris: stop must be after start (got {span:.0f} s)")
     s = np.append(np.arange(0.0, span, float(step_s)), span)
     teme = elements.propagate(add_seconds(t0, s))
-    r, v = convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")
-    return Ephemeris(teme.epoch, teme.t_s, r, v, "GCRF", name=teme.name,
-                     meta={"source": f"SGP4 from the element set of {_iso(elements.epoch, 0)}"})
+    return replace(teme.in_frame("GCRF"), meta={"source": f"SGP4 from the element set of {_iso(elements.epoch, 0)}"})
 
 
 def _sgp4_around(elements, around):
@@ -235,10 +233,7 @@ def station_ephemeris(source=None, *, around=None):
         if source.frame == "GCRF":
             return source
         if source.frame in ("EME2000", "ICRF", "TEME"):
-            from .io.oem import convert_samples
-
-            r, v = convert_samples(source.epoch, source.t_s, source.r_m, source.v_mps, source.frame, "GCRF")
-            return source.with_states(r, v, "GCRF")
+            return source.in_frame("GCRF")
         raise InputError(f"the station ephemeris is in {source.frame}; give an inertial one (GCRF or EME2000), "
                          "e.g. load_oem(path).ephemeris('GCRF')")
     if source is None:

@@ -226,12 +226,7 @@ def register(app: typer.Typer) -> None:
                 tle, report = _latest_set(sets, t0, label)
                 state = tle.state_at(t0).to("GCRF")
                 if model == "sgp4":
-                    eph_teme = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s)))
-                    from ..io.oem import convert_samples
-                    from ..orbits.ephemeris import Ephemeris
-
-                    r, v = convert_samples(eph_teme.epoch, eph_teme.t_s, eph_teme.r_m, eph_teme.v_mps, "TEME", "GCRF")
-                    eph = Ephemeris(eph_teme.epoch, eph_teme.t_s, r, v, "GCRF", eph_teme.name)
+                    eph = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s))).in_frame("GCRF")
         else:
             state = _from_state(from_state, start)
             if model == "full":

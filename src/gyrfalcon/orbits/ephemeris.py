@@ -169,6 +169,17 @@ class Ephemeris:
 
         return replace(self, r_m=r_m, v_mps=v_mps, frame=frame, meta=dict(self.meta))
 
+    def in_frame(self, frame: str) -> "Ephemeris":
+        """The same trajectory in ``frame`` (GCRF, EME2000, ICRF, TEME, ITRF...; the conversions of
+        :func:`gyrfalcon.io.oem.convert_samples`), every sample converted; itself if already there."""
+        from ..io.oem import convert_samples
+
+        frame = canonical_frame(frame)
+        if frame == self.frame:
+            return self
+        r, v = convert_samples(self.epoch, self.t_s, self.r_m, self.v_mps, self.frame, frame)
+        return self.with_states(r, v, frame)
+
     # ---- span -------------------------------------------------------------------------
     @property
     def start(self):

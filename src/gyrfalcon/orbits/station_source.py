@@ -217,7 +217,7 @@ class Station:
         f = canonical_frame(frame)
         if f == "GCRF":
             return self.gcrf
-        return _convert_ephemeris(self.gcrf, f)
+        return self.gcrf.in_frame(f)
 
     def at(self, t):
         """The GCRF state at ``t``."""
@@ -245,13 +245,6 @@ class Station:
                 "drag": None if self.drag is None else self.drag.to_dict(),
                 "burns": [{"name": n, "utc": u, "dv_mps": dv} for n, u, dv in self.burns],
                 "warnings": list(self.warnings)}
-
-
-def _convert_ephemeris(eph, frame):
-    from ..io.oem import convert_samples
-
-    r, v = convert_samples(eph.epoch, eph.t_s, eph.r_m, eph.v_mps, eph.frame, frame)
-    return eph.with_states(r, v, frame)
 
 
 # ------------------------------------------------------------------------------------------
@@ -942,7 +935,7 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
     events = ()
     if kind in ("oem", "embedded", "eph"):
         if kind == "eph":
-            eph = payload if payload.frame == "GCRF" else _convert_ephemeris(payload, "GCRF")
+            eph = payload.in_frame("GCRF")
             events = tuple(eph.meta.get("events", ()) or ())
             sc = eph.meta.get("spacecraft")
             created = eph.meta.get("creation_date")
