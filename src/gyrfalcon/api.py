@@ -558,7 +558,7 @@ def _pad_note(pad, liftoff) -> str:
     rule pad-operational sees it (:func:`gyrfalcon.traffic.flight_rules.check_flight`: the status
     board as known one minute before liftoff), with the catalogue's repair date when it is out of
     service. ``pad``: a :class:`~gyrfalcon.launch.sites.Pad` (a what-if copy reads as in service)."""
-    from .time import add_seconds, iso_utc
+    from .time import add_seconds
 
     try:
         st = pad.known_before(add_seconds(liftoff, -60.0)).status_at(liftoff)
@@ -566,13 +566,7 @@ def _pad_note(pad, liftoff) -> str:
         return "pad status unknown"
     if st.available:
         return f"pad {pad.id} available (not a reason)"
-    try:
-        back = pad.next_available(liftoff)
-    except Exception:
-        back = None
-    return (f"pad {pad.id} is also a reason: {st.status} at liftoff ({st.reason})"
-            + (f", back in service on {iso_utc(back, 0)[:10]} (the launch-site catalogue's repair date)"
-               if back is not None else ", no return to service recorded"))
+    return f"pad {pad.id} is also a reason: {st.status} at liftoff ({st.reason}), {pad.repair_text(liftoff)}"
 
 
 def _scheme_refusal_tail(station_eph, pad, liftoff, scheme) -> str:

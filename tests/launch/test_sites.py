@@ -130,6 +130,22 @@ def test_refusal_gives_reason_and_next_available_date(sites):
     assert pad.require_available(PROGRESS_MS33_LIFTOFF, vehicle="soyuz-2.1a").available
 
 
+def test_board_known_before_gives_the_recorded_repair_date():
+    """A board as known before liftoff (the station rule pad-operational's view) has dropped the
+    repair entry dated after it, but its refusal still gives the catalogue's repair date
+    (3 Mar 2026, domain.md 7.2), never "no return to service"."""
+    board = PadStatusBoard.from_catalog(known_before="2025-12-21T00:00Z")
+    assert board.next_available("baikonur-31", "2025-12-21T12:00Z") is None
+    with pytest.raises(PadUnavailableError) as exc:
+        board.require_available("baikonur-31", "2025-12-21T12:00Z", vehicle="soyuz-2.1a")
+    msg = str(exc.value)
+    assert "damaged" in msg and "back in service on 2026-03-03 (the launch-site catalogue's repair date)" in msg
+    assert "no return to service" not in msg
+    # a board over the whole catalogue says it as before
+    with pytest.raises(PadUnavailableError, match="next available on 2026-03-03"):
+        PadStatusBoard.from_catalog().require_available("baikonur-31", "2025-12-21T12:00Z")
+
+
 def test_retired_pad_1_5_is_refused(sites):
     pad = sites.get("gagarins-start")
     assert pad.id == "baikonur-1"

@@ -52,6 +52,7 @@ STATUSES = ("operational", "damaged", "under-repair", "inactive", "retired", "un
 """Pad statuses the catalogue and the board know; only ``operational`` accepts a launch."""
 
 AVAILABLE_STATUS = "operational"
+REPAIR_DATE_SOURCE = "the launch-site catalogue's repair date"   # where a repair date in a message comes from
 
 DEFAULT_ORBITAL_SPEED_MPS = 7790.0
 """Horizontal inertial speed at insertion used for the ground-relative azimuth [m/s]
@@ -368,17 +369,34 @@ class Pad:
                 return entry.since
         return None
 
+    def repair_text(self, t) -> str:
+        """When the pad, out of service at ``t``, is back in service by its own history:
+        ``"back in service on 2026-03-03 (the launch-site catalogue's repair date)"``, or
+        ``"no return to service recorded"``. Call it on the catalogue's pad (not a
+        :meth:`known_before` copy, which has dropped the repair entry) for the recorded date.
+
+        >>> load_sites().get("baikonur-31").repair_text("2025-12-21")
+        "back in service on 2026-03-03 (the launch-site catalogue's repair date)"
+        """
+        back = self.next_available(t)
+        if back is None:
+            return "no return to service recorded"
+        return f"back in service on {_when(back)[:10]} ({REPAIR_DATE_SOURCE})"
+
     def supports(self, vehicle: str) -> bool:
         """Whether the pad supports launch vehicle ``vehicle`` (id such as ``soyuz-2.1a``)."""
         return _norm_vehicle(vehicle) in self.vehicles
 
-    def require_available(self, t, vehicle: str | None = None, crewed: bool = False, catalog=None):
+    def require_available(self, t, vehicle: str | None = None, crewed: bool = False, catalog=None,
+                          recorded: "Pad | None" = None):
         """Return the :class:`PadStatus` at ``t`` if a launch is allowed, else raise.
 
         Raises :class:`VehicleNotSupportedError` / :class:`NotCrewRatedError` (the pad can
         never serve this flight) or :class:`PadUnavailableError` (not operational at ``t``;
         the message gives the reason and the date the pad is next available). ``catalog``
-        (default: the packaged one) is used to suggest alternative pads.
+        (default: the packaged one) is used to suggest alternative pads. ``recorded``: the
+        catalogue's own pad when this one is a :meth:`known_before` copy; where this one knows no
+        return to service, the message gives the recorded repair date (:meth:`repair_text`).
 
         >>> load_sites().get("baikonur-31").require_available("2025-12-21")
         Traceback (most recent call last):
@@ -404,8 +422,11 @@ class Pad:
         nxt = self.next_available(t)
         since = f", {_when(status.since)[:10]}" if status.since is not None else ""
         msg = f"pad {self.label} is {status.status} on {_when(t)} ({status.reason}{since}); "
+        back = None if nxt is not None or recorded is None else recorded.next_available(t)
         if nxt is not None:
             msg += f"it is next available on {_when(nxt)}"
+        elif back is not None:
+            msg += recorded.repair_text(t)
         else:
             others = [
                 p.id for p in cat.pads
@@ -668,13 +689,16 @@ class PadStatusBoard:
 
     catalog: SiteCatalog
     events: tuple[BoardEvent, ...] = ()
+    recorded: SiteCatalog | None = None
 
     @classmethod
     def from_catalog(cls, catalog: SiteCatalog | None = None, known_before=None) -> "PadStatusBoard":
-        """A board over ``catalog`` (default the packaged one), optionally as known before a time."""
+        """A board over ``catalog`` (default the packaged one), optionally as known before a time.
+        A board known before a time keeps the whole catalogue as ``recorded``: a refusal then
+        gives the recorded repair date that the board itself does not know yet."""
         cat = catalog if catalog is not None else load_sites()
         if known_before is not None:
-            cat = cat.known_before(known_before)
+            return cls(cat.known_before(known_before), recorded=cat)
         return cls(cat)
 
     def pad(self, pad_id: str) -> Pad:
@@ -698,7 +722,8 @@ class PadStatusBoard:
 
     def require_available(self, pad_id: str, t, vehicle: str | None = None, crewed: bool = False) -> PadStatus:
         """:meth:`Pad.require_available` with the board's events applied."""
-        return self.pad(pad_id).require_available(t, vehicle, crewed, catalog=_BoardView(self))
+        recorded = None if self.recorded is None else self.recorded.get(pad_id)
+        return self.pad(pad_id).require_available(t, vehicle, crewed, catalog=_BoardView(self), recorded=recorded)
 
     def with_event(self, pad_id: str, t, status: str, reason: str, until=None, *,
                    until_status: str | None = None, until_reason: str | None = None,

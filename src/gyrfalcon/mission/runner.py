@@ -374,7 +374,7 @@ def _pad_board(scenario, known_before=None):
 
     pad_id = board.catalog.resolve(scenario.launch.pad)
     pads = tuple(pad_as_operational(p) if p.id == pad_id else p for p in board.catalog.pads)
-    return PadStatusBoard(SiteCatalog(pads), board.events)
+    return dataclasses.replace(board, catalog=SiteCatalog(pads))
 
 
 def _pad_whatif_notes(scenario, liftoff) -> tuple[str, ...]:
@@ -386,16 +386,14 @@ def _pad_whatif_notes(scenario, liftoff) -> tuple[str, ...]:
     from ..launch.windows import PAD_NEEDED_BEFORE_LIFTOFF_S
     from ..time import add_seconds, iso_utc
 
-    sites = load_sites()
-    pad = sites.known_before(iso_utc(add_seconds(liftoff, -60.0), 0)).get(scenario.launch.pad)
+    recorded = load_sites().get(scenario.launch.pad)
+    pad = recorded.known_before(add_seconds(liftoff, -60.0))
     out = []
     for t in (add_seconds(liftoff, -PAD_NEEDED_BEFORE_LIFTOFF_S), liftoff):
         st = pad.status_at(t)
         if not st.available:
-            nxt = sites.get(pad.id).next_available(t)      # the repair date as the catalogue records it
-            out.append(f"what-if: pad {pad.id} is {st.status} on {iso_utc(liftoff, 0)} ({st.reason}"
-                       + (f"; back in service {iso_utc(nxt, 0)[:10]}" if nxt is not None else "")
-                       + "); the window search and the countdown treat it as in service")
+            out.append(f"what-if: pad {pad.id} is {st.status} on {iso_utc(liftoff, 0)} ({st.reason}; "
+                       f"{recorded.repair_text(t)}); the window search and the countdown treat it as in service")
             break
     return tuple(out)
 

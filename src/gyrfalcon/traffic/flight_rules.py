@@ -116,7 +116,7 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
         try:
             Manifest.from_events(events, vehicles, None, board)
         except ManifestRuleError as exc:
-            out.append(RuleBreach(getattr(exc, "rule", "manifest"), _no_event_ids(_with_repair_date(exc, pad, t_launch))))
+            out.append(RuleBreach(getattr(exc, "rule", "manifest"), _no_event_ids(str(exc))))
         except InputError as exc:  # e.g. a port the vehicle type cannot use at all
             out.append(RuleBreach("manifest", _no_event_ids(str(exc))))
     return tuple(out)
@@ -128,26 +128,6 @@ def _no_event_ids(msg: str) -> str:
     import re
 
     return re.sub(r" \(event #\d+\)", "", msg)
-
-
-def _with_repair_date(exc, pad, t_launch) -> str:
-    """The breach's message; for a pad out of service, with the date the launch-site catalogue
-    has it back in service (the countdown's board knows only the entries dated before liftoff,
-    so its own message may say no return to service is recorded)."""
-    msg = str(exc)
-    if getattr(exc, "rule", None) != "pad-operational" or pad is None:
-        return msg
-    from ..launch.sites import load_sites
-    from ..time import iso_utc
-
-    try:
-        back = load_sites().get(pad).next_available(t_launch)
-    except InputError:
-        return msg
-    if back is None:
-        return msg
-    msg = msg.replace("; no return to service is recorded", "")
-    return f"{msg}; back in service on {iso_utc(back, 0)[:10]} (the launch-site catalogue's repair date)"
 
 
 def _planned_departures(record, vehicle: str) -> list:
