@@ -42,7 +42,8 @@ from concurrent.futures import ProcessPoolExecutor
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FLIGHTS = ROOT / "tests" / "data" / "flights_2023_2026.csv"
 HELD_OUT = ROOT / "tests" / "data" / "flights_2020_2022.csv"
-TLES = ROOT / "tests" / "data" / "iss_tles.csv"
+HELD_OUT_2018 = ROOT / "tests" / "data" / "flights_2018_2019.csv"
+TLES = (ROOT / "tests" / "data" / "iss_tles.csv", ROOT / "tests" / "data" / "iss_tles_public.csv")
 TOL_MIN = {"two-orbit": 5.0, "four-orbit": 5.0, "two-day": 15.0}
 
 
@@ -135,9 +136,17 @@ def _tle_ephemeris(epoch_text: str, liftoff):
     from gyrfalcon.orbits.tle import TLE
     from gyrfalcon.time import add_seconds
 
-    sets = [TLE.from_lines(r["tle_line1"], r["tle_line2"]) for r in csv.DictReader(open(TLES, encoding="utf-8"))]
+    sets = [TLE.from_lines(r["tle_line1"], r["tle_line2"]) for r in _tle_rows()]
     st = load_station(sets, at_utc=liftoff, until_utc=add_seconds(liftoff, 4 * 86400.0), label="ISS TLE series")
     return st.ephemeris("GCRF")
+
+
+def _tle_rows() -> list:
+    """Every ISS element set of the two TLE files (``iss_tles.csv``, the project's shared
+    reference; ``iss_tles_public.csv``, sets of 2018-2022 found in public source files), in
+    epoch order."""
+    rows = [r for f in TLES for r in csv.DictReader(open(f, encoding="utf-8"))]
+    return sorted(rows, key=lambda r: r["epoch_utc"])
 
 
 def _launch_error_s(eph, pad, scheme, liftoff, vehicle):
@@ -210,7 +219,7 @@ def with_tle_epochs(rows: list, max_age_days: float = 6.0) -> list:
     liftoff, each with ``station_tle_epoch`` set to the latest such set (as the held-out CSV has)."""
     from gyrfalcon.time import parse_utc, seconds_between
 
-    epochs = [r["epoch_utc"] for r in csv.DictReader(open(TLES, encoding="utf-8"))]
+    epochs = [r["epoch_utc"] for r in _tle_rows()]
     out = []
     for r in rows:
         liftoff = parse_utc(_utc(r["launch_utc"]))
@@ -227,6 +236,8 @@ def main(argv=None) -> int:
     ap.add_argument("--flights", default=None)
     ap.add_argument("--held-out", action="store_true",
                     help="the 2020-2022 flights (tests/data/flights_2020_2022.csv), ISS from TLEs (SGP4)")
+    ap.add_argument("--held-out-2018", action="store_true",
+                    help="the 2018-2019 flights (tests/data/flights_2018_2019.csv), ISS from TLEs")
     ap.add_argument("--from-tles", action="store_true",
                     help="the development flights with the ISS from the TLEs of iss_tles.csv instead of NASA's "
                          "ephemerides (the flights with a set dated less than 6 days before liftoff)")
@@ -235,8 +246,8 @@ def main(argv=None) -> int:
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    flights = args.flights or str(HELD_OUT if args.held_out else FLIGHTS)
-    if not (args.held_out or args.from_tles) and args.oem_dir is None:
+    flights = args.flights or str(HELD_OUT if args.held_out else HELD_OUT_2018 if args.held_out_2018 else FLIGHTS)
+    if not (args.held_out or args.held_out_2018 or args.from_tles) and args.oem_dir is None:
         ap.error("--oem-dir is needed for the development flights (NASA OEMs)")
     rows = [r for r in csv.DictReader(open(flights, encoding="utf-8"))
             if args.only is None or args.only in r["mission"]]
