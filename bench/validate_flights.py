@@ -4,11 +4,16 @@
     python bench/validate_flights.py --oem-dir DIR --markdown # the table as Markdown
     python bench/validate_flights.py --oem-dir DIR --only "Soyuz MS-28" --workers 1
     python bench/validate_flights.py --from-tles         # the same flights, ISS from iss_tles.csv
+    python bench/validate_flights.py --held-out          # 2020-2022 flights, ISS from public TLEs
+    python bench/validate_flights.py --held-out-2018     # 2018-2019 flights, ISS from public TLEs
+    python bench/validate_flights.py --flights F.csv --tles SETS.txt   # your own list
 
 DIR holds the NASA ISS OEM files named in ``tests/data/flights_2023_2026.csv`` (column
 ``station_oem``). ``--flights FILE`` takes another list in the same columns; an optional ``pad``
 column names the launch pad (default ``baikonur-31``; ``baikonur-1`` for the Soyuz-FG flights
-of 2018-2019). Each flight is flown as a user would: the REAL liftoff time, the real
+of 2018-2019). A row with ``station_tle_epoch`` instead of ``station_oem`` flies with the ISS
+from element sets: those of ``tests/data/iss_tles.csv`` and ``iss_tles_public.csv`` plus any
+``--tles FILE``; the row is refused if no set of that epoch is among them. Each flight is flown as a user would: the REAL liftoff time, the real
 vehicle, pad (Baikonur 31/6) and docking port, the station from the NASA ephemeris made before
 the flight; parametric insertion into the station's plane (the J2-biased plane for the two-day
 scheme), the planner (phasing and rendezvous burns from the geometry, ``full`` force model,
@@ -54,12 +59,12 @@ def _utc(text: str) -> str:
     return text + "Z"
 
 
-def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
+def fly(row: dict, oem_dir: str, seed: int = 0, tle_files: tuple = ()) -> dict:
     """One flight: plan + approach; returns a result row (times ISO UTC, errors in minutes). A
     flight that cannot be flown (an unknown scheme or port, an ephemeris that does not cover it,
     ...) is a row saying why, not the end of the table."""
     try:
-        return _fly(row, oem_dir, seed)
+        return _fly(row, oem_dir, seed, tle_files)
     except Exception as exc:
         return {"mission": row.get("mission", "?"), "vehicle": row.get("vehicle", "?"),
                 "scheme": row.get("scheme", "?"), "port": row.get("port", "?"),
@@ -68,7 +73,7 @@ def fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
                 "error": f"{type(exc).__name__}: {exc}", "seconds": 0.0}
 
 
-def _fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
+def _fly(row: dict, oem_dir: str, seed: int = 0, tle_files: tuple = ()) -> dict:
     import numpy as np
 
     from gyrfalcon.io.oem import load_oem
@@ -82,7 +87,7 @@ def _fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
     t_start = time.perf_counter()
     liftoff = parse_utc(_utc(row["launch_utc"]))
     if row.get("station_tle_epoch"):
-        eph = _tle_ephemeris(row["station_tle_epoch"], liftoff)
+        eph = _tle_ephemeris(row["station_tle_epoch"], liftoff, tle_files)
     else:
         eph = load_oem(os.path.join(oem_dir, row["station_oem"])).ephemeris("GCRF")
     pad = load_sites().get((row.get("pad") or "").strip() or "baikonur-31")
@@ -126,19 +131,34 @@ def _fly(row: dict, oem_dir: str, seed: int = 0) -> dict:
     return out
 
 
-def _tle_ephemeris(epoch_text: str, liftoff):
+def _tle_ephemeris(epoch_text: str, liftoff, tle_files: tuple = ()):
     """The ISS as ``rendezvous --station-tle`` gives it (:func:`gyrfalcon.load_station`) from
-    every set of ``iss_tles.csv``: only the sets dated before liftoff serve (state and drag fitted
-    on those of the last days, else the last set with the default drag scale), propagated
-    numerically to liftoff + 4 days. ``epoch_text`` (the CSV's last set before liftoff) is checked
-    to be the one the loader starts from."""
+    every set of the TLE files (``TLES`` plus ``tle_files``): only the sets dated before liftoff
+    serve (state and drag fitted on those of the last days, else the last set with the default
+    drag scale), propagated numerically to liftoff + 4 days. ``epoch_text`` (the flight list's
+    latest set before liftoff) must be the one the loader ends its data with: a flight whose set
+    is missing from the files is refused, not flown from an older set."""
     from gyrfalcon.orbits.station_source import load_station
-    from gyrfalcon.orbits.tle import TLE
-    from gyrfalcon.time import add_seconds
+    from gyrfalcon.orbits.tle import TLE, load_tles
+    from gyrfalcon.time import add_seconds, parse_utc, seconds_between
 
     sets = [TLE.from_lines(r["tle_line1"], r["tle_line2"]) for r in _tle_rows()]
+    for path in tle_files:
+        sets += (_csv_sets(path) if str(path).endswith(".csv") else load_tles(path))
     st = load_station(sets, at_utc=liftoff, until_utc=add_seconds(liftoff, 4 * 86400.0), label="ISS TLE series")
+    want = parse_utc(_utc(epoch_text))
+    if st.data_end_utc is None or abs(float(seconds_between(want, parse_utc(st.data_end_utc)))) > 1.0:
+        raise ValueError(f"station_tle_epoch {epoch_text}: no such set before liftoff in the TLE files "
+                         f"(the latest is {st.data_end_utc}); give the file that holds it with --tles")
     return st.ephemeris("GCRF")
+
+
+def _csv_sets(path) -> list:
+    """The sets of a CSV with ``tle_line1`` and ``tle_line2`` columns (as ``iss_tles.csv``)."""
+    from gyrfalcon.orbits.tle import TLE
+
+    with open(path, encoding="utf-8", newline="") as fh:
+        return [TLE.from_lines(r["tle_line1"], r["tle_line2"]) for r in csv.DictReader(fh)]
 
 
 def _tle_rows() -> list:
@@ -241,24 +261,28 @@ def main(argv=None) -> int:
     ap.add_argument("--from-tles", action="store_true",
                     help="the development flights with the ISS from the TLEs of iss_tles.csv instead of NASA's "
                          "ephemerides (the flights with a set dated less than 6 days before liftoff)")
+    ap.add_argument("--tles", action="append", default=[], metavar="FILE",
+                    help="more ISS element sets for the flights' station_tle_epoch (a TLE file, or a CSV "
+                         "with tle_line1/tle_line2 columns); repeatable")
     ap.add_argument("--only", default=None, help="fly only the flights whose name contains this text")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
     flights = args.flights or str(HELD_OUT if args.held_out else HELD_OUT_2018 if args.held_out_2018 else FLIGHTS)
-    if not (args.held_out or args.held_out_2018 or args.from_tles) and args.oem_dir is None:
-        ap.error("--oem-dir is needed for the development flights (NASA OEMs)")
     rows = [r for r in csv.DictReader(open(flights, encoding="utf-8"))
             if args.only is None or args.only in r["mission"]]
     if args.from_tles:
         rows = with_tle_epochs(rows)
+    if args.oem_dir is None and any(not r.get("station_tle_epoch") for r in rows):
+        ap.error("--oem-dir is needed for flights with a NASA OEM (column station_oem)")
     t0 = time.perf_counter()
     if args.workers > 1 and len(rows) > 1:
         with ProcessPoolExecutor(args.workers) as ex:
-            res = list(ex.map(fly, rows, [args.oem_dir] * len(rows), [args.seed] * len(rows)))
+            res = list(ex.map(fly, rows, [args.oem_dir] * len(rows), [args.seed] * len(rows),
+                              [tuple(args.tles)] * len(rows)))
     else:
-        res = [fly(r, args.oem_dir, args.seed) for r in rows]
+        res = [fly(r, args.oem_dir, args.seed, tuple(args.tles)) for r in rows]
     if args.markdown:
         print(table_markdown(res))
         print()
