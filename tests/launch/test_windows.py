@@ -254,4 +254,4 @@ def test_no_feasible_window_says_phase_or_pad_per_window():
         find_feasible_windows(iss_ephemeris(), "baikonur-31", "two-orbit", "2025-11-28", 2)
     msg = str(e.value)
     assert "refused for the phase and the pad" in msg and "outside 10-18 deg" in msg
-    assert "fits two-day" in msg and "next available 2026-03-03" in msg and "\n" not in msg
+    assert "fits two-day" in msg and "back in service on 2026-03-03" in msg and "\n" not in msg

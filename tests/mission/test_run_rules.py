@@ -60,7 +60,7 @@ def test_the_window_search_of_a_whatif_treats_the_pad_as_in_service(whatif_windo
     assert abs(_dt(whatif_window, liftoff)) < 0.5 and wins[0].feasible
     # the pad is out of service then (until 3 Mar 2026): without the what-if no window is feasible
     plain = parse_scenario(_scenario('first_feasible_after = "2025-12-01"'))
-    with pytest.raises(mission_runner.MissionError, match=r"for the pad .*next available " + PAD_REPAIRED):
+    with pytest.raises(mission_runner.MissionError, match=r"for the pad .*back in service on " + PAD_REPAIRED):
         mission_runner._window(plain, eph)
 
 

@@ -906,9 +906,7 @@ def _window(tgt, ref, sol, i, sch, pad_obj, lead, inplane_phase=None) -> LaunchW
     status = pad_obj.status_at(t_pad)
     if not status.available:
         ok = False
-        nxt = pad_obj.next_available(t_pad)
-        reason += (f"; pad {pad_obj.id} is {status.status} ({status.reason})"
-                   + (f", next available {iso_utc(nxt, 0)[:10]}" if nxt is not None else ""))
+        reason += f"; pad {pad_obj.id} is {status.status} ({status.reason}), {pad_obj.repair_text(t_pad)}"
     return LaunchWindow(
         launch_utc=t_launch,
         inplane_utc=add_seconds(ref, float(sol.s_inplane[i])),
