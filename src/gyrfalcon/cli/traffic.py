@@ -233,7 +233,7 @@ def register(app: typer.Typer) -> None:
         m = _manifest(db, builtin)
         ivs = port_intervals(m.events, m.vehicles)
         with atomic_path(out) as tmp:
-            gantt(tmp, ivs, ports=m.station.port_ids, title=f"{m.station.name} port occupancy",
+            gantt(tmp, ivs, ports=m.station.chart_ports(i.port for i in ivs), title=f"{m.station.name} port occupancy",
                   start_utc=normalise_time(start) if start else None,
                   end_utc=normalise_time(end) if end else None)
         console().print(f"wrote {out}")
@@ -276,7 +276,8 @@ def register(app: typer.Typer) -> None:
 
             path = gantt_out
             with atomic_path(gantt_out) as tmp:
-                w.gantt(tmp, r.intervals(True), baseline=r.intervals(False), ports=r.baseline.station.port_ids,
+                w.gantt(tmp, r.intervals(True), baseline=r.intervals(False),
+                           ports=r.baseline.station.chart_ports(i.port for i in r.intervals(True) + r.intervals(False)),
                            title=f"Port occupancy, {outage.pad_id} out {_fmt(outage.since_utc)[:10]}.."
                                  f"{_fmt(outage.until_utc)[:10]}",
                            start_utc=outage.since_utc[:10] + "T00:00:00.000Z", end_utc=r.horizon_utc, outage=outage)

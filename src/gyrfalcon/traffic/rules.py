@@ -84,9 +84,10 @@ class _Replay:
     def seats_of(self, vehicle: str) -> int:
         return self.st.vehicle_type(self.vehicles[vehicle]).crew_seats
 
-    def free_ports_for(self, vtype: str, corridor: bool = False) -> list[str]:
-        """Free ports that take ``vtype`` now (with a clear approach corridor if ``corridor``)."""
-        free = [p for p in self.st.ports_for(vtype) if self.ports[p] is None]
+    def free_ports_for(self, vtype: str, corridor: bool = False, t_utc: str | None = None) -> list[str]:
+        """Free ports that take ``vtype`` now (at ``t_utc``: the ports, current or past, that
+        could take it then; with a clear approach corridor if ``corridor``)."""
+        free = [p for p in self.st.ports_for(vtype, t_utc) if self.ports.get(p) is None]
         if corridor:
             occ = self.occupancy_types()
             free = [p for p in free if self.st.clearance(p, occ, vtype).clear]
@@ -124,15 +125,22 @@ class _Replay:
         port = self._port(ev)
         vtype = self.vtype(ev)
         if not port.takes(vtype):
-            free = self.free_ports_for(vtype, corridor)
+            free = self.free_ports_for(vtype, corridor, ev.t_utc)
             takes = ", ".join(self.st.ports_for(vtype)) or "none"
             raise PortCompatibilityError(
                 f"{ev.describe()} refused (rule port-compatibility): port {port.id} takes "
                 f"{', '.join(port.accepts)}, not {vtype}; ports that take {vtype}: {takes}; "
                 f"free then: {', '.join(free) or 'none'}", ev)
+        why = port.unavailable_reason(ev.t_utc)
+        if why is not None:
+            free = self.free_ports_for(vtype, corridor, ev.t_utc)
+            raise PortCompatibilityError(
+                f"{ev.describe()} refused (rule port-compatibility): {why}; free ports that take "
+                f"{vtype} then: {', '.join(free) or 'none'}", ev)
+        self.ports.setdefault(port.id, None)          # a past port (Pirs, Nauka nadir) on its dates
         occupant = self.ports[port.id]
         if occupant is not None:
-            free = self.free_ports_for(vtype, corridor)
+            free = self.free_ports_for(vtype, corridor, ev.t_utc)
             raise PortOccupiedError(
                 f"{ev.describe()} refused (rule one-vehicle-per-port): port {port.id} is occupied by "
                 f"{occupant} from {fmt_t(self.since[port.id])}; free ports that take {vtype} then: "
@@ -144,7 +152,7 @@ class _Replay:
                 who = "; ".join(f"{self.ports[p]} ({occ.get(p, '?')}) at {p}" for p in dict.fromkeys(res.blocking))
                 if res.reasons:
                     who += f" [{'; '.join(res.reasons)}]"
-                others = [p for p in self.free_ports_for(vtype, corridor=True) if p != port.id]
+                others = [p for p in self.free_ports_for(vtype, True, ev.t_utc) if p != port.id]
                 raise CorridorBlockedError(
                     f"{ev.describe()} refused (rule corridor-clearance): the approach to {port.id} is "
                     f"blocked by {who}; move it off before {fmt_t(ev.t_utc)} (an arm 'hold' or a "
@@ -327,8 +335,13 @@ class _Replay:
             f"{', '.join(spare) or 'none'} (move crew with a 'crew_change' event first, or let "
             f"them leave on the departing vehicle)", ev)
 
-    def snapshot(self) -> StationState:
-        return StationState(dict(self.ports), self.arm, dict(self.seats), dict(self.where))
+    def existing_ports(self, t_utc: str) -> dict:
+        """The ports of the station at ``t_utc`` (a port not yet there or gone is left out,
+        unless a vehicle is on it) with their occupants."""
+        return {p: v for p, v in self.ports.items() if v is not None or self.st.port(p).exists_at(t_utc)}
+
+    def snapshot(self, t_utc: str) -> StationState:
+        return StationState(self.existing_ports(t_utc), self.arm, dict(self.seats), dict(self.where))
 
 
 def replay(events: Iterable[Event], vehicles: Mapping[str, str], station: StationModel, pads=None):
@@ -351,15 +364,15 @@ def replay(events: Iterable[Event], vehicles: Mapping[str, str], station: Statio
     states = []
     milestones = []
     full = False
-    n = len(station.port_ids)
     for ev in ordered:
         r.apply(ev)
         r.check_lifeboat(ev)
-        now_full = all(v is not None for v in r.ports.values())
+        there = r.existing_ports(ev.t_utc)
+        now_full = all(v is not None for v in there.values())
         if now_full and not full:
             milestones.append(Milestone(
                 ev.t_utc, "all-ports-occupied",
-                f"all {n} ports of {station.name} occupied ({ev.describe()})", ev.id))
+                f"all {len(there)} ports of {station.name} occupied ({ev.describe()})", ev.id))
         full = now_full
-        states.append(r.snapshot())
+        states.append(r.snapshot(ev.t_utc))
     return ordered, tuple(states), tuple(milestones)

@@ -23,8 +23,8 @@ vehicles held on the arm are not in that occupancy (they are away from every por
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
-from typing import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
 
 from ..errors import GyrfalconError, InputError
 
@@ -52,15 +52,27 @@ def norm_id(text: str) -> str:
 
 @dataclass(frozen=True)
 class PortInfo:
-    """One visiting-vehicle port: id, display name, ``docking`` or ``berthing``, accepted types."""
+    """One visiting-vehicle port: id, display name, ``docking`` or ``berthing``, accepted types;
+    ``dated``: the station catalogue's port, whose dates (a port from / until, blocked spans)
+    say when it could take a vehicle (``None``: always)."""
 
     id: str
     name: str
     kind: str
     accepts: tuple[str, ...]
+    dated: Any = field(default=None, compare=False, repr=False)
 
     def takes(self, vehicle_type: str) -> bool:
         return norm_id(vehicle_type) in self.accepts
+
+    def exists_at(self, t_utc: str) -> bool:
+        """Whether the port was part of the station at ``t_utc`` (blocked or not)."""
+        return self.dated is None or self.dated.exists_at(t_utc)
+
+    def unavailable_reason(self, t_utc: str) -> str | None:
+        """Why the port could not take a vehicle at ``t_utc`` (not yet there, gone, blocked), or
+        ``None`` if it could."""
+        return None if self.dated is None else self.dated.unavailable_reason(t_utc)
 
 
 @dataclass(frozen=True)
@@ -103,18 +115,29 @@ class StationModel:
     vehicle_types: tuple[VehicleTypeInfo, ...]
     checker: Callable[[str, Mapping[str, str], str | None], Clearance]
     source: str
+    past_ports: tuple[PortInfo, ...] = ()
+    """Ports of past configurations (Pirs nadir until 26 Jul 2021, Nauka nadir 29 Jul to 25 Nov
+    2021): events may use them on their dates; they are not in :attr:`port_ids`."""
 
     @property
     def port_ids(self) -> tuple[str, ...]:
+        """The ports of the current configuration."""
         return tuple(p.id for p in self.ports)
+
+    def chart_ports(self, used=()) -> tuple[str, ...]:
+        """The rows of an occupancy chart: the current ports, then the past ones among ``used``
+        (port ids the charted intervals name)."""
+        used = {norm_id(u) for u in used}
+        return self.port_ids + tuple(p.id for p in self.past_ports if p.id in used)
 
     def port(self, port_id: str) -> PortInfo:
         key = norm_id(port_id)
-        for p in self.ports:
+        for p in self.ports + self.past_ports:
             if p.id == key:
                 return p
+        past = f" (past ports: {', '.join(p.id for p in self.past_ports)})" if self.past_ports else ""
         raise UnknownPortError(
-            f"station {self.id} has no port '{port_id}'; its ports are: {', '.join(self.port_ids)}"
+            f"station {self.id} has no port '{port_id}'; its ports are: {', '.join(self.port_ids)}{past}"
         )
 
     def vehicle_type(self, type_id: str) -> VehicleTypeInfo:
@@ -127,9 +150,13 @@ class StationModel:
             f"{', '.join(v.id for v in self.vehicle_types)}"
         )
 
-    def ports_for(self, type_id: str) -> tuple[str, ...]:
-        """Ids of the ports that take ``type_id``."""
-        return tuple(p.id for p in self.ports if p.takes(type_id))
+    def ports_for(self, type_id: str, t_utc: str | None = None) -> tuple[str, ...]:
+        """Ids of the ports that take ``type_id`` (with ``t_utc``: those, current or past, that
+        could take a vehicle then)."""
+        if t_utc is None:
+            return tuple(p.id for p in self.ports if p.takes(type_id))
+        return tuple(p.id for p in self.ports + self.past_ports
+                     if p.takes(type_id) and p.unavailable_reason(t_utc) is None)
 
     def clearance(self, port_id: str, occupancy: Mapping[str, str], arriving: str | None = None) -> Clearance:
         """Corridor clearance of an arrival (of type ``arriving``) at ``port_id`` (see class docstring)."""
@@ -146,11 +173,13 @@ def _from_station_package(station_id: str) -> StationModel | None:
     except ImportError:
         return None
     st = load_station(station_id)
-    ports = tuple(
-        PortInfo(p.id, f"{p.module} {p.direction}", st.mechanism(p.mechanism).kind,
-                 tuple(norm_id(v) for v in p.compatible_vehicle_types))
-        for p in st.ports
-    )
+
+    def info(p):
+        return PortInfo(p.id, f"{p.module} {p.direction}", st.mechanism(p.mechanism).kind,
+                        tuple(norm_id(v) for v in p.compatible_vehicle_types), p)
+
+    ports = tuple(info(p) for p in st.ports)
+    past = tuple(info(p) for p in st.past_ports)
     types = tuple(
         VehicleTypeInfo(v.id, v.name, int(v.crew_seats), v.launch_vehicle, tuple(v.launch_pads),
                         v.stay_limit_days, v.stay_limit_conf, tuple(v.other_launch_vehicles))
@@ -163,7 +192,7 @@ def _from_station_package(station_id: str) -> StationModel | None:
         return Clearance(bool(res.clear), tuple(b.port_id for b in res.blocking),
                          tuple(b.reason for b in res.blocking))
 
-    return StationModel(st.id, st.name, ports, types, checker, "gyrfalcon.station")
+    return StationModel(st.id, st.name, ports, types, checker, "gyrfalcon.station", past)
 
 
 @functools.lru_cache(maxsize=8)
