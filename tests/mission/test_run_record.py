@@ -173,4 +173,23 @@ def test_scenario_check_of_a_legal_fixed_liftoff_says_the_rules_were_checked(tmp
     f = tmp_path / "q.toml"
     f.write_text(quick(0))
     code, res = _invoke("scenario", "check", f)
-    assert code == 0 and "station rules checked at the fixed liftoff" in " ".join(res.output.split()), res.output
+    assert code == 0 and "station rules checked at that liftoff" in " ".join(res.output.split()), res.output
+
+
+def test_scenario_check_finds_the_window_run_would_fly_and_checks_the_rules_there(tmp_path):
+    """A scenario whose liftoff comes from a window search (all three shipped ones): `scenario
+    check` finds the window `run` finds and checks the station rules at it. The shipped two-day
+    what-if (a Soyuz to Rassvet nadir) finds 2025-11-25 10:16 UTC and, its arrival two days later
+    being at Rassvet when Soyuz MS-28 arrives there on 27 Nov 12:34 (domain.md 4.1), breaks
+    one-vehicle-per-port; without its what-if flag the same check refuses it in one line, exit 2."""
+    import shutil
+
+    src = Path(__file__).resolve().parents[2] / "scenarios" / "soyuz-two-day-whatif.toml"
+    f = tmp_path / "w.toml"
+    shutil.copy(src, f)
+    code, res = _invoke("scenario", "check", f)
+    out = " ".join(res.output.split())
+    assert code == 0 and "liftoff 2025-11-25T10:16:14Z" in out and "one-vehicle-per-port" in out, res.output
+    f.write_text(src.read_text().replace("what_if = true  ", "what_if = false "))
+    code, res = _invoke("scenario", "check", f)
+    assert code == 2 and "one-vehicle-per-port" in res.output and "what-if" in res.output, res.output

@@ -47,14 +47,16 @@ def register(app: typer.Typer) -> None:
         from .station_opts import print_warnings
 
         print_warnings(target_station(sc, str(path)).warnings)
-        # the station rules `run` checks before flying (a fixed liftoff only; a window search is run's)
+        # the liftoff `run` would fly (the fixed one, or the window it would find) and the station
+        # rules it checks there before flying
         from ..mission.runner import rules_before_flight
+        from ..time import iso_utc
 
-        rules = rules_before_flight(sc)
+        liftoff, rules = rules_before_flight(sc, str(path))
         print_warnings(rules)
-        when = sc.launch.time or f"first feasible window after {sc.launch.first_feasible_after}"
-        said = ("station rules checked at the fixed liftoff" + (" (what-if)" if rules else "") if rules is not None
-                else "station rules checked by run once the window is found")
+        when = (f"liftoff {sc.launch.time}" if sc.launch.time else
+                f"first feasible window after {sc.launch.first_feasible_after}: liftoff {iso_utc(liftoff, 0)}")
+        said = "station rules checked at that liftoff" + (" (what-if)" if sc.what_if else "")
         console().print(f"{path}: OK -- {sc.vehicle.name} from {sc.launch.pad}, {when}, scheme {sc.rendezvous.scheme}, "
                         f"port {sc.docking.port}, return {'on ' + (sc.stay.land_on or f'+{sc.stay.days} d') if sc.return_.enabled else 'off'}; "
                         f"{said}")

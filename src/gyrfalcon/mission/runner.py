@@ -237,17 +237,16 @@ def _rules_check(scenario, liftoff, windows, contact=None, undock_utc=None) -> t
     return enforce(breaches, scenario.what_if, f"scenario {scenario.name}")
 
 
-def rules_before_flight(scenario):
-    """The station-rule check :func:`fly` makes before anything is flown (:func:`_rules_check`,
-    arrival estimated as liftoff + the scheme's nominal duration), for a scenario whose liftoff
-    is fixed (``launch.time``): raises the same one-line WhatIfRequiredError unless
-    ``scenario.what_if``, else returns the what-if notes. None when the liftoff comes from a window
-    search (only a run finds it). Nothing is flown (``gyrfalcon scenario check``)."""
-    from ..time import parse_utc
-
-    if scenario.launch.time is None:
-        return None
-    return _rules_check(scenario, parse_utc(scenario.launch.time), ())
+def rules_before_flight(scenario, source: str = "<embedded>"):
+    """The liftoff :func:`fly` would fly and the station-rule check it makes before anything is
+    flown (:func:`_rules_check`, arrival estimated as liftoff + the scheme's nominal duration):
+    ``(liftoff Time, what-if notes)``. The liftoff is ``launch.time``, or the first feasible
+    window after ``launch.first_feasible_after`` found as :func:`fly` finds it (the station read
+    by :func:`target_station`); raises the same one-line errors as :func:`fly` (no window; a rule
+    broken, unless ``scenario.what_if``). Nothing is flown (``gyrfalcon scenario check``)."""
+    eph = target_station(scenario, source).ephemeris("GCRF")
+    liftoff, windows = _window(scenario, eph)
+    return liftoff, _rules_check(scenario, liftoff, windows) + _pad_whatif_notes(scenario, liftoff)
 
 
 def _rules_after_flight(scenario, liftoff, windows, pre_rules, contact, undock_utc) -> list[str]:
