@@ -35,7 +35,15 @@ How each source becomes an ephemeris
   squares (:func:`scipy.optimize.least_squares`, Jacobian by finite differences in heyoka's
   batch mode). The fitted state is then propagated with the same model, the ``full`` one
   (EGM2008 8x8 + NRLMSISE-00: the SGP4 positions carry ~0.5 km, which a bigger field does not
-  change, and the fit stays fast).
+  change, and the fit stays fast). With fewer than 3 sets over :data:`MIN_FIT_HOURS` h (a single
+  set, as users often have), the state and the scale are fitted the same way to the **last
+  set's own SGP4 trajectory over the** :data:`HISTORY_DAYS` **days before its epoch**
+  (:func:`_fit_last_set`: the set's BSTAR, fitted by its producer on those days' tracking,
+  turned into this model's density scale; ``drag.method`` ``last-set``); on 65 pairs of real
+  sets of 2018-2025 this is 3.0 / 2.5 / 14.5 km off the later set (median, under 1.3 / 1.3-3 /
+  3-7 days) where taking the set's state with the default scale was 7.2 / 11.1 / 40.9 km and
+  SGP4 of the set itself 3.1 / 3.1 / 10.3 km (docs/validation.md). A set whose trajectory
+  implies a scale outside :data:`SET_SCALE_RANGE` falls back to its state and the default.
 * **Default** (``source=None``): the packaged NASA OEM of 2025-11-24.
 
 Space weather during a prediction is held at values known at the prediction's start
@@ -47,8 +55,8 @@ Warnings (``Station.warnings``) say when the data are older than :data:`STALE_DA
 time they serve, quoting the error expected at that age (median and p95 interpolated from the
 measured growth :data:`ERROR_GROWTH_KM`: 3 / 16 / 72 km median after 1 / 3 / 7 days,
 docs/validation.md), when a planned manoeuvre lies between the data and the flight, when
-element sets after ``at_utc`` were left out, and when the drag could not be estimated (then
-:data:`DEFAULT_DRAG_SCALE` is used).
+element sets after ``at_utc`` were left out, when too few sets were given for a series fit,
+and when the drag could not be estimated (then :data:`DEFAULT_DRAG_SCALE` is used).
 
 Limits: the ISS area, mass and Cd for element sets are ISS figures (:data:`ELEMENTS_DRAG`);
 the fitted scale absorbs the error for the ISS, not for another object's different ballistic
@@ -125,6 +133,10 @@ TOL = 1e-9
 """heyoka tolerance of the fits and predictions here (against 1e-13 the ISS with drag differs by
 < 1 m after 3 days with the 8x8 model, ~2 m with 20x20 + Sun + Moon,
 tests/orbits/test_station_source.py; the fits leave ~20 m (OEM) to ~500 m (element sets))."""
+SET_SCALE_RANGE = (0.3, 3.0)
+"""Density scales a single set's own SGP4 trajectory may imply and be used (:func:`_fit_last_set`):
+about half the lowest and twice the highest fitted on the 22 NASA files (0.60-1.44); outside it
+the set's drag terms are taken as spoiled and the default scale is used."""
 BSTAR_MAX = 0.01
 """Element sets with a larger |BSTAR| [1/earth radii] are left out: the ISS's is 1e-4..1e-3; values
 like -0.11 come from a set fitted across a manoeuvre and put SGP4 kilometres off within an orbit."""
@@ -150,7 +162,8 @@ class DragEstimate:
     with its 1-sigma ``sigma``, the fit residual ``rms_m`` [m] over ``n_points`` positions
     spanning ``span_s`` [s] before ``fit_end_utc``, the Cd/area/mass used, the ballistic
     coefficient ``ballistic_coefficient_m2_kg`` = scale * Cd * A / m, and ``method``
-    (``fit``, ``default``)."""
+    (``fit``: on a series or an OEM's samples; ``last-set``: on the last element set's own SGP4
+    trajectory, too few sets for a series; ``default``)."""
 
     drag_scale: float
     sigma: float | None
@@ -175,7 +188,8 @@ class DragEstimate:
             return f"drag scale {self.drag_scale:.3f} (default: no usable history before {self.fit_end_utc})"
         sig = "" if self.sigma is None else f" +- {self.sigma:.3f}"
         rms = "?" if self.rms_m is None else f"{self.rms_m:.0f}"
-        return (f"drag scale {self.drag_scale:.3f}{sig} fitted over {self.span_s / 3600:.1f} h before "
+        what = " to the last set's SGP4" if self.method == "last-set" else ""
+        return (f"drag scale {self.drag_scale:.3f}{sig} fitted{what} over {self.span_s / 3600:.1f} h before "
                 f"{self.fit_end_utc} (rms {rms} m, {self.n_points} points)")
 
     def to_dict(self) -> dict:
@@ -814,12 +828,38 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
         warns.append(f"{label}: the fit gave an implausible drag scale {fit.drag_scale:.2f}; the last set's state "
                      f"and the default scale {DEFAULT_DRAG_SCALE} are used")
     else:
-        warns.append(f"{label}: {len(arc)} set(s) over {span / 3600:.1f} h before {iso_utc(t_ref, 0)} is not enough "
-                     f"to fit the drag (need 3 sets over {MIN_FIT_HOURS:g} h); the last set's state and the "
-                     f"default drag scale {DEFAULT_DRAG_SCALE} are used")
+        few = (f"{label}: {len(arc)} set(s) over {span / 3600:.1f} h before {iso_utc(t_ref, 0)} is not enough "
+               f"to fit the series (need 3 sets over {MIN_FIT_HOURS:g} h)")
+        fit = _fit_last_set(last, st, base, sw, history_days, space_weather)
+        if fit is not None:
+            warns.append(f"{few}; the state and the drag scale are fitted to the last set's own SGP4 trajectory "
+                         f"over the {history_days:g} days before its epoch")
+            drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "last-set",
+                                DEFAULT_CD, base["drag_area_m2"], ELEMENTS_MASS_KG, iso_utc(t_ref, 0), True, sw)
+            return fit.state, drag, warns, arc, mans
+        warns.append(f"{few}; the last set's state and the default drag scale {DEFAULT_DRAG_SCALE} are used (its own "
+                     f"SGP4 trajectory implies a density scale outside {SET_SCALE_RANGE[0]:g}-{SET_SCALE_RANGE[1]:g})")
     drag = DragEstimate(DEFAULT_DRAG_SCALE, None, None, 0, 0.0, "default", DEFAULT_CD, base["drag_area_m2"],
                         ELEMENTS_MASS_KG, iso_utc(t_ref, 0), False, sw)
     return st, drag, warns, arc, mans
+
+
+def _fit_last_set(last, st, base, sw, history_days, space_weather):
+    """Too few sets for a series fit: the numerical state and density scale that reproduce the
+    last set's own SGP4 trajectory over the ``history_days`` before its epoch (every
+    :data:`OBS_STEP_S`), i.e. the set's mean-element drag (BSTAR, fitted by its producer on the
+    tracking of those days) turned into this model's density scale, and its osculating state
+    smoothed over days instead of taken at one instant. None when the scale implied lies outside
+    :data:`SET_SCALE_RANGE` (a set fitted across a manoeuvre, with inflated drag terms)."""
+    from ..io.oem import convert_samples
+    from ..time import add_seconds
+
+    grid = OBS_STEP_S * np.arange(math.ceil(-history_days * 86400.0 / OBS_STEP_S), 1, dtype=float)
+    teme = last.propagate(add_seconds(last.epoch, grid))
+    r, _ = convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")
+    fit = fit_arc(st, grid, r, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
+                  space_weather=space_weather, kind="elements")
+    return fit if SET_SCALE_RANGE[0] < fit.drag_scale < SET_SCALE_RANGE[1] else None
 
 
 def propagate_state(state, drag: DragEstimate, until, burns=(), back_to=None, space_weather: str = SPACE_WEATHER,
