@@ -96,14 +96,15 @@ def _fly(row: dict, oem_dir: str, seed: int = 0, tle_files: tuple = ()) -> dict:
     sch = schemes.get_scheme(scheme)
     s = eph.at(liftoff)
     h = np.cross(s.r_m, s.v_mps)
-    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h))
+    launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")   # as the library picks it
+    ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h), vehicle=launcher)
     st = eph.at(ins.t)
     phase = schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m)
     inside = sch.catch_up_rad(phase) is not None
     if sch.aim_slot.kind == "time":
         c = sch.catch_up_rad(phase) if inside else sch.nearest_catch_up_rad(phase)
         n = recommended_plane_normal(s.r_m, s.v_mps, sch.aim_slot.after_insertion_s, c)
-        ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
+        ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher)
     out = {"mission": row["mission"], "vehicle": row["vehicle"], "scheme": scheme, "port": row["port"],
            "status": row["docking_status"], "real_utc": _utc(row["docking_utc"]),
            "phase_deg": math.degrees(phase), "phase_inside": inside}

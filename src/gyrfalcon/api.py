@@ -503,7 +503,8 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
         check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h), plane_at)
         raise
     check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, plane_at)
-    return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n)
+    launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")
+    return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher)
 
 
 def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -> list:

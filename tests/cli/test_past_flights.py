@@ -236,15 +236,20 @@ def test_the_default_undocking_port_is_one_of_that_date():
 # --- the station rules and the manifest on a past date ---------------------------------------------
 def test_the_pad_rule_takes_the_launcher_the_pad_flew():
     """Soyuz MS from Site 1/5: on the Soyuz-FG until the pad's retirement (2019-09-26), refused after
-    it with the date; a Progress MS never flew there (Soyuz-2.1a only): refused naming the launcher."""
+    it with the date. A Progress MS flew there once, Progress MS-10 on a Soyuz-FG on 16 Nov 2018
+    18:14 UTC (tass.com/science/1031270; der-orion.com launch log 2018/1592: Site 1): accepted;
+    a Progress from Site 1/5 after the pad's retirement is refused with the date."""
     from gyrfalcon.traffic.flight_rules import check_flight
 
     assert check_flight(vehicle="Soyuz MS-11", vehicle_type="soyuz-ms", launch_utc=MS11_LAUNCH, pad="baikonur-1") == ()
     (b,) = check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2020-04-09T08:05:06Z",
                         pad="baikonur-1")
     assert b.rule == "pad-operational" and "retired" in b.message and "2019-09-26" in b.message, b.message
-    (b,) = check_flight(vehicle="Progress MS-99", vehicle_type="progress-ms", launch_utc=MS11_LAUNCH, pad="baikonur-1")
-    assert b.rule == "pad-operational" and "soyuz-2.1a" in b.message, b.message
+    assert check_flight(vehicle="Progress MS-10", vehicle_type="progress-ms", launch_utc="2018-11-16T18:14:00Z",
+                        pad="baikonur-1") == ()
+    (b,) = check_flight(vehicle="Progress MS-99", vehicle_type="progress-ms", launch_utc="2020-04-25T01:51:41Z",
+                        pad="baikonur-1")
+    assert b.rule == "pad-operational" and "retired" in b.message and "2019-09-26" in b.message, b.message
 
 
 def test_traffic_show_on_a_date_before_the_record_says_so(tmp_path, monkeypatch):

@@ -171,6 +171,9 @@ def test_the_rule_notes_give_the_simulated_arrival():
     assert abs(_dt(stamps.pop() + "Z", r.contact_utc)) < 1.0
     assert any(n.startswith("what-if: breaks rule one-vehicle-per-port") for n in r.notes)
     assert sum("one-vehicle-per-port" in n for n in r.notes) == 1, r.notes
+    # a cargo ship has no launch escape system: its timeline has the fairing, not a tower
+    names = {e.name for e in r.events}
+    assert "fairing jettison" in names and "escape tower jettison" not in names
 
 
 def _short_oem(path: Path, end_utc: str) -> Path:

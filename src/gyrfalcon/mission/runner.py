@@ -601,7 +601,12 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
               "les-jettison": "escape tower jettison", "fairing-jettison": "fairing jettison",
               "core-separation": "second stage (core) separation", "third-stage-cutoff": "third stage cutoff",
               "spacecraft-separation": "spacecraft separation (insertion)"}
+    from ..station.catalog import load_station as load_station_catalog
+
+    crewed = load_station_catalog().vehicle_type(scenario.vehicle.spacecraft).crewed
     for a in asc.timeline:
+        if a.name == "les-jettison" and not crewed:
+            continue            # a cargo ship flies without an escape tower (the ascent's masses: docs/models.md)
         if a.name in labels:
             ev(labels[a.name], add_seconds(liftoff, float(a.met_s)), "ascent",
                f"h {a.altitude_m / 1e3:.1f} km, v {a.inertial_speed_mps:.0f} m/s"
