@@ -127,3 +127,24 @@ def test_the_embedded_station_is_named_not_hashed():
     from gyrfalcon.scale.campaign import station_identity
 
     assert station_identity(default_scenario()) == "embedded"
+
+
+def test_a_what_if_campaign_says_so_everywhere(tmp_path):
+    """A Soyuz on MS-28's liftoff to Poisk zenith, which Progress MS-31 held then (the late-2025
+    manifest, domain.md 4.1), flown as a what-if: the campaign says which rule it breaks on the
+    terminal, in summary.json and in report.html, as `gyrfalcon run` notes it."""
+    from typer.testing import CliRunner
+
+    from gyrfalcon.mission.scenario import default_scenario_text
+
+    text = (default_scenario_text().replace('seed = 0', 'seed = 0\nwhat_if = true', 1)
+            .replace('"rassvet-nadir"', '"poisk-zenith"', 1))
+    scen = tmp_path / "wi.toml"
+    scen.write_text(text)
+    out = tmp_path / "mc"
+    res = CliRunner().invoke(_cli(), ["montecarlo", str(scen), "--runs", "2", "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "what-if: breaks rule one-vehicle-per-port" in " ".join(res.output.split())
+    summ = json.loads((out / "summary.json").read_text())
+    assert summ["what_if"] is True and any("Progress MS-31" in n for n in summ["rule_notes"])
+    assert "What-if: station rules broken" in (out / "report.html").read_text()

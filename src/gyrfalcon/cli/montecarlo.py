@@ -93,6 +93,8 @@ def register(app: typer.Typer) -> None:
         from .station_opts import print_warnings
 
         print_warnings(res.warnings)      # stale data, a planned burn before the flight: as `run` notes them
+        for n in res.nominal.rule_notes:  # a what-if: the station rules it breaks, as `run` says them
+            typer.echo(f"note: {n}", err=True)
         if json_out:
             print_json(summ)
         else:

@@ -454,7 +454,8 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
         summ = {**res.summary.to_dict(), "campaign_seed": res.campaign_seed, "wall_s": res.wall_s,
                 "workers": res.workers, "nominal_contact_utc": res.nominal.nominal_contact_utc,
                 "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json"),
-                "station": res.station, "station_warnings": list(res.warnings)}
+                "station": res.station, "station_warnings": list(res.warnings),
+                "what_if": bool(sc_full.what_if), "rule_notes": list(res.nominal.rule_notes)}
         od.atomic_write_text(out / "summary.json", json.dumps(summ, indent=2) + "\n")
         from .report import write_html
 

@@ -116,6 +116,7 @@ class Nominal:
     E_ref: np.ndarray
     OE_ref: np.ndarray
     kurs_from_burn: int = -1
+    rule_notes: tuple = ()    # a what-if's station rules broken (as `gyrfalcon run` notes them); () otherwise
 
 
 MCC_FRACTION = 0.5
@@ -241,11 +242,14 @@ def _build_nominal(sc, source: str) -> Nominal:
 
     eph = _station(sc, source)
     liftoff, _ = _window(sc, eph)
-    _rules_check(sc, liftoff, ())     # the station rules, as for `gyrfalcon run`: refused unless a what-if
+    from ..mission.runner import _pad_whatif_notes
+
+    # the station rules, as for `gyrfalcon run`: refused unless a what-if, whose notes are kept
+    rule_notes = tuple(_rules_check(sc, liftoff, ())) + tuple(_pad_whatif_notes(sc, liftoff))
     normal = insertion_plane_normal(eph, _pad(sc), liftoff)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
     pad = _pad(sc)
-    s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal).state
+    s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal, vehicle=sc.vehicle.launcher).state
     s0 = s0.with_mass(veh.mass_at_insertion_kg)
 
     # the aim point placed for the vehicle and port, as `gyrfalcon rendezvous` and `run` place it
@@ -303,7 +307,7 @@ def _build_nominal(sc, source: str) -> Nominal:
         thrust_n=float(veh.main_engine_thrust_n), isp_s=float(veh.main_engine_isp_s),
         nominal_dv_mps=float(plan.total_dv_mps), nominal_contact_utc=appr.contact_utc or "",
         plan_arrival_rho_m=tuple(plan.arrival_rho_lvlh_m), plan_arrival_rho_dot_mps=tuple(plan.arrival_rho_dot_lvlh_mps),
-        kurs_from_burn=k_mcc, E_ref=np.array(E), OE_ref=np.array(OE))
+        kurs_from_burn=k_mcc, E_ref=np.array(E), OE_ref=np.array(OE), rule_notes=rule_notes)
 
 
 RUN_COLUMNS = (

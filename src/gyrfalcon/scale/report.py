@@ -145,6 +145,8 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
                     for k, v in dispersion_rows(result.dispersions))
     warns = "".join(f"<li>{html.escape(str(w))}</li>" for w in getattr(result, "warnings", ()) or ())
     warns = f"<h2>Station data warnings</h2><ul class='warnings'>{warns}</ul>" if warns else ""
+    rules = "".join(f"<li>{html.escape(str(n))}</li>" for n in getattr(result.nominal, "rule_notes", ()) or ())
+    warns += f"<h2>What-if: station rules broken</h2><ul class='warnings'>{rules}</ul>" if rules else ""
     fails = "".join(f"<tr><td>{html.escape(c)}</td><td>{n}</td></tr>" for c, n in s.failures) or \
         "<tr><td colspan=2>none</td></tr>"
     imgs = "".join(f"<figure><img alt='{html.escape(l)}' src='data:image/png;base64,{b}'>"
