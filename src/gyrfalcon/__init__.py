@@ -41,6 +41,7 @@ _LAZY = {
     "load_tles": "gyrfalcon.orbits.tle",
     "load_omm": "gyrfalcon.orbits.tle",
     "InputError": "gyrfalcon.errors",
+    "StationDataWarning": "gyrfalcon.errors",
     # the one station loader (packaged NASA OEM, an OEM, a TLE file or an OMM series)
     "load_station": "gyrfalcon.orbits.station_source",
     # the flight-level verbs (gyrfalcon.api)

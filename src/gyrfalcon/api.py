@@ -216,6 +216,19 @@ STATION_HELP = ("pass None (the packaged NASA ISS ephemeris), a path to a CCSDS 
                 "list of them, or a station source (gyrfalcon.load_station)")
 
 
+def _warned(station):
+    """The GCRF ephemeris of a loaded :class:`~gyrfalcon.orbits.station_source.Station`, each of
+    its warnings raised as a :class:`~gyrfalcon.errors.StationDataWarning` (what the command line
+    prints as ``warning:`` lines)."""
+    import warnings
+
+    from .errors import StationDataWarning
+
+    for w in station.warnings:
+        warnings.warn(w, StationDataWarning, stacklevel=3)
+    return station.ephemeris(frame="GCRF")
+
+
 def station_ephemeris(source=None, *, around=None):
     """The station's trajectory as a GCRF :class:`~gyrfalcon.orbits.ephemeris.Ephemeris`.
 
@@ -239,7 +252,7 @@ def station_ephemeris(source=None, *, around=None):
     if source is None:
         load = _station_source_loader()
         if load is not None:
-            return load(None).ephemeris(frame="GCRF")
+            return _warned(load(None))
         from .orbits.iss import iss_ephemeris
 
         return iss_ephemeris("GCRF")
@@ -249,7 +262,7 @@ def station_ephemeris(source=None, *, around=None):
             raise InputError(f"no station file {str(source)!r}; {STATION_HELP}")
         load = _station_source_loader()
         if load is not None:
-            return load(path, at_utc=around).ephemeris(frame="GCRF")
+            return _warned(load(path, at_utc=around))
         if _is_oem_file(path):
             from .io.oem import load_oem
 
@@ -260,7 +273,7 @@ def station_ephemeris(source=None, *, around=None):
     if isinstance(source, (list, tuple)) and source and all(hasattr(s, "satrec") for s in source):
         load = _station_source_loader()
         if load is not None and len(source) > 1:       # a series: orbit determination, sets before ``around`` only
-            return load(list(source), at_utc=around).ephemeris(frame="GCRF")
+            return _warned(load(list(source), at_utc=around))
         return _sgp4_around(_nearest_elements(list(source), around), around)
     if hasattr(source, "ephemeris") and hasattr(source, "segments"):     # a parsed OEM
         return source.ephemeris("GCRF")

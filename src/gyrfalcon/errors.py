@@ -42,6 +42,12 @@ class OrbitSourceError(InputError):
     """A TLE, OMM or OEM could not be read."""
 
 
+class StationDataWarning(UserWarning):
+    """The station data were used but are weak for the time they serve (stale, too few element
+    sets to fit, a planned burn between the data and the flight, ...): the library's form of the
+    ``warning:`` lines the command line prints (``Station.warnings``)."""
+
+
 class TLEFormatError(OrbitSourceError):
     """A TLE line is malformed; the message names the line and column."""
 
