@@ -71,7 +71,8 @@ def timescale():
 @functools.lru_cache(maxsize=1)
 def eop_table():
     """heyoka's bundled EOP table (structured array: mjd, delta_ut1_utc [s], pm_x, pm_y [arcsec], dX, dY [mas])."""
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     return np.array(hy.eop_data().table)
 

@@ -150,7 +150,8 @@ class Builder:
     """
 
     def __init__(self):
-        import heyoka as hy
+        from gyrfalcon._heyoka import heyoka as _heyoka
+        hy = _heyoka()
 
         self.hy = hy
         self.vars = hy.make_vars(*STATE_NAMES)
@@ -290,7 +291,8 @@ class PointMass:
 
 
 def _egm2008_cs():
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     return np.asarray(hy.model.get_egm2008_CS(), dtype=float)
 
@@ -816,7 +818,8 @@ class ForceModel:
 @functools.lru_cache(maxsize=1)
 def _xys_cfunc():
     """Compiled ``X, Y, s, dX, dY`` (IAU 2006/2000A + EOP offsets) as functions of TT centuries."""
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     dummy = hy.make_vars("dummy")
     X, Y, s = hy.model.iau2006(hy.time, thresh=IAU2006_THRESH_ARCSEC)

@@ -78,7 +78,8 @@ def batch_lanes() -> int:
     heyoka recommends 4 on AVX2 and on some AVX-512 machines; 8 lanes (two vectors per operation)
     step the Monte Carlo rendezvous ~20 % faster there (bench/README.md "Monte Carlo").
     """
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     return max(8, int(hy.recommended_simd_size()))
 
@@ -127,7 +128,8 @@ def _compile(model: ForceModel, tol: float, floor: bool, event_templates: tuple,
              compact_mode: bool | None) -> _Compiled:
     import time as _time
 
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     t0 = _time.perf_counter()
     b = Builder()
@@ -175,7 +177,8 @@ def _outcome_event(outcome) -> int | None:
 
 @functools.lru_cache(maxsize=1)
 def _good_outcomes():
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     return {int(hy.taylor_outcome.time_limit), int(hy.taylor_outcome.success)}
 
@@ -185,7 +188,8 @@ def _good_outcomes():
 # ------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _table_spans():
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     eop = np.asarray(hy.eop_data().table)["mjd"]
     sw = np.asarray(hy.sw_data().table)["mjd"]

@@ -444,7 +444,8 @@ def _model(space_weather: str, kind: str = "ephemeris"):
 
 @functools.lru_cache(maxsize=1)
 def _sw_cfunc():
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     x = hy.make_vars("x")
     return hy.cfunc([hy.model.f107(x), hy.model.Ap_avg(x)], [x])

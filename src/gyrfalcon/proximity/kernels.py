@@ -30,7 +30,8 @@ _SYM_INDEX = np.array([[SYM6.index((min(i, j), max(i, j))) for j in range(6)] fo
 
 
 def _sum(terms):
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     terms = [t for t in terms if t is not None]
     if not terms:
@@ -44,7 +45,8 @@ def _mul(a, b):
 
 def _spd_inverse(S):
     """Symbolic inverse of a symmetric positive-definite matrix (list of lists) via Cholesky."""
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     n = len(S)
     L = [[None] * n for _ in range(n)]
@@ -93,7 +95,8 @@ def ekf_update():
     LVLH, row-major). Outputs (28): the state correction ``K y`` (6), the updated covariance
     (21, :data:`SYM6`, Joseph form, symmetrised) and the normalised innovation squared (1).
     """
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     d = hy.make_vars("d0", "d1", "d2")
     v = hy.make_vars("v0", "v1", "v2")
@@ -143,7 +146,8 @@ def ekf_predict():
     ``q = (a0 + a1 |x[:3]|)^2`` [m^2/s^3]: ``a0``, ``a1``. Outputs (27): ``phi x`` (6) and
     ``phi P phi^T + q Q(dt)`` (21, :data:`SYM6`), ``Q(dt) = [[dt^3/3 I, dt^2/2 I], [dt^2/2 I, dt I]]``.
     """
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     x = hy.make_vars(*[f"x{i}" for i in range(6)])
     pv = hy.make_vars(*[f"p{i}{j}" for i in range(6) for j in range(6)])
@@ -174,7 +178,8 @@ def truth_step():
     there (9), the step ``h`` [s] and the J2 multiplier (1 or 0). Outputs (6): the offsets
     after the step (as :meth:`RelativeDynamics.step <gyrfalcon.proximity.relative.RelativeDynamics.step>`).
     """
-    import heyoka as hy
+    from gyrfalcon._heyoka import heyoka as _heyoka
+    hy = _heyoka()
 
     dr = hy.make_vars("dr0", "dr1", "dr2")
     dv = hy.make_vars("dv0", "dv1", "dv2")
