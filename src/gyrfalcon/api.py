@@ -634,7 +634,8 @@ def _flight(station, launch, pad, scheme, source, fly):
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; the launch "
             f"{iso_utc(liftoff, 1)} is outside it: give a station trajectory that covers the flight (liftoff to "
-            "contact plus an hour; --station-oem on the command line), or a launch inside that span")
+            "contact plus an hour: --station-oem with a NASA OEM, or --station-tle with element sets dated before "
+            "the launch, on the command line), or a launch inside that span")
     try:
         ins = insertion_into_station_plane(eph, pad_obj, liftoff, scheme)
         return eph, fly(ins, eph, scheme)
