@@ -21,7 +21,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 LAYERS = {
-    "errors": 0, "constants": 0, "time": 0,
+    "errors": 0, "constants": 0, "time": 0, "_heyoka": 0,
     "frames": 1, "orbits": 1, "io": 1, "station": 1,
     "launch": 2, "rendezvous": 2, "proximity": 2, "landing": 2, "traffic": 2,
     "mission": 3,
