@@ -35,9 +35,20 @@ def test_a_past_flight_runs_through_the_api_with_its_station(tmp_path):
         assert "prichal-nadir" in bad.json()["detail"]
         saved = tmp_path / "out" / ".station-uploads"
         assert not saved.exists() or list(saved.iterdir()) == []
-        # without the station the embedded ephemeris is the target: refused, saying what to give
+        # the upload replaces a file the scenario names (as --station-tle does): refused for the port
+        # only, not for naming a file
+        named = text.replace("[rendezvous]", '[target]\nephemeris = "../iss-2022.tle"\n[rendezvous]')
+        bad2 = c.post("/api/runs", json={"scenario_toml": named.replace("rassvet-nadir", "pirs-nadir"),
+                                         "station_tle": tles}, headers=AUTH)
+        assert bad2.status_code == 422 and "pirs-nadir was a port only" in bad2.json()["detail"], bad2.json()
+        # without the station the embedded ephemeris is the target: refused, saying what to give here
         alone = c.post("/api/runs", json={"scenario_toml": text}, headers=AUTH)
         assert alone.status_code == 422 and "outside the embedded ISS ephemeris" in alone.json()["detail"]
+        assert "upload it as station_oem or station_tle" in alone.json()["detail"]
+        # and a file named without an upload: refused, naming the upload fields
+        r = c.post("/api/runs", json={"scenario_toml": named}, headers=AUTH)
+        assert r.status_code == 422 and "cannot name a file" in r.json()["detail"]
+        assert "station_tle" in r.json()["detail"]
         contact = run_contact_utc(c, {"scenario_toml": text, "station_tle": tles}, "api-ms-22", AUTH)
         err = abs(float(seconds_between(parse_utc(contact), parse_utc(MS22_DOCKED))))
         assert err < TOLERANCE_S, contact

@@ -765,12 +765,19 @@ def validate_upload(text: str, target_ephemeris: str | None = None):
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"<upload>: not valid TOML ({exc}); see `gyrfalcon scenario init` for a template") from None
-    for section in ("target", "return"):
+    # an uploaded station (station_oem / station_tle) replaces target.ephemeris, as --station-tle does
+    for section in ("return",) if target_ephemeris is not None else ("target", "return"):
         sec = raw.get(section)
         if isinstance(sec, dict) and "ephemeris" in sec and sec["ephemeris"] != EMBEDDED:
             raise ScenarioError(f"<upload>: {section}.ephemeris: an uploaded scenario cannot name a file "
-                                f"({sec['ephemeris']!r}); use \"{EMBEDDED}\" or run it with `gyrfalcon run`")
-    return parse_scenario(text, "<upload>", target_ephemeris=target_ephemeris)
+                                f"({sec['ephemeris']!r}); use \"{EMBEDDED}\" and upload the station as station_oem "
+                                "or station_tle (it replaces target.ephemeris), or run it with `gyrfalcon run`")
+    try:
+        return parse_scenario(text, "<upload>", target_ephemeris=target_ephemeris)
+    except ScenarioError as exc:
+        if target_ephemeris is None and "target.ephemeris" in str(exc):     # the station for another date
+            raise ScenarioError(f"{exc} (on the web API: upload it as station_oem or station_tle)") from None
+        raise
 
 
 def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | None, out_dir: Path):
