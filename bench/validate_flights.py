@@ -176,7 +176,9 @@ def _launch_error_s(eph, pad, scheme, liftoff, vehicle):
     from gyrfalcon.time import add_seconds, seconds_between
 
     try:
-        wins = find_windows(eph, pad, scheme, add_seconds(liftoff, -3 * 3600.0), 0.25, spacecraft=vehicle)
+        launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")
+        wins = find_windows(eph, pad, scheme, add_seconds(liftoff, -3 * 3600.0), 0.25, spacecraft=vehicle,
+                            vehicle=launcher)
     except TypeError:
         wins = find_windows(eph, pad, scheme, add_seconds(liftoff, -3 * 3600.0), 0.25)
     except Exception:

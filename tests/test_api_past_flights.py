@@ -49,6 +49,18 @@ def test_next_window_of_soyuz_ms_11_on_the_soyuz_fg():
     assert w.feasible and _abs_s(w.launch_utc, MS11_LAUNCH) < 60.0, w
 
 
+def test_next_window_of_soyuz_ms_13_on_the_soyuz_fg(tmp_path):
+    """Soyuz MS-13 (launched 2019-07-20 16:28:20.238 UTC on a Soyuz-FG from Site 1/5, four-orbit;
+    spacefacts.info, tests/data/flights_2018_2019.csv), a flight the Soyuz-FG plane lead was not
+    measured on (Soyuz MS-08 and MS-11 were): the window search from the ISS set of 16 Jul 2019
+    (public, tests/data/iss_tles_public.csv) puts the liftoff within 5 s of the real one (1 s
+    measured; 12 s with the Soyuz-2.1a lead used before)."""
+    tle = tle_file(tmp_path / "ms13.tle", ["2019-07-16"], "iss_tles_public.csv")
+    w = gf.next_window(str(tle), "baikonur-1", after="2019-07-20T12:00:00Z", scheme="four-orbit", days=1,
+                       vehicle="soyuz-fg")
+    assert w.feasible and _abs_s(w.inplane_launch_utc, "2019-07-20T16:28:20.238Z") < 5.0, w
+
+
 def test_run_mission_of_a_past_flight_from_its_scenario(ms22_tle):
     sc = gf.load_scenario(MS22_SCENARIO, target={"ephemeris": str(ms22_tle)})
     res = gf.run_mission(sc)

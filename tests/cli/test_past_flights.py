@@ -42,9 +42,10 @@ MS11_LAUNCH = "2018-12-03T11:31:52.519Z"
 TOLERANCE_S = 15 * 60.0
 
 
-def tle_file(path: Path, prefixes) -> Path:
-    """A 3-line TLE file of the ISS sets of ``iss_tles.csv`` whose epoch starts with one of ``prefixes``."""
-    with open(DATA / "iss_tles.csv", newline="") as fh:
+def tle_file(path: Path, prefixes, csv_name: str = "iss_tles.csv") -> Path:
+    """A 3-line TLE file of the ISS sets of ``csv_name`` (``iss_tles.csv``, or
+    ``iss_tles_public.csv``) whose epoch starts with one of ``prefixes``."""
+    with open(DATA / csv_name, newline="") as fh:
         rows = [r for r in csv.DictReader(fh) if r["epoch_utc"].startswith(tuple(prefixes))]
     assert rows, prefixes
     path.write_text("".join(f"ISS (ZARYA)\n{r['tle_line1']}\n{r['tle_line2']}\n" for r in rows))
