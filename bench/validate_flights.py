@@ -79,6 +79,7 @@ def _fly(row: dict, oem_dir: str, seed: int = 0, tle_files: tuple = ()) -> dict:
     from gyrfalcon.io.oem import load_oem
     from gyrfalcon.launch.insertion import parametric_insertion
     from gyrfalcon.launch.sites import load_sites
+    from gyrfalcon.launch.vehicles import launcher_for_pad
     from gyrfalcon.rendezvous import schemes
     from gyrfalcon.rendezvous.handover import plan_and_fly
     from gyrfalcon.rendezvous.plan import recommended_plane_normal
@@ -96,7 +97,7 @@ def _fly(row: dict, oem_dir: str, seed: int = 0, tle_files: tuple = ()) -> dict:
     sch = schemes.get_scheme(scheme)
     s = eph.at(liftoff)
     h = np.cross(s.r_m, s.v_mps)
-    launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")   # as the library picks it
+    launcher = launcher_for_pad(pad)          # as the library picks it
     ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h), vehicle=launcher)
     st = eph.at(ins.t)
     phase = schemes.phase_angle_rad(st.r_m, st.v_mps, ins.r_gcrf_m)
@@ -172,13 +173,13 @@ def _tle_rows() -> list:
 
 def _launch_error_s(eph, pad, scheme, liftoff, vehicle):
     """Predicted liftoff (window search, nearest window of that scheme) minus the real one [s]."""
+    from gyrfalcon.launch.vehicles import launcher_for_pad
     from gyrfalcon.launch.windows import find_windows
     from gyrfalcon.time import add_seconds, seconds_between
 
     try:
-        launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")
         wins = find_windows(eph, pad, scheme, add_seconds(liftoff, -3 * 3600.0), 0.25, spacecraft=vehicle,
-                            vehicle=launcher)
+                            vehicle=launcher_for_pad(pad))
     except TypeError:
         wins = find_windows(eph, pad, scheme, add_seconds(liftoff, -3 * 3600.0), 0.25)
     except Exception:

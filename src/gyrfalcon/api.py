@@ -497,6 +497,7 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
 
     from .launch.insertion import check_pad_near_plane, parametric_insertion
     from .launch.sites import load_sites
+    from .launch.vehicles import launcher_for_pad
     from .rendezvous.plan import insertion_plane_normal
     from .rendezvous.schemes import NoSchemeError
     from .time import parse_utc
@@ -516,8 +517,7 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
         check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h), plane_at)
         raise
     check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, plane_at)
-    launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")
-    return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher)
+    return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher_for_pad(pad))
 
 
 def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -> list:

@@ -50,8 +50,9 @@ def register(app: typer.Typer) -> None:
         pad = load_sites().get(site)
         if what_if:
             pad = pad_as_operational(pad)
-        # the pad's launcher: Soyuz-2.1a, or the Soyuz-FG of Site 1/5 (Soyuz MS until 2019): its plane lead
-        launcher = next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")
+        from ..launch.vehicles import launcher_for_pad
+
+        launcher = launcher_for_pad(pad)        # its plane lead: Soyuz-2.1a, or the Soyuz-FG of Site 1/5
         wins = find_windows(target, pad, sch, t0, days, spacecraft=spacecraft, vehicle=launcher)
         if not any(w.feasible for w in wins):   # raises NoFeasibleWindowError naming the next one
             try:

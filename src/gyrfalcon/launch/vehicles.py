@@ -215,6 +215,13 @@ def _names(section: str) -> list[str]:
     return sorted(_catalogue().get(section, {}))
 
 
+def launcher_for_pad(pad) -> str:
+    """The launch vehicle of this catalogue that ``pad`` (a launch-site Pad) flies: the Soyuz-2.1a
+    (Site 31/6), else the Soyuz-FG (Site 1/5: Soyuz MS until 2019, Progress MS-10); the
+    Soyuz-2.1a for a pad that flies neither."""
+    return next((v for v in ("soyuz-2.1a", "soyuz-fg") if pad.supports(v)), "soyuz-2.1a")
+
+
 @functools.lru_cache(maxsize=8)
 def load_vehicle(name: str = "soyuz-2.1a") -> LaunchVehicle:
     """The launch vehicle ``name`` from the catalogue (see module docstring)."""

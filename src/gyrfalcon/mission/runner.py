@@ -246,7 +246,15 @@ def rules_before_flight(scenario, source: str = "<embedded>"):
     broken, unless ``scenario.what_if``). Nothing is flown (``gyrfalcon scenario check``)."""
     eph = target_station(scenario, source).ephemeris("GCRF")
     liftoff, windows = _window(scenario, eph)
-    return liftoff, _rules_check(scenario, liftoff, windows) + _pad_whatif_notes(scenario, liftoff)
+    return liftoff, rule_notes_before_flight(scenario, liftoff, windows)
+
+
+def rule_notes_before_flight(scenario, liftoff, windows=()) -> tuple[str, ...]:
+    """The station rules a flight lifting off at ``liftoff`` breaks, checked before anything is
+    flown (:func:`_rules_check`: refused in one line unless ``scenario.what_if``), and a what-if's
+    note on a pad out of service (:func:`_pad_whatif_notes`): the notes ``scenario check`` prints
+    and a campaign reports."""
+    return tuple(_rules_check(scenario, liftoff, windows)) + tuple(_pad_whatif_notes(scenario, liftoff))
 
 
 def _rules_after_flight(scenario, liftoff, windows, pre_rules, contact, undock_utc) -> list[str]:

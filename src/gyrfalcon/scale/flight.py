@@ -232,7 +232,7 @@ def build_nominal(scenario, source: str = "<embedded>") -> Nominal:
 @functools.lru_cache(maxsize=2)
 def _build_nominal(sc, source: str) -> Nominal:
     from ..launch.insertion import parametric_insertion
-    from ..mission.runner import _rules_check, _window
+    from ..mission.runner import _window
     from ..orbits.state import State
     from ..rendezvous import schemes
     from ..orbits.elements import equinoctial_rows
@@ -242,10 +242,10 @@ def _build_nominal(sc, source: str) -> Nominal:
 
     eph = _station(sc, source)
     liftoff, _ = _window(sc, eph)
-    from ..mission.runner import _pad_whatif_notes
+    from ..mission.runner import rule_notes_before_flight
 
     # the station rules, as for `gyrfalcon run`: refused unless a what-if, whose notes are kept
-    rule_notes = tuple(_rules_check(sc, liftoff, ())) + tuple(_pad_whatif_notes(sc, liftoff))
+    rule_notes = rule_notes_before_flight(sc, liftoff)
     normal = insertion_plane_normal(eph, _pad(sc), liftoff)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
     pad = _pad(sc)
