@@ -198,7 +198,7 @@ def daily(oem_dir):
         for k in range(1, 4):
             if k not in fits or fits[k][1] is None or fits[k - 1][1] is None:
                 continue
-            (ta, fa), (tb, fb) = fits[k - 1], fits[k]
+            (ta, fa), (_tb, fb) = fits[k - 1], fits[k]
             b = prop.propagate(fb.state, ta, 60.0, params=ss._params({**base, "drag_scale": fb.drag_scale}, sw,
                                                                        "frozen")).at(ta)
             jumps.append(((_energy(b.r_m, b.v_mps) - _energy(fa.state.r_m, fa.state.v_mps))

@@ -42,6 +42,9 @@ def test_ms28s_own_liftoff_on_a_two_day_plan_is_not_blocked_by_ms28_in_any_spell
     d = json.loads(res.stdout)
     assert d["scheme"] == "two-day" and d["notes"] == [] and d["what_if"] is False
     assert d["contact_utc"].startswith("2025-11-29"), d["contact_utc"]
+    # MS-28's 14.7 deg is, counted as the two-day scheme counts it, 374.7 deg (range 200-420)
+    assert 14.0 < d["phase_at_insertion_deg"] < 15.5
+    assert abs(d["catch_up_deg"] - d["phase_at_insertion_deg"] - 360.0) < 1e-9
 
 
 def test_a_what_if_prints_plain_text_and_the_phase_as_the_range_reads():

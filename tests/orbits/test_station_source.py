@@ -235,6 +235,17 @@ def test_sets_after_the_start_time_are_never_used(tmp_path):
     assert st.drag.method == "last-set" and any("not enough" in w for w in st.warnings)
 
 
+def test_a_start_written_to_the_second_at_a_sets_epoch_uses_that_set():
+    """A TLE epoch is written to 1e-8 day (0.864 ms), so a start written to the second at a
+    set's epoch can fall a fraction of a ms before it: a start 0.8 ms before the first set
+    serves from that set; 2 ms before, it is refused, naming both times to the ms."""
+    first = load_tles(MS28_TLES)[0].epoch
+    st = ss.load_station(MS28_TLES, at_utc=add_seconds(first, -0.0008), until_utc=add_seconds(first, 3600.0))
+    assert st.drag.method == "last-set"
+    with pytest.raises(OrbitSourceError, match=r"dated after .*\.\d{3}Z \(first .*\.\d{3}Z\)"):
+        ss.load_station(MS28_TLES, at_utc=add_seconds(first, -0.002))
+
+
 def test_one_set_is_turned_into_a_numerical_orbit_on_its_own_sgp4_trajectory():
     """One set after the 19 Nov 2025 reboost (20 Nov 20:48): the state and density scale fitted to
     its SGP4 trajectory over the 3 days before its epoch, then the full model. Checked against the

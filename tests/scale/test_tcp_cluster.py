@@ -66,12 +66,13 @@ def tcp_cluster(tmp_path_factory):
             _wait_for(lambda: len(c.scheduler_info()["workers"]) == 2, 60, "two dask workers", procs)
         yield addr, workers
     finally:
+        # workers first, then the scheduler (a worker whose scheduler is gone retries for ~20 s
+        # before it exits on SIGTERM); what does not exit in 5 s is killed
         for p in reversed(procs):
             if p.poll() is None:
                 p.terminate()
-        for p in procs:
             try:
-                p.wait(timeout=20)
+                p.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 p.kill()
                 p.wait()

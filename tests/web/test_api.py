@@ -188,6 +188,22 @@ def test_uploads_are_validated_before_anything_runs(client):
     assert client.get("/api/jobs").json() == []
 
 
+def test_a_fixed_launch_that_breaks_a_station_rule_is_refused_before_it_is_queued(client):
+    """MS-28 again on 29 Nov 2025: its pad was wrecked two days before (the launch-site catalogue's
+    repair date, 3 Mar 2026) and Rassvet nadir holds MS-28 itself: 422 naming the rule, no job."""
+    from gyrfalcon.mission.scenario import default_scenario_text
+
+    text = (default_scenario_text().replace('name = "soyuz-ms-28"', 'name = "api-busy"', 1)
+            .replace('first_feasible_after = "2025-11-27"', 'time = "2025-11-29T09:00:00Z"', 1))
+    assert 'time = "2025-11-29T09:00:00Z"' in text
+    r = client.post("/api/runs", json={"scenario_toml": text}, headers=AUTH)
+    assert r.status_code == 422, r.json()
+    d = r.json()
+    assert d["rule"] == "pad-operational" and "back in service on 2026-03-03" in d["detail"]
+    assert "what_if = true" in d["detail"]
+    assert all(j["run"] != "api-busy" for j in client.get("/api/jobs").json())
+
+
 def test_a_run_started_through_the_api_finishes_and_is_listed(client, runs_dir, tmp_path):
     import time
 

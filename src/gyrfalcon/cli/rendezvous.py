@@ -41,7 +41,9 @@ def result_dict(plan, res) -> dict:
     return {
         "scheme": plan.scheme, "scheme_reason": plan.scheme_reason, "arrival_rule": plan.arrival_rule,
         "liftoff_utc": plan.liftoff_utc, "insertion_utc": plan.insertion_utc,
-        "phase_at_insertion_deg": plan.phase_at_insertion_deg,
+        # the station's lead at insertion, wrapped to (-180, 180] deg, and the same lead as the
+        # scheme counts it (two-day: 200-420 deg), the figure the text, `windows` and the report give
+        "phase_at_insertion_deg": plan.phase_at_insertion_deg, "catch_up_deg": plan.catch_up_deg,
         "burns": [asdict(b) for b in plan.burns],
         "total_dv_mps": plan.total_dv_mps, "propellant_kg": plan.propellant_kg,
         "aim_point_utc": plan.aim_utc, "aim_rho_lvlh_m": list(plan.aim_rho_lvlh_m),

@@ -147,7 +147,7 @@ def headline_rows(result) -> list[tuple[str, str]]:
         rows.append(("Spacecraft separation MET [s]", _fmt(r.ascent.insertion_met_s, ".1f")))
     if r.rendezvous is not None:
         p = r.rendezvous
-        rows.append(("Rendezvous scheme", html.escape(f"{p.scheme} (phase at insertion {p.phase_at_insertion_deg:.2f} deg)")))
+        rows.append(("Rendezvous scheme", html.escape(f"{p.scheme} (station {p.catch_up_deg:.2f} deg ahead at insertion)")))
         rows.append(("Rendezvous burns", _fmt(len(p.burns))))
     if r.approach is not None:
         a = r.approach

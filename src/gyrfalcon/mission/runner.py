@@ -632,7 +632,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         raise _scheme_refused(exc, scenario, liftoff, eph) from None
     ins_utc = iso_utc(asc.insertion.t, 1)
     ins_note = (f"; orbit {el.perigee_altitude_m / 1e3:.1f} x {el.apogee_altitude_m / 1e3:.1f} km, "
-                f"i {math.degrees(el.i_rad):.2f} deg; phase {plan.phase_at_insertion_deg:.1f} deg ({plan.scheme})")
+                f"i {math.degrees(el.i_rad):.2f} deg; station {plan.catch_up_deg:.1f} deg ahead ({plan.scheme})")
     events[:] = [dataclasses.replace(e, notes=e.notes + ins_note) if e.name == labels["spacecraft-separation"] else e
                  for e in events]
     for b in plan.burns:

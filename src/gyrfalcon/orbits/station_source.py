@@ -137,6 +137,9 @@ SET_SCALE_RANGE = (0.3, 3.0)
 """Density scales a single set's own SGP4 trajectory may imply and be used (:func:`_fit_last_set`):
 about half the lowest and twice the highest fitted on the 22 NASA files (0.60-1.44); outside it
 the set's drag terms are taken as spoiled and the default scale is used."""
+SET_EPOCH_RESOLUTION_S = 1e-3
+"""A TLE epoch is written to 1e-8 day (0.864 ms): a set whose epoch lies within this of the time it
+serves counts as dated before it (a start written to the second at a set's epoch is not refused)."""
 BSTAR_MAX = 0.01
 """Element sets with a larger |BSTAR| [1/earth radii] are left out: the ISS's is 1e-4..1e-3; values
 like -0.11 come from a set fitted across a manoeuvre and put SGP4 kilometres off within an orbit."""
@@ -395,11 +398,11 @@ def check_series(sets, at_utc=None, label: str = "element sets"):
         sets = [s for s in sets if abs(float(s.satrec.bstar)) <= BSTAR_MAX]
     if at_utc is not None:
         t = parse_utc(at_utc)
-        before = [s for s in sets if float(seconds_between(s.epoch, t)) >= 0.0]
+        before = [s for s in sets if float(seconds_between(s.epoch, t)) >= -SET_EPOCH_RESOLUTION_S]
         n_after = len(sets) - len(before)
         if not before:
             raise OrbitSourceError(
-                f"{label}: every element set is dated after {iso_utc(t, 0)} (first {iso_utc(sets[0].epoch, 0)}); "
+                f"{label}: every element set is dated after {iso_utc(t, 3)} (first {iso_utc(sets[0].epoch, 3)}); "
                 "only sets dated before the time they serve are used: give older sets or a later time")
         if n_after:
             warns.append(f"{label}: {n_after} element set(s) dated after {iso_utc(t, 0)} not used (data must "
@@ -760,11 +763,19 @@ def _burn_row(b, mass_kg: float) -> tuple:
     return (b.name, iso_utc(b.t), float(b.dv_mps[0]))
 
 
+def _sgp4_gcrf_m(elements, t_ref, grid_s):
+    """GCRF positions [m] of ``elements``' SGP4 trajectory at ``t_ref`` + ``grid_s`` [s]."""
+    from ..io.oem import convert_samples
+    from ..time import add_seconds
+
+    teme = elements.propagate(add_seconds(t_ref, grid_s))
+    return convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")[0]
+
+
 def _observations(sets, t_end, history_days):
     """SGP4 pseudo-observations (GCRF) of the arc: one orbit around each set's epoch, every
     :data:`OBS_STEP_S`, never after ``t_end``. Returns (Time of reference, t_s rel. to it, r)."""
-    from ..io.oem import convert_samples
-    from ..time import add_seconds, seconds_between
+    from ..time import seconds_between
 
     last = sets[-1]
     t_ref = t_end
@@ -779,11 +790,8 @@ def _observations(sets, t_end, history_days):
         grid = OBS_STEP_S * np.arange(k0, k1 + 1, dtype=float)
         if len(grid) < 2:
             continue
-        times = add_seconds(t_ref, grid)
-        teme = s.propagate(times)
-        r, _ = convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")
         ts.append(grid)
-        rs.append(r)
+        rs.append(_sgp4_gcrf_m(s, t_ref, grid))
     if not ts:
         return t_ref, np.zeros(0), np.zeros((0, 3)), last
     return t_ref, np.concatenate(ts), np.concatenate(rs), last
@@ -852,14 +860,9 @@ def _fit_last_set(last, st, base, sw, history_days, space_weather):
     tracking of those days) turned into this model's density scale, and its osculating state
     smoothed over days instead of taken at one instant. None when the scale implied lies outside
     :data:`SET_SCALE_RANGE` (a set fitted across a manoeuvre, with inflated drag terms)."""
-    from ..io.oem import convert_samples
-    from ..time import add_seconds
-
     grid = OBS_STEP_S * np.arange(math.ceil(-history_days * 86400.0 / OBS_STEP_S), 1, dtype=float)
-    teme = last.propagate(add_seconds(last.epoch, grid))
-    r, _ = convert_samples(teme.epoch, teme.t_s, teme.r_m, teme.v_mps, "TEME", "GCRF")
-    fit = fit_arc(st, grid, r, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
-                  space_weather=space_weather, kind="elements")
+    fit = fit_arc(st, grid, _sgp4_gcrf_m(last, last.epoch, grid), _params(base, sw, space_weather), fit_state=True,
+                  step_s=OBS_STEP_S, space_weather=space_weather, kind="elements")
     return fit if SET_SCALE_RANGE[0] < fit.drag_scale < SET_SCALE_RANGE[1] else None
 
 

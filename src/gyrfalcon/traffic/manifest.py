@@ -303,11 +303,8 @@ class Manifest:
 
     def _occupancy(self, t_utc: str, date: str, milestones) -> Occupancy:
         s = self._state_at(t_utc)
-        held = {} if s is None else dict(s.ports)
-        st = self.station
         # the ports of the station at t_utc (Prichal from Nov 2021, Pirs until Jul 2021, ...), and any occupied one
-        ports = {p: held.get(p) for p in st.port_ids + tuple(q.id for q in st.past_ports)
-                 if held.get(p) is not None or st.port(p).exists_at(t_utc)}
+        ports = self.station.ports_at(t_utc, {} if s is None else s.ports)
         seats = {} if s is None else dict(s.seats)
         return Occupancy(t_utc, date, ports, None if s is None else s.arm, tuple(sorted(seats)), seats,
                          tuple(milestones))

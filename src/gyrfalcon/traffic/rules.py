@@ -338,7 +338,7 @@ class _Replay:
     def existing_ports(self, t_utc: str) -> dict:
         """The ports of the station at ``t_utc`` (a port not yet there or gone is left out,
         unless a vehicle is on it) with their occupants."""
-        return {p: v for p, v in self.ports.items() if v is not None or self.st.port(p).exists_at(t_utc)}
+        return self.st.ports_at(t_utc, self.ports)
 
     def snapshot(self, t_utc: str) -> StationState:
         return StationState(self.existing_ports(t_utc), self.arm, dict(self.seats), dict(self.where))

@@ -130,6 +130,13 @@ class StationModel:
         used = {norm_id(u) for u in used}
         return self.port_ids + tuple(p.id for p in self.past_ports if p.id in used)
 
+    def ports_at(self, t_utc: str, held: Mapping[str, str | None]) -> dict:
+        """The station's ports at ``t_utc`` (current then past configurations; a port not yet
+        there or gone is left out unless ``held`` puts a vehicle on it), each with its occupant
+        from ``held`` (port id -> vehicle, None: free)."""
+        return {p: held.get(p) for p in self.port_ids + tuple(q.id for q in self.past_ports)
+                if held.get(p) is not None or self.port(p).exists_at(t_utc)}
+
     def port(self, port_id: str) -> PortInfo:
         key = norm_id(port_id)
         for p in self.ports + self.past_ports:

@@ -692,6 +692,12 @@ def create_app(cfg: WebConfig) -> FastAPI:
         else:
             sc = validate_upload(req.scenario_toml)
         try:
+            refuse_rules_breach(sc)
+        except InputError:
+            if upload is not None:           # the run will not read it
+                upload.unlink(missing_ok=True)
+            raise
+        try:
             job = jobs.submit(sc, req.scenario_toml, upload=upload)
         except (RunExistsError, JobLimitError) as exc:
             if upload is not None:           # the run will not read it
@@ -749,6 +755,21 @@ def _event_or_404(store, event_id: int):
         return store.event(event_id)
     except ManifestInputError as exc:
         raise HTTPException(404, str(exc)) from None
+
+
+def refuse_rules_breach(scenario) -> None:
+    """A scenario with a fixed ``launch.time`` that breaks a station rule (port occupied or absent
+    on the date, pad out of service, too many crew; :func:`gyrfalcon.mission.runner.
+    rule_notes_before_flight`) is refused before it is queued (InputError -> 422, the rule named),
+    as ``gyrfalcon run`` refuses it with exit 2, unless it is a what-if. A scenario that searches
+    its window is checked by the run itself, once the window is found (the job then fails with
+    the same message)."""
+    if scenario.launch.time is None:
+        return
+    from ..mission.runner import rule_notes_before_flight
+    from ..time import parse_utc
+
+    rule_notes_before_flight(scenario, parse_utc(scenario.launch.time))
 
 
 def validate_upload(text: str, target_ephemeris: str | None = None):
