@@ -162,7 +162,9 @@ SPACE_WEATHER = "frozen"
 @dataclass(frozen=True)
 class DragEstimate:
     """The drag used for a prediction: density scale ``drag_scale`` (multiplies NRLMSISE-00)
-    with its 1-sigma ``sigma``, the fit residual ``rms_m`` [m] over ``n_points`` positions
+    with its formal least-squares 1-sigma ``sigma`` (residuals taken as independent; the scale
+    itself changes by up to 25 % from one day to the next in NASA's trajectories, docs/validation.md,
+    which dominates a prediction's error), the fit residual ``rms_m`` [m] over ``n_points`` positions
     spanning ``span_s`` [s] before ``fit_end_utc``, the Cd/area/mass used, the ballistic
     coefficient ``ballistic_coefficient_m2_kg`` = scale * Cd * A / m, and ``method``
     (``fit``: on a series or an OEM's samples; ``last-set``: on the last element set's own SGP4
@@ -189,7 +191,9 @@ class DragEstimate:
         """One line: the scale +- sigma, the fit arc and its rms, or the default used."""
         if self.method == "default":
             return f"drag scale {self.drag_scale:.3f} (default: no usable history before {self.fit_end_utc})"
-        sig = "" if self.sigma is None else f" +- {self.sigma:.3f}"
+        # the formal least-squares figure (residuals taken as independent): the scale's change from
+        # one day to the next is far larger (docs/validation.md "72 h hindcasts")
+        sig = "" if self.sigma is None else f" +- {self.sigma:.3f} (formal 1 sigma)"
         rms = "?" if self.rms_m is None else f"{self.rms_m:.0f}"
         what = " to the last set's SGP4" if self.method == "last-set" else ""
         return (f"drag scale {self.drag_scale:.3f}{sig} fitted{what} over {self.span_s / 3600:.1f} h before "
