@@ -104,16 +104,35 @@ def test_windows_table_lists_every_window_and_only_one_is_feasible_around_ms28(t
     assert len(wins.plot().axes[0].collections) == 2
 
 
+def test_one_element_set_object_gets_the_checks_a_file_gets():
+    """Before: a single TLE object was sampled with SGP4 directly, without the loader's checks: a
+    set of 2020 served a 2025 launch without a word, where the same set in a file is refused."""
+    from gyrfalcon.errors import InputError
+
+    old = gf.tle_from_lines("1 25544U 98067A   20200.20503472  .00000290  00000-0  13213-4 0  9992",
+                            "2 25544  51.6421 194.9479 0001278 129.0349  50.4204 15.49516142236824")
+    for call in (lambda: gf.station_ephemeris(old, around="2025-11-27"),
+                 lambda: gf.next_window(old, "baikonur-31", after="2025-11-27", scheme="two-orbit")):
+        with pytest.raises(InputError, match="days earlier"):
+            call()
+    # 4.9 days old at the time it serves: used, with the staleness warning the command line prints
+    with pytest.warns(gf.StationDataWarning, match="days older than"):
+        gf.station_ephemeris(gf.tle_from_lines(*TLE_2025_11_24), around="2025-11-29T12:00:00Z")
+
+
 def test_station_inputs_of_every_kind_give_the_same_station(tmp_path, tle):
     t = parse_utc("2025-11-27T10:00:00Z")
-    ref = gf.station_ephemeris(tle, around=t).at(t).r_m
+    ref = gf.sgp4_ephemeris(tle).at(t).r_m
     path = tmp_path / "iss.tle"
     path.write_text("\n".join(TLE_2025_11_24_EARLY + TLE_2025_11_24) + "\n")
-    # a file and a list of sets go through the one station loader (orbit determination on the
-    # sets dated before t): the same orbit, a few km from the latest set's own SGP4 after 3 days
+    # a file, a list of sets and one set go through the one station loader (orbit determination on
+    # the sets dated before t): the same orbit, a few km from the latest set's own SGP4 after 3 days
     from_file = gf.station_ephemeris(path, around=t)
     from_list = gf.station_ephemeris([gf.tle_from_lines(*TLE_2025_11_24_EARLY), tle], around=t)
-    assert np.linalg.norm(from_list.at(t).r_m - from_file.at(t).r_m) < 1e-3
+    one = tmp_path / "one.tle"
+    one.write_text("\n".join(TLE_2025_11_24) + "\n")
+    for other in (from_list, gf.station_ephemeris(tle, around=t), gf.station_ephemeris(one, around=t)):
+        assert np.linalg.norm(other.at(t).r_m - from_file.at(t).r_m) < 1e-3
     assert 10.0 < np.linalg.norm(from_file.at(t).r_m - ref) < 20e3
     nasa = gf.station_ephemeris(None)
     from gyrfalcon.orbits.iss import iss_default_path
@@ -211,3 +230,37 @@ def test_run_mission_carries_time_objects_and_presents_its_phases(tmp_path):
     assert written["timeline"] == "timeline.json"
     assert json.loads((tmp_path / "out" / "timeline.json").read_text())["contact_utc"] == m.contact_utc
     assert gf.load_scenario(tmp_path / "out" / "scenario.toml") == m.scenario     # the scenario as flown
+
+
+def test_bad_arguments_get_one_line_input_errors_not_python_ones():
+    """Found by an audit: each reached numpy, skyfield or an attribute lookup as a bare error."""
+    import datetime as dt
+
+    from gyrfalcon.errors import InputError
+
+    iss = gf.tle_from_lines(*TLE_2025_11_24)
+    calls = {
+        "step_s": lambda: gf.sgp4_ephemeris(iss, step_s=0),
+        "pad must be": lambda: gf.find_windows(None, 31),
+        "trajectory_step_s": lambda: gf.plan_rendezvous(None, MS28_LIFTOFF, trajectory_step_s=float("nan")),
+        "a fault is": lambda: gf.fly_approach(faults=5),
+        "must be numbers": lambda: gf.api.parse_fault("kurs-dropout@1.2.3"),
+        "turnaround_days": lambda: gf.pad_outage(turnaround_days=float("nan")),
+        "runs must be an integer": lambda: gf.monte_carlo(runs=2.5),
+        "days must be positive": lambda: gf.next_window(None, days=-2),
+        "seed must be": lambda: gf.fly_approach(seed=-1),
+        "seed must be ": lambda: gf.run_mission(seed="a"),
+        "no time zone": lambda: gf.pad_outage(start=dt.datetime(2025, 11, 27)),
+        "cannot read 'None'": lambda: gf.iso_utc(None),
+    }
+    for words, call in calls.items():
+        with pytest.raises(InputError, match=words.strip()) as exc:
+            call()
+        assert "\n" not in str(exc.value), words
+    assert gf.iso_utc(gf.utc(dt.datetime(2025, 11, 27, 9, tzinfo=dt.timezone.utc))) == "2025-11-27T09:00:00.000Z"
+
+
+def test_the_api_module_is_an_attribute_right_after_import():
+    out = subprocess.run([sys.executable, "-c", "import gyrfalcon as gf; print(callable(gf.api.scenario_text))"],
+                         capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.strip() == "True", out.stderr[-2000:]

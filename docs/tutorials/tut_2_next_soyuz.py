@@ -7,8 +7,11 @@ damaged is repaired (back in service 3 Mar 2026). Where will the station be? A p
 element set of 26 Jun 2026 is all we give the model: the launch windows, the rendezvous burns
 and the docking follow from it.
 
-A TLE is 18 days old by then and SGP4 does not know the reboosts planned in between, so the
-times below carry an along-track uncertainty of minutes; a fresher TLE or NASA's ephemeris
+The model fits the station's state and drag to that set's own SGP4 trajectory over the three
+days before its epoch, then propagates it with the full force model (the station loader, as for
+a TLE file; it warns that one set is all it has, and that the data are days older than the time
+they serve). A TLE is 18 days old by then and no set knows the reboosts planned in between, so
+the times below carry an along-track uncertainty of minutes; a fresher TLE or NASA's ephemeris
 narrows it (``gf.station_ephemeris(path)`` reads either).
 """
 
@@ -35,7 +38,7 @@ window
 
 # %%
 # The burns from that liftoff (insertion into the station's plane, targeted with the full
-# force model against the SGP4 trajectory), then the automated approach to Rassvet:
+# force model against the station's fitted trajectory), then the automated approach to Rassvet:
 plan = gf.plan_rendezvous(iss, window)
 print(plan.table())
 

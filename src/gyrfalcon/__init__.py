@@ -68,7 +68,13 @@ _LAZY = {
 __all__ = sorted(_LAZY) + ["__version__"]
 
 
+_SUBMODULES = ("api",)
+"""Submodules reachable as attributes right after ``import gyrfalcon`` (``gf.api.scenario_text``)."""
+
+
 def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
     try:
         module = _LAZY[name]
     except KeyError:

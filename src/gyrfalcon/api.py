@@ -151,7 +151,8 @@ def sgp4_ephemeris(elements, start=None, stop=None, step_s: float = SGP4_STEP_S)
     span = float(seconds_between(t0, t1))
     if not span > 0:
         raise InputError(f"sgp4_ephemeris: stop must be after start (got {span:.0f} s)")
-    s = np.append(np.arange(0.0, span, float(step_s)), span)
+    step_s = _positive_s(step_s, "step_s", "e.g. 60")
+    s = np.append(np.arange(0.0, span, step_s), span)
     teme = elements.propagate(add_seconds(t0, s))
     return replace(teme.in_frame("GCRF"), meta={"source": f"SGP4 from the element set of {_iso(elements.epoch, 0)}"})
 
@@ -234,11 +235,13 @@ def station_ephemeris(source=None, *, around=None):
 
     ``source``: ``None`` (the packaged NASA ISS ephemeris of 2025-11-24), a path (CCSDS OEM,
     KVN/XML, optionally gzipped; a TLE or OMM file), an ``Ephemeris`` (GCRF or EME2000), a
-    parsed OEM, a TLE/OMM object or a list of them (the one nearest ``around`` is used, sampled
-    with SGP4 by :func:`sgp4_ephemeris`), or an object with ``.ephemeris(frame=...)`` (a station
-    source of :func:`gyrfalcon.load_station`). ``around``: a time the trajectory must serve: it
-    chooses among element sets (the latest at or before it), and an element set is sampled from
-    half a day before it to 3.5 days after (else from a day before its epoch to 15 days after).
+    parsed OEM, a TLE/OMM object or a list of them, or an object with ``.ephemeris(frame=...)``
+    (a station source of :func:`gyrfalcon.load_station`). Files and element sets, one or a series,
+    go through the one station loader, :func:`gyrfalcon.load_station` (orbit determination; one set:
+    the state and drag fitted to its own SGP4 trajectory), with its checks and its warnings raised
+    as :class:`~gyrfalcon.errors.StationDataWarning`. ``around``: a time the trajectory must
+    serve: only element sets dated before it are used, and staleness is judged against it.
+    :func:`sgp4_ephemeris` gives a set's plain SGP4 trajectory.
     """
     from .orbits.ephemeris import Ephemeris
 
@@ -269,10 +272,10 @@ def station_ephemeris(source=None, *, around=None):
             return load_oem(path).ephemeris("GCRF")
         return _sgp4_around(_nearest_elements(_load_elements(path), around), around)
     if hasattr(source, "satrec"):
-        return _sgp4_around(source, around)
+        source = [source]
     if isinstance(source, (list, tuple)) and source and all(hasattr(s, "satrec") for s in source):
         load = _station_source_loader()
-        if load is not None and len(source) > 1:       # a series: orbit determination, sets before ``around`` only
+        if load is not None:       # orbit determination on the sets before ``around`` only, as from a file
             return _warned(load(list(source), at_utc=around))
         return _sgp4_around(_nearest_elements(list(source), around), around)
     if hasattr(source, "ephemeris") and hasattr(source, "segments"):     # a parsed OEM
@@ -283,11 +286,8 @@ def station_ephemeris(source=None, *, around=None):
 
 
 def _window_target(station, around=None):
-    """What the window search flies against: one element set directly (SGP4: a single set holds
-    no drag history to fit), else the ephemeris of :func:`station_ephemeris` (files and series of
-    element sets through the one station loader, :func:`gyrfalcon.load_station`)."""
-    if hasattr(station, "satrec"):
-        return station
+    """What the window search flies against: the ephemeris of :func:`station_ephemeris` (files,
+    element sets, one or a series, through the one station loader, :func:`gyrfalcon.load_station`)."""
     return station_ephemeris(station, around=around)
 
 
@@ -389,7 +389,7 @@ def find_windows(station=None, pad: str = "baikonur-31", *, start="2025-11-26", 
                  scheme: str = "two-orbit", spacecraft: str = "soyuz-ms", vehicle: str = "soyuz-2.1a") -> LaunchWindows:
     """Every launch window (about one a day) from ``pad`` to the station in ``[start, start + days)``.
 
-    ``station``: see :func:`station_ephemeris` (a TLE/OMM is flown with SGP4 directly);
+    ``station``: see :func:`station_ephemeris` (element sets through the station loader);
     ``scheme``: two-orbit, four-orbit or two-day; ``spacecraft``: soyuz-ms or progress-ms (the
     ascent's plane lead). Infeasible windows are included with the reason.
     """
@@ -398,6 +398,7 @@ def find_windows(station=None, pad: str = "baikonur-31", *, start="2025-11-26", 
     if scheme not in SCHEMES[1:]:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES[1:])}")
     get_scheme(scheme)
+    _check_pad(pad)
     return LaunchWindows(_find(_window_target(station, start), pad, scheme, start, days, vehicle=vehicle,
                                spacecraft=spacecraft))
 
@@ -407,7 +408,8 @@ def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", s
     """The first feasible launch window from ``pad`` at or after ``after`` (Time or ISO UTC).
 
     ``scheme`` ``auto`` tries two-orbit, four-orbit and two-day and returns the earliest liftoff.
-    ``days``: how far to search (default: to the end of the ephemeris, or 60 days for a TLE).
+    ``days``: how far to search (default: to the end of the station trajectory; from element
+    sets, :data:`gyrfalcon.orbits.station_source.DEFAULT_SPAN_DAYS` days after ``after``).
     Raises :class:`~gyrfalcon.launch.windows.NoFeasibleWindowError` naming the next one after the span.
     """
     from .launch.windows import NoFeasibleWindowError, next_feasible_window
@@ -415,6 +417,7 @@ def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", s
 
     if scheme not in SCHEMES:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    _check_pad(pad)
     target = _window_target(station, after)
     names = SCHEMES[1:] if scheme == "auto" else (scheme,)
     found, errors = [], []
@@ -547,6 +550,15 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -
     return out
 
 
+def _check_pad(pad):
+    """``pad``: a pad id (``gyrfalcon pads`` lists them) or a :class:`~gyrfalcon.launch.sites.Pad`."""
+    from .launch.sites import Pad
+
+    if isinstance(pad, (str, Pad)):
+        return pad
+    raise InputError(f"pad must be a pad id such as 'baikonur-31' (gyrfalcon.launch.sites.load_sites() lists them) or a Pad, got {type(pad).__name__} {pad!r}")
+
+
 def _liftoff_pad_scheme(launch, pad, scheme):
     """(liftoff Time, pad id or Pad, scheme name) from a LaunchWindow or a liftoff time."""
     from .launch.windows import LaunchWindow as _LW
@@ -561,7 +573,7 @@ def _liftoff_pad_scheme(launch, pad, scheme):
             liftoff = parse_utc(launch)
         except GyrfalconError as exc:
             raise InputError(f"launch: {exc}; pass a LaunchWindow (gyrfalcon.next_window) or a liftoff time") from None
-    pad, scheme = pad or "baikonur-31", scheme or "auto"
+    pad, scheme = _check_pad(pad or "baikonur-31"), scheme or "auto"
     if scheme not in SCHEMES:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
     return liftoff, pad, scheme
@@ -653,7 +665,7 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
                     source: str | None = None, what_if: bool = False) -> RendezvousPlan:
     """Liftoff -> insertion into the station's plane -> the targeted burn plan to the aim point.
 
-    ``station``: see :func:`station_ephemeris` (a TLE is sampled with SGP4 around it);
+    ``station``: see :func:`station_ephemeris` (element sets through the station loader);
     ``launch``: a :class:`LaunchWindow` (gives the liftoff, the pad and the scheme) or a liftoff
     time (Time or ISO UTC); ``pad`` (default baikonur-31), ``scheme`` (default the window's, or
     ``auto``); ``vehicle``: soyuz-ms or progress-ms. The insertion is the launch module's
@@ -670,6 +682,7 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
 
     from .rendezvous.plan import plan_rendezvous as _plan
 
+    _trajectory_step(trajectory_step_s)
     liftoff, pad_id, _ = _liftoff_pad_scheme(launch, pad, scheme)
 
     def fly(ins, eph, sch):
@@ -690,6 +703,31 @@ def _station_rules(pad, liftoff, port, vehicle, arrival_utc, what_if) -> tuple:
 
     return rendezvous_rules(pad=getattr(pad, "id", pad), launch_utc=liftoff, port=port, vehicle_type=vehicle,
                             arrival_utc=arrival_utc, what_if=bool(what_if))
+
+
+def _positive_s(value, name: str, example: str) -> float:
+    """``value`` as a finite number of seconds > 0, else one InputError line naming ``name``."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0.0 < float(value) < math.inf:
+        raise InputError(f"{name} must be a finite number of seconds > 0, got {value!r}; {example}")
+    return float(value)
+
+
+def _count(value, name: str, example: str) -> int:
+    """``value`` as an integer >= 1, else one InputError line naming ``name``."""
+    import numbers
+
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise InputError(f"{name} must be an integer >= 1, got {value!r}; {example}")
+    return int(value)
+
+
+def _trajectory_step(step_s) -> float:
+    """``trajectory_step_s``: 0 (no relative trajectory) or a finite number of seconds > 0."""
+    if step_s == 0 and not isinstance(step_s, bool):
+        return 0.0
+    return _positive_s(step_s, "trajectory_step_s", "0 for no relative trajectory, or e.g. 60")
 
 
 def _check_seed(seed) -> int:
@@ -725,6 +763,7 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     from .traffic.flight_rules import check_port_before_planning
 
     _check_seed(seed)
+    _trajectory_step(trajectory_step_s)
     liftoff, pad_id, sch_name = _liftoff_pad_scheme(launch, pad, scheme)
     check_port_before_planning(port, liftoff, vehicle, sch_name, what_if)
 
@@ -795,15 +834,18 @@ def parse_fault(text: str):
     if not m:
         raise InputError(
             f"cannot read fault '{text}'; use kurs-dropout@T, kurs-dropout@T+DURATION or "
-            "kurs-bias@T:CHANNEL=VALUE (seconds from the aim point, SI units), e.g. kurs-dropout@600+20"
+            "kurs-bias@T:CHANNEL=VALUE (seconds from the approach start, SI units), e.g. kurs-dropout@600+20"
         )
     kind, start, dur, channel, value = m.groups()
     if kind == "bias" and channel is None:
         raise InputError(f"fault '{text}' needs a channel and value, e.g. kurs-bias@600:range=50")
-    return KursFault(
-        "dropout" if kind == "dropout" else "bias_jump", float(start),
-        float(dur) if dur else math.inf, channel or "range", float(value) if value else 0.0,
-    )
+    try:
+        numbers = (float(start), float(dur) if dur else math.inf, float(value) if value else 0.0)
+    except ValueError:
+        raise InputError(f"fault '{text}': its times and value must be numbers (seconds from the approach start, "
+                         "SI units), e.g. kurs-dropout@600+20 or kurs-bias@600:range=50") from None
+    return KursFault("dropout" if kind == "dropout" else "bias_jump", numbers[0], numbers[1], channel or "range",
+                     numbers[2])
 
 
 def fly_approach(plan=None, station=None, *, port: str = "rassvet-nadir", seed: int = 0, faults=(),
@@ -822,7 +864,8 @@ def fly_approach(plan=None, station=None, *, port: str = "rassvet-nadir", seed: 
     from .proximity.kurs import KursModel
     from .rendezvous.plan import RendezvousPlan as _RP
 
-    if isinstance(faults, (str, bytes)):
+    _check_seed(seed)
+    if isinstance(faults, (str, bytes)) or not isinstance(faults, (list, tuple)):
         faults = (faults,)
     faults = tuple(parse_fault(f) for f in faults)
     if plan is None:
@@ -1061,13 +1104,20 @@ class MissionResult(_MissionResult):
 
     def __repr__(self) -> str:
         sc = self.scenario
-        return (f"MissionResult({sc.name}: launch {_iso(self.launch_utc)}, contact {_iso(self.contact_utc)}, "
+        wi = "WHAT-IF " if self.what_if else ""
+        return (f"MissionResult({wi}{sc.name}: launch {_iso(self.launch_utc)}, contact {_iso(self.contact_utc)}, "
                 f"landing {_iso(self.landing_utc)}, rendezvous dv {self.total_dv_mps} m/s, {len(self.events)} events)")
 
     def table(self) -> str:
-        """The timeline (event, UTC, MET, notes), as ``gyrfalcon run`` prints it, in plain text."""
+        """The timeline (event, UTC, MET, notes), as ``gyrfalcon run`` prints it, in plain text; a
+        what-if's first line says so and its rule notes follow the table."""
         rows = [(e.name, _iso(e.utc).replace("T", " ").rstrip("Z"), _met(e.met_s), e.notes) for e in self.events]
-        return _text_table(("event", "UTC", "MET", "notes"), rows, right=(2,))
+        text = _text_table(("event", "UTC", "MET", "notes"), rows, right=(2,))
+        if not self.what_if:
+            return text
+        rules = [n for n in self.notes if "what-if" in n or "rule" in n]
+        return ("WHAT-IF: flown as asked, whatever the station rules say\n" + text
+                + "".join(f"\nnote: {n}" for n in rules))
 
     def plot(self, key: str = "ground-track"):
         """One of the report's figures: ascent, ground-track, altitude-phase, lvlh, range, occupancy
@@ -1124,7 +1174,7 @@ def run_mission(scenario=None, *, seed: int | None = None, with_return: bool = T
             text = default_scenario_text()
     changes = {}
     if seed is not None:
-        changes["seed"] = int(seed)
+        changes["seed"] = _check_seed(seed)
     if not with_return:
         changes["return_"] = sc.return_.model_copy(update={"enabled": False})
     if changes:
@@ -1192,8 +1242,18 @@ def pad_outage(pad: str = "baikonur-31", start: str = "2025-11-27", end: str | N
     from .traffic.builtin import planned_events
     from .traffic.whatif import parse_pad_outage, pad_outage_whatif
 
+    from .time import iso_utc, parse_utc
+
+    # a Time or an aware datetime as its UTC instant (a naive datetime is refused, as everywhere)
+    start, end = (x if x is None or isinstance(x, str) else iso_utc(parse_utc(x), 3) for x in (start, end))
     outage = parse_pad_outage(f"{pad}:{start}..{end or ''}", planned_events()[0])
-    kw = {} if turnaround_days is None else {"turnaround_days": float(turnaround_days)}
+    kw = {}
+    if turnaround_days is not None:
+        if isinstance(turnaround_days, bool) or not isinstance(turnaround_days, (int, float)) \
+                or not 0.0 <= float(turnaround_days) < math.inf:
+            raise InputError(f"turnaround_days must be a number of days >= 0, got {turnaround_days!r}; "
+                             "e.g. 16 (the built-in plan's pad turnaround)")
+        kw["turnaround_days"] = float(turnaround_days)
     return _rewrap(PadOutageResult, pad_outage_whatif(outage, **kw))
 
 
@@ -1275,6 +1335,6 @@ def monte_carlo(scenario=None, runs: int = 100, *, seed: int | None = None, work
         from .scale.dispersions import load_dispersions
 
         dispersions = load_dispersions(dispersions)
-    res = run_campaign(text, int(runs), source=source, dispersions=dispersions, campaign_seed=seed,
-                       workers=int(workers), progress=progress)
+    res = run_campaign(text, _count(runs, "runs", "e.g. runs=100"), source=source, dispersions=dispersions,
+                       campaign_seed=seed, workers=_count(workers, "workers", "e.g. workers=2"), progress=progress)
     return _rewrap(MonteCarloResult, res)

@@ -83,6 +83,8 @@ def utc(year, month=1, day=1, hour=0, minute=0, second=0.0):
     >>> iso_utc(utc(2025, 11, 27, 9, 27, 57.4))
     '2025-11-27T09:27:57.400Z'
     """
+    if isinstance(year, _dt.datetime):         # utc(datetime): its instant (a naive one is refused)
+        return from_datetime(year)
     return timescale().utc(year, month, day, hour, minute, second)
 
 
@@ -184,6 +186,8 @@ def iso_utc(t, places: int = 3) -> str:
     >>> iso_utc(parse_utc("2025-12-31T23:59:59.9996"), places=3)
     '2026-01-01T00:00:00.000Z'
     """
+    if not hasattr(t, "utc_iso"):             # an ISO string, an aware datetime: read as parse_utc reads it
+        t = parse_utc(t)
     # skyfield rounds consistently (carrying into minutes and days)
     text = t.utc_iso(places=places)
     return text if text.endswith("Z") else text + "Z"

@@ -91,6 +91,24 @@ def test_daily_opportunities_and_a_day_without():
     assert none.next_reachable is not None and none.next_reachable.pass_utc.startswith("2025-12-09T04")
 
 
+def test_a_time_with_an_offset_is_its_utc_day():
+    """Before: the first ten characters were read as the day, so 23:00 on 8 Dec at UTC-5 (04:00 UTC
+    on the 9th) gave the 8th's passes. A Time and an aware datetime are days too."""
+    import datetime as dt
+
+    from gyrfalcon.errors import InputError
+    from gyrfalcon.time import parse_utc
+
+    eph = iss_ephemeris()
+    for d in ("2025-12-08T23:00:00-05:00", parse_utc("2025-12-09T12:00Z"),
+              dt.datetime(2025, 12, 9, 6, tzinfo=dt.timezone(dt.timedelta(hours=3)))):
+        assert [o.pass_utc[:13] for o in daily_opportunities(eph, d).reachable] == ["2025-12-09T04"], d
+    with pytest.raises(InputError, match="no time zone"):
+        daily_opportunities(eph, dt.datetime(2025, 12, 9))
+    with pytest.raises(InputError, match="not a UTC day"):
+        daily_opportunities(eph, "2025-12-32")
+
+
 def test_no_opportunity_within_a_day_is_an_error():
     with pytest.raises(NoLandingError, match="no pass within a day"):
         plan_landing(iss_ephemeris(), "2025-12-07T01:00Z")

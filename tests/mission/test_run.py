@@ -236,3 +236,10 @@ def test_a_two_day_flight_docks_at_the_same_time_through_run_rendezvous_and_mont
     assert abs(_dt(r.contact_utc, res.contact_utc)) < 60.0, (r.contact_utc, res.contact_utc)
     nominal = build_nominal(text)
     assert abs(_dt(nominal.nominal_contact_utc, res.contact_utc)) < 60.0, (nominal.nominal_contact_utc, res.contact_utc)
+    # a what-if says so in the library's presentation too (its repr and its table), not only in .notes
+    from gyrfalcon.api import _present_mission
+
+    m = _present_mission(r)
+    assert m.what_if and repr(m).startswith("MissionResult(WHAT-IF ")
+    table = m.table()
+    assert table.startswith("WHAT-IF: flown as asked") and "note: what-if" in table, table[-800:]

@@ -117,3 +117,13 @@ def test_in_memory_manifest_equals_stored(store):
         assert mem.occupancy_on(day) == store.occupancy_on(day)
     assert all(isinstance(e, Event) and e.id is not None for e in store.events())
     assert len(store.events()) == len(late2025().events)
+
+
+def test_a_database_path_in_a_missing_folder_is_refused_not_created(tmp_path):
+    """Before: ManifestStore('/nonexistent/dir/x.sqlite') made the folders and answered with an
+    empty manifest, as if the mistyped path were a real one."""
+    from gyrfalcon.traffic.store import ManifestStoreError
+
+    with pytest.raises(ManifestStoreError, match="no folder .*create the folder"):
+        ManifestStore(tmp_path / "typo" / "deeper" / "m.sqlite")
+    assert list(tmp_path.iterdir()) == []

@@ -932,6 +932,8 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
     TLE/OMM). Raises :class:`NoFeasibleWindowError` saying when the next feasible window is
     (searched on to the end of the ephemeris) or that the ephemeris ends first.
     """
+    if days is not None and not float(days) > 0:
+        raise InputError(f"days must be positive, got {float(days):g}; e.g. days=3 to search three days")
     tgt = as_target(target)
     ref = parse_utc(start)
     lo, hi = tgt.span_s(ref)

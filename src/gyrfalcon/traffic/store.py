@@ -231,7 +231,12 @@ class ManifestStore:
         kwargs: dict = {}
         if self.dialect == "sqlite":
             if url.database and url.database != ":memory:":
-                Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+                parent = Path(url.database).parent
+                if db is None:                      # the default file: its folder is ours to make
+                    parent.mkdir(parents=True, exist_ok=True)
+                elif not parent.is_dir():           # a mistyped path must not become a new empty manifest
+                    raise ManifestStoreError(f"no folder {parent} for the manifest database {Path(url.database).name}; "
+                                             "create the folder or give a path in an existing one")
             else:
                 kwargs["poolclass"] = sa.pool.StaticPool
             kwargs["connect_args"] = {"timeout": float(timeout_s), "check_same_thread": False}
