@@ -264,3 +264,15 @@ def test_the_api_module_is_an_attribute_right_after_import():
     out = subprocess.run([sys.executable, "-c", "import gyrfalcon as gf; print(callable(gf.api.scenario_text))"],
                          capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.stdout.strip() == "True", out.stderr[-2000:]
+
+
+def test_every_result_has_a_table_and_a_plot(window):
+    """README: 'each result has a .table() and a .plot()'; a window and a day's landing passes had
+    no plot. The landing passes of 9 Dec 2025 (packaged NASA ephemeris): one reachable, at 04 UTC."""
+    fig = window.plot()
+    assert fig.axes[0].collections and "phase" in fig.axes[0].get_ylabel()
+    day = gf.landing_opportunities(None, "2025-12-09")
+    assert [o.pass_utc[:13] for o in day.reachable] == ["2025-12-09T04"] and "reachable" in day.table()
+    ax = day.plot().axes[0]
+    plotted = sum(len(c.get_offsets()) for c in ax.collections)
+    assert plotted == len(day.opportunities) and "km" in ax.get_ylabel()

@@ -332,6 +332,10 @@ class LaunchWindow(_LaunchWindow):
         """The window as a one-row text table (as ``gyrfalcon windows`` prints it)."""
         return LaunchWindows((self,)).table()
 
+    def plot(self):
+        """The window's phase at insertion against its scheme's phase window (:meth:`LaunchWindows.plot`)."""
+        return LaunchWindows((self,)).plot()
+
 
 class LaunchWindows(tuple):
     """The windows of a search (a tuple of :class:`LaunchWindow`, liftoff order), with
@@ -934,6 +938,31 @@ class LandingOpportunities(_DailyOpportunities):
         rows = [(o.pass_utc, o.direction, f"{o.crosstrack_km:+.0f}", "yes" if o.reachable else "no")
                 for o in self.opportunities]
         return _text_table(("pass UTC", "direction", "cross-track km", "reachable"), rows, right=(2,))
+
+    def plot(self):
+        """Cross-track distance [km] from each pass's track to the zone centre against the pass
+        time, reachable passes filled (a matplotlib Figure)."""
+        import matplotlib.dates as mdates
+
+        from .time import parse_utc
+
+        fig = _figure(8.0, 3.6)
+        ax = fig.add_subplot()
+        for reach, style in ((True, {"color": "tab:green", "label": "reachable"}),
+                             (False, {"facecolor": "none", "edgecolor": "tab:red", "label": "not reachable"})):
+            ops = [o for o in self.opportunities if o.reachable is reach]
+            if ops:
+                ax.scatter([parse_utc(o.pass_utc).utc_datetime() for o in ops], [o.crosstrack_km for o in ops],
+                           **style)
+        ax.axhline(0.0, color="0.5", lw=0.8)
+        ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
+        ax.set_xlabel("pass [UTC]")
+        ax.set_ylabel("cross-track to the zone [km]")
+        ax.set_title(f"{self.date}: passes over {self.zone}")
+        if self.opportunities:
+            ax.legend(loc="best")
+        ax.grid(alpha=0.3)
+        return fig
 
 
 def _zone(zone, target_lat_deg, target_lon_deg, target_alt_m):

@@ -71,6 +71,39 @@ def test_an_empty_folder_and_an_earlier_run_of_ours_are_replaced_complete(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_a_run_never_replaces_files_it_did_not_write_in_its_own_folder(tmp_path):
+    """Found by an audit: a user's notes put into an earlier run's folder, a folder someone marked
+    with a bare COMPLETE, and a Monte Carlo campaign's folder were all replaced whole (deleted) by
+    the next `gyrfalcon run --out` into them."""
+    out = tmp_path / "run"
+    write_outputs(_result(), out, "first")
+    assert (out / od.OWNER_FILE).read_text().splitlines() == [od.RUN_OWNER_TEXT, "scenario.toml", "timeline.json"]
+    (out / "mynotes.txt").write_text("notes")
+    (out / "myfolder").mkdir()
+    before = _listing_all(out)
+    with pytest.raises(od.OutputError, match=r"did not write \(myfolder, mynotes.txt\)"):
+        write_outputs(_result(), out, "second")
+    assert _listing_all(out) == before
+    marked = tmp_path / "marked"
+    marked.mkdir()
+    (marked / "COMPLETE").write_text("")
+    (marked / "data.csv").write_text("important")
+    with pytest.raises(od.OutputError, match="data.csv"):
+        write_outputs(_result(), marked, "x")
+    campaign = tmp_path / "mc"
+    campaign.mkdir()
+    (campaign / od.OWNER_FILE).write_text("gyrfalcon montecarlo output\n")
+    (campaign / "runs.parquet").write_bytes(b"PAR1")
+    res = runner.invoke(app, ["run", "--out", str(campaign)])
+    assert res.exit_code == 2 and "campaign, not a run" in res.stderr, res.output
+    assert (campaign / "runs.parquet").read_bytes() == b"PAR1"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["marked", "mc", "run"]   # no sibling left
+
+
+def _listing_all(d: Path) -> list:
+    return sorted(str(p.relative_to(d)) for p in d.rglob("*"))
+
+
 def test_a_failed_report_never_gets_the_completion_marker(tmp_path, monkeypatch):
     import gyrfalcon.mission.report as report
 

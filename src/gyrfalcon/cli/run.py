@@ -58,7 +58,7 @@ def register(app: typer.Typer) -> None:
         from ..mission.runner import PHASES, OutputsIncompleteError, default_out_dir, fly, write_outputs
 
         if not no_files:
-            check_output_folder(out or default_out_dir(sc), "--out")
+            check_output_folder(out or default_out_dir(sc), "--out", kind="run")
         incomplete = None
         quiet = json_out or not sys.stderr.isatty()
         if quiet:

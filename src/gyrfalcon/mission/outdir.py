@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -56,12 +57,66 @@ def is_complete(folder: Path) -> bool:
     return (folder / COMPLETE_FILE).is_file()
 
 
-def check_output_folder(path, what: str = "--out") -> Path:
+RUN_OWNER_TEXT = "gyrfalcon run output"
+"""First line of :data:`OWNER_FILE` in a run's folder; the lines after it name the files the run wrote."""
+_RUN_NAME = re.compile(r"^(timeline\.json|scenario\.toml|chaser\.oem|station\.oem|report\.html|flight\.czml|"
+                       r"[a-z]+-ephemeris\.[\w.]+)$")
+"""The files a run writes (for a run folder whose owner file lists none: written before the list)."""
+
+
+def _first_line(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace").split("\n", 1)[0].strip()
+    except OSError:
+        return ""
+
+
+def is_campaign(folder: Path) -> bool:
+    """True when ``folder`` is a ``gyrfalcon montecarlo`` campaign's (finished or not)."""
+    return any(_first_line(folder / f).startswith("gyrfalcon montecarlo") for f in (OWNER_FILE, COMPLETE_FILE))
+
+
+def foreign_entries(folder: Path) -> list:
+    """The names in an existing folder that no ``gyrfalcon run`` wrote there: those its owner file
+    does not list (a run folder written before the list: those not named as a run names its files),
+    and everything in a folder that only bears a marker someone else put there."""
+    lines = []
+    try:
+        lines = (folder / OWNER_FILE).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        pass
+    listed = set(lines[1:]) if lines and lines[0].strip() == RUN_OWNER_TEXT else None
+    out = []
+    for e in sorted(folder.iterdir(), key=lambda x: x.name):
+        if e.name in (OWNER_FILE, COMPLETE_FILE):
+            continue
+        mine = (e.name in listed) if listed is not None else bool(_RUN_NAME.match(e.name))
+        if not mine or e.is_symlink() or (e.is_dir() and listed is None):
+            out.append(e.name)
+    return out
+
+
+def check_run_folder(p: Path, what: str = "--out") -> None:
+    """A run replaces its whole folder: refuse one holding a campaign or files no run wrote."""
+    if not p.is_dir() or p.is_symlink() or not any(p.iterdir()):
+        return
+    if is_campaign(p):
+        raise OutputError(f"{what} {_describe(p)} holds a 'gyrfalcon montecarlo' campaign, not a run; a run replaces "
+                          "its whole folder: give another folder")
+    foreign = foreign_entries(p)
+    if foreign:
+        more = f" and {len(foreign) - 3} more" if len(foreign) > 3 else ""
+        raise OutputError(f"{what} {_describe(p)} holds files gyrfalcon did not write ({', '.join(foreign[:3])}{more}); a "
+                          "run replaces its whole folder, so nothing is replaced: move them out or give another folder")
+
+
+def check_output_folder(path, what: str = "--out", kind: str | None = None) -> Path:
     """Refuse an output folder the tool may not write; returns the path. Cheap: call before heavy work.
 
     Allowed: a missing path whose nearest existing parent is a writable folder, an empty folder,
     or a folder that is ours. Refused: a symbolic link, a file, a foreign non-empty folder, a
-    folder (or parent) that is not writable."""
+    folder (or parent) that is not writable; with ``kind="run"`` (a run replaces its folder) also
+    a campaign's folder and one holding files no run wrote (:func:`check_run_folder`)."""
     p = Path(path)
     if p.is_symlink():
         raise OutputError(f"{what} {_describe(p)} is a symbolic link; give the real folder path (gyrfalcon does not "
@@ -74,6 +129,8 @@ def check_output_folder(path, what: str = "--out") -> Path:
                               f"{OWNER_FILE} in it) and it is not empty; give a new or empty folder")
         if not os.access(p, os.W_OK | os.X_OK):
             raise OutputError(f"{what} {_describe(p)} is not writable; give a folder you can write to")
+        if kind == "run":
+            check_run_folder(p, what)
     check_no_live_writer(p)
     parent = p.parent if p.parent != Path("") else Path(".")
     anc = parent
@@ -275,6 +332,10 @@ def install_folder(tmp: Path, out: Path) -> None:
             out.rmdir()
             os.replace(tmp, out)
             return
+        try:
+            check_run_folder(out, "the output folder")
+        except OutputError as exc:
+            raise OutputError(f"{exc} (changed while the run was flying; the outputs are in {tmp})") from None
         old = Path(tempfile.mkdtemp(prefix=f".{out.name}{OLD_TAG}", dir=out.parent))
         os.rmdir(old)
         os.replace(out, old)

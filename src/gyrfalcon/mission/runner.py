@@ -801,14 +801,14 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
 
     prog = progress or _noop
     prog("outputs", "start")
-    out = od.check_output_folder(Path(out_dir))
+    out = od.check_output_folder(Path(out_dir), kind="run")
     out.parent.mkdir(parents=True, exist_ok=True)
     written: dict = {}
     failed: list = []
     with od.parent_lock(out):
         od.clean_stale_siblings(out)
         od.check_no_live_writer(out)
-        od.check_output_folder(out)   # again, under the lock
+        od.check_output_folder(out, kind="run")   # again, under the lock
         tmp, lock = od.new_partial_folder(out)
     try:
         with lock:
@@ -864,6 +864,9 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
                     failed.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
                     continue
                 written[kind] = name
+            # the owner file names every file the run wrote: a later run replaces only those
+            names = sorted(e.name for e in tmp.iterdir() if e.name not in (od.OWNER_FILE, od.COMPLETE_FILE))
+            (tmp / od.OWNER_FILE).write_text("\n".join([od.RUN_OWNER_TEXT, *names]) + "\n", encoding="utf-8")
             _fsync_folder(tmp)
             if not failed:
                 (tmp / od.COMPLETE_FILE).write_text("gyrfalcon run complete\n", encoding="utf-8")

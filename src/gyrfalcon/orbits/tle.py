@@ -367,7 +367,9 @@ class TLE(_SGP4Mixin):
                 name = name or _clean_name(items[0])
                 items = items[1:]
         if len(items) != 2:
-            raise TLEFormatError(f"a TLE has 2 lines (optionally after a name line); got {len(lines)} lines")
+            missing = len(lines) - len([x for x in lines if x is not None])
+            none = f" ({missing} of them None)" if missing else ""
+            raise TLEFormatError(f"a TLE has 2 lines (optionally after a name line); got {len(lines)} lines{none}")
         l1, l2 = validate_tle(items[0], items[1])
         from sgp4.api import WGS72, Satrec
 
