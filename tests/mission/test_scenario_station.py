@@ -60,6 +60,16 @@ def test_check_refuses_sets_all_dated_after_the_launch(tmp_path):
     assert code == 2 and "every element set is dated after 2025-11-10T12:00:00.000Z" in out
 
 
+def test_a_damaged_gzip_named_by_a_scenario_is_one_line_not_a_traceback(tmp_path):
+    """Found by an audit: a truncated .gz in target.ephemeris ended in an EOFError traceback."""
+    raw = (DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz").read_bytes()
+    bad = tmp_path / "cut.txt.gz"
+    bad.write_bytes(raw[: len(raw) // 3])
+    (tmp_path / "s.toml").write_text(_scenario("2025-04-01T12:00:00Z", str(bad)))
+    code, out = _check(tmp_path / "s.toml")
+    assert code == 2 and "is not a readable gzip file" in out and "Traceback" not in out, out
+
+
 def test_check_refuses_an_oem_too_sparse_to_interpolate(tmp_path):
     out, k = [], 0       # NASA's 4-min samples thinned to 32 min (8x)
     for ln in gzip.decompress((DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz").read_bytes()).decode().splitlines():

@@ -310,8 +310,14 @@ def sniff(path) -> str:
     """What a station file holds: ``oem``, ``omm`` or ``tle`` (from its first 64 kB)."""
     import gzip
 
+    import zlib
+
     raw = Path(path).read_bytes()
-    head = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)[:65536].decode("utf-8", "replace")
+    try:
+        head = (gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)[:65536].decode("utf-8", "replace")
+    except (OSError, EOFError, zlib.error) as exc:
+        raise OrbitSourceError(f"{path} is not a readable gzip file ({exc}); give an intact .gz or the uncompressed "
+                               "file") from None
     up = head.upper()
     if "CCSDS_OEM_VERS" in up or "<OEM" in up:
         return "oem"

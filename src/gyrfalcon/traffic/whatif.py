@@ -49,6 +49,9 @@ from ..errors import InputError
 from .manifest import Event, Manifest, ManifestRuleError, fmt_t, normalise_time
 from .rules import _order
 
+MAX_TURNAROUND_DAYS = 366.0
+"""Longest pad turnaround accepted [days] (a year: a longer one is a typo, and moves launches past
+any planning horizon)."""
 TURNAROUND_DAYS = 16.0
 """Pad turnaround [days]: the least time from a pad's return to service (or from one launch) to
 the next launch from it. (C) general reference, from memory, not re-checked: the shortest recent
@@ -519,8 +522,9 @@ def pad_outage_whatif(outage: PadOutage, events=None, vehicles: Mapping[str, str
     from .builtin import plan_board, planned_events
     from .station_link import station_model
 
-    if turnaround_days < 0:
-        raise WhatIfInputError(f"turnaround_days must be >= 0, got {turnaround_days}")
+    if not 0.0 <= float(turnaround_days) <= MAX_TURNAROUND_DAYS:
+        raise WhatIfInputError(f"turnaround_days (--turnaround-days) must be a number of days from 0 to "
+                               f"{MAX_TURNAROUND_DAYS:g}, got {turnaround_days}; the default is {TURNAROUND_DAYS:g}")
     st = station if station is not None else station_model("iss")
     if events is None:
         events, default_vehicles = planned_events()
