@@ -24,11 +24,7 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None):
     if station_oem and station_tle:
         raise InputError("give either --station-oem or --station-tle, not both")
     src = station_oem or station_tle
-    if station_tle:
-        from ..orbits.station_source import sniff
-
-        if sniff(station_tle) == "oem":
-            raise InputError(f"--station-tle {station_tle} is an OEM; give it with --station-oem")
+    _refuse_an_oem_as_element_sets(station_tle)
     if station_oem:
         from .checks import load_oem_checked
 
@@ -36,6 +32,17 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None):
     st = load_station(src, at_utc=at_utc, until_utc=until_utc if station_tle else None)
     print_warnings(st.warnings)
     return st
+
+
+def _refuse_an_oem_as_element_sets(station_tle) -> None:
+    """``--station-tle`` naming an OEM: refused, naming the option that takes it."""
+    if not station_tle:
+        return
+    from ..errors import InputError
+    from ..orbits.station_source import sniff
+
+    if sniff(station_tle) == "oem":
+        raise InputError(f"--station-tle {station_tle} is an OEM; give it with --station-oem")
 
 
 def print_warnings(warnings) -> None:
@@ -79,6 +86,7 @@ def station_path(station_oem, station_tle):
         from .checks import load_oem_checked
 
         load_oem_checked(p, "--station-oem")    # several objects, a bad MASS: refused here in CLI words
+    _refuse_an_oem_as_element_sets(station_tle and p)
     return str(p.resolve())
 
 

@@ -117,7 +117,8 @@ STALE_DAYS = 3.0
 measured median error is ~16 km (p95 ~58 km), while fresher element sets appear several times a
 day and NASA's OEM every few days."""
 MAX_ELEMENTS_AGE_DAYS = 30.0
-"""Element sets whose last one is older than this before the time they serve are refused [days]:
+"""Element sets whose last one is older than this before the time they serve are refused [days]
+(and an OEM that ends longer than this before it):
 the measured median error is already 72 km after 7 days (p95 280 km), and the ISS is reboosted
 every few weeks (NASA event summaries 2023-2026), which no fit of older sets can know."""
 DEFAULT_SPAN_DAYS = 15.0
@@ -1001,6 +1002,12 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         area = None if sc is None else sc.drag_area_m2
         mass = None if sc is None else sc.mass_kg
         data_end = created if created is not None else eph.start
+        gap_d = None if t_at is None else float(seconds_between(eph.stop, t_at)) / 86400.0
+        if predict_from_utc is None and gap_d is not None and gap_d > MAX_ELEMENTS_AGE_DAYS:
+            raise InputError(
+                f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}, {gap_d:.0f} days before "
+                f"{iso_utc(t_at, 0)} it must serve (more than {MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every "
+                "few weeks); give an OEM that covers that time, or element sets from the days before it")
         start_pred = None
         if predict_from_utc is not None:
             start_pred = parse_utc(predict_from_utc)
