@@ -25,6 +25,20 @@ def test_leap_second_2016_counts():
     assert gt.seconds_between(a, b) == pytest.approx(61.0, abs=1e-6)
 
 
+def test_a_written_leap_second_is_read_only_where_there_was_one():
+    """IERS Bulletin C: leap seconds ended 2015-06-30 and 2016-12-31, none since (TAI-UTC = 37 s).
+    Before: 23:59:60 was read on every 30 June / 31 December (2025-12-31T23:59:60Z as the next
+    day's midnight), and a real one written with an offset was refused or moved."""
+    real = gt.parse_utc("2016-12-31T23:59:60.5Z")
+    for same in ("2017-01-01T02:59:60.5+03:00", "2016-12-31T18:59:60.5-05:00", "2016-366T23:59:60.5"):
+        assert gt.seconds_between(real, gt.parse_utc(same)) == pytest.approx(0.0, abs=1e-4), same
+    assert gt.seconds_between(gt.parse_utc("2015-06-30T23:59:59Z"), gt.parse_utc("2015-06-30T23:59:60Z")) == \
+        pytest.approx(1.0, abs=1e-4)
+    for never in ("2025-12-31T23:59:60Z", "2026-06-30T23:59:60Z", "2016-12-31T22:59:60Z", "2016-365T23:59:60"):
+        with pytest.raises(gt.TimeError):
+            gt.parse_utc(never)
+
+
 def test_ut1_matches_iers_at_orekit_epoch():
     # Orekit reference header (IERS finals2000A, Bulletin B): UT1-UTC = 0.0843092 s on 2025-11-24T12:00 UTC.
     # We use the Bulletin A column of the same product; A and B differ by well under 1 ms.

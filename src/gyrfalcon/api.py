@@ -1011,7 +1011,9 @@ def _undock_port(port, undock) -> str:
     except GyrfalconError:          # a bad time is refused by the planner with its own message
         return st.port(port).id if port is not None else "prichal-nadir"
     if port is not None:
-        return st.port_on(port, t, "soyuz-ms").id
+        p = st.port_on(port, t, "soyuz-ms")
+        st.require_compatible(p.id, "soyuz-ms")      # a Soyuz undocks only from a port that takes one
+        return p.id
     there = st.ports_on(t, "soyuz-ms")
     return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
 

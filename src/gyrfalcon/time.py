@@ -151,7 +151,12 @@ def parse_utc(text):
                 raise TimeError(f"'{s}': UTC offset {zone} is out of range (hours 00-23, minutes 00-59); "
                                 "give e.g. Z, +03:00 or -05:00")
             offset_min = sign * (oh * 60 + om)
-        return utc(year, month, int(d), hh, mi - offset_min, sec)
+        # the UTC calendar minute first (a leap second written with an offset stays in 23:59 UTC)
+        try:
+            u = _dt.datetime(year, month, int(d), hh, mi) - _dt.timedelta(minutes=offset_min)
+        except OverflowError:
+            raise TimeError(f"'{s}' is before year 1 in UTC; give a real UTC time") from None
+        return utc(u.year, u.month, u.day, u.hour, u.minute, sec)
     m = _DOY.match(s)
     if m:
         y, doy, hh, mi, ss, _ = m.groups()
@@ -161,7 +166,9 @@ def parse_utc(text):
         days = 366 if (year >= 1 and calendar.isleap(year)) else 365
         hh_i, mi_i = int(hh or 0), int(mi or 0)
         sec = float(ss) if ss else 0.0
-        if not (year >= 1 and 1 <= int(doy) <= days and hh_i <= 23 and mi_i <= 59 and sec < 60):
+        on = _dt.date(year, 1, 1) + _dt.timedelta(days=int(doy) - 1) if year >= 1 and 1 <= int(doy) <= days else None
+        if not (on is not None and hh_i <= 23 and mi_i <= 59
+                and _second_ok(sec, on.year, on.month, on.day, hh_i, mi_i, None)):
             raise TimeError(f"'{s}' has a field out of range (day of year 001-{days:03d}, hour 0-23, minute 0-59, "
                             "second 0-59); give a real UTC time")
         return utc(year, 1, int(doy), hh_i, mi_i, sec)
@@ -170,14 +177,31 @@ def parse_utc(text):
     )
 
 
-_LEAP_DAYS = ((6, 30), (12, 31))
+@functools.lru_cache(maxsize=1)
+def _leap_second_days() -> frozenset:
+    """The UTC days (y, m, d) that ended with a leap second, from skyfield's leap-second table
+    (1972-06-30 ... 2016-12-31): its dates are the midnights after them."""
+    noon_j2000 = _dt.datetime(2000, 1, 1, 12)
+    return frozenset((d.year, d.month, d.day) for d in
+                     (noon_j2000 + _dt.timedelta(days=float(jd) - 2451545.0 - 1.0) for jd in timescale().leap_dates))
 
 
 def _second_ok(sec: float, year: int, month: int, day: int, hh: int, mi: int, zone) -> bool:
-    """Seconds 0-59.999...; 60.x only at 23:59 UTC on 30 June or 31 December (leap-second days)."""
+    """Seconds 0-59.999...; 60.x only in a real leap second: 23:59 UTC (in any zone written) of a
+    day that ended with one (:func:`_leap_second_days`)."""
     if sec < 60.0:
         return True
-    return sec < 61.0 and (zone in (None, "Z") and hh == 23 and mi == 59 and (month, day) in _LEAP_DAYS)
+    if sec >= 61.0:
+        return False
+    offset_min = 0
+    if zone and zone != "Z":
+        z = zone[1:].replace(":", "")
+        offset_min = (-1 if zone[0] == "-" else 1) * (int(z[:2]) * 60 + int(z[2:]))
+    try:
+        u = _dt.datetime(year, month, day, hh, mi) - _dt.timedelta(minutes=offset_min)
+    except (ValueError, OverflowError):
+        return False
+    return (u.hour, u.minute) == (23, 59) and (u.year, u.month, u.day) in _leap_second_days()
 
 
 def iso_utc(t, places: int = 3) -> str:

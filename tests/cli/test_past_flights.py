@@ -232,6 +232,11 @@ def test_the_default_undocking_port_is_one_of_that_date():
     assert _undock_port(None, "2025-12-09T01:41Z") == "prichal-nadir"
     assert _undock_port(None, "2021-10-17T01:14Z") == "rassvet-nadir"       # before Prichal (26 Nov 2021)
     assert _undock_port("poisk-zenith", "2021-10-17T01:14Z") == "poisk-zenith"
+    # a port that never takes a Soyuz (an IDSS port, Dragon's): refused, naming the ones that do (audit)
+    from gyrfalcon.station.catalog import IncompatibleVehicleError
+
+    with pytest.raises(IncompatibleVehicleError, match="cannot use harmony-forward.*ports that take it: .*rassvet-nadir"):
+        _undock_port("harmony-forward", "2025-12-09T01:41Z")
 
 
 # --- the station rules and the manifest on a past date ---------------------------------------------

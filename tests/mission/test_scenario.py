@@ -54,6 +54,9 @@ def test_template_validates_and_scenario_init_writes_it(tmp_path):
     res = runner.invoke(app, ["scenario", "init", str(target)])
     assert res.exit_code == 0, res.output
     assert load_scenario(target).name == "my-flight"
+    # the template passes its own check (it used to name a flight that took MS-28's port: audit)
+    checked = runner.invoke(app, ["scenario", "check", str(target)])
+    assert checked.exit_code == 0 and "OK" in checked.output, checked.output
     again = runner.invoke(app, ["scenario", "init", str(target)])
     assert again.exit_code == 2 and "--force" in _err(again)
 

@@ -514,7 +514,9 @@ what_if = false                 # true: fly it even if it breaks a station rule 
 [vehicle]
 spacecraft = "soyuz-ms"         # soyuz-ms | progress-ms
 launcher = "soyuz-2.1a"         # soyuz-2.1a | soyuz-fg (Soyuz MS-01 to MS-15, 2016-2019, from baikonur-1)
-name = "Soyuz MS-99"            # the flight's name in the station manifest
+name = "Soyuz MS-28"            # the flight's name in the station manifest: a flight it lists (here Soyuz
+                                # MS-28, 27 Nov 2025) flies in its own slot; a new name needs a free port
+                                # and pad on its date (all eight ports were taken in late 2025) or what_if
 
 [crew]                          # omit for a Progress (uncrewed)
 names = ["Commander", "Flight engineer 1", "Flight engineer 2"]
