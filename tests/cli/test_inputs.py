@@ -43,6 +43,28 @@ def test_bad_dates_on_the_command_line():
     one_line_exit_2(runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-11-27T09:00+99:99"]))
 
 
+def test_audited_inputs_are_one_line_refusals(tmp_path):
+    """Found by an audit: each reached the user as warnings and a traceback, a misleading message, or
+    was silently ignored."""
+    # a state at the Earth's centre: numpy warnings, then "heyoka stopped at t = nan"
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-state", json.dumps(
+        {"utc": "2025-01-01T00:00Z", "frame": "GCRF", "r_m": [0, 0, 0], "v_mps": [0, 7500, 0]}), "--duration", "1h",
+        "--model", "two-body"]), "inside the Earth", "metres")
+    # a time where a landing day is asked for: its UTC day; --undock with --date, --zone with a target
+    one_line_exit_2(runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--date", "2025-12-01"]),
+                    "not both")
+    one_line_exit_2(runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--zone", "arkalyk",
+                                        "--target-lat", "47", "--target-lon", "69"]), "not both")
+    # a --dispersions file without the table flew the defaults
+    (tmp_path / "d.toml").write_text("x = 1\n")
+    one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--out", str(tmp_path / "mc"), "--dispersions",
+                                        str(tmp_path / "d.toml")]), "no [dispersions] table")
+    assert not (tmp_path / "mc").exists()
+    # --station-tle naming an OEM, for a run
+    one_line_exit_2(runner.invoke(app, ["run", "--no-files", "--station-tle",
+                                        str(DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz")]), "is an OEM", "--station-oem")
+
+
 # --- paths -----------------------------------------------------------------------------------
 def test_input_paths_folder_missing_and_corrupt_gzip(tmp_path):
     bad = tmp_path / "iss.oem.gz"

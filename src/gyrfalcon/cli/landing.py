@@ -22,6 +22,8 @@ def _zone(zone, target_lat, target_lon, target_alt):
 
     if (target_lat is None) != (target_lon is None):
         raise InputError("give both --target-lat and --target-lon (degrees), or neither to use --zone")
+    if target_lat is not None and zone != "soyuz":
+        raise InputError(f"give --zone {zone} or a custom target (--target-lat/--target-lon), not both")
     if target_lat is not None:
         return custom_zone(target_lat, target_lon, target_alt if target_alt is not None else 0.0)
     return load_zone(zone)
@@ -53,6 +55,15 @@ def register(app: typer.Typer) -> None:
             raise InputError(f"--dv {dv}: the deorbit burn needs a positive delta-v [m/s] (Soyuz: about 128)")
         from .station_opts import station_report_dict, station_report_line
 
+        if undock is not None and date is not None:
+            raise InputError("give --undock (plan a return) or --date (list a day's landing opportunities), not both")
+        if date is not None:
+            from ..landing.plan import _utc_day
+
+            try:
+                date = _utc_day(date)
+            except InputError as exc:
+                raise InputError(f"--date: {exc}") from None
         eph, st = _station(station_oem, station_tle,
                            undock if undock is not None else (None if date is None else date + "T00:00:00Z"))
         source = st.source

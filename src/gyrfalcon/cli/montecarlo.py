@@ -65,9 +65,9 @@ def register(app: typer.Typer) -> None:
             parse_dispersions(sc.dispersions, source)   # a bad table fails here, before the nominal
         disp = None
         if dispersions is not None:
-            from ..scale.dispersions import parse_dispersions
+            from ..scale.dispersions import dispersions_file_text
 
-            disp = parse_dispersions(read_text(dispersions, "--dispersions", "no dispersions file there; give a TOML "
+            disp = dispersions_file_text(read_text(dispersions, "--dispersions", "no dispersions file there; give a TOML "
                                                "file with a [dispersions] table"), str(dispersions))
         if scheduler is not None:
             check_reachable(scheduler, "--scheduler", default_port=8786)

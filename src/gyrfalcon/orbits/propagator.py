@@ -389,6 +389,12 @@ class Propagator:
         """Refuse escape states and perigees below the surface; apply the reentry floor (vectorised)."""
         mu = 3.986004418e14
         rn = np.sqrt(np.einsum("ij,ij->i", R, R))
+        if not (np.all(np.isfinite(R)) and np.all(np.isfinite(V))):
+            raise ImpossibleOrbitError("the initial state has a non-finite position or velocity; give r_m [m] and "
+                                       "v_mps [m/s] as finite numbers")
+        if np.any(rn < WGS84_A_M * (1.0 - WGS84_F)):
+            raise ImpossibleOrbitError(f"the initial position is {float(np.min(rn)):.0f} m from the Earth's centre, inside "
+                                       "the Earth; give r_m in metres from the centre (the ISS: about 6.8e6 m)")
         vv = np.einsum("ij,ij->i", V, V)
         h = np.stack([R[:, 1] * V[:, 2] - R[:, 2] * V[:, 1], R[:, 2] * V[:, 0] - R[:, 0] * V[:, 2],
                       R[:, 0] * V[:, 1] - R[:, 1] * V[:, 0]], axis=1)

@@ -181,7 +181,20 @@ def load_dispersions(path) -> Dispersions:
     p = Path(path)
     if not p.is_file():
         raise DispersionError(f"no dispersions file {str(path)!r}; give a TOML file with a [dispersions] table")
-    return parse_dispersions(p.read_text(encoding="utf-8"), str(p))
+    return dispersions_file_text(p.read_text(encoding="utf-8", errors="replace"), str(p))
+
+
+def dispersions_file_text(text: str, source: str) -> Dispersions:
+    """The ``[dispersions]`` table of a file given for them (``--dispersions``): unlike a scenario,
+    which may leave the table out for the defaults, such a file without one is refused."""
+    try:
+        doc = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DispersionError(f"{source}: not valid TOML ({exc})") from None
+    if "dispersions" not in doc:
+        raise DispersionError(f"{source} has no [dispersions] table (keys: {', '.join(doc) or 'none'}); give a TOML "
+                              "file with one, e.g. [dispersions] seed = 1 (the defaults are used without --dispersions)")
+    return parse_dispersions(doc["dispersions"], source)
 
 
 def run_seed_sequence(campaign_seed: int, index: int) -> np.random.SeedSequence:
