@@ -127,3 +127,20 @@ def test_a_database_path_in_a_missing_folder_is_refused_not_created(tmp_path):
     with pytest.raises(ManifestStoreError, match="no folder .*create the folder"):
         ManifestStore(tmp_path / "typo" / "deeper" / "m.sqlite")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_someone_elses_database_is_not_turned_into_a_manifest(tmp_path):
+    """Found by an audit: `traffic init --db other.sqlite` added its tables and 19 events to a
+    database holding someone's table."""
+    import sqlite3
+
+    from gyrfalcon.traffic.store import ManifestStoreError
+
+    db = tmp_path / "other.sqlite"
+    with sqlite3.connect(db) as c:
+        c.execute("CREATE TABLE notes (t TEXT)")
+        c.execute("INSERT INTO notes VALUES ('mine')")
+    with pytest.raises(ManifestStoreError, match=r"holds tables gyrfalcon did not create \(notes\)"):
+        ManifestStore(db)
+    with sqlite3.connect(db) as c:
+        assert [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")] == ["notes"]

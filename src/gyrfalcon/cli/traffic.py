@@ -29,6 +29,11 @@ def _store(db, create: bool = False):
     from ..traffic.store import AlreadyLoadedError, ManifestStore, ManifestStoreError, resolve_url
 
     url = resolve_url(db)
+    if "://" in url and not url.startswith(("sqlite", "postgres")):
+        from ..errors import InputError
+
+        raise InputError(f"--db {db}: not a database this tool opens; give a file path (SQLite) or a URL such as "
+                         "postgresql+psycopg://user@host/db")
     if "://" in url and not url.startswith("sqlite"):
         from .checks import check_reachable
 
@@ -53,7 +58,7 @@ def _store(db, create: bool = False):
         raise ManifestStoreError(
             f"no manifest database at {url[len('sqlite:///'):]}; create it with 'gyrfalcon traffic init"
             f"{'' if db is None else ' --db ' + str(db)}' (add --empty for an empty one)")
-    return ManifestStore(db)
+    return ManifestStore(db, create_folder=create)
 
 
 def _manifest(db, builtin: bool):

@@ -213,11 +213,13 @@ class ManifestStore:
     ``db``: path, URL or ``None`` (default file); ``station``: station id the manifest is for
     (recorded on creation, checked on every open); ``pads``: the
     :class:`~gyrfalcon.launch.sites.PadStatusBoard` launches are checked against (default: the
-    packaged catalogue); ``timeout_s``: how long a writer waits for the lock.
+    packaged catalogue); ``timeout_s``: how long a writer waits for the lock. A SQLite path in a
+    folder that does not exist is refused (a mistyped path must not become a new, empty manifest)
+    unless ``create_folder`` (``gyrfalcon traffic init``) or it is the default file.
     """
 
     def __init__(self, db: str | os.PathLike | None = None, *, station: str = "iss", pads=None,
-                 timeout_s: float = DEFAULT_TIMEOUT_S):
+                 timeout_s: float = DEFAULT_TIMEOUT_S, create_folder: bool = False):
         self.url = resolve_url(db)
         try:
             url = sa.engine.make_url(self.url)
@@ -232,7 +234,7 @@ class ManifestStore:
         if self.dialect == "sqlite":
             if url.database and url.database != ":memory:":
                 parent = Path(url.database).parent
-                if db is None:                      # the default file: its folder is ours to make
+                if db is None or create_folder:     # the default file, or asked to: its folder is ours to make
                     parent.mkdir(parents=True, exist_ok=True)
                 elif not parent.is_dir():           # a mistyped path must not become a new empty manifest
                     raise ManifestStoreError(f"no folder {parent} for the manifest database {Path(url.database).name}; "
@@ -307,6 +309,12 @@ class ManifestStore:
             from alembic.runtime.migration import MigrationContext
 
             current = MigrationContext.configure(conn).get_current_revision()
+            if current is None:            # not a manifest yet: only an empty database becomes one
+                others = sa.inspect(conn).get_table_names()
+                if others:
+                    raise ManifestStoreError(
+                        f"database {self._label} holds tables gyrfalcon did not create ({', '.join(sorted(others)[:5])}); "
+                        "nothing was written: give a new file or an empty database for the manifest")
             if current != head:
                 cfg = _alembic_config()
                 cfg.attributes["connection"] = conn
