@@ -161,6 +161,11 @@ def test_remove_event_is_checked_too(store):
     with pytest.raises(CorridorBlockedError):  # without the hold, MS-28 could not arrive
         store.remove_event(hold.id)
     _unchanged(store, before)
+    # a launch whose arrival stays (found by an audit: the arrival then read as a vehicle already there)
+    launch = next(e for e in store.events() if e.kind == "launch" and e.vehicle == "Soyuz MS-28")
+    with pytest.raises(LaunchOrderError, match="arrival-after-launch.*remove those first"):
+        store.remove_event(launch.id)
+    _unchanged(store, before)
     dep = next(e for e in store.events() if e.kind == "departure")
     assert store.remove_event(dep.id) == dep
     assert store.occupancy_on("2025-12-10").ports["prichal-nadir"] == "Soyuz MS-27"

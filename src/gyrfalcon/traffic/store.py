@@ -385,7 +385,7 @@ class ManifestStore:
         if not found:
             ids = [e.id for e in existing]
             span = f"ids {min(ids)}..{max(ids)}" if ids else "no events"
-            raise ManifestInputError(f"no event #{event_id} in the manifest ({span}); list them with events()")
+            raise ManifestInputError(f"no event #{event_id} in the manifest ({span}); list them with `gyrfalcon traffic events` (ManifestStore.events())")
         return found[0]
 
     @staticmethod
@@ -499,6 +499,13 @@ class ManifestStore:
             existing, vehicles = self._load(conn)
             gone = self._find(existing, event_id)
             self._check_version(gone, expect_version, "remove it")
+            after = [e for e in existing if e.vehicle == gone.vehicle and e.kind != "launch" and e.t_utc > gone.t_utc]
+            if gone.kind == "launch" and after:      # its arrival would read as a vehicle already in orbit
+                from .manifest import LaunchOrderError
+
+                raise LaunchOrderError(
+                    f"removing {gone.describe()} refused (rule arrival-after-launch): {gone.vehicle} has later events "
+                    f"(#{after[0].id} {after[0].kind} {after[0].t_utc}); remove those first", gone)
             self._check([e for e in existing if e.id != gone.id], vehicles, [gone], "removing")
             conn.execute(sa.delete(EVENTS).where(EVENTS.c.id == gone.id))
         return gone
@@ -512,7 +519,8 @@ class ManifestStore:
         stored event is still at this version. Returns the event with its new version (+1).
         """
         if t is None and port is None and pad is None:
-            raise ManifestInputError(f"moving event #{event_id} needs a new time, port or pad (e.g. t='2026-03-22')")
+            raise ManifestInputError(f"moving event #{event_id} needs a new time, port or pad (--to 2026-03-22, "
+                                     "--port, --pad; t=, port=, pad= in Python)")
         with self._tx(write=True) as conn:
             existing, vehicles = self._load(conn)
             o = self._find(existing, event_id)
