@@ -1005,8 +1005,8 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         gap_d = None if t_at is None else float(seconds_between(eph.stop, t_at)) / 86400.0
         if predict_from_utc is None and gap_d is not None and gap_d > MAX_ELEMENTS_AGE_DAYS:
             raise InputError(
-                f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}, {gap_d:.0f} days before "
-                f"{iso_utc(t_at, 0)} it must serve (more than {MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every "
+                f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}: {iso_utc(t_at, 0)} is outside it, "
+                f"{gap_d:.0f} days after its end (more than {MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every "
                 "few weeks); give an OEM that covers that time, or element sets from the days before it")
         start_pred = None
         if predict_from_utc is not None:
