@@ -344,3 +344,13 @@ def test_element_sets_months_older_than_the_flight_are_refused():
     ok = ss.load_station(MS28_TLES, at_utc=add_seconds(parse_utc(last), 29 * 86400.0),
                          until_utc=add_seconds(parse_utc(last), 29.1 * 86400.0))
     assert any("days older" in w for w in ok.warnings)
+
+
+def test_staleness_is_judged_at_the_contact_too():
+    """Data 1.9 days old at a two-day flight's liftoff are 4 days old at its contact: the warning
+    for the contact (it was judged at liftoff only); fresh throughout or already warned: none."""
+    st = ss.Station(source="sets", kind="elements", gcrf=None, data_end_utc="2025-11-24T13:04:24Z")
+    w = st.stale_at_end("2025-11-26T09:53:38Z", "2025-11-28T12:01:53Z")
+    assert w is not None and "4.0 days older than 2025-11-28T12:01:53Z" in w and "at liftoff they were 1.9" in w
+    assert st.stale_at_end("2025-11-26T09:53:38Z", "2025-11-26T13:00:00Z") is None       # a fast flight
+    assert st.stale_at_end("2025-11-28T09:53:38Z", "2025-11-30T12:00:00Z") is None       # warned at liftoff

@@ -104,6 +104,11 @@ def register(app: typer.Typer) -> None:
         st = station_from_options(station_oem, station_tle, t_launch, add_seconds(t_launch, 4 * 86400.0))
         eph, source = st.ephemeris("GCRF"), st.source
         plan, res = run_rendezvous(eph, site, launch, scheme, port, vehicle, seed, source, what_if)
+        stale = st.stale_at_end(t_launch, res.contact_utc) if res.contact_utc is not None else None
+        if stale:                 # fresh enough at liftoff, not at a two-day flight's contact
+            from .station_opts import print_warnings
+
+            print_warnings([stale])
         notes = list(plan.notes)
         if json_out:
             print_json(result_dict(plan, res) | {"what_if": bool(what_if), "notes": notes,

@@ -678,8 +678,11 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         ev(f"approach {appr.verdict}", add_seconds(t_approach, float(appr.t_s[-1])), "approach",
            "; ".join(appr.events[-2:]))
     prog("approach", "done")
-    notes.extend(_propagated_station_note(station, liftoff, t_contact if t_contact is not None
-                                          else add_seconds(t_approach, float(appr.t_s[-1]))))
+    t_end = t_contact if t_contact is not None else add_seconds(t_approach, float(appr.t_s[-1]))
+    notes.extend(_propagated_station_note(station, liftoff, t_end))
+    stale = station.stale_at_end(liftoff, t_end)
+    if stale:
+        notes.append(f"station: {stale}")
 
     # return (before the manifest, which records the departure)
     landing = None

@@ -245,6 +245,24 @@ class Station:
         """The GCRF state at ``t``."""
         return self.gcrf.at(t)
 
+    def stale_at_end(self, start, end) -> str | None:
+        """The staleness warning for data that serve from ``start`` (a liftoff, judged when the
+        station was loaded) to ``end`` (the contact, two days later for a two-day flight): the
+        warning for ``end`` when the data are older than :data:`STALE_DAYS` there but were not at
+        ``start`` (else None: fresh throughout, or already warned)."""
+        from ..time import parse_utc, seconds_between
+
+        if self.data_end_utc is None:
+            return None
+        t0 = parse_utc(self.data_end_utc)
+        age_start, age_end = (float(seconds_between(t0, parse_utc(t))) / 86400.0 for t in (start, end))
+        if age_start > STALE_DAYS or age_end <= STALE_DAYS:
+            return None
+        instead = ("an OEM created closer to the flight" if self.kind in ("oem", "embedded")
+                   else "element sets dated closer to the flight")
+        return _stale_text(self.source, t0, parse_utc(end), age_end, instead) + " (at the contact; at liftoff " \
+            f"they were {age_start:.1f} days old)"
+
     def describe(self) -> str:
         """One line (what every command reports): the source and, when we propagated, from when,
         the drag scale +- sigma, the fit rms and its arc (or the default scale), and the planned
