@@ -150,6 +150,12 @@ def test_arm_and_sequence(store):
         store.add_event("departure", "2025-12-05T00:00Z", "Soyuz MS-27", port="rassvet-nadir")
     with pytest.raises(ManifestInputError):
         store.add_event("teleport", "2025-12-20", "Soyuz MS-28")
+    # a launch given a port (the port was silently dropped: audit), an arrival given a pad
+    with pytest.raises(ManifestInputError, match="a launch has a pad, not a port"):
+        store.add_event("launch", "2026-02-01", "Progress MS-40", port="poisk-zenith", vehicle_type="progress-ms")
+    with pytest.raises(ManifestInputError, match="only a launch has a pad"):
+        store.add_event("arrival", "2026-02-01", "Progress MS-40", port="poisk-zenith", pad="baikonur-31",
+                        vehicle_type="progress-ms")
     with pytest.raises(ManifestInputError):  # unknown vehicle without a type
         store.add_event("arrival", "2025-12-20", "Mystery", port="prichal-nadir")
     _unchanged(store, before)

@@ -198,6 +198,11 @@ def make_event(kind: str, t, vehicle: str, port: str | None = None, pad: str | N
     port_n = norm_id(port) if port else None
     if kind_n in NEEDS_PORT and not port_n:
         raise ManifestInputError(f"a {kind_n} event needs the target port (e.g. port='rassvet-nadir')")
+    if kind_n == "launch" and port_n:
+        raise ManifestInputError(f"a launch has a pad, not a port (got port {port_n}); record the port with the "
+                                 "vehicle's arrival, and give the launch pad (--pad / pad=)")
+    if kind_n != "launch" and pad:
+        raise ManifestInputError(f"only a launch has a pad (got pad {pad} for a {kind_n}); leave it out")
     if isinstance(crew, str):
         crew = [c for c in crew.split(",")]
     crew_t = tuple(c.strip() for c in crew if str(c).strip())
