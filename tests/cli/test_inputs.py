@@ -60,6 +60,9 @@ def test_audited_inputs_are_one_line_refusals(tmp_path):
     one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--out", str(tmp_path / "mc"), "--dispersions",
                                         str(tmp_path / "d.toml")]), "no [dispersions] table")
     assert not (tmp_path / "mc").exists()
+    # a Kurs fault after the approach's end was silently never applied
+    res = runner.invoke(app, ["approach", "--fault", "kurs-dropout@99999+20"])
+    assert res.exit_code == 0 and "it was never applied" in res.stderr, res.output
     # --station-tle naming an OEM, for a run
     one_line_exit_2(runner.invoke(app, ["run", "--no-files", "--station-tle",
                                         str(DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz")]), "is an OEM", "--station-oem")

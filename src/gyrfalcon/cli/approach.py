@@ -34,6 +34,14 @@ def register(app: typer.Typer) -> None:
         check_seed(seed)
 
         res = fly_approach(None, port=port, seed=seed, faults=tuple(fault))
+        end_s = float(res.t_s[-1]) if len(res.t_s) else 0.0
+        for text in fault:
+            f = parse_fault(text)
+            if f.start_s >= end_s:           # would read as "the approach survives it"
+                from .common import warn
+
+                warn(f"--fault {text} starts at {f.start_s:g} s, after the approach ended ({end_s:.0f} s from its "
+                     "start): it was never applied; give a start inside the approach")
         if json_out:
             print_json(res.summary())
             exit_if_not_captured(res)
