@@ -217,6 +217,28 @@ def iso_utc(t, places: int = 3) -> str:
     return text if text.endswith("Z") else text + "Z"
 
 
+def utc_day(date) -> str:
+    """The UTC day (``YYYY-MM-DD``) of ``date``: a day as written, or the UTC day of a time (a
+    skyfield Time, an aware datetime, an ISO string with its offset).
+
+    >>> utc_day("2025-12-09"), utc_day("2025-12-08T23:00:00-05:00")
+    ('2025-12-09', '2025-12-09')
+    """
+    text = str(date).strip()
+    if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        try:
+            parse_utc(text + "T00:00:00Z")
+        except TimeError:
+            pass
+        else:
+            return text
+    try:
+        return iso_utc(parse_utc(date))[:10]
+    except TimeError as exc:
+        raise TimeError(f"date {date!r} is not a UTC day ({exc}); give YYYY-MM-DD (e.g. 2025-12-09) or a time with "
+                        "its offset") from None
+
+
 def format_met(met_s: float, decimals: int = 0) -> str:
     """Mission elapsed time ``met_s`` [s] as ``[-]H:MM:SS`` (``Dd HH:MM:SS`` beyond a day), the
     seconds rounded to ``decimals`` places.

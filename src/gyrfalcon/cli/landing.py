@@ -58,10 +58,10 @@ def register(app: typer.Typer) -> None:
         if undock is not None and date is not None:
             raise InputError("give --undock (plan a return) or --date (list a day's landing opportunities), not both")
         if date is not None:
-            from ..landing.plan import _utc_day
+            from ..time import utc_day
 
             try:
-                date = _utc_day(date)
+                date = utc_day(date)
             except InputError as exc:
                 raise InputError(f"--date: {exc}") from None
         eph, st = _station(station_oem, station_tle,

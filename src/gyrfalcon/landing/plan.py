@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GyrfalconError, InputError
+from ..errors import InputError
 from .vehicle import ReturnVehicle, load_return_vehicle
 from .zones import LandingZone, load_zone
 
@@ -223,29 +223,6 @@ def find_passes(state, start, stop, zone: LandingZone, veh: ReturnVehicle) -> li
     return out
 
 
-def _utc_day(date) -> str:
-    """The UTC day (``YYYY-MM-DD``) of ``date``: a day as written, or the UTC day of a time (a
-    skyfield Time, an aware datetime, an ISO string with its offset: 2025-12-08T23:00-05:00 is
-    2025-12-09)."""
-    import re
-
-    from ..time import iso_utc, parse_utc
-
-    text = str(date).strip()
-    if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        try:
-            parse_utc(text + "T00:00:00Z")
-        except GyrfalconError:
-            pass
-        else:
-            return text
-    try:
-        return iso_utc(parse_utc(date))[:10]
-    except GyrfalconError as exc:
-        raise InputError(f"date {date!r} is not a UTC day ({exc}); give YYYY-MM-DD (e.g. 2025-12-09) or a time with "
-                         "its offset") from None
-
-
 def daily_opportunities(station_ephemeris, date, zone: str | LandingZone = "soyuz",
                         vehicle: str | ReturnVehicle = "soyuz-ms", look_ahead_days: int = 3) -> DailyOpportunities:
     """Passes over ``zone`` on the UTC day ``date`` (``YYYY-MM-DD``), from the station's orbit
@@ -256,7 +233,9 @@ def daily_opportunities(station_ephemeris, date, zone: str | LandingZone = "soyu
 
     z = zone if isinstance(zone, LandingZone) else load_zone(zone)
     veh = vehicle if isinstance(vehicle, ReturnVehicle) else load_return_vehicle(vehicle)
-    text = _utc_day(date)
+    from ..time import utc_day
+
+    text = utc_day(date)
     day0 = parse_utc(text + "T00:00:00Z")
     start = day0 if station_ephemeris.covers(day0) else station_ephemeris.start
     if not station_ephemeris.covers(add_seconds(day0, 3600.0)):
