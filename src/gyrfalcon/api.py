@@ -272,7 +272,10 @@ def station_ephemeris(source=None, *, around=None):
             return load_oem(path).ephemeris("GCRF")
         return _sgp4_around(_nearest_elements(_load_elements(path), around), around)
     if hasattr(source, "satrec"):
-        source = [source]
+        load = _station_source_loader()
+        if load is not None:       # one set: orbit determination on its own SGP4 trajectory, as from a file
+            return _warned(load(source, at_utc=around))
+        return _sgp4_around(source, around)
     if isinstance(source, (list, tuple)) and source and all(hasattr(s, "satrec") for s in source):
         load = _station_source_loader()
         if load is not None:       # orbit determination on the sets before ``around`` only, as from a file

@@ -305,10 +305,14 @@ def _read(source):
     if isinstance(source, Ephemeris):
         return "eph", source, str(source.meta.get("source", source.name))
     if isinstance(source, (TLE, OMM)):
-        return "elements", [source], f"element set {source.catalog_number}"
+        from ..time import iso_utc
+
+        return "elements", [source], f"element set of object {source.catalog_number} ({iso_utc(source.epoch, 0)})"
     if isinstance(source, (list, tuple)):
         if source and all(isinstance(x, (TLE, OMM)) for x in source):
-            return "elements", list(source), (f"{len(source)} element sets" if len(source) != 1 else "1 element set")
+            objs = ", ".join(sorted({str(x.catalog_number) for x in source}))
+            return "elements", list(source), (f"{len(source)} element sets of object {objs}" if len(source) != 1
+                                              else _read(source[0])[2])
         raise InputError("a station source list must hold TLE/OMM objects; give a file path otherwise")
     p = Path(str(source))
     if not p.is_file():
@@ -836,6 +840,7 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     """
     from ..time import iso_utc, seconds_between
 
+    one_given = len(sets) == 1
     sets, warns, mans = check_series(sets, at_utc, label)
     last = sets[-1]
     # the arc: after the last manoeuvre, within history_days of the last set
@@ -866,7 +871,9 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
         warns.append(f"{label}: the fit gave an implausible drag scale {fit.drag_scale:.2f}; the last set's state "
                      f"and the default scale {DEFAULT_DRAG_SCALE} are used")
     else:
-        few = (f"{label}: {len(arc)} set(s) over {span / 3600:.1f} h before {iso_utc(t_ref, 0)} is not enough "
+        few = (f"{label}: one set (a series of 3 sets over {MIN_FIT_HOURS:g} h or more is fitted as a series)"
+               if one_given else
+               f"{label}: {len(arc)} set(s) over {span / 3600:.1f} h before {iso_utc(t_ref, 0)} is not enough "
                f"to fit the series (need 3 sets over {MIN_FIT_HOURS:g} h)")
         fit = _fit_last_set(last, st, base, sw, history_days, space_weather)
         if fit is not None:
