@@ -332,7 +332,6 @@ def _read(source):
 def sniff(path) -> str:
     """What a station file holds: ``oem``, ``omm`` or ``tle`` (from its first 64 kB)."""
     import gzip
-
     import zlib
 
     raw = Path(path).read_bytes()
