@@ -206,3 +206,13 @@ def test_file_outputs_need_overwrite(tmp_path):
     res = runner.invoke(app, ["propagate", "--from-state", state, "--model", "two-body", "--duration", "10m",
                               "--oem", str(tmp_path / "missing" / "x.oem")])
     assert res.exit_code == 2 and "does not exist" in res.stderr
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux /proc")
+def test_a_folder_that_refuses_new_files_is_found_before_the_work():
+    """Found by an audit: os.access said /proc was writable (as root), so `run --out /proc/foo` flew
+    and then failed with exit 1; a probe file now finds it first."""
+    res = runner.invoke(app, ["run", "--out", "/proc/gyrfalcon-out", "--no-return"])
+    assert res.exit_code == 2 and "/proc is not writable" in res.stderr, res.output
+    with pytest.raises(od.OutputError, match="not writable"):
+        od.check_output_file("/proc/gyrfalcon-x.oem")

@@ -140,10 +140,23 @@ def check_output_folder(path, what: str = "--out", kind: str | None = None) -> P
         anc = anc.parent
     if not anc.is_dir():
         raise OutputError(f"{what} {_describe(p)}: {anc} is a file, not a folder; give a path inside a folder")
-    if not os.access(anc, os.W_OK | os.X_OK):
+    if not os.access(anc, os.W_OK | os.X_OK) or not _can_create_in(anc):
         raise OutputError(f"{what} {_describe(p)}: cannot create it, {anc} is not writable; give a folder you can "
                           "write to")
     return p
+
+
+def _can_create_in(folder: Path) -> bool:
+    """Whether a file can really be created in ``folder`` (``os.access`` says yes for root, and for
+    pseudo file systems such as /proc that refuse it): a hidden probe file made and removed."""
+    try:
+        fd, name = tempfile.mkstemp(prefix=".gyrfalcon-probe-", dir=folder)
+    except OSError:
+        return False
+    os.close(fd)
+    with contextlib.suppress(OSError):
+        os.unlink(name)
+    return True
 
 
 def check_output_file(path, overwrite: bool = False, what: str = "output") -> Path:
@@ -159,7 +172,7 @@ def check_output_file(path, overwrite: bool = False, what: str = "output") -> Pa
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{what} {_describe(p)}: folder {parent} does not exist; create it or give another path")
-    if not os.access(parent, os.W_OK | os.X_OK):
+    if not os.access(parent, os.W_OK | os.X_OK) or not _can_create_in(parent):
         raise OutputError(f"{what} {_describe(p)}: folder {parent} is not writable; give a folder you can write to")
     return p
 
