@@ -354,3 +354,13 @@ def test_staleness_is_judged_at_the_contact_too():
     assert w is not None and "4.0 days older than 2025-11-28T12:01:53Z" in w and "at liftoff they were 1.9" in w
     assert st.stale_at_end("2025-11-26T09:53:38Z", "2025-11-26T13:00:00Z") is None       # a fast flight
     assert st.stale_at_end("2025-11-28T09:53:38Z", "2025-11-30T12:00:00Z") is None       # warned at liftoff
+
+
+def test_an_oem_far_older_than_the_time_it_serves_is_not_extended_for_months():
+    """Found by an audit: a one-day NASA excerpt of 1 Apr 2025 was extended by propagation to a
+    launch of 27 Nov 2025 (240 days) without a refusal."""
+    oem = DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz"
+    with pytest.raises(GyrfalconError, match="is outside it, 240 days after its end"):
+        ss.load_station(oem, at_utc="2025-11-27T00:00Z", until_utc="2025-11-30T00:00Z")
+    st = ss.load_station(oem, at_utc="2025-04-02T00:00Z", until_utc="2025-04-03T00:00Z")    # a day: extended
+    assert st.predicted_from_utc is not None

@@ -1027,7 +1027,9 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         mass = None if sc is None else sc.mass_kg
         data_end = created if created is not None else eph.start
         gap_d = None if t_at is None else float(seconds_between(eph.stop, t_at)) / 86400.0
-        if predict_from_utc is None and gap_d is not None and gap_d > MAX_ELEMENTS_AGE_DAYS:
+        # extended by propagation (until_utc) from data that old: refused (without until_utc the caller
+        # reads the samples and refuses a time outside them in its own words)
+        if predict_from_utc is None and t_until is not None and gap_d is not None and gap_d > MAX_ELEMENTS_AGE_DAYS:
             raise InputError(
                 f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}: {iso_utc(t_at, 0)} is outside it, "
                 f"{gap_d:.0f} days after its end (more than {MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every "
