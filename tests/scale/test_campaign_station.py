@@ -148,3 +148,27 @@ def test_a_what_if_campaign_says_so_everywhere(tmp_path):
     summ = json.loads((out / "summary.json").read_text())
     assert summ["what_if"] is True and any("Progress MS-31" in n for n in summ["rule_notes"])
     assert "What-if: station rules broken" in (out / "report.html").read_text()
+
+
+def test_a_refused_campaign_leaves_the_finished_one_in_its_folder(tmp_path):
+    """Found by an audit: a campaign refused by a station rule (or its station data) first cleared
+    the finished campaign in --out (its runs, summary, report, chunks) and left a folder that
+    could not be resumed. The nominal flight is now checked before anything is cleared; and a
+    replaced campaign's chunk folder loses only its chunk files."""
+    from gyrfalcon.mission import outdir as od
+    from gyrfalcon.mission.scenario import default_scenario_text
+    from gyrfalcon.scale.campaign import run_campaign_in_folder
+    from gyrfalcon.traffic.flight_rules import WhatIfRequiredError
+
+    out = tmp_path / "mc"
+    (out / "chunks").mkdir(parents=True)
+    files = {od.OWNER_FILE: "gyrfalcon montecarlo output\n", "campaign.json": '{"runs": 5}\n',
+             "runs.parquet": "PAR1", "summary.json": "{}\n", od.COMPLETE_FILE: "gyrfalcon montecarlo complete\n",
+             "chunks/runs-000000000-000000005.parquet": "PAR1", "chunks/README.txt": "mine"}
+    for name, text in files.items():
+        (out / name).write_text(text)
+    occupied = (default_scenario_text().replace('first_feasible_after = "2025-11-27"', 'time = "2025-11-27T09:27:57.4Z"')
+                .replace('port = "rassvet-nadir"', 'port = "poisk-zenith"'))       # Progress MS-31 is there
+    with pytest.raises(WhatIfRequiredError, match="poisk-zenith is occupied"):
+        run_campaign_in_folder(occupied, 5, out)
+    assert {n: (out / n).read_text() for n in files} == files

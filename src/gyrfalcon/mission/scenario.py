@@ -383,6 +383,8 @@ def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: not valid TOML ({exc}); see `gyrfalcon scenario init` for a template") from None
+    if "return_" in data:        # the Python field's name; in a file the table is [return]
+        raise ScenarioError(f"{source}: return_: unknown key; the return table is written [return]")
     if target_ephemeris is not None:
         target = data.get("target", {})
         if isinstance(target, dict):

@@ -386,11 +386,16 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
     from ..mission import outdir as od
     from .dispersions import Dispersions, parse_dispersions
 
+    from .flight import as_scenario, build_nominal
+
     out = od.check_output_folder(Path(out), "--out")
     sc_full = _parse(scenario, source)
     if dispersions is None:
         dispersions = parse_dispersions(sc_full.dispersions, source) if sc_full.dispersions else Dispersions()
     seed = int(dispersions.seed if campaign_seed is None else campaign_seed)
+    # the nominal flight first (its station, window and station rules): a campaign refused there
+    # leaves the folder, and a finished campaign in it, as they were
+    nominal = kw.pop("nominal", None) or build_nominal(as_scenario(sc_full, source), source)
     out.parent.mkdir(parents=True, exist_ok=True)
     created = False
     try:
@@ -437,13 +442,14 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
             (out / od.COMPLETE_FILE).unlink(missing_ok=True)
             for name in _OUR_FILES:
                 (out / name).unlink(missing_ok=True)
-            shutil.rmtree(out / CHUNK_DIR, ignore_errors=True)
+            for p in (out / CHUNK_DIR).glob("runs-*-*.parquet"):      # our chunk files only
+                p.unlink(missing_ok=True)
             od.atomic_write_text(mpath, json.dumps(new, indent=2) + "\n")
         store = FolderChunks(out)
         try:
             res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
                                chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
-                               chunk_store=store, **kw)
+                               chunk_store=store, nominal=nominal, **kw)
         except GyrfalconError:
             if created and not any(store.dir.iterdir()):   # refused before any run: leave nothing behind
                 shutil.rmtree(out, ignore_errors=True)

@@ -787,18 +787,23 @@ def validate_upload(text: str, target_ephemeris: str | None = None):
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"<upload>: not valid TOML ({exc}); see `gyrfalcon scenario init` for a template") from None
     # an uploaded station (station_oem / station_tle) replaces target.ephemeris, as --station-tle does
-    for section in ("return",) if target_ephemeris is not None else ("target", "return"):
+    for section in ("return", "return_") if target_ephemeris is not None else ("target", "return", "return_"):
         sec = raw.get(section)
         if isinstance(sec, dict) and "ephemeris" in sec and sec["ephemeris"] != EMBEDDED:
             raise ScenarioError(f"<upload>: {section}.ephemeris: an uploaded scenario cannot name a file "
                                 f"({sec['ephemeris']!r}); use \"{EMBEDDED}\" and upload the station as station_oem "
                                 "or station_tle (it replaces target.ephemeris), or run it with `gyrfalcon run`")
     try:
-        return parse_scenario(text, "<upload>", target_ephemeris=target_ephemeris)
+        sc = parse_scenario(text, "<upload>", target_ephemeris=target_ephemeris)
     except ScenarioError as exc:
         if target_ephemeris is None and "target.ephemeris" in str(exc):     # the station for another date
             raise ScenarioError(f"{exc} (on the web API: upload it as station_oem or station_tle)") from None
         raise
+    if sc.dispersions:              # checked as `gyrfalcon run` and `scenario check` check it
+        from ..scale.dispersions import parse_dispersions
+
+        parse_dispersions(sc.dispersions, "<upload>")
+    return sc
 
 
 def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | None, out_dir: Path):
