@@ -263,6 +263,18 @@ def test_request_size_limit(client):
 
     r = client.post("/api/runs", content=chunks(), headers={**AUTH, "Content-Type": "application/json"})
     assert r.status_code == 411
+    # without the token, a streamed body is refused (401) before it is read (audit: 200 MB were read
+    # and then refused as a JSON error)
+    sent = []
+
+    def endless():
+        for _ in range(10_000):
+            sent.append(1)
+            yield b"x" * 65536
+
+    r = client.post("/api/manifest/events", content=endless(), headers={"Content-Type": "application/json"})
+    assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer" and "Bearer <token>" in r.json()["detail"]
+    assert len(sent) < 100
 
 
 def test_rate_limits(app_factory):

@@ -466,9 +466,9 @@ def create_app(cfg: WebConfig) -> FastAPI:
 
     def require_token(request: Request) -> None:
         if not token_matches(cfg.token, request.headers.get("authorization")):
-            raise HTTPException(401, "this change needs 'Authorization: Bearer <token>' (the token "
-                                     "'gyrfalcon serve' printed on its first start, stored in its token file)",
-                                headers={"WWW-Authenticate": "Bearer"})
+            from .security import AUTH_REQUIRED
+
+            raise HTTPException(401, AUTH_REQUIRED, headers={"WWW-Authenticate": "Bearer"})
 
     @app.exception_handler(HTTPException)
     async def _http_exc(request: Request, exc: HTTPException):

@@ -126,6 +126,11 @@ class TokenBucket:
         return max(1, int((1.0 - self.tokens) / self.rate + 0.999)) if self.rate > 0 else 60
 
 
+AUTH_REQUIRED = ("this change needs 'Authorization: Bearer <token>' (the token 'gyrfalcon serve' printed on its "
+                 "first start, stored in its token file)")
+"""The 401 text, the same from the middleware (before a body is read) and from the app."""
+
+
 async def _send_json(send, status: int, detail: str, headers=()) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
@@ -188,6 +193,8 @@ class GuardMiddleware:
             what = "requests without the write token" if kind == "auth-fail" else f"{kind} requests"
             return await _send_json(send, 429, f"too many {what} from {client}; retry in {retry} s",
                                     [(b"retry-after", str(retry).encode())])
+        if kind == "auth-fail":      # refused before its body is read (a streamed body has no size limit yet)
+            return await _send_json(send, 401, AUTH_REQUIRED, [(b"www-authenticate", b"Bearer")])
         length = None
         for name, value in scope.get("headers", ()):
             if name == b"content-length":
