@@ -172,3 +172,16 @@ def test_a_refused_campaign_leaves_the_finished_one_in_its_folder(tmp_path):
     with pytest.raises(WhatIfRequiredError, match="poisk-zenith is occupied"):
         run_campaign_in_folder(occupied, 5, out)
     assert {n: (out / n).read_text() for n in files} == files
+
+
+def test_json_outputs_write_no_value_as_null_not_nan():
+    """Found by an audit: a campaign capturing no run wrote "contact_delay_p_s": [NaN, ...] into
+    summary.json and --json, which strict JSON readers (JavaScript's JSON.parse) refuse."""
+    import json as _json
+
+    from gyrfalcon.io.jsontext import json_text
+    from gyrfalcon.scale.report import _pct
+
+    text = json_text({"contact_delay_p_s": _pct([None, float("nan")]), "runs": 3})
+    assert _json.loads(text, parse_constant=lambda c: pytest.fail(f"non-standard JSON {c}")) == \
+        {"contact_delay_p_s": [None, None, None, None], "runs": 3}

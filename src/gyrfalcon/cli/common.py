@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import contextvars
 import functools
-import json
 import sys
 
 import typer
@@ -109,7 +108,9 @@ def handle_errors(fn):
 
 def print_json(obj) -> None:
     """Print ``obj`` as JSON on stdout (no colour, no wrapping)."""
-    sys.stdout.write(json.dumps(obj, indent=2) + "\n")
+    from ..io.jsontext import json_text
+
+    sys.stdout.write(json_text(obj, indent=2) + "\n")
 
 
 def console():

@@ -798,7 +798,6 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
     :class:`OutputsIncompleteError` is raised naming the failure: it never looks complete.
     A failure or Ctrl-C before the rename leaves ``out_dir`` as it was.
     """
-    import json
 
     from . import outdir as od
 
@@ -815,7 +814,9 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
         tmp, lock = od.new_partial_folder(out)
     try:
         with lock:
-            (tmp / "timeline.json").write_text(json.dumps(result.to_json_dict(), indent=2) + "\n", encoding="utf-8")
+            from ..io.jsontext import json_text
+
+            (tmp / "timeline.json").write_text(json_text(result.to_json_dict(), indent=2) + "\n", encoding="utf-8")
             written["timeline"] = "timeline.json"
             head = (f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}"
                     "\n")

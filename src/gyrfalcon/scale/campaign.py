@@ -383,9 +383,9 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
     import shutil
     from pathlib import Path
 
+    from ..io.jsontext import json_text
     from ..mission import outdir as od
     from .dispersions import Dispersions, parse_dispersions
-
     from .flight import as_scenario, build_nominal
 
     out = od.check_output_folder(Path(out), "--out")
@@ -462,7 +462,7 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
                 "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json"),
                 "station": res.station, "station_warnings": list(res.warnings),
                 "what_if": bool(sc_full.what_if), "rule_notes": list(res.nominal.rule_notes)}
-        od.atomic_write_text(out / "summary.json", json.dumps(summ, indent=2) + "\n")
+        od.atomic_write_text(out / "summary.json", json_text(summ, indent=2) + "\n")
         from .report import write_html
 
         with od.atomic_path(out / "report.html") as tmp:
