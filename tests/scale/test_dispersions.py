@@ -75,3 +75,17 @@ def test_bad_tables_are_typed_errors_that_say_what_works():
     assert issubclass(DispersionError, InputError)
     with pytest.raises(DispersionError, match="unknown dispersion model"):
         Dispersions().without("wind")
+
+
+@pytest.mark.parametrize("table, words", [
+    ({"station": {"velocity_sigma_rtn_mps": [float("nan"), 0.0, 0.0]}}, "finite number"),
+    ({"station": {"position_sigma_rtn_m": [-100.0, 0.0, 0.0]}}, "greater than or equal to 0"),
+    ({"insertion": {"perigee_sigma_m": 45000.0}}, "less than or equal to 10000"),
+])
+def test_sigmas_that_are_not_dispersions_are_refused(table, words):
+    """Found by an audit: NaN reached a traceback, a negative sigma passed, a 45 km perigee sigma
+    aborted the whole campaign on its first suborbital draw."""
+    from gyrfalcon.scale.dispersions import DispersionError, parse_dispersions
+
+    with pytest.raises(DispersionError, match=words):
+        parse_dispersions(table)

@@ -48,6 +48,7 @@ import math
 import re
 import tomllib
 from dataclasses import dataclass
+from typing import Annotated
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -68,12 +69,14 @@ class DispersionError(InputError):
 
 
 class _M(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class InsertionDispersion(_M):
-    perigee_sigma_m: float = Field(2000.0 / 3.0, ge=0)
-    apogee_sigma_m: float = Field(5000.0 / 3.0, ge=0)
+    # at most 15 x / 12 x the published 3-sigma (domain.md 1.3: +-2 / +-5 km): a perigee 10 sigma low
+    # is still 100 km up; larger values are typos (a campaign would fly suborbital insertions)
+    perigee_sigma_m: float = Field(2000.0 / 3.0, ge=0, le=10000)
+    apogee_sigma_m: float = Field(5000.0 / 3.0, ge=0, le=20000)
     plane_tilt_sigma_deg: float = Field(0.01, ge=0, le=1)
     separation_time_sigma_s: float = Field(1.0, ge=0, le=60)
 
@@ -93,9 +96,15 @@ class AtmosphereDispersion(_M):
     density_scale_mean: float = Field(1.0, gt=0, le=10)
 
 
+_SigmaM = Annotated[float, Field(ge=0, le=100e3)]
+_SigmaMps = Annotated[float, Field(ge=0, le=10.0)]
+
+
 class StationDispersion(_M):
-    position_sigma_rtn_m: tuple[float, float, float] = (20.0, 100.0, 20.0)
-    velocity_sigma_rtn_mps: tuple[float, float, float] = (0.1, 0.02, 0.02)
+    # each component >= 0 and finite (NaN passed through to a traceback: audit); at most 100 km /
+    # 10 m/s (a station state that far off is not a dispersion of NASA's ephemeris)
+    position_sigma_rtn_m: tuple[_SigmaM, _SigmaM, _SigmaM] = (20.0, 100.0, 20.0)
+    velocity_sigma_rtn_mps: tuple[_SigmaMps, _SigmaMps, _SigmaMps] = (0.1, 0.02, 0.02)
 
 
 class Dispersions(_M):

@@ -421,8 +421,10 @@ def _insertion_states(nom: Nominal, draws):
     tilt = np.array([d.plane_tilt_rad for d in draws], float)
     normals = n0[None, :] + tilt[:, 0:1] * np.cross(e_r, n0)[None, :] + tilt[:, 1:2] * np.cross(e_t, n0)[None, :]
     normals /= np.linalg.norm(normals, axis=1)[:, None]
-    perigee = 200e3 + np.array([d.perigee_offset_m for d in draws], float)
-    apogee = 242e3 + np.array([d.apogee_offset_m for d in draws], float)
+    lo = 200e3 + np.array([d.perigee_offset_m for d in draws], float)
+    hi = 242e3 + np.array([d.apogee_offset_m for d in draws], float)
+    # two apsis altitudes drawn across each other are the same orbit with the names swapped
+    perigee, apogee = np.minimum(lo, hi), np.maximum(lo, hi)
     ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normals, perigee_alt_m=perigee,
                                apogee_alt_m=apogee)
     R, V = np.asarray(ins.r_gcrf_m, float), np.asarray(ins.v_gcrf_mps, float)
