@@ -147,3 +147,18 @@ def test_set_table_key(text, expect):
     from gyrfalcon.mission.outdir import set_table_key
 
     assert set_table_key(text, "target", "ephemeris", "x.txt") == expect
+
+
+def test_a_return_file_that_misses_the_landing_day_is_refused_before_the_flight(tmp_path):
+    """Found by an audit: `scenario check` said OK and `run` failed only after flying the mission."""
+    import shutil
+
+    from gyrfalcon.mission.scenario import default_scenario_text
+
+    shutil.copy(DATA / "iss_tles_ms28_series.txt", tmp_path / "iss.txt")      # sets of 17-29 Nov 2025
+    text = default_scenario_text()
+    head, tail = text.split("[return]", 1)
+    tail = tail.replace('ephemeris = "embedded"', 'ephemeris = "iss.txt"', 1)
+    (tmp_path / "s.toml").write_text(head + "[return]" + tail)                 # landing 26 Jul 2026
+    code, out = _check(tmp_path / "s.toml")
+    assert code == 2 and "return.ephemeris covers 2025-11-29" in out and "not 2026-07-26" in out, out

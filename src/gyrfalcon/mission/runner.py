@@ -139,13 +139,31 @@ def _station_cached(path, at_tt, until_tt):
 
 
 def _load_ephemeris_file(path: Path, key: str):
-    """A station trajectory file (CCSDS OEM, TLE or OMM series) through the one station loader."""
+    """A station trajectory file (CCSDS OEM, TLE or OMM series) through the one station loader
+    (read once per process and file version: the check before the flight and the return share it)."""
+    p = Path(path)
+    st = p.stat() if p.is_file() else None
+    return _load_ephemeris_cached(str(p), key, None if st is None else (st.st_mtime_ns, st.st_size))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_ephemeris_cached(path: str, key: str, version):
     from ..orbits.station_source import load_station
 
     try:
         return load_station(path).ephemeris("GCRF")
     except GyrfalconError as exc:
         raise InputError(f"{key}: {exc}") from None
+
+
+def check_return_file_before_flight(scenario, source: str = "<embedded>") -> None:
+    """A ``return.ephemeris`` file and a fixed landing day (``stay.land_on``): the file must cover
+    that day, checked before anything is flown (as :func:`return_ephemeris` checks it after)."""
+    from .scenario import EMBEDDED
+
+    if (scenario.return_.enabled and scenario.return_.ephemeris != EMBEDDED
+            and scenario.stay.land_on is not None):
+        return_ephemeris(scenario, scenario.stay.land_on, None, source)
 
 
 @functools.lru_cache(maxsize=1)
@@ -246,7 +264,9 @@ def rules_before_flight(scenario, source: str = "<embedded>"):
     broken, unless ``scenario.what_if``). Nothing is flown (``gyrfalcon scenario check``)."""
     eph = target_station(scenario, source).ephemeris("GCRF")
     liftoff, windows = _window(scenario, eph)
-    return liftoff, rule_notes_before_flight(scenario, liftoff, windows)
+    notes = rule_notes_before_flight(scenario, liftoff, windows)
+    check_return_file_before_flight(scenario, source)
+    return liftoff, notes
 
 
 def rule_notes_before_flight(scenario, liftoff, windows=()) -> tuple[str, ...]:
@@ -565,6 +585,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     n_pre = len(notes)
     pre_rules = _rules_check(scenario, liftoff, windows)
     notes.extend(pre_rules)
+    check_return_file_before_flight(scenario, source)
 
     # countdown
     prog("countdown", "start")

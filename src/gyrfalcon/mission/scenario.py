@@ -243,7 +243,7 @@ class Output(_Model):
     oem: bool = True
     czml: bool = True
     report: bool = True
-    oem_step_s: float = Field(60.0, gt=0, le=600)
+    oem_step_s: float = Field(60.0, ge=1, le=600)   # a step under a second: millions of samples
 
 
 class Real(_Model):
@@ -561,7 +561,7 @@ kurs_dropout = []               # e.g. [{ start_s = 600, duration_s = 120 }] (se
 oem = true                      # chaser.oem and station.oem (CCSDS OEM, GCRF)
 czml = true                     # flight.czml (CesiumJS)
 report = true                   # report.html
-oem_step_s = 60                 # OEM sample spacing [s]
+oem_step_s = 60                 # OEM sample spacing [s], 1-600
 
 # [real]                        # optional, for a real flight: the report's "model vs real" table
 # liftoff = "2025-11-27T09:27:57.4Z"   # ISO UTC (or a bare YYYY-MM-DD day); comparison only, never an input
