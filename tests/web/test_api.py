@@ -33,6 +33,12 @@ def _sod(utc: str) -> float:
 
 
 # --- runs --------------------------------------------------------------------------------------
+def test_health_names_no_server_path(client, runs_dir):
+    """Found by an audit: /api/health (no token needed) gave the run folder's full path."""
+    d = client.get("/api/health").json()
+    assert d["status"] == "ok" and d["runs_dir"] == runs_dir.name and "/" not in d["runs_dir"]
+
+
 def test_runs_lists_only_finished_runs(client, runs_dir):
     r = client.get("/api/runs")
     assert r.status_code == 200
@@ -589,3 +595,21 @@ def test_station_copies_named_by_the_saved_scenario_are_served_and_listed(runs_d
         assert c.get("/api/runs/copies/files/target-ephemeris.json").status_code == 404   # not written
         for bad in ("other-ephemeris.oem", "target-ephemeris..oem", "COMPLETE", ".gyrfalcon-output"):
             assert c.get(f"/api/runs/copies/files/{bad}").status_code == 422, bad
+
+
+def test_queued_runs_cancelled_at_shutdown_leave_no_station_upload(tmp_path):
+    """Found by an audit: stopping the server with runs queued left their uploads on disk."""
+    import threading
+
+    from gyrfalcon.web.jobs import JobQueue
+
+    q = JobQueue(tmp_path, max_pending=3)
+    gate = threading.Event()
+    q._pool.submit(gate.wait)                      # the one worker is busy: what follows stays queued
+    up = tmp_path / "up.txt"
+    up.write_text("sets")
+    sc = type("S", (), {"name": "queued"})()
+    q.submit(sc, "name = 'queued'", upload=up)
+    q.shutdown()
+    gate.set()
+    assert not up.exists()

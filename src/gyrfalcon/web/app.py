@@ -270,6 +270,7 @@ class Health(BaseModel):
     gyrfalcon: str
     cesium: str | None
     runs_dir: str
+    """The run folder's name only (its full path is the server's business, not a client's)."""
 
 
 # --- configuration -----------------------------------------------------------------------------
@@ -520,7 +521,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
     # --- reading -----------------------------------------------------------------------------
     @app.get("/api/health", response_model=Health, responses=R429, tags=["meta"])
     def health():
-        return {"status": "ok", "gyrfalcon": gyr_version, "cesium": cesium_version, "runs_dir": str(out_dir)}
+        return {"status": "ok", "gyrfalcon": gyr_version, "cesium": cesium_version, "runs_dir": Path(out_dir).name}
 
     @app.get("/api/runs", response_model=list[RunSummary], responses=R429, tags=["runs"])
     def list_runs():

@@ -59,6 +59,7 @@ class JobQueue:
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gyrfalcon-run")
+        self._uploads: list = []         # (future, station upload) of the runs submitted with one
 
     def submit(self, scenario, text: str, upload: Path | None = None) -> Job:
         """Queue ``scenario`` (validated) with its TOML ``text``; raises JobLimitError / RunExistsError.
@@ -75,7 +76,10 @@ class JobQueue:
                 raise RunExistsError(f"a run named '{name}' exists or is queued; give the scenario another name")
             job = Job(uuid.uuid4().hex, name, phases={p: "pending" for p in PHASES})
             self._jobs[job.id] = job
-        self._pool.submit(self._run, job, scenario, text, upload)
+        fut = self._pool.submit(self._run, job, scenario, text, upload)
+        if upload is not None:
+            with self._lock:
+                self._uploads = [(f, u) for f, u in self._uploads if not f.done()] + [(fut, Path(upload))]
         return job
 
     def _progress(self, job: Job):
@@ -120,7 +124,14 @@ class JobQueue:
             return [Job(**{**j.__dict__, "phases": dict(j.phases)}) for j in self._jobs.values()]
 
     def shutdown(self) -> None:
+        """Stop taking runs; queued runs are cancelled and their station uploads deleted (a run
+        that never starts never deletes its own)."""
         self._pool.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            for fut, upload in self._uploads:
+                if fut.cancelled():
+                    upload.unlink(missing_ok=True)
+            self._uploads = [(f, u) for f, u in self._uploads if not f.cancelled()]
 
 
 def _scrub_result(result, upload: Path):
