@@ -144,3 +144,10 @@ def test_someone_elses_database_is_not_turned_into_a_manifest(tmp_path):
         ManifestStore(db)
     with sqlite3.connect(db) as c:
         assert [r[0] for r in c.execute("SELECT name FROM sqlite_master WHERE type='table'")] == ["notes"]
+
+
+def test_the_manifest_reads_a_real_leap_second():
+    """Found by an audit: the web's occupancy at 2016-12-31T23:59:60Z (a real leap second) was 422
+    while the intervals endpoint took it (a datetime cannot hold second 60)."""
+    m = late2025_manifest()
+    assert m.occupancy_at("2016-12-31T23:59:60Z").t_utc == "2016-12-31T23:59:60.000Z"

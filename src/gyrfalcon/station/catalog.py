@@ -169,6 +169,24 @@ class Port:
         return None
 
 
+def _leap_second_datetime(text: str):
+    """A real leap second (``...23:59:60...``, :func:`gyrfalcon.time.parse_utc` checks it), which a
+    ``datetime`` cannot hold, as the last microsecond before the next day; else None."""
+    import datetime as _dt
+
+    if ":60" not in text:
+        return None
+    from ..errors import GyrfalconError
+    from ..time import parse_utc
+
+    try:
+        t = parse_utc(text)
+    except GyrfalconError:
+        return None
+    day = t.utc_strftime("%Y-%m-%d")
+    return _dt.datetime.fromisoformat(day + "T23:59:59.999999+00:00")
+
+
 def _utc_datetime(value):
     """ISO UTC text (``Z`` or an offset; a bare date is 00:00 UTC) or a ``datetime`` -> aware UTC ``datetime``."""
     import datetime as _dt
@@ -180,7 +198,9 @@ def _utc_datetime(value):
         try:
             t = _dt.datetime.fromisoformat(text.replace("z", "Z"))
         except ValueError:
-            raise InputError(f"not a UTC date/time: {value!r}; use ISO 8601, e.g. 2021-10-22T06:21:00Z") from None
+            t = _leap_second_datetime(text)
+            if t is None:
+                raise InputError(f"not a UTC date/time: {value!r}; use ISO 8601, e.g. 2021-10-22T06:21:00Z") from None
     if t.tzinfo is None:
         t = t.replace(tzinfo=_dt.timezone.utc)
     return t.astimezone(_dt.timezone.utc)
