@@ -162,3 +162,13 @@ def test_a_return_file_that_misses_the_landing_day_is_refused_before_the_flight(
     (tmp_path / "s.toml").write_text(head + "[return]" + tail)                 # landing 26 Jul 2026
     code, out = _check(tmp_path / "s.toml")
     assert code == 2 and "return.ephemeris covers 2025-11-29" in out and "not 2026-07-26" in out, out
+
+
+def test_a_scenario_saved_with_a_byte_order_mark_reads(tmp_path):
+    """Found by an audit: a UTF-8 BOM (some Windows editors write one) gave 'not valid TOML (Invalid
+    statement (at line 1, column 1))'."""
+    from gyrfalcon.mission.scenario import load_scenario, parse_scenario, template_text
+
+    (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + template_text().encode("utf-8"))
+    assert load_scenario(tmp_path / "bom.toml").name == "my-flight"
+    assert parse_scenario("\ufeff" + template_text()).name == "my-flight"

@@ -380,7 +380,7 @@ def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str
     ``no_return``: as ``return.enabled = false`` (``run --no-return``), set before the checks so
     that the stay and the landing day are not asked for."""
     try:
-        data = tomllib.loads(text)
+        data = tomllib.loads(text.removeprefix("\ufeff"))      # a byte-order mark some editors write
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{source}: not valid TOML ({exc}); see `gyrfalcon scenario init` for a template") from None
     if "return_" in data:        # the Python field's name; in a file the table is [return]
@@ -471,7 +471,7 @@ def read_scenario_file(path) -> str:
         raise ScenarioError(f"no scenario file {str(path)!r}; give a path to a .toml file "
                             "(`gyrfalcon scenario init FILE` writes a template)")
     try:
-        return p.read_text(encoding="utf-8")
+        return p.read_text(encoding="utf-8-sig")     # without a byte-order mark some editors write
     except (OSError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc}") from None
 

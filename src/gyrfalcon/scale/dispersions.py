@@ -197,7 +197,7 @@ def dispersions_file_text(text: str, source: str) -> Dispersions:
     """The ``[dispersions]`` table of a file given for them (``--dispersions``): unlike a scenario,
     which may leave the table out for the defaults, such a file without one is refused."""
     try:
-        doc = tomllib.loads(text)
+        doc = tomllib.loads(text.removeprefix("\ufeff"))
     except tomllib.TOMLDecodeError as exc:
         raise DispersionError(f"{source}: not valid TOML ({exc})") from None
     if "dispersions" not in doc:

@@ -687,6 +687,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
                          503: {"model": Problem, "description": "too many runs queued"}},
               dependencies=[Depends(require_token)], tags=["runs"])
     def start_run(req: RunRequest):
+        req = req.model_copy(update={"scenario_toml": req.scenario_toml.removeprefix("\ufeff")})
         upload = None
         if req.station_oem is not None or req.station_tle is not None:
             sc, upload = attach_station(req.scenario_toml, req.station_oem, req.station_tle, out_dir)
