@@ -613,3 +613,27 @@ def test_queued_runs_cancelled_at_shutdown_leave_no_station_upload(tmp_path):
     q.shutdown()
     gate.set()
     assert not up.exists()
+
+
+def test_a_failed_job_marks_the_phase_it_failed_in(tmp_path, monkeypatch):
+    """Found by an audit: a job that failed while writing its outputs still showed that phase as
+    'running'."""
+    import time
+
+    from gyrfalcon.errors import GyrfalconError
+    from gyrfalcon.mission import runner as mission_runner
+    from gyrfalcon.web.jobs import JobQueue
+
+    def failing_fly(scenario, source, progress):
+        progress("countdown", "start")
+        raise GyrfalconError("the countdown was refused")
+
+    monkeypatch.setattr(mission_runner, "fly", failing_fly)
+    q = JobQueue(tmp_path)
+    job = q.submit(type("S", (), {"name": "x"})(), "name = 'x'")
+    t0 = time.monotonic()
+    while q.get(job.id).state in ("queued", "running") and time.monotonic() - t0 < 30:
+        time.sleep(0.05)
+    done = q.get(job.id)
+    q.shutdown()
+    assert done.state == "failed" and done.phases["countdown"] == "failed" and "running" not in done.phases.values()

@@ -113,6 +113,8 @@ class JobQueue:
             error = scrub_upload_path(error, upload)
         with self._lock:
             job.state, job.error, job.finished_utc = state, error, _now()
+            if state == "failed":          # the phase it failed in says so, not "running"
+                job.phases = {p: ("failed" if v == "running" else v) for p, v in job.phases.items()}
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:
