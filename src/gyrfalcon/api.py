@@ -29,7 +29,7 @@ Example (the Soyuz MS-28 two-orbit flight from a TLE of 24 Nov 2025; also in the
     ...                         "2 25544  51.6316 232.5414 0003895 163.7073 196.4042 15.49046550540034")
     >>> window = gf.next_window(iss, "baikonur-31", after="2025-11-26", scheme="two-orbit")
     >>> window                                             # doctest: +SKIP
-    LaunchWindow(two-orbit from baikonur-31: liftoff 2025-11-27T09:27:59.1Z, phase 14.9 deg, feasible)
+    LaunchWindow(two-orbit from baikonur-31: liftoff 2025-11-27T09:28:00.6Z, phase 15.0 deg, feasible)
 
 Layer: this module sits above :mod:`gyrfalcon.mission` (it runs missions) and below the faces
 (the command line and :mod:`gyrfalcon.web`), which call it. Heavy imports happen inside the
