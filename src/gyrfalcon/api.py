@@ -558,12 +558,14 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -
 
 
 def _check_pad(pad):
-    """``pad``: a pad id (``gyrfalcon pads`` lists them) or a :class:`~gyrfalcon.launch.sites.Pad`."""
+    """``pad``: a pad id (:func:`gyrfalcon.launch.sites.load_sites` lists them) or a
+    :class:`~gyrfalcon.launch.sites.Pad`."""
     from .launch.sites import Pad
 
     if isinstance(pad, (str, Pad)):
         return pad
-    raise InputError(f"pad must be a pad id such as 'baikonur-31' (gyrfalcon.launch.sites.load_sites() lists them) or a Pad, got {type(pad).__name__} {pad!r}")
+    raise InputError(f"pad must be a pad id such as 'baikonur-31' (gyrfalcon.launch.sites.load_sites() lists them) "
+                     f"or a Pad, got {type(pad).__name__} {pad!r}")
 
 
 def _liftoff_pad_scheme(launch, pad, scheme):
@@ -847,12 +849,11 @@ def parse_fault(text: str):
     if kind == "bias" and channel is None:
         raise InputError(f"fault '{text}' needs a channel and value, e.g. kurs-bias@600:range=50")
     try:
-        numbers = (float(start), float(dur) if dur else math.inf, float(value) if value else 0.0)
+        start_s, duration_s, bias = float(start), float(dur) if dur else math.inf, float(value) if value else 0.0
     except ValueError:
         raise InputError(f"fault '{text}': its times and value must be numbers (seconds from the approach start, "
                          "SI units), e.g. kurs-dropout@600+20 or kurs-bias@600:range=50") from None
-    return KursFault("dropout" if kind == "dropout" else "bias_jump", numbers[0], numbers[1], channel or "range",
-                     numbers[2])
+    return KursFault("dropout" if kind == "dropout" else "bias_jump", start_s, duration_s, channel or "range", bias)
 
 
 def fly_approach(plan=None, station=None, *, port: str = "rassvet-nadir", seed: int = 0, faults=(),

@@ -260,8 +260,8 @@ class Station:
             return None
         instead = ("an OEM created closer to the flight" if self.kind in ("oem", "embedded")
                    else "element sets dated closer to the flight")
-        return _stale_text(self.source, t0, parse_utc(end), age_end, instead) + " (at the contact; at liftoff " \
-            f"they were {age_start:.1f} days old)"
+        return (_stale_text(self.source, t0, parse_utc(end), age_end, instead)
+                + f" (at the contact; at liftoff they were {age_start:.1f} days old)")
 
     def describe(self) -> str:
         """One line (what every command reports): the source and, when we propagated, from when,
