@@ -252,6 +252,7 @@ def test_bad_arguments_get_one_line_input_errors_not_python_ones():
         "seed must be ": lambda: gf.run_mission(seed="a"),
         "no time zone": lambda: gf.pad_outage(start=dt.datetime(2025, 11, 27)),
         "cannot read 'None'": lambda: gf.iso_utc(None),
+        "takes one instant": lambda: gf.station_ephemeris().at(gf.utc(2025, 11, 27, 9, [0, 1, 2])),
     }
     for words, call in calls.items():
         with pytest.raises(InputError, match=words.strip()) as exc:

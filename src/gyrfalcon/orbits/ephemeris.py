@@ -414,6 +414,11 @@ class Ephemeris:
         from ..time import parse_utc
 
         tt = parse_utc(t)
+        if getattr(tt, "shape", ()) != ():
+            from ..errors import InputError
+
+            raise InputError(f"Ephemeris.at takes one instant, got {tt.shape[0] if tt.shape else ''} times; for many, "
+                             "eph.interpolate(eph.seconds_from_epoch(t)) gives the (n, 3) positions and velocities")
         r, v = self.interpolate(self.seconds_from_epoch(tt))
         mass = None
         if self.mass_kg is not None:
