@@ -259,7 +259,7 @@ def main(argv=None) -> int:
     ap.add_argument("--oem-dir", default=None, help="directory with the NASA ISS OEM files of the flights")
     ap.add_argument("--flights", default=None)
     ap.add_argument("--held-out", action="store_true",
-                    help="the 2020-2022 flights (tests/data/flights_2020_2022.csv), ISS from TLEs (SGP4)")
+                    help="the 2020-2022 flights (tests/data/flights_2020_2022.csv), ISS from public TLEs (the station loader's fit)")
     ap.add_argument("--held-out-2018", action="store_true",
                     help="the 2018-2019 flights (tests/data/flights_2018_2019.csv), ISS from TLEs")
     ap.add_argument("--from-tles", action="store_true",

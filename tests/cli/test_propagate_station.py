@@ -220,3 +220,11 @@ def test_a_closed_stdout_pipe_exits_quietly():
         err = p.stderr.read()
         p.stderr.close()
         assert p.wait() == 141 and err == b"", err
+    # click's own output (--version, --help) met the closed pipe itself and exited 1 (audit)
+    for args in (["--version"], ["scenario", "init", "--help"]):
+        p = subprocess.Popen([sys.executable, "-c", "from gyrfalcon.cli.app import main; main()", *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        p.stdout.close()
+        err = p.stderr.read()
+        p.stderr.close()
+        assert p.wait() == 141 and err == b"", (args, err)

@@ -364,3 +364,13 @@ def test_an_oem_far_older_than_the_time_it_serves_is_not_extended_for_months():
         ss.load_station(oem, at_utc="2025-11-27T00:00Z", until_utc="2025-11-30T00:00Z")
     st = ss.load_station(oem, at_utc="2025-04-02T00:00Z", until_utc="2025-04-03T00:00Z")    # a day: extended
     assert st.predicted_from_utc is not None
+
+
+def test_the_loaders_warnings_are_the_librarys_one_warning_class():
+    """Found by an audit: load_station(warn=True) raised a second StationDataWarning class of its
+    own, so a filter on gyrfalcon.StationDataWarning missed them."""
+    import gyrfalcon as gf
+
+    with pytest.warns(gf.StationDataWarning, match="not enough to fit the series"):
+        ss.load_station(MS28_TLES, at_utc="2025-11-18T00:00Z", until_utc="2025-11-19T00:00Z", warn=True)
+    assert ss.StationDataWarning is gf.StationDataWarning

@@ -98,12 +98,17 @@ def main() -> None:  # console-script entry point
     from .common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USER_ERROR, _err_line, silence_stdout
 
     usage, no_args, abort = _click_errors()
+    stdout = sys.stdout
     try:
         code = app(standalone_mode=False)
         sys.stdout.flush()               # a closed pipe shows here, not in the interpreter's last flush
     except BrokenPipeError:              # stdout's reader left (`gyrfalcon ... | head -1`): quiet exit
         silence_stdout()
         sys.exit(EXIT_BROKEN_PIPE)
+    except SystemExit as exc:            # click met the closed pipe itself (--help, --version): it swaps
+        if exc.code == 1 and sys.stdout is not stdout:       # stdout for a quiet one and exits 1
+            sys.exit(EXIT_BROKEN_PIPE)
+        raise
     except no_args as exc:
         print(exc.ctx.get_help())
         sys.exit(EXIT_USER_ERROR)

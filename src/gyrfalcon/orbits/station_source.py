@@ -74,7 +74,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import GyrfalconError, InputError, OrbitSourceError
+from ..errors import GyrfalconError, InputError, OrbitSourceError, StationDataWarning
 
 HISTORY_DAYS = 3.0
 """Longest span of element sets before the prediction start used to fit the drag [days]."""
@@ -1115,10 +1115,6 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
             _warnings.warn(w, StationDataWarning, stacklevel=2)
     return Station(src_text, out_kind, eph, drag, tuple(warns), (iso_utc(eph.start, 0), iso_utc(eph.stop, 0)),
                    data_end_text, predicted, tuple(burns), tuple(events))
-
-
-class StationDataWarning(UserWarning):
-    """A station trajectory was built from stale or incomplete data (see ``Station.warnings``)."""
 
 
 def expected_error_km(age_days: float) -> tuple:
