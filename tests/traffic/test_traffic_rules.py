@@ -207,3 +207,10 @@ def test_a_change_that_breaks_a_later_event_is_named(store):
     assert str(info.value).startswith("recording relocation of Soyuz MS-27 at rassvet-nadir")
     assert info.value.event.vehicle == "Soyuz MS-28" and info.value.event.kind == "arrival"
     _unchanged(store, before)
+
+
+def test_a_refused_new_event_names_no_id_it_never_got(store):
+    """Found by an audit: a refused add said '(event #20)', an id rolled back with it."""
+    with pytest.raises(ManifestRuleError) as exc:
+        store.add_event("launch", "2026-05-01", "Progress MS-40", pad="baikonur31", vehicle_type="progress-ms")
+    assert "event #" not in str(exc.value) and "unknown launch site or pad 'baikonur31'" in str(exc.value)

@@ -486,7 +486,13 @@ class ManifestStore:
                 crew=json.dumps(list(e.crew)), notes=e.notes, recorded_utc=now, version=1,
             ).returning(EVENTS.c.id)).scalar_one()
             stamped.append(Event(**{**e.__dict__, "id": int(new_id), "version": 1}))
-        self._check(existing + stamped, all_vehicles, stamped, "recording")
+        try:
+            self._check(existing + stamped, all_vehicles, stamped, "recording")
+        except ManifestRuleError as exc:       # rolled back: the ids it would have had are not named
+            text = str(exc)
+            for e in stamped:
+                text = text.replace(f" (event #{e.id})", "")
+            raise type(exc)(text, exc.event) from None
         return tuple(stamped)
 
     def remove_event(self, event_id: int, *, expect_version: int | None = None) -> Event:
