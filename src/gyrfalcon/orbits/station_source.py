@@ -860,9 +860,7 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     base = dict(ELEMENTS_DRAG)
     span = float(seconds_between(arc[0].epoch, t_ref))
     if len(arc) >= 3 and span >= MIN_FIT_HOURS * 3600.0:
-        t_ref, t_obs, r_obs, _ = _observations(arc, t_ref, history_days)
-        fit = fit_arc(st, t_obs, r_obs, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
-                      space_weather=space_weather, kind="elements")
+        fit = _fit_sets(arc, "series", history_days, space_weather)
         if 0.05 < fit.drag_scale < 20.0:
             drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit",
                                 DEFAULT_CD, base["drag_area_m2"], ELEMENTS_MASS_KG, iso_utc(t_ref, 0), True, sw)
@@ -874,7 +872,7 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
                if one_given else
                f"{label}: {len(arc)} set(s) over {span / 3600:.1f} h before {iso_utc(t_ref, 0)} is not enough "
                f"to fit the series (need 3 sets over {MIN_FIT_HOURS:g} h)")
-        fit = _fit_last_set(last, st, base, sw, history_days, space_weather)
+        fit = _fit_sets([last], "last-set", history_days, space_weather)
         if fit is not None:
             warns.append(f"{few}; the state and the drag scale are fitted to the last set's own SGP4 trajectory "
                          f"over the {history_days:g} days before its epoch")
@@ -886,6 +884,40 @@ def determine_orbit(sets, at_utc=None, *, history_days: float = HISTORY_DAYS, la
     drag = DragEstimate(DEFAULT_DRAG_SCALE, None, None, 0, 0.0, "default", DEFAULT_CD, base["drag_area_m2"],
                         ELEMENTS_MASS_KG, iso_utc(t_ref, 0), False, sw)
     return st, drag, warns, arc, mans
+
+
+def _set_key(elements) -> tuple:
+    """What identifies an element set's content (hashable): a TLE's two lines, an OMM's fields."""
+    if hasattr(elements, "line1"):
+        return ("tle", elements.line1, elements.line2)
+    return ("omm",) + tuple(sorted(elements.fields.items()))
+
+
+def _set_from_key(key):
+    from .tle import OMM, tle_from_lines
+
+    return tle_from_lines(key[1], key[2]) if key[0] == "tle" else OMM.from_dict(dict(key[1:]))
+
+
+def _fit_sets(sets, how: str, history_days: float, space_weather: str):
+    """The fit of :func:`determine_orbit` (``how``: ``series`` over the sets, or ``last-set`` to
+    the one set's own SGP4 trajectory), computed once per process for the same sets: the window
+    search and the plan of one flight ask for it with different times that select the same sets."""
+    return _fit_sets_cached(tuple(_set_key(s) for s in sets), how, float(history_days), space_weather)
+
+
+@functools.lru_cache(maxsize=8)
+def _fit_sets_cached(keys: tuple, how: str, history_days: float, space_weather: str):
+    sets = [_set_from_key(k) for k in keys]
+    last = sets[-1]
+    st = last.state_at(last.epoch).to("GCRF").with_mass(ELEMENTS_MASS_KG)
+    sw = space_weather_at(last.epoch)
+    base = dict(ELEMENTS_DRAG)
+    if how == "last-set":
+        return _fit_last_set(last, st, base, sw, history_days, space_weather)
+    t_ref, t_obs, r_obs, _ = _observations(sets, last.epoch, history_days)
+    return fit_arc(st, t_obs, r_obs, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
+                   space_weather=space_weather, kind="elements")
 
 
 def _fit_last_set(last, st, base, sw, history_days, space_weather):
