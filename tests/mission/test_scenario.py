@@ -176,3 +176,12 @@ def test_return_needs_a_station_trajectory_on_the_landing_day_and_a_soyuz():
     prog = base.replace("[launch]", '[vehicle]\nspacecraft = "progress-ms"\nname = "Progress MS-99"\n[launch]')
     with pytest.raises(ScenarioError, match=r"return.enabled: a Progress MS does not come home"):
         parse_scenario(prog + '\n[stay]\ndays = 10\n', "x.toml")
+
+
+def test_a_string_where_a_list_goes_says_how_to_write_the_list():
+    """Found by an audit: `names = "Sergey"` gave pydantic's "Input should be a valid tuple"."""
+    text = template_text().replace('names = ["Commander", "Flight engineer 1", "Flight engineer 2"]',
+                                   'names = "Sergey"', 1)
+    assert 'names = "Sergey"' in text
+    with pytest.raises(ScenarioError, match=r"crew.names: 'Sergey' is not a list; write it as a TOML array"):
+        parse_scenario(text)

@@ -637,3 +637,11 @@ def test_a_failed_job_marks_the_phase_it_failed_in(tmp_path, monkeypatch):
     done = q.get(job.id)
     q.shutdown()
     assert done.state == "failed" and done.phases["countdown"] == "failed" and "running" not in done.phases.values()
+
+
+def test_a_cut_json_body_says_so_and_what_works(client):
+    """Found by an audit: a truncated body gave 422 'body.20: JSON decode error'."""
+    r = client.post("/api/manifest/events", content=b'{"kind": "arrival", "t_u',
+                    headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("the request body is not valid JSON (at character 20); send one JSON object")

@@ -349,6 +349,8 @@ def _message(err: dict) -> str:
     if kind == "literal_error":
         msg = msg.replace("Input should be", "allowed:")
         return f"{_where(loc)}: {err.get('input')!r} is not allowed; {msg}"
+    if kind in ("tuple_type", "list_type"):      # TOML's word for it, and an example
+        return f"{_where(loc)}: {err.get('input')!r} is not a list; write it as a TOML array, e.g. [\"A\", \"B\"]"
     where = _where(loc)
     return f"{where}: {msg}" if where else msg
 

@@ -502,6 +502,11 @@ def create_app(cfg: WebConfig) -> FastAPI:
     async def _validation_exc(request: Request, exc: RequestValidationError):
         errs = exc.errors()
         first = errs[0] if errs else {"loc": (), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":      # a cut or malformed body: say where, and what works
+            at = next((x for x in first.get("loc", ())[1:] if isinstance(x, int)), None)
+            at_text = "" if at is None else f" (at character {at})"
+            return _problem(422, f"the request body is not valid JSON{at_text}; send one JSON object with "
+                                 "Content-Type: application/json (see /docs)")
         where = ".".join(str(x) for x in first.get("loc", ()))
         more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
         return _problem(422, f"{where}: {first.get('msg')}{more}")
