@@ -226,7 +226,11 @@ def _warned(station):
     from .errors import StationDataWarning
 
     for w in station.warnings:
-        warnings.warn(w, StationDataWarning, stacklevel=3)
+        # one location for every call (this module's own warning registry, as warnings.warn keeps):
+        # Python's default filter then shows a warning once, however many steps of a flight load
+        # the same station (the window search, the plan, the approach)
+        warnings.warn_explicit(w, StationDataWarning, "gyrfalcon station data", 0, module=__name__,
+                               registry=globals().setdefault("__warningregistry__", {}))
     return station.ephemeris(frame="GCRF")
 
 
