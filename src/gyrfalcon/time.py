@@ -136,12 +136,11 @@ def parse_utc(text):
 
         year, month = int(y), int(mo)
         last_day = calendar.monthrange(year, month)[1] if 1 <= month <= 12 and year >= 1 else 31
-        if not (year >= 1 and 1 <= month <= 12 and 1 <= int(d) <= last_day and hh <= 23 and mi <= 59
-                and _second_ok(sec, year, month, int(d), hh, mi, zone)):
-            raise TimeError(
-                f"'{s}' has a field out of range (year 0001-9999, month 1-12, day 1-{last_day}, hour 0-23, "
-                "minute 0-59, second 0-59, 60 only at a leap second); give a real UTC time"
-            )
+        out_of_range = TimeError(
+            f"'{s}' has a field out of range (year 0001-9999, month 1-12, day 1-{last_day}, hour 0-23, "
+            "minute 0-59, second 0-59, 60 only at a leap second); give a real UTC time")
+        if not (year >= 1 and 1 <= month <= 12 and 1 <= int(d) <= last_day and hh <= 23 and mi <= 59 and sec < 61.0):
+            raise out_of_range
         offset_min = 0
         if zone and zone != "Z":
             sign = -1 if zone[0] == "-" else 1
@@ -156,6 +155,8 @@ def parse_utc(text):
             u = _dt.datetime(year, month, int(d), hh, mi) - _dt.timedelta(minutes=offset_min)
         except OverflowError:
             raise TimeError(f"'{s}' is before year 1 in UTC; give a real UTC time") from None
+        if not _second_ok(sec, u):
+            raise out_of_range
         return utc(u.year, u.month, u.day, u.hour, u.minute, sec)
     m = _DOY.match(s)
     if m:
@@ -166,9 +167,8 @@ def parse_utc(text):
         days = 366 if (year >= 1 and calendar.isleap(year)) else 365
         hh_i, mi_i = int(hh or 0), int(mi or 0)
         sec = float(ss) if ss else 0.0
-        on = _dt.date(year, 1, 1) + _dt.timedelta(days=int(doy) - 1) if year >= 1 and 1 <= int(doy) <= days else None
-        if not (on is not None and hh_i <= 23 and mi_i <= 59
-                and _second_ok(sec, on.year, on.month, on.day, hh_i, mi_i, None)):
+        ok = year >= 1 and 1 <= int(doy) <= days and hh_i <= 23 and mi_i <= 59
+        if not (ok and _second_ok(sec, _dt.datetime(year, 1, 1, hh_i, mi_i) + _dt.timedelta(days=int(doy) - 1))):
             raise TimeError(f"'{s}' has a field out of range (day of year 001-{days:03d}, hour 0-23, minute 0-59, "
                             "second 0-59); give a real UTC time")
         return utc(year, 1, int(doy), hh_i, mi_i, sec)
@@ -186,22 +186,14 @@ def _leap_second_days() -> frozenset:
                      (noon_j2000 + _dt.timedelta(days=float(jd) - 2451545.0 - 1.0) for jd in timescale().leap_dates))
 
 
-def _second_ok(sec: float, year: int, month: int, day: int, hh: int, mi: int, zone) -> bool:
-    """Seconds 0-59.999...; 60.x only in a real leap second: 23:59 UTC (in any zone written) of a
-    day that ended with one (:func:`_leap_second_days`)."""
+def _second_ok(sec: float, utc_minute: _dt.datetime) -> bool:
+    """Seconds 0-59.999...; 60.x only in a real leap second: the UTC minute ``utc_minute`` (the
+    time as written, its zone offset removed) is 23:59 of a day that ended with one
+    (:func:`_leap_second_days`)."""
     if sec < 60.0:
         return True
-    if sec >= 61.0:
-        return False
-    offset_min = 0
-    if zone and zone != "Z":
-        z = zone[1:].replace(":", "")
-        offset_min = (-1 if zone[0] == "-" else 1) * (int(z[:2]) * 60 + int(z[2:]))
-    try:
-        u = _dt.datetime(year, month, day, hh, mi) - _dt.timedelta(minutes=offset_min)
-    except (ValueError, OverflowError):
-        return False
-    return (u.hour, u.minute) == (23, 59) and (u.year, u.month, u.day) in _leap_second_days()
+    u = utc_minute
+    return sec < 61.0 and (u.hour, u.minute) == (23, 59) and (u.year, u.month, u.day) in _leap_second_days()
 
 
 def iso_utc(t, places: int = 3) -> str:
