@@ -819,7 +819,6 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
     :class:`OutputsIncompleteError` is raised naming the failure: it never looks complete.
     A failure or Ctrl-C before the rename leaves ``out_dir`` as it was.
     """
-
     from . import outdir as od
 
     prog = progress or _noop

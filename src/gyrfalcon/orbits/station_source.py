@@ -915,7 +915,7 @@ def _fit_sets_cached(keys: tuple, how: str, history_days: float, space_weather: 
     base = dict(ELEMENTS_DRAG)
     if how == "last-set":
         return _fit_last_set(last, st, base, sw, history_days, space_weather)
-    t_ref, t_obs, r_obs, _ = _observations(sets, last.epoch, history_days)
+    _, t_obs, r_obs, _ = _observations(sets, last.epoch, history_days)
     return fit_arc(st, t_obs, r_obs, _params(base, sw, space_weather), fit_state=True, step_s=OBS_STEP_S,
                    space_weather=space_weather, kind="elements")
 

@@ -41,7 +41,11 @@ SHADOW_RADIUS_M = 6378137.0
 
 @dataclass(frozen=True)
 class Arrival:
-    """The planned contact and the aim point of one flight.
+    """The planned contact and the aim point of one flight, computed by :func:`planned_arrival`
+    from that flight's insertion state, catch-up angle and station ephemeris with the scheme's
+    arrival rule (a revolution count, or the station's sunset on a revolution): no duration here
+    is a constant. The contact the tool reports is the simulated approach's, not this plan's
+    (:func:`gyrfalcon.rendezvous.handover.predict_contact`).
 
     ``aim_after_insertion_s`` / ``contact_after_insertion_s``: seconds after insertion (TT);
     ``aim_utc`` / ``contact_utc``: ISO UTC; ``revolution``: the spacecraft's revolution of the
