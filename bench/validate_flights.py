@@ -146,21 +146,13 @@ def _tle_ephemeris(epoch_text: str, liftoff, tle_files: tuple = ()):
 
     sets = [TLE.from_lines(r["tle_line1"], r["tle_line2"]) for r in _tle_rows()]
     for path in tle_files:
-        sets += (_csv_sets(path) if str(path).endswith(".csv") else load_tles(path))
+        sets += load_tles(path)  # a TLE/3LE text or a CSV table of TLE lines
     st = load_station(sets, at_utc=liftoff, until_utc=add_seconds(liftoff, 4 * 86400.0), label="ISS TLE series")
     want = parse_utc(_utc(epoch_text))
     if st.data_end_utc is None or abs(float(seconds_between(want, parse_utc(st.data_end_utc)))) > 1.0:
         raise ValueError(f"station_tle_epoch {epoch_text}: no such set before liftoff in the TLE files "
                          f"(the latest is {st.data_end_utc}); give the file that holds it with --tles")
     return st.ephemeris("GCRF")
-
-
-def _csv_sets(path) -> list:
-    """The sets of a CSV with ``tle_line1`` and ``tle_line2`` columns (as ``iss_tles.csv``)."""
-    from gyrfalcon.orbits.tle import TLE
-
-    with open(path, encoding="utf-8", newline="") as fh:
-        return [TLE.from_lines(r["tle_line1"], r["tle_line2"]) for r in csv.DictReader(fh)]
 
 
 def _tle_rows() -> list:

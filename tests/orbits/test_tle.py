@@ -144,6 +144,27 @@ def test_three_line_forms_and_files(tmp_path):
         load_tles(path)
 
 
+def test_csv_tables_of_tle_lines(tmp_path):
+    """The project's iss_tles.csv (tle_line1/tle_line2 beside other columns) and Space-Track's
+    legacy CSV (TLE_LINE0/1/2) read as the same sets as the lines themselves; a bad row is
+    refused with its row number; a station source sniffs both as element sets."""
+    from gyrfalcon.orbits.station_source import sniff
+
+    table = rows()
+    ours = load_tles(DATA / "iss_tles.csv")
+    assert [t.line1 for t in ours] == [r["tle_line1"] for r in table]
+    assert sniff(DATA / "iss_tles.csv") == "tle"
+    st = tmp_path / "spacetrack.csv"
+    st.write_text("NORAD_CAT_ID,TLE_LINE0,TLE_LINE1,TLE_LINE2\n"
+                  + "".join(f'25544,0 ISS (ZARYA),"{r["tle_line1"]}","{r["tle_line2"]}"\n' for r in table[:3]))
+    tles = load_tles(st)
+    assert [t.name for t in tles] == ["ISS (ZARYA)"] * 3 and tles[2].line2 == table[2]["tle_line2"]
+    bad = st.read_text().replace(table[1]["tle_line1"], table[1]["tle_line1"][:-1] + "0")
+    st.write_text(bad)
+    with pytest.raises(TLEChecksumError, match=r"spacetrack.csv, row 3: line 1, column 69"):
+        load_tles(st)
+
+
 # --- propagation ---------------------------------------------------------------------------
 def test_agrees_with_skyfield_in_teme():
     from skyfield.api import EarthSatellite

@@ -34,7 +34,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def landing(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) covering the undocking. Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00)."),
-        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before the undocking (or --date), never after."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series: orbit fitted to the sets dated before the undocking (or --date), never after."),
         undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
         date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),
         vehicle: str = typer.Option("soyuz-ms", "--vehicle", help="Return vehicle (soyuz-ms; soyuz-ms-uncrewed for the fast uncrewed departure)."),

@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
                                  "of gyrfalcon's: the same campaign resumes, a finished other one is replaced)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
-        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
     ):
         """Fly N dispersed flights (insertion, burns, Kurs, density, ISS ephemeris) and summarise them.
 

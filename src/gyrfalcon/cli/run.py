@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
                                      "more crew than seats, pad out of service), as what_if = true in the scenario; "
                                      "every output then says what-if."),
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
-        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
     ):
         """Fly a mission: countdown, ascent, rendezvous, approach, docking, stay and return; print the timeline."""
         import sys

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 
 OEM_HELP = "Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."
-TLE_HELP = ("Station element sets: a TLE file or an OMM JSON/CSV/XML series. The orbit is fitted (state and drag) "
+TLE_HELP = ("Station element sets: a TLE file, a CSV of TLE lines or an OMM JSON/CSV/XML series. The orbit is fitted (state and drag) "
             "to the sets dated before the flight, never after, and propagated.")
 
 

@@ -14,7 +14,7 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def windows(
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM). Default: the packaged NASA ISS file of 2025-11-24."),
-        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file or OMM JSON/CSV/XML series: orbit fitted to the sets dated before --from (never after)."),
+        station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series: orbit fitted to the sets dated before --from (never after)."),
         pad: str = typer.Option(None, "--pad", show_default=False, help="Launch pad id (default baikonur-31)."),
         site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         start: str = typer.Option("2025-11-26", "--from", help="First day (UTC, ISO 8601)."),

@@ -330,7 +330,8 @@ def _read(source):
 
 
 def sniff(path) -> str:
-    """What a station file holds: ``oem``, ``omm`` or ``tle`` (from its first 64 kB)."""
+    """What a station file holds: ``oem``, ``omm`` or ``tle`` (a TLE/3LE text, or a CSV table of TLE
+    lines as :func:`gyrfalcon.orbits.tle.parse_tle_csv` reads), from its first 64 kB."""
     import gzip
     import zlib
 
@@ -341,6 +342,10 @@ def sniff(path) -> str:
         raise OrbitSourceError(f"{path} is not a readable gzip file ({exc}); give an intact .gz or the uncompressed "
                                "file") from None
     up = head.upper()
+    from .tle import tle_csv_columns
+
+    if tle_csv_columns(head) is not None:
+        return "tle"
     if "CCSDS_OEM_VERS" in up or "<OEM" in up:
         return "oem"
     if "CCSDS_OMM_VERS" in up or "MEAN_MOTION" in up or "<OMM" in up:
@@ -348,8 +353,8 @@ def sniff(path) -> str:
     lines = [ln for ln in head.splitlines() if ln.strip()]
     if any(ln.startswith("1 ") for ln in lines) and any(ln.startswith("2 ") for ln in lines):
         return "tle"
-    raise OrbitSourceError(f"{path} is neither a CCSDS OEM, an OMM (JSON/CSV/XML/KVN) nor a TLE file; give one "
-                           "of those")
+    raise OrbitSourceError(f"{path} is neither a CCSDS OEM, an OMM (JSON/CSV/XML/KVN), a TLE file nor a CSV of "
+                           "TLE lines (columns TLE_LINE1, TLE_LINE2); give one of those")
 
 
 # ------------------------------------------------------------------------------------------

@@ -450,8 +450,68 @@ def parse_tles(text: str, source: str = "<string>") -> list:
 
 
 def load_tles(path) -> list:
-    """All TLEs in a file (plain or .gz), see :func:`parse_tles`."""
-    return parse_tles(_read_text(path, "TLE"), str(path))
+    """All TLEs in a file (plain or .gz): a TLE/3LE text (:func:`parse_tles`) or a CSV table with
+    the two lines in columns (:func:`parse_tle_csv`)."""
+    text = _read_text(path, "TLE")
+    if tle_csv_columns(text) is not None:
+        return parse_tle_csv(text, str(path))
+    return parse_tles(text, str(path))
+
+
+TLE_CSV_COLUMNS = (("TLE_LINE1", "TLE_LINE2"), ("LINE1", "LINE2"))
+"""Column pairs (case-insensitive) that hold a TLE's two lines in a CSV table: Space-Track's
+``TLE_LINE1``/``TLE_LINE2`` (its legacy ``tle`` class) or plain ``line1``/``line2``."""
+
+
+def tle_csv_columns(text: str):
+    """The (line-1, line-2) column names of a CSV table of TLE lines, or None when the text's
+    first line is not such a header."""
+    import csv
+
+    first = str(text).lstrip("\ufeff").split("\n", 1)[0].strip()
+    if "," not in first:
+        return None
+    header = next(csv.reader([first]))
+    by_upper = {h.strip().upper(): h for h in header}
+    for a, b in TLE_CSV_COLUMNS:
+        if a in by_upper and b in by_upper:
+            return by_upper[a], by_upper[b]
+    return None
+
+
+def parse_tle_csv(text: str, source: str = "<string>") -> list:
+    """All TLEs of a CSV table whose header names the two lines' columns (:data:`TLE_CSV_COLUMNS`);
+    a ``TLE_LINE0``/``OBJECT_NAME`` column, if any, gives the name. Each row is checked as a TLE
+    (checksums, columns); a bad row is refused with its row number.
+
+    >>> l1 = "1 25544U 98067A   26177.67101756  .00008101  00000+0  15268-3 0  9990"
+    >>> l2 = "2 25544  51.6322 253.1475 0004299 235.1263 124.9322 15.49442433573225"
+    >>> sets = parse_tle_csv(f"epoch_utc,tle_line1,tle_line2\\n2026-06-26,{l1},{l2}\\n")
+    >>> [(t.catalog_number, t.epoch.utc_strftime("%Y-%m-%d %H:%M")) for t in sets]
+    [('25544', '2026-06-26 16:06')]
+    """
+    import csv
+    import io
+
+    cols = tle_csv_columns(text)
+    if cols is None:
+        raise TLEFormatError(f"{source}: a CSV of TLEs needs columns {' and '.join(TLE_CSV_COLUMNS[0])} "
+                             f"(or {' and '.join(TLE_CSV_COLUMNS[1])})")
+    reader = csv.DictReader(io.StringIO(str(text).lstrip("\ufeff")))
+    name_col = next((h for h in (reader.fieldnames or []) if h.strip().upper() in ("TLE_LINE0", "OBJECT_NAME")), None)
+    out = []
+    for row_no, row in enumerate(reader, start=2):
+        l1, l2 = (row.get(cols[0]) or "").strip(), (row.get(cols[1]) or "").strip()
+        if not l1 and not l2:
+            continue
+        name = _clean_name(row[name_col]) if name_col and row.get(name_col) else None
+        try:
+            out.append(TLE.from_lines(l1, l2, name=name))
+        except TLEFormatError as exc:
+            raise type(exc)(f"{source}, row {row_no}: {exc}") from None
+    if not out:
+        raise TLEFormatError(f"{source}: no TLE rows under columns {cols[0]} and {cols[1]}")
+    return out
 
 
 def _read_text(path, what: str) -> str:
@@ -666,4 +726,5 @@ def load_omm(path) -> list:
 
 
 __all__ = ["TLE", "OMM", "tle_from_lines", "validate_tle", "tle_checksum", "parse_tles", "load_tles",
+           "parse_tle_csv", "tle_csv_columns",
            "parse_omm", "load_omm", "OMM_REQUIRED"]
