@@ -63,6 +63,9 @@ def test_audited_inputs_are_one_line_refusals(tmp_path):
     # a Kurs fault after the approach's end was silently never applied
     res = runner.invoke(app, ["approach", "--fault", "kurs-dropout@99999+20"])
     assert res.exit_code == 0 and "it was never applied" in res.stderr, res.output
+    # windows --days nan said "less than or equal to 366" (Typer's range check lets NaN through to it)
+    for days in ("nan", "inf", "0", "400"):
+        one_line_exit_2(runner.invoke(app, ["windows", "--days", days]), "--days", "from 0.001 to 366 days")
     # --station-tle naming an OEM, for a run
     one_line_exit_2(runner.invoke(app, ["run", "--no-files", "--station-tle",
                                         str(DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz")]), "is an OEM", "--station-oem")

@@ -62,6 +62,13 @@ def test_add_refused_writes_nothing(app, db):
                                       "--port", "poisk-zenith", "--type", "progress-ms", "--db", db]))
     assert "occupied by Progress MS-31" in err
     refused(runner.invoke(app, ["traffic", "add", "teleport", "2025-12-23", "X", "--db", db]))
+    # a mistyped pad is named first (it used to be the missing --type), and the missing type names --type
+    err = refused(runner.invoke(app, ["traffic", "add", "launch", "2026-08-01", "Progress MS-99", "--pad",
+                                      "baikonur31", "--db", db]))
+    assert "unknown launch site or pad 'baikonur31'" in err and "baikonur-31" in err
+    err = refused(runner.invoke(app, ["traffic", "add", "launch", "2026-08-01", "Progress MS-99", "--pad",
+                                      "baikonur-31", "--db", db]))
+    assert "not in the manifest yet" in err and "--type" in err and "progress-ms" in err
     assert count(db) == before
 
 

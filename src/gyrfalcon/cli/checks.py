@@ -132,6 +132,16 @@ def check_count(value, option: str, lo: int = 1, hi: int | None = None) -> None:
         raise InputError(f"{option} {value}: must be {rng}")
 
 
+def check_range(value, option: str, lo: float, hi: float, unit: str = "") -> None:
+    """Refuse a number that is not finite or lies outside ``lo..hi``, naming the option."""
+    import math
+
+    if value is None:
+        return
+    if not (math.isfinite(value) and lo <= value <= hi):
+        raise InputError(f"{option} {value}: must be a number from {lo:g} to {hi:g}{unit}")
+
+
 def check_reachable(address: str, option: str, timeout_s: float = CONNECT_TIMEOUT_S,
                     default_port: int | None = None) -> None:
     """Refuse quickly an address (``tcp://host:port``, ``host:port`` or a database URL) that does

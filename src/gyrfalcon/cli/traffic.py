@@ -155,7 +155,7 @@ def register(app: typer.Typer) -> None:
     @traffic.command("add")
     @handle_errors
     def add(kind: str = typer.Argument(..., help="launch, arrival, departure, relocation, capture, berth, hold, release, crew_change"),
-            t: str = typer.Argument(..., help="UTC time (ISO 8601)."),
+            utc: str = typer.Argument(..., help="UTC time (ISO 8601)."),
             vehicle: str = typer.Argument(..., help="Vehicle name, e.g. 'Progress MS-33'."),
             port: str = typer.Option(None, "--port", help="Target port (arrival, relocation, berth)."),
             pad: str = typer.Option(None, "--pad", help="Launch pad id (launch)."),
@@ -171,10 +171,10 @@ def register(app: typer.Typer) -> None:
 
         crew_l = [c for c in crew.split(",") if c.strip()]
         if what_if:
-            return _add_what_if(db, kind, t, vehicle, port, pad, crew_l, notes, vehicle_type, json_out)
+            return _add_what_if(db, kind, utc, vehicle, port, pad, crew_l, notes, vehicle_type, json_out)
         with _store(db) as s:
             try:
-                e = s.add_event(kind, t, vehicle, port=port, pad=pad, crew=crew_l, notes=notes,
+                e = s.add_event(kind, utc, vehicle, port=port, pad=pad, crew=crew_l, notes=notes,
                                 vehicle_type=vehicle_type)
             except ManifestRuleError as exc:
                 raise type(exc)(f"{exc}; to see it as a what-if (nothing recorded), pass --what-if",

@@ -18,7 +18,7 @@ def register(app: typer.Typer) -> None:
         pad: str = typer.Option(None, "--pad", show_default=False, help="Launch pad id (default baikonur-31)."),
         site: str = typer.Option(None, "--site", hidden=True, help="Old name of --pad."),
         start: str = typer.Option("2025-11-26", "--from", help="First day (UTC, ISO 8601)."),
-        days: float = typer.Option(3.0, "--days", min=0.001, max=366, help="Number of days to search [days]."),
+        days: float = typer.Option(3.0, "--days", help="Number of days to search [days], 0.001 to 366."),
         scheme: str = typer.Option("two-orbit", "--scheme", help="Rendezvous scheme: two-orbit, four-orbit or two-day."),
         vehicle: str = typer.Option(None, "--vehicle", show_default=False, help="soyuz-ms (crewed, the default) or progress-ms (cargo): sets the ascent's plane lead."),
         spacecraft: str = typer.Option(None, "--spacecraft", hidden=True, help="Old name of --vehicle."),
@@ -31,9 +31,10 @@ def register(app: typer.Typer) -> None:
         from ..time import iso_utc, parse_utc
 
         from ..time import add_seconds
-        from .checks import input_file, pick_alias
+        from .checks import check_range, input_file, pick_alias
         from .station_opts import station_from_options, station_report_dict, station_report_line
 
+        check_range(days, "--days", 0.001, 366.0, " days")
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):

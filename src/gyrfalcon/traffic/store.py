@@ -471,10 +471,13 @@ class ManifestStore:
                 add_vehicles[name] = vt
         all_vehicles = {**vehicles, **add_vehicles}
         for e in new:
+            if e.pad is not None:
+                self._known_pad(e)
             if e.vehicle not in all_vehicles:
                 raise ManifestInputError(
-                    f"{e.describe()}: vehicle '{e.vehicle}' is not in the manifest yet; give its "
-                    f"vehicle_type (one of {', '.join(v.id for v in self.station.vehicle_types)})")
+                    f"{e.describe()}: vehicle '{e.vehicle}' is not in the manifest yet; give its vehicle type "
+                    f"(vehicle_type=, --type on the command line: one of "
+                    f"{', '.join(v.id for v in self.station.vehicle_types)})")
         if add_vehicles:
             conn.execute(sa.insert(VEHICLES), [{"name": n, "vehicle_type": t, "notes": ""}
                                                for n, t in add_vehicles.items()])
@@ -494,6 +497,16 @@ class ManifestStore:
                 text = text.replace(f" (event #{e.id})", "")
             raise type(exc)(text, exc.event) from None
         return tuple(stamped)
+
+    def _known_pad(self, e: Event) -> None:
+        """Refuse a launch from a pad the site catalogue does not know, before anything else is said
+        about the event (its vehicle, the rules)."""
+        from ..errors import GyrfalconError
+
+        try:
+            self.pads.pad(e.pad)
+        except GyrfalconError as exc:
+            raise ManifestInputError(f"{e.describe()}: {exc}") from None
 
     def remove_event(self, event_id: int, *, expect_version: int | None = None) -> Event:
         """Delete event ``event_id`` if the timeline without it still passes every rule.
