@@ -50,14 +50,14 @@ def test_soyuz_zone_is_146_km_from_zhezkazgan_at_the_calibrated_bearing():
 def test_zone_centre_against_the_held_out_landings():
     """The published coordinates of the 2021-2025 landings (not used by the calibration) lie within
     the guided descent's 28 km accuracy of the zone's centre (domain.md 5.3); with "southeast" read
-    as 135 deg they were 61-73 km away."""
+    as 135 deg they were 71-78 km away."""
     z = load_zone("soyuz")
     held_out = _published_landings(("2021", "2022", "2023", "2024", "2025"))
-    assert [m for m, _, _ in held_out] == ["Soyuz MS-21", "Soyuz MS-24", "Soyuz MS-25", "Soyuz MS-26"]
+    assert [m for m, _, _ in held_out] == ["Soyuz MS-21", "Soyuz MS-24", "Soyuz MS-25"]
     for mission, la, lo in held_out:
         assert distance_m(z.lat_deg, z.lon_deg, la, lo) < 15e3, mission
     old = destination(z.reference_lat_deg, z.reference_lon_deg, 146e3, 135.0)
-    assert min(distance_m(*old, la, lo) for _, la, lo in held_out) > 55e3
+    assert min(distance_m(*old, la, lo) for _, la, lo in held_out) > 65e3
 
 
 def test_closed_form_geometry():
