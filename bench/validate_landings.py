@@ -114,7 +114,7 @@ def fly(row, oem_dir, omm_file):
         return out
     age_d = float(seconds_between(parse_utc(st.data_end_utc), undock)) / 86400.0 if st.data_end_utc else 0.0
     out["data_age_d"] = max(age_d, 0.0)
-    vehicle = "soyuz-ms-uncrewed" if "uncrewed" in row["notes"].lower() else "soyuz-ms"
+    vehicle = row.get("vehicle") or "soyuz-ms"   # soyuz-ms-uncrewed: the fast profile of a return without crew
     try:
         d = plan_landing(st.ephemeris("GCRF"), undock, vehicle=vehicle, port=row["undock_port"]).to_dict()
     except Exception as exc:  # reported in the table, the run goes on
