@@ -321,8 +321,12 @@ def test_failed_auth_does_not_use_up_the_token_holders_limit(app_factory):
 
 def test_foreign_host_header_is_refused(client):
     # DNS rebinding: a page on another name must not reach the loopback API
-    assert client.get("/api/health", headers={"Host": "evil.example"}).status_code == 400
-    assert client.get("/api/health", headers={"Host": "localhost:8765"}).status_code == 200
+    bad = client.get("/api/health", headers={"Host": "evil.example"})
+    assert bad.status_code == 400 and "'evil.example' is not served here" in bad.json()["detail"]
+    assert "localhost" in bad.json()["detail"]                                 # what would work
+    assert client.get("/api/health", headers={"Host": "evil.example.localhost"}).status_code == 400
+    for ok in ("localhost:8765", "LOCALHOST", "127.0.0.1:8765", "[::1]:8765"):
+        assert client.get("/api/health", headers={"Host": ok}).status_code == 200, ok
 
 
 def test_token_file_permissions(tmp_path):

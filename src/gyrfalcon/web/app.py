@@ -394,10 +394,8 @@ R413 = {413: {"model": Problem, "description": "request body too large"}}
 
 def create_app(cfg: WebConfig) -> FastAPI:
     """The FastAPI application for ``cfg`` (see the module docstring)."""
-    from starlette.middleware.trustedhost import TrustedHostMiddleware
-
     from .jobs import JobLimitError, JobQueue, RunExistsError
-    from .security import GuardMiddleware, token_matches
+    from .security import GuardMiddleware, HostCheckMiddleware, token_matches
 
     out_dir = Path(cfg.out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -448,7 +446,7 @@ def create_app(cfg: WebConfig) -> FastAPI:
                               "manifest. Writes need `Authorization: Bearer <token>`.")
     app.state.config = cfg
     app.state.jobs = jobs
-    app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(cfg.allowed_hosts))
+    app.add_middleware(HostCheckMiddleware, allowed_hosts=list(cfg.allowed_hosts))
     app.add_middleware(GuardMiddleware, max_body_bytes=cfg.max_body_bytes, read_rate_per_s=cfg.read_rate_per_s,
                        read_burst=cfg.read_burst, write_rate_per_min=cfg.write_rate_per_min,
                        write_burst=cfg.write_burst, token=cfg.token,

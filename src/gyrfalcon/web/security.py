@@ -139,6 +139,50 @@ async def _send_json(send, status: int, detail: str, headers=()) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def host_of(header: str | None) -> str | None:
+    """The host name of a ``Host`` header, lower case, without its port (an IPv6 address keeps its
+    brackets); None when there is none.
+
+    >>> host_of("LocalHost:8765"), host_of("[::1]:8765"), host_of("::1"), host_of(""), host_of(None)
+    ('localhost', '[::1]', '::1', None, None)
+    """
+    h = (header or "").strip().lower()
+    if not h:
+        return None
+    if h.startswith("["):
+        end = h.find("]")
+        return h[:end + 1] if end > 0 else None
+    return h.rsplit(":", 1)[0] if h.count(":") == 1 else h
+
+
+class HostCheckMiddleware:
+    """ASGI middleware: answer only requests whose ``Host`` names this server (``allowed_hosts``:
+    exact names, ``*`` for any, ``*.example`` for a domain), so that a page served under another
+    name cannot reach the loopback API through DNS rebinding. A refusal is a JSON 400 like the
+    API's other errors (Starlette's ``TrustedHostMiddleware`` answers in plain text)."""
+
+    def __init__(self, app, allowed_hosts):
+        self.app = app
+        self.allowed = tuple(str(h).lower() for h in allowed_hosts)
+
+    def allows(self, host: str | None) -> bool:
+        if host is None:
+            return False
+        return any(p == "*" or host == p or (p.startswith("*.") and host.endswith(p[1:])) for p in self.allowed)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket"):
+            from starlette.datastructures import Headers
+
+            host = host_of(Headers(scope=scope).get("host"))
+            if not self.allows(host):
+                names = ", ".join(p for p in self.allowed if p != "*")
+                await _send_json(send, 400, f"Host {host or '(none)'!r} is not served here; address this server "
+                                            f"as one of: {names}")
+                return
+        await self.app(scope, receive, send)
+
+
 class GuardMiddleware:
     """ASGI middleware: per-client rate limits and a request-body size limit (see module doc).
 
