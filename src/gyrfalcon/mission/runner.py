@@ -547,39 +547,52 @@ def _station_span(eph, chaser):
 # ---------------------------------------------------------------------------------------------
 # the flight
 # ---------------------------------------------------------------------------------------------
+ASCENT_LABELS = {"liftoff": "liftoff", "max-q": "max-Q", "strapons-separation": "first stage (strap-on) separation",
+                 "les-jettison": "escape tower jettison", "fairing-jettison": "fairing jettison",
+                 "core-separation": "second stage (core) separation", "third-stage-cutoff": "third stage cutoff",
+                 "spacecraft-separation": "spacecraft separation (insertion)"}
+"""The ascent events the timeline shows, and their names there."""
+APPROACH_LABELS = {"closing": "closing (Kurs approach)", "flyaround": "flyaround", "station_keeping": "station-keeping",
+                   "final_approach": "final approach", "backaway": "back-away"}
+"""The approach phases' names on the timeline."""
+
+
+@dataclass
+class _Timeline:
+    """The events of one run as its phases add them (a builder local to :func:`fly`)."""
+
+    liftoff: object
+    events: list = dataclasses.field(default_factory=list)
+
+    def add(self, name: str, t, phase: str, notes: str = "") -> None:
+        from ..time import iso_utc, parse_utc, seconds_between
+
+        tt = parse_utc(t) if isinstance(t, str) else t       # strings only from phase results that carry text
+        self.events.append(TimelineEvent(name, iso_utc(tt, 1), round(float(seconds_between(self.liftoff, tt)), 1),
+                                         phase, notes, t=tt))
+
+
 def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = None) -> MissionResult:
     """Fly ``scenario`` (a validated :class:`~gyrfalcon.mission.scenario.Scenario`) end to end.
 
     ``source``: the scenario file's path (relative ephemeris paths are resolved against it);
     ``progress(phase, status)`` is called at the start and end of each phase of :data:`PHASES`.
+    Each phase is a function of its own below; this one chains them and gathers the result.
     """
-    from ..launch.countdown import run_countdown
-    from ..launch.sites import load_sites
-    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+    from ..time import add_seconds, iso_utc, parse_utc
 
     prog = progress or _noop
     notes: list[str] = []
-    events: list[TimelineEvent] = []
 
     prog("window", "start")
-    station = target_station(scenario, source)
-    eph = station.ephemeris("GCRF")
-    notes.append(f"station: {station.describe()}")          # the source, the drag fitted and its rms
-    notes.extend(f"station: {w}" for w in station.warnings)
-    liftoff, windows = _window(scenario, eph)
-    notes.extend(_pad_whatif_notes(scenario, liftoff))
+    station, eph, liftoff, windows = _window_phase(scenario, source, notes)
     prog("window", "done")
     lo_iso = iso_utc(liftoff, 1)
-
-    def ev(name, t, phase, notes_=""):
-        tt = parse_utc(t) if isinstance(t, str) else t       # strings only from phase results that carry text
-        events.append(TimelineEvent(name, iso_utc(tt, 1), round(float(seconds_between(liftoff, tt)), 1), phase, notes_,
-                                    t=tt))
-
+    tl = _Timeline(liftoff)
     if windows:
         w = windows[0]
-        ev("pad crosses the station plane", w.inplane_utc, "ascent",
-           f"{w.scheme}: {w.reason}; azimuth {math.degrees(w.azimuth_rad):.2f} deg")
+        tl.add("pad crosses the station plane", w.inplane_utc, "ascent",
+               f"{w.scheme}: {w.reason}; azimuth {math.degrees(w.azimuth_rad):.2f} deg")
 
     # station rules, before any heavy work: refused unless the scenario is a what-if
     n_pre = len(notes)
@@ -587,19 +600,8 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     notes.extend(pre_rules)
     check_return_file_before_flight(scenario, source)
 
-    # countdown
     prog("countdown", "start")
-    board = _countdown_board(scenario, liftoff)
-    cd = run_countdown(scenario.launch.pad, liftoff, vehicle=scenario.vehicle.launcher, crewed=scenario.crewed,
-                       board=board, mission=scenario.vehicle.name, faults=list(scenario.faults.countdown))
-    for e in cd.events:
-        if e.interlock is not None:
-            ev(f"check {e.interlock}", e.t, "countdown", e.message.split(": ", 1)[-1])
-        elif e.state.value in ("ignition", "hold", "scrubbed"):
-            ev(e.state.value, e.t, "countdown", e.message)
-    if cd.pad_damage is not None:
-        d = cd.pad_damage
-        ev("pad damaged", d.t, "countdown", f"{d.cause}; {d.pad_id} out of service until {iso_utc(d.repair_utc, 0)[:10]}")
+    cd = _countdown_phase(scenario, liftoff, tl)
     prog("countdown", "done")
     base = dict(scenario=scenario, seed=scenario.seed, countdown=cd, windows=windows, what_if=bool(scenario.what_if))
     base["scenario_source"] = source   # where its relative file paths point (the outputs copy its station file)
@@ -611,128 +613,30 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
         for ph in PHASES[2:-1]:
             prog(ph, "skip")
         return MissionResult(launch_utc=None, insertion_utc=None, contact_utc=None, landing_utc=None,
-                             total_dv_mps=None, events=tuple(sorted(events, key=lambda e: e.met_s)),
+                             total_dv_mps=None, events=tuple(sorted(tl.events, key=lambda e: e.met_s)),
                              notes=tuple(notes), times=MissionTimes(liftoff), **base)
 
-    # ascent
     prog("ascent", "start")
-    from ..launch.ascent import fly_ascent
-    from ..launch.vehicles import load_spacecraft
-
-    from ..rendezvous.plan import insertion_plane_normal
-
-    pad = load_sites().get(scenario.launch.pad)
-    n = insertion_plane_normal(eph, pad, liftoff)
-    asc = fly_ascent(liftoff, pad_lat_rad=pad.lat_rad, pad_lon_rad=pad.lon_rad, pad_alt_m=pad.alt_m,
-                     plane_normal_gcrf=n, vehicle=scenario.vehicle.launcher,
-                     payload_kg=load_spacecraft(scenario.vehicle.spacecraft).launch_mass_kg)
-    labels = {"liftoff": "liftoff", "max-q": "max-Q", "strapons-separation": "first stage (strap-on) separation",
-              "les-jettison": "escape tower jettison", "fairing-jettison": "fairing jettison",
-              "core-separation": "second stage (core) separation", "third-stage-cutoff": "third stage cutoff",
-              "spacecraft-separation": "spacecraft separation (insertion)"}
-    from ..station.catalog import load_station as load_station_catalog
-
-    crewed = load_station_catalog().vehicle_type(scenario.vehicle.spacecraft).crewed
-    for a in asc.timeline:
-        if a.name == "les-jettison" and not crewed:
-            continue            # a cargo ship flies without an escape tower (the ascent's masses: docs/models.md)
-        if a.name in labels:
-            ev(labels[a.name], add_seconds(liftoff, float(a.met_s)), "ascent",
-               f"h {a.altitude_m / 1e3:.1f} km, v {a.inertial_speed_mps:.0f} m/s"
-               + (f", q {a.dynamic_pressure_pa / 1e3:.1f} kPa" if a.name == "max-q" else ""))
-    el = asc.elements
+    asc = _ascent_phase(scenario, eph, liftoff, tl)
     prog("ascent", "done")
-
-    # rendezvous
     prog("rendezvous", "start")
-    from ..rendezvous.schemes import NoSchemeError
-
-    try:
-        plan, appr = _plan_and_approach(scenario, asc.insertion, liftoff, eph)
-    except NoSchemeError as exc:
-        raise _scheme_refused(exc, scenario, liftoff, eph) from None
-    ins_utc = iso_utc(asc.insertion.t, 1)
-    ins_note = (f"; orbit {el.perigee_altitude_m / 1e3:.1f} x {el.apogee_altitude_m / 1e3:.1f} km, "
-                f"i {math.degrees(el.i_rad):.2f} deg; station {plan.catch_up_deg:.1f} deg ahead ({plan.scheme})")
-    events[:] = [dataclasses.replace(e, notes=e.notes + ins_note) if e.name == labels["spacecraft-separation"] else e
-                 for e in events]
-    for b in plan.burns:
-        ev(f"burn {b.name}", b.utc if b.met_s is None else add_seconds(liftoff, float(b.met_s)), "rendezvous",
-           f"{b.dv_mps:.2f} m/s, {b.duration_s:.0f} s; then {b.perigee_altitude_m / 1e3:.0f} x "
-           f"{b.apogee_altitude_m / 1e3:.0f} km, range {b.range_to_station_m / 1e3:.1f} km")
+    plan, appr = _rendezvous_phase(scenario, asc, liftoff, eph, tl)
     prog("rendezvous", "done")
-
-    # approach
     prog("approach", "start")
-    from ..proximity.kurs import KursModel
-
-    acq_m = KursModel().acquisition_range_m
-    rt = plan.relative_trajectory
-    if rt is not None:
-        rng = np.linalg.norm(rt.rho_lvlh_m, axis=1)
-        idx = np.nonzero(rng < acq_m)[0]
-        if len(idx):
-            ev("Kurs acquisition", add_seconds(asc.insertion.t, float(rt.t_s[idx[0]])), "approach",
-               f"range {acq_m / 1e3:.0f} km (Kurs acquisition range, model)")
-    pretty = {"closing": "closing (Kurs approach)", "flyaround": "flyaround", "station_keeping": "station-keeping",
-              "final_approach": "final approach", "backaway": "back-away"}
-    t_approach = parse_utc(appr.start_utc)
-    for ph in appr.phases:
-        ev(pretty.get(ph.name, ph.name.replace("_", " ")), add_seconds(t_approach, float(ph.start_s)), "approach",
-           f"{ph.duration_s / 60:.1f} min")
-    contact_utc = t_contact = None
-    if appr.contact_utc is not None and appr.verdict == "captured":
-        contact_utc = appr.contact_utc
-        t_contact = parse_utc(contact_utc)
-        c = appr.contact
-        cnote = f"{scenario.docking.port}, verdict {appr.verdict}"
-        if c is not None:
-            cnote += f", closing {getattr(c, 'closing_speed_mps', float('nan')):.3f} m/s"
-        ev("contact", t_contact, "docking", cnote)
-        ev("hooks closed (hard dock)", add_seconds(t_contact, HOOKS_AFTER_CONTACT_S), "docking",
-           "modelling value: contact + 13 min (domain.md 2.3, C)")
-        if scenario.crewed:
-            ev("hatch open", add_seconds(t_contact, HATCH_AFTER_CONTACT_S), "docking",
-               "modelling value: contact + 2 h 30 min (as Soyuz MS-27)")
-    else:
-        notes.append(f"approach ended without capture: verdict {appr.verdict}; {'; '.join(appr.events[-3:])}")
-        ev(f"approach {appr.verdict}", add_seconds(t_approach, float(appr.t_s[-1])), "approach",
-           "; ".join(appr.events[-2:]))
+    t_contact = _approach_phase(scenario, asc, plan, appr, tl, notes)
     prog("approach", "done")
-    t_end = t_contact if t_contact is not None else add_seconds(t_approach, float(appr.t_s[-1]))
+    t_end = t_contact if t_contact is not None else add_seconds(parse_utc(appr.start_utc), float(appr.t_s[-1]))
     notes.extend(_propagated_station_note(station, liftoff, t_end))
     stale = station.stale_at_end(liftoff, t_end)
     if stale:
         notes.append(f"station: {stale}")
 
     # return (before the manifest, which records the departure)
-    landing = None
-    landing_utc = t_landing = None
-    undock_utc = None
-    ret_source = None
-    milestones = ()
-    if contact_utc is not None and scenario.return_.enabled:
+    landing = t_landing = undock_utc = ret_source = None
+    if t_contact is not None and scenario.return_.enabled:
         prog("return", "start")
-        landing, land_day, ret = _return(scenario, t_contact, eph, source, notes)
-        ret_source = ret.source
-        undock_utc = landing.departure.undock_utc
-        f = landing.flight
-        e = f.entry
-        landing_utc = e.landing_utc
-        t_landing = parse_utc(landing_utc)
-        stay_d = float(seconds_between(t_contact, parse_utc(undock_utc))) / 86400.0
-        ev("undocking", undock_utc, "return", f"{landing.departure.port}; stay {stay_d:.1f} days; station: {ret.source}")
-        ev("deorbit burn", f.burn.utc, "return", f"{f.burn.dv_mps:.1f} m/s, {f.burn.duration_s:.0f} s")
-        ev("module separation", f.separation_utc, "return", "")
-        ev("entry interface", e.entry_interface_utc, "return",
-           f"{e.entry_speed_mps:.0f} m/s, {e.entry_flight_path_angle_deg:.2f} deg; max {e.max_g:.1f} g")
-        ev("parachute", e.parachute_utc, "return", "")
-        d = landing.to_dict()
-        ref = d.get("landing_from_reference")
-        where = f"{e.landing_lat_deg:.3f} N {e.landing_lon_deg:.3f} E, {d['miss_km']:.1f} km from the zone centre"
-        if ref:
-            where += f"; {ref['distance_km']:.0f} km {ref['compass']} of {ref['place'].split(' (')[0]}"
-        ev("landing", t_landing, "return", where)
+        landing, ret_source = _return_phase(scenario, t_contact, eph, source, notes, tl)
+        undock_utc, t_landing = landing.departure.undock_utc, parse_utc(landing.flight.entry.landing_utc)
         prog("return", "done")
     else:
         prog("return", "skip")
@@ -740,30 +644,174 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     # the station rules again with the simulated contact (before the flight: liftoff + the nominal)
     notes[n_pre:n_pre + len(pre_rules)] = _rules_after_flight(scenario, liftoff, windows, pre_rules, t_contact,
                                                               undock_utc)
-
-    # manifest
     prog("manifest", "start")
-    occ = manifest = None
-    if contact_utc is not None:
-        occ, milestones, manifest = _manifest(scenario, lo_iso, contact_utc, undock_utc, notes)
-        if occ is not None:
-            ev("station manifest updated", add_seconds(t_contact, 1.0), "docking",
-               f"{occ.occupied_count}/{len(occ.ports)} ports occupied, {len(occ.crew_aboard)} crew aboard")
-            for m in milestones:
-                if float(seconds_between(t_contact, parse_utc(m.t_utc))) >= 0 and "all" in m.text.lower():
-                    ev("milestone", m.t_utc, "stay", m.text)
+    occ, milestones, manifest = _manifest_phase(scenario, lo_iso, appr.contact_utc if t_contact is not None else None,
+                                                undock_utc, notes, tl)
     prog("manifest", "done")
 
     chaser = _chaser_ephemeris(asc, plan, appr, eph)
-    station = _station_span(eph, chaser)
-    events.sort(key=lambda e: (e.met_s, e.name))
-    return MissionResult(launch_utc=lo_iso, insertion_utc=ins_utc, contact_utc=None if t_contact is None else iso_utc(t_contact, 1),
+    station_eph = _station_span(eph, chaser)
+    events = sorted(tl.events, key=lambda e: (e.met_s, e.name))
+    return MissionResult(launch_utc=lo_iso, insertion_utc=iso_utc(asc.insertion.t, 1),
+                         contact_utc=None if t_contact is None else iso_utc(t_contact, 1),
                          landing_utc=None if t_landing is None else iso_utc(t_landing, 1),
                          times=MissionTimes(liftoff, asc.insertion.t, t_contact, t_landing),
                          total_dv_mps=round(float(plan.total_dv_mps), 2), events=tuple(events), ascent=asc,
                          rendezvous=plan, approach=appr, occupancy=occ, landing=landing, chaser=chaser,
-                         station=station, notes=tuple(notes), milestones=tuple(milestones),
+                         station=station_eph, notes=tuple(notes), milestones=tuple(milestones),
                          return_station_source=ret_source, manifest=manifest, **base)
+
+
+def _window_phase(scenario, source, notes):
+    """The target station and the liftoff: (station, its GCRF ephemeris, liftoff Time, windows)."""
+    station = target_station(scenario, source)
+    eph = station.ephemeris("GCRF")
+    notes.append(f"station: {station.describe()}")          # the source, the drag fitted and its rms
+    notes.extend(f"station: {w}" for w in station.warnings)
+    liftoff, windows = _window(scenario, eph)
+    notes.extend(_pad_whatif_notes(scenario, liftoff))
+    return station, eph, liftoff, windows
+
+
+def _countdown_phase(scenario, liftoff, tl: _Timeline):
+    """The countdown with the scenario's faults; its checks, holds and any pad damage on the timeline."""
+    from ..launch.countdown import run_countdown
+    from ..time import iso_utc
+
+    board = _countdown_board(scenario, liftoff)
+    cd = run_countdown(scenario.launch.pad, liftoff, vehicle=scenario.vehicle.launcher, crewed=scenario.crewed,
+                       board=board, mission=scenario.vehicle.name, faults=list(scenario.faults.countdown))
+    for e in cd.events:
+        if e.interlock is not None:
+            tl.add(f"check {e.interlock}", e.t, "countdown", e.message.split(": ", 1)[-1])
+        elif e.state.value in ("ignition", "hold", "scrubbed"):
+            tl.add(e.state.value, e.t, "countdown", e.message)
+    if cd.pad_damage is not None:
+        d = cd.pad_damage
+        tl.add("pad damaged", d.t, "countdown", f"{d.cause}; {d.pad_id} out of service until {iso_utc(d.repair_utc, 0)[:10]}")
+    return cd
+
+
+def _ascent_phase(scenario, eph, liftoff, tl: _Timeline):
+    """The ascent into the station's insertion plane; its events (a cargo ship has no escape tower)."""
+    from ..launch.ascent import fly_ascent
+    from ..launch.sites import load_sites
+    from ..launch.vehicles import load_spacecraft
+    from ..rendezvous.plan import insertion_plane_normal
+    from ..station.catalog import load_station as load_station_catalog
+    from ..time import add_seconds
+
+    pad = load_sites().get(scenario.launch.pad)
+    n = insertion_plane_normal(eph, pad, liftoff)
+    asc = fly_ascent(liftoff, pad_lat_rad=pad.lat_rad, pad_lon_rad=pad.lon_rad, pad_alt_m=pad.alt_m,
+                     plane_normal_gcrf=n, vehicle=scenario.vehicle.launcher,
+                     payload_kg=load_spacecraft(scenario.vehicle.spacecraft).launch_mass_kg)
+    crewed = load_station_catalog().vehicle_type(scenario.vehicle.spacecraft).crewed
+    for a in asc.timeline:
+        if a.name == "les-jettison" and not crewed:
+            continue            # a cargo ship flies without an escape tower (the ascent's masses: docs/models.md)
+        if a.name in ASCENT_LABELS:
+            tl.add(ASCENT_LABELS[a.name], add_seconds(liftoff, float(a.met_s)), "ascent",
+                   f"h {a.altitude_m / 1e3:.1f} km, v {a.inertial_speed_mps:.0f} m/s"
+                   + (f", q {a.dynamic_pressure_pa / 1e3:.1f} kPa" if a.name == "max-q" else ""))
+    return asc
+
+
+def _rendezvous_phase(scenario, asc, liftoff, eph, tl: _Timeline):
+    """The rendezvous plan and the simulated approach; the insertion orbit and the burns on the timeline."""
+    from ..rendezvous.schemes import NoSchemeError
+    from ..time import add_seconds
+
+    try:
+        plan, appr = _plan_and_approach(scenario, asc.insertion, liftoff, eph)
+    except NoSchemeError as exc:
+        raise _scheme_refused(exc, scenario, liftoff, eph) from None
+    el = asc.elements
+    ins_note = (f"; orbit {el.perigee_altitude_m / 1e3:.1f} x {el.apogee_altitude_m / 1e3:.1f} km, "
+                f"i {math.degrees(el.i_rad):.2f} deg; station {plan.catch_up_deg:.1f} deg ahead ({plan.scheme})")
+    sep = ASCENT_LABELS["spacecraft-separation"]
+    tl.events[:] = [dataclasses.replace(e, notes=e.notes + ins_note) if e.name == sep else e for e in tl.events]
+    for b in plan.burns:
+        tl.add(f"burn {b.name}", b.utc if b.met_s is None else add_seconds(liftoff, float(b.met_s)), "rendezvous",
+               f"{b.dv_mps:.2f} m/s, {b.duration_s:.0f} s; then {b.perigee_altitude_m / 1e3:.0f} x "
+               f"{b.apogee_altitude_m / 1e3:.0f} km, range {b.range_to_station_m / 1e3:.1f} km")
+    return plan, appr
+
+
+def _approach_phase(scenario, asc, plan, appr, tl: _Timeline, notes):
+    """Kurs acquisition, the approach's phases, and the contact (with hard dock and hatch opening)
+    or the approach's end; returns the contact Time, None when not captured."""
+    from ..proximity.kurs import KursModel
+    from ..time import add_seconds, parse_utc
+
+    acq_m = KursModel().acquisition_range_m
+    rt = plan.relative_trajectory
+    if rt is not None:
+        idx = np.nonzero(np.linalg.norm(rt.rho_lvlh_m, axis=1) < acq_m)[0]
+        if len(idx):
+            tl.add("Kurs acquisition", add_seconds(asc.insertion.t, float(rt.t_s[idx[0]])), "approach",
+                   f"range {acq_m / 1e3:.0f} km (Kurs acquisition range, model)")
+    t_approach = parse_utc(appr.start_utc)
+    for ph in appr.phases:
+        tl.add(APPROACH_LABELS.get(ph.name, ph.name.replace("_", " ")), add_seconds(t_approach, float(ph.start_s)),
+               "approach", f"{ph.duration_s / 60:.1f} min")
+    if appr.contact_utc is None or appr.verdict != "captured":
+        notes.append(f"approach ended without capture: verdict {appr.verdict}; {'; '.join(appr.events[-3:])}")
+        tl.add(f"approach {appr.verdict}", add_seconds(t_approach, float(appr.t_s[-1])), "approach",
+               "; ".join(appr.events[-2:]))
+        return None
+    t_contact = parse_utc(appr.contact_utc)
+    c = appr.contact
+    cnote = f"{scenario.docking.port}, verdict {appr.verdict}"
+    if c is not None:
+        cnote += f", closing {getattr(c, 'closing_speed_mps', float('nan')):.3f} m/s"
+    tl.add("contact", t_contact, "docking", cnote)
+    tl.add("hooks closed (hard dock)", add_seconds(t_contact, HOOKS_AFTER_CONTACT_S), "docking",
+           "modelling value: contact + 13 min (domain.md 2.3, C)")
+    if scenario.crewed:
+        tl.add("hatch open", add_seconds(t_contact, HATCH_AFTER_CONTACT_S), "docking",
+               "modelling value: contact + 2 h 30 min (as Soyuz MS-27)")
+    return t_contact
+
+
+def _return_phase(scenario, t_contact, eph, source, notes, tl: _Timeline):
+    """Undocking, deorbit, entry and landing on the timeline: (LandingPlan, the return station's source)."""
+    from ..time import parse_utc, seconds_between
+
+    landing, _land_day, ret = _return(scenario, t_contact, eph, source, notes)
+    f, e = landing.flight, landing.flight.entry
+    undock_utc = landing.departure.undock_utc
+    stay_d = float(seconds_between(t_contact, parse_utc(undock_utc))) / 86400.0
+    tl.add("undocking", undock_utc, "return", f"{landing.departure.port}; stay {stay_d:.1f} days; station: {ret.source}")
+    tl.add("deorbit burn", f.burn.utc, "return", f"{f.burn.dv_mps:.1f} m/s, {f.burn.duration_s:.0f} s")
+    tl.add("module separation", f.separation_utc, "return", "")
+    tl.add("entry interface", e.entry_interface_utc, "return",
+           f"{e.entry_speed_mps:.0f} m/s, {e.entry_flight_path_angle_deg:.2f} deg; max {e.max_g:.1f} g")
+    tl.add("parachute", e.parachute_utc, "return", "")
+    d = landing.to_dict()
+    ref = d.get("landing_from_reference")
+    where = f"{e.landing_lat_deg:.3f} N {e.landing_lon_deg:.3f} E, {d['miss_km']:.1f} km from the zone centre"
+    if ref:
+        where += f"; {ref['distance_km']:.0f} km {ref['compass']} of {ref['place'].split(' (')[0]}"
+    tl.add("landing", parse_utc(e.landing_utc), "return", where)
+    return landing, ret.source
+
+
+def _manifest_phase(scenario, lo_iso, contact_utc, undock_utc, notes, tl: _Timeline):
+    """The station's manifest with this flight: (occupancy, milestones, manifest), Nones without a contact."""
+    from ..time import add_seconds, parse_utc, seconds_between
+
+    if contact_utc is None:
+        return None, (), None
+    t_contact = parse_utc(contact_utc)
+    occ, milestones, manifest = _manifest(scenario, lo_iso, contact_utc, undock_utc, notes)
+    if occ is not None:
+        tl.add("station manifest updated", add_seconds(t_contact, 1.0), "docking",
+               f"{occ.occupied_count}/{len(occ.ports)} ports occupied, {len(occ.crew_aboard)} crew aboard")
+        for m in milestones:
+            if float(seconds_between(t_contact, parse_utc(m.t_utc))) >= 0 and "all" in m.text.lower():
+                tl.add("milestone", m.t_utc, "stay", m.text)
+    return occ, milestones, manifest
 
 
 def _return(scenario, contact, eph, source, notes):
