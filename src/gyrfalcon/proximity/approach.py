@@ -291,302 +291,377 @@ def simulate_approach(config: ApproachConfig | None = None, seed: int = 0, ephem
     ``ephemeris``: the station's inertial trajectory (default: the shipped NASA ISS OEM,
     :func:`gyrfalcon.orbits.iss.iss_ephemeris`).
     """
-    from ..time import add_seconds, iso_utc
+    return _ApproachRun(config or ApproachConfig(), seed, ephemeris).run()
 
-    cfg = config or ApproachConfig()
-    g, thr, kurs = cfg.resolved_guidance(), cfg.thrusters, cfg.kurs
-    su = _setup(cfg, ephemeris)
-    tgt, rows, p_port, axis, env, tan_cor = su.tgt, su.rows, su.p_port, su.axis, su.env, su.tan_cor
-    t_start, dt, n_steps, dyn = su.t_start, su.dt, su.n_steps, su.dyn
-    rho0, rhod0 = _initial_state(cfg, tgt)
 
-    rng = np.random.default_rng(seed)
-    att_params = cfg.attitude_model.draw(rng)
-    bias = kurs.draw_bias(rng)
-    sig0 = np.array([cfg.nav_sigma0_pos_m] * 3 + [cfg.nav_sigma0_vel_mps] * 3)
-    x_hat0 = np.concatenate([rho0, rhod0]) + sig0 * rng.standard_normal(6)
-    nav = RelativeNavFilter(dyn.mean_motion_rad_s, x_hat0, np.diag(sig0**2), dv_error_fraction=thr.dv_error_fraction,
-                            bias_fraction=kurs.bias_fraction)
+_NAV_PHASES = ("closing", "flyaround", "station_keeping", "final_approach")
+"""The automatic phases that need Kurs: losing it there holds (or, close in, backs away)."""
 
-    d_r, d_v = dyn.from_lvlh(0, rho0, rhod0)
-    mass = thr.mass_kg
-    propellant = 0.0
-    dv_l1 = 0.0
-    meas_every = int(round(kurs.update_interval_s / dt))
 
-    # logs
-    T = np.empty(n_steps + 1)
-    R = np.empty((n_steps + 1, 3)); RD = np.empty((n_steps + 1, 3))
-    RH = np.empty((n_steps + 1, 3)); RDH = np.empty((n_steps + 1, 3))
-    SR = np.empty((n_steps + 1, 3)); SRD = np.empty((n_steps + 1, 3))
-    m_t, m_v, m_s, m_ok = [], [], [], []
-    events: list[str] = []
-    phases: list[list] = []
+class _ApproachRun:
+    """One approach being flown: the truth, the navigation filter, the guidance state and the logs.
 
-    st = {"phase": "closing", "since": 0.0, "resume": None, "hold_pos": None, "fly": None,
-          "retries": 0, "takeover": None, "rejects": 0, "reacquire": False}
+    Private to :func:`simulate_approach` and local to one call (mutable while it steps). Each
+    control step (:meth:`run`): Kurs and the filter (:meth:`_kurs_update`), the phase logic and
+    the velocity wanted (:meth:`_manual_dv` or :meth:`_automatic_dv`, one method per phase),
+    the thrusters and the truth (:meth:`_thrust_and_step`), the contact test (:meth:`_contact`).
+    The random draws come in a fixed order from one generator, so a seed gives one run.
+    """
 
-    def set_phase(name, t, why=None):
-        if phases:
-            phases[-1][2] = t
-        phases.append([name, t, t])
-        st["phase"], st["since"] = name, t
+    def __init__(self, cfg: ApproachConfig, seed: int, ephemeris):
+        self.cfg, self.seed = cfg, int(seed)
+        self.g, self.thr, self.kurs = cfg.resolved_guidance(), cfg.thrusters, cfg.kurs
+        su = _setup(cfg, ephemeris)
+        self.tgt, self.rows, self.p_port, self.axis, self.env, self.tan_cor = (
+            su.tgt, su.rows, su.p_port, su.axis, su.env, su.tan_cor)
+        self.t_start, self.dt, self.n_steps, self.dyn = su.t_start, su.dt, su.n_steps, su.dyn
+        rho0, rhod0 = _initial_state(cfg, self.tgt)
+
+        self.rng = np.random.default_rng(seed)
+        self.att_params = cfg.attitude_model.draw(self.rng)
+        self.bias = self.kurs.draw_bias(self.rng)
+        sig0 = np.array([cfg.nav_sigma0_pos_m] * 3 + [cfg.nav_sigma0_vel_mps] * 3)
+        x_hat0 = np.concatenate([rho0, rhod0]) + sig0 * self.rng.standard_normal(6)
+        self.nav = RelativeNavFilter(self.dyn.mean_motion_rad_s, x_hat0, np.diag(sig0**2),
+                                     dv_error_fraction=self.thr.dv_error_fraction, bias_fraction=self.kurs.bias_fraction)
+        self.d_r, self.d_v = self.dyn.from_lvlh(0, rho0, rhod0)
+        self.mass, self.propellant, self.dv_l1 = self.thr.mass_kg, 0.0, 0.0
+        self.meas_every = int(round(self.kurs.update_interval_s / self.dt))
+
+        n = self.n_steps + 1                       # the logs: truth, estimate and its sigmas per step
+        self.T = np.empty(n)
+        self.R, self.RD, self.RH, self.RDH, self.SR, self.SRD = (np.empty((n, 3)) for _ in range(6))
+        self.m_t, self.m_v, self.m_s, self.m_ok = [], [], [], []
+        self.events: list[str] = []
+        self.phases: list[list] = []
+
+        # guidance state
+        self.phase, self.since = "closing", 0.0
+        self.resume = self.hold_pos = self.fly = self.takeover = None
+        self.retries = self.rejects = 0
+        self.reacquire = False
+        self.last_good = 0.0
+        self.set_phase("closing", 0.0)
+
+        # outcome
+        self.verdict, self.contact, self.contact_s, self.violations = "timeout", None, None, ()
+        self.min_dist = math.inf
+
+    # --- bookkeeping ---------------------------------------------------------------------------
+    def set_phase(self, name: str, t: float, why: str | None = None) -> None:
+        if self.phases:
+            self.phases[-1][2] = t
+        self.phases.append([name, t, t])
+        self.phase, self.since = name, t
         if why:
-            events.append(f"t={t:.0f} s: {name}: {why}")
+            self.events.append(f"t={t:.0f} s: {name}: {why}")
 
-    set_phase("closing", 0.0)
-    last_good = 0.0
-    verdict, contact, contact_s, violations = "timeout", None, None, ()
-    min_dist = math.inf
-    rho, rhod = dyn.to_lvlh(0, d_r, d_v)
-    k_last = n_steps
-    end_reason = None
+    def _log(self, k: int, t: float, rho, rhod) -> None:
+        self.T[k], self.R[k], self.RD[k] = t, rho, rhod
+        self.RH[k], self.RDH[k] = self.nav.x[:3], self.nav.x[3:]
+        self.SR[k], self.SRD[k] = self.nav.sigma_position_m, self.nav.sigma_velocity_mps
 
-    def plan_flyaround(t, p_hat, v_hat):
-        d = p_hat - p_port
+    # --- the step ------------------------------------------------------------------------------
+    def run(self) -> ApproachResult:
+        dt, dyn, tgt = self.dt, self.dyn, self.tgt
+        rho, rhod = dyn.to_lvlh(0, self.d_r, self.d_v)
+        k_last, end_reason = self.n_steps - 1, None
+        for k in range(self.n_steps):
+            t = k * dt
+            q, qd = tgt.to_port(rho, rhod)
+            dist = float(np.linalg.norm(q))
+            self.min_dist = min(self.min_dist, dist)
+            if k % self.meas_every == 0:
+                self._kurs_update(t, rho, rhod)
+            self._log(k, t, rho, rhod)
+            nav_lost = (t - self.last_good) > self.g.hold_after_s
+            ph = self._maybe_take_over(t, self.phase, nav_lost)
+            if ph == "manual":
+                dv_port = self._manual_dv(t, q, qd, dist)
+            else:
+                dv_port = self._automatic_dv(t, ph, nav_lost)
+                if dv_port is None:                       # retries used up: the approach is abandoned
+                    k_last, end_reason = k, "aborted"
+                    break
+            self._thrust_and_step(k, t, dv_port)
+            rho1, rhod1 = dyn.to_lvlh(k + 1, self.d_r, self.d_v)
+            if self._contact(k, t, q, qd, rho1, rhod1):
+                k_last, end_reason = k + 1, "contact"
+                break
+            rho, rhod = rho1, rhod1
+        if end_reason == "aborted":
+            self.verdict = "aborted"
+        return self._result(k_last)
+
+    def _kurs_update(self, t: float, rho, rhod) -> None:
+        """One Kurs measurement fused by the filter; a run of rejected updates re-initialises the
+        filter and holds to re-acquire (once) before backing away."""
+        g, nav = self.g, self.nav
+        ang, _ = self.cfg.attitude_model.angles(t, self.att_params)
+        m = self.kurs.measure(t, rho - self.p_port, rhod, float(ang[2]), self.rows, self.rng, self.bias)
+        if m is None:
+            return
+        ok = nav.update(m, self.p_port, self.rows)
+        self.m_t.append(t); self.m_v.append(m.values); self.m_s.append(m.sigma); self.m_ok.append(ok)
+        if ok:
+            self.last_good, self.rejects = t, 0
+            return
+        self.rejects += 1
+        if self.rejects < g.reject_run:
+            return
+        self.rejects = 0
+        nav.reinflate(g.reacquire_sigma_fraction * float(m.values[0]), g.reacquire_sigma_vel_mps)
+        self.events.append(f"t={t:.0f} s: {g.reject_run} Kurs updates rejected in a row: filter re-initialised")
+        if self.phase in _NAV_PHASES + ("hold",) and not self.reacquire:
+            self.reacquire, self.hold_pos = True, None
+            self.set_phase("hold", t, "Kurs inconsistent with the navigation; re-acquiring before backing away")
+
+    def _maybe_take_over(self, t: float, ph: str, nav_lost: bool) -> str:
+        """TORU: the operator takes over at the scripted time, or when Kurs is lost (if so scripted)."""
+        man = self.cfg.manual
+        if man is None or ph == "manual" or self.takeover is not None:
+            return ph
+        by_time = man.takeover_at_s is not None and t >= man.takeover_at_s
+        by_fault = man.takeover_on_nav_fault and nav_lost and ph not in ("back_away", "retreat_hold")
+        if not (by_time or by_fault):
+            return ph
+        self.takeover = t
+        self.set_phase("manual", t, "TORU takeover (" + ("scheduled" if by_time else "Kurs lost") + ")")
+        return "manual"
+
+    def _manual_dv(self, t: float, q, qd, dist: float):
+        """The operator's impulse [m/s, port frame], from the TV picture (noisy truth) and the script."""
+        g, man = self.g, self.cfg.manual
+        noise = self.rng.standard_normal(6)
+        sp = man.position_sigma_m + dist * np.array([man.lateral_sigma_fraction] * 2 + [man.range_sigma_fraction])
+        q_p = q + sp * noise[:3]
+        qd_p = qd + man.velocity_sigma_mps * noise[3:]
+        lat = q_p[:2]
+        closing = man.closing_speed(t - self.takeover, float(q_p[2]))
+        if float(np.linalg.norm(lat)) > self.tan_cor * max(q_p[2], 0.0) + g.corridor_margin_m and closing > 0:
+            closing = 0.0                      # fly to the axis first
+        v_lat = np.clip(-man.lateral_gain_per_s * lat, -g.lateral_speed_max_mps, g.lateral_speed_max_mps)
+        dv_port = np.array([v_lat[0], v_lat[1], -closing]) - qd_p
+        return np.where(np.abs(dv_port) > np.array([man.lateral_deadband_mps] * 2 + [man.deadband_mps]), dv_port, 0.0)
+
+    def _automatic_dv(self, t: float, ph: str, nav_lost: bool):
+        """The automatic guidance's impulse [m/s, port frame] from the estimated state; None when the
+        approach is abandoned. A phase that ends hands over to the next within the same step."""
+        nav = self.nav
+        p_hat, v_hat = nav.x[:3].copy(), nav.x[3:].copy()
+        qh, qdh = self.tgt.to_port(p_hat, v_hat)
+        deadband = self.g.deadband(float(np.linalg.norm(qh)))
+        ph = self._hold_logic(t, ph, nav_lost, p_hat, v_hat, qh)
+        v_des = None
+        if ph == "closing":
+            ph, v_des = self._closing(t, p_hat, v_hat)
+        if ph == "flyaround":
+            ph, v_des = self._flyaround(t, p_hat)
+        if ph == "station_keeping":
+            ph, v_des = self._station_keeping(t, p_hat, v_hat)
+        if ph == "final_approach":
+            ph, v_des = self._final_approach(t, qh, qdh)
+        if ph == "back_away":
+            ph, v_des = self._back_away(t, p_hat, qh)
+        if ph == "retreat_hold":
+            v_des = self._retreat_hold(t, p_hat, nav_lost)
+            if v_des is None:
+                return None
+        if ph == "hold":
+            v_des = np.zeros(3) if self.hold_pos is None else self.g.position_gain_per_s * (self.hold_pos - p_hat)
+        dv_port = np.zeros(3) if v_des is None else self.rows @ (v_des - v_hat)
+        return np.where(np.abs(dv_port) > deadband, dv_port, 0.0)
+
+    # --- the automatic phases (each returns the phase after it and the velocity wanted, if any) ---
+    def _hold_logic(self, t, ph, nav_lost, p_hat, v_hat, qh) -> str:
+        """Kurs lost: hold (or back away inside the blind limit); held: resume, re-acquire or back away."""
+        g = self.g
+        if ph in _NAV_PHASES and nav_lost:
+            if ph == "final_approach" and qh[2] < g.blind_min_range_m:
+                self.set_phase("back_away", t, f"Kurs lost at {qh[2]:.1f} m, inside the {g.blind_min_range_m:g} m blind limit")
+            else:
+                self.resume, self.hold_pos = ph, p_hat
+                self.set_phase("hold", t, f"no valid Kurs data for {t - self.last_good:.0f} s")
+            ph = self.phase
+        if ph == "hold" and self.reacquire:
+            if t - self.since >= g.reacquire_s:
+                self.reacquire = False
+                self.set_phase("back_away", t, "re-acquired; abandoning the approach")
+                ph = "back_away"
+        elif ph == "hold":
+            if not nav_lost:
+                resume = self.resume
+                self.set_phase(resume, t, "Kurs back, resuming")
+                if resume == "flyaround":
+                    self._plan_flyaround(t, p_hat, v_hat)
+                ph = resume
+            elif t - self.since > g.back_away_after_s:
+                self.set_phase("back_away", t, f"Kurs lost for more than {g.back_away_after_s:g} s")
+                ph = "back_away"
+        return ph
+
+    def _plan_flyaround(self, t, p_hat, v_hat) -> None:
+        g, axis = self.g, self.axis
+        d = p_hat - self.p_port
         r0 = float(np.linalg.norm(d))
         dh = d / r0
         theta0 = math.acos(max(-1.0, min(1.0, float(dh @ axis))))
         e = dh - (dh @ axis) * axis
         en = float(np.linalg.norm(e))
-        e = rows[0] if en < 1e-9 else e / en
+        e = self.rows[0] if en < 1e-9 else e / en
         t_fly = g.flyaround_time(theta0, r0 - g.station_keeping_range_m)
         # the range profile is a cubic from (r0, rd0) to rest at the station-keeping range; it stays
         # monotonic (no dip towards the station on a long arc) only if |rd0| T <= 3 (r0 - r1): the
         # guidance brakes to that rate at the flyaround start
         rd0 = max(float(v_hat @ dh), -3.0 * max(r0 - g.station_keeping_range_m, 0.0) / t_fly)
-        st["fly"] = (t, r0, rd0, theta0, e, t_fly)
+        self.fly = (t, r0, rd0, theta0, e, t_fly)
 
-    for k in range(n_steps):
-        t = k * dt
-        q, qd = tgt.to_port(rho, rhod)
-        dist = float(np.linalg.norm(q))
-        min_dist = min(min_dist, dist)
+    def _closing(self, t, p_hat, v_hat):
+        d = p_hat - self.p_port
+        rr = float(np.linalg.norm(d))
+        if rr <= self.g.flyaround_start_range_m:
+            self._plan_flyaround(t, p_hat, v_hat)
+            self.set_phase("flyaround", t)
+            return "flyaround", None
+        return "closing", -self.g.closing_speed(rr) * d / rr
 
-        # --- Kurs and the filter ---------------------------------------------------------
-        if k % meas_every == 0:
-            ang, _ = cfg.attitude_model.angles(t, att_params)
-            m = kurs.measure(t, rho - p_port, rhod, float(ang[2]), rows, rng, bias)
-            if m is not None:
-                ok = nav.update(m, p_port, rows)
-                m_t.append(t); m_v.append(m.values); m_s.append(m.sigma); m_ok.append(ok)
-                if ok:
-                    last_good = t
-                    st["rejects"] = 0
-                else:
-                    st["rejects"] += 1
-                    if st["rejects"] >= g.reject_run:
-                        st["rejects"] = 0
-                        rng_now = float(m.values[0])
-                        nav.reinflate(g.reacquire_sigma_fraction * rng_now, g.reacquire_sigma_vel_mps)
-                        events.append(f"t={t:.0f} s: {g.reject_run} Kurs updates rejected in a row: filter re-initialised")
-                        if st["phase"] in ("closing", "flyaround", "station_keeping", "final_approach", "hold") \
-                                and not st["reacquire"]:
-                            st["reacquire"] = True
-                            st["hold_pos"] = None
-                            set_phase("hold", t, "Kurs inconsistent with the navigation; re-acquiring before backing away")
-        T[k], R[k], RD[k] = t, rho, rhod
-        RH[k], RDH[k] = nav.x[:3], nav.x[3:]
-        SR[k], SRD[k] = nav.sigma_position_m, nav.sigma_velocity_mps
-        nav_lost = (t - last_good) > g.hold_after_s
-        p_hat, v_hat = nav.x[:3].copy(), nav.x[3:].copy()
-        qh, qdh = tgt.to_port(p_hat, v_hat)
-        dist_h = float(np.linalg.norm(qh))
-        ph = st["phase"]
+    def _flyaround(self, t, p_hat):
+        t0, r0, rd0, th0, e, t_fly = self.fly
+        tau = t - t0
+        if tau >= t_fly:
+            self.set_phase("station_keeping", t)
+            return "station_keeping", None
+        g, axis = self.g, self.axis
+        sm, dsm = smoothstep(tau / t_fly)
+        th = th0 * (1 - sm)
+        thd = -th0 * dsm / t_fly
+        r, rd = hermite_range(tau, t_fly, r0, rd0, g.station_keeping_range_m)
+        dirv = math.cos(th) * axis + math.sin(th) * e
+        ddir = thd * (-math.sin(th) * axis + math.cos(th) * e)
+        p_ref = self.p_port + r * dirv
+        return "flyaround", rd * dirv + r * ddir + g.position_gain_per_s * (p_ref - p_hat)
 
-        # --- manual takeover ---------------------------------------------------------------
-        man = cfg.manual
-        if man is not None and ph != "manual" and st["takeover"] is None:
-            by_time = man.takeover_at_s is not None and t >= man.takeover_at_s
-            by_fault = man.takeover_on_nav_fault and nav_lost and ph not in ("back_away", "retreat_hold")
-            if by_time or by_fault:
-                st["takeover"] = t
-                set_phase("manual", t, "TORU takeover (" + ("scheduled" if by_time else "Kurs lost") + ")")
-                ph = "manual"
+    def _station_keeping(self, t, p_hat, v_hat):
+        g, rows = self.g, self.rows
+        tau = t - self.since
+        p_ref = self.p_port + g.station_keeping_range_m * self.axis
+        sig_lat = float(np.sqrt(max(np.max(np.diag(rows[:2] @ self.nav.p[:3, :3] @ rows[:2].T)), 0.0)))
+        go = (tau >= g.station_keeping_min_s and sig_lat < g.go_sigma_lateral_m
+              and float(np.linalg.norm(p_ref - p_hat)) < g.go_offset_m
+              and float(np.linalg.norm(v_hat)) < g.go_speed_mps)
+        if go:
+            self.set_phase("final_approach", t)
+            return "final_approach", None
+        if tau > g.station_keeping_max_s:
+            self.set_phase("back_away", t, "no go for final approach within the station-keeping time")
+            return "back_away", None
+        return "station_keeping", g.position_gain_per_s * (p_ref - p_hat)
 
-        # --- automatic guidance ------------------------------------------------------------
-        v_des = None
-        deadband = g.deadband(dist_h)
-        if ph == "manual":
-            noise = rng.standard_normal(6)
-            sp = man.position_sigma_m + dist * np.array([man.lateral_sigma_fraction] * 2 + [man.range_sigma_fraction])
-            q_p = q + sp * noise[:3]
-            qd_p = qd + man.velocity_sigma_mps * noise[3:]
-            lat = q_p[:2]
-            closing = man.closing_speed(t - st["takeover"], float(q_p[2]))
-            if float(np.linalg.norm(lat)) > tan_cor * max(q_p[2], 0.0) + g.corridor_margin_m and closing > 0:
-                closing = 0.0                      # fly to the axis first
-            v_lat = np.clip(-man.lateral_gain_per_s * lat, -g.lateral_speed_max_mps, g.lateral_speed_max_mps)
-            dv_port = np.array([v_lat[0], v_lat[1], -closing]) - qd_p
-            dv_port = np.where(np.abs(dv_port) > np.array([man.lateral_deadband_mps] * 2 + [man.deadband_mps]), dv_port, 0.0)
-        else:
-            if ph in ("closing", "flyaround", "station_keeping", "final_approach") and nav_lost:
-                if ph == "final_approach" and qh[2] < g.blind_min_range_m:
-                    set_phase("back_away", t, f"Kurs lost at {qh[2]:.1f} m, inside the {g.blind_min_range_m:g} m blind limit")
-                else:
-                    st["resume"], st["hold_pos"] = ph, p_hat
-                    set_phase("hold", t, f"no valid Kurs data for {t - last_good:.0f} s")
-                ph = st["phase"]
-            if ph == "hold" and st["reacquire"]:
-                if t - st["since"] >= g.reacquire_s:
-                    st["reacquire"] = False
-                    set_phase("back_away", t, "re-acquired; abandoning the approach")
-                    ph = "back_away"
-            elif ph == "hold":
-                if not nav_lost:
-                    resume = st["resume"]
-                    set_phase(resume, t, "Kurs back, resuming")
-                    if resume == "flyaround":
-                        plan_flyaround(t, p_hat, v_hat)
-                    ph = resume
-                elif t - st["since"] > g.back_away_after_s:
-                    set_phase("back_away", t, f"Kurs lost for more than {g.back_away_after_s:g} s")
-                    ph = "back_away"
-            if ph == "closing":
-                d = p_hat - p_port
-                rr = float(np.linalg.norm(d))
-                if rr <= g.flyaround_start_range_m:
-                    plan_flyaround(t, p_hat, v_hat)
-                    set_phase("flyaround", t)
-                    ph = "flyaround"
-                else:
-                    v_des = -g.closing_speed(rr) * d / rr
-            if ph == "flyaround":
-                t0, r0, rd0, th0, e, t_fly = st["fly"]
-                tau = t - t0
-                if tau >= t_fly:
-                    set_phase("station_keeping", t)
-                    ph = "station_keeping"
-                else:
-                    sm, dsm = smoothstep(tau / t_fly)
-                    th = th0 * (1 - sm)
-                    thd = -th0 * dsm / t_fly
-                    r, rd = hermite_range(tau, t_fly, r0, rd0, g.station_keeping_range_m)
-                    dirv = math.cos(th) * axis + math.sin(th) * e
-                    ddir = thd * (-math.sin(th) * axis + math.cos(th) * e)
-                    p_ref = p_port + r * dirv
-                    v_des = rd * dirv + r * ddir + g.position_gain_per_s * (p_ref - p_hat)
-            if ph == "station_keeping":
-                tau = t - st["since"]
-                p_ref = p_port + g.station_keeping_range_m * axis
-                sig_lat = float(np.sqrt(max(np.max(np.diag(rows[:2] @ nav.p[:3, :3] @ rows[:2].T)), 0.0)))
-                go = (tau >= g.station_keeping_min_s and sig_lat < g.go_sigma_lateral_m
-                      and float(np.linalg.norm(p_ref - p_hat)) < g.go_offset_m
-                      and float(np.linalg.norm(v_hat)) < g.go_speed_mps)
-                if go:
-                    set_phase("final_approach", t)
-                    ph = "final_approach"
-                elif tau > g.station_keeping_max_s:
-                    set_phase("back_away", t, "no go for final approach within the station-keeping time")
-                    ph = "back_away"
-                else:
-                    v_des = g.position_gain_per_s * (p_ref - p_hat)
-            if ph == "final_approach":
-                lat = qh[:2]
-                closing = -float(qdh[2])
-                sched = g.final_speed(float(qh[2]))
-                if float(np.linalg.norm(lat)) > tan_cor * max(float(qh[2]), 0.0) + g.corridor_margin_m:
-                    set_phase("back_away", t, f"outside the corridor: lateral {np.linalg.norm(lat):.2f} m at {qh[2]:.1f} m")
-                    ph = "back_away"
-                elif closing > g.rate_tolerance_factor * sched + g.rate_tolerance_mps:
-                    set_phase("back_away", t, f"closing at {closing:.3f} m/s, schedule {sched:.3f} m/s")
-                    ph = "back_away"
-                elif (g.envelope_guard and qh[2] < g.contact_guard_range_m
-                      and not (env.closing_speed_min_mps <= closing <= env.closing_speed_max_mps)):
-                    set_phase("back_away", t, f"closing at {closing:.3f} m/s near contact, outside the capture envelope")
-                    ph = "back_away"
-                else:
-                    v_lat = np.clip(-g.lateral_gain_per_s * lat, -g.lateral_speed_max_mps, g.lateral_speed_max_mps)
-                    v_des = rows.T @ np.array([v_lat[0], v_lat[1], -sched])
-            if ph == "back_away":
-                if qh[2] >= g.station_keeping_range_m:
-                    st["hold_pos"] = p_hat
-                    set_phase("retreat_hold", t)
-                    ph = "retreat_hold"
-                else:
-                    v_des = rows.T @ np.array([0.0, 0.0, g.back_away_speed_mps])
-            if ph == "retreat_hold":
-                if t - st["since"] >= g.retreat_hold_s:
-                    if st["retries"] < g.max_retries and not nav_lost:
-                        st["retries"] += 1
-                        set_phase("station_keeping", t, f"retry {st['retries']}")
-                        v_des = g.position_gain_per_s * (p_port + g.station_keeping_range_m * axis - p_hat)
-                    else:
-                        end_reason = "aborted"
-                        k_last = k
-                        break
-                else:
-                    v_des = g.position_gain_per_s * (st["hold_pos"] - p_hat)
-            if ph == "hold":
-                v_des = np.zeros(3) if st["hold_pos"] is None else g.position_gain_per_s * (st["hold_pos"] - p_hat)
-            dv_port = np.zeros(3) if v_des is None else rows @ (v_des - v_hat)
-            dv_port = np.where(np.abs(dv_port) > deadband, dv_port, 0.0)
+    def _final_approach(self, t, qh, qdh):
+        g, env = self.g, self.env
+        lat = qh[:2]
+        closing = -float(qdh[2])
+        sched = g.final_speed(float(qh[2]))
+        why = None
+        if float(np.linalg.norm(lat)) > self.tan_cor * max(float(qh[2]), 0.0) + g.corridor_margin_m:
+            why = f"outside the corridor: lateral {np.linalg.norm(lat):.2f} m at {qh[2]:.1f} m"
+        elif closing > g.rate_tolerance_factor * sched + g.rate_tolerance_mps:
+            why = f"closing at {closing:.3f} m/s, schedule {sched:.3f} m/s"
+        elif (g.envelope_guard and qh[2] < g.contact_guard_range_m
+              and not (env.closing_speed_min_mps <= closing <= env.closing_speed_max_mps)):
+            why = f"closing at {closing:.3f} m/s near contact, outside the capture envelope"
+        if why is not None:
+            self.set_phase("back_away", t, why)
+            return "back_away", None
+        v_lat = np.clip(-g.lateral_gain_per_s * lat, -g.lateral_speed_max_mps, g.lateral_speed_max_mps)
+        return "final_approach", self.rows.T @ np.array([v_lat[0], v_lat[1], -sched])
 
-        # --- thrusters and propagation -------------------------------------------------------
-        dv_q = thr.quantize(dv_port, mass, dt)
-        err = rng.standard_normal(3)
+    def _back_away(self, t, p_hat, qh):
+        if qh[2] >= self.g.station_keeping_range_m:
+            self.hold_pos = p_hat
+            self.set_phase("retreat_hold", t)
+            return "retreat_hold", None
+        return "back_away", self.rows.T @ np.array([0.0, 0.0, self.g.back_away_speed_mps])
+
+    def _retreat_hold(self, t, p_hat, nav_lost):
+        """Hold at the station-keeping range, then retry (while retries are left and Kurs is good):
+        the velocity wanted, or None when the approach is abandoned."""
+        g = self.g
+        if t - self.since < g.retreat_hold_s:
+            return g.position_gain_per_s * (self.hold_pos - p_hat)
+        if self.retries < g.max_retries and not nav_lost:
+            self.retries += 1
+            self.set_phase("station_keeping", t, f"retry {self.retries}")
+            return g.position_gain_per_s * (self.p_port + g.station_keeping_range_m * self.axis - p_hat)
+        return None
+
+    # --- thrusters, truth and contact ------------------------------------------------------------
+    def _thrust_and_step(self, k: int, t: float, dv_port) -> None:
+        """Quantised, noisy impulse on the truth (the filter gets the commanded one), disturbances,
+        then one step of the truth."""
+        thr, dyn, nav, rows, dt = self.thr, self.dyn, self.nav, self.rows, self.dt
+        dv_q = thr.quantize(dv_port, self.mass, dt)
+        err = self.rng.standard_normal(3)
         if np.any(dv_q):
             dv_true = dv_q * (1.0 + thr.dv_error_fraction * err)
-            used = thr.propellant_kg(dv_q, mass)
-            propellant += used
-            mass -= used
-            dv_l1 += float(np.sum(np.abs(dv_q)))
-            d_v = d_v + dyn.lvlh_to_inertial_vector(k, rows.T @ dv_true)
+            used = thr.propellant_kg(dv_q, self.mass)
+            self.propellant += used
+            self.mass -= used
+            self.dv_l1 += float(np.sum(np.abs(dv_q)))
+            self.d_v = self.d_v + dyn.lvlh_to_inertial_vector(k, rows.T @ dv_true)
             nav.predict(dt, rows.T @ dv_q, dyn.linear_stm(k))
         else:
             nav.predict(dt, None, dyn.linear_stm(k))
-        for dist_ev in cfg.disturbances:
+        for dist_ev in self.cfg.disturbances:
             if t <= dist_ev.t_s < t + dt:
-                d_v = d_v + dyn.lvlh_to_inertial_vector(k, rows.T @ np.asarray(dist_ev.dv_port_mps))
-                events.append(f"t={t:.0f} s: disturbance {dist_ev.dv_port_mps} m/s (port frame)")
-        d_r, d_v = dyn.step(k, d_r, d_v)
-        rho1, rhod1 = dyn.to_lvlh(k + 1, d_r, d_v)
-        q1, qd1 = tgt.to_port(rho1, rhod1)
+                self.d_v = self.d_v + dyn.lvlh_to_inertial_vector(k, rows.T @ np.asarray(dist_ev.dv_port_mps))
+                self.events.append(f"t={t:.0f} s: disturbance {dist_ev.dv_port_mps} m/s (port frame)")
+        self.d_r, self.d_v = dyn.step(k, self.d_r, self.d_v)
 
-        # --- contact ----------------------------------------------------------------------
-        if q[2] > 0.0 >= q1[2] and float(np.linalg.norm(q1[:2])) < CONTACT_ZONE_M:
-            f = float(q[2] / (q[2] - q1[2]))
-            qc = q + f * (q1 - q)
-            qdc = qd + f * (qd1 - qd)
-            contact_s = t + f * dt
-            ang, rate = cfg.attitude_model.angles(contact_s, att_params)
-            contact = ContactConditions(
-                closing_speed_mps=-float(qdc[2]), lateral_speed_mps=float(np.linalg.norm(qdc[:2])),
-                lateral_offset_m=float(np.linalg.norm(qc[:2])), pitch_yaw_rad=float(math.hypot(ang[0], ang[1])),
-                roll_rad=abs(float(ang[2])), angular_rate_rad_s=float(np.linalg.norm(rate)))
-            cv = assess_contact(contact, env)
-            verdict, violations = cv.verdict, cv.violations
-            events.append(f"t={contact_s:.1f} s: contact: {verdict}" + (f" ({'; '.join(violations)})" if violations else ""))
-            min_dist = min(min_dist, float(np.linalg.norm(qc)))
-            k_last = k + 1
-            end_reason = "contact"
-            rho, rhod = rho1, rhod1
-            T[k + 1], R[k + 1], RD[k + 1] = (k + 1) * dt, rho1, rhod1
-            RH[k + 1], RDH[k + 1] = nav.x[:3], nav.x[3:]
-            SR[k + 1], SRD[k + 1] = nav.sigma_position_m, nav.sigma_velocity_mps
-            break
-        rho, rhod = rho1, rhod1
-    else:
-        k_last = n_steps - 1
+    def _contact(self, k: int, t: float, q, qd, rho1, rhod1) -> bool:
+        """Whether the step crossed the port's interface plane near its axis; if so, the contact's
+        conditions (interpolated inside the step) and verdict are recorded."""
+        q1, qd1 = self.tgt.to_port(rho1, rhod1)
+        if not (q[2] > 0.0 >= q1[2] and float(np.linalg.norm(q1[:2])) < CONTACT_ZONE_M):
+            return False
+        f = float(q[2] / (q[2] - q1[2]))
+        qc = q + f * (q1 - q)
+        qdc = qd + f * (qd1 - qd)
+        self.contact_s = t + f * self.dt
+        ang, rate = self.cfg.attitude_model.angles(self.contact_s, self.att_params)
+        self.contact = ContactConditions(
+            closing_speed_mps=-float(qdc[2]), lateral_speed_mps=float(np.linalg.norm(qdc[:2])),
+            lateral_offset_m=float(np.linalg.norm(qc[:2])), pitch_yaw_rad=float(math.hypot(ang[0], ang[1])),
+            roll_rad=abs(float(ang[2])), angular_rate_rad_s=float(np.linalg.norm(rate)))
+        cv = assess_contact(self.contact, self.env)
+        self.verdict, self.violations = cv.verdict, cv.violations
+        self.events.append(f"t={self.contact_s:.1f} s: contact: {self.verdict}"
+                           + (f" ({'; '.join(self.violations)})" if self.violations else ""))
+        self.min_dist = min(self.min_dist, float(np.linalg.norm(qc)))
+        self._log(k + 1, (k + 1) * self.dt, rho1, rhod1)
+        return True
 
-    if end_reason == "aborted":
-        verdict = "aborted"
-    end_s = contact_s if contact_s is not None else k_last * dt
-    if phases:
-        phases[-1][2] = end_s
-    n = k_last + 1
-    phase_objs = tuple(Phase(nm, iso_utc(add_seconds(t_start, a)), iso_utc(add_seconds(t_start, b)), float(a), float(b))
-                       for nm, a, b in phases)
-    contact_utc = None if contact_s is None else iso_utc(add_seconds(t_start, contact_s))
-    mv = np.array(m_v).reshape(-1, 5)
-    ms = np.array(m_s).reshape(-1, 5)
-    return ApproachResult(
-        start_utc=iso_utc(t_start), verdict=verdict, contact_utc=contact_utc, contact_s=contact_s,
-        contact=contact, violations=tuple(violations), propellant_kg=float(propellant), dv_l1_mps=float(dv_l1),
-        phases=phase_objs, events=tuple(events), min_distance_m=float(min_dist), seed=int(seed),
-        t_s=_freeze(T[:n].copy()), rho_lvlh_m=_freeze(R[:n].copy()), rho_dot_lvlh_mps=_freeze(RD[:n].copy()),
-        est_rho_lvlh_m=_freeze(RH[:n].copy()), est_rho_dot_lvlh_mps=_freeze(RDH[:n].copy()),
-        sigma_rho_m=_freeze(SR[:n].copy()), sigma_rho_dot_mps=_freeze(SRD[:n].copy()),
-        meas_t_s=_freeze(np.array(m_t, float)), meas_values=_freeze(mv), meas_sigma=_freeze(ms),
-        meas_accepted=_freeze(np.array(m_ok, bool)),
-    )
+    def _result(self, k_last: int) -> ApproachResult:
+        from ..time import add_seconds, iso_utc
+
+        end_s = self.contact_s if self.contact_s is not None else k_last * self.dt
+        if self.phases:
+            self.phases[-1][2] = end_s
+        n = k_last + 1
+        ts = self.t_start
+        phase_objs = tuple(Phase(nm, iso_utc(add_seconds(ts, a)), iso_utc(add_seconds(ts, b)), float(a), float(b))
+                           for nm, a, b in self.phases)
+        contact_utc = None if self.contact_s is None else iso_utc(add_seconds(ts, self.contact_s))
+        mv = np.array(self.m_v).reshape(-1, 5)
+        ms = np.array(self.m_s).reshape(-1, 5)
+        return ApproachResult(
+            start_utc=iso_utc(ts), verdict=self.verdict, contact_utc=contact_utc, contact_s=self.contact_s,
+            contact=self.contact, violations=tuple(self.violations), propellant_kg=float(self.propellant),
+            dv_l1_mps=float(self.dv_l1), phases=phase_objs, events=tuple(self.events),
+            min_distance_m=float(self.min_dist), seed=self.seed,
+            t_s=_freeze(self.T[:n].copy()), rho_lvlh_m=_freeze(self.R[:n].copy()),
+            rho_dot_lvlh_mps=_freeze(self.RD[:n].copy()), est_rho_lvlh_m=_freeze(self.RH[:n].copy()),
+            est_rho_dot_lvlh_mps=_freeze(self.RDH[:n].copy()), sigma_rho_m=_freeze(self.SR[:n].copy()),
+            sigma_rho_dot_mps=_freeze(self.SRD[:n].copy()), meas_t_s=_freeze(np.array(self.m_t, float)),
+            meas_values=_freeze(mv), meas_sigma=_freeze(ms), meas_accepted=_freeze(np.array(self.m_ok, bool)),
+        )
