@@ -369,10 +369,48 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         :class:`~.twobody.J2SecularDynamics`), ``j2`` and ``final``, values
         objects with ``propagate_to(state, t)`` (and ``finite_arc`` or the propagator's
         ``maneuvers=`` for finite burns). For tests and studies.
+
+    The stages: the scheme and its arrival (:func:`~.arrival.planned_arrival`), the impulsive
+    burns (:func:`_impulsive_burns`: CW first guess, J2-secular and J2 corrections, the final
+    model against the station ephemeris), the finite burns (:func:`_finite_burns`), the plan.
     """
+    from .arrival import planned_arrival
+    from .twobody import J2SecularDynamics
+
+    chaser0, liftoff_t = _chaser_at_insertion(insertion, liftoff)
+    cat = _schemes.load_schemes()
+    veh = _schemes.get_vehicle(vehicle)
+    if chaser0.mass_kg is None:
+        chaser0 = chaser0.with_mass(veh.mass_at_insertion_kg)
+    station = _station_ephemeris(station)
+    dyn = dict(dynamics or {})
+    models = (dyn.get("first-guess") or J2SecularDynamics(), dyn.get("j2") or _default_dynamics("j2"),
+              dyn.get("final") or _default_dynamics(force_model, veh))
+
+    st_eph = _StationAt(ephemeris=station)
+    st0 = st_eph(chaser0.t)
+    phase = _schemes.phase_angle_rad(st0.r_m, st0.v_mps, chaser0.r_m)
+    choice = (_schemes.choose_scheme(phase) if scheme == "auto"
+              else _schemes.choose_scheme(phase, preferred=scheme, enforce_range=enforce_range))
+    approach_s = cat.approach.planning_approach_s if planning_approach_s is None else float(planning_approach_s)
+    if not 60.0 <= approach_s <= 7200.0:
+        raise InputError(f"planning_approach_s must be 60-7200 s (aim point to contact), got {planning_approach_s!r}")
+    arrival = planned_arrival(choice.scheme, chaser0, station, choice.catch_up_rad, approach_s)
+    slots = choice.scheme.slots_for(arrival.aim_after_insertion_s)
+    n_st = station_mean_motion_rad_s(st0)
+    aim = (np.array(cat.approach.aim_rho_lvlh_m), np.asarray(cat.approach.aim_rho_dot_lvlh_mps(n_st)))
+    tol = dict(tol_position_m=tol_position_m, tol_velocity_mps=tol_velocity_mps)
+    imp = _impulsive_burns(chaser0, slots, choice, st0, st_eph, n_st, aim, models, veh.main_engine_isp_s,
+                           force_model, tol, liftoff_t)
+    fin = _finite_burns(chaser0, slots, imp, veh, models[2], st_eph, tol, liftoff_t) if finite else None
+    return _plan_result(chaser0, liftoff_t, phase, choice, arrival, approach_s, aim, imp, fin, st_eph, models[2],
+                        force_model, veh, trajectory_step_s)
+
+
+def _chaser_at_insertion(insertion, liftoff):
+    """(chaser at insertion in GCRF, liftoff Time or None) from a State or a launch Insertion."""
     from ..orbits.state import State
-    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
-    from .twobody import J2SecularDynamics, arglat_rad
+    from ..time import add_seconds, parse_utc
 
     if not isinstance(insertion, State) and hasattr(insertion, "state") and hasattr(insertion, "met_s"):
         # a gyrfalcon.launch Insertion: its state, and the liftoff it implies
@@ -382,14 +420,12 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     if not isinstance(insertion, State):
         raise InputError(f"insertion must be a gyrfalcon State (GCRF position, velocity, time), "
                           f"got {type(insertion).__name__}")
-
-    cat = _schemes.load_schemes()
-    veh = _schemes.get_vehicle(vehicle)
     chaser0 = insertion.to("GCRF") if insertion.frame != "GCRF" else insertion
-    if chaser0.mass_kg is None:
-        chaser0 = chaser0.with_mass(veh.mass_at_insertion_kg)
-    t0 = chaser0.t
-    liftoff_t = parse_utc(liftoff) if liftoff is not None else None
+    return chaser0, (parse_utc(liftoff) if liftoff is not None else None)
+
+
+def _station_ephemeris(station):
+    """The station's inertial ephemeris (default: the packaged NASA ISS OEM), checked."""
     if station is None:
         from ..orbits.iss import iss_ephemeris
 
@@ -398,131 +434,143 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
         raise InputError(f"station must be an Ephemeris (inertial), got a {type(station).__name__}; convert a TLE, "
                          "an OEM or a file with gyrfalcon.station_ephemeris(...), or plan with gyrfalcon.plan_rendezvous, "
                          "which takes them directly")
-    dyn = dict(dynamics or {})
-    tb = dyn.get("first-guess") or J2SecularDynamics()
-    dj2 = dyn.get("j2") or _default_dynamics("j2")
-    dfin = dyn.get("final") or _default_dynamics(force_model, veh)
+    return station
 
-    st_eph = _StationAt(ephemeris=station)
-    st0 = st_eph(t0)
-    phase = _schemes.phase_angle_rad(st0.r_m, st0.v_mps, chaser0.r_m)
-    choice = (_schemes.choose_scheme(phase) if scheme == "auto"
-              else _schemes.choose_scheme(phase, preferred=scheme, enforce_range=enforce_range))
-    sch = choice.scheme
-    from .arrival import planned_arrival
 
-    approach_s = cat.approach.planning_approach_s if planning_approach_s is None else float(planning_approach_s)
-    if not 60.0 <= approach_s <= 7200.0:
-        raise InputError(f"planning_approach_s must be 60-7200 s (aim point to contact), got {planning_approach_s!r}")
-    arrival = planned_arrival(sch, chaser0, station, choice.catch_up_rad, approach_s)
-    slots = sch.slots_for(arrival.aim_after_insertion_s)
-    n_st = station_mean_motion_rad_s(st0)
-    aim_rho = np.array(cat.approach.aim_rho_lvlh_m)
-    aim_rho_dot = np.asarray(cat.approach.aim_rho_dot_lvlh_mps(n_st))
-    X_aim = np.concatenate([aim_rho, aim_rho_dot])
-    isp = veh.main_engine_isp_s
-    K = len(slots)
+@dataclass(frozen=True)
+class _Impulsive:
+    """The impulsive plan: burn epochs, the arguments of latitude advanced to them, the dv
+    vectors (RTN, (K, 3)), the final miss vector, the chaser before each burn and at the aim,
+    the burn records, the orbit number of each burn and the correctors' reports."""
+
+    times: tuple
+    x: np.ndarray
+    F: np.ndarray
+    pre: tuple
+    final: object
+    records: tuple
+    orbits: list
+    reports: dict
+
+
+def _impulsive_burns(chaser0, slots, choice, st0, st_eph, n_st, aim, models, isp, force_model, tol,
+                     liftoff_t) -> _Impulsive:
+    """Stages A-D: CW first guess and its correction in the J2-secular world with re-timing (A/B),
+    the J2 world with the station propagated from insertion (C), then the full model against the
+    station ephemeris, least change from the J2 plan (D)."""
+    from ..time import add_seconds
+    from .twobody import arglat_rad
+
+    tb, dj2, dfin = models
+    aim_rho, aim_rho_dot = aim
+    t0 = chaser0.t
     reports = {}
-
-    # --- stage A/B: CW first guess and its correction in the J2-secular world, re-timing ---
     X0 = _tg.curvilinear_state(st0.r_m, st0.v_mps, chaser0.r_m, chaser0.v_mps,
                                catch_up_rad=choice.catch_up_rad, match_drift=True)
-    x = np.zeros((K, 3))
+    x = np.zeros((len(slots), 3))
     offs = _tg.slot_offsets_s(chaser0, slots, x)
-    x = _tg.lvlh_to_rtn(_tg.cw_min_norm_burns(n_st, X0, offs, offs[-1], X_aim))
+    x = _tg.lvlh_to_rtn(_tg.cw_min_norm_burns(n_st, X0, offs, offs[-1], np.concatenate([aim_rho, aim_rho_dot])))
     st_tb = _StationAt(state0=st0, dynamics=tb)
     for _ in range(3):
         offs, adv = _tg.slot_offsets_s(chaser0, slots, x, return_arglat=True)
         times = tuple(add_seconds(t0, float(o)) for o in offs)
         chain = _tg.ImpulsiveChain(chaser0, times, st_tb(times[-1]), aim_rho, aim_rho_dot, tb.propagate_to, isp)
         x, reports["first-guess"] = _solve_irls(chain, x, cycles=6, max_iter=40)
-    # --- stage C: J2 world (station propagated with J2 from its state at insertion) -------
     st_j2 = _StationAt(state0=st0, dynamics=dj2)
     chain = _tg.ImpulsiveChain(chaser0, times, st_j2(times[-1]), aim_rho, aim_rho_dot, dj2.propagate_to, isp)
     x, reports["j2"] = _solve_irls(chain, x, cycles=2, max_iter=40)
-    # --- stage D: full model, station ephemeris: least change from the J2 plan -------------
     chain = _tg.ImpulsiveChain(chaser0, times, st_eph(times[-1]), aim_rho, aim_rho_dot, dfin.propagate_to, isp)
     xs, F, cache, rep = _tg.min_norm_newton(chain.evaluate, chain.jacobian, x.reshape(-1), weights=_irls_weights(x),
-                                            mode="step", tol_position_m=tol_position_m,
-                                            tol_velocity_mps=tol_velocity_mps, max_iter=30)
+                                            mode="step", max_iter=30, **tol)
     reports["impulsive"] = rep
     if not rep.converged:
         raise _tg.TargetingError(
-            f"{sch.name} targeting with the {force_model} model did not converge: miss "
+            f"{choice.scheme.name} targeting with the {force_model} model did not converge: miss "
             f"{rep.miss_position_m:.1f} m, {rep.miss_velocity_mps:.4f} m/s after {rep.iterations} iterations; "
             "check the insertion state and the station ephemeris span")
     x_imp = xs.reshape(-1, 3)
     pre_imp, final_imp = cache
-
     u_ins = arglat_rad(chaser0.r_m, chaser0.v_mps)
     orbits = [int(math.floor((u_ins + a) / (2 * math.pi) + 1e-9)) + 1 for a in adv]
-    imp_records = []
+    records = []
     for k, slot in enumerate(slots):
-        s_before = pre_imp[k]
-        s_after = _tg.apply_impulse(s_before, x_imp[k], isp)
-        prop = s_before.mass_kg - s_after.mass_kg
-        rec = _record(slot.name, orbits[k], s_before, s_after, times[k], x_imp[k], 0.0, liftoff_t, st_eph, prop)
-        imp_records.append(rec)
-    imp_total = float(sum(r.dv_mps for r in imp_records))
+        s_after = _tg.apply_impulse(pre_imp[k], x_imp[k], isp)
+        prop = pre_imp[k].mass_kg - s_after.mass_kg
+        records.append(_record(slot.name, orbits[k], pre_imp[k], s_after, times[k], x_imp[k], 0.0, liftoff_t, st_eph,
+                               prop))
+    return _Impulsive(times, x_imp, F, pre_imp, final_imp, tuple(records), orbits, reports)
 
-    # --- finite burns -----------------------------------------------------------------------
-    final_state = final_imp
-    aim_eval_t = times[-1]
-    fin_records = tuple(imp_records)
-    total = imp_total
-    if finite:
-        fchain = FiniteChain(chaser0, times, x_imp, veh.main_engine_thrust_n, isp, dfin, st_eph, final_imp)
-        xf, Ff, cachef, repf = _tg.min_norm_newton(fchain.evaluate, fchain.jacobian, x_imp.reshape(-1),
-                                                   weights=_irls_weights(x_imp), mode="step",
-                                                   tol_position_m=tol_position_m,
-                                                   tol_velocity_mps=tol_velocity_mps, max_iter=30)
-        reports["finite"] = repf
-        if not repf.converged:
-            raise _tg.TargetingError(
-                f"finite-burn re-targeting did not converge: miss {repf.miss_position_m:.1f} m, "
-                f"{repf.miss_velocity_mps:.4f} m/s; the burns may be too long for the main engine")
-        pre_f, post_f, specs, final_state = cachef
-        recs = []
-        for k, slot in enumerate(slots):
-            t_start, dur, p = specs[k]
-            prop = pre_f[k].mass_kg - post_f[k].mass_kg if pre_f[k].mass_kg is not None else float("nan")
-            recs.append(_record(slot.name, orbits[k], pre_f[k], post_f[k], times[k], p, dur, liftoff_t, st_eph,
-                                prop, arglat_deg=imp_records[k].arglat_deg))
-        fin_records = tuple(recs)
-        total = float(sum(r.dv_mps for r in fin_records))
-        aim_eval_t = fchain.t_check
-    # --- outputs ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Finite:
+    """The finite-burn plan: the chain (for the trajectory), its dv vectors, the final miss
+    vector, the chaser at the aim check, the burn records and the corrector's report."""
+
+    chain: object
+    x: np.ndarray
+    F: np.ndarray
+    final: object
+    records: tuple
+    report: object
+
+
+def _finite_burns(chaser0, slots, imp: _Impulsive, veh, dfin, st_eph, tol, liftoff_t) -> _Finite:
+    """Finite main-engine burns centred on the impulsive epochs, re-targeted (least change)."""
+    isp = veh.main_engine_isp_s
+    fchain = FiniteChain(chaser0, imp.times, imp.x, veh.main_engine_thrust_n, isp, dfin, st_eph, imp.final)
+    xf, Ff, cachef, repf = _tg.min_norm_newton(fchain.evaluate, fchain.jacobian, imp.x.reshape(-1),
+                                               weights=_irls_weights(imp.x), mode="step", max_iter=30, **tol)
+    if not repf.converged:
+        raise _tg.TargetingError(
+            f"finite-burn re-targeting did not converge: miss {repf.miss_position_m:.1f} m, "
+            f"{repf.miss_velocity_mps:.4f} m/s; the burns may be too long for the main engine")
+    pre_f, post_f, specs, final_state = cachef
+    recs = []
+    for k, slot in enumerate(slots):
+        _t_start, dur, p = specs[k]
+        prop = pre_f[k].mass_kg - post_f[k].mass_kg if pre_f[k].mass_kg is not None else float("nan")
+        recs.append(_record(slot.name, imp.orbits[k], pre_f[k], post_f[k], imp.times[k], p, dur, liftoff_t, st_eph,
+                            prop, arglat_deg=imp.records[k].arglat_deg))
+    return _Finite(fchain, xf, Ff, final_state, tuple(recs), repf)
+
+
+def _plan_result(chaser0, liftoff_t, phase, choice, arrival, approach_s, aim, imp: _Impulsive, fin, st_eph, dfin,
+                 force_model, veh, trajectory_step_s) -> RendezvousPlan:
+    """The :class:`RendezvousPlan` of the impulsive (and, if flown, finite) burns."""
     from ..frames import relative_state
+    from ..time import add_seconds, iso_utc, seconds_between
 
+    reports = dict(imp.reports)
+    if fin is not None:
+        reports["finite"] = fin.report
+    records = imp.records if fin is None else fin.records
+    final_state = imp.final if fin is None else fin.final
+    aim_eval_t = imp.times[-1] if fin is None else fin.chain.t_check
+    F = imp.F if fin is None else fin.F
     arr_rho, arr_rho_dot = relative_state(st_eph(aim_eval_t), final_state)
-    if finite:
-        miss_r = float(np.linalg.norm(Ff[:3]))
-        miss_v = float(np.linalg.norm(Ff[3:]))
-    else:
-        miss_r = float(np.linalg.norm(F[:3]))
-        miss_v = float(np.linalg.norm(F[3:]))
-    t_aim = times[-1]
+    t_aim = imp.times[-1]
     t_contact = add_seconds(t_aim, approach_s)
     met = (lambda t: None) if liftoff_t is None else (lambda t: float(seconds_between(liftoff_t, t)))
     traj = None
     if trajectory_step_s:
-        traj = _relative_trajectory(chaser0, times, x_imp, isp, dfin, st_eph, trajectory_step_s,
-                                    fchain if finite else None, xf if finite else None)
+        traj = _relative_trajectory(chaser0, imp.times, imp.x, veh.main_engine_isp_s, dfin, st_eph, trajectory_step_s,
+                                    None if fin is None else fin.chain, None if fin is None else fin.x)
+    aim_rho, aim_rho_dot = aim
     return RendezvousPlan(
-        scheme=sch.name, scheme_reason=choice.reason, phase_at_insertion_deg=math.degrees(phase),
+        scheme=choice.scheme.name, scheme_reason=choice.reason, phase_at_insertion_deg=math.degrees(phase),
         catch_up_deg=math.degrees(choice.catch_up_rad), force_model=force_model,
-        insertion_utc=iso_utc(t0), liftoff_utc=None if liftoff_t is None else iso_utc(liftoff_t),
-        burns=fin_records, impulsive_burns=tuple(imp_records), total_dv_mps=total,
-        impulsive_total_dv_mps=imp_total,
-        propellant_kg=float(sum(r.propellant_kg for r in fin_records)),
+        insertion_utc=iso_utc(chaser0.t), liftoff_utc=None if liftoff_t is None else iso_utc(liftoff_t),
+        burns=records, impulsive_burns=imp.records, total_dv_mps=float(sum(r.dv_mps for r in records)),
+        impulsive_total_dv_mps=float(sum(r.dv_mps for r in imp.records)),
+        propellant_kg=float(sum(r.propellant_kg for r in records)),
         aim_utc=iso_utc(t_aim), aim_met_s=met(t_aim), aim_rho_lvlh_m=tuple(float(c) for c in aim_rho),
-        aim_rho_dot_lvlh_mps=tuple(float(c) for c in aim_rho_dot), miss_position_m=miss_r,
-        miss_velocity_mps=miss_v, arrival_utc=iso_utc(aim_eval_t),
+        aim_rho_dot_lvlh_mps=tuple(float(c) for c in aim_rho_dot), miss_position_m=float(np.linalg.norm(F[:3])),
+        miss_velocity_mps=float(np.linalg.norm(F[3:])), arrival_utc=iso_utc(aim_eval_t),
         arrival_rho_lvlh_m=tuple(float(c) for c in arr_rho),
         arrival_rho_dot_lvlh_mps=tuple(float(c) for c in arr_rho_dot),
         contact_utc=iso_utc(t_contact), contact_met_s=met(t_contact),
         approach_duration_s=approach_s, arrival_rule=arrival.rule, vehicle=veh.name,
-        chaser_at_aim=final_imp.to_dict(), chaser_at_arrival=final_state.to_dict(),
+        chaser_at_aim=imp.final.to_dict(), chaser_at_arrival=final_state.to_dict(),
         corrector={k: asdict(v) for k, v in reports.items()}, relative_trajectory=traj,
     )
 
