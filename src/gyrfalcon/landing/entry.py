@@ -407,9 +407,28 @@ def fly_entry(state, *, vehicle: str | ReturnVehicle = "soyuz-ms", mode: str = "
         WGS-84 target (needed for ``nominal``; used for the miss in every mode).
     ground_altitude_m : float
         Altitude of the landing site above the ellipsoid [m].
+
+    The phases: the aerodynamic flight to the parachute command (:func:`_aerodynamic_phase`,
+    guided by :func:`_guided_descent` in ``nominal``), the parachutes and the soft-landing
+    engines (:func:`_parachute_phase`), then the samples, events and miss (:func:`_entry_result`).
     """
+    veh, s = _entry_inputs(state, vehicle, mode, target_lat_deg, target_lon_deg)
+    fl = _Flight(s, veh, target_lat_deg, target_lon_deg, ground_altitude_m)
+    y = np.concatenate([s.r_m, s.v_mps]).astype(float)
+    h0 = fl.geodetic(0.0, y[:3])[2][0]
+    if not (veh.parachute_altitude_m + 20e3 < h0 < 400e3):
+        raise EntryError(
+            f"the entry must start between {(veh.parachute_altitude_m + 20e3) / 1e3:.0f} and 400 km; "
+            f"the state is at {h0 / 1e3:.1f} km (start at module separation, about 140 km)"
+        )
+    aero = _aerodynamic_phase(fl, veh, mode, y, sample_step_s)
+    chutes = _parachute_phase(fl, veh, aero.t_chute, aero.y_chute, sample_step_s)
+    return _entry_result(fl, veh, mode, aero, chutes, target_lat_deg, target_lon_deg)
+
+
+def _entry_inputs(state, vehicle, mode, target_lat_deg, target_lon_deg):
+    """(ReturnVehicle, GCRF State), with the mode and the target checked."""
     from ..orbits.state import State
-    from ..time import add_seconds, iso_utc
 
     if mode not in MODES:
         raise InputError(f"unknown entry mode {mode!r}; use one of {', '.join(MODES)}")
@@ -420,86 +439,118 @@ def fly_entry(state, *, vehicle: str | ReturnVehicle = "soyuz-ms", mode: str = "
         raise InputError("the nominal (guided) descent needs a target: give target_lat_deg and target_lon_deg")
     if (target_lat_deg is None) != (target_lon_deg is None):
         raise InputError("give both target_lat_deg and target_lon_deg, or neither")
-    s = state.to("GCRF")
-    fl = _Flight(s, veh, target_lat_deg, target_lon_deg, ground_altitude_m)
-    y = np.concatenate([s.r_m, s.v_mps]).astype(float)
-    h0 = fl.geodetic(0.0, y[:3])[2][0]
-    if not (veh.parachute_altitude_m + 20e3 < h0 < 400e3):
-        raise EntryError(
-            f"the entry must start between {(veh.parachute_altitude_m + 20e3) / 1e3:.0f} and 400 km; "
-            f"the state is at {h0 / 1e3:.1f} km (start at module separation, about 140 km)"
-        )
-    ctx = fl.ctx
-    ref = math.radians(veh.reference_bank_deg)
+    return veh, state.to("GCRF")
 
-    # ---- aerodynamic phase --------------------------------------------------------------------
-    seg_t, seg_y, seg_bank = [], [], []
-    t = 0.0
-    reversals = 0
-    guidance_start = None
+
+@dataclass(frozen=True)
+class _AeroPhase:
+    """The flight from the start to the parachute command: sample segments (times, states, bank
+    [deg]), the parachute command's time and state, the guidance start (time, state) or None,
+    and the number of bank reversals."""
+
+    seg_t: list
+    seg_y: list
+    seg_bank: list
+    t_chute: float
+    y_chute: np.ndarray
+    guidance_start: tuple | None
+    reversals: int
+
+
+def _aerodynamic_phase(fl, veh, mode, y, sample_step_s) -> _AeroPhase:
+    """To the parachute altitude: rolling (``ballistic``), constant planning bank (``reference``) or
+    guided (``nominal``)."""
+    ctx = fl.ctx
+    if mode == "nominal":
+        return _guided_descent(fl, veh, y, sample_step_s)
     if mode == "ballistic":
         bank = ("rolling", 0.0, math.radians(veh.ballistic_roll_rate_deg_s), 0.0)
-        t_end, y_end, hit, sol = _integrate(ctx, bank, 0.0, y, _MAX_FLIGHT_S, veh.parachute_altitude_m,
-                                            samples=sample_step_s)
-        seg_t.append(sol.t)
-        seg_y.append(sol.y.T)
-        seg_bank.append(np.degrees((bank[2] * sol.t) % (2 * math.pi)))
-    elif mode == "reference":
-        bank = ("planar", math.cos(ref))
-        t_end, y_end, hit, sol = _integrate(ctx, bank, 0.0, y, _MAX_FLIGHT_S, veh.parachute_altitude_m,
-                                            samples=sample_step_s)
-        seg_t.append(sol.t)
-        seg_y.append(sol.y.T)
-        seg_bank.append(np.full(len(sol.t), veh.reference_bank_deg))
     else:
-        sign = 1.0 if fl.cross_angle(0.0, y) < 0 else -1.0     # lift toward the target
-        u = math.cos(ref)
-        active = False
-        guidance_start = None
-        hit = False
-        while not hit:
-            sigma = sign * math.acos(max(-1.0, min(1.0, u)))
-            bank = ("fixed", sigma)
-            t_next = t + veh.guidance_cycle_s
-            t_end, y_end, hit, sol = _integrate(ctx, bank, t, y, t_next, veh.parachute_altitude_m,
-                                                samples=sample_step_s)
-            seg_t.append(sol.t)
-            seg_y.append(sol.y.T)
-            seg_bank.append(np.full(len(sol.t), math.degrees(sigma)))
-            t, y = t_end, y_end
-            if hit:
-                break
-            if t > _MAX_FLIGHT_S or float(np.linalg.norm(y[:3])) > WGS84_A_M + 200e3:
-                raise EntryError("the module skipped out of the atmosphere (or did not come down within 2 h); "
-                                 "the entry is too shallow: give a larger deorbit dv")
-            g = fl.sensed_g(t, y, ("fixed", sigma))
-            if not active and g >= veh.guidance_start_g:
-                active = True
-                guidance_start = (t, y.copy())
-            if not active:
-                continue
-            speed = float(np.linalg.norm(fl.vrel(y)))
-            if speed > 1500.0:
-                # range control: Newton step on cos(sigma) with a finite-difference slope
-                f0 = fl.predict(t, y, u)
-                du = -0.05 if u > 0.9 else 0.05
-                f1 = fl.predict(t, y, u + du)
-                if math.isfinite(f0) and math.isfinite(f1) and abs(f1 - f0) > 1.0:
-                    slope = (f1 - f0) / du
-                    u = max(-1.0, min(1.0, u - f0 / slope))
-                elif not math.isfinite(f0):
-                    u = max(-1.0, u - 0.2)       # skipping: less lift up
-            # lateral: bank reversal when the target drifts out of the deadband on the wrong side
-            chi = fl.cross_angle(t, y) * WGS84_A_M
-            db = _deadband_m(speed)
-            if (chi > db and sign > 0) or (chi < -db and sign < 0):
-                sign = -sign
-                reversals += 1
+        bank = ("planar", math.cos(math.radians(veh.reference_bank_deg)))
+    t_end, y_end, hit, sol = _integrate(ctx, bank, 0.0, y, _MAX_FLIGHT_S, veh.parachute_altitude_m,
+                                        samples=sample_step_s)
     if not hit:
         raise EntryError("the module did not descend to the parachute altitude within 2 h (skip-out?)")
-    t_chute, y_chute = t_end, y_end
+    banks = (np.degrees((bank[2] * sol.t) % (2 * math.pi)) if mode == "ballistic"
+             else np.full(len(sol.t), veh.reference_bank_deg))
+    return _AeroPhase([sol.t], [sol.y.T], [banks], t_end, y_end, None, 0)
 
-    # ---- parachutes -------------------------------------------------------------------------
+
+def _guided_descent(fl, veh, y, sample_step_s) -> _AeroPhase:
+    """The predictor-corrector: every guidance cycle, once the sensed load passes the start
+    threshold, a Newton step on cos(bank) against the predicted range miss (above 1.5 km/s) and a
+    bank reversal when the target leaves the lateral deadband on the wrong side."""
+    ctx = fl.ctx
+    seg_t, seg_y, seg_bank = [], [], []
+    t, reversals, guidance_start, active, hit = 0.0, 0, None, False, False
+    sign = 1.0 if fl.cross_angle(0.0, y) < 0 else -1.0     # lift toward the target
+    u = math.cos(math.radians(veh.reference_bank_deg))
+    while not hit:
+        sigma = sign * math.acos(max(-1.0, min(1.0, u)))
+        t_end, y_end, hit, sol = _integrate(ctx, ("fixed", sigma), t, y, t + veh.guidance_cycle_s,
+                                            veh.parachute_altitude_m, samples=sample_step_s)
+        seg_t.append(sol.t)
+        seg_y.append(sol.y.T)
+        seg_bank.append(np.full(len(sol.t), math.degrees(sigma)))
+        t, y = t_end, y_end
+        if hit:
+            break
+        if t > _MAX_FLIGHT_S or float(np.linalg.norm(y[:3])) > WGS84_A_M + 200e3:
+            raise EntryError("the module skipped out of the atmosphere (or did not come down within 2 h); "
+                             "the entry is too shallow: give a larger deorbit dv")
+        g = fl.sensed_g(t, y, ("fixed", sigma))
+        if not active and g >= veh.guidance_start_g:
+            active = True
+            guidance_start = (t, y.copy())
+        if not active:
+            continue
+        speed = float(np.linalg.norm(fl.vrel(y)))
+        if speed > 1500.0:
+            u = _range_control(fl, t, y, u)
+        # lateral: bank reversal when the target drifts out of the deadband on the wrong side
+        chi = fl.cross_angle(t, y) * WGS84_A_M
+        db = _deadband_m(speed)
+        if (chi > db and sign > 0) or (chi < -db and sign < 0):
+            sign = -sign
+            reversals += 1
+    return _AeroPhase(seg_t, seg_y, seg_bank, t_end, y_end, guidance_start, reversals)
+
+
+def _range_control(fl, t, y, u) -> float:
+    """Newton step on cos(bank) with a finite-difference slope of the predicted range miss; when
+    the prediction skips out, less lift up."""
+    f0 = fl.predict(t, y, u)
+    du = -0.05 if u > 0.9 else 0.05
+    f1 = fl.predict(t, y, u + du)
+    if math.isfinite(f0) and math.isfinite(f1) and abs(f1 - f0) > 1.0:
+        slope = (f1 - f0) / du
+        return max(-1.0, min(1.0, u - f0 / slope))
+    if not math.isfinite(f0):
+        return max(-1.0, u - 0.2)       # skipping: less lift up
+    return u
+
+
+@dataclass(frozen=True)
+class _ChutePhase:
+    """Drogue and main parachute specs, the main-chute and soft-landing-firing times and states,
+    the samples under the canopies, the touchdown speed and time."""
+
+    drogue: tuple
+    chute: tuple
+    t_main: float
+    y_main: np.ndarray
+    t_fire: float
+    y_fire: np.ndarray
+    sol_t: np.ndarray
+    sol_y: np.ndarray
+    v_td: float
+    t_land: float
+
+
+def _parachute_phase(fl, veh, t_chute, y_chute, sample_step_s) -> _ChutePhase:
+    """Drogue to the main-deploy altitude, the reefed then full main canopy (sized for the
+    published descent rates at the altitudes they apply), the soft-landing engines' last metres."""
+    ctx = fl.ctx
     g_loc = G0_MPS2
     _, _, rho_g, snd_g = us76_point(fl.ground)
     cd0 = interp_clamped(ctx.machs, ctx.cds, veh.main_descent_rate_mps / snd_g)
@@ -519,16 +570,19 @@ def fly_entry(state, *, vehicle: str | ReturnVehicle = "soyuz-ms", mode: str = "
                                              chute=chute, samples=sample_step_s)
     if not hit2:
         raise EntryError("the module did not reach the ground within 2 h of the parachute command")
-    sol2_t = np.concatenate([sol_d.t, sol_m.t])
-    sol2_y = np.vstack([sol_d.y.T, sol_m.y.T])
     v_fire = float(np.linalg.norm(fl.vrel(y_fire)))
     v_td = min(veh.touchdown_speed_mps, v_fire)
     t_land = t_fire + 2.0 * veh.soft_landing_height_m / (v_fire + v_td)
+    return _ChutePhase(drogue, chute, t_main, y_main, t_fire, y_fire, np.concatenate([sol_d.t, sol_m.t]),
+                       np.vstack([sol_d.y.T, sol_m.y.T]), v_td, t_land)
 
-    # ---- samples ------------------------------------------------------------------------------
-    T = np.concatenate(seg_t + [sol2_t])
-    Y = np.vstack(seg_y + [sol2_y])
-    B = np.concatenate(seg_bank + [np.full(len(sol2_t), np.nan)])
+
+def _entry_samples(fl, veh, aero: _AeroPhase, ch: _ChutePhase):
+    """The whole descent on one time grid: (times, states, trajectory, load [g], heat flux)."""
+    ctx = fl.ctx
+    T = np.concatenate(aero.seg_t + [ch.sol_t])
+    Y = np.vstack(aero.seg_y + [ch.sol_y])
+    B = np.concatenate(aero.seg_bank + [np.full(len(ch.sol_t), np.nan)])
     order = np.argsort(T, kind="stable")
     T, Y, B = T[order], Y[order], B[order]
     keep = np.concatenate([[True], np.diff(T) > 1e-9])
@@ -542,14 +596,24 @@ def fly_entry(state, *, vehicle: str | ReturnVehicle = "soyuz-ms", mode: str = "
     qdot = np.empty(len(T))
     for i in range(len(T)):
         bk = ("fixed", math.radians(B[i])) if np.isfinite(B[i]) else ("planar", 0.0)
-        ch = None if T[i] < t_chute else (drogue if T[i] < t_main else chute)
-        gl[i] = fl.sensed_g(T[i], Y[i], bk, ch)
+        chute = None if T[i] < aero.t_chute else (ch.drogue if T[i] < ch.t_main else ch.chute)
+        gl[i] = fl.sensed_g(T[i], Y[i], bk, chute)
         rho = us76_point(max(float(alt[i]), -4000.0))[2] if alt[i] < 400e3 else 0.0
         qdot[i] = SUTTON_GRAVES_K * math.sqrt(rho / veh.dm_nose_radius_m) * speed[i] ** 3
-    traj = EntryTrajectory(T, alt, lat, lon, speed, fpa, gl, qdot, B)
-    aero = T <= t_chute + 1e-9
-    i_max = int(np.argmax(np.where(aero, gl, -1.0)))
-    heat_load = float(np.trapezoid(qdot[aero], T[aero]))
+    return T, Y, EntryTrajectory(T, alt, lat, lon, speed, fpa, gl, qdot, B)
+
+
+def _entry_result(fl, veh, mode, aero: _AeroPhase, ch: _ChutePhase, target_lat_deg, target_lon_deg) -> EntryResult:
+    """Events (entry interface interpolated on the altitude samples), peak load and heating, the
+    landing point and its miss along and across the last ground track."""
+    from ..time import add_seconds, iso_utc
+    from .zones import along_cross_m, bearing_deg, distance_m
+
+    T, Y, traj = _entry_samples(fl, veh, aero, ch)
+    alt, gl, qdot, fpa = traj.altitude_m, traj.g_load, traj.heat_flux_w_m2, traj.flight_path_angle_deg
+    t_chute, y_chute = aero.t_chute, aero.y_chute
+    in_air = T <= t_chute + 1e-9
+    i_max = int(np.argmax(np.where(in_air, gl, -1.0)))
 
     def utc_of(ts):
         return iso_utc(add_seconds(fl.t0, float(ts)))
@@ -559,35 +623,31 @@ def fly_entry(state, *, vehicle: str | ReturnVehicle = "soyuz-ms", mode: str = "
         return EntryEvent(name, utc_of(ts), float(ts), float(al[0]), float(np.linalg.norm(fl.vrel(yy))),
                           float(la[0]), float(lo[0]), float(g if g is not None else np.interp(ts, T, gl)))
 
-    # entry interface: interpolate the altitude samples
     ei_h = veh.entry_interface_altitude_m
     idx = np.nonzero((alt[:-1] >= ei_h) & (alt[1:] < ei_h))[0]
+    t_ei = 0.0
     if len(idx):
         j = int(idx[0])
         t_ei = float(T[j] + (alt[j] - ei_h) / (alt[j] - alt[j + 1]) * (T[j + 1] - T[j]))
-    else:
-        t_ei = 0.0
     y_ei = np.array([np.interp(t_ei, T, Y[:, c]) for c in range(6)])
     ev = [event_at("module_separation", 0.0, Y[0]), event_at("entry_interface", t_ei, y_ei)]
-    if guidance_start is not None:
-        ev.append(event_at("guidance_start", *guidance_start))
+    if aero.guidance_start is not None:
+        ev.append(event_at("guidance_start", *aero.guidance_start))
     ev.append(event_at("peak_g", T[i_max], Y[i_max], gl[i_max]))
     ev.append(event_at("parachute_command", t_chute, y_chute))
-    ev.append(event_at("main_chute", t_main, y_main))
-    ev.append(event_at("soft_landing_firing", t_fire, y_fire))
-    la, lo, al = fl.geodetic(t_fire, y_fire[:3])
-    ev.append(EntryEvent("landing", utc_of(t_land), float(t_land), float(fl.ground), v_td, float(la[0]),
-                         float(lo[0]), 0.0))
+    ev.append(event_at("main_chute", ch.t_main, ch.y_main))
+    ev.append(event_at("soft_landing_firing", ch.t_fire, ch.y_fire))
+    la, lo, _al = fl.geodetic(ch.t_fire, ch.y_fire[:3])
+    la, lo = float(la[0]), float(lo[0])
+    ev.append(EntryEvent("landing", utc_of(ch.t_land), float(ch.t_land), float(fl.ground), ch.v_td, la, lo, 0.0))
 
     # ground-track heading at the parachute command
     la_c, lo_c, _ = fl.geodetic(t_chute - 20.0, np.array([np.interp(t_chute - 20.0, T, Y[:, c]) for c in range(3)]))
-    from .zones import along_cross_m, bearing_deg, distance_m
-
-    heading = bearing_deg(float(la_c[0]), float(lo_c[0]), float(la[0]), float(lo[0]))
+    heading = bearing_deg(float(la_c[0]), float(lo_c[0]), la, lo)
     miss = along = cross = None
     if target_lat_deg is not None:
-        miss = distance_m(target_lat_deg, target_lon_deg, float(la[0]), float(lo[0]))
-        along, cross = along_cross_m(target_lat_deg, target_lon_deg, float(la[0]), float(lo[0]), heading)
+        miss = distance_m(target_lat_deg, target_lon_deg, la, lo)
+        along, cross = along_cross_m(target_lat_deg, target_lon_deg, la, lo, heading)
     chute_phase = T > t_chute + 1e-9
     return EntryResult(
         mode=mode, start_utc=utc_of(0.0), events=tuple(ev), trajectory=traj, entry_interface_utc=utc_of(t_ei),
@@ -595,10 +655,10 @@ def fly_entry(state, *, vehicle: str | ReturnVehicle = "soyuz-ms", mode: str = "
         entry_flight_path_angle_deg=float(np.interp(t_ei, T, fpa)), max_g=float(gl[i_max]),
         max_g_utc=utc_of(T[i_max]), max_g_altitude_m=float(alt[i_max]),
         max_g_parachute=float(gl[chute_phase].max()) if chute_phase.any() else 0.0,
-        peak_heat_flux_w_m2=float(qdot.max()), heat_load_j_m2=heat_load, parachute_utc=utc_of(t_chute),
-        soft_landing_utc=utc_of(t_fire), landing_utc=utc_of(t_land), landing_lat_deg=float(la[0]),
-        landing_lon_deg=float(lo[0]), landing_altitude_m=fl.ground, touchdown_speed_mps=float(v_td),
-        heading_deg=float(heading), bank_reversals=reversals, target_lat_deg=target_lat_deg,
+        peak_heat_flux_w_m2=float(qdot.max()), heat_load_j_m2=float(np.trapezoid(qdot[in_air], T[in_air])),
+        parachute_utc=utc_of(t_chute), soft_landing_utc=utc_of(ch.t_fire), landing_utc=utc_of(ch.t_land),
+        landing_lat_deg=la, landing_lon_deg=lo, landing_altitude_m=fl.ground, touchdown_speed_mps=float(ch.v_td),
+        heading_deg=float(heading), bank_reversals=aero.reversals, target_lat_deg=target_lat_deg,
         target_lon_deg=target_lon_deg, miss_m=miss, miss_along_m=along, miss_cross_m=cross,
-        landing_t_s=float(t_land),
+        landing_t_s=float(ch.t_land),
     )
