@@ -1021,22 +1021,10 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
     step_s : float
         Sample step of our own propagation [s].
     """
-    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+    from ..time import iso_utc, parse_utc
 
-    if history_days is not None:
-        try:
-            hd = float(history_days)
-        except (TypeError, ValueError):
-            hd = math.nan
-        if not (math.isfinite(hd) and hd > 0):
-            raise InputError(f"history_days must be a positive number of days (the span of data fitted before the "
-                             f"prediction), got {history_days!r}; e.g. {OEM_HISTORY_DAYS} for an OEM, {HISTORY_DAYS} "
-                             "for element sets, or None for the default")
-        history_days = hd
-    import numbers
-
-    if not (isinstance(step_s, numbers.Real) and math.isfinite(step_s) and step_s > 0):
-        raise InputError(f"step_s must be a positive number of seconds, got {step_s!r}; e.g. {SAMPLE_STEP_S:g}")
+    history_days = _checked_history_days(history_days)
+    _check_step(step_s)
     kind, payload, name = _read(source)
     name = label or name
     if predict_from_utc is not None and kind == "elements":
@@ -1044,114 +1032,192 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
                          "sets use at_utc (only the sets dated at or before it are used)")
     t_at = None if at_utc is None else parse_utc(at_utc)
     t_until = None if until_utc is None else parse_utc(until_utc)
-    warns: list[str] = []
-    drag = None
-    burns = ()
-    predicted = None
-    events = ()
     if kind in ("oem", "embedded", "eph"):
-        if kind == "eph":
-            eph = payload.in_frame("GCRF")
-            events = tuple(eph.meta.get("events", ()) or ())
-            sc = eph.meta.get("spacecraft")
-            created = eph.meta.get("creation_date")
-        else:
-            eph = payload.ephemeris("GCRF")
-            events = tuple(payload.events or ())
-            sc = payload.spacecraft
-            created = payload.creation_date
-        area = None if sc is None else sc.drag_area_m2
-        mass = None if sc is None else sc.mass_kg
-        data_end = created if created is not None else eph.start
-        gap_d = None if t_at is None else float(seconds_between(eph.stop, t_at)) / 86400.0
-        # extended by propagation (until_utc) from data that old: refused (without until_utc the caller
-        # reads the samples and refuses a time outside them in its own words)
-        if predict_from_utc is None and t_until is not None and gap_d is not None and gap_d > MAX_ELEMENTS_AGE_DAYS:
-            raise InputError(
-                f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}: {iso_utc(t_at, 0)} is outside it, "
-                f"{gap_d:.0f} days after its end (more than {MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every "
-                "few weeks); give an OEM that covers that time, or element sets from the days before it")
-        start_pred = None
-        if predict_from_utc is not None:
-            start_pred = parse_utc(predict_from_utc)
-            if not eph.covers(start_pred):
-                raise InputError(f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; the prediction "
-                                 f"start {iso_utc(start_pred, 0)} must lie inside it")
-            data_end = start_pred
-        elif t_until is not None and float(seconds_between(eph.stop, t_until)) > 0:
-            start_pred = eph.stop
-        if start_pred is not None:
-            end = t_until if t_until is not None else add_seconds(start_pred, 3 * 86400.0)
-            if float(seconds_between(start_pred, end)) <= 0:
-                raise InputError(f"the end {iso_utc(end, 0)} is not after the prediction start {iso_utc(start_pred, 0)}")
-            if area is not None and sc.drag_coeff is None:   # no DRAG_AREA: predict_from_ephemeris says so
-                warns.append(f"{name}: no DRAG_COEFF in the file; the drag is estimated from the samples with the "
-                             f"file's DRAG_AREA ({area:g} m^2) and Cd {DEFAULT_CD} (NASA's Cd is never used as is)")
-            pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area,
-                                                          mass_kg=mass, step_s=step_s,
-                                                          history_days=history_days)
-            warns += w
-            predicted = iso_utc(start_pred, 0)
-            eph = _join(eph, pred, eph.name) if predict_from_utc is None else pred
-            if predict_from_utc is None:
-                warns.append(f"{name} ends {iso_utc(start_pred, 0)}; extended by propagation to {iso_utc(end, 0)} "
-                             f"({drag.describe()})")
-        if created is not None and t_at is not None:
-            age_d = float(seconds_between(created, t_at)) / 86400.0
-            if age_d < 0 and predict_from_utc is None:
-                warns.append(f"{name} was created {iso_utc(created, 0)}, after {iso_utc(t_at, 0)} it serves: it holds "
-                             "information from after that time")
-            elif age_d > STALE_DAYS:
-                warns.append(_stale_text(name, created, t_at, age_d, "an OEM created closer to the flight (NASA "
-                                         "publishes one every few days) or a fresh TLE/OMM series (--station-tle)"))
-            planned = [e for e in events if e.dv_mps > 0 and float(seconds_between(data_end, e.tig)) > 0
-                       and float(seconds_between(e.tig, t_at)) > 0]
-            for e in planned:
-                warns.append(f"{name}: the planned burn '{e.name}' ({iso_utc(e.tig, 0)}, {e.dv_mps:.1f} m/s) lies between "
-                             f"the data ({iso_utc(data_end, 0)}) and {iso_utc(t_at, 0)}: the real burn may differ from "
-                             "the plan; use an ephemeris or element sets dated after it")
-        out_kind = "embedded" if kind == "embedded" else "oem"
-        src_text = name
-        data_end_text = None if data_end is None else iso_utc(data_end, 0)
+        got = _station_from_ephemeris(kind, payload, name, t_at, t_until, predict_from_utc, history_days, step_s)
     else:
-        lab = name
-        state, drag, w, arc, mans = determine_orbit(payload, t_at, label=lab,
-                                                 history_days=HISTORY_DAYS if history_days is None else history_days)
-        warns += w
-        last = arc[-1]
-        if t_at is not None and float(seconds_between(last.epoch, t_at)) > MAX_ELEMENTS_AGE_DAYS * 86400.0:
-            raise InputError(
-                f"{lab}: the last element set before {iso_utc(t_at, 0)} is from {iso_utc(last.epoch, 0)}, "
-                f"{float(seconds_between(last.epoch, t_at)) / 86400.0:.0f} days earlier (more than "
-                f"{MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every few weeks); give element sets from the "
-                "days before that time")
-        end = t_until if t_until is not None else add_seconds(t_at if t_at is not None else last.epoch,
-                                                               DEFAULT_SPAN_DAYS * 86400.0)
-        if float(seconds_between(state.t, end)) <= 0:
-            end = add_seconds(state.t, 86400.0)
-        back = arc[0].epoch
-        if t_at is not None and float(seconds_between(add_seconds(t_at, -6 * 3600.0), back)) > 0:
-            back = add_seconds(t_at, -6 * 3600.0)
-        eph = propagate_state(state, drag, end, back_to=back, step_s=step_s)
-        predicted = iso_utc(state.t, 0)
-        data_end_text = iso_utc(last.epoch, 0)
-        if t_at is not None:
-            age_d = float(seconds_between(last.epoch, t_at)) / 86400.0
-            if age_d > STALE_DAYS:
-                warns.append(_stale_text(lab, last.epoch, t_at, age_d, "element sets dated closer to the flight"))
-        src_text = (f"orbit determined from {len(arc)} element sets of {lab} ({iso_utc(arc[0].epoch, 0)} to "
-                    f"{iso_utc(last.epoch, 0)})" if len(arc) != 1 else
-                    f"orbit determined from 1 element set of {lab} ({iso_utc(last.epoch, 0)})")
-        out_kind = "elements"
-        from dataclasses import replace as _r
-
-        eph = _r(eph, name="ISS" if last.catalog_number.lstrip("0") == "25544" else eph.name,
-                 meta={**eph.meta, "source": src_text})
+        got = _station_from_elements(payload, name, t_at, t_until, history_days, step_s)
     if warn:
-        for w in warns:
+        for w in got.warns:
             _warnings.warn(w, StationDataWarning, stacklevel=2)
-    return Station(src_text, out_kind, eph, drag, tuple(warns), (iso_utc(eph.start, 0), iso_utc(eph.stop, 0)),
-                   data_end_text, predicted, tuple(burns), tuple(events))
+    eph = got.eph
+    return Station(got.source, got.kind, eph, got.drag, tuple(got.warns), (iso_utc(eph.start, 0), iso_utc(eph.stop, 0)),
+                   got.data_end_text, got.predicted, tuple(got.burns), tuple(got.events))
+
+
+def _checked_history_days(history_days):
+    """``history_days`` as a positive finite float (None stays None), else one InputError line."""
+    if history_days is None:
+        return None
+    try:
+        hd = float(history_days)
+    except (TypeError, ValueError):
+        hd = math.nan
+    if not (math.isfinite(hd) and hd > 0):
+        raise InputError(f"history_days must be a positive number of days (the span of data fitted before the "
+                         f"prediction), got {history_days!r}; e.g. {OEM_HISTORY_DAYS} for an OEM, {HISTORY_DAYS} "
+                         "for element sets, or None for the default")
+    return hd
+
+
+def _check_step(step_s) -> None:
+    import numbers
+
+    if not (isinstance(step_s, numbers.Real) and math.isfinite(step_s) and step_s > 0):
+        raise InputError(f"step_s must be a positive number of seconds, got {step_s!r}; e.g. {SAMPLE_STEP_S:g}")
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What one source gives a :class:`Station`: its description and kind, the GCRF ephemeris,
+    the drag estimate, the warnings, the end of the data and the start of our own propagation
+    (UTC texts or None), the planned burns applied and the file's events."""
+
+    source: str
+    kind: str
+    eph: Any
+    drag: Any
+    warns: list
+    data_end_text: str | None
+    predicted: str | None
+    burns: tuple = ()
+    events: tuple = ()
+
+
+def _station_from_ephemeris(kind, payload, name, t_at, t_until, predict_from_utc, history_days, step_s) -> _Loaded:
+    """An OEM (or an Ephemeris): its samples as they are, or propagated from its last data (or from
+    ``predict_from_utc``, a hindcast) with the drag fitted before it and the planned burns applied."""
+    from ..time import iso_utc, seconds_between
+
+    eph, events, sc, created = _ephemeris_meta(kind, payload)
+    area = None if sc is None else sc.drag_area_m2
+    mass = None if sc is None else sc.mass_kg
+    data_end = created if created is not None else eph.start
+    gap_d = None if t_at is None else float(seconds_between(eph.stop, t_at)) / 86400.0
+    # extended by propagation (until_utc) from data that old: refused (without until_utc the caller
+    # reads the samples and refuses a time outside them in its own words)
+    if predict_from_utc is None and t_until is not None and gap_d is not None and gap_d > MAX_ELEMENTS_AGE_DAYS:
+        raise InputError(
+            f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}: {iso_utc(t_at, 0)} is outside it, "
+            f"{gap_d:.0f} days after its end (more than {MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every "
+            "few weeks); give an OEM that covers that time, or element sets from the days before it")
+    start_pred = _prediction_start(eph, name, t_until, predict_from_utc)
+    warns, drag, burns, predicted = [], None, (), None
+    if start_pred is not None:
+        if predict_from_utc is not None:
+            data_end = start_pred
+        eph, drag, burns, w = _extend(eph, name, start_pred, t_until, predict_from_utc, events, sc, area, mass,
+                                      step_s, history_days)
+        warns += w
+        predicted = iso_utc(start_pred, 0)
+    if created is not None and t_at is not None:
+        warns += _oem_age_warnings(name, created, t_at, data_end, events, predict_from_utc)
+    return _Loaded(name, "embedded" if kind == "embedded" else "oem", eph, drag, warns,
+                   None if data_end is None else iso_utc(data_end, 0), predicted, burns, events)
+
+
+def _ephemeris_meta(kind, payload):
+    """(GCRF ephemeris, event-summary events, spacecraft block or None, creation date or None)."""
+    if kind == "eph":
+        eph = payload.in_frame("GCRF")
+        return eph, tuple(eph.meta.get("events", ()) or ()), eph.meta.get("spacecraft"), eph.meta.get("creation_date")
+    return payload.ephemeris("GCRF"), tuple(payload.events or ()), payload.spacecraft, payload.creation_date
+
+
+def _prediction_start(eph, name, t_until, predict_from_utc):
+    """Where our propagation starts: ``predict_from_utc`` (inside the file), the file's end when
+    ``t_until`` lies beyond it, else None (the samples serve as they are)."""
+    from ..time import iso_utc, parse_utc, seconds_between
+
+    if predict_from_utc is not None:
+        start_pred = parse_utc(predict_from_utc)
+        if not eph.covers(start_pred):
+            raise InputError(f"{name} covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; the prediction "
+                             f"start {iso_utc(start_pred, 0)} must lie inside it")
+        return start_pred
+    if t_until is not None and float(seconds_between(eph.stop, t_until)) > 0:
+        return eph.stop
+    return None
+
+
+def _extend(eph, name, start_pred, t_until, predict_from_utc, events, sc, area, mass, step_s, history_days):
+    """The prediction from ``start_pred`` (to ``t_until``, else 3 days), joined to the file's samples
+    unless it is a hindcast: (ephemeris, drag, burns applied, warnings)."""
+    from ..time import add_seconds, iso_utc, seconds_between
+
+    warns = []
+    end = t_until if t_until is not None else add_seconds(start_pred, 3 * 86400.0)
+    if float(seconds_between(start_pred, end)) <= 0:
+        raise InputError(f"the end {iso_utc(end, 0)} is not after the prediction start {iso_utc(start_pred, 0)}")
+    if area is not None and sc.drag_coeff is None:   # no DRAG_AREA: predict_from_ephemeris says so
+        warns.append(f"{name}: no DRAG_COEFF in the file; the drag is estimated from the samples with the "
+                     f"file's DRAG_AREA ({area:g} m^2) and Cd {DEFAULT_CD} (NASA's Cd is never used as is)")
+    pred, drag, burns, w = predict_from_ephemeris(eph, start_pred, end, events=events, area_m2=area, mass_kg=mass,
+                                                  step_s=step_s, history_days=history_days)
+    warns += w
+    if predict_from_utc is not None:
+        return pred, drag, burns, warns
+    warns.append(f"{name} ends {iso_utc(start_pred, 0)}; extended by propagation to {iso_utc(end, 0)} "
+                 f"({drag.describe()})")
+    return _join(eph, pred, eph.name), drag, burns, warns
+
+
+def _oem_age_warnings(name, created, t_at, data_end, events, predict_from_utc) -> list:
+    """A file created after the time it serves, a stale one, a planned burn between its data and
+    that time: one warning each."""
+    from ..time import iso_utc, seconds_between
+
+    warns = []
+    age_d = float(seconds_between(created, t_at)) / 86400.0
+    if age_d < 0 and predict_from_utc is None:
+        warns.append(f"{name} was created {iso_utc(created, 0)}, after {iso_utc(t_at, 0)} it serves: it holds "
+                     "information from after that time")
+    elif age_d > STALE_DAYS:
+        warns.append(_stale_text(name, created, t_at, age_d, "an OEM created closer to the flight (NASA "
+                                 "publishes one every few days) or a fresh TLE/OMM series (--station-tle)"))
+    planned = [e for e in events if e.dv_mps > 0 and float(seconds_between(data_end, e.tig)) > 0
+               and float(seconds_between(e.tig, t_at)) > 0]
+    for e in planned:
+        warns.append(f"{name}: the planned burn '{e.name}' ({iso_utc(e.tig, 0)}, {e.dv_mps:.1f} m/s) lies between "
+                     f"the data ({iso_utc(data_end, 0)}) and {iso_utc(t_at, 0)}: the real burn may differ from "
+                     "the plan; use an ephemeris or element sets dated after it")
+    return warns
+
+
+def _station_from_elements(payload, name, t_at, t_until, history_days, step_s) -> _Loaded:
+    """Element sets: orbit determination on those dated before ``t_at``, propagated to ``t_until``
+    (default :data:`DEFAULT_SPAN_DAYS` after it) and back over the fitted arc."""
+    from dataclasses import replace as _r
+
+    from ..time import add_seconds, iso_utc, seconds_between
+
+    state, drag, warns, arc, _mans = determine_orbit(payload, t_at, label=name,
+                                                     history_days=HISTORY_DAYS if history_days is None else history_days)
+    warns = list(warns)
+    last = arc[-1]
+    if t_at is not None and float(seconds_between(last.epoch, t_at)) > MAX_ELEMENTS_AGE_DAYS * 86400.0:
+        raise InputError(
+            f"{name}: the last element set before {iso_utc(t_at, 0)} is from {iso_utc(last.epoch, 0)}, "
+            f"{float(seconds_between(last.epoch, t_at)) / 86400.0:.0f} days earlier (more than "
+            f"{MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every few weeks); give element sets from the "
+            "days before that time")
+    end = t_until if t_until is not None else add_seconds(t_at if t_at is not None else last.epoch,
+                                                           DEFAULT_SPAN_DAYS * 86400.0)
+    if float(seconds_between(state.t, end)) <= 0:
+        end = add_seconds(state.t, 86400.0)
+    back = arc[0].epoch
+    if t_at is not None and float(seconds_between(add_seconds(t_at, -6 * 3600.0), back)) > 0:
+        back = add_seconds(t_at, -6 * 3600.0)
+    eph = propagate_state(state, drag, end, back_to=back, step_s=step_s)
+    if t_at is not None:
+        age_d = float(seconds_between(last.epoch, t_at)) / 86400.0
+        if age_d > STALE_DAYS:
+            warns.append(_stale_text(name, last.epoch, t_at, age_d, "element sets dated closer to the flight"))
+    src_text = (f"orbit determined from {len(arc)} element sets of {name} ({iso_utc(arc[0].epoch, 0)} to "
+                f"{iso_utc(last.epoch, 0)})" if len(arc) != 1 else
+                f"orbit determined from 1 element set of {name} ({iso_utc(last.epoch, 0)})")
+    eph = _r(eph, name="ISS" if last.catalog_number.lstrip("0") == "25544" else eph.name,
+             meta={**eph.meta, "source": src_text})
+    return _Loaded(src_text, "elements", eph, drag, warns, iso_utc(last.epoch, 0), iso_utc(state.t, 0))
 
 
 def expected_error_km(age_days: float) -> tuple:
