@@ -394,7 +394,7 @@ R413 = {413: {"model": Problem, "description": "request body too large"}}
 
 def create_app(cfg: WebConfig) -> FastAPI:
     """The FastAPI application for ``cfg`` (see the module docstring)."""
-    from .jobs import JobLimitError, JobQueue, RunExistsError
+    from .jobs import JobQueue
     from .security import GuardMiddleware, HostCheckMiddleware, token_matches
 
     out_dir = Path(cfg.out_dir).resolve()
@@ -469,6 +469,17 @@ def create_app(cfg: WebConfig) -> FastAPI:
 
             raise HTTPException(401, AUTH_REQUIRED, headers={"WWW-Authenticate": "Bearer"})
 
+    _add_error_handlers(app)
+    _add_run_reading_routes(app, out_dir, cache, jobs, gyr_version, cesium_version)
+    _add_manifest_routes(app, store, require_token)
+    _add_run_start_route(app, out_dir, jobs, require_token)
+    _add_docs_and_viewer(app, cdir)
+    return app
+
+
+def _add_error_handlers(app) -> None:
+    """Every error as JSON ``{"detail", "rule"}``: HTTP errors, a stale If-Match (412), input
+    errors (422, with the broken rule), the tool's own failures (503), request validation (422)."""
     @app.exception_handler(HTTPException)
     async def _http_exc(request: Request, exc: HTTPException):
         return JSONResponse({"detail": exc.detail, "rule": None}, status_code=exc.status_code,
@@ -509,6 +520,10 @@ def create_app(cfg: WebConfig) -> FastAPI:
         more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
         return _problem(422, f"{where}: {first.get('msg')}{more}")
 
+
+
+def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium_version) -> None:
+    """``/api/health``, the finished runs (timeline, files, LVLH track) and the jobs."""
     def run_dir(run: str) -> Path:
         if not re.fullmatch(RUN_NAME_PATTERN, run):
             raise HTTPException(422, f"run name {run!r} is not a run name; use letters, digits, '.', '_', '-'")
@@ -595,6 +610,11 @@ def create_app(cfg: WebConfig) -> FastAPI:
             raise HTTPException(404, f"no job {job_id}; list them at /api/jobs")
         return j.as_dict()
 
+
+
+def _add_manifest_routes(app, store, require_token) -> None:
+    """The station manifest: events, occupancy, port intervals; adding, moving and removing events
+    (writes behind the token, changes behind If-Match)."""
     @app.get("/api/manifest/events", response_model=list[ManifestEventOut], responses={**R429}, tags=["manifest"])
     def manifest_events():
         return [e.as_dict() for e in store().events()]
@@ -684,6 +704,12 @@ def create_app(cfg: WebConfig) -> FastAPI:
         _event_or_404(s, event_id)
         return s.remove_event(event_id, expect_version=expect).as_dict()
 
+
+
+def _add_run_start_route(app, out_dir: Path, jobs, require_token) -> None:
+    """``POST /api/runs``: a scenario (with an uploaded station file, if any), checked, then queued."""
+    from .jobs import JobLimitError, RunExistsError
+
     @app.post("/api/runs", response_model=JobOut, status_code=202,
               responses={**R401, **R413, **R422, **R429, 409: {"model": Problem, "description":
                                                                 "a run with that name exists or is queued"},
@@ -710,6 +736,11 @@ def create_app(cfg: WebConfig) -> FastAPI:
             return _problem(409 if isinstance(exc, RunExistsError) else 503, str(exc))
         return job.as_dict()
 
+
+
+def _add_docs_and_viewer(app, cdir: Path) -> None:
+    """The API docs and the CesiumJS viewer, from local assets (503 with the build command when
+    they are not installed)."""
     # --- the API docs, from local assets -----------------------------------------------------
     @app.get("/docs", include_in_schema=False)
     def api_docs():
@@ -745,7 +776,6 @@ def create_app(cfg: WebConfig) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR / "viewer"), name="static")
     if cdir.is_dir():
         app.mount("/cesium", StaticFiles(directory=cdir), name="cesium")
-    return app
 
 
 def _etag(event_id: int, version: int | None) -> str:
