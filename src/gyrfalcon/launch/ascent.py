@@ -651,11 +651,15 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
         Spacecraft mass; default the vehicle's default payload (Soyuz MS, 7,152 kg).
     sample_step_s : float
         Spacing of the trajectory samples [s].
+
+    The guidance is solved (:func:`_solve`), the solution flown once more for its samples
+    (:func:`_ascent_trajectory`), its events (:func:`_ascent_timeline`), the insertion state and
+    elements, the propellant left (:func:`_propellant_left`) and the guidance figures.
     """
-    from ..frames import gcrf_to_itrf, gcrf_to_teme, geodetic_from_itrf
+    from ..frames import gcrf_to_teme
     from ..orbits.elements import KeplerianElements
     from ..orbits.state import State
-    from ..time import add_seconds, iso_utc
+    from ..time import add_seconds
     from .insertion import _orbit_constants, check_pad_near_plane, target_plane_normal
     from .vehicles import load_spacecraft, load_vehicle
 
@@ -666,33 +670,55 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
         raise InputError(f"payload {payload_kg:.0f} kg is outside 1,000-10,000 kg; a Soyuz MS is about 7,150 kg")
     _orbit_constants(perigee_alt_m, apogee_alt_m)
     n = target_plane_normal(plane_normal_gcrf, inclination_rad, raan_rad, liftoff)
-    if plane_normal_gcrf is not None:
-        if n.ndim != 1:
-            raise InputError("fly_ascent takes one plane normal (3,); for many liftoff times use parametric_insertion")
+    if plane_normal_gcrf is not None and n.ndim != 1:
+        raise InputError("fly_ascent takes one plane normal (3,); for many liftoff times use parametric_insertion")
 
     check_pad_near_plane(pad_lat_rad, pad_lon_rad, pad_alt_m, liftoff, n)   # the one check of the limit
     fl = _Flight(veh, float(payload_kg), liftoff, pad_lat_rad, pad_lon_rad, pad_alt_m, n, perigee_alt_m, apogee_alt_m)
     x, f, _, iters = _solve(fl, _initial_guess(fl))
     final = fl.fly(x, t_eval_step=sample_step_s)
     tc, ts = final["cutoff"], final["t_sep"]
+    traj = _ascent_trajectory(fl, veh, final, liftoff, pad_lat_rad, pad_lon_rad)
+    timeline = _ascent_timeline(fl, veh, traj, liftoff, tc, ts)
 
-    # ---- samples ----------------------------------------------------------------------
+    t_ins = add_seconds(liftoff, ts)
+    y_sep = final["y_sep"]
+    insertion = State(t_ins, y_sep[:3], y_sep[3:], "GCRF", float(payload_kg),
+                      {"source": "gyrfalcon.launch.ascent", "vehicle": vehicle, "met_s": ts})
+    r_teme, v_teme = gcrf_to_teme(t_ins, y_sep[:3], y_sep[3:])
+    elements = KeplerianElements.from_rv(r_teme, v_teme)
+    r_cut = np.asarray(final["y_cut"])
+    guidance = GuidanceSolution(
+        kick_rad=float(x[0]), azimuth_rad=float(x[1] % (2 * math.pi)), pitch_rate_per_s=float(x[2]),
+        yaw_rate_rad_s=float(x[3]), radius_error_m=float(np.linalg.norm(r_cut[:3]) - fl.rp),
+        flight_path_angle_rad=float(f[1] * 1e-2), plane_error_rad=float(max(abs(f[2]), abs(f[3])) * 1e-3),
+        iterations=iters, trajectories=fl.count,
+    )
+    return AscentResult(
+        liftoff=liftoff, pad_lat_rad=float(pad_lat_rad), pad_lon_rad=float(pad_lon_rad), pad_alt_m=float(pad_alt_m),
+        vehicle=vehicle, timeline=timeline, trajectory=traj, insertion=insertion, elements=elements,
+        guidance=guidance, cutoff_met_s=float(tc), insertion_met_s=float(ts), liftoff_mass_kg=float(fl.m0),
+        propellant_left_kg=_propellant_left(fl, veh, tc), plane_normal_gcrf=np.array(n, float),
+    )
+
+
+def _ascent_trajectory(fl, veh, final, liftoff, pad_lat_rad, pad_lon_rad) -> AscentTrajectory:
+    """The flown solution's samples: geodetic position, speeds, dynamic pressure, Mach, mass,
+    sensed acceleration [g] and downrange from the pad."""
+    from ..frames import gcrf_to_itrf, geodetic_from_itrf
+    from ..time import add_seconds
+
     t_s, y_s, seg_idx = final["samples"]
     order = np.argsort(t_s, kind="stable")
     t_s, y_s = t_s[order], y_s[order]
     seg_idx = [seg_idx[i] for i in order]
     segs = final["segments"]
-    times = add_seconds(liftoff, t_s)
-    r_itrf = gcrf_to_itrf(times, y_s[:, :3])
+    r_itrf = gcrf_to_itrf(add_seconds(liftoff, t_s), y_s[:, :3])
     lat, lon, alt = geodetic_from_itrf(r_itrf)
-    w = np.asarray(fl.ctx.w)
-    vrel = y_s[:, 3:] - np.cross(w, y_s[:, :3])
+    vrel = y_s[:, 3:] - np.cross(np.asarray(fl.ctx.w), y_s[:, :3])
     vrel_n = np.linalg.norm(vrel, axis=1)
     vin = np.linalg.norm(y_s[:, 3:], axis=1)
-    mass = np.empty(len(t_s))
-    q = np.empty(len(t_s))
-    mach = np.empty(len(t_s))
-    acc = np.empty(len(t_s))
+    mass, q, mach, acc = (np.empty(len(t_s)) for _ in range(4))
     for i, (t, si) in enumerate(zip(t_s, seg_idx)):
         sg = segs[si]
         m = sg.m0 - sg.mdot * (t - sg.t0)
@@ -703,47 +729,34 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
         cd = interp_clamped(veh.mach, veh.cd, mach[i])
         thrust = max(sg.fvac - p * sg.ae, 0.0) if sg.fvac > 0 else 0.0
         acc[i] = (thrust + q[i] * cd * sg.sref) / m / G0_MPS2 if m > 0 else 0.0
-    lat0, lon0 = pad_lat_rad, pad_lon_rad
-    cosc = np.sin(lat0) * np.sin(lat) + np.cos(lat0) * np.cos(lat) * np.cos(lon - lon0)
+    cosc = np.sin(pad_lat_rad) * np.sin(lat) + np.cos(pad_lat_rad) * np.cos(lat) * np.cos(lon - pad_lon_rad)
     downrange = _MEAN_EARTH_RADIUS_M * np.arccos(np.clip(cosc, -1.0, 1.0))
-    traj = AscentTrajectory(t_s, lat, lon, alt, vin, vrel_n, q, mach, mass, acc, downrange, y_s[:, :3], y_s[:, 3:])
+    return AscentTrajectory(t_s, lat, lon, alt, vin, vrel_n, q, mach, mass, acc, downrange, y_s[:, :3], y_s[:, 3:])
 
-    # ---- timeline -----------------------------------------------------------------------
-    def at(met):
+
+def _ascent_timeline(fl, veh, traj: AscentTrajectory, liftoff, tc, ts) -> tuple:
+    """The ascent's events in MET order, each interpolated linearly between the 1-s samples."""
+    from ..time import add_seconds, iso_utc
+
+    t_s = traj.met_s
+
+    def event(name, met):
         i = int(np.argmin(np.abs(t_s - met)))
-        return i
+        near, fr, j = abs(t_s[i] - met) <= 1e-6, 0.0, i
+        if not near:
+            j = min(max(i + 1 if t_s[i] < met else i - 1, 0), len(t_s) - 1)
+            fr = 0.0 if j == i else (met - t_s[i]) / (t_s[j] - t_s[i])
 
-    def event(name, met, mass_override=None):
-        i = at(met)
-        if abs(t_s[i] - met) > 1e-6:
-            # interpolate linearly between the neighbouring samples (1 s apart)
-            j = i + 1 if t_s[i] < met else i - 1
-            j = min(max(j, 0), len(t_s) - 1)
-            if j == i:
-                fr = 0.0
-            else:
-                fr = (met - t_s[i]) / (t_s[j] - t_s[i])
+        def lerp(arr):
+            return float(arr[i]) if near else float(arr[i] + fr * (arr[j] - arr[i]))
+        return AscentEvent(name, float(met), iso_utc(add_seconds(liftoff, met)), lerp(traj.altitude_m),
+                           lerp(traj.inertial_speed_mps), lerp(traj.relative_speed_mps), lerp(traj.downrange_m),
+                           lerp(traj.dynamic_pressure_pa), lerp(traj.mass_kg))
 
-            def lerp(arr):
-                return float(arr[i] + fr * (arr[j] - arr[i]))
-        else:
-            def lerp(arr):
-                return float(arr[i])
-        return AscentEvent(name, float(met), iso_utc(add_seconds(liftoff, met)), lerp(alt), lerp(vin), lerp(vrel_n),
-                           lerp(downrange), lerp(q), float(mass_override) if mass_override is not None else lerp(mass))
-
-    # max-Q: parabola through the sampled maximum
-    k = int(np.argmax(q))
-    t_q = float(t_s[k])
-    if 0 < k < len(q) - 1 and t_s[k + 1] - t_s[k - 1] > 0:
-        y0, y1, y2 = q[k - 1], q[k], q[k + 1]
-        den = y0 - 2 * y1 + y2
-        if den < 0:
-            t_q = float(t_s[k] + 0.5 * (y0 - y2) / den * (t_s[k + 1] - t_s[k]))
     strap, core, blok = veh.stage("strapons"), veh.stage("core"), veh.stage("blok-i")
     timeline = [
         event("liftoff", 0.0),
-        event("max-q", t_q),
+        event("max-q", _max_q_met(t_s, traj.dynamic_pressure_pa)),
         event("les-jettison", veh.jettison("les").met_s),
         event("strapons-cutoff", fl.run["strapons"][1]),
         event("strapons-separation", strap.separation_met_s),
@@ -756,35 +769,30 @@ def fly_ascent(liftoff, *, pad_lat_rad: float, pad_lon_rad: float, pad_alt_m: fl
         event("spacecraft-separation", ts),
     ]
     timeline.sort(key=lambda e: e.met_s)
+    return tuple(timeline)
 
-    # ---- insertion -------------------------------------------------------------------
-    t_ins = add_seconds(liftoff, ts)
-    y_sep = final["y_sep"]
-    insertion = State(t_ins, y_sep[:3], y_sep[3:], "GCRF", float(payload_kg),
-                      {"source": "gyrfalcon.launch.ascent", "vehicle": vehicle, "met_s": ts})
-    r_teme, v_teme = gcrf_to_teme(t_ins, y_sep[:3], y_sep[3:])
-    elements = KeplerianElements.from_rv(r_teme, v_teme)
 
+def _max_q_met(t_s, q) -> float:
+    """MET of the maximum dynamic pressure: the vertex of the parabola through the sampled maximum."""
+    k = int(np.argmax(q))
+    t_q = float(t_s[k])
+    if 0 < k < len(q) - 1 and t_s[k + 1] - t_s[k - 1] > 0:
+        y0, y1, y2 = q[k - 1], q[k], q[k + 1]
+        den = y0 - 2 * y1 + y2
+        if den < 0:
+            t_q = float(t_s[k] + 0.5 * (y0 - y2) / den * (t_s[k + 1] - t_s[k]))
+    return t_q
+
+
+def _propellant_left(fl, veh, tc) -> dict:
+    """Propellant left in each stage [kg]; the third stage stops at the energy cutoff ``tc``,
+    before its scheduled end."""
     left = {}
     for s in veh.stages:
         a, b = fl.run[s.id]
         burnt = (_stage_mass_left(s, (a, b), a) - _stage_mass_left(s, (a, b), b))
         burnt_h2o2 = s.count * s.h2o2_rate_kgps * (b - a)
         left[s.id] = s.count * s.propellant_kg - (burnt - burnt_h2o2)
-    # the third stage stops at the energy cutoff, before its scheduled end
-    a3 = fl.run["blok-i"][0]
-    left["blok-i"] = blok.count * (blok.propellant_kg - blok.mass_flow_kgps * (tc - a3))
-
-    r_cut = np.asarray(final["y_cut"])
-    rn = np.linalg.norm(r_cut[:3])
-    guidance = GuidanceSolution(
-        kick_rad=float(x[0]), azimuth_rad=float(x[1] % (2 * math.pi)), pitch_rate_per_s=float(x[2]),
-        yaw_rate_rad_s=float(x[3]), radius_error_m=float(rn - fl.rp), flight_path_angle_rad=float(f[1] * 1e-2),
-        plane_error_rad=float(max(abs(f[2]), abs(f[3])) * 1e-3), iterations=iters, trajectories=fl.count,
-    )
-    return AscentResult(
-        liftoff=liftoff, pad_lat_rad=float(pad_lat_rad), pad_lon_rad=float(pad_lon_rad), pad_alt_m=float(pad_alt_m),
-        vehicle=vehicle, timeline=tuple(timeline), trajectory=traj, insertion=insertion, elements=elements,
-        guidance=guidance, cutoff_met_s=float(tc), insertion_met_s=float(ts), liftoff_mass_kg=float(fl.m0),
-        propellant_left_kg=left, plane_normal_gcrf=np.array(n, float),
-    )
+    blok = veh.stage("blok-i")
+    left["blok-i"] = blok.count * (blok.propellant_kg - blok.mass_flow_kgps * (tc - fl.run["blok-i"][0]))
+    return left
