@@ -559,155 +559,184 @@ class _RawSegment:
 
 
 def _parse_kvn(text, source):
-    lines = text.splitlines()
-    header: dict = {}
-    header_lines: dict = {}
-    header_comments: list = []
-    segs: list = []
-    state = "HEADER"
-    cov_start = 0
-    for i, raw in enumerate(lines, start=1):
-        line = raw.strip()
-        if not line:
-            continue
-        if line == "COMMENT" or line.startswith("COMMENT ") or line.startswith("COMMENT\t"):
-            text_c = line[7:].strip()
-            if state == "HEADER":
-                header_comments.append(text_c)
-            elif state != "COV":
-                segs[-1].comments.append(text_c)
-            elif segs[-1].covs:
-                raise OEMFormatError(f"{source}, line {i}: COMMENT inside a covariance matrix; comments go at the "
-                                     "start of the covariance block, before its first EPOCH")
-            continue
-        if state == "HEADER":
-            if line == "META_START":
-                _check_header(header, header_lines, source)
-                segs.append(_RawSegment(i))
-                state = "META"
+    return _KvnReader(source).read(text)
+
+
+class _KvnReader:
+    """The KVN form of an OEM read line by line: header, then segments of metadata, data lines and
+    optional covariance blocks. ``state`` names the part being read (``HEADER``, ``META``,
+    ``DATA``, ``COV``); each has a method that reads its lines and refuses, with the line number,
+    what does not belong there. Private to :func:`_parse_kvn` (mutable while it reads)."""
+
+    def __init__(self, source):
+        self.source = source
+        self.header: dict = {}
+        self.header_lines: dict = {}
+        self.header_comments: list = []
+        self.segs: list = []
+        self.state = "HEADER"
+        self.cov_start = 0
+
+    def read(self, text):
+        readers = {"HEADER": self._header, "META": self._meta, "DATA": self._data, "COV": self._cov}
+        for i, raw in enumerate(text.splitlines(), start=1):
+            line = raw.strip()
+            if not line:
                 continue
-            m = _KEY_VALUE.match(line)
-            if not m:
-                raise OEMFormatError(f"{source}, line {i}: expected 'KEY = value' in the header, found "
-                                     f"{line[:80]!r}; the header holds CCSDS_OEM_VERS, CREATION_DATE, "
-                                     "ORIGINATOR (and COMMENT lines), then META_START")
-            if not header and m.group(1) != "CCSDS_OEM_VERS":
-                raise OEMFormatError(f"{source}, line {i}: an OEM must start with 'CCSDS_OEM_VERS = 2.0', "
-                                     f"found {line[:80]!r}")
-            if m.group(1) not in REQUIRED_HEADER + OPTIONAL_HEADER:
-                raise OEMFormatError(f"{source}, line {i}: unknown header keyword {m.group(1)} ({line[:80]!r}); "
-                                     f"an OEM header holds {', '.join(REQUIRED_HEADER + OPTIONAL_HEADER)} and COMMENT")
-            if m.group(1) in header:
-                raise OEMFormatError(f"{source}, line {i}: header key {m.group(1)} appears twice "
-                                     f"(first at line {header_lines[m.group(1)]}); keep one")
-            header[m.group(1)] = m.group(2)
-            header_lines[m.group(1)] = i
-        elif state == "META":
-            seg = segs[-1]
-            if line == "META_STOP":
-                _check_metadata(seg, source, len(segs))
-                state = "DATA"
+            if line == "COMMENT" or line.startswith("COMMENT ") or line.startswith("COMMENT\t"):
+                self._comment(i, line[7:].strip())
                 continue
-            m = _KEY_VALUE.match(line)
-            if not m:
-                raise OEMFormatError(f"{source}, line {i}: expected 'KEY = value' between META_START "
-                                     f"(line {seg.first_line}) and META_STOP, found {line[:80]!r}")
-            key = m.group(1)
-            if key not in REQUIRED_METADATA + OPTIONAL_METADATA:
-                raise OEMFormatError(f"{source}, line {i}: unknown metadata keyword {key} ({line[:80]!r}); "
-                                     f"OEM metadata holds {', '.join(REQUIRED_METADATA + OPTIONAL_METADATA)} "
-                                     "and COMMENT")
-            if key in seg.meta:
-                raise OEMFormatError(f"{source}, line {i}: metadata key {key} appears twice in the segment "
-                                     f"starting at line {seg.first_line} (first at line {seg.meta_lines[key]})")
-            seg.meta[key] = m.group(2)
-            seg.meta_lines[key] = i
-        elif state == "DATA":
-            if line == "META_START":
-                segs.append(_RawSegment(i))
-                state = "META"
-                continue
-            if line == "COVARIANCE_START":
-                state = "COV"
-                cov_start = i
-                continue
-            if line in ("META_STOP", "COVARIANCE_STOP"):
-                raise OEMFormatError(f"{source}, line {i}: {line} without a matching start; "
-                                     "check the META_START/COVARIANCE_START lines")
-            seg = segs[-1]
-            m = _KEY_VALUE.match(line)
-            if m:
-                raise OEMFormatError(f"{source}, line {i}: keyword {m.group(1)} among the data lines ({line[:80]!r}); "
-                                     "after META_STOP come COMMENT and data lines only (metadata goes between "
-                                     "META_START and META_STOP)")
-            parts = line.split()
-            if len(parts) not in (7, 10):
-                raise OEMFormatError(f"{source}, line {i}: data line has {len(parts)} fields: {line[:120]!r}; "
-                                     f"expected 7 or 10 fields, {_DATA_FORMAT}")
-            try:
-                row = [float(x) for x in parts[1:]]
-            except ValueError:
-                raise OEMFormatError(f"{source}, line {i}: data line has a value that is not a number: "
-                                     f"{line[:120]!r}; expected {_DATA_FORMAT}") from None
-            if not all(math.isfinite(x) for x in row):
-                raise OEMFormatError(f"{source}, line {i}: data line has a non-finite value: {line[:120]!r}")
-            if not (_EPOCH_YMD.match(parts[0]) or _EPOCH_DOY.match(parts[0])):
-                raise OEMFormatError(f"{source}, line {i}: epoch {parts[0]!r} is not a CCSDS time; expected "
-                                     "YYYY-MM-DDThh:mm:ss[.fff] or YYYY-DDDThh:mm:ss[.fff]")
-            seg.epochs.append(parts[0])
-            seg.rows.append(row)
-            seg.lines.append(i)
-        elif state == "COV":
-            seg = segs[-1]
-            if line == "COVARIANCE_STOP":
-                _check_cov_complete(seg, source, f"COVARIANCE_STOP at line {i}")
-                state = "DATA"
-                continue
-            if line == "META_START":
-                raise OEMFormatError(f"{source}, line {i}: META_START inside the covariance block opened at "
-                                     f"line {cov_start}; close it with COVARIANCE_STOP")
-            m = _KEY_VALUE.match(line)
-            if m:
-                key, value = m.group(1), m.group(2)
-                if key == "EPOCH":
-                    _check_cov_complete(seg, source, f"EPOCH at line {i}")
-                    if not (_EPOCH_YMD.match(value) or _EPOCH_DOY.match(value)):
-                        raise OEMFormatError(f"{source}, line {i}: covariance EPOCH {value!r} is not a CCSDS time")
-                    seg.covs.append([value, None, [], i])
-                elif key == "COV_REF_FRAME" and seg.covs and not seg.covs[-1][2] and seg.covs[-1][1] is None:
-                    seg.covs[-1][1] = value
-                else:
-                    raise OEMFormatError(f"{source}, line {i}: unexpected keyword {key} in the covariance block "
-                                         f"opened at line {cov_start} ({line[:80]!r}); each matrix is 'EPOCH = ...', "
-                                         "optionally 'COV_REF_FRAME = ...', then 6 rows of the lower triangle")
-                continue
-            if not seg.covs:
-                raise OEMFormatError(f"{source}, line {i}: covariance values before any 'EPOCH = ...' line in the "
-                                     f"block opened at line {cov_start}")
-            rows = seg.covs[-1][2]
-            parts = line.split()
-            try:
-                vals = [float(x) for x in parts]
-            except ValueError:
-                raise OEMFormatError(f"{source}, line {i}: covariance row has a value that is not a number: "
-                                     f"{line[:120]!r}") from None
-            if len(rows) >= 6:
-                raise OEMFormatError(f"{source}, line {i}: a seventh covariance row ({line[:80]!r}); an OEM covariance "
-                                     "is the 6x6 lower triangle (6 rows of 1 to 6 values) after each EPOCH")
-            if len(vals) != len(rows) + 1:
-                raise OEMFormatError(f"{source}, line {i}: covariance row {len(rows) + 1} has {len(vals)} values "
-                                     f"({line[:80]!r}); row k of the lower triangle has k values")
-            rows.append(vals)
-    if state == "HEADER":
-        if not header:
-            raise OEMFormatError(f"{source}: empty or not an OEM (no 'CCSDS_OEM_VERS = 2.0' line)")
-        raise OEMFormatError(f"{source}: no META_START found; an OEM needs at least one segment "
-                             "(META_START ... META_STOP followed by data lines)")
-    if state == "META":
-        raise OEMFormatError(f"{source}: META_START at line {segs[-1].first_line} is never closed by META_STOP")
-    if state == "COV":
-        raise OEMFormatError(f"{source}: COVARIANCE_START at line {cov_start} is never closed by COVARIANCE_STOP")
-    return _build(header, header_comments, segs, source)
+            readers[self.state](i, line)
+        self._check_end()
+        return _build(self.header, self.header_comments, self.segs, self.source)
+
+    def _comment(self, i, text_c):
+        if self.state == "HEADER":
+            self.header_comments.append(text_c)
+        elif self.state != "COV":
+            self.segs[-1].comments.append(text_c)
+        elif self.segs[-1].covs:
+            raise OEMFormatError(f"{self.source}, line {i}: COMMENT inside a covariance matrix; comments go at the "
+                                 "start of the covariance block, before its first EPOCH")
+
+    def _header(self, i, line):
+        source, header = self.source, self.header
+        if line == "META_START":
+            _check_header(header, self.header_lines, source)
+            self.segs.append(_RawSegment(i))
+            self.state = "META"
+            return
+        m = _KEY_VALUE.match(line)
+        if not m:
+            raise OEMFormatError(f"{source}, line {i}: expected 'KEY = value' in the header, found "
+                                 f"{line[:80]!r}; the header holds CCSDS_OEM_VERS, CREATION_DATE, "
+                                 "ORIGINATOR (and COMMENT lines), then META_START")
+        if not header and m.group(1) != "CCSDS_OEM_VERS":
+            raise OEMFormatError(f"{source}, line {i}: an OEM must start with 'CCSDS_OEM_VERS = 2.0', "
+                                 f"found {line[:80]!r}")
+        if m.group(1) not in REQUIRED_HEADER + OPTIONAL_HEADER:
+            raise OEMFormatError(f"{source}, line {i}: unknown header keyword {m.group(1)} ({line[:80]!r}); "
+                                 f"an OEM header holds {', '.join(REQUIRED_HEADER + OPTIONAL_HEADER)} and COMMENT")
+        if m.group(1) in header:
+            raise OEMFormatError(f"{source}, line {i}: header key {m.group(1)} appears twice "
+                                 f"(first at line {self.header_lines[m.group(1)]}); keep one")
+        header[m.group(1)] = m.group(2)
+        self.header_lines[m.group(1)] = i
+
+    def _meta(self, i, line):
+        source, seg = self.source, self.segs[-1]
+        if line == "META_STOP":
+            _check_metadata(seg, source, len(self.segs))
+            self.state = "DATA"
+            return
+        m = _KEY_VALUE.match(line)
+        if not m:
+            raise OEMFormatError(f"{source}, line {i}: expected 'KEY = value' between META_START "
+                                 f"(line {seg.first_line}) and META_STOP, found {line[:80]!r}")
+        key = m.group(1)
+        if key not in REQUIRED_METADATA + OPTIONAL_METADATA:
+            raise OEMFormatError(f"{source}, line {i}: unknown metadata keyword {key} ({line[:80]!r}); "
+                                 f"OEM metadata holds {', '.join(REQUIRED_METADATA + OPTIONAL_METADATA)} "
+                                 "and COMMENT")
+        if key in seg.meta:
+            raise OEMFormatError(f"{source}, line {i}: metadata key {key} appears twice in the segment "
+                                 f"starting at line {seg.first_line} (first at line {seg.meta_lines[key]})")
+        seg.meta[key] = m.group(2)
+        seg.meta_lines[key] = i
+
+    def _data(self, i, line):
+        source = self.source
+        if line == "META_START":
+            self.segs.append(_RawSegment(i))
+            self.state = "META"
+            return
+        if line == "COVARIANCE_START":
+            self.state, self.cov_start = "COV", i
+            return
+        if line in ("META_STOP", "COVARIANCE_STOP"):
+            raise OEMFormatError(f"{source}, line {i}: {line} without a matching start; "
+                                 "check the META_START/COVARIANCE_START lines")
+        m = _KEY_VALUE.match(line)
+        if m:
+            raise OEMFormatError(f"{source}, line {i}: keyword {m.group(1)} among the data lines ({line[:80]!r}); "
+                                 "after META_STOP come COMMENT and data lines only (metadata goes between "
+                                 "META_START and META_STOP)")
+        parts = line.split()
+        if len(parts) not in (7, 10):
+            raise OEMFormatError(f"{source}, line {i}: data line has {len(parts)} fields: {line[:120]!r}; "
+                                 f"expected 7 or 10 fields, {_DATA_FORMAT}")
+        try:
+            row = [float(x) for x in parts[1:]]
+        except ValueError:
+            raise OEMFormatError(f"{source}, line {i}: data line has a value that is not a number: "
+                                 f"{line[:120]!r}; expected {_DATA_FORMAT}") from None
+        if not all(math.isfinite(x) for x in row):
+            raise OEMFormatError(f"{source}, line {i}: data line has a non-finite value: {line[:120]!r}")
+        if not (_EPOCH_YMD.match(parts[0]) or _EPOCH_DOY.match(parts[0])):
+            raise OEMFormatError(f"{source}, line {i}: epoch {parts[0]!r} is not a CCSDS time; expected "
+                                 "YYYY-MM-DDThh:mm:ss[.fff] or YYYY-DDDThh:mm:ss[.fff]")
+        seg = self.segs[-1]
+        seg.epochs.append(parts[0])
+        seg.rows.append(row)
+        seg.lines.append(i)
+
+    def _cov(self, i, line):
+        source, seg, cov_start = self.source, self.segs[-1], self.cov_start
+        if line == "COVARIANCE_STOP":
+            _check_cov_complete(seg, source, f"COVARIANCE_STOP at line {i}")
+            self.state = "DATA"
+            return
+        if line == "META_START":
+            raise OEMFormatError(f"{source}, line {i}: META_START inside the covariance block opened at "
+                                 f"line {cov_start}; close it with COVARIANCE_STOP")
+        m = _KEY_VALUE.match(line)
+        if m:
+            self._cov_keyword(i, line, m.group(1), m.group(2))
+            return
+        if not seg.covs:
+            raise OEMFormatError(f"{source}, line {i}: covariance values before any 'EPOCH = ...' line in the "
+                                 f"block opened at line {cov_start}")
+        rows = seg.covs[-1][2]
+        try:
+            vals = [float(x) for x in line.split()]
+        except ValueError:
+            raise OEMFormatError(f"{source}, line {i}: covariance row has a value that is not a number: "
+                                 f"{line[:120]!r}") from None
+        if len(rows) >= 6:
+            raise OEMFormatError(f"{source}, line {i}: a seventh covariance row ({line[:80]!r}); an OEM covariance "
+                                 "is the 6x6 lower triangle (6 rows of 1 to 6 values) after each EPOCH")
+        if len(vals) != len(rows) + 1:
+            raise OEMFormatError(f"{source}, line {i}: covariance row {len(rows) + 1} has {len(vals)} values "
+                                 f"({line[:80]!r}); row k of the lower triangle has k values")
+        rows.append(vals)
+
+    def _cov_keyword(self, i, line, key, value):
+        """A covariance matrix starts with ``EPOCH = ...``, optionally ``COV_REF_FRAME = ...``."""
+        source, seg = self.source, self.segs[-1]
+        if key == "EPOCH":
+            _check_cov_complete(seg, source, f"EPOCH at line {i}")
+            if not (_EPOCH_YMD.match(value) or _EPOCH_DOY.match(value)):
+                raise OEMFormatError(f"{source}, line {i}: covariance EPOCH {value!r} is not a CCSDS time")
+            seg.covs.append([value, None, [], i])
+        elif key == "COV_REF_FRAME" and seg.covs and not seg.covs[-1][2] and seg.covs[-1][1] is None:
+            seg.covs[-1][1] = value
+        else:
+            raise OEMFormatError(f"{source}, line {i}: unexpected keyword {key} in the covariance block "
+                                 f"opened at line {self.cov_start} ({line[:80]!r}); each matrix is 'EPOCH = ...', "
+                                 "optionally 'COV_REF_FRAME = ...', then 6 rows of the lower triangle")
+
+    def _check_end(self):
+        source = self.source
+        if self.state == "HEADER":
+            if not self.header:
+                raise OEMFormatError(f"{source}: empty or not an OEM (no 'CCSDS_OEM_VERS = 2.0' line)")
+            raise OEMFormatError(f"{source}: no META_START found; an OEM needs at least one segment "
+                                 "(META_START ... META_STOP followed by data lines)")
+        if self.state == "META":
+            raise OEMFormatError(f"{source}: META_START at line {self.segs[-1].first_line} is never closed by META_STOP")
+        if self.state == "COV":
+            raise OEMFormatError(f"{source}: COVARIANCE_START at line {self.cov_start} is never closed by "
+                                 "COVARIANCE_STOP")
 
 
 def _check_cov_complete(seg, source, where):
