@@ -453,24 +453,10 @@ class Propagator:
     # -- core loop --------------------------------------------------------------------------
     def _run(self, s: State, T: float, step_s: float | None, maneuvers=(), events=(), params=None,
              dense: bool = False, grid_extra=()) -> _Run:
-        from ..time import add_seconds, iso_utc
-
-        imp, fin = [], []
-        for mv in maneuvers:
-            if isinstance(mv, ImpulsiveBurn):
-                imp.append((self._seconds(s, mv.t), mv))
-            elif isinstance(mv, FiniteBurn):
-                a = self._seconds(s, mv.t_start)
-                fin.append((a, a + float(mv.duration_s), mv))
-            else:
-                raise InputError(f"manoeuvres must be ImpulsiveBurn or FiniteBurn, got {type(mv).__name__}")
-        if T < 0 and (imp or fin):
-            raise InputError("manoeuvres are only supported in forward propagation; propagate forward from an earlier state")
-        imp = sorted([(t, mv) for t, mv in imp if 0.0 <= t < T], key=lambda p: p[0])
-        fin = sorted([(a, b, mv) for a, b, mv in fin if b > 0.0 and a < T], key=lambda p: p[0])
-        for (a0, b0, m0), (a1, b1, m1) in zip(fin[:-1], fin[1:]):
-            if a1 < b0 - _MERGE_S:
-                raise InputError(f"finite burns '{m0.name}' and '{m1.name}' overlap; give them disjoint time spans")
+        """Propagate ``s`` by ``T`` seconds through segments between breakpoints (burns, thrust
+        on/off, the time-polynomial spans of the Earth orientation and the Sun and Moon), sampling
+        ``step_s`` (and ``grid_extra``) or, with ``dense``, keeping heyoka's dense output."""
+        imp, fin = self._maneuver_spans(s, T, maneuvers)
         need_mass = self.model.has_drag or bool(fin) or any(mv.isp_s is not None for _, mv in imp)
         m0 = self._mass(s, need_mass)
         self._check_drag_area(params)
@@ -480,26 +466,8 @@ class Propagator:
         for i_ev, ev in enumerate(events):
             for k, v in ev.param_values(i_ev).items():
                 pars[comp.param_index[k]] = v
-
-        # breakpoints
         sign = 1.0 if T >= 0 else -1.0
-        bps = {0.0, T}
-        bps.update(t for t, _ in imp)
-        for a, b, _ in fin:
-            bps.update(x for x in (a, b) if 0.0 < x < T)
-        if comp.segment_providers:
-            n_rot = int(math.floor(abs(T) / self.rotation_segment_s))
-            bps.update(sign * k * self.rotation_segment_s for k in range(1, n_rot + 1))
-        bps = np.array(sorted(bps, reverse=(sign < 0)))
-        keep = [0]
-        for i in range(1, len(bps)):
-            if abs(bps[i] - bps[keep[-1]]) > _MERGE_S:
-                keep.append(i)
-        bps = bps[keep]
-        if abs(bps[-1] - T) > _MERGE_S:
-            bps = np.append(bps, T)
-        bps[-1] = T
-
+        bps = self._breakpoints(T, imp, fin, bool(comp.segment_providers))
         grid = np.array([], dtype=float)
         if step_s is not None:
             n = int(math.floor(abs(T) / step_s + 1e-9))
@@ -519,75 +487,137 @@ class Propagator:
             run.add(0.0, np.array(ta.state))
             imp_iter = list(imp)
             for a, b in zip(bps[:-1], bps[1:]):
-                # impulsive burns at a
-                while imp_iter and abs(imp_iter[0][0] - a) <= _MERGE_S:
-                    _, mv = imp_iter.pop(0)
-                    y = np.array(ta.state, copy=True)
-                    dv = mv.dv_gcrf(y[0:3], y[3:6])
-                    y[3:6] += dv
-                    if mv.isp_s is not None:
-                        y[6] = mv.mass_after(y[6])
-                    ta.state[:] = y
-                    run.seg_starts.append(run.n)
-                    run.add(a, y)
-                    run.burns.append({"name": mv.name, "t": add_seconds(s.t, a), "t_s": float(a),
-                                      "dv_gcrf_mps": dv.tolist(), "mass_after_kg": float(y[6])})
-                # thrust on/off
-                if fin:
-                    on = [mv for fa, fb, mv in fin if fa - _MERGE_S <= a and b <= fb + _MERGE_S]
-                    p = on[0].params() if on else {"thrust_on": 0.0}
-                    for k, v in p.items():
-                        ta.pars[comp.param_index[k]] = v
-                # time polynomials of this segment (Earth orientation, Sun, Moon)
-                for prov in comp.segment_providers:
-                    for k, v in prov.segment_params(pars[0], a, b - a).items():
-                        ta.pars[comp.param_index[k]] = float(v[0])
+                self._apply_impulses(ta, imp_iter, a, s.t, run)
+                self._segment_params(comp, pars, fin, a, b)
                 inner = grid[(sign * grid > sign * a + _MERGE_S) & (sign * grid < sign * b - _MERGE_S)]
                 inner = np.sort(inner)[::int(sign)] if len(inner) else inner
-                if dense:
-                    res = ta.propagate_until(float(b), c_output=True)
-                    outcome, cout = res[0], res[4]
-                    stop = float(ta.time)
-                    if cout is not None:
-                        run.dense.append((float(a), stop, cout))
-                    pts = inner[sign * inner <= sign * stop] if len(inner) else inner
-                    if len(pts) and cout is not None:
-                        run.add(pts, np.atleast_2d(cout(pts)))
-                else:
-                    g = np.concatenate([[a], inner, [b]])
-                    res = ta.propagate_grid(g)
-                    outcome = res[0]
-                    out = np.asarray(res[-1])
-                    stop = float(ta.time)
-                    if len(out) == len(g):
-                        run.add(g[1:], out[1:])  # the inner points and b
-                        out_done = True
-                    else:
-                        run.add(g[1:len(out)], out[1:])
-                        out_done = False
-                ev_idx = _outcome_event(outcome)
-                if ev_idx is not None:
-                    # the reentry floor (the only terminal event)
-                    run.add(stop, np.array(ta.state))
-                    self._collect_hits(comp, run)
-                    err = ReentryError(
-                        f"the trajectory falls below {self.floor_m / 1e3:g} km altitude at {iso_utc(add_seconds(s.t, stop))} "
-                        f"({stop / 3600:.3f} h after the start, before the requested end "
-                        f"{iso_utc(add_seconds(s.t, T))}); pass floor_m lower (or None) to continue"
-                    )
-                    err.t = add_seconds(s.t, stop)
-                    err.t_s = stop
-                    err.run = run
-                    raise err
-                if int(outcome) not in _good_outcomes():
-                    raise PropagationError(
-                        f"heyoka stopped at t = {stop:.3f} s with outcome {outcome} (non-finite state?); "
-                        "check the initial state and the force-model parameters"
-                    )
+                outcome, stop, out_done = self._segment(ta, a, b, inner, dense, sign, run)
+                self._check_outcome(comp, outcome, stop, s, T, run)
                 if dense or not out_done:
                     run.add(b, np.array(ta.state))
             self._collect_hits(comp, run)
         return run
+
+    def _maneuver_spans(self, s, T, maneuvers):
+        """(impulsive burns as (t, burn), finite burns as (start, end, burn)) inside the span, in
+        time order, seconds after ``s``; refused: other objects, burns backwards, overlaps."""
+        imp, fin = [], []
+        for mv in maneuvers:
+            if isinstance(mv, ImpulsiveBurn):
+                imp.append((self._seconds(s, mv.t), mv))
+            elif isinstance(mv, FiniteBurn):
+                a = self._seconds(s, mv.t_start)
+                fin.append((a, a + float(mv.duration_s), mv))
+            else:
+                raise InputError(f"manoeuvres must be ImpulsiveBurn or FiniteBurn, got {type(mv).__name__}")
+        if T < 0 and (imp or fin):
+            raise InputError("manoeuvres are only supported in forward propagation; propagate forward from an earlier state")
+        imp = sorted([(t, mv) for t, mv in imp if 0.0 <= t < T], key=lambda p: p[0])
+        fin = sorted([(a, b, mv) for a, b, mv in fin if b > 0.0 and a < T], key=lambda p: p[0])
+        for (a0, b0, m0), (a1, b1, m1) in zip(fin[:-1], fin[1:]):
+            if a1 < b0 - _MERGE_S:
+                raise InputError(f"finite burns '{m0.name}' and '{m1.name}' overlap; give them disjoint time spans")
+        return imp, fin
+
+    def _breakpoints(self, T, imp, fin, rotating: bool) -> np.ndarray:
+        """Segment boundaries from 0 to ``T``: burns, thrust on/off and, for models with time
+        polynomials, every :attr:`rotation_segment_s`; points closer than 1 us merged."""
+        sign = 1.0 if T >= 0 else -1.0
+        bps = {0.0, T}
+        bps.update(t for t, _ in imp)
+        for a, b, _ in fin:
+            bps.update(x for x in (a, b) if 0.0 < x < T)
+        if rotating:
+            n_rot = int(math.floor(abs(T) / self.rotation_segment_s))
+            bps.update(sign * k * self.rotation_segment_s for k in range(1, n_rot + 1))
+        bps = np.array(sorted(bps, reverse=(sign < 0)))
+        keep = [0]
+        for i in range(1, len(bps)):
+            if abs(bps[i] - bps[keep[-1]]) > _MERGE_S:
+                keep.append(i)
+        bps = bps[keep]
+        if abs(bps[-1] - T) > _MERGE_S:
+            bps = np.append(bps, T)
+        bps[-1] = T
+        return bps
+
+    @staticmethod
+    def _apply_impulses(ta, imp_iter, a, t0, run) -> None:
+        """The impulsive burns at ``a`` (consumed from ``imp_iter``): dv added, mass by the rocket
+        equation when the burn has an Isp, a segment break and the burn recorded."""
+        from ..time import add_seconds
+
+        while imp_iter and abs(imp_iter[0][0] - a) <= _MERGE_S:
+            _, mv = imp_iter.pop(0)
+            y = np.array(ta.state, copy=True)
+            dv = mv.dv_gcrf(y[0:3], y[3:6])
+            y[3:6] += dv
+            if mv.isp_s is not None:
+                y[6] = mv.mass_after(y[6])
+            ta.state[:] = y
+            run.seg_starts.append(run.n)
+            run.add(a, y)
+            run.burns.append({"name": mv.name, "t": add_seconds(t0, a), "t_s": float(a),
+                              "dv_gcrf_mps": dv.tolist(), "mass_after_kg": float(y[6])})
+
+    @staticmethod
+    def _segment_params(comp, pars, fin, a, b) -> None:
+        """Thrust on/off for the segment [a, b], and its time polynomials (Earth orientation, Sun, Moon)."""
+        ta = comp.ta
+        if fin:
+            on = [mv for fa, fb, mv in fin if fa - _MERGE_S <= a and b <= fb + _MERGE_S]
+            p = on[0].params() if on else {"thrust_on": 0.0}
+            for k, v in p.items():
+                ta.pars[comp.param_index[k]] = v
+        for prov in comp.segment_providers:
+            for k, v in prov.segment_params(pars[0], a, b - a).items():
+                ta.pars[comp.param_index[k]] = float(v[0])
+
+    @staticmethod
+    def _segment(ta, a, b, inner, dense, sign, run):
+        """Propagate one segment to ``b``: (heyoka outcome, time reached, whether the samples to ``b``
+        are all in ``run``)."""
+        if dense:
+            res = ta.propagate_until(float(b), c_output=True)
+            outcome, cout = res[0], res[4]
+            stop = float(ta.time)
+            if cout is not None:
+                run.dense.append((float(a), stop, cout))
+            pts = inner[sign * inner <= sign * stop] if len(inner) else inner
+            if len(pts) and cout is not None:
+                run.add(pts, np.atleast_2d(cout(pts)))
+            return outcome, stop, False
+        g = np.concatenate([[a], inner, [b]])
+        res = ta.propagate_grid(g)
+        out = np.asarray(res[-1])
+        if len(out) == len(g):
+            run.add(g[1:], out[1:])  # the inner points and b
+            return res[0], float(ta.time), True
+        run.add(g[1:len(out)], out[1:])
+        return res[0], float(ta.time), False
+
+    def _check_outcome(self, comp, outcome, stop, s, T, run) -> None:
+        """The reentry floor (the only terminal event) raises :class:`ReentryError` with the run so
+        far; any other stop short of the segment's end raises :class:`PropagationError`."""
+        from ..time import add_seconds, iso_utc
+
+        if _outcome_event(outcome) is not None:
+            run.add(stop, np.array(comp.ta.state))
+            self._collect_hits(comp, run)
+            err = ReentryError(
+                f"the trajectory falls below {self.floor_m / 1e3:g} km altitude at {iso_utc(add_seconds(s.t, stop))} "
+                f"({stop / 3600:.3f} h after the start, before the requested end "
+                f"{iso_utc(add_seconds(s.t, T))}); pass floor_m lower (or None) to continue"
+            )
+            err.t = add_seconds(s.t, stop)
+            err.t_s = stop
+            err.run = run
+            raise err
+        if int(outcome) not in _good_outcomes():
+            raise PropagationError(
+                f"heyoka stopped at t = {stop:.3f} s with outcome {outcome} (non-finite state?); "
+                "check the initial state and the force-model parameters"
+            )
 
     @staticmethod
     def _collect_hits(comp, run):
