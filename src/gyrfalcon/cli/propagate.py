@@ -162,112 +162,167 @@ def register(app: typer.Typer) -> None:
         --model full the drag is estimated from the data before --start (never after); with an
         element-set series the orbit is fitted to the sets dated up to --start (default: the last
         set's epoch), and the other models (and sgp4) start from the latest set at or before it."""
-        import numpy as np
+        from .checks import check_output_file
+        from .station_opts import print_warnings
 
-        from ..errors import InputError
-        from ..time import add_seconds, iso_utc, parse_utc
-
-        from .checks import check_memory, check_output_file, esc
-        from .station_opts import print_warnings, station_report_dict, station_report_line
-
-        if model not in MODELS:
-            raise InputError(f"unknown model '{model}'; use one of {', '.join(MODELS)}")
-        given = [x is not None for x in (from_oem, from_tle, from_state)]
-        if sum(given) != 1:
-            raise InputError("give exactly one of --from-oem FILE, --from-tle FILE or --from-state JSON")
-        if model == "sgp4" and from_tle is None:
-            raise InputError("--model sgp4 needs --from-tle (SGP4 propagates mean elements, not a state)")
-        dur_s, step_s = _durations(duration, step)
+        dur_s, step_s = _checked_request(model, from_oem, from_tle, from_state, duration, step)
         if oem_out:
             check_output_file(oem_out, overwrite, "--oem")
-        inner_step_s = min(step_s, FIT_SAMPLE_STEP_S) if from_tle is not None and model == "full" else step_s
-        n_samples = dur_s / inner_step_s + 2
-        check_memory(SAMPLE_BYTES * n_samples, f"{n_samples:.3g} samples ({duration} every {step})",
-                     "give a shorter --duration or a larger --step")
-        if dur_s > MAX_DURATION_S:
-            raise InputError(f"--duration {duration} is beyond {MAX_DURATION_S / 86400 / 365.25:g} years; orbit "
-                             "models here are not meant for it (and the ISS would re-enter); give a shorter one")
-        from ..orbits.station_source import load_station
-
-        report, params, eph, st = None, {}, None, None
+        _check_size(from_tle, model, dur_s, step_s, duration, step)
         if from_oem is not None:
-            from .checks import load_oem_checked
-
-            oem = load_oem_checked(from_oem, "--from-oem")
-            oem_eph = oem.ephemeris("GCRF")
-            state = oem_eph.at(parse_utc(start)) if start else oem_eph.state_at_index(0)
-            end = add_seconds(state.t, dur_s)
-            if model == "full":
-                # drag estimated from the samples before the start (never NASA's Cd as is), planned burns applied
-                st = load_station(oem, predict_from_utc=state.t, until_utc=end, step_s=step_s)
-                eph, report = st.ephemeris("GCRF"), station_report_dict(st)
-                if start is None and st.drag is not None and st.drag.method == "default":
-                    report["warnings"].append("--from-oem starts at the file's first state, with no samples before it "
-                                              "to fit the drag on: give a --start inside the file (half a day in or "
-                                              "more) to have the drag estimated")
-            else:
-                sc = getattr(oem, "spacecraft", None)
-                if sc is not None and sc.mass_kg and state.mass_kg is None:
-                    state = state.with_mass(sc.mass_kg)
-                report = {"source": f"{oem.source}: the file's state at {iso_utc(state.t, 0)}", "kind": "oem",
-                          "span_utc": [iso_utc(oem_eph.start, 0), iso_utc(oem_eph.stop, 0)],
-                          "data_end_utc": iso_utc(state.t, 0), "predicted_from_utc": iso_utc(state.t, 0),
-                          "drag": None, "burns": [], "warnings": []}
+            state, eph, report, st = _start_from_oem(from_oem, start, dur_s, step_s, model)
         elif from_tle is not None:
-            sets, label = _element_sets(from_tle)
-            t0 = _series_start(sets, label, start)
-            end = add_seconds(t0, dur_s)
-            if model == "full":
-                # orbit determination (state and drag) on the sets dated up to the start
-                st = load_station(sets, label=label, at_utc=t0, until_utc=end, step_s=min(step_s, FIT_SAMPLE_STEP_S))
-                eph, report = _resampled(st.ephemeris("GCRF"), t0, _offsets(dur_s, step_s)), station_report_dict(st)
-                state = eph.state_at_index(0)
-            else:
-                tle, report = _latest_set(sets, t0, label)
-                state = tle.state_at(t0).to("GCRF")
-                if model == "sgp4":
-                    eph = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s))).in_frame("GCRF")
+            state, eph, report, st = _start_from_elements(from_tle, start, dur_s, step_s, model)
         else:
-            state = _from_state(from_state, start)
-            if model == "full":
-                raise InputError("--model full has drag, and a --from-state gives no cross-section area; use --model "
-                                 "zonal (no drag), or start from an OEM (--from-oem) or element sets (--from-tle) "
-                                 "whose drag is estimated from the data")
+            state, eph, report, st = _start_from_state(from_state, start, model)
         if eph is None:
             from ..orbits.propagator import Propagator
 
             if state.mass_kg is None:
                 state = state.with_mass(1000.0)  # only matters for drag/thrust; no drag in these models
-            eph = Propagator(model).propagate(state, dur_s, step_s=step_s, params=params)
+            eph = Propagator(model).propagate(state, dur_s, step_s=step_s, params={})
         warnings = list(report["warnings"]) if report else []
         print_warnings(warnings)
         final = eph.state_at_index(len(eph) - 1)
         if oem_out:
-            from ..io.oem import write_oem
-            from ..mission.outdir import atomic_path
-
-            check_output_file(oem_out, overwrite, "--oem")     # again: it may have appeared meanwhile
-            with atomic_path(oem_out) as tmp:
-                write_oem(tmp, eph, object_name=eph.name if eph.name != "object" else "OBJECT",
-                          comments=[f"gyrfalcon propagate --model {model}, {duration} from {iso_utc(state.t)}"])
+            _write_propagated_oem(oem_out, overwrite, eph, model, duration, state)
         if json_out:
-            d = final.to_dict()
-            out = {"utc": d["utc"], "frame": "GCRF", "r_m": d["r_m"], "v_mps": d["v_mps"], "model": model,
-                   "start_utc": iso_utc(state.t)}
-            if report is not None:
-                out |= {"drag": report["drag"], "station": report}
-            out["warnings"] = warnings
-            print_json(out)
+            print_json(_propagation_json(final, state, model, report, warnings))
             return
-        el = final.elements()
-        c = console()
-        c.print(f"[bold]{esc(model)}[/] propagation from {iso_utc(state.t)} for {esc(duration)} ({len(eph)} samples)", markup=True)
-        if report is not None:
-            line = station_report_line(st) if st is not None else f"station: {report['source']}"
-            c.print(line, markup=False, highlight=False, soft_wrap=True)
-        c.print(f"final state {iso_utc(final.t)} GCRF: r = {np.round(final.r_m / 1000, 3)} km, "
-                f"v = {np.round(final.v_mps, 3)} m/s")
-        c.print(f"perigee x apogee {el.perigee_altitude_m / 1000:.1f} x {el.apogee_altitude_m / 1000:.1f} km, "
-                f"period {el.period_s / 60:.2f} min")
-        if oem_out:
-            c.print(f"wrote {oem_out}", markup=False, highlight=False)
+        _print_propagation(model, duration, state, eph, final, report, st, oem_out)
+
+
+
+def _checked_request(model, from_oem, from_tle, from_state, duration, step) -> tuple:
+    """(duration, step) [s] of a request with one start and a known model."""
+    from ..errors import InputError
+
+    if model not in MODELS:
+        raise InputError(f"unknown model '{model}'; use one of {', '.join(MODELS)}")
+    given = [x is not None for x in (from_oem, from_tle, from_state)]
+    if sum(given) != 1:
+        raise InputError("give exactly one of --from-oem FILE, --from-tle FILE or --from-state JSON")
+    if model == "sgp4" and from_tle is None:
+        raise InputError("--model sgp4 needs --from-tle (SGP4 propagates mean elements, not a state)")
+    return _durations(duration, step)
+
+
+def _check_size(from_tle, model, dur_s, step_s, duration, step) -> None:
+    """Refuse a propagation whose samples would not fit in memory, or longer than the models are for."""
+    from ..errors import InputError
+    from .checks import check_memory
+
+    inner_step_s = min(step_s, FIT_SAMPLE_STEP_S) if from_tle is not None and model == "full" else step_s
+    n_samples = dur_s / inner_step_s + 2
+    check_memory(SAMPLE_BYTES * n_samples, f"{n_samples:.3g} samples ({duration} every {step})",
+                 "give a shorter --duration or a larger --step")
+    if dur_s > MAX_DURATION_S:
+        raise InputError(f"--duration {duration} is beyond {MAX_DURATION_S / 86400 / 365.25:g} years; orbit "
+                         "models here are not meant for it (and the ISS would re-enter); give a shorter one")
+
+
+def _start_from_oem(from_oem, start, dur_s, step_s, model) -> tuple:
+    """(start state, ephemeris or None, station report, Station or None) from an OEM: with the full
+    model, the station loader's hindcast (drag fitted before the start, planned burns applied)."""
+    from ..orbits.station_source import load_station
+    from ..time import add_seconds, iso_utc, parse_utc
+    from .checks import load_oem_checked
+    from .station_opts import station_report_dict
+
+    oem = load_oem_checked(from_oem, "--from-oem")
+    oem_eph = oem.ephemeris("GCRF")
+    state = oem_eph.at(parse_utc(start)) if start else oem_eph.state_at_index(0)
+    if model == "full":
+        # drag estimated from the samples before the start (never NASA's Cd as is), planned burns applied
+        st = load_station(oem, predict_from_utc=state.t, until_utc=add_seconds(state.t, dur_s), step_s=step_s)
+        report = station_report_dict(st)
+        if start is None and st.drag is not None and st.drag.method == "default":
+            report["warnings"].append("--from-oem starts at the file's first state, with no samples before it "
+                                      "to fit the drag on: give a --start inside the file (half a day in or "
+                                      "more) to have the drag estimated")
+        return state, st.ephemeris("GCRF"), report, st
+    sc = getattr(oem, "spacecraft", None)
+    if sc is not None and sc.mass_kg and state.mass_kg is None:
+        state = state.with_mass(sc.mass_kg)
+    report = {"source": f"{oem.source}: the file's state at {iso_utc(state.t, 0)}", "kind": "oem",
+              "span_utc": [iso_utc(oem_eph.start, 0), iso_utc(oem_eph.stop, 0)],
+              "data_end_utc": iso_utc(state.t, 0), "predicted_from_utc": iso_utc(state.t, 0),
+              "drag": None, "burns": [], "warnings": []}
+    return state, None, report, None
+
+
+def _start_from_elements(from_tle, start, dur_s, step_s, model) -> tuple:
+    """(start state, ephemeris or None, station report, Station or None) from element sets: with the
+    full model, orbit determination on the sets dated up to the start; else the latest set."""
+    from ..orbits.station_source import load_station
+    from ..time import add_seconds
+    from .station_opts import station_report_dict
+
+    sets, label = _element_sets(from_tle)
+    t0 = _series_start(sets, label, start)
+    if model == "full":
+        # orbit determination (state and drag) on the sets dated up to the start
+        st = load_station(sets, label=label, at_utc=t0, until_utc=add_seconds(t0, dur_s),
+                          step_s=min(step_s, FIT_SAMPLE_STEP_S))
+        eph = _resampled(st.ephemeris("GCRF"), t0, _offsets(dur_s, step_s))
+        return eph.state_at_index(0), eph, station_report_dict(st), st
+    tle, report = _latest_set(sets, t0, label)
+    state = tle.state_at(t0).to("GCRF")
+    eph = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s))).in_frame("GCRF") if model == "sgp4" else None
+    return state, eph, report, None
+
+
+def _start_from_state(from_state, start, model) -> tuple:
+    from ..errors import InputError
+
+    state = _from_state(from_state, start)
+    if model == "full":
+        raise InputError("--model full has drag, and a --from-state gives no cross-section area; use --model "
+                         "zonal (no drag), or start from an OEM (--from-oem) or element sets (--from-tle) "
+                         "whose drag is estimated from the data")
+    return state, None, None, None
+
+
+def _write_propagated_oem(oem_out, overwrite, eph, model, duration, state) -> None:
+    from ..io.oem import write_oem
+    from ..mission.outdir import atomic_path
+    from ..time import iso_utc
+    from .checks import check_output_file
+
+    check_output_file(oem_out, overwrite, "--oem")     # again: it may have appeared meanwhile
+    with atomic_path(oem_out) as tmp:
+        write_oem(tmp, eph, object_name=eph.name if eph.name != "object" else "OBJECT",
+                  comments=[f"gyrfalcon propagate --model {model}, {duration} from {iso_utc(state.t)}"])
+
+
+def _propagation_json(final, state, model, report, warnings) -> dict:
+    from ..time import iso_utc
+
+    d = final.to_dict()
+    out = {"utc": d["utc"], "frame": "GCRF", "r_m": d["r_m"], "v_mps": d["v_mps"], "model": model,
+           "start_utc": iso_utc(state.t)}
+    if report is not None:
+        out |= {"drag": report["drag"], "station": report}
+    out["warnings"] = warnings
+    return out
+
+
+def _print_propagation(model, duration, state, eph, final, report, st, oem_out) -> None:
+    import numpy as np
+
+    from ..time import iso_utc
+    from .checks import esc
+    from .station_opts import station_report_line
+
+    el = final.elements()
+    c = console()
+    c.print(f"[bold]{esc(model)}[/] propagation from {iso_utc(state.t)} for {esc(duration)} ({len(eph)} samples)", markup=True)
+    if report is not None:
+        line = station_report_line(st) if st is not None else f"station: {report['source']}"
+        c.print(line, markup=False, highlight=False, soft_wrap=True)
+    c.print(f"final state {iso_utc(final.t)} GCRF: r = {np.round(final.r_m / 1000, 3)} km, "
+            f"v = {np.round(final.v_mps, 3)} m/s")
+    c.print(f"perigee x apogee {el.perigee_altitude_m / 1000:.1f} x {el.apogee_altitude_m / 1000:.1f} km, "
+            f"period {el.period_s / 60:.2f} min")
+    if oem_out:
+        c.print(f"wrote {oem_out}", markup=False, highlight=False)
