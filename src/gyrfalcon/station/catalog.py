@@ -532,6 +532,20 @@ def parse_station(text: str, vehicle_types: Mapping[str, VehicleType],
     clearance = ClearanceParameters(float(_req(cl, "plume_margin_m", f"{sid} clearance")),
                                     float(_req(cl, "berthing_plume_margin_m", f"{sid} clearance")),
                                     str(cl.get("source", "")), str(cl.get("conf", "")))
+    modules = _parse_modules(data, sid)
+    ports, past_flags = _parse_ports(data, sid, modules, vehicle_types, mechanisms, corridor_defaults, kos_r)
+    return Station(
+        id=sid, name=str(data.get("name", sid)), configuration=str(data.get("configuration", "")),
+        frame=str(data.get("frame", "")), default_attitude=str(data.get("default_attitude", "xvv")),
+        modules=tuple(modules), ports=tuple(p for p, past in zip(ports, past_flags) if not past), keep_out_radius_m=kos_r,
+        approach_ellipsoid_semi_axes_m=ell,  # type: ignore[arg-type]
+        clearance=clearance, occupancies=_parse_occupancies(data, sid, ports),
+        vehicle_types=tuple(vehicle_types.values()), mechanisms=tuple(mechanisms.values()),
+        past_ports=tuple(p for p, past in zip(ports, past_flags) if past),
+    )
+
+
+def _parse_modules(data, sid) -> list:
     modules = []
     for mid, t in _req(data, "module", sid).items():
         where = f"{sid} module '{mid}'"
@@ -539,50 +553,18 @@ def parse_station(text: str, vehicle_types: Mapping[str, VehicleType],
                               float(_req(t, "length_m", where)), float(_req(t, "diameter_m", where)),
                               _vec(_req(t, "centre_m", where), where), _vec(_req(t, "axis", where), where, unit=True),
                               str(t.get("source", "")), str(t.get("conf", ""))))
+    return modules
+
+
+def _parse_ports(data, sid, modules, vehicle_types, mechanisms, corridor_defaults, kos_r) -> tuple:
+    """([[port]] then [[past_port]] tables as :class:`Port`s, which of them are past), checked: ids
+    unique, neighbours known, dates readable, a past port with its end date."""
     module_ids = {m.id for m in modules}
-    ports = []
+    ports, past_flags = [], []
     all_port_tables = [(False, t) for t in _req(data, "port", sid)] + [(True, t) for t in data.get("past_port", [])]
-    past_flags = []
     for i, (is_past, t) in enumerate(all_port_tables):
         where = f"{sid} port #{i + 1} ({t.get('id', '?')})"
-        pid = str(_req(t, "id", where))
-        direction = str(_req(t, "direction", where))
-        if direction not in DIRECTION_VECTORS:
-            raise StationCatalogError(f"{where}: direction {direction!r} unknown; use one of {', '.join(DIRECTIONS)}")
-        axis = _vec(_req(t, "axis", where), where, unit=True)
-        if axis != DIRECTION_VECTORS[direction]:
-            raise StationCatalogError(f"{where}: axis {axis} does not match direction {direction!r} "
-                                      f"({DIRECTION_VECTORS[direction]})")
-        module = str(_req(t, "module", where))
-        if module not in module_ids:
-            raise StationCatalogError(f"{where}: module {module!r} not in [module.*] ({', '.join(sorted(module_ids))})")
-        mech_id = str(_req(t, "mechanism", where))
-        if mech_id not in mechanisms:
-            raise StationCatalogError(f"{where}: mechanism {mech_id!r} not in mechanisms.toml")
-        mech = mechanisms[mech_id]
-        compat = tuple(str(v) for v in _req(t, "compatible_vehicle_types", where))
-        for vid in compat:
-            if vid not in vehicle_types:
-                raise StationCatalogError(f"{where}: vehicle type {vid!r} not in vehicles.toml")
-            if vehicle_types[vid].mechanism not in mech.accepts:
-                raise StationCatalogError(f"{where}: {vid} has mechanism {vehicle_types[vid].mechanism}, "
-                                          f"which {mech_id} does not accept ({', '.join(mech.accepts)})")
-        cd = dict(corridor_defaults[mech.kind])
-        cd.update(t.get("corridor", {}))
-        corridor = Corridor(math.radians(float(_req(cd, "half_angle_deg", where))), float(_req(cd, "length_m", where)),
-                            kos_r, str(cd.get("source", "")), str(cd.get("conf", "")))
-        ports.append(Port(
-            id=pid, module=module, direction=direction, position_m=_vec(_req(t, "position_m", where), where),
-            axis=axis, mechanism=mech_id, compatible_vehicle_types=compat, corridor=corridor,
-            neighbours=tuple(str(n) for n in t.get("neighbours", [])), kurs=bool(t.get("kurs", False)),
-            position_source=str(t.get("position_source", "")), position_conf=str(t.get("position_conf", "")),
-            mechanism_source=str(t.get("mechanism_source", "")),
-            name=f"{next(m.name for m in modules if m.id == module)} {direction}",
-            available_from=str(t.get("available_from", "")), available_until=str(t.get("available_until", "")),
-            blocked=tuple((str(_req(b, "from", where)), str(_req(b, "until", where)), str(_req(b, "reason", where)))
-                          for b in t.get("blocked", [])),
-            dates_source=str(t.get("dates_source", "")),
-        ))
+        ports.append(_parse_port(t, where, modules, module_ids, vehicle_types, mechanisms, corridor_defaults, kos_r))
         past_flags.append(is_past)
         for stamp in (ports[-1].available_from, ports[-1].available_until, *(x for b in ports[-1].blocked for x in b[:2])):
             if stamp:
@@ -599,6 +581,55 @@ def parse_station(text: str, vehicle_types: Mapping[str, VehicleType],
         bad = [n for n in p.neighbours if n not in port_ids]
         if bad:
             raise StationCatalogError(f"{sid} port {p.id}: unknown neighbours {bad}")
+    return ports, past_flags
+
+
+def _parse_port(t, where, modules, module_ids, vehicle_types, mechanisms, corridor_defaults, kos_r) -> Port:
+    """One port table: its axis matches its direction, its module, mechanism and vehicle types
+    exist and fit together; its corridor is the mechanism kind's default with the port's changes."""
+    pid = str(_req(t, "id", where))
+    direction = str(_req(t, "direction", where))
+    if direction not in DIRECTION_VECTORS:
+        raise StationCatalogError(f"{where}: direction {direction!r} unknown; use one of {', '.join(DIRECTIONS)}")
+    axis = _vec(_req(t, "axis", where), where, unit=True)
+    if axis != DIRECTION_VECTORS[direction]:
+        raise StationCatalogError(f"{where}: axis {axis} does not match direction {direction!r} "
+                                  f"({DIRECTION_VECTORS[direction]})")
+    module = str(_req(t, "module", where))
+    if module not in module_ids:
+        raise StationCatalogError(f"{where}: module {module!r} not in [module.*] ({', '.join(sorted(module_ids))})")
+    mech_id = str(_req(t, "mechanism", where))
+    if mech_id not in mechanisms:
+        raise StationCatalogError(f"{where}: mechanism {mech_id!r} not in mechanisms.toml")
+    mech = mechanisms[mech_id]
+    compat = tuple(str(v) for v in _req(t, "compatible_vehicle_types", where))
+    for vid in compat:
+        if vid not in vehicle_types:
+            raise StationCatalogError(f"{where}: vehicle type {vid!r} not in vehicles.toml")
+        if vehicle_types[vid].mechanism not in mech.accepts:
+            raise StationCatalogError(f"{where}: {vid} has mechanism {vehicle_types[vid].mechanism}, "
+                                      f"which {mech_id} does not accept ({', '.join(mech.accepts)})")
+    cd = dict(corridor_defaults[mech.kind])
+    cd.update(t.get("corridor", {}))
+    corridor = Corridor(math.radians(float(_req(cd, "half_angle_deg", where))), float(_req(cd, "length_m", where)),
+                        kos_r, str(cd.get("source", "")), str(cd.get("conf", "")))
+    return Port(
+        id=pid, module=module, direction=direction, position_m=_vec(_req(t, "position_m", where), where),
+        axis=axis, mechanism=mech_id, compatible_vehicle_types=compat, corridor=corridor,
+        neighbours=tuple(str(n) for n in t.get("neighbours", [])), kurs=bool(t.get("kurs", False)),
+        position_source=str(t.get("position_source", "")), position_conf=str(t.get("position_conf", "")),
+        mechanism_source=str(t.get("mechanism_source", "")),
+        name=f"{next(m.name for m in modules if m.id == module)} {direction}",
+        available_from=str(t.get("available_from", "")), available_until=str(t.get("available_until", "")),
+        blocked=tuple((str(_req(b, "from", where)), str(_req(b, "until", where)), str(_req(b, "reason", where)))
+                      for b in t.get("blocked", [])),
+        dates_source=str(t.get("dates_source", "")),
+    )
+
+
+def _parse_occupancies(data, sid, ports) -> tuple:
+    """The dated occupancy snapshots: every port known, every vehicle fit for its port."""
+    port_ids = [p.id for p in ports]
     occupancies = []
     for name, t in data.get("occupancy", {}).items():
         where = f"{sid} occupancy '{name}'"
@@ -613,15 +644,7 @@ def parse_station(text: str, vehicle_types: Mapping[str, VehicleType],
             entries.append((pid, OccupiedPort(vid, str(e.get("flight", "")), str(e.get("arrived", "")))))
         occupancies.append(OccupancySnapshot(str(name), str(t.get("description", "")), tuple(entries),
                                              str(t.get("source", "")), str(t.get("conf", ""))))
-    return Station(
-        id=sid, name=str(data.get("name", sid)), configuration=str(data.get("configuration", "")),
-        frame=str(data.get("frame", "")), default_attitude=str(data.get("default_attitude", "xvv")),
-        modules=tuple(modules), ports=tuple(p for p, past in zip(ports, past_flags) if not past), keep_out_radius_m=kos_r,
-        approach_ellipsoid_semi_axes_m=ell,  # type: ignore[arg-type]
-        clearance=clearance, occupancies=tuple(occupancies), vehicle_types=tuple(vehicle_types.values()),
-        mechanisms=tuple(mechanisms.values()),
-        past_ports=tuple(p for p, past in zip(ports, past_flags) if past),
-    )
+    return tuple(occupancies)
 
 
 # --- loaders -------------------------------------------------------------------------------
