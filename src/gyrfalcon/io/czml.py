@@ -213,37 +213,46 @@ def _static_packet(pid, name, lat_deg, lon_deg, alt_m, colour, *, label=None):
 
 
 def build_czml(result, *, event_label_s: float = 600.0):
-    """The :class:`czml3.Document` of ``result`` (see the module docstring)."""
-    from czml3 import Document, Packet
-    from czml3.enums import ClockRanges, ClockSteps
-    from czml3.properties import Clock, Position
-    from czml3.types import TimeInterval
-
-    from ..time import add_seconds, seconds_between
+    """The :class:`czml3.Document` of ``result`` (see the module docstring): the clock, the chaser,
+    the station, the descent and the sites (:func:`_track_packets`), the timeline's events at the
+    vehicle's position (:func:`_event_packets`)."""
+    from czml3 import Document
 
     r = result
     for attr in ("events", "ascent", "approach", "landing", "chaser", "station", "launch_utc", "contact_utc"):
         if not hasattr(r, attr):
             raise InputError(f"write_czml needs a gyrfalcon.mission.result.MissionResult; {type(r).__name__} has no {attr!r}")
-    if r.ascent is not None:
-        t0 = r.ascent.liftoff
-    elif r.launch_utc is not None:
-        t0 = _time(r.launch_utc)
-    elif r.chaser is not None:
-        t0 = r.chaser.start
-    else:
-        raise InputError("nothing to show: the result has no launch time, ascent or chaser ephemeris; "
-                         "fly at least the countdown and ascent")
-    epoch = _iso(t0)
+    t0 = _czml_start(r)
     t_ch, r_ch = _chaser_track(r, t0)
-    name = "spacecraft"
-    vname = getattr(getattr(getattr(r, "scenario", None), "vehicle", None), "name", None)
-    if vname:
-        name = vname                     # the flight's name (Soyuz MS-28), not the ephemeris's ("chaser")
-    elif r.chaser is not None and r.chaser.name not in ("object", "chaser"):
-        name = r.chaser.name
-    # clock: liftoff to contact (or the chaser's last sample)
-    stop = None
+    packets = [_clock_packet(r, t0, t_ch)]
+    track_packets, descent = _track_packets(r, t0, t_ch, r_ch)
+    packets += track_packets
+    packets += _event_packets(r, t0, t_ch, r_ch, descent, event_label_s)
+    return Document(packets=packets)
+
+
+def _czml_start(r):
+    """The document's epoch: liftoff (from the ascent, else the launch time, else the chaser's start)."""
+    if r.ascent is not None:
+        return r.ascent.liftoff
+    if r.launch_utc is not None:
+        return _time(r.launch_utc)
+    if r.chaser is not None:
+        return r.chaser.start
+    raise InputError("nothing to show: the result has no launch time, ascent or chaser ephemeris; "
+                     "fly at least the countdown and ascent")
+
+
+def _clock_packet(r, t0, t_ch):
+    """The document packet: its clock runs from liftoff to contact (or the chaser's last sample)."""
+    from czml3 import Packet
+    from czml3.enums import ClockRanges, ClockSteps
+    from czml3.properties import Clock
+    from czml3.types import TimeInterval
+
+    from ..time import add_seconds, seconds_between
+
+    epoch = _iso(t0)
     if r.contact_utc is not None:
         stop = _time(r.contact_utc)
     elif len(t_ch):
@@ -252,10 +261,25 @@ def build_czml(result, *, event_label_s: float = 600.0):
         stop = add_seconds(t0, 600.0)
     if float(seconds_between(t0, stop)) <= 0:
         raise InputError(f"the contact {r.contact_utc} is not after the launch {epoch}; check the result's times")
-    packets = [Packet(id="document", name="Gyrfalcon flight", version="1.0",
-                      clock=Clock(interval=TimeInterval(start=epoch, end=_iso(stop)), currentTime=epoch,
-                                  multiplier=60.0, range=ClockRanges.LOOP_STOP,
-                                  step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER))]
+    return Packet(id="document", name="Gyrfalcon flight", version="1.0",
+                  clock=Clock(interval=TimeInterval(start=epoch, end=_iso(stop)), currentTime=epoch,
+                              multiplier=60.0, range=ClockRanges.LOOP_STOP,
+                              step=ClockSteps.SYSTEM_CLOCK_MULTIPLIER))
+
+
+def _track_packets(r, t0, t_ch, r_ch) -> tuple:
+    """(packets of the chaser, the station, the descent module, the landing zone and point and the
+    pad; the descent's (epoch, times, lon/lat/height) or None)."""
+    from ..time import seconds_between
+
+    epoch = _iso(t0)
+    name = "spacecraft"
+    vname = getattr(getattr(getattr(r, "scenario", None), "vehicle", None), "name", None)
+    if vname:
+        name = vname                     # the flight's name (Soyuz MS-28), not the ephemeris's ("chaser")
+    elif r.chaser is not None and r.chaser.name not in ("object", "chaser"):
+        name = r.chaser.name
+    packets = []
     desc = _events_html(r.events) if r.events else None
     if len(t_ch) >= 2:
         packets.append(_moving_packet("chaser", name, epoch, t_ch, r_ch, COLOURS["chaser"], 5600.0,
@@ -286,28 +310,46 @@ def build_czml(result, *, event_label_s: float = 600.0):
         a = r.ascent
         packets.append(_static_packet("site/launch-pad", "launch pad", np.degrees(a.pad_lat_rad),
                                       np.degrees(a.pad_lon_rad), a.pad_alt_m, COLOURS["site"]))
-    # timeline events as labelled packets at the vehicle's position
+    return packets, descent
+
+
+def _event_position(s, te, t_ch, r_ch, descent):
+    """Where an event at ``s`` seconds from liftoff (Time ``te``) is shown: on the chaser's track,
+    else on the descent's, else None."""
     from ..frames import itrf_from_geodetic
+    from ..time import seconds_between
+
+    if len(t_ch) >= 2 and t_ch[0] - EVENT_LEAD_S <= s <= t_ch[-1] + EVENT_SLACK_S:
+        return [float(np.interp(s, t_ch, r_ch[:, j])) for j in range(3)]
+    if descent is not None:
+        d_epoch, t_d, llh = descent
+        sd = float(seconds_between(_time(d_epoch), te))
+        if t_d[0] - EVENT_LEAD_S <= sd <= t_d[-1] + EVENT_SLACK_S:
+            lon, lat, h = (float(np.interp(sd, t_d, llh[:, j])) for j in range(3))
+            return [float(x) for x in itrf_from_geodetic(np.radians(lat), np.radians(lon), h)]
+    return None
+
+
+def _event_packets(r, t0, t_ch, r_ch, descent, event_label_s) -> list:
+    """The timeline's events as labelled packets at the vehicle's position, in time order; each
+    label shows from its event (not before the chaser's first sample) until the next one starts."""
+    from czml3 import Packet
+    from czml3.properties import Position
+    from czml3.types import TimeInterval
+
+    from ..time import add_seconds, seconds_between
 
     placed = []
     for k, ev in enumerate(r.events):
         te = _time(ev.utc)
-        where = None
         s = float(seconds_between(t0, te))
-        if len(t_ch) >= 2 and t_ch[0] - EVENT_LEAD_S <= s <= t_ch[-1] + EVENT_SLACK_S:
-            where = [float(np.interp(s, t_ch, r_ch[:, j])) for j in range(3)]
-        elif descent is not None:
-            d_epoch, t_d, llh = descent
-            sd = float(seconds_between(_time(d_epoch), te))
-            if t_d[0] - EVENT_LEAD_S <= sd <= t_d[-1] + EVENT_SLACK_S:
-                lon, lat, h = (float(np.interp(sd, t_d, llh[:, j])) for j in range(3))
-                where = [float(x) for x in itrf_from_geodetic(np.radians(lat), np.radians(lon), h)]
+        where = _event_position(s, te, t_ch, r_ch, descent)
         if where is not None:
             placed.append((k, ev, te, s, where))
     placed.sort(key=lambda p: p[3])       # in time order (stable: same-instant events keep their order)
-    # each label shows from its event (not before the chaser's first sample) until the next label starts
     first_s = float(t_ch[0]) if len(t_ch) else -np.inf
     starts = [max(s, first_s) for (_, _, _, s, _) in placed]
+    packets = []
     for n, (k, ev, te, s, where) in enumerate(placed):
         end_s = starts[n] + float(event_label_s)
         if n + 1 < len(placed):
@@ -319,7 +361,7 @@ def build_czml(result, *, event_label_s: float = 600.0):
             position=Position(referenceFrame="FIXED", cartesian=where),
             label=_label("event", ev.name, "10pt sans-serif", COLOURS["event"], outline=True),
         ))
-    return Document(packets=packets)
+    return packets
 
 
 def write_czml(result, path, *, event_label_s: float = 600.0) -> Path:
