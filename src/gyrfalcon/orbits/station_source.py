@@ -679,73 +679,29 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     t_req = parse_utc(start)
-    t0 = t_req
-    warns = []
-    # a start inside a planned burn's modelled span (TIG to TIG + dv / REBOOST_ACCEL_MPS2): the
-    # state at the start is mid-burn (NASA's samples there are thrusting); the fit and the
-    # prediction start BURN_LEAD_S before the TIG instead, and the whole burn is flown
-    ongoing = _burn_in_progress(events, t_req)
-    if ongoing is not None:
-        t0 = add_seconds(ongoing.tig, -BURN_LEAD_S)
-        if float(seconds_between(eph.start, t0)) < 0:
-            raise InputError(
-                f"{eph.name}: the prediction start {iso_utc(t_req, 0)} lies inside the planned burn '{ongoing.name}' "
-                f"(TIG {iso_utc(ongoing.tig, 0)}, {ongoing.dv_mps:.1f} m/s) and the ephemeris has no sample before "
-                "its ignition; start before the TIG or after the burn's end "
-                f"({iso_utc(add_seconds(ongoing.tig, burn_duration_s(ongoing.dv_mps)), 0)})")
-        warns.append(
-            f"{eph.name}: the prediction start {iso_utc(t_req, 0)} lies inside the planned burn '{ongoing.name}' "
-            f"(TIG {iso_utc(ongoing.tig, 0)}, {ongoing.dv_mps:.1f} m/s, modelled until "
-            f"{iso_utc(add_seconds(ongoing.tig, burn_duration_s(ongoing.dv_mps)), 0)}): the orbit is fitted and "
-            f"propagated from {iso_utc(t0, 0)}, before its ignition, and the whole burn is flown")
+    t1 = parse_utc(until)
+    t0, ongoing, warns = _start_before_burn(eph, events, t_req)
     if history_days is None:
-        long_pred = abs(float(seconds_between(t0, parse_utc(until)))) > LONG_SPAN_DAYS * 86400.0
+        long_pred = abs(float(seconds_between(t0, t1))) > LONG_SPAN_DAYS * 86400.0
         history_days = OEM_LONG_HISTORY_DAYS if long_pred else OEM_HISTORY_DAYS
     sc_area = area_m2
     if sc_area is None:
         warns.append(f"{eph.name}: the ephemeris gives no DRAG_AREA; {ELEMENTS_DRAG['drag_area_m2']:.0f} m^2 "
                      "(ISS) assumed; the fitted density scale absorbs the difference")
         sc_area = ELEMENTS_DRAG["drag_area_m2"]
-    mass = mass_kg
     s_start = eph.at(t0)
-    if mass is None:
-        mass = s_start.mass_kg
+    mass = mass_kg if mass_kg is not None else s_start.mass_kg
     if mass is None:
         warns.append(f"{eph.name}: the ephemeris gives no MASS; {ELEMENTS_MASS_KG:.0f} kg (ISS) assumed")
         mass = ELEMENTS_MASS_KG
     s_start = s_start.with_mass(float(mass))
     base = {"drag_area_m2": float(sc_area), "drag_cd": DEFAULT_CD}
     sw = space_weather_at(t0)
-    # the fit arc: samples before start, after the last planned burn before it
-    lo = max(-history_days * 86400.0, float(seconds_between(t0, eph.start)))
-    for e in events or ():
-        d = float(seconds_between(t0, e.tig))
-        if e.dv_mps > 0 and d < 0:
-            lo = max(lo, d + max(1800.0, burn_duration_s(e.dv_mps) + 600.0))
-    off = float(seconds_between(eph.epoch, t0))
-    rel = eph.t_s - off
-    sel = (rel < -1.0) & (rel >= lo)
-    drag = None
-    if -lo >= MIN_FIT_HOURS * 3600.0 and np.count_nonzero(sel) >= 10:
-        try:
-            fit = fit_arc(s_start, rel[sel], eph.r_m[sel], _params(base, sw, space_weather), fit_state=fit_state,
-                          space_weather=space_weather)
-            if 0.05 < fit.drag_scale < 20.0:
-                drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit",
-                                    DEFAULT_CD, float(sc_area), float(mass), iso_utc(t0, 0), fit_state, sw)
-                s_start = fit.state
-            else:
-                warns.append(f"the drag fit before {iso_utc(t0, 0)} gave an implausible scale {fit.drag_scale:.2f}; "
-                             f"default {DEFAULT_DRAG_SCALE} used")
-        except GyrfalconError as exc:
-            warns.append(f"the drag fit before {iso_utc(t0, 0)} failed ({exc}); default {DEFAULT_DRAG_SCALE} used")
-    else:
-        warns.append(f"less than {MIN_FIT_HOURS:g} h of burn-free data before {iso_utc(t0, 0)}: drag scale "
-                     f"{DEFAULT_DRAG_SCALE} (documented default) used, not estimated")
+    drag, s_start, w = _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, space_weather)
+    warns += w
     if drag is None:
         drag = DragEstimate(DEFAULT_DRAG_SCALE, None, None, 0, 0.0, "default", DEFAULT_CD, float(sc_area),
                             float(mass), iso_utc(t0, 0), False, sw)
-    t1 = parse_utc(until)
     burns = event_burns(events, t0, add_seconds(t1, 1e-3), mass_kg=float(mass))
     # beyond LONG_SPAN_DAYS the drag uncertainty (km/day) dwarfs what the 20x20 field adds, and
     # the 8x8 model is ~3.5x faster (an 8-month extension: 6 s instead of 22 s)
@@ -754,24 +710,81 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     p = _params({**base, "drag_scale": drag.drag_scale}, sw, space_weather)
     rows = tuple(_burn_row(b, float(mass)) for b in burns)
     if ongoing is not None:
-        # fly from before the TIG to the requested start (the burn's first part), then from the
-        # start with the rest of that burn and the later ones: the output starts at the start
-        first = [b for b in burns if b.name == ongoing.name and float(seconds_between(b.t_start, t_req)) > 0]
-        lead = prop.propagate(s_start, t_req, step_s, first, params=p)
-        s_start = lead.state_at_index(len(lead) - 1)
-        rest = []
-        for b in burns:
-            if b in first:
-                left = float(b.duration_s) - float(seconds_between(b.t_start, t_req))
-                if left > 1e-3:
-                    from dataclasses import replace as _replace
-
-                    rest.append(_replace(b, t_start=t_req, duration_s=left))
-            else:
-                rest.append(b)
-        burns = rest
+        s_start, burns = _fly_to_start(prop, s_start, t_req, burns, ongoing, step_s, p)
     out = prop.propagate(s_start, t1, step_s, burns, params=p)
     return out, drag, rows, warns
+
+
+def _start_before_burn(eph, events, t_req):
+    """(where the fit and the prediction start, the planned burn in progress at ``t_req`` or None,
+    warnings). A start inside a planned burn's modelled span (TIG to TIG + dv /
+    REBOOST_ACCEL_MPS2) is mid-burn (NASA's samples there are thrusting): the fit and the
+    prediction start :data:`BURN_LEAD_S` before the TIG instead, and the whole burn is flown."""
+    from ..time import add_seconds, iso_utc, seconds_between
+
+    ongoing = _burn_in_progress(events, t_req)
+    if ongoing is None:
+        return t_req, None, []
+    t0 = add_seconds(ongoing.tig, -BURN_LEAD_S)
+    end = iso_utc(add_seconds(ongoing.tig, burn_duration_s(ongoing.dv_mps)), 0)
+    if float(seconds_between(eph.start, t0)) < 0:
+        raise InputError(
+            f"{eph.name}: the prediction start {iso_utc(t_req, 0)} lies inside the planned burn '{ongoing.name}' "
+            f"(TIG {iso_utc(ongoing.tig, 0)}, {ongoing.dv_mps:.1f} m/s) and the ephemeris has no sample before "
+            f"its ignition; start before the TIG or after the burn's end ({end})")
+    return t0, ongoing, [
+        f"{eph.name}: the prediction start {iso_utc(t_req, 0)} lies inside the planned burn '{ongoing.name}' "
+        f"(TIG {iso_utc(ongoing.tig, 0)}, {ongoing.dv_mps:.1f} m/s, modelled until {end}): the orbit is fitted "
+        f"and propagated from {iso_utc(t0, 0)}, before its ignition, and the whole burn is flown"]
+
+
+def _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, space_weather):
+    """(DragEstimate or None, start state, warnings): state and density scale fitted on the samples
+    of the ``history_days`` before ``t0``, after the last planned burn; None (the default) with
+    too little data, a failed fit or an implausible scale."""
+    from ..time import iso_utc, seconds_between
+
+    lo = max(-history_days * 86400.0, float(seconds_between(t0, eph.start)))
+    for e in events or ():
+        d = float(seconds_between(t0, e.tig))
+        if e.dv_mps > 0 and d < 0:
+            lo = max(lo, d + max(1800.0, burn_duration_s(e.dv_mps) + 600.0))
+    rel = eph.t_s - float(seconds_between(eph.epoch, t0))
+    sel = (rel < -1.0) & (rel >= lo)
+    if not (-lo >= MIN_FIT_HOURS * 3600.0 and np.count_nonzero(sel) >= 10):
+        return None, s_start, [f"less than {MIN_FIT_HOURS:g} h of burn-free data before {iso_utc(t0, 0)}: drag scale "
+                               f"{DEFAULT_DRAG_SCALE} (documented default) used, not estimated"]
+    try:
+        fit = fit_arc(s_start, rel[sel], eph.r_m[sel], _params(base, sw, space_weather), fit_state=fit_state,
+                      space_weather=space_weather)
+    except GyrfalconError as exc:
+        return None, s_start, [f"the drag fit before {iso_utc(t0, 0)} failed ({exc}); default {DEFAULT_DRAG_SCALE} used"]
+    if not 0.05 < fit.drag_scale < 20.0:
+        return None, s_start, [f"the drag fit before {iso_utc(t0, 0)} gave an implausible scale {fit.drag_scale:.2f}; "
+                               f"default {DEFAULT_DRAG_SCALE} used"]
+    drag = DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit", DEFAULT_CD,
+                        base["drag_area_m2"], s_start.mass_kg, iso_utc(t0, 0), fit_state, sw)
+    return drag, fit.state, []
+
+
+def _fly_to_start(prop, s_start, t_req, burns, ongoing, step_s, p):
+    """A start inside a burn: fly from before the TIG to the requested start (the burn's first
+    part); (the state there, the rest of that burn and the later ones)."""
+    from dataclasses import replace as _replace
+
+    from ..time import seconds_between
+
+    first = [b for b in burns if b.name == ongoing.name and float(seconds_between(b.t_start, t_req)) > 0]
+    lead = prop.propagate(s_start, t_req, step_s, first, params=p)
+    rest = []
+    for b in burns:
+        if b in first:
+            left = float(b.duration_s) - float(seconds_between(b.t_start, t_req))
+            if left > 1e-3:
+                rest.append(_replace(b, t_start=t_req, duration_s=left))
+        else:
+            rest.append(b)
+    return lead.state_at_index(len(lead) - 1), rest
 
 
 BURN_LEAD_S = 60.0
