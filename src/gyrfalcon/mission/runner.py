@@ -874,8 +874,6 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
     prog("outputs", "start")
     out = od.check_output_folder(Path(out_dir), kind="run")
     out.parent.mkdir(parents=True, exist_ok=True)
-    written: dict = {}
-    failed: list = []
     with od.parent_lock(out):
         od.clean_stale_siblings(out)
         od.check_no_live_writer(out)
@@ -883,60 +881,7 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
         tmp, lock = od.new_partial_folder(out)
     try:
         with lock:
-            from ..io.jsontext import json_text
-
-            (tmp / "timeline.json").write_text(json_text(result.to_json_dict(), indent=2) + "\n", encoding="utf-8")
-            written["timeline"] = "timeline.json"
-            head = (f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}"
-                    "\n")
-            # the station data actually flown (an option, an upload, a path relative to the scenario):
-            # copied beside the scenario and referenced relatively, so that the record reproduces the flight
-            rec, copies, origins = od.copy_station_files(result.scenario, scenario_text,
-                                                         getattr(result, "scenario_source", None) or "<embedded>", tmp)
-            head += "".join(f"# {o}\n" for o in origins)
-            # the options that changed the scenario after it was read (--seed, --what-if, --no-return)
-            rec, changed = od.record_overrides(result.scenario, rec)
-            head += "".join(changed)
-            (tmp / "scenario.toml").write_text(head + rec, encoding="utf-8")
-            written["scenario"] = ", ".join(("scenario.toml",) + copies)
-            sc = result.scenario
-            if sc.output.oem and result.chaser is not None:
-                from ..io.oem import write_oem
-
-                cdate = result.launch_utc
-                write_oem(tmp / "chaser.oem", _resample(result.chaser, sc.output.oem_step_s),
-                          object_name=sc.vehicle.name, object_id=sc.vehicle.name, creation_date=cdate,
-                          comments=[f"Gyrfalcon mission run, scenario {sc.name}, seed {sc.seed}",
-                                    "liftoff -> contact: ascent (3-DOF), rendezvous plan and approach (relative to the station ephemeris)",
-                                    "CREATION_DATE is the liftoff epoch so that identical inputs give identical files"])
-                write_oem(tmp / "station.oem", _resample(result.station, sc.output.oem_step_s), object_name="ISS",
-                          object_id="1998-067A", creation_date=cdate,
-                          comments=[f"Gyrfalcon mission run, scenario {sc.name}: the station over the chaser's span"])
-                written["oem"] = "chaser.oem, station.oem"
-            for kind, module, fn, name, wanted in (("report", "gyrfalcon.mission.report", "write_report", "report.html", sc.output.report),
-                                                  ("czml", "gyrfalcon.io.czml", "write_czml", "flight.czml", sc.output.czml)):
-                if not wanted:
-                    continue
-                if kind == "czml" and result.chaser is None:
-                    written[kind] = "skipped (no flight to show: the countdown was scrubbed)"
-                    continue
-                try:
-                    import importlib
-
-                    writer = getattr(importlib.import_module(module), fn)
-                except (ImportError, AttributeError):
-                    written[kind] = f"skipped ({module}.{fn} not available yet)"
-                    continue
-                try:
-                    writer(result, tmp / name)
-                except OSError:
-                    raise                   # full disk, permissions: the whole output fails
-                except Exception as exc:  # noqa: BLE001 - another module's writer: report it, never mark complete
-                    (tmp / name).unlink(missing_ok=True)
-                    written[kind] = f"FAILED ({module}.{fn}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''})"
-                    failed.append(f"{name}: {type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}")
-                    continue
-                written[kind] = name
+            written, failed = _write_run_files(result, scenario_text, tmp)
             # the owner file names every file the run wrote: a later run replaces only those
             names = sorted(e.name for e in tmp.iterdir() if e.name not in (od.OWNER_FILE, od.COMPLETE_FILE))
             (tmp / od.OWNER_FILE).write_text("\n".join([od.RUN_OWNER_TEXT, *names]) + "\n", encoding="utf-8")
@@ -953,6 +898,88 @@ def write_outputs(result: MissionResult, out_dir, scenario_text: str, *, progres
             f"outputs in {out} are incomplete (no {od.COMPLETE_FILE} written): {'; '.join(failed)}", written)
     prog("outputs", "done")
     return written
+
+
+OPTIONAL_OUTPUTS = (("report", "gyrfalcon.mission.report", "write_report", "report.html"),
+                    ("czml", "gyrfalcon.io.czml", "write_czml", "flight.czml"))
+"""The outputs written by another module's writer: (kind, module, function, file name)."""
+
+
+def _write_run_files(result, scenario_text, tmp: Path) -> tuple:
+    """The run's files in the partial folder ``tmp``: ({kind: file or note}, [failures])."""
+    from ..io.jsontext import json_text
+
+    written: dict = {}
+    failed: list = []
+    (tmp / "timeline.json").write_text(json_text(result.to_json_dict(), indent=2) + "\n", encoding="utf-8")
+    written["timeline"] = "timeline.json"
+    written["scenario"] = _write_scenario_record(result, scenario_text, tmp)
+    sc = result.scenario
+    if sc.output.oem and result.chaser is not None:
+        _write_run_oems(result, tmp)
+        written["oem"] = "chaser.oem, station.oem"
+    for kind, module, fn, name in OPTIONAL_OUTPUTS:
+        if not getattr(sc.output, kind):
+            continue
+        if kind == "czml" and result.chaser is None:
+            written[kind] = "skipped (no flight to show: the countdown was scrubbed)"
+            continue
+        written[kind], failure = _write_optional(result, tmp / name, module, fn)
+        if failure is not None:
+            failed.append(f"{name}: {failure}")
+    return written, failed
+
+
+def _write_scenario_record(result, scenario_text, tmp: Path) -> str:
+    """``scenario.toml`` as flown: the station data actually used copied beside it and referenced
+    relatively, and the options that changed the scenario after it was read, so that the record
+    reproduces the flight. Returns the files written (text)."""
+    from . import outdir as od
+
+    head = f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}\n"
+    rec, copies, origins = od.copy_station_files(result.scenario, scenario_text,
+                                                 getattr(result, "scenario_source", None) or "<embedded>", tmp)
+    head += "".join(f"# {o}\n" for o in origins)
+    rec, changed = od.record_overrides(result.scenario, rec)    # --seed, --what-if, --no-return
+    head += "".join(changed)
+    (tmp / "scenario.toml").write_text(head + rec, encoding="utf-8")
+    return ", ".join(("scenario.toml",) + copies)
+
+
+def _write_run_oems(result, tmp: Path) -> None:
+    """``chaser.oem`` and ``station.oem`` at the scenario's step, dated at the liftoff."""
+    from ..io.oem import write_oem
+
+    sc = result.scenario
+    cdate = result.launch_utc
+    write_oem(tmp / "chaser.oem", _resample(result.chaser, sc.output.oem_step_s),
+              object_name=sc.vehicle.name, object_id=sc.vehicle.name, creation_date=cdate,
+              comments=[f"Gyrfalcon mission run, scenario {sc.name}, seed {sc.seed}",
+                        "liftoff -> contact: ascent (3-DOF), rendezvous plan and approach (relative to the station ephemeris)",
+                        "CREATION_DATE is the liftoff epoch so that identical inputs give identical files"])
+    write_oem(tmp / "station.oem", _resample(result.station, sc.output.oem_step_s), object_name="ISS",
+              object_id="1998-067A", creation_date=cdate,
+              comments=[f"Gyrfalcon mission run, scenario {sc.name}: the station over the chaser's span"])
+
+
+def _write_optional(result, path: Path, module: str, fn: str) -> tuple:
+    """One output by another module's writer: (what ``written`` says, the failure or None). A
+    disk error fails the whole output; any other error is reported and its file removed."""
+    import importlib
+
+    try:
+        writer = getattr(importlib.import_module(module), fn)
+    except (ImportError, AttributeError):
+        return f"skipped ({module}.{fn} not available yet)", None
+    try:
+        writer(result, path)
+    except OSError:
+        raise                   # full disk, permissions: the whole output fails
+    except Exception as exc:  # noqa: BLE001 - another module's writer: report it, never mark complete
+        path.unlink(missing_ok=True)
+        first = str(exc).splitlines()[0][:200] if str(exc) else ""
+        return f"FAILED ({module}.{fn}: {type(exc).__name__}: {first})", f"{type(exc).__name__}: {first}"
+    return path.name, None
 
 
 class OutputsIncompleteError(GyrfalconError):
