@@ -53,7 +53,8 @@ def test_landing_in_the_soyuz_zone_after_a_real_length_return(ms28):
     # about 28 km (domain.md 5.3)
     assert abs(ref["distance_km"] - 146.0) < 28.0 and ref["compass"] in ("ESE", "SE")
     # undocking to landing about 3 h 22-23 min (domain.md 5.1); burn about 2 h 30 min after undocking
-    assert abs(d["undock_to_landing_s"] - (3 * 3600 + 22.5 * 60)) < 15 * 60
+    # (within 5 min: a return planned from the first undocking guess took 3 h 38 min, a fixed defect)
+    assert abs(d["undock_to_landing_s"] - (3 * 3600 + 22.5 * 60)) < 5 * 60
     assert abs(d["deorbit_burn"]["after_undock_s"] - 9000.0) < 10 * 60
     assert d["port"] == "rassvet-nadir"
 

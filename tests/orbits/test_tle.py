@@ -15,7 +15,7 @@ import pytest
 
 from gyrfalcon.errors import InputError, OMMFormatError, PropagationError, TLEChecksumError, TLEFormatError
 from gyrfalcon.orbits.tle import OMM, TLE, load_omm, load_tles, parse_omm, tle_checksum, tle_from_lines
-from gyrfalcon.time import add_seconds, iso_utc, seconds_between
+from gyrfalcon.time import add_seconds, iso_utc, parse_utc, seconds_between
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 L1 = "1 25544U 98067A   25328.54472231  .00014120  00000-0  26353-3 0  9998"
@@ -146,23 +146,32 @@ def test_three_line_forms_and_files(tmp_path):
 
 def test_csv_tables_of_tle_lines(tmp_path):
     """The project's iss_tles.csv (tle_line1/tle_line2 beside other columns) and Space-Track's
-    legacy CSV (TLE_LINE0/1/2) read as the same sets as the lines themselves; a bad row is
-    refused with its row number; a station source sniffs both as element sets."""
+    legacy CSV (TLE_LINE0/1/2) are read as element sets: their epochs are the table's own
+    epoch_utc column (an independent field of the file), a bad row is refused with its line, and a
+    station source sniffs both as TLEs, but an OMM CSV with TLE columns as OMM (its mean elements)."""
     from gyrfalcon.orbits.station_source import sniff
 
     table = rows()
     ours = load_tles(DATA / "iss_tles.csv")
-    assert [t.line1 for t in ours] == [r["tle_line1"] for r in table]
-    assert sniff(DATA / "iss_tles.csv") == "tle"
+    assert len(ours) == 50 and sniff(DATA / "iss_tles.csv") == "tle"
+    for t, r in zip(ours, table):
+        assert abs(float(seconds_between(t.epoch, parse_utc(r["epoch_utc"].replace(" ", "T") + "Z")))) < 1e-3
     st = tmp_path / "spacetrack.csv"
-    st.write_text("NORAD_CAT_ID,TLE_LINE0,TLE_LINE1,TLE_LINE2\n"
-                  + "".join(f'25544,0 ISS (ZARYA),"{r["tle_line1"]}","{r["tle_line2"]}"\n' for r in table[:3]))
+    st.write_text(" norad_cat_id, tle_line0 , tle_line1 , tle_line2 \n"
+                  + "".join(f'25544,0 ISS (ZARYA),"{r["tle_line1"]}","{r["tle_line2"]}"\n\n' for r in table[:3]))
     tles = load_tles(st)
-    assert [t.name for t in tles] == ["ISS (ZARYA)"] * 3 and tles[2].line2 == table[2]["tle_line2"]
+    assert sniff(st) == "tle"
+    assert [t.name for t in tles] == ["ISS (ZARYA)"] * 3 and [t.catalog_number for t in tles] == ["25544"] * 3
+    assert iso_utc(tles[2].epoch, 0) == iso_utc(parse_utc(table[2]["epoch_utc"].replace(" ", "T") + "Z"), 0)
     bad = st.read_text().replace(table[1]["tle_line1"], table[1]["tle_line1"][:-1] + "0")
     st.write_text(bad)
-    with pytest.raises(TLEChecksumError, match=r"spacetrack.csv, row 3: line 1, column 69"):
+    with pytest.raises(TLEChecksumError, match=r"spacetrack.csv, row 4: line 1, column 69"):   # after a blank line
         load_tles(st)
+    omm = tmp_path / "gp.csv"
+    rec = omm_records()[0]
+    omm.write_text(",".join(list(rec) + ["TLE_LINE1", "TLE_LINE2"]) + "\n"
+                   + ",".join(str(v) for v in rec.values()) + f',"{L1}","{L2}"\n')
+    assert sniff(omm) == "omm"
 
 
 # --- propagation ---------------------------------------------------------------------------

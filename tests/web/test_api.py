@@ -327,6 +327,13 @@ def test_foreign_host_header_is_refused(client):
     assert client.get("/api/health", headers={"Host": "evil.example.localhost"}).status_code == 400
     for ok in ("localhost:8765", "LOCALHOST", "127.0.0.1:8765", "[::1]:8765"):
         assert client.get("/api/health", headers={"Host": ok}).status_code == 200, ok
+    # a websocket handshake under a foreign name is closed (policy violation), not answered in HTTP
+    from starlette.websockets import WebSocketDisconnect
+
+    with pytest.raises(WebSocketDisconnect) as exc:
+        with client.websocket_connect("/ws", headers={"Host": "evil.example"}):
+            pass
+    assert exc.value.code == 1008
 
 
 def test_token_file_permissions(tmp_path):

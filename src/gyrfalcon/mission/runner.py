@@ -843,7 +843,7 @@ def _return(scenario, contact, eph, source, notes):
     t_und2 = parse_utc(iso_utc(t_und2, 0)[:16] + ":00Z")
     landing = plan_landing(ret.ephemeris, t_und2, **kw)
     same_pass = abs(float(seconds_between(parse_utc(first.chosen.pass_utc), parse_utc(landing.chosen.pass_utc)))) < 600.0
-    if not same_pass:   # pragma: no cover - defensive (the passes are one orbit, ~93 min, apart)
+    if not same_pass:   # pragma: no cover - taken only if the two plans reach different passes (~93 min apart)
         landing = first
     return landing, land_day, ret
 

@@ -344,12 +344,12 @@ def sniff(path) -> str:
     up = head.upper()
     from .tle import tle_csv_columns
 
-    if tle_csv_columns(head) is not None:
-        return "tle"
     if "CCSDS_OEM_VERS" in up or "<OEM" in up:
         return "oem"
     if "CCSDS_OMM_VERS" in up or "MEAN_MOTION" in up or "<OMM" in up:
-        return "omm"
+        return "omm"       # Space-Track's OMM CSV also has TLE_LINE columns: its mean elements are read
+    if tle_csv_columns(head) is not None:
+        return "tle"
     lines = [ln for ln in head.splitlines() if ln.strip()]
     if any(ln.startswith("1 ") for ln in lines) and any(ln.startswith("2 ") for ln in lines):
         return "tle"

@@ -498,10 +498,13 @@ def parse_tle_csv(text: str, source: str = "<string>") -> list:
         raise TLEFormatError(f"{source}: a CSV of TLEs needs columns {' and '.join(TLE_CSV_COLUMNS[0])} "
                              f"(or {' and '.join(TLE_CSV_COLUMNS[1])})")
     reader = csv.DictReader(io.StringIO(str(text).lstrip("\ufeff")))
-    name_col = next((h for h in (reader.fieldnames or []) if h.strip().upper() in ("TLE_LINE0", "OBJECT_NAME")), None)
+    fields = {h.strip().upper(): h for h in (reader.fieldnames or [])}
+    c1, c2 = fields[cols[0].strip().upper()], fields[cols[1].strip().upper()]   # the names as written
+    name_col = next((fields[k] for k in ("TLE_LINE0", "OBJECT_NAME") if k in fields), None)
     out = []
-    for row_no, row in enumerate(reader, start=2):
-        l1, l2 = (row.get(cols[0]) or "").strip(), (row.get(cols[1]) or "").strip()
+    for row in reader:
+        row_no = reader.line_num        # the file's line (blank lines are skipped by the reader)
+        l1, l2 = (row.get(c1) or "").strip(), (row.get(c2) or "").strip()
         if not l1 and not l2:
             continue
         name = _clean_name(row[name_col]) if name_col and row.get(name_col) else None

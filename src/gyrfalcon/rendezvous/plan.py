@@ -377,11 +377,15 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
     from .arrival import planned_arrival
     from .twobody import J2SecularDynamics
 
-    chaser0, liftoff_t = _chaser_at_insertion(insertion, liftoff)
+    from ..time import parse_utc
+
+    insertion, liftoff = _insertion_state(insertion, liftoff)
     cat = _schemes.load_schemes()
     veh = _schemes.get_vehicle(vehicle)
+    chaser0 = insertion.to("GCRF") if insertion.frame != "GCRF" else insertion
     if chaser0.mass_kg is None:
         chaser0 = chaser0.with_mass(veh.mass_at_insertion_kg)
+    liftoff_t = parse_utc(liftoff) if liftoff is not None else None
     station = _station_ephemeris(station)
     dyn = dict(dynamics or {})
     models = (dyn.get("first-guess") or J2SecularDynamics(), dyn.get("j2") or _default_dynamics("j2"),
@@ -407,10 +411,10 @@ def plan_rendezvous(insertion, *, liftoff=None, station=None, scheme: str = "aut
                         force_model, veh, trajectory_step_s)
 
 
-def _chaser_at_insertion(insertion, liftoff):
-    """(chaser at insertion in GCRF, liftoff Time or None) from a State or a launch Insertion."""
+def _insertion_state(insertion, liftoff):
+    """(the insertion State, the liftoff) from a State or a launch Insertion (which implies the liftoff)."""
     from ..orbits.state import State
-    from ..time import add_seconds, parse_utc
+    from ..time import add_seconds
 
     if not isinstance(insertion, State) and hasattr(insertion, "state") and hasattr(insertion, "met_s"):
         # a gyrfalcon.launch Insertion: its state, and the liftoff it implies
@@ -420,8 +424,7 @@ def _chaser_at_insertion(insertion, liftoff):
     if not isinstance(insertion, State):
         raise InputError(f"insertion must be a gyrfalcon State (GCRF position, velocity, time), "
                           f"got {type(insertion).__name__}")
-    chaser0 = insertion.to("GCRF") if insertion.frame != "GCRF" else insertion
-    return chaser0, (parse_utc(liftoff) if liftoff is not None else None)
+    return insertion, liftoff
 
 
 def _station_ephemeris(station):

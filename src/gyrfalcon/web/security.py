@@ -176,6 +176,9 @@ class HostCheckMiddleware:
 
             host = host_of(Headers(scope=scope).get("host"))
             if not self.allows(host):
+                if scope["type"] == "websocket":       # refused before the handshake (policy violation)
+                    await send({"type": "websocket.close", "code": 1008})
+                    return
                 names = ", ".join(p for p in self.allowed if p != "*")
                 await _send_json(send, 400, f"Host {host or '(none)'!r} is not served here; address this server "
                                             f"as one of: {names}")
