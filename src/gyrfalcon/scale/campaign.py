@@ -172,24 +172,13 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
     local = scheduler is None and workers == 1
     if chunk_size is None:
         chunk_size = auto_chunk_size(int(runs), 1 if local else max(2, int(workers)))
-    parts = chunks(int(runs), int(chunk_size))
     prog = progress or (lambda done, total: None)
-    rows: list = []
-    todo = []
-    for a, b in parts:
-        got = chunk_store.load(a, b) if chunk_store is not None else None
-        if got is not None:
-            rows += got
-        else:
-            todo.append((a, b))
+    rows, todo = _stored_chunks(chunks(int(runs), int(chunk_size)), chunk_store)
     if rows:
         prog(len(rows), runs)
     save = (lambda a, b, r: chunk_store.save(a, b, r)) if chunk_store is not None else (lambda a, b, r: None)
     t0 = time.perf_counter()
-    if not todo:
-        if nominal is None:
-            nominal = build_nominal(sc, source)
-    elif local:
+    if not todo or local:
         if nominal is None:
             nominal = build_nominal(sc, source)
         for a, b in todo:
@@ -198,47 +187,56 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
             rows += part
             prog(len(rows), runs)
     else:
-        from concurrent.futures import CancelledError
+        job = _DaskJob(sc, source, dispersions, seed, approach, batch, retries, save, rows, lambda: prog(len(rows), runs))
+        nominal, workers = job.fly(todo, nominal, scheduler, int(workers), processes)
+    wall = time.perf_counter() - t0
+    table = to_table(rows)
+    return CampaignResult(table=table, summary=summarize_table(table), nominal=nominal, dispersions=dispersions,
+                          campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers),
+                          **station_report(sc, source))
 
-        from distributed import Client, LocalCluster, as_completed
 
-        cluster = None
-        if scheduler is None:
-            cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=processes,
-                                   dashboard_address=None)
-            client = Client(cluster)
+def _stored_chunks(parts, chunk_store) -> tuple:
+    """(rows of the chunks already in ``chunk_store``, the (start, stop) chunks still to fly)."""
+    rows, todo = [], []
+    for a, b in parts:
+        got = chunk_store.load(a, b) if chunk_store is not None else None
+        if got is not None:
+            rows += got
         else:
-            try:
-                client = Client(scheduler, timeout="10s")
-            except Exception as exc:  # noqa: BLE001 - whatever answered there, it is not a Dask scheduler
-                raise InputError(f"--scheduler {scheduler}: no Dask scheduler answered ({type(exc).__name__}: "
-                                 f"{str(exc)[:120]}); give the address 'dask scheduler' prints, e.g. "
-                                 "tcp://10.0.0.5:8786") from None
+            todo.append((a, b))
+    return rows, todo
+
+
+@dataclass
+class _DaskJob:
+    """The chunks of one campaign flown on a Dask cluster (a local one, or ``scheduler``'s); rows are
+    appended to ``rows`` and saved as the chunks finish. Private to :func:`run_campaign`."""
+
+    sc: object
+    source: str
+    dispersions: object
+    seed: int
+    approach: bool
+    batch: bool
+    retries: int
+    save: Callable
+    rows: list
+    progressed: Callable
+
+    def fly(self, todo, nominal, scheduler, workers: int, processes: bool) -> tuple:
+        """Fly ``todo``: (the nominal, the number of workers that flew)."""
+        client, cluster = _dask_client(scheduler, workers, processes)
         try:
             # the workers load their integrators, kernels and the station while the nominal is planned here
             addrs = list(client.scheduler_info().get("workers", {}))
-            warm = [client.submit(warm_up, sc, source, approach, workers=[w], pure=False, allow_other_workers=True)
-                    for w in addrs]
+            warm = [client.submit(warm_up, self.sc, self.source, self.approach, workers=[w], pure=False,
+                                  allow_other_workers=True) for w in addrs]
             if nominal is None:
-                nominal = build_nominal(sc, source)
-            nom_f = client.scatter(nominal, broadcast=True)
-            futs = {client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries,
-                                  pure=False): (a, b) for a, b in todo}
-            done = as_completed(list(futs))
-            for fut in done:
-                try:
-                    part = fut.result()
-                except CancelledError:  # a killed worker took the scattered nominal with it: scatter, re-run
-                    nom_f = client.scatter(nominal, broadcast=True)
-                    a, b = futs[fut]
-                    again = client.submit(run_chunk, nom_f, dispersions, seed, a, b, approach, batch, retries=retries,
-                                          pure=False)
-                    futs[again] = (a, b)
-                    done.add(again)
-                    continue
-                save(*futs[fut], part)
-                rows += part
-                prog(len(rows), runs)
+                from .flight import build_nominal
+
+                nominal = build_nominal(self.sc, self.source)
+            self._gather(client, nominal, todo)
             for w in warm:
                 w.cancel()
             workers = len(client.scheduler_info().get("workers", {})) or workers
@@ -246,11 +244,52 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
             client.close()
             if cluster is not None:
                 cluster.close()
-    wall = time.perf_counter() - t0
-    table = to_table(rows)
-    return CampaignResult(table=table, summary=summarize_table(table), nominal=nominal, dispersions=dispersions,
-                          campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers),
-                          **station_report(sc, source))
+        return nominal, workers
+
+    def _submit(self, client, nom_f, a, b):
+        return client.submit(run_chunk, nom_f, self.dispersions, self.seed, a, b, self.approach, self.batch,
+                             retries=self.retries, pure=False)
+
+    def _gather(self, client, nominal, todo) -> None:
+        """Submit every chunk and take the results as they come; a chunk whose worker was killed
+        (taking the scattered nominal with it) is re-run after scattering the nominal again."""
+        from concurrent.futures import CancelledError
+
+        from distributed import as_completed
+
+        nom_f = client.scatter(nominal, broadcast=True)
+        futs = {self._submit(client, nom_f, a, b): (a, b) for a, b in todo}
+        done = as_completed(list(futs))
+        for fut in done:
+            try:
+                part = fut.result()
+            except CancelledError:
+                nom_f = client.scatter(nominal, broadcast=True)
+                a, b = futs[fut]
+                again = self._submit(client, nom_f, a, b)
+                futs[again] = (a, b)
+                done.add(again)
+                continue
+            self.save(*futs[fut], part)
+            self.rows += part
+            self.progressed()
+
+
+def _dask_client(scheduler, workers: int, processes: bool) -> tuple:
+    """(Dask client, the local cluster it runs or None): a local cluster of ``workers`` processes,
+    or the scheduler at ``scheduler`` (refused in one line when nothing answers there)."""
+    from distributed import Client, LocalCluster
+
+    if scheduler is None:
+        cluster = LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=processes,
+                               dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(scheduler, timeout="10s"), None
+    except Exception as exc:  # noqa: BLE001 - whatever answered there, it is not a Dask scheduler
+        raise InputError(f"--scheduler {scheduler}: no Dask scheduler answered ({type(exc).__name__}: "
+                         f"{str(exc)[:120]}); give the address 'dask scheduler' prints, e.g. "
+                         "tcp://10.0.0.5:8786") from None
 
 
 def station_report(scenario, source: str = "<embedded>") -> dict:
