@@ -417,12 +417,9 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
     parameters is replaced (its ``COMPLETE`` removed first), an unfinished one with other
     parameters is refused (:class:`CampaignFolderError`), one with the same parameters resumed.
     A second process writing the same folder is refused (lock)."""
-    import json
-    import os
     import shutil
     from pathlib import Path
 
-    from ..io.jsontext import json_text
     from ..mission import outdir as od
     from .dispersions import Dispersions, parse_dispersions
     from .flight import as_scenario, build_nominal
@@ -435,6 +432,35 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
     # the nominal flight first (its station, window and station rules): a campaign refused there
     # leaves the folder, and a finished campaign in it, as they were
     nominal = kw.pop("nominal", None) or build_nominal(as_scenario(sc_full, source), source)
+    created = _claim_campaign_folder(out)
+    with od.OutputLock(out):
+        old = _read_manifest(out)
+        if chunk_size is None and old is not None and old.get("runs") == int(runs):
+            chunk_size = old.get("chunk_size")
+        if chunk_size is None:
+            chunk_size = auto_chunk_size(int(runs), 1 if (workers == 1 and kw.get("scheduler") is None)
+                                         else max(2, int(workers)))
+        new = campaign_manifest(sc_full, dispersions, seed, runs, chunk_size, approach, batch, source)
+        _resume_or_replace(out, old, new, sc_full)
+        store = FolderChunks(out)
+        try:
+            res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
+                               chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
+                               chunk_store=store, nominal=nominal, **kw)
+        except GyrfalconError:
+            if created and not any(store.dir.iterdir()):   # refused before any run: leave nothing behind
+                shutil.rmtree(out, ignore_errors=True)
+            raise
+        summ = _write_campaign_outputs(out, res, store, sc_full, title or f"Monte Carlo: {source}, {runs} runs")
+    return res, store.loaded, summ
+
+
+def _claim_campaign_folder(out) -> bool:
+    """Create ``out`` (or take an existing empty one) and mark it ours; whether it was created here."""
+    import os
+
+    from ..mission import outdir as od
+
     out.parent.mkdir(parents=True, exist_ok=True)
     created = False
     try:
@@ -446,65 +472,73 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
         if any(p.name != od.OWNER_FILE for p in out.iterdir()):
             od.check_output_folder(out, "--out")   # raises: filled meanwhile by someone else
         od.atomic_write_text(out / od.OWNER_FILE, "gyrfalcon montecarlo output\n")
-    with od.OutputLock(out):
-        old = None
-        mpath = out / MANIFEST_FILE
-        if mpath.is_file():
-            try:
-                old = json.loads(mpath.read_text(encoding="utf-8"))
-            except (OSError, ValueError):
-                old = None
-        if chunk_size is None and old is not None and old.get("runs") == int(runs):
-            chunk_size = old.get("chunk_size")
-        if chunk_size is None:
-            chunk_size = auto_chunk_size(int(runs), 1 if (workers == 1 and kw.get("scheduler") is None)
-                                         else max(2, int(workers)))
-        new = campaign_manifest(sc_full, dispersions, seed, runs, chunk_size, approach, batch, source)
-        complete = od.is_complete(out)
-        if old is None and complete and not (out / "runs.parquet").exists():
-            raise CampaignFolderError(f"{out} holds a finished 'gyrfalcon run', not a campaign; give another --out")
-        if old is not None and old != new:
-            if not complete:
-                if "station_sha256" in old and old["station_sha256"] != new["station_sha256"]:
-                    raise CampaignFolderError(
-                        f"{out} holds an unfinished campaign flown with other station data (the station file "
-                        f"{sc_full.target.ephemeris} changed or is another one since it began); give a new --out "
-                        "(its finished runs cannot be mixed with runs on the new station data)")
-                diff = ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in _differences(old, new)
-                                 if k != "dispersions") or "dispersions differ"
-                raise CampaignFolderError(
-                    f"{out} holds an unfinished campaign with other parameters ({diff}); resume it with its "
-                    "parameters, or give another --out (two campaigns are never mixed in one folder)")
-            old = None
-        if old is None:
-            # a finished campaign of ours (or nothing): clear it, COMPLETE first
-            (out / od.COMPLETE_FILE).unlink(missing_ok=True)
-            for name in _OUR_FILES:
-                (out / name).unlink(missing_ok=True)
-            for p in (out / CHUNK_DIR).glob("runs-*-*.parquet"):      # our chunk files only
-                p.unlink(missing_ok=True)
-            od.atomic_write_text(mpath, json.dumps(new, indent=2) + "\n")
-        store = FolderChunks(out)
-        try:
-            res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
-                               chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
-                               chunk_store=store, nominal=nominal, **kw)
-        except GyrfalconError:
-            if created and not any(store.dir.iterdir()):   # refused before any run: leave nothing behind
-                shutil.rmtree(out, ignore_errors=True)
-            raise
-        (out / od.COMPLETE_FILE).unlink(missing_ok=True)
-        with od.atomic_path(out / "runs.parquet") as tmp:
-            write_parquet(res.table, tmp)
-        summ = {**res.summary.to_dict(), "campaign_seed": res.campaign_seed, "wall_s": res.wall_s,
-                "workers": res.workers, "nominal_contact_utc": res.nominal.nominal_contact_utc,
-                "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json"),
-                "station": res.station, "station_warnings": list(res.warnings),
-                "what_if": bool(sc_full.what_if), "rule_notes": list(res.nominal.rule_notes)}
-        od.atomic_write_text(out / "summary.json", json_text(summ, indent=2) + "\n")
-        from .report import write_html
+    return created
 
-        with od.atomic_path(out / "report.html") as tmp:
-            write_html(res, tmp, title=title or f"Monte Carlo: {source}, {runs} runs")
-        od.atomic_write_text(out / od.COMPLETE_FILE, "gyrfalcon montecarlo complete\n")
-    return res, store.loaded, summ
+
+def _read_manifest(out):
+    """The campaign manifest in ``out`` (a dict), or None when there is none or it is unreadable."""
+    import json
+
+    mpath = out / MANIFEST_FILE
+    if not mpath.is_file():
+        return None
+    try:
+        return json.loads(mpath.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _resume_or_replace(out, old, new, sc_full) -> None:
+    """Keep a campaign with the same parameters (resumed); refuse a finished `gyrfalcon run` and an
+    unfinished campaign with other parameters (naming them); clear a finished one with other
+    parameters, ``COMPLETE`` first, and write the new manifest."""
+    import json
+
+    from ..mission import outdir as od
+
+    complete = od.is_complete(out)
+    if old is None and complete and not (out / "runs.parquet").exists():
+        raise CampaignFolderError(f"{out} holds a finished 'gyrfalcon run', not a campaign; give another --out")
+    if old is not None and old != new:
+        if not complete:
+            if "station_sha256" in old and old["station_sha256"] != new["station_sha256"]:
+                raise CampaignFolderError(
+                    f"{out} holds an unfinished campaign flown with other station data (the station file "
+                    f"{sc_full.target.ephemeris} changed or is another one since it began); give a new --out "
+                    "(its finished runs cannot be mixed with runs on the new station data)")
+            diff = ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" for k in _differences(old, new)
+                             if k != "dispersions") or "dispersions differ"
+            raise CampaignFolderError(
+                f"{out} holds an unfinished campaign with other parameters ({diff}); resume it with its "
+                "parameters, or give another --out (two campaigns are never mixed in one folder)")
+        old = None
+    if old is None:
+        # a finished campaign of ours (or nothing): clear it, COMPLETE first
+        (out / od.COMPLETE_FILE).unlink(missing_ok=True)
+        for name in _OUR_FILES:
+            (out / name).unlink(missing_ok=True)
+        for p in (out / CHUNK_DIR).glob("runs-*-*.parquet"):      # our chunk files only
+            p.unlink(missing_ok=True)
+        od.atomic_write_text(out / MANIFEST_FILE, json.dumps(new, indent=2) + "\n")
+
+
+def _write_campaign_outputs(out, res, store, sc_full, title: str) -> dict:
+    """``runs.parquet``, ``summary.json`` and ``report.html`` (each atomically), ``COMPLETE`` last;
+    returns the summary written."""
+    from ..io.jsontext import json_text
+    from ..mission import outdir as od
+    from .report import write_html
+
+    (out / od.COMPLETE_FILE).unlink(missing_ok=True)
+    with od.atomic_path(out / "runs.parquet") as tmp:
+        write_parquet(res.table, tmp)
+    summ = {**res.summary.to_dict(), "campaign_seed": res.campaign_seed, "wall_s": res.wall_s,
+            "workers": res.workers, "nominal_contact_utc": res.nominal.nominal_contact_utc,
+            "resumed_runs": store.loaded, "dispersions": res.dispersions.model_dump(mode="json"),
+            "station": res.station, "station_warnings": list(res.warnings),
+            "what_if": bool(sc_full.what_if), "rule_notes": list(res.nominal.rule_notes)}
+    od.atomic_write_text(out / "summary.json", json_text(summ, indent=2) + "\n")
+    with od.atomic_path(out / "report.html") as tmp:
+        write_html(res, tmp, title=title)
+    od.atomic_write_text(out / od.COMPLETE_FILE, "gyrfalcon montecarlo complete\n")
+    return summ
