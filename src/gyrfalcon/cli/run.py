@@ -29,78 +29,20 @@ def register(app: typer.Typer) -> None:
         """Fly a mission: countdown, ascent, rendezvous, approach, docking, stay and return; print the timeline."""
         import sys
 
-        from ..mission.scenario import default_scenario_text, load_scenario, parse_scenario
-        from .checks import check_output_folder, check_seed, input_file
+        from ..mission.runner import default_out_dir
+        from .checks import check_output_folder, check_seed
+        from .common import warn
+        from .station_opts import station_path
 
         # validate first: a bad scenario or output folder fails here, before any long computation
         check_seed(seed)
-        from .station_opts import station_option_named, station_path
-
         station = station_path(station_oem, station_tle)    # replaces target.ephemeris before the date checks
-        if scenario is None:
-            text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
-            sc = parse_scenario(text, source, target_ephemeris=station, no_return=no_return)
-        else:
-            input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
-            sc = load_scenario(scenario, target_ephemeris=station, no_return=no_return)
-            text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
-        if sc.dispersions is not None:       # ignored by a single run, but a broken table is still an error
-            from ..scale.dispersions import parse_dispersions
-
-            parse_dispersions(sc.dispersions, source)
-        changes = {}
-        if seed is not None:
-            changes["seed"] = int(seed)
-        if what_if:
-            changes["what_if"] = True
-        if changes:
-            sc = sc.model_copy(update=changes)
-        from ..mission.runner import PHASES, OutputsIncompleteError, default_out_dir, fly, write_outputs
-
+        sc, text, source = _run_scenario(scenario, station, no_return, seed, what_if)
         if not no_files:
             check_output_folder(out or default_out_dir(sc), "--out", kind="run")
-        incomplete = None
         quiet = json_out or not sys.stderr.isatty()
-        if quiet:
-            with scheme_refusal_hints(), station_option_named(station_oem, station_tle):
-                result = fly(sc, source=source)
-            try:
-                written = None if no_files else write_outputs(result, out or default_out_dir(sc), text)
-            except OutputsIncompleteError as exc:
-                written, incomplete = exc.written, exc
-        else:
-            from rich.console import Console
-            from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-            with Progress(TextColumn("{task.description:<12}"), BarColumn(), TextColumn("{task.fields[status]}"),
-                          TimeElapsedColumn(), console=Console(stderr=True), transient=False) as bar:
-                tasks = {p: bar.add_task(p, total=1, status="", start=False) for p in PHASES}
-
-                def progress(phase, status):
-                    task = tasks[phase]
-                    if status == "start":
-                        bar.start_task(task)
-                        bar.update(task, status="running")
-                    elif status == "done":
-                        bar.update(task, completed=1, status="done")
-                        bar.stop_task(task)
-                    else:
-                        bar.start_task(task)
-                        bar.update(task, completed=1, status="skipped")
-                        bar.stop_task(task)
-
-                with scheme_refusal_hints(), station_option_named(station_oem, station_tle):
-                    result = fly(sc, source=source, progress=progress)
-                if no_files:
-                    progress("outputs", "skip")
-                    written = None
-                else:
-                    try:
-                        written = write_outputs(result, out or default_out_dir(sc), text, progress=progress)
-                    except OutputsIncompleteError as exc:
-                        written, incomplete = exc.written, exc
-        from .common import warn
-
+        result, written, incomplete = _fly_and_write(sc, source, text, out or default_out_dir(sc), no_files, quiet,
+                                                     station_oem, station_tle)
         for n in result.notes:    # as every command does with the station loader's warnings: also on stderr
             if n.startswith("station: ") and "propagation" in n:
                 warn(n[len("station: "):])
@@ -112,6 +54,86 @@ def register(app: typer.Typer) -> None:
             fail(str(incomplete), EXIT_SYSTEM_ERROR)
         not_flown(result)
         not_captured(result)
+
+
+def _run_scenario(scenario, station, no_return, seed, what_if) -> tuple:
+    """(the scenario to fly, its text, its source name): the embedded MS-28 or a file, with the
+    station option, --no-return, --seed and --what-if applied; a broken [dispersions] table refused."""
+    from ..mission.scenario import default_scenario_text, load_scenario, parse_scenario
+    from .checks import input_file
+
+    if scenario is None:
+        text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
+        sc = parse_scenario(text, source, target_ephemeris=station, no_return=no_return)
+    else:
+        input_file(scenario, "scenario", "give a scenario .toml path (`gyrfalcon scenario init FILE` writes one)")
+        sc = load_scenario(scenario, target_ephemeris=station, no_return=no_return)
+        text, source = Path(scenario).read_text(encoding="utf-8"), str(scenario)
+    if sc.dispersions is not None:       # ignored by a single run, but a broken table is still an error
+        from ..scale.dispersions import parse_dispersions
+
+        parse_dispersions(sc.dispersions, source)
+    changes = {}
+    if seed is not None:
+        changes["seed"] = int(seed)
+    if what_if:
+        changes["what_if"] = True
+    if changes:
+        sc = sc.model_copy(update=changes)
+    return sc, text, source
+
+
+def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, station_tle) -> tuple:
+    """(the MissionResult, what was written or None, the OutputsIncompleteError or None): flown with a
+    progress bar on a terminal, quietly otherwise."""
+    from ..mission.runner import OutputsIncompleteError, fly, write_outputs
+    from .station_opts import station_option_named
+
+    written = incomplete = None
+    progress = None
+    with contextlib.ExitStack() as stack:
+        if not quiet:
+            progress = stack.enter_context(_progress_bar())
+        with scheme_refusal_hints(), station_option_named(station_oem, station_tle):
+            result = fly(sc, source=source, progress=progress) if progress is not None else fly(sc, source=source)
+        if no_files:
+            if progress is not None:
+                progress("outputs", "skip")
+        else:
+            try:
+                written = (write_outputs(result, out_dir, text, progress=progress) if progress is not None
+                           else write_outputs(result, out_dir, text))
+            except OutputsIncompleteError as exc:
+                written, incomplete = exc.written, exc
+    return result, written, incomplete
+
+
+@contextlib.contextmanager
+def _progress_bar():
+    """A Rich progress bar with one line per phase of the runner; yields the ``progress(phase, status)`` callback."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from ..mission.runner import PHASES
+
+    with Progress(TextColumn("{task.description:<12}"), BarColumn(), TextColumn("{task.fields[status]}"),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=False) as bar:
+        tasks = {p: bar.add_task(p, total=1, status="", start=False) for p in PHASES}
+
+        def progress(phase, status):
+            task = tasks[phase]
+            if status == "start":
+                bar.start_task(task)
+                bar.update(task, status="running")
+            elif status == "done":
+                bar.update(task, completed=1, status="done")
+                bar.stop_task(task)
+            else:
+                bar.start_task(task)
+                bar.update(task, completed=1, status="skipped")
+                bar.stop_task(task)
+
+        yield progress
 
 
 @contextlib.contextmanager
