@@ -42,13 +42,14 @@ station's travel, small beside the landing-time errors; older data may miss a re
 ELEMENT_FILES = (DATA / "iss_tles.csv", DATA / "iss_tles_public.csv", DATA / "iss_tle_2023-03_before_ms22_return.txt")
 
 
+@functools.lru_cache(maxsize=None)
 def _sets(omm_file):
     from gyrfalcon.orbits.tle import load_omm, load_tles
 
     sets = [s for f in ELEMENT_FILES for s in load_tles(f)]
     if omm_file:
         sets += load_omm(omm_file)
-    return sets
+    return tuple(sets)
 
 
 @functools.lru_cache(maxsize=None)

@@ -95,14 +95,13 @@ def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, stat
         if not quiet:
             progress = stack.enter_context(_progress_bar())
         with scheme_refusal_hints(), station_option_named(station_oem, station_tle):
-            result = fly(sc, source=source, progress=progress) if progress is not None else fly(sc, source=source)
+            result = fly(sc, source=source, progress=progress)
         if no_files:
             if progress is not None:
                 progress("outputs", "skip")
         else:
             try:
-                written = (write_outputs(result, out_dir, text, progress=progress) if progress is not None
-                           else write_outputs(result, out_dir, text))
+                written = write_outputs(result, out_dir, text, progress=progress)
             except OutputsIncompleteError as exc:
                 written, incomplete = exc.written, exc
     return result, written, incomplete

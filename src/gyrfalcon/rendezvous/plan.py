@@ -442,14 +442,12 @@ def _station_ephemeris(station):
 
 @dataclass(frozen=True)
 class _Impulsive:
-    """The impulsive plan: burn epochs, the arguments of latitude advanced to them, the dv
-    vectors (RTN, (K, 3)), the final miss vector, the chaser before each burn and at the aim,
-    the burn records, the orbit number of each burn and the correctors' reports."""
+    """The impulsive plan: burn epochs, the dv vectors (RTN, (K, 3)), the final miss vector, the
+    chaser at the aim, the burn records, the orbit number of each burn and the correctors' reports."""
 
     times: tuple
     x: np.ndarray
     F: np.ndarray
-    pre: tuple
     final: object
     records: tuple
     orbits: list
@@ -501,7 +499,7 @@ def _impulsive_burns(chaser0, slots, choice, st0, st_eph, n_st, aim, models, isp
         prop = pre_imp[k].mass_kg - s_after.mass_kg
         records.append(_record(slot.name, orbits[k], pre_imp[k], s_after, times[k], x_imp[k], 0.0, liftoff_t, st_eph,
                                prop))
-    return _Impulsive(times, x_imp, F, pre_imp, final_imp, tuple(records), orbits, reports)
+    return _Impulsive(times, x_imp, F, final_imp, tuple(records), orbits, reports)
 
 
 @dataclass(frozen=True)

@@ -187,7 +187,7 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
             rows += part
             prog(len(rows), runs)
     else:
-        job = _DaskJob(sc, source, dispersions, seed, approach, batch, retries, save, rows, lambda: prog(len(rows), runs))
+        job = _DaskJob(sc, source, dispersions, seed, approach, batch, retries, save, rows, prog, int(runs))
         nominal, workers = job.fly(todo, nominal, scheduler, int(workers), processes)
     wall = time.perf_counter() - t0
     table = to_table(rows)
@@ -222,7 +222,8 @@ class _DaskJob:
     retries: int
     save: Callable
     rows: list
-    progressed: Callable
+    progress: Callable
+    runs: int
 
     def fly(self, todo, nominal, scheduler, workers: int, processes: bool) -> tuple:
         """Fly ``todo``: (the nominal, the number of workers that flew)."""
@@ -272,7 +273,7 @@ class _DaskJob:
                 continue
             self.save(*futs[fut], part)
             self.rows += part
-            self.progressed()
+            self.progress(len(self.rows), self.runs)
 
 
 def _dask_client(scheduler, workers: int, processes: bool) -> tuple:
