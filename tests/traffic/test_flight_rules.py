@@ -203,6 +203,19 @@ def test_a_past_flight_is_not_held_against_the_later_record():
     assert b.rule == "one-vehicle-per-port" and "Soyuz MS-27" in b.message
 
 
+def test_a_flight_before_a_pad_reopened_is_not_refused_for_the_record_launches_after_it():
+    """The flight's own pad is judged as its countdown saw it; the record's launches (Crew-11 from
+    LC-39A on 1 Aug 2025) as the catalogue records them: a 2016 flight does not make LC-39A
+    "inactive since 2011" for the record (it reopened on 2017-02-19, CRS-10). Soyuz MS-01 from
+    Site 1/5, 7 Jul 2016 01:36:40 UTC, docked to Rassvet on 9 Jul 2016 (NASA)."""
+    assert check_flight(vehicle="soyuz-ms (planned)", vehicle_type="soyuz-ms", launch_utc="2016-07-07T01:36:40Z",
+                        pad="baikonur-1", port="rassvet-nadir", arrival_utc="2016-07-09T04:06:00Z") == ()
+    # the flight's own pad still as known before its liftoff: Site 1/5 retired in 2019
+    (b,) = check_flight(vehicle="soyuz-ms (planned)", vehicle_type="soyuz-ms", launch_utc="2021-04-09T07:42:41Z",
+                        pad="baikonur-1")
+    assert b.rule == "pad-operational" and "baikonur-1" in b.message
+
+
 def test_rendezvous_port_is_checked_on_the_flight_date():
     """Pirs was undocked on 26 Jul 2021 (catalogue [[past_port]]): asked for in 2025 it is refused
     in one line naming that date and the ports of the day; an unknown port lists the ports."""

@@ -552,13 +552,15 @@ class SiteCatalog:
         """Pads that support ``vehicle``."""
         return tuple(p for p in self.pads if p.supports(vehicle))
 
-    def known_before(self, t) -> "SiteCatalog":
-        """The catalogue as it stood before ``t``: status entries from ``t`` on are dropped.
+    def known_before(self, t, pads=None) -> "SiteCatalog":
+        """The catalogue as it stood before ``t``: status entries from ``t`` on are dropped
+        (``pads``: only from these pads' histories, ids or aliases; the others stay as recorded).
 
         Lets a scenario replay history (e.g. the MS-28 launch on a pad not yet marked damaged).
         """
         t = _as_time(t)
-        return SiteCatalog(tuple(p.known_before(t) for p in self.pads))
+        cut = None if pads is None else {self._index.get(_norm_id(name)) for name in pads}
+        return SiteCatalog(tuple(p.known_before(t) if cut is None or p.id in cut else p for p in self.pads))
 
 
 def _require(table: dict, key: str, where: str, kind=None):
@@ -692,13 +694,14 @@ class PadStatusBoard:
     recorded: SiteCatalog | None = None
 
     @classmethod
-    def from_catalog(cls, catalog: SiteCatalog | None = None, known_before=None) -> "PadStatusBoard":
-        """A board over ``catalog`` (default the packaged one), optionally as known before a time.
+    def from_catalog(cls, catalog: SiteCatalog | None = None, known_before=None, pads=None) -> "PadStatusBoard":
+        """A board over ``catalog`` (default the packaged one), optionally as known before a time
+        (``pads``: only these pads as known then, the others as recorded; default all).
         A board known before a time keeps the whole catalogue as ``recorded``: a refusal then
         gives the recorded repair date that the board itself does not know yet."""
         cat = catalog if catalog is not None else load_sites()
         if known_before is not None:
-            return cls(cat.known_before(known_before), recorded=cat)
+            return cls(cat.known_before(known_before, pads), recorded=cat)
         return cls(cat)
 
     def pad(self, pad_id: str) -> Pad:

@@ -963,7 +963,7 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
     if nxt is not None:
         msg += f"; the next one is {iso_utc(nxt.launch_utc, 0)} (phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)"
     elif np.isfinite(hi):
-        msg += f"; none before the {tgt.name} ephemeris ends ({iso_utc(add_seconds(ref, hi), 0)}): use a longer ephemeris or a TLE"
+        msg += f"; none before the {tgt.name} ephemeris ends ({iso_utc(add_seconds(ref, hi), 0)}): search more days, with a station that covers them"
     else:
         msg += "; none in the 60 days searched"
     raise NoFeasibleWindowError(msg, nxt)

@@ -105,7 +105,10 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     vehicles = {**b.vehicles, vehicle: vehicle_type}
     from ..launch.sites import PadStatusBoard
 
-    board = PadStatusBoard.from_catalog(known_before=iso_utc(add_seconds(t_launch, -60.0), 0))
+    # the flight's own pad as its countdown sees it (one minute before liftoff); the record's
+    # launches from other pads, before and after the flight, against the catalogue as recorded
+    board = PadStatusBoard.from_catalog(known_before=iso_utc(add_seconds(t_launch, -60.0), 0),
+                                        pads=() if pad is None else (pad,))
     # the launch (its pad) and the stay (its port) are replayed apart, so that a flight breaking
     # both says both: the record stops at its first broken rule
     parts = [flight[:1], flight[1:]] if pad is not None and len(flight) > 1 else \
