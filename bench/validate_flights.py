@@ -6,6 +6,7 @@
     python bench/validate_flights.py --from-tles         # the same flights, ISS from iss_tles.csv
     python bench/validate_flights.py --held-out          # 2020-2022 flights, ISS from public TLEs
     python bench/validate_flights.py --held-out-2018     # 2018-2019 flights, ISS from public TLEs
+    python bench/validate_flights.py --held-out-2015     # 2015-2017 flights, ISS from public TLEs
     python bench/validate_flights.py --flights F.csv --tles SETS.txt   # your own list
 
 DIR holds the NASA ISS OEM files named in ``tests/data/flights_2023_2026.csv`` (column
@@ -48,7 +49,9 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 FLIGHTS = ROOT / "tests" / "data" / "flights_2023_2026.csv"
 HELD_OUT = ROOT / "tests" / "data" / "flights_2020_2022.csv"
 HELD_OUT_2018 = ROOT / "tests" / "data" / "flights_2018_2019.csv"
-TLES = (ROOT / "tests" / "data" / "iss_tles.csv", ROOT / "tests" / "data" / "iss_tles_public.csv")
+HELD_OUT_2015 = ROOT / "tests" / "data" / "flights_2015_2017.csv"
+TLES = (ROOT / "tests" / "data" / "iss_tles.csv", ROOT / "tests" / "data" / "iss_tles_public.csv",
+        ROOT / "tests" / "data" / "iss_tles_2015_2017.csv")
 TOL_MIN = {"two-orbit": 5.0, "four-orbit": 5.0, "two-day": 15.0}
 
 
@@ -254,6 +257,8 @@ def main(argv=None) -> int:
                     help="the 2020-2022 flights (tests/data/flights_2020_2022.csv), ISS from public TLEs (the station loader's fit)")
     ap.add_argument("--held-out-2018", action="store_true",
                     help="the 2018-2019 flights (tests/data/flights_2018_2019.csv), ISS from TLEs")
+    ap.add_argument("--held-out-2015", action="store_true",
+                    help="the 2015-2017 flights (tests/data/flights_2015_2017.csv), ISS from TLEs")
     ap.add_argument("--from-tles", action="store_true",
                     help="the development flights with the ISS from the TLEs of iss_tles.csv instead of NASA's "
                          "ephemerides (the flights with a set dated less than 6 days before liftoff)")
@@ -265,7 +270,8 @@ def main(argv=None) -> int:
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    flights = args.flights or str(HELD_OUT if args.held_out else HELD_OUT_2018 if args.held_out_2018 else FLIGHTS)
+    flights = args.flights or str(HELD_OUT if args.held_out else HELD_OUT_2018 if args.held_out_2018
+                                  else HELD_OUT_2015 if args.held_out_2015 else FLIGHTS)
     rows = [r for r in csv.DictReader(open(flights, encoding="utf-8"))
             if args.only is None or args.only in r["mission"]]
     if args.from_tles:

@@ -61,7 +61,7 @@ SGP4_AROUND_DAYS = (-0.5, 3.5)
 """Span sampled around the time a TLE/OMM must serve (a flight: liftoff to contact of a two-day
 rendezvous plus margin) when that time is known [days]."""
 SGP4_STEP_S = 60.0
-"""Sample step of an SGP4-sampled ephemeris [s] (8th-order Lagrange interpolation between samples)."""
+"""Sample step of an SGP4-sampled ephemeris [s] (Hermite interpolation, positions and velocities, between samples)."""
 
 
 # ---------------------------------------------------------------------------------------------

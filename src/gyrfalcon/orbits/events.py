@@ -18,7 +18,7 @@ parameters, so changing them needs no recompilation.
 :class:`RangeToTarget` cannot be a heyoka expression (the target is a table of samples,
 an :class:`~gyrfalcon.orbits.ephemeris.Ephemeris`). It is found after the integration on
 heyoka's dense output (the Taylor polynomials of every step, exact to the tolerance) and
-the target's Lagrange interpolation: the range function is sampled every ``step_s`` (10 s
+the target's Hermite interpolation: the range function is sampled every ``step_s`` (10 s
 by default) and each sign change is refined with :func:`scipy.optimize.brentq` (to 1 us).
 Two crossings closer than ``step_s`` apart can be missed, unlike the heyoka events.
 

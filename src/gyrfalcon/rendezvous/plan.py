@@ -26,7 +26,7 @@ arrival rule and the slot geometry (not optimised); the split between burns is t
 least-propellant one, which for the two-orbit scheme puts about 45 m/s in the braking (flown:
 5-12 m/s) -- see docs/validation.md. ``contact_utc`` is the PLANNED contact (aim + 30 min);
 the contact the tool reports is the simulated approach's,
-:func:`gyrfalcon.rendezvous.handover.predict_contact` (MS-28: 12:38:35 UTC). For a two-day
+:func:`gyrfalcon.rendezvous.handover.predict_contact` (MS-28: 12:39:37 UTC). For a two-day
 flight launch into :func:`recommended_plane_normal` (else the differential J2 node
 regression costs some 60-100 m/s of out-of-plane delta-v).
 

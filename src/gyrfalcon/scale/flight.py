@@ -48,10 +48,10 @@ alone give hand-over misses (p50/p95) of 2/2 m for the insertion errors (the lin
 absorbs them; rendezvous dv p5-p95 112.8-115.1 m/s), 1.0/2.7 km for the burn errors (DV3's
 error was only corrected by the braking, 45 min later), 78/170 m for the ISS ephemeris error
 and 2/3 m for the density (before the MCC). With the MCC, all dispersions, 500 runs, seeds
-0/1/2: hand-over miss p50 66-68 m, p95 115-121 m; captured 488/483/482 (the failures are Kurs
-updates rejected by the approach filter, and one or two bounces at contact below 0.1 m/s). 40 runs with all
-dispersions: 90 % captured; the 4 failures are aborts after Kurs updates were rejected by the
-filter (Kurs bias alone: 3 of 40; without the Kurs bias 40 of 40 captured). Cost per run
+0/1/2: hand-over miss p50 64-68 m, p95 115-121 m; captured 500/500/499 (the one failure: an
+abort after three rejected Kurs updates, a safe back-away; docs/validation.md "Dispersed
+campaign"). Before the approach filter's gate allowed for the Kurs bias it states, 488/483/482
+were captured (the failures were good Kurs updates rejected by that gate). Cost per run
 (bench/README.md "Monte Carlo"): about 2.1 ms for the rendezvous in batch mode (16 ms with the
 scalar integrator before), about 3.5 ms for the approach in :mod:`gyrfalcon.proximity.batch`
 (0.39 s for the scalar :func:`~gyrfalcon.proximity.approach.simulate_approach`).

@@ -933,7 +933,7 @@ def _maybe_gunzip(text: str, field: str) -> str:
 def lvlh_track(chaser_oem: Path, station_oem: Path, last_s: float) -> dict:
     """The chaser relative to the station in LVLH over the chaser's last ``last_s`` seconds.
 
-    Both OEMs are read as GCRF; the station is interpolated (Lagrange) at the chaser's
+    Both OEMs are read as GCRF; the station is interpolated (Hermite) at the chaser's
     sample times; :func:`gyrfalcon.frames.relative_state`'s rotation (CCSDS LVLH) is applied.
     """
     import numpy as np
