@@ -216,6 +216,22 @@ def test_a_flight_before_a_pad_reopened_is_not_refused_for_the_record_launches_a
     assert b.rule == "pad-operational" and "baikonur-1" in b.message
 
 
+def test_a_flight_that_stays_no_return_cannot_take_a_port_minutes_before_a_recorded_arrival():
+    """A flight with no departure (return off) is taken to leave before the record's next arrival
+    at its port only if that arrival is at least 7 days later: docking at Rassvet nadir at 12:16
+    on 27 Nov 2025, 18 min before Soyuz MS-28 (12:34:35, the record), is a breach."""
+    from gyrfalcon.traffic.flight_rules import MIN_ASSUMED_STAY_S
+
+    assert MIN_ASSUMED_STAY_S == 7 * 86400.0
+    (b,) = check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2025-11-25T10:16Z",
+                        pad="baikonur-31", port="rassvet-nadir", arrival_utc="2025-11-27T12:16Z")
+    assert b.rule == "one-vehicle-per-port" and "Soyuz MS-28" in b.message and "Soyuz MS-99" in b.message
+    # months before MS-28's arrival (Rassvet free, Cygnus NG-23 not yet at Unity nadir) the flight
+    # is taken to have left before it
+    assert check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2025-07-30T10:16Z",
+                        pad="baikonur-31", port="rassvet-nadir", arrival_utc="2025-08-01T12:16Z") == ()
+
+
 def test_rendezvous_port_is_checked_on_the_flight_date():
     """Pirs was undocked on 26 Jul 2021 (catalogue [[past_port]]): asked for in 2025 it is refused
     in one line naming that date and the ports of the day; an unknown port lists the ports."""

@@ -22,7 +22,8 @@ Assumptions: the arrival is estimated as liftoff + the scheme's nominal duration
 (``launch/data/schemes.toml``: two-orbit 3.1 h, four-orbit 6.35 h, two-day 50 h), the departure
 as the planned undocking or landing day; with no departure given, the flight is taken to leave
 one minute before the next arrival the record holds at its port (a flight of 2021 does not
-block Soyuz MS-28's arrival at Rassvet in 2025). The manifest is the late-2025 record, with the
+block Soyuz MS-28's arrival at Rassvet in 2025), unless that arrival comes less than 7 days
+after its own (:data:`MIN_ASSUMED_STAY_S`: then both want the port, a breach). The manifest is the late-2025 record, with the
 2026 plan's departures of the vehicles it leaves aboard: flights after it are checked against an
 empty future (only against vehicles already aboard), flights before its first events against
 what it records from then on; an arrival at a port of the
@@ -155,12 +156,21 @@ def _past_port(port: str) -> bool:
     return norm_id(port) in {p.id for p in load_station("iss").past_ports}
 
 
+MIN_ASSUMED_STAY_S = 7 * 86400.0
+"""A flight with no departure given is taken to have left before the record's next arrival at
+its port only if that arrival comes at least this long after its own [s] (7 days: shorter than
+any Soyuz MS or Progress MS stay, the shortest being uncrewed Soyuz MS-14's 13 days in 2019, and
+longer than the arrival's own uncertainty before the flight, hours for the two-day scheme)."""
+
+
 def _assumed_departure(recorded, arrival) -> str | None:
     """When a flight with no departure given is taken to leave: one minute before the next
     arrival the record holds at its port (the record says the port was free then, so a past
     flight, e.g. Soyuz MS-18 at Rassvet in 2021, had left); ``None`` (it stays) when the record
-    holds no later arrival there. A vehicle the record has at the port at the arrival is still
-    a breach: only arrivals after the flight's move its departure."""
+    holds no later arrival there, or one sooner than :data:`MIN_ASSUMED_STAY_S` after the
+    flight's (no real visit is that short: the flight and that arrival want the port at the
+    same time). A vehicle the record has at the port at the arrival is still a breach: only
+    arrivals after the flight's move its departure."""
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     t_arr = parse_utc(arrival.t_utc)
@@ -170,6 +180,8 @@ def _assumed_departure(recorded, arrival) -> str | None:
     if not later:
         return None
     first = min(later, key=lambda t: float(seconds_between(t_arr, t)))
+    if float(seconds_between(t_arr, first)) < MIN_ASSUMED_STAY_S:
+        return None
     return iso_utc(add_seconds(first, -60.0), 3)
 
 
