@@ -50,7 +50,7 @@ def test_one_vehicle_per_port(store):
                         vehicle_type="progress-ms")
     msg = str(info.value)
     # domain.md 4.1: Progress MS-31 on Poisk zenith since July; Rassvet nadir free on 26 Nov
-    assert "occupied by Progress MS-31 from 2025-07-06" in msg
+    assert "occupied by Progress MS-31 from 2025-07-05T21:25" in msg
     assert msg.endswith("free ports that take progress-ms then: rassvet-nadir")
     _unchanged(store, before)
 

@@ -102,7 +102,7 @@ def test_cargo_and_reboost_gaps(real):
     assert real.cargo_planned.longest_resupply_gap_days == pytest.approx(
         (ev["95P Dock"] - T("2025-12-23T00:00Z")).total_seconds() / 86400)
     ms33_arrival = T("2026-03-03T00:00Z") + dt.timedelta(days=TURNAROUND_DAYS + 2)  # two-day rendezvous
-    assert real.cargo.longest_resupply_gap_days == pytest.approx(days("2025-09-13T00:00Z", ms33_arrival.isoformat()))
+    assert real.cargo.longest_resupply_gap_days == pytest.approx(days("2025-09-13T17:23Z", ms33_arrival.isoformat()))
 
 
 def test_long_outage_closed_form():
