@@ -185,3 +185,19 @@ def test_a_string_where_a_list_goes_says_how_to_write_the_list():
     assert 'names = "Sergey"' in text
     with pytest.raises(ScenarioError, match=r"crew.names: 'Sergey' is not a list; write it as a TOML array"):
         parse_scenario(text)
+
+
+def test_an_unquoted_toml_time_says_to_quote_it():
+    """Found by an audit: `time = 2025-11-27T09:27:57.4Z` (a TOML date-time) gave pydantic's
+    "Input should be a valid string"."""
+    with pytest.raises(ScenarioError, match=r'launch.time: 2025-11-27 09:27:57.4.* is a TOML date/time, not a '
+                                            r'string; quote it, e.g. "2025-11-27T09:27:57.4Z"'):
+        parse_scenario(GOOD.replace('time = "2025-11-27T09:28:00Z"', "time = 2025-11-27T09:27:57.4Z"), "x.toml")
+
+
+def test_scenario_check_says_the_liftoff_in_utc(tmp_path):
+    """A liftoff written with an offset is echoed in UTC, as `run` flies it (found by an audit)."""
+    p = tmp_path / "tz.toml"
+    p.write_text(GOOD.replace('"2025-11-27T09:28:00Z"', '"2025-11-27T12:27:57.4+03:00"'))
+    res = runner.invoke(app, ["scenario", "check", str(p)])
+    assert res.exit_code == 0 and "liftoff 2025-11-27T09:27:57.4Z" in " ".join(res.output.split()), res.output

@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
 
         liftoff, rules = rules_before_flight(sc, str(path))
         print_warnings(rules)
-        when = (f"liftoff {sc.launch.time}" if sc.launch.time else
+        when = (f"liftoff {iso_utc(liftoff, 1)}" if sc.launch.time else
                 f"first feasible window after {sc.launch.first_feasible_after}: liftoff {iso_utc(liftoff, 0)}")
         said = "station rules checked at that liftoff" + (" (what-if)" if sc.what_if else "")
         console().print(f"{path}: OK -- {sc.vehicle.name} from {sc.launch.pad}, {when}, scheme {sc.rendezvous.scheme}, "

@@ -349,10 +349,20 @@ def _message(err: dict) -> str:
     if kind == "literal_error":
         msg = msg.replace("Input should be", "allowed:")
         return f"{_where(loc)}: {err.get('input')!r} is not allowed; {msg}"
+    if kind == "string_type" and _is_toml_datetime(err.get("input")):
+        return (f"{_where(loc)}: {err.get('input')!s} is a TOML date/time, not a string; quote it, "
+                'e.g. "2025-11-27T09:27:57.4Z" (UTC)')
     if kind in ("tuple_type", "list_type"):      # TOML's word for it, and an example
         return f"{_where(loc)}: {err.get('input')!r} is not a list; write it as a TOML array, e.g. [\"A\", \"B\"]"
     where = _where(loc)
     return f"{where}: {msg}" if where else msg
+
+
+def _is_toml_datetime(value) -> bool:
+    """A bare (unquoted) TOML date, time or date-time, which tomllib reads as a datetime object."""
+    import datetime as _dt
+
+    return isinstance(value, (_dt.date, _dt.time))
 
 
 def _fields_of(loc) -> list:
@@ -529,7 +539,7 @@ callsign = ""
 [launch]                        # REQUIRED: exactly one of time / first_feasible_after
 pad = "baikonur-31"             # baikonur-31 | baikonur-1 | vostochny-1s | ... (see `gyrfalcon windows --help`)
 first_feasible_after = "2025-11-27"   # the first feasible window at or after this UTC date/time ...
-# time = "2025-11-27T09:27:57.4Z"     # ... or a fixed liftoff (UTC)
+# time = "2025-11-27T09:27:57.4Z"     # ... or a fixed liftoff (UTC; quoted, as every time here)
 search_days = 3                 # how far to look for a feasible window [days]
 
 [target]
@@ -544,7 +554,7 @@ scheme = "auto"                 # auto | two-orbit | four-orbit | two-day
 [docking]
 port = "rassvet-nadir"          # rassvet-nadir | prichal-nadir | poisk-zenith | zvezda-aft | ...
 
-[stay]                          # when to come home: one of
+[stay]                          # REQUIRED unless return.enabled = false: when to come home, one of
 land_on = "2026-07-26"          # the landing day (UTC) ...
 # days = 240                    # ... or the stay length [days] (landing on the first opportunity after)
 
