@@ -58,3 +58,32 @@ def test_bad_input_is_one_line_exit_2(app, args, words):
     res = runner.invoke(app, ["landing", *args])
     assert res.exit_code == 2, res.output
     assert words in res.output and "Traceback" not in res.output
+
+
+def test_an_oem_that_ends_before_the_undocking_is_extended_by_propagation(app, tmp_path):
+    """Found by an audit: `landing --station-oem` refused a NASA file that ends before the
+    undocking, while `run` and the returns bench extend one. The packaged file of 24 Nov 2025 cut
+    at 5 Dec: extended (drag fitted on its last samples) to MS-27's undocking on 9 Dec, it lands
+    within 1 s of the whole file's own prediction (which reaches 9 Dec 12:00)."""
+    import gzip
+    import re
+
+    def landing(oem):
+        res = runner.invoke(app, ["landing", "--station-oem", str(oem), "--undock", "2025-12-09T01:41Z", "--json"])
+        assert res.exit_code == 0, res.output
+        return json.loads(res.stdout), res.stderr
+
+    text = gzip.decompress(iss_default_path().read_bytes()).decode()
+    whole = tmp_path / "whole.oem"
+    whole.write_text(text)
+    cut = "".join(line for line in text.splitlines(keepends=True)
+                  if not re.match(r"2025-12-(0[5-9]|1\d)T", line))
+    cut = re.sub(r"(STOP_TIME\s*=\s*)\S+", r"\g<1>2025-12-04T23:56:00.000", cut)
+    short = tmp_path / "short.oem"
+    short.write_text(cut)
+    ref, _ = landing(whole)
+    got, err = landing(short)
+    assert "extended by propagation" in err and got["station"]["predicted_from_utc"] == "2025-12-04T23:56:00Z"
+    from gyrfalcon.time import parse_utc, seconds_between
+
+    assert abs(float(seconds_between(parse_utc(ref["landing_utc"]), parse_utc(got["landing_utc"])))) < 1.0

@@ -12,7 +12,8 @@ def _station(station_oem, station_tle=None, at_utc=None):
     from .station_opts import station_from_options
 
     t = None if at_utc is None else parse_utc(at_utc)
-    st = station_from_options(station_oem, station_tle, t, None if t is None else add_seconds(t, 3 * 86400.0))
+    st = station_from_options(station_oem, station_tle, t, None if t is None else add_seconds(t, 3 * 86400.0),
+                              extend_oem=station_oem is not None and t is not None)
     return st.ephemeris("GCRF"), st
 
 
@@ -33,7 +34,7 @@ def register(app: typer.Typer) -> None:
     @app.command("landing")
     @handle_errors
     def landing(
-        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) covering the undocking. Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00)."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) made before the undocking; one that ends earlier is extended by propagation (drag fitted on its last samples; a warning gives the expected error). Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00)."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series: orbit fitted to the sets dated before the undocking (or --date), never after."),
         undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
         date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),

@@ -15,9 +15,12 @@ TLE_HELP = ("Station element sets: a TLE file, a CSV of TLE lines or an OMM JSON
             "to the sets dated before the flight, never after, and propagated.")
 
 
-def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None):
+def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None, extend_oem: bool = False):
     """The :class:`~gyrfalcon.orbits.station_source.Station` for ``--station-oem``/``--station-tle``
-    (neither: the packaged ISS OEM); warnings printed on stderr."""
+    (neither: the packaged ISS OEM); warnings printed on stderr. Element sets are propagated to
+    ``until_utc``; an OEM only with ``extend_oem`` (``landing``: a return weeks after the file,
+    drag fitted on its last samples, with the staleness warning), else it must cover the flight
+    (the rendezvous commands refuse one that ends before the contact, naming the span)."""
     from ..errors import InputError
     from ..orbits.station_source import load_station
 
@@ -29,7 +32,7 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None):
         from .checks import load_oem_checked
 
         src = load_oem_checked(station_oem, "--station-oem")     # refused in CLI words (objects, mass)
-    st = load_station(src, at_utc=at_utc, until_utc=until_utc if station_tle else None)
+    st = load_station(src, at_utc=at_utc, until_utc=until_utc if station_tle or extend_oem else None)
     print_warnings(st.warnings)
     return st
 
