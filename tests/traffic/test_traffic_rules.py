@@ -51,7 +51,9 @@ def test_one_vehicle_per_port(store):
     msg = str(info.value)
     # domain.md 4.1: Progress MS-31 on Poisk zenith since July; Rassvet nadir free on 26 Nov
     assert "occupied by Progress MS-31 from 2025-07-05T21:25" in msg
-    assert msg.endswith("free ports that take progress-ms then: rassvet-nadir")
+    # ...and taken 26 h later by Soyuz MS-28: the suggestion says so (found by an audit)
+    assert msg.endswith("free ports that take progress-ms then: rassvet-nadir (until Soyuz MS-28 arrives "
+                        "2025-11-27T12:34:35Z)")
     _unchanged(store, before)
 
 

@@ -62,6 +62,7 @@ class _Replay:
         self.seats: dict[str, str] = {}
         self.launch_t: dict[str, str] = {}
         self.launch_crew: dict[str, tuple[str, ...]] = {}
+        self.upcoming: tuple[Event, ...] = ()   # the whole ordered record: a free port's next arrival
 
     # helpers ----------------------------------------------------------------------------------
     @property
@@ -92,6 +93,19 @@ class _Replay:
             occ = self.occupancy_types()
             free = [p for p in free if self.st.clearance(p, occ, vtype).clear]
         return free
+
+    def free_ports_text(self, vtype: str, corridor: bool, t_utc: str, but: str | None = None) -> str:
+        """:meth:`free_ports_for` as the messages give it (``but`` left out), each port with the
+        record's next arrival there, if any ("rassvet-nadir (until Soyuz MS-28 arrives
+        2025-11-27T12:34:35Z)"): a port free at the instant may be taken minutes later."""
+        out = []
+        for p in self.free_ports_for(vtype, corridor, t_utc):
+            if p == but:
+                continue
+            nxt = next((e for e in self.upcoming if e.port == p and e.t_utc > t_utc
+                        and e.kind in ("arrival", "berth", "relocation")), None)
+            out.append(p if nxt is None else f"{p} (until {nxt.vehicle} arrives {fmt_t(nxt.t_utc)})")
+        return ", ".join(out) or "none"
 
     def occupancy_types(self) -> dict[str, str]:
         return {p: self.vehicles[v] for p, v in self.ports.items() if v is not None}
@@ -125,26 +139,26 @@ class _Replay:
         port = self._port(ev)
         vtype = self.vtype(ev)
         if not port.takes(vtype):
-            free = self.free_ports_for(vtype, corridor, ev.t_utc)
+            free = self.free_ports_text(vtype, corridor, ev.t_utc)
             takes = ", ".join(self.st.ports_for(vtype)) or "none"
             raise PortCompatibilityError(
                 f"{ev.describe()} refused (rule port-compatibility): port {port.id} takes "
                 f"{', '.join(port.accepts)}, not {vtype}; ports that take {vtype}: {takes}; "
-                f"free then: {', '.join(free) or 'none'}", ev)
+                f"free then: {free}", ev)
         why = port.unavailable_reason(ev.t_utc)
         if why is not None:
-            free = self.free_ports_for(vtype, corridor, ev.t_utc)
+            free = self.free_ports_text(vtype, corridor, ev.t_utc)
             raise PortCompatibilityError(
                 f"{ev.describe()} refused (rule port-compatibility): {why}; free ports that take "
-                f"{vtype} then: {', '.join(free) or 'none'}", ev)
+                f"{vtype} then: {free}", ev)
         self.ports.setdefault(port.id, None)          # a past port (Pirs, Nauka nadir) on its dates
         occupant = self.ports[port.id]
         if occupant is not None:
-            free = self.free_ports_for(vtype, corridor, ev.t_utc)
+            free = self.free_ports_text(vtype, corridor, ev.t_utc)
             raise PortOccupiedError(
                 f"{ev.describe()} refused (rule one-vehicle-per-port): port {port.id} is occupied by "
                 f"{occupant} from {fmt_t(self.since[port.id])}; free ports that take {vtype} then: "
-                f"{', '.join(free) or 'none'}", ev)
+                f"{free}", ev)
         if corridor:
             occ = self.occupancy_types()
             res = self.st.clearance(port.id, occ, vtype)
@@ -152,11 +166,11 @@ class _Replay:
                 who = "; ".join(f"{self.ports[p]} ({occ.get(p, '?')}) at {p}" for p in dict.fromkeys(res.blocking))
                 if res.reasons:
                     who += f" [{'; '.join(res.reasons)}]"
-                others = [p for p in self.free_ports_for(vtype, True, ev.t_utc) if p != port.id]
+                others = self.free_ports_text(vtype, True, ev.t_utc, but=port.id)
                 raise CorridorBlockedError(
                     f"{ev.describe()} refused (rule corridor-clearance): the approach to {port.id} is "
                     f"blocked by {who}; move it off before {fmt_t(ev.t_utc)} (an arm 'hold' or a "
-                    f"relocation), or use a free port with a clear corridor: {', '.join(others) or 'none'}",
+                    f"relocation), or use a free port with a clear corridor: {others}",
                     ev)
         return port.id
 
@@ -353,6 +367,7 @@ def replay(events: Iterable[Event], vehicles: Mapping[str, str], station: Statio
     """
     ordered = _order(events)
     r = _Replay(vehicles, station, pads)
+    r.upcoming = ordered
     for ev in ordered:
         if ev.kind == "launch":
             if ev.vehicle in r.launch_t:
