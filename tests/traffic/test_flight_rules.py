@@ -252,3 +252,19 @@ def test_the_plans_departures_free_the_ports_the_record_leaves_taken():
     (b,) = check_flight(vehicle="progress-ms (planned)", vehicle_type="progress-ms", launch_utc="2025-11-29T09:00Z",
                         port="poisk-zenith", arrival_utc="2025-12-01T10:00Z")
     assert b.rule == "one-vehicle-per-port" and "Progress MS-31" in b.message
+
+
+def test_an_arrival_after_the_record_is_told_what_the_2026_plan_has_at_its_port():
+    """Found by an audit: a Progress to Poisk on 28 Apr 2026 flew with no word that the plan has
+    Progress MS-33 there (docked 23 Dec 2025 in the plan; in reality on 24 Mar 2026). The plan is
+    not a record: a note, never a refusal."""
+    from gyrfalcon.traffic.flight_rules import plan_note, rendezvous_rules
+
+    note = plan_note("poisk-zenith", "2026-04-28T01:26Z")
+    assert "Progress MS-33 at poisk-zenith" in note and "not held against" in note
+    assert plan_note("poisk-zenith", "2026-04-28T01:26Z", "Progress MS-33") is None   # the flight itself
+    assert plan_note("poisk-zenith", "2025-11-28T00:00Z") is None      # inside the record: the rules say it
+    assert plan_note("rassvet-nadir", "2026-08-01T00:00Z") is None     # Soyuz MS-28 gone on 26 Jul 2026
+    notes = rendezvous_rules(pad="baikonur-31", launch_utc="2026-04-25T22:21:49.7Z", port="poisk-zenith",
+                             vehicle_type="progress-ms", arrival_utc="2026-04-28T01:26:19Z")
+    assert any("Progress MS-33" in n for n in notes)

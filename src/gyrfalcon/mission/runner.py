@@ -439,9 +439,12 @@ def _plan_and_approach(scenario, insertion, liftoff, eph):
 
 def _manifest(scenario, launch_utc: str, contact_utc: str, undock_utc: str | None, notes):
     from ..traffic.builtin import late2025
-    from ..traffic.flight_rules import record_gap_note
+    from ..traffic.flight_rules import plan_note, record_gap_note
     from ..traffic.manifest import Manifest, ManifestRuleError, make_event
 
+    planned = plan_note(scenario.docking.port, contact_utc, scenario.vehicle.name)
+    if planned is not None:
+        notes.append(planned)
     gap = record_gap_note(contact_utc)
     if gap is not None:
         # a flight of the past (e.g. 2021): the record does not hold the station of that day, and

@@ -330,7 +330,25 @@ def rendezvous_rules(*, pad, launch_utc, port: str | None, vehicle_type: str, ar
                              port=port if arrival else None, arrival_utc=arrival)
     what = what or f"the rendezvous from {pad_id} at {iso_utc(t, 0)}" + (f" to {port}" if port else "")
     notes = list(enforce(breaches, what_if, what))
-    gap = record_gap_note(arrival) if arrival else None
-    if gap:
-        notes.append(gap)
+    for note in (record_gap_note(arrival), plan_note(port, arrival, name)) if arrival else ():
+        if note:
+            notes.append(note)
     return tuple(notes)
+
+
+def plan_note(port: str, arrival_utc, vehicle: str | None = None) -> str | None:
+    """For an arrival after the late-2025 record: the vehicle the 2026 plan
+    (``traffic/data/plan2026.toml``, made before the Site 31/6 damage; a plan, not a record, so
+    never held against a flight) has at ``port`` then, other than ``vehicle``; ``None`` if the
+    plan has it free, or the arrival lies inside the record (which the rules check)."""
+    from ..time import iso_utc, parse_utc
+    from .builtin import late2025, plan_known_as_of, planned_manifest
+
+    t = iso_utc(parse_utc(arrival_utc), 3)
+    if t <= max(e.t_utc for e in late2025().events):
+        return None
+    occupant = planned_manifest().occupancy_at(t).ports.get(port)
+    if occupant is None or occupant == vehicle:
+        return None
+    return (f"manifest: the 2026 plan (made {plan_known_as_of()[:10]}, a plan, not a record: not held against "
+            f"this flight) has {occupant} at {port} at the arrival {iso_utc(parse_utc(t), 0)}")
