@@ -26,7 +26,8 @@ print(result.table())
 for stay in result.stays:
     if stay.planned_stay_days != stay.replanned_stay_days:
         print(f"{stay.vehicle}: stay {stay.planned_stay_days:.0f} -> {stay.replanned_stay_days:.0f} days, "
-              f"limit {stay.limit_days}, {'AT RISK' if stay.at_risk else 'ok'}")
+              + (f"limit {stay.limit_days:g} days" if stay.limit_days is not None else "no stay limit on record")
+              + f", {'AT RISK' if stay.at_risk else 'ok'}")
 print("Progress arrivals planned / re-planned:", result.cargo_planned.as_dict(), "/", result.cargo.as_dict())
 
 # %%

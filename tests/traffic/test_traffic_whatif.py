@@ -134,6 +134,12 @@ def test_outage_without_end_cancels():
     assert {s.vehicle for s in r.affected} == {"Progress MS-33", "Progress MS-34", "Soyuz MS-29"}
     assert all(s.replanned_utc is None for s in r.affected)
     assert {e.vehicle for e in r.replanned_events} & {"Progress MS-33", "Progress MS-34", "Soyuz MS-29"} == set()
+    # found by an audit: the cancelled flights had planned stays, and the resupply gap ignored the
+    # span after the last Progress, so cancelling looked better than delaying (69 d against 188 d)
+    assert {x.vehicle for x in r.stays} & {"Progress MS-33", "Progress MS-34", "Soyuz MS-29"} == set()
+    assert r.cargo.longest_resupply_gap == ("2025-09-13T17:23:00.000Z", r.horizon_utc)
+    bounded = pad_outage_whatif(parse_pad_outage("baikonur-31:2025-11-27..2026-03-03", planned_events()[0]))
+    assert r.cargo.longest_resupply_gap_days > bounded.cargo.longest_resupply_gap_days > 180.0
 
 
 def test_other_pad_changes_nothing():

@@ -379,4 +379,8 @@ def _print_whatif(r) -> None:
         con.print(f"[bold red]re-planned timeline breaks a rule[/]: {esc(r.rule_violation)}", markup=True)
     else:
         con.print("re-planned timeline passes every manifest rule")
+    gone = [sl.vehicle for sl in r.slips if sl.replanned_utc is None]
+    if gone:
+        con.print(f"cancelled (the outage has no end): {esc(', '.join(gone))}; they never reach the station, so "
+                  "neither the crew nor the cargo they carry arrives")
 

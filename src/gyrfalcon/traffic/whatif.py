@@ -397,7 +397,8 @@ def _seat_gaps(events, vehicles, station, horizon_utc: str) -> tuple[SeatGap, ..
 
 def cargo_summary(events, vehicles, start_utc: str, end_utc: str) -> CargoSummary:
     """Spans without a Progress at Zvezda aft, and the longest span between Progress arrivals,
-    within ``[start_utc, end_utc]``."""
+    within ``[start_utc, end_utc]``; the span from the last arrival to ``end_utc`` counts too (an
+    outage with no end cancels every later Progress: that span is the resupply gap)."""
     spans = [(i.from_utc, i.to_utc or end_utc) for i in port_intervals(events, vehicles)
              if i.port == ZVEZDA_AFT and i.vehicle_type == PROGRESS]
     gaps = []
@@ -415,6 +416,8 @@ def cargo_summary(events, vehicles, start_utc: str, end_utc: str) -> CargoSummar
     gaps = [g for g in gaps if g.days > 0]
     arrivals = sorted(e.t_utc for e in events if e.kind == "arrival" and vehicles.get(e.vehicle) == PROGRESS)
     pairs = list(zip(arrivals, arrivals[1:]))
+    if arrivals and arrivals[-1] < end_utc:
+        pairs.append((arrivals[-1], end_utc))
     longest = max(pairs, key=lambda p: _days(*p)) if pairs else None
     return CargoSummary(tuple(gaps), sum(g.days for g in gaps), _days(*longest) if longest else 0.0, longest)
 
@@ -550,7 +553,10 @@ def pad_outage_whatif(outage: PadOutage, events=None, vehicles: Mapping[str, str
     horizon = max([e.t_utc for e in baseline.events] + [e.t_utc for e in new_events] + [outage.since_utc])
     plan_stays, new_stays = _stays(baseline.events), _stays(new_events)
     stays = []
+    cancelled = {s.vehicle for s in slips if s.replanned_utc is None}
     for v, (t0, t1) in plan_stays.items():
+        if v in cancelled:         # never flies: no stay (the launches table says cancelled)
+            continue
         vt = st.vehicle_type(vehicles[v])
         n0, n1 = new_stays.get(v, (t0, t1))
         stays.append(StayCheck(v, vt.id, n0, t1, n1, _days(t0, t1 or horizon), _days(n0, n1 or horizon),
