@@ -144,3 +144,10 @@ def test_no_scheme_fits_does_not_suggest_auto_and_other_rules_are_named():
         enforce([RuleBreach("pad-operational", "pad damaged"), RuleBreach("port-free", "taken"),
                  RuleBreach("lifeboat", "seats")], False)
     assert "(and 2 more: rules port-free, lifeboat)" in str(info.value)
+
+
+def test_windows_scheme_auto_says_where_auto_is_taken():
+    """Found by an audit: `windows --scheme auto` said only "unknown rendezvous scheme 'auto'"
+    although rendezvous, scenarios and gyrfalcon.next_window take it."""
+    one_line_exit_2(runner.invoke(app, ["windows", "--scheme", "auto"]), "--scheme auto", "two-orbit",
+                    "first_feasible_after", "next_window")

@@ -27,6 +27,7 @@ def register(app: typer.Typer) -> None:
                                      "catalogue records it out of service; every window then says what_if."),
     ):
         """List launch windows: in-plane time, launch time, azimuth, phase at insertion, feasibility."""
+        from ..errors import InputError
         from ..launch.windows import find_feasible_windows, find_windows, get_scheme
         from ..time import iso_utc, parse_utc
 
@@ -40,6 +41,10 @@ def register(app: typer.Typer) -> None:
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
+        if str(scheme).strip().lower() == "auto":
+            raise InputError("--scheme auto: windows lists one scheme's windows; give --scheme two-orbit, four-orbit "
+                             "or two-day (the earliest window of any scheme: a scenario with first_feasible_after "
+                             "and scheme = \"auto\", or gyrfalcon.next_window(..., scheme=\"auto\"))")
         sch = get_scheme(scheme)
         t0 = parse_utc(start)
         st = station_from_options(station_oem, station_tle, t0, add_seconds(t0, (float(days) + 1.0) * 86400.0))
