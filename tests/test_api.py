@@ -277,3 +277,16 @@ def test_every_result_has_a_table_and_a_plot(window):
     ax = day.plot().axes[0]
     plotted = sum(len(c.get_offsets()) for c in ax.collections)
     assert plotted == len(day.opportunities) and "km" in ax.get_ylabel()
+
+
+def test_load_scenario_drops_the_real_flight_of_another_vehicle():
+    """Found by an audit: a Progress MS-99 made from the packaged Soyuz MS-28 scenario kept MS-28's
+    [real] table, and its report compared it with MS-28's real liftoff, contact and landing."""
+    ms28 = gf.load_scenario()
+    assert ms28.real is not None
+    other = gf.load_scenario(vehicle={"spacecraft": "progress-ms", "name": "Progress MS-99"},
+                             crew={"names": [], "callsign": ""}, return_={"enabled": False})
+    assert other.real is None
+    assert gf.load_scenario(ms28, vehicle={"name": "Soyuz MS-99"}).real is None
+    # the same vehicle flown later is still compared with its real flight
+    assert gf.load_scenario(name="ms-28-late", launch={"first_feasible_after": "2025-11-28"}).real == ms28.real

@@ -1068,7 +1068,8 @@ def load_scenario(source=None, **changes):
     if isinstance(source, Scenario):
         if not changes:
             return source
-        return parse_scenario(_toml(_deep_merge(source.model_dump(by_alias=True, exclude_none=True), changes)), merged)
+        base = _without_stale_real(source.model_dump(by_alias=True, exclude_none=True), changes)
+        return parse_scenario(_toml(_deep_merge(base, changes)), merged)
     text, where, is_file = _scenario_text(source)
     if changes:
         try:
@@ -1078,8 +1079,22 @@ def load_scenario(source=None, **changes):
         if raw is not None:
             # changes merged BEFORE validation, so that e.g. target={"ephemeris": TLE} serves a flight
             # outside the embedded ephemeris (the source alone would be refused for its date)
-            return parse_scenario(_toml(_deep_merge(raw, changes)), where if is_file else merged)
+            return parse_scenario(_toml(_deep_merge(_without_stale_real(raw, changes), changes)),
+                                  where if is_file else merged)
     return parse_scenario(text, where)
+
+
+def _without_stale_real(base: dict, changes: dict) -> dict:
+    """``base`` without its ``[real]`` table when ``changes`` make it another vehicle (a new
+    ``vehicle.name`` or ``vehicle.spacecraft``) and give no ``real`` of their own: the real
+    figures describe the source's flight (Soyuz MS-28's), not the new one's, and the report
+    would compare the two (found by an audit)."""
+    veh = changes.get("vehicle")
+    old = base.get("vehicle") or {}
+    other = isinstance(veh, dict) and any(k in veh and veh[k] != old.get(k) for k in ("name", "spacecraft"))
+    if "real" in changes or "real" not in base or not other:
+        return base
+    return {k: v for k, v in base.items() if k != "real"}
 
 
 def _scenario_text(source) -> tuple[str, str, bool]:
