@@ -31,8 +31,13 @@ print(windows.table())
 fig = windows.plot()
 
 # %%
-# No day fits the two-orbit scheme this week. ``scheme="auto"`` takes the fastest scheme whose
-# phase window holds the phase: the earliest feasible launch, whatever the scheme.
+# With this set no day fits the two-orbit scheme this week. That is the set's answer, not the
+# station's: the set predates NASA's reboost of 1 Jul 2026, and NASA's ephemeris of 1 Jul
+# (``gf.station_ephemeris`` on it) finds two-orbit windows on 10 and 14 Jul, the second at
+# 14:47:56, a minute from the operators' planned Soyuz MS-29 liftoff (14:47:00). Stale data move
+# the phase by degrees, enough to open or close a two-orbit window (8 deg wide).
+# ``scheme="auto"`` takes the fastest scheme whose phase window holds the phase: the earliest
+# feasible launch, whatever the scheme.
 window = gf.next_window(iss, "baikonur-31", after="2026-07-10", scheme="auto")
 window
 
