@@ -93,3 +93,32 @@ def test_kill_9_during_montecarlo_then_resume_bit_for_bit(tmp_path):
     assert pq.read_table(out / "runs.parquet").equals(pq.read_table(ref / "runs.parquet"))
     html = (out / "report.html").read_text()
     assert "Dispersions" in html and "burns.pointing_sigma_deg" in html
+
+    # found by an audit: Ctrl-C during a campaign replacing a finished one (other parameters)
+    # deleted the finished one; now it is set aside and comes back as it was
+    import hashlib
+
+    def sums(d):
+        return {p.relative_to(d).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                for p in sorted(d.rglob("*")) if p.is_file()}
+
+    before = sums(ref)
+    p = _cli("montecarlo", "--runs", 6, "--chunk", 2, "--seed", 6, "--json", "--out", ref)
+    started = _kill_when_interrupted(p, lambda: (ref / ".gyrfalcon-previous").is_dir()
+                                     and any((ref / "chunks").glob("runs-*.parquet")))   # a new chunk
+    assert started, "the replacement finished before its first chunk was written"
+    assert p.returncode == 130 and "holds the finished campaign it held before" in p.stderr.read()
+    assert sums(ref) == before
+
+
+def _kill_when_interrupted(proc, ready, timeout_s=240.0):
+    """SIGINT ``proc`` as soon as ``ready()`` holds, then wait for it; True if it was still running."""
+    t_end = time.monotonic() + timeout_s
+    while time.monotonic() < t_end and proc.poll() is None:
+        if ready():
+            os.kill(proc.pid, signal.SIGINT)
+            proc.wait(timeout=120)
+            return True
+        time.sleep(0.002)
+    proc.wait()
+    return False

@@ -98,8 +98,9 @@ def handle_errors(fn):
             where = f" ({exc.filename})" if getattr(exc, "filename", None) else ""
             fail(f"{exc.strerror or exc}{where}; nothing incomplete was left under the output name",
                  EXIT_SYSTEM_ERROR)
-        except KeyboardInterrupt:
-            fail("interrupted; nothing incomplete was left under the output name", EXIT_INTERRUPTED)
+        except KeyboardInterrupt as exc:      # a campaign says what its folder holds
+            fail(f"interrupted; {exc.args[0] if exc.args else 'nothing incomplete was left under the output name'}",
+                 EXIT_INTERRUPTED)
         finally:
             _PENDING_WARNINGS.reset(token)
 

@@ -341,6 +341,8 @@ MANIFEST_FILE = "campaign.json"
 CHUNK_DIR = "chunks"
 FOLDER_FORMAT = 1
 _OUR_FILES = ("runs.parquet", "summary.json", "report.html", MANIFEST_FILE)
+PREVIOUS_DIR = ".gyrfalcon-previous"
+"""Where a finished campaign being replaced waits (inside the folder) until the new one is complete."""
 
 
 class CampaignFolderError(InputError):
@@ -415,9 +417,10 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
     ``runs.parquet``, ``summary.json``, ``report.html`` (each atomically) and ``COMPLETE`` last.
 
     ``out`` must be missing, empty or a campaign folder of ours: a finished campaign with other
-    parameters is replaced (its ``COMPLETE`` removed first), an unfinished one with other
-    parameters is refused (:class:`CampaignFolderError`), one with the same parameters resumed.
-    A second process writing the same folder is refused (lock)."""
+    parameters is replaced (set aside, ``COMPLETE`` first, and deleted only once the new one is
+    complete: interrupted or failed, the folder holds the finished campaign again), an unfinished
+    one with other parameters is refused (:class:`CampaignFolderError`), one with the same
+    parameters resumed. A second process writing the same folder is refused (lock)."""
     import shutil
     from pathlib import Path
 
@@ -435,6 +438,7 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
     nominal = kw.pop("nominal", None) or build_nominal(as_scenario(sc_full, source), source)
     created = _claim_campaign_folder(out)
     with od.OutputLock(out):
+        _restore_previous(out)        # a replacement killed before it finished: the finished one comes back
         old = _read_manifest(out)
         if chunk_size is None and old is not None and old.get("runs") == int(runs):
             chunk_size = old.get("chunk_size")
@@ -442,17 +446,24 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
             chunk_size = auto_chunk_size(int(runs), 1 if (workers == 1 and kw.get("scheduler") is None)
                                          else max(2, int(workers)))
         new = campaign_manifest(sc_full, dispersions, seed, runs, chunk_size, approach, batch, source)
-        _resume_or_replace(out, old, new, sc_full)
+        replacing = _resume_or_replace(out, old, new, sc_full)
         store = FolderChunks(out)
         try:
             res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
                                chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
                                chunk_store=store, nominal=nominal, **kw)
-        except GyrfalconError:
-            if created and not any(store.dir.iterdir()):   # refused before any run: leave nothing behind
+            summ = _write_campaign_outputs(out, res, store, sc_full, title or f"Monte Carlo: {source}, {runs} runs")
+        except BaseException as exc:
+            if replacing:              # the finished campaign it was replacing comes back as it was
+                _restore_previous(out)
+            elif created and not any(store.dir.iterdir()):   # refused before any run: leave nothing behind
                 shutil.rmtree(out, ignore_errors=True)
+            if isinstance(exc, KeyboardInterrupt):
+                raise KeyboardInterrupt(
+                    f"{out} holds the finished campaign it held before, as it was" if replacing else
+                    f"the finished chunks stay in {out}: the same command resumes from them") from None
             raise
-        summ = _write_campaign_outputs(out, res, store, sc_full, title or f"Monte Carlo: {source}, {runs} runs")
+        shutil.rmtree(out / PREVIOUS_DIR, ignore_errors=True)
     return res, store.loaded, summ
 
 
@@ -489,10 +500,11 @@ def _read_manifest(out):
         return None
 
 
-def _resume_or_replace(out, old, new, sc_full) -> None:
+def _resume_or_replace(out, old, new, sc_full) -> bool:
     """Keep a campaign with the same parameters (resumed); refuse a finished `gyrfalcon run` and an
-    unfinished campaign with other parameters (naming them); clear a finished one with other
-    parameters, ``COMPLETE`` first, and write the new manifest."""
+    unfinished campaign with other parameters (naming them); set a finished one with other
+    parameters aside (:func:`_set_aside`: ``COMPLETE`` first, kept until the new one is complete),
+    and write the new manifest. Whether a finished campaign was set aside."""
     import json
 
     from ..mission import outdir as od
@@ -513,14 +525,57 @@ def _resume_or_replace(out, old, new, sc_full) -> None:
                 f"{out} holds an unfinished campaign with other parameters ({diff}); resume it with its "
                 "parameters, or give another --out (two campaigns are never mixed in one folder)")
         old = None
+    replacing = False
     if old is None:
-        # a finished campaign of ours (or nothing): clear it, COMPLETE first
-        (out / od.COMPLETE_FILE).unlink(missing_ok=True)
-        for name in _OUR_FILES:
-            (out / name).unlink(missing_ok=True)
-        for p in (out / CHUNK_DIR).glob("runs-*-*.parquet"):      # our chunk files only
-            p.unlink(missing_ok=True)
+        # a finished campaign of ours (or nothing): set it aside, COMPLETE first
+        replacing = complete and (out / "runs.parquet").exists()
+        _set_aside(out, keep=replacing)
         od.atomic_write_text(out / MANIFEST_FILE, json.dumps(new, indent=2) + "\n")
+    return replacing
+
+
+def _campaign_files(out) -> list:
+    """Our files in a campaign folder: ``COMPLETE`` first, the outputs, the manifest, the chunks."""
+    from ..mission import outdir as od
+
+    files = [out / od.COMPLETE_FILE] + [out / name for name in _OUR_FILES]
+    return [p for p in files if p.exists()] + sorted((out / CHUNK_DIR).glob("runs-*-*.parquet"))
+
+
+def _set_aside(out, keep: bool) -> None:
+    """Move our files into ``PREVIOUS_DIR`` (``keep``: a finished campaign being replaced, restored
+    by :func:`_restore_previous` if the new one does not finish), else delete them."""
+    import os
+    import shutil
+
+    prev = out / PREVIOUS_DIR
+    shutil.rmtree(prev, ignore_errors=True)            # a stale one of ours, from a crash
+    if keep:
+        (prev / CHUNK_DIR).mkdir(parents=True)
+    for p in _campaign_files(out):
+        if keep:
+            os.replace(p, prev / p.relative_to(out))
+        else:
+            p.unlink(missing_ok=True)
+
+
+def _restore_previous(out) -> None:
+    """The new campaign's files deleted and the set-aside finished campaign moved back (its
+    ``COMPLETE`` last)."""
+    import os
+    import shutil
+
+    from ..mission import outdir as od
+
+    prev = out / PREVIOUS_DIR
+    if not prev.is_dir():
+        return
+    for p in _campaign_files(out):
+        p.unlink(missing_ok=True)
+    back = sorted((q for q in prev.rglob("*") if q.is_file()), key=lambda q: q.name == od.COMPLETE_FILE)
+    for q in back:
+        os.replace(q, out / q.relative_to(prev))
+    shutil.rmtree(prev, ignore_errors=True)
 
 
 def _write_campaign_outputs(out, res, store, sc_full, title: str) -> dict:
