@@ -123,3 +123,17 @@ def test_angles_stay_well_conditioned_ninety_degrees_off_the_port_axis():
         assert np.allclose(h, num, rtol=1e-5, atol=1e-9)
         el = KursModel.ideal(d, v, rows)[3]
         assert abs(el - np.arcsin(d[1] / np.linalg.norm(d))) < 1e-12
+
+
+def test_a_fault_bias_beyond_what_kurs_measures_is_refused_in_one_line():
+    """Found by an audit: kurs-bias@600:range=1e300 overflowed in the filter (a traceback)."""
+    import pytest
+
+    from gyrfalcon.errors import InputError
+    from gyrfalcon.proximity.kurs import BIAS_LIMITS, KursFault
+
+    for channel, (limit, _unit) in BIAS_LIMITS.items():
+        KursFault("bias_jump", 600.0, channel=channel, bias=-limit)          # the limit itself is taken
+        for bad in (limit * 1.001, float("inf"), float("nan")):
+            with pytest.raises(InputError, match=f"Kurs {channel} bias .*within"):
+                KursFault("bias_jump", 600.0, channel=channel, bias=bad)

@@ -66,6 +66,13 @@ CHANNELS = ("range", "range_rate", "az", "el", "roll")
 ARCMIN_RAD = math.pi / (180.0 * 60.0)
 
 
+BIAS_LIMITS = {"range": (100_000.0, "m"), "range_rate": (100.0, "m/s"), "az": (math.pi, "rad"),
+               "el": (math.pi, "rad"), "roll": (math.pi, "rad")}
+"""Largest bias a fault may inject per channel (SI): the operating range of Kurs-NA (>= 100 km,
+domain.md 3.1), a closing rate far beyond any approach (100 m/s), half a turn for an angle."""
+BIAS_EXAMPLES = {"range": "50", "range_rate": "0.5", "az": "0.01", "el": "0.01", "roll": "0.05"}
+
+
 @dataclass(frozen=True)
 class KursFault:
     """An injected sensor fault.
@@ -88,6 +95,10 @@ class KursFault:
             raise InputError(f"unknown Kurs channel {self.channel!r}; use one of {', '.join(CHANNELS)}")
         if not (self.start_s >= 0 and self.duration_s > 0):
             raise InputError(f"fault start_s must be >= 0 s and duration_s > 0 s, got {self.start_s!r}, {self.duration_s!r}")
+        limit, unit = BIAS_LIMITS[self.channel]
+        if not (math.isfinite(self.bias) and abs(self.bias) <= limit):
+            raise InputError(f"Kurs {self.channel} bias {self.bias!r}: give a finite number within +-{limit:g} {unit}, "
+                             f"e.g. kurs-bias@600:{self.channel}={BIAS_EXAMPLES[self.channel]}")
 
     def active(self, t_s: float) -> bool:
         return self.start_s <= t_s < self.start_s + self.duration_s
