@@ -201,3 +201,14 @@ def test_scenario_check_says_the_liftoff_in_utc(tmp_path):
     p.write_text(GOOD.replace('"2025-11-27T09:28:00Z"', '"2025-11-27T12:27:57.4+03:00"'))
     res = runner.invoke(app, ["scenario", "check", str(p)])
     assert res.exit_code == 0 and "liftoff 2025-11-27T09:27:57.4Z" in " ".join(res.output.split()), res.output
+
+
+def test_a_stay_shorter_than_a_day_and_nan_numbers_are_refused_with_the_range():
+    """Found by an audit: stay.days = 0.1 flew (undocking before the launch, landing before the
+    contact); nan said only "Input should be less than or equal to 60"."""
+    text = GOOD.replace("[return]\nenabled = false\n", "[stay]\ndays = 0.1\n")
+    with pytest.raises(ScenarioError, match=r"stay.days: 0.1 is out of range; give a number >= 1 and <= 400"):
+        parse_scenario(text, "x.toml")
+    with pytest.raises(ScenarioError, match=r"launch.search_days: nan is not a finite number; give a number > 0 and <= 60"):
+        parse_scenario(GOOD.replace('time = "2025-11-27T09:28:00Z"',
+                                    'first_feasible_after = "2025-11-27"\nsearch_days = nan'), "x.toml")

@@ -199,7 +199,8 @@ class Docking(_Model):
 
 class Stay(_Model):
     land_on: str | None = None
-    days: float | None = Field(None, gt=0, le=400)
+    days: float | None = Field(None, ge=1, le=400, description="days from the docking to the return, 1-400 "
+                                                               "(as land_on, at least a day after the launch)")
 
     @field_validator("land_on")
     @classmethod
@@ -349,6 +350,8 @@ def _message(err: dict) -> str:
     if kind == "literal_error":
         msg = msg.replace("Input should be", "allowed:")
         return f"{_where(loc)}: {err.get('input')!r} is not allowed; {msg}"
+    if kind in _BOUNDS:
+        return _bound_message(_where(loc), err)
     if kind == "string_type" and _is_toml_datetime(err.get("input")):
         return (f"{_where(loc)}: {err.get('input')!s} is a TOML date/time, not a string; quote it, "
                 'e.g. "2025-11-27T09:27:57.4Z" (UTC)')
@@ -356,6 +359,38 @@ def _message(err: dict) -> str:
         return f"{_where(loc)}: {err.get('input')!r} is not a list; write it as a TOML array, e.g. [\"A\", \"B\"]"
     where = _where(loc)
     return f"{where}: {msg}" if where else msg
+
+
+_BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+
+
+def _bound_message(where: str, err: dict) -> str:
+    """A number out of its range, or not finite (nan passes no bound), said with the field's
+    whole range (both bounds when it has two)."""
+    import math
+
+    value = err.get("input")
+    rng = _range_text(err["loc"]) or " ".join((_BOUNDS[err["type"]], *map(str, (err.get("ctx") or {}).values())))
+    what = "is not a finite number" if isinstance(value, float) and not math.isfinite(value) else "is out of range"
+    return f"{where}: {value!r} {what}; give a number {rng}"
+
+
+def _range_text(loc) -> str:
+    """The bounds of the scenario field at ``loc`` ("> 0 and <= 60"), or "" if not found."""
+    model, info = Scenario, None
+    for part in loc:
+        if isinstance(part, int) or model is None:
+            continue
+        info = model.model_fields.get(part) or model.model_fields.get(part + "_")
+        if info is None:
+            return ""
+        args = getattr(info.annotation, "__args__", ())
+        cand = [a for a in (info.annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
+        model = cand[0] if cand else None
+    ops = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
+    parts = [f"{ops[k]} {getattr(m, k):g}" for m in (info.metadata if info else ()) for k in ops
+             if getattr(m, k, None) is not None]
+    return " and ".join(parts)
 
 
 def _is_toml_datetime(value) -> bool:
