@@ -743,12 +743,14 @@ def _trajectory_step(step_s) -> float:
     return _positive_s(step_s, "trajectory_step_s", "0 for no relative trajectory, or e.g. 60")
 
 
-def _check_seed(seed) -> int:
+def _check_seed(seed, what: str = "the approach's random seed") -> int:
     import numbers
 
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise InputError(f"seed must be an integer >= 0 (the approach's random seed), got {seed!r}")
-    return seed
+    from .resources import SEED_MAX
+
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= SEED_MAX:
+        raise InputError(f"seed must be an integer from 0 to {SEED_MAX} ({what}), got {seed!r}")
+    return int(seed)
 
 
 def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme: str | None = None,
@@ -1370,24 +1372,29 @@ def monte_carlo(scenario=None, runs: int = 100, *, seed: int | None = None, work
     file with a ``[dispersions]`` table (instead of the scenario's); ``workers`` > 1: local Dask
     processes. ``progress(done, total)`` after each chunk.
     """
-    from .mission.scenario import default_scenario_text
-    from .scale.campaign import run_campaign
+    from .mission.scenario import default_scenario_text, read_scenario_file
+    from .scale.campaign import auto_chunk_size, check_campaign_memory, run_campaign
 
     if scenario is None:
         text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
     elif isinstance(scenario, Path) or (isinstance(scenario, str) and "\n" not in scenario and "=" not in scenario):
-        p = Path(scenario)
-        if not p.is_file():
-            raise InputError(f"no scenario file {str(scenario)!r}; give a scenario .toml path, TOML text or None")
-        text, source = p.read_text(encoding="utf-8"), str(p)
+        text, source = read_scenario_file(scenario), str(scenario)
     elif isinstance(scenario, str):
         text, source = scenario, "<string>"
     else:
         raise InputError(f"monte_carlo reads a scenario path, TOML text or None, not a {type(scenario).__name__}")
+    runs, workers = _count(runs, "runs", "e.g. runs=100"), _count(workers, "workers", "e.g. workers=2")
+    seed = None if seed is None else _check_seed(seed, "the campaign's random seed")
+    if progress is not None and not callable(progress):
+        raise InputError(f"progress must be a function progress(done, total) or None, got {type(progress).__name__}")
     if dispersions is not None and not hasattr(dispersions, "seed"):
         from .scale.dispersions import load_dispersions
 
+        if not isinstance(dispersions, (str, Path)):
+            raise InputError(f"dispersions must be a path to a TOML file with a [dispersions] table, or None, "
+                             f"got {type(dispersions).__name__}")
         dispersions = load_dispersions(dispersions)
-    res = run_campaign(text, _count(runs, "runs", "e.g. runs=100"), source=source, dispersions=dispersions,
-                       campaign_seed=seed, workers=_count(workers, "workers", "e.g. workers=2"), progress=progress)
+    check_campaign_memory(runs, workers, auto_chunk_size(runs, workers), hint="give fewer runs or workers")
+    res = run_campaign(text, runs, source=source, dispersions=dispersions,
+                       campaign_seed=seed, workers=workers, progress=progress)
     return _rewrap(MonteCarloResult, res)

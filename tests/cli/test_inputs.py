@@ -91,7 +91,9 @@ def test_output_folder_checked_before_the_flight(tmp_path):
 
 # --- sizes, numbers, addresses ------------------------------------------------------------------
 def test_memory_estimate_refuses_with_the_limit_in_the_message(monkeypatch):
-    monkeypatch.setattr(checks, "available_memory_bytes", lambda: 2 * 1024**3)
+    import gyrfalcon.resources as resources
+
+    monkeypatch.setattr(resources, "available_memory_bytes", lambda: 2 * 1024**3)
     state = json.dumps({"utc": "2025-11-24T12:00:00Z", "frame": "GCRF", "r_m": [6778137.0, 0, 0],
                         "v_mps": [0, 7668.6, 0]})
     err = one_line_exit_2(runner.invoke(app, ["propagate", "--from-state", state, "--duration", "3650d",

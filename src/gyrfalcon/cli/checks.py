@@ -14,14 +14,13 @@ import os
 from pathlib import Path
 
 from ..errors import InputError
+from ..resources import (  # noqa: F401 - re-exported
+    MEMORY_FRACTION, SEED_MAX, available_memory_bytes, check_memory)
 from ..mission.outdir import OutputError, check_output_file, check_output_folder  # noqa: F401 - re-exported
 
-SEED_MAX = 2**63 - 1
 """Largest seed (numpy's SeedSequence takes any non-negative int; the Parquet column is int64)."""
 CONNECT_TIMEOUT_S = 3.0
 """How long an address may take to answer a TCP connect before it is refused [s]."""
-MEMORY_FRACTION = 0.8
-"""Share of the available memory a command may plan to use."""
 
 
 def esc(text) -> str:
@@ -80,41 +79,6 @@ def check_gzip(p: Path, what: str = "input file") -> None:
     except (OSError, EOFError, zlib.error) as exc:
         raise InputError(f"{what} {p} is not a readable gzip file ({exc}); give an intact .gz or the "
                          "uncompressed file") from None
-
-
-def available_memory_bytes() -> int | None:
-    """Memory the system reports available to a new allocation [bytes] (None if unknown)."""
-    try:
-        with open("/proc/meminfo", encoding="ascii") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    try:
-        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
-    except (ValueError, OSError, AttributeError):
-        return None
-
-
-def _human(n: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
-        if abs(n) < 1024 or unit == "PiB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024
-    return f"{n:.1f} PiB"  # pragma: no cover
-
-
-def check_memory(needed_bytes: float, what: str, hint: str) -> None:
-    """Refuse work whose estimated memory ``needed_bytes`` exceeds :data:`MEMORY_FRACTION` of
-    the available memory; the message gives the estimate, the limit and ``hint``."""
-    avail = available_memory_bytes()
-    if avail is None:
-        return
-    limit = MEMORY_FRACTION * avail
-    if needed_bytes > limit:
-        raise InputError(f"{what} needs about {_human(needed_bytes)} of memory; this machine has "
-                         f"{_human(avail)} available (limit {_human(limit)}); {hint}")
 
 
 def check_seed(seed, option: str = "--seed") -> None:

@@ -39,7 +39,8 @@ def register(app: typer.Typer) -> None:
 
         from ..mission.scenario import default_scenario_text, parse_scenario
         from ..scale.campaign import auto_chunk_size
-        from .checks import check_memory, check_output_folder, check_reachable, check_seed, input_file, read_text
+        from ..scale.campaign import check_campaign_memory
+        from .checks import check_output_folder, check_reachable, check_seed, input_file, read_text
 
         # every check before the nominal is planned (about 6 s) or a cluster is started
         check_seed(seed)
@@ -71,12 +72,9 @@ def register(app: typer.Typer) -> None:
                                                "file with a [dispersions] table"), str(dispersions))
         if scheduler is not None:
             check_reachable(scheduler, "--scheduler", default_port=8786)
-        n_work = 1 if scheduler is not None else workers
         size = chunk or auto_chunk_size(runs, 1 if (scheduler is None and workers == 1) else max(2, workers))
-        check_memory(ROW_BYTES * runs + CHUNK_RUN_BYTES * min(size, runs) * n_work
-                     + (WORKER_BYTES * workers if scheduler is None and workers > 1 else 0),
-                     f"a campaign of {runs} runs ({workers} local workers, {min(size, runs)} runs per chunk)",
-                     "give fewer --runs or --workers, or a smaller --chunk")
+        check_campaign_memory(runs, workers, size, local=scheduler is None,
+                              hint="give fewer --runs or --workers, or a smaller --chunk")
         kw = dict(source=source, dispersions=disp, campaign_seed=seed, workers=workers, scheduler=scheduler,
                   chunk_size=chunk, title=f"Monte Carlo: {source}, {runs} runs", _size=size)
         from ..rendezvous.schemes import NoSchemeError
@@ -133,9 +131,3 @@ def _campaign(sc, runs, out, kw, quiet):
         return run_campaign_in_folder(sc, runs, out, progress=progress, **kw)
 
 
-ROW_BYTES = 4000
-"""Memory per run of the assembled table (Python row dicts and the Arrow table) [bytes], generous."""
-CHUNK_RUN_BYTES = 400_000
-"""Working memory per run of a chunk in flight (batch integrator lanes, approach arrays) [bytes], generous."""
-WORKER_BYTES = 400_000_000
-"""Memory of a local Dask worker process with the compiled integrators loaded [bytes]."""

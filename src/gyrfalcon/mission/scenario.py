@@ -270,7 +270,7 @@ class Scenario(_Model):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
     title: str = ""
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     what_if: bool = False
     """Fly it even if it breaks a station rule (occupied port, more crew than seats, pad out of
     service); the result then says ``what_if: true`` everywhere (:mod:`gyrfalcon.traffic.flight_rules`)."""

@@ -67,6 +67,30 @@ def chunks(runs: int, chunk_size: int) -> list:
     return [(a, min(a + chunk_size, runs)) for a in range(0, runs, chunk_size)]
 
 
+ROW_BYTES = 4000
+"""Memory per run of the assembled table (Python row dicts and the Arrow table) [bytes], generous."""
+CHUNK_RUN_BYTES = 400_000
+"""Working memory per run of a chunk in flight (batch integrator lanes, approach arrays) [bytes], generous."""
+WORKER_BYTES = 400_000_000
+"""Memory of a local Dask worker process with the compiled integrators loaded [bytes]."""
+
+
+def check_campaign_memory(runs: int, workers: int, chunk_size: int, *, local: bool = True,
+                          hint: str = "give fewer runs or workers") -> None:
+    """Refuse, before any work, a campaign whose estimated memory (the assembled table, the chunks
+    in flight, the local worker processes) exceeds what the machine has
+    (:func:`gyrfalcon.resources.check_memory`); also more than
+    :data:`~gyrfalcon.resources.MAX_LOCAL_WORKERS` local workers."""
+    from ..resources import MAX_LOCAL_WORKERS, check_memory
+
+    if local and workers > MAX_LOCAL_WORKERS:
+        raise InputError(f"{workers} local workers: at most {MAX_LOCAL_WORKERS}; {hint}")
+    n_work = workers if local else 1
+    check_memory(ROW_BYTES * runs + CHUNK_RUN_BYTES * min(chunk_size, runs) * n_work
+                 + (WORKER_BYTES * workers if local and workers > 1 else 0),
+                 f"a campaign of {runs} runs ({workers} local workers, {min(chunk_size, runs)} runs per chunk)", hint)
+
+
 def auto_chunk_size(runs: int, workers: int) -> int:
     """Runs per task when none is given. In this process (``workers`` 1): about four chunks
     (progress moves per chunk and a killed campaign resumes from its finished ones), but 500..2048

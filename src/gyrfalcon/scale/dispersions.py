@@ -110,7 +110,7 @@ class StationDispersion(_M):
 class Dispersions(_M):
     """Validated dispersion models (see the module docstring for meanings and sources)."""
 
-    seed: int = Field(0, ge=0, description="campaign seed (the CLI's --seed overrides it)")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="campaign seed (the CLI's --seed overrides it)")
     insertion: InsertionDispersion = InsertionDispersion()
     burns: BurnDispersion = BurnDispersion()
     kurs: KursDispersion = KursDispersion()
