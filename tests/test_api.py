@@ -290,3 +290,34 @@ def test_load_scenario_drops_the_real_flight_of_another_vehicle():
     assert gf.load_scenario(ms28, vehicle={"name": "Soyuz MS-99"}).real is None
     # the same vehicle flown later is still compared with its real flight
     assert gf.load_scenario(name="ms-28-late", launch={"first_feasible_after": "2025-11-28"}).real == ms28.real
+
+
+def test_library_refusals_found_by_the_bad_input_audit(tmp_path):
+    """Each was a raw TypeError/ValueError/OverflowError/MemoryError, a silent truthy "no", or minutes
+    of allocation; now one GyrfalconError line before any heavy work."""
+    import datetime as dt
+
+    cases = [
+        (lambda: gf.monte_carlo(runs=10**12), "needs about"),
+        (lambda: gf.monte_carlo(runs=1, workers=10**6), "at most 1024"),
+        (lambda: gf.monte_carlo(runs=1, seed="x"), "seed must be an integer"),
+        (lambda: gf.monte_carlo(runs=1, seed=2**70), "seed must be an integer from 0 to"),
+        (lambda: gf.monte_carlo(runs=1, dispersions=5), "dispersions must be a path"),
+        (lambda: gf.monte_carlo(runs=1, progress=5), "progress must be a function"),
+        (lambda: gf.run_mission(progress=5), "progress must be a function"),
+        (lambda: gf.run_mission(with_return="no"), "with_return must be True or False"),
+        (lambda: gf.plan_rendezvous(None, MS28_LIFTOFF, what_if="no"), "what_if must be True or False"),
+        (lambda: gf.plan_rendezvous(None, MS28_LIFTOFF, trajectory_step_s=1e-6), "1 to 600 s"),
+        (lambda: gf.find_windows(days=None), "days must be a number of days"),
+        (lambda: gf.plan_return(undock="2025-12-09T01:41Z", target_lat_deg=47.4, target_lon_deg=69.6,
+                                target_alt_m="x"), "ground altitude 'x': give a number"),
+    ]
+    bad = tmp_path / "latin1.toml"
+    bad.write_bytes("name = 'é'\n".encode("latin-1"))
+    cases.append((lambda: gf.monte_carlo(str(bad), runs=1), "cannot read scenario"))
+    for call, words in cases:
+        with pytest.raises(gf.GyrfalconError, match=words):
+            call()
+    # a datetime start, as the docstring says: accepted (it was refused for its milliseconds)
+    r = gf.pad_outage(start=dt.datetime(2025, 11, 27, 9, 28, 8, tzinfo=dt.timezone.utc))
+    assert r.slip_of("Progress MS-33").replanned_utc.startswith("2026-03-19")

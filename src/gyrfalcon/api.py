@@ -410,6 +410,7 @@ def find_windows(station=None, pad: str = "baikonur-31", *, start="2025-11-26", 
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES[1:])}")
     get_scheme(scheme)
     _check_pad(pad)
+    days = _positive_days(days)
     return LaunchWindows(_find(_window_target(station, start), pad, scheme, start, days, vehicle=vehicle,
                                spacecraft=spacecraft))
 
@@ -696,6 +697,7 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
     from .rendezvous.plan import plan_rendezvous as _plan
 
     _trajectory_step(trajectory_step_s)
+    _flag(what_if, "what_if")
     liftoff, pad_id, _ = _liftoff_pad_scheme(launch, pad, scheme)
 
     def fly(ins, eph, sch):
@@ -727,6 +729,24 @@ def _positive_s(value, name: str, example: str) -> float:
     return float(value)
 
 
+def _flag(value, name: str) -> bool:
+    """``value`` if it is a bool (numpy's too), else one InputError line: "no" is not False."""
+    import numpy as np
+
+    if not isinstance(value, (bool, np.bool_)):
+        raise InputError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _positive_days(days) -> float:
+    """``days`` of a window search: a finite number from 0.001 to 366 (as ``windows --days``)."""
+    import numbers
+
+    if isinstance(days, bool) or not isinstance(days, numbers.Real) or not 0.001 <= float(days) <= 366.0:
+        raise InputError(f"days must be a number of days from 0.001 to 366, got {days!r}; e.g. days=3")
+    return float(days)
+
+
 def _count(value, name: str, example: str) -> int:
     """``value`` as an integer >= 1, else one InputError line naming ``name``."""
     import numbers
@@ -737,10 +757,16 @@ def _count(value, name: str, example: str) -> int:
 
 
 def _trajectory_step(step_s) -> float:
-    """``trajectory_step_s``: 0 (no relative trajectory) or a finite number of seconds > 0."""
+    """``trajectory_step_s``: 0 (no relative trajectory) or a number of seconds from 1 to 600
+    (as a scenario's ``output.oem_step_s``: below a second the samples of a three-hour flight
+    would not fit in memory)."""
     if step_s == 0 and not isinstance(step_s, bool):
         return 0.0
-    return _positive_s(step_s, "trajectory_step_s", "0 for no relative trajectory, or e.g. 60")
+    step = _positive_s(step_s, "trajectory_step_s", "0 for no relative trajectory, or e.g. 60")
+    if not 1.0 <= step <= 600.0:
+        raise InputError(f"trajectory_step_s must be 0 (no relative trajectory) or 1 to 600 s, got {step_s!r}; "
+                         "e.g. 60")
+    return step
 
 
 def _check_seed(seed, what: str = "the approach's random seed") -> int:
@@ -779,6 +805,7 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
 
     _check_seed(seed)
     _trajectory_step(trajectory_step_s)
+    _flag(what_if, "what_if")
     liftoff, pad_id, sch_name = _liftoff_pad_scheme(launch, pad, scheme)
     check_port_before_planning(port, liftoff, vehicle, sch_name, what_if)
 
@@ -1228,6 +1255,9 @@ def run_mission(scenario=None, *, seed: int | None = None, with_return: bool = T
             from .mission.scenario import default_scenario_text
 
             text = default_scenario_text()
+    _flag(with_return, "with_return")
+    if progress is not None and not callable(progress):
+        raise InputError(f"progress must be a function progress(phase, status) or None, got {type(progress).__name__}")
     changes = {}
     if seed is not None:
         changes["seed"] = _check_seed(seed)
@@ -1301,7 +1331,8 @@ def pad_outage(pad: str = "baikonur-31", start: str = "2025-11-27", end: str | N
     from .time import iso_utc, parse_utc
 
     # a Time or an aware datetime as its UTC instant (a naive datetime is refused, as everywhere)
-    start, end = (x if x is None or isinstance(x, str) else iso_utc(parse_utc(x), 3) for x in (start, end))
+    # a datetime or Time as whole seconds, which the outage text takes (it refuses fractions)
+    start, end = (x if x is None or isinstance(x, str) else iso_utc(parse_utc(x), 0) for x in (start, end))
     outage = parse_pad_outage(f"{pad}:{start}..{end or ''}", planned_events()[0])
     kw = {}
     if turnaround_days is not None:

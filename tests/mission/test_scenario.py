@@ -212,3 +212,11 @@ def test_a_stay_shorter_than_a_day_and_nan_numbers_are_refused_with_the_range():
     with pytest.raises(ScenarioError, match=r"launch.search_days: nan is not a finite number; give a number > 0 and <= 60"):
         parse_scenario(GOOD.replace('time = "2025-11-27T09:28:00Z"',
                                     'first_feasible_after = "2025-11-27"\nsearch_days = nan'), "x.toml")
+
+
+def test_a_day_of_year_or_leap_second_launch_time_is_refused_as_a_time():
+    """Found by an audit: '2025-331T09:28:01Z' passed the time check and then failed in the port
+    dates with "Invalid isoformat string", naming no key."""
+    for t in ("2025-331T09:28:01Z", "2016-12-31T23:59:60Z"):
+        with pytest.raises(ScenarioError, match=r"launch.time: .*give a calendar date and time"):
+            parse_scenario(GOOD.replace('"2025-11-27T09:28:00Z"', f'"{t}"'), "x.toml")

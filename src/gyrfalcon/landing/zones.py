@@ -205,6 +205,12 @@ def custom_zone(lat_deg: float, lon_deg: float, ground_altitude_m: float = 0.0, 
     ...
     gyrfalcon.errors.InputError: target latitude 95.0 deg is not within -90..90 (e.g. 47.40 for the Soyuz zone)
     """
+    import numbers
+
+    for name_, value in (("target latitude", lat_deg), ("target longitude", lon_deg), ("ground altitude", ground_altitude_m)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise InputError(f"{name_} {value!r}: give a number (degrees, or metres for the altitude), "
+                             "e.g. 47.40, 69.56 and 350 for the Soyuz zone")
     if not (-90.0 <= float(lat_deg) <= 90.0):
         raise InputError(f"target latitude {lat_deg} deg is not within -90..90 (e.g. 47.40 for the Soyuz zone)")
     if not (-180.0 <= float(lon_deg) <= 360.0):

@@ -103,6 +103,13 @@ def _check_utc(text: str, what: str) -> str:
     except Exception as exc:  # noqa: BLE001 - re-raised with the allowed form
         raise ValueError(f"{what} {text!r} is not a UTC time ({exc}); give e.g. 2025-11-27 or "
                          "2025-11-27T09:27:57.4Z") from None
+    import datetime as _dt
+
+    try:      # the station's dated ports and pads read it as a calendar date-time
+        _dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{what} {text!r}: give a calendar date and time, e.g. 2025-11-27T09:27:57.4Z (not a "
+                         "day of the year, nor a leap second 23:59:60)") from None
     return text
 
 
@@ -451,7 +458,11 @@ def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str
     for key, value in (("target.ephemeris", sc.target.ephemeris), ("return.ephemeris", sc.return_.ephemeris)):
         if value != EMBEDDED:
             p = Path(value) if Path(value).is_absolute() else base / value
-            if not p.is_file():
+            try:
+                is_file = p.is_file()
+            except OSError:                 # e.g. a name longer than the system takes
+                is_file = False
+            if not is_file:
                 raise ScenarioError(f"{source}: {key}: no file {value!r} (looked at {p}); give an OEM/TLE/OMM "
                                     f"path relative to the scenario file, or \"{EMBEDDED}\"")
             from ..errors import OrbitSourceError
