@@ -25,7 +25,7 @@ def register(app: typer.Typer) -> None:
                                   "engines; default: about 4 tasks per worker, 64..2048 runs each)."),
         out: Path = typer.Option(Path("gyrfalcon-montecarlo"), "--out", help="Output directory (runs.parquet, "
                                  "summary.json, report.html, chunks/, campaign.json; an existing folder must be empty or a campaign "
-                                 "of gyrfalcon's: the same campaign resumes, a finished other one is replaced)."),
+                                 "of gyrfalcon's: the same campaign resumes, a finished other one is replaced once the new one is complete)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),

@@ -28,7 +28,7 @@ import math
 from dataclasses import dataclass
 from typing import Callable
 
-from ..errors import GyrfalconError, InputError
+from ..errors import InputError
 
 __all__ = ["CampaignResult", "run_campaign", "run_campaign_in_folder", "run_chunk", "to_table", "write_parquet",
            "chunks", "CampaignFolderError"]
