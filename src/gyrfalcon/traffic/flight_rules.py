@@ -159,8 +159,9 @@ def _past_port(port: str) -> bool:
 MIN_ASSUMED_STAY_S = 7 * 86400.0
 """A flight with no departure given is taken to have left before the record's next arrival at
 its port only if that arrival comes at least this long after its own [s] (7 days: shorter than
-any Soyuz MS or Progress MS stay, the shortest being uncrewed Soyuz MS-14's 13 days in 2019, and
-longer than the arrival's own uncertainty before the flight, hours for the two-day scheme)."""
+any Soyuz MS or Progress MS stay, the shortest being uncrewed Soyuz MS-14's, about 10 days at
+Zvezda aft, 27 Aug to 6 Sep 2019 (undocking: tests/data/landings_2018_2025.csv), and longer than
+the arrival's own uncertainty before the flight, hours for the two-day scheme)."""
 
 
 def _assumed_departure(recorded, arrival) -> str | None:
