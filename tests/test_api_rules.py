@@ -28,7 +28,7 @@ DAMAGED_LIFTOFF = "2025-12-01T07:54:36.9Z"     # in the two-orbit phase window, 
 
 def test_a_negative_seed_is_an_input_error_in_one_line():
     for bad in (-1, 1.5, "3", True):
-        with pytest.raises(InputError, match="seed must be an integer >= 0") as info:
+        with pytest.raises(InputError, match="seed must be an integer from 0 to") as info:
             gf.fly_rendezvous(launch="2025-11-27T09:27:57.4Z", seed=bad)
         assert "\n" not in str(info.value)
 
