@@ -738,12 +738,22 @@ def _flag(value, name: str) -> bool:
     return bool(value)
 
 
+def _callback(fn, signature: str) -> None:
+    """``fn`` None or callable, else one InputError line giving the ``signature`` it is called with."""
+    if fn is not None and not callable(fn):
+        raise InputError(f"progress must be a function {signature} or None, got {type(fn).__name__}")
+
+
 def _positive_days(days) -> float:
-    """``days`` of a window search: a finite number from 0.001 to 366 (as ``windows --days``)."""
+    """``days`` of a window search: a finite number in
+    :data:`~gyrfalcon.launch.windows.SEARCH_DAYS_RANGE` (as ``windows --days``)."""
     import numbers
 
-    if isinstance(days, bool) or not isinstance(days, numbers.Real) or not 0.001 <= float(days) <= 366.0:
-        raise InputError(f"days must be a number of days from 0.001 to 366, got {days!r}; e.g. days=3")
+    from .launch.windows import SEARCH_DAYS_RANGE
+
+    lo, hi = SEARCH_DAYS_RANGE
+    if isinstance(days, bool) or not isinstance(days, numbers.Real) or not lo <= float(days) <= hi:
+        raise InputError(f"days must be a number of days from {lo:g} to {hi:g}, got {days!r}; e.g. days=3")
     return float(days)
 
 
@@ -1256,8 +1266,7 @@ def run_mission(scenario=None, *, seed: int | None = None, with_return: bool = T
 
             text = default_scenario_text()
     _flag(with_return, "with_return")
-    if progress is not None and not callable(progress):
-        raise InputError(f"progress must be a function progress(phase, status) or None, got {type(progress).__name__}")
+    _callback(progress, "progress(phase, status)")
     changes = {}
     if seed is not None:
         changes["seed"] = _check_seed(seed)
@@ -1416,8 +1425,7 @@ def monte_carlo(scenario=None, runs: int = 100, *, seed: int | None = None, work
         raise InputError(f"monte_carlo reads a scenario path, TOML text or None, not a {type(scenario).__name__}")
     runs, workers = _count(runs, "runs", "e.g. runs=100"), _count(workers, "workers", "e.g. workers=2")
     seed = None if seed is None else _check_seed(seed, "the campaign's random seed")
-    if progress is not None and not callable(progress):
-        raise InputError(f"progress must be a function progress(done, total) or None, got {type(progress).__name__}")
+    _callback(progress, "progress(done, total)")
     if dispersions is not None and not hasattr(dispersions, "seed"):
         from .scale.dispersions import load_dispersions
 

@@ -28,14 +28,14 @@ def register(app: typer.Typer) -> None:
     ):
         """List launch windows: in-plane time, launch time, azimuth, phase at insertion, feasibility."""
         from ..errors import InputError
-        from ..launch.windows import find_feasible_windows, find_windows, get_scheme
+        from ..launch.windows import SEARCH_DAYS_RANGE, find_feasible_windows, find_windows, get_scheme
         from ..time import iso_utc, parse_utc
 
         from ..time import add_seconds
         from .checks import check_range, input_file, pick_alias
         from .station_opts import station_from_options, station_report_dict, station_report_line
 
-        check_range(days, "--days", 0.001, 366.0, " days")
+        check_range(days, "--days", *SEARCH_DAYS_RANGE, " days")
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):

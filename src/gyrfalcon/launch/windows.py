@@ -186,6 +186,11 @@ def load_schemes() -> dict:
     return out
 
 
+SEARCH_DAYS_RANGE = (0.001, 366.0)
+"""Shortest and longest window search [days] that ``windows --days`` and
+:func:`gyrfalcon.find_windows` take (a year of daily windows at most)."""
+
+
 def get_scheme(name) -> Scheme:
     """The :class:`Scheme` called ``name`` (a :class:`Scheme` passes through).
 

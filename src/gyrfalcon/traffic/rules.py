@@ -51,7 +51,7 @@ def _where_text(where: str | None) -> str:
 
 
 class _Replay:
-    def __init__(self, vehicles: Mapping[str, str], station: StationModel, pads):
+    def __init__(self, vehicles: Mapping[str, str], station: StationModel, pads, upcoming: tuple = ()):
         self.vehicles = vehicles
         self.st = station
         self._pads = pads
@@ -62,7 +62,7 @@ class _Replay:
         self.seats: dict[str, str] = {}
         self.launch_t: dict[str, str] = {}
         self.launch_crew: dict[str, tuple[str, ...]] = {}
-        self.upcoming: tuple[Event, ...] = ()   # the whole ordered record: a free port's next arrival
+        self.upcoming: tuple[Event, ...] = tuple(upcoming)   # the whole ordered record: a free port's next arrival
 
     # helpers ----------------------------------------------------------------------------------
     @property
@@ -366,8 +366,7 @@ def replay(events: Iterable[Event], vehicles: Mapping[str, str], station: Statio
     :class:`~gyrfalcon.traffic.manifest.ManifestRuleError` at the first broken rule.
     """
     ordered = _order(events)
-    r = _Replay(vehicles, station, pads)
-    r.upcoming = ordered
+    r = _Replay(vehicles, station, pads, ordered)
     for ev in ordered:
         if ev.kind == "launch":
             if ev.vehicle in r.launch_t:
