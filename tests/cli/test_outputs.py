@@ -141,8 +141,12 @@ def test_partial_folders_of_killed_runs_are_cleaned_but_not_foreign_ones(tmp_pat
     foreign = tmp_path / ".run.partial-notours"      # same name pattern, no marker: not ours
     foreign.mkdir()
     (foreign / "data").write_text("keep")
+    # killed between mkdtemp and writing its marker (the flaky kill -9 test hit this window): empty
+    unmarked = tmp_path / ".run.partial-killed0"
+    unmarked.mkdir()
     write_outputs(_result(), out, "x")
     assert not dead.exists() and (foreign / "data").read_text() == "keep"
+    assert not unmarked.exists()
 
 
 def test_a_run_moved_aside_by_a_killed_install_is_restored(tmp_path):

@@ -132,3 +132,39 @@ def test_the_scenarios_dispersions_table_is_used(ms28_text, nominal):
     rows = run_chunk(nominal, res.dispersions, 12, 0, 3, approach=False)
     assert [r["rendezvous_dv_mps"] for r in rows] == res.table.column("rendezvous_dv_mps").to_pylist()
     assert res.table.column("perigee_offset_m").to_pylist() != [0.0, 0.0, 0.0]
+
+
+def test_a_finished_campaign_set_aside_comes_back_whole_however_far_the_set_aside_went(tmp_path):
+    """The set-aside of a finished campaign being replaced, undone after an interruption: cut short
+    (some files moved), or complete with the new campaign's manifest and a chunk written."""
+    import os
+
+    from gyrfalcon.scale import campaign as cp
+
+    def finished(folder):
+        (folder / "chunks").mkdir(parents=True)
+        files = {"COMPLETE": "done", "runs.parquet": "runs", "summary.json": "{}", "report.html": "<p>",
+                 "campaign.json": '{"seed": 1}', "chunks/runs-000000000-000000002.parquet": "chunk"}
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        return files
+
+    def contents(folder):
+        return {p.relative_to(folder).as_posix(): p.read_text() for p in folder.rglob("*") if p.is_file()}
+
+    cut = tmp_path / "cut"
+    files = finished(cut)
+    prev = cut / cp.PREVIOUS_DIR
+    (prev / "chunks").mkdir(parents=True)
+    for name in ("COMPLETE", "runs.parquet"):       # interrupted after two moves
+        os.replace(cut / name, prev / name)
+    assert cp._restore_previous(cut) and contents(cut) == files and not prev.exists()
+
+    whole = tmp_path / "whole"
+    files = finished(whole)
+    cp._set_aside(whole, keep=True)
+    assert not (whole / "campaign.json").exists() and (whole / cp.PREVIOUS_DIR / "campaign.json").exists()
+    (whole / "campaign.json").write_text('{"seed": 2}')                       # the new campaign's
+    (whole / "chunks" / "runs-000000000-000000002.parquet").write_text("new chunk")
+    assert cp._restore_previous(whole) and contents(whole) == files
+    assert not cp._restore_previous(whole)                                    # nothing set aside any more

@@ -292,7 +292,8 @@ def clean_stale_siblings(out: Path) -> list:
     """Remove what killed runs into ``out`` left beside it (call under :func:`parent_lock`).
 
     ``.NAME.partial-*`` folders holding :data:`OWNER_FILE` whose writer is dead (no lock) are
-    deleted; a ``.NAME.old-*`` folder (a finished run moved aside while its replacement was renamed
+    deleted, and empty ones (a run killed between :func:`new_partial_folder`'s ``mkdtemp`` and its
+    marker; both steps run under :func:`parent_lock`, so no live run is caught between them); a ``.NAME.old-*`` folder (a finished run moved aside while its replacement was renamed
     in) is put back when ``out`` is missing, else deleted. Anything without our marker is left
     alone. Returns the removed paths."""
     removed = []
@@ -307,9 +308,17 @@ def clean_stale_siblings(out: Path) -> list:
                 shutil.rmtree(d, ignore_errors=True)
                 removed.append(d)
     for d in sorted(parent.glob(f".{out.name}{PARTIAL_TAG}*")):
-        if d.is_dir() and not d.is_symlink() and (d / OWNER_FILE).is_file() and not _locked_by_other(d):
+        if not d.is_dir() or d.is_symlink() or _locked_by_other(d):
+            continue
+        if (d / OWNER_FILE).is_file():
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
+        else:       # killed between its creation and its marker (under the parent lock): empty, so nothing is lost
+            try:
+                d.rmdir()
+                removed.append(d)
+            except OSError:         # not empty: not ours to judge, left alone
+                pass
     return removed
 
 

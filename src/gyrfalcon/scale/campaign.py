@@ -470,21 +470,22 @@ def run_campaign_in_folder(scenario, runs: int, out, *, source: str = "<embedded
             chunk_size = auto_chunk_size(int(runs), 1 if (workers == 1 and kw.get("scheduler") is None)
                                          else max(2, int(workers)))
         new = campaign_manifest(sc_full, dispersions, seed, runs, chunk_size, approach, batch, source)
-        replacing = _resume_or_replace(out, old, new, sc_full)
-        store = FolderChunks(out)
-        try:
+        store = None
+        try:       # the set-aside of a finished campaign too: interrupted half-way, it is undone below
+            _resume_or_replace(out, old, new, sc_full)
+            store = FolderChunks(out)
             res = run_campaign(sc_full, runs, source=source, dispersions=dispersions, campaign_seed=seed,
                                chunk_size=chunk_size, workers=workers, approach=approach, batch=batch,
                                chunk_store=store, nominal=nominal, **kw)
             summ = _write_campaign_outputs(out, res, store, sc_full, title or f"Monte Carlo: {source}, {runs} runs")
         except BaseException as exc:
-            if replacing:              # the finished campaign it was replacing comes back as it was
-                _restore_previous(out)
-            elif created and not any(store.dir.iterdir()):   # refused before any run: leave nothing behind
+            restored = _restore_previous(out)      # the finished campaign it was replacing, as it was
+            removed = (not restored and created and (store is None or not any(store.dir.iterdir())))
+            if removed:                            # nothing run in a folder made here: leave nothing behind
                 shutil.rmtree(out, ignore_errors=True)
-            if isinstance(exc, KeyboardInterrupt):
+            if isinstance(exc, KeyboardInterrupt) and not removed:
                 raise KeyboardInterrupt(
-                    f"{out} holds the finished campaign it held before, as it was" if replacing else
+                    f"{out} holds the finished campaign it held before, as it was" if restored else
                     f"the finished chunks stay in {out}: the same command resumes from them") from None
             raise
         shutil.rmtree(out / PREVIOUS_DIR, ignore_errors=True)
@@ -524,11 +525,11 @@ def _read_manifest(out):
         return None
 
 
-def _resume_or_replace(out, old, new, sc_full) -> bool:
+def _resume_or_replace(out, old, new, sc_full) -> None:
     """Keep a campaign with the same parameters (resumed); refuse a finished `gyrfalcon run` and an
     unfinished campaign with other parameters (naming them); set a finished one with other
     parameters aside (:func:`_set_aside`: ``COMPLETE`` first, kept until the new one is complete),
-    and write the new manifest. Whether a finished campaign was set aside."""
+    and write the new manifest."""
     import json
 
     from ..mission import outdir as od
@@ -549,26 +550,25 @@ def _resume_or_replace(out, old, new, sc_full) -> bool:
                 f"{out} holds an unfinished campaign with other parameters ({diff}); resume it with its "
                 "parameters, or give another --out (two campaigns are never mixed in one folder)")
         old = None
-    replacing = False
     if old is None:
         # a finished campaign of ours (or nothing): set it aside, COMPLETE first
-        replacing = complete and (out / "runs.parquet").exists()
-        _set_aside(out, keep=replacing)
+        _set_aside(out, keep=complete and (out / "runs.parquet").exists())
         od.atomic_write_text(out / MANIFEST_FILE, json.dumps(new, indent=2) + "\n")
-    return replacing
 
 
 def _campaign_files(out) -> list:
-    """Our files in a campaign folder: ``COMPLETE`` first, the outputs, the manifest, the chunks."""
+    """Our files in a campaign folder: ``COMPLETE`` first, the outputs, the chunks, the manifest last."""
     from ..mission import outdir as od
 
-    files = [out / od.COMPLETE_FILE] + [out / name for name in _OUR_FILES]
-    return [p for p in files if p.exists()] + sorted((out / CHUNK_DIR).glob("runs-*-*.parquet"))
+    head = [out / od.COMPLETE_FILE] + [out / name for name in _OUR_FILES if name != MANIFEST_FILE]
+    return ([p for p in head if p.exists()] + sorted((out / CHUNK_DIR).glob("runs-*-*.parquet"))
+            + [p for p in (out / MANIFEST_FILE,) if p.exists()])
 
 
 def _set_aside(out, keep: bool) -> None:
     """Move our files into ``PREVIOUS_DIR`` (``keep``: a finished campaign being replaced, restored
-    by :func:`_restore_previous` if the new one does not finish), else delete them."""
+    by :func:`_restore_previous` if the new one does not finish), else delete them. The manifest
+    moves last: once it is in ``PREVIOUS_DIR`` every file of the finished campaign is."""
     import os
     import shutil
 
@@ -583,9 +583,11 @@ def _set_aside(out, keep: bool) -> None:
             p.unlink(missing_ok=True)
 
 
-def _restore_previous(out) -> None:
-    """The new campaign's files deleted and the set-aside finished campaign moved back (its
-    ``COMPLETE`` last)."""
+def _restore_previous(out) -> bool:
+    """The set-aside finished campaign moved back (its ``COMPLETE`` last); whether there was one.
+    If its set-aside was complete (its manifest moved), the files in ``out`` are the new
+    campaign's and are deleted first; if it was cut short, they are the finished campaign's own
+    files not yet moved, and stay."""
     import os
     import shutil
 
@@ -593,13 +595,15 @@ def _restore_previous(out) -> None:
 
     prev = out / PREVIOUS_DIR
     if not prev.is_dir():
-        return
-    for p in _campaign_files(out):
-        p.unlink(missing_ok=True)
+        return False
+    if (prev / MANIFEST_FILE).exists():
+        for p in _campaign_files(out):
+            p.unlink(missing_ok=True)
     back = sorted((q for q in prev.rglob("*") if q.is_file()), key=lambda q: q.name == od.COMPLETE_FILE)
     for q in back:
         os.replace(q, out / q.relative_to(prev))
     shutil.rmtree(prev, ignore_errors=True)
+    return True
 
 
 def _write_campaign_outputs(out, res, store, sc_full, title: str) -> dict:
