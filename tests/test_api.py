@@ -247,7 +247,12 @@ def test_bad_arguments_get_one_line_input_errors_not_python_ones():
         "must be numbers": lambda: gf.api.parse_fault("kurs-dropout@1.2.3"),
         "turnaround_days": lambda: gf.pad_outage(turnaround_days=float("nan")),
         "runs must be an integer": lambda: gf.monte_carlo(runs=2.5),
-        "days must be positive": lambda: gf.next_window(None, days=-2),
+        "days must be a number of days": lambda: gf.next_window(None, days=-2),
+        "days from 0.001 to 366": lambda: gf.next_window(None, days=1000),
+        "more than 10,000,000": lambda: gf.sgp4_ephemeris(iss, step_s=1e-3),
+        "is outside the ephemeris": lambda: gf.station_ephemeris().slice("2030-11-28", "2030-11-29"),
+        "ends before it starts": lambda: gf.station_ephemeris().slice("2025-11-28", "2025-11-27"),
+        "altitudes are in metres": lambda: gf.KeplerianElements.from_altitudes(200, 242, 0.9),
         "seed must be": lambda: gf.fly_approach(seed=-1),
         "seed must be ": lambda: gf.run_mission(seed="a"),
         "no time zone": lambda: gf.pad_outage(start=dt.datetime(2025, 11, 27)),
@@ -321,3 +326,12 @@ def test_library_refusals_found_by_the_bad_input_audit(tmp_path):
     # a datetime start, as the docstring says: accepted (it was refused for its milliseconds)
     r = gf.pad_outage(start=dt.datetime(2025, 11, 27, 9, 28, 8, tzinfo=dt.timezone.utc))
     assert r.slip_of("Progress MS-33").replanned_utc.startswith("2026-03-19")
+
+
+def test_monte_carlo_takes_a_scenario_object_and_equal_campaigns_compare_equal():
+    """run_mission takes a Scenario; monte_carlo refused one. Two runs of one campaign are the
+    same campaign (their wall times differ and are not compared)."""
+    a = gf.monte_carlo(gf.load_scenario(), runs=2, seed=1)
+    b = gf.monte_carlo(None, runs=2, seed=1)
+    assert a.summary == b.summary and a.table.equals(b.table)
+    assert gf.monte_carlo(None, runs=2, seed=1) == b and b.wall_s > 0

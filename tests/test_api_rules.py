@@ -129,3 +129,20 @@ def test_the_pad_part_of_a_scheme_refusal_agrees_with_the_station_rule(liftoff):
     # the instants either side of the accident are the ones the rule decides
     assert out_of_service == (parse_utc(liftoff).tt > parse_utc("2025-11-27T09:29:07.4Z").tt
                               and parse_utc(liftoff).tt < parse_utc("2026-03-03T00:00:00Z").tt)
+
+
+def test_check_flight_reads_a_crew_string_as_names_not_letters():
+    one = gf.check_flight(vehicle="X", vehicle_type="soyuz-ms", launch_utc="2025-12-01", crew="Ivan Ivanov")
+    assert not [b for b in one if b.rule == "lifeboat"]
+    four = gf.check_flight(vehicle="X", vehicle_type="soyuz-ms", launch_utc="2025-12-01", crew="A, B, C, D")
+    assert [b.message.split(" for ")[0] for b in four if b.rule == "lifeboat"] == ["4 crew"]
+
+
+@pytest.mark.parametrize("kw, needle", [
+    (dict(pad="nowhere"), "known ids: baikonur-31"),
+    (dict(port="nowhere", arrival_utc="2025-12-01T12:00Z"), "the ISS ports are rassvet-nadir"),
+])
+def test_check_flight_refuses_an_unknown_pad_or_port_instead_of_calling_it_a_breach(kw, needle):
+    with pytest.raises(InputError, match=needle) as err:
+        gf.check_flight(vehicle="X", vehicle_type="soyuz-ms", launch_utc="2025-12-01", **kw)
+    assert "\n" not in str(err.value)

@@ -62,6 +62,8 @@ SGP4_AROUND_DAYS = (-0.5, 3.5)
 rendezvous plus margin) when that time is known [days]."""
 SGP4_STEP_S = 60.0
 """Sample step of an SGP4-sampled ephemeris [s] (Hermite interpolation, positions and velocities, between samples)."""
+SGP4_MAX_SAMPLES = 10_000_000
+"""Most samples :func:`sgp4_ephemeris` makes (about 0.5 GB of states; 19 years at 60 s)."""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -152,6 +154,9 @@ def sgp4_ephemeris(elements, start=None, stop=None, step_s: float = SGP4_STEP_S)
     if not span > 0:
         raise InputError(f"sgp4_ephemeris: stop must be after start (got {span:.0f} s)")
     step_s = _positive_s(step_s, "step_s", "e.g. 60")
+    if span / step_s > SGP4_MAX_SAMPLES:
+        raise InputError(f"sgp4_ephemeris: {span:.0f} s every {step_s:g} s is {span / step_s:.3g} samples, more than "
+                         f"{SGP4_MAX_SAMPLES:,}; give a larger step_s (60 s interpolates to under 1 m) or a shorter span")
     s = np.append(np.arange(0.0, span, step_s), span)
     teme = elements.propagate(add_seconds(t0, s))
     return replace(teme.in_frame("GCRF"), meta={"source": f"SGP4 from the element set of {_iso(elements.epoch, 0)}"})
@@ -259,7 +264,7 @@ def station_ephemeris(source=None, *, around=None):
     if source is None:
         load = _station_source_loader()
         if load is not None:
-            return _warned(load(None))
+            return _warned(load(None) if around is None else load(None, at_utc=around))
         from .orbits.iss import iss_ephemeris
 
         return iss_ephemeris("GCRF")
@@ -430,6 +435,7 @@ def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", s
     if scheme not in SCHEMES:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
     _check_pad(pad)
+    days = None if days is None else _positive_days(days)
     target = _window_target(station, after)
     names = SCHEMES[1:] if scheme == "auto" else (scheme,)
     found, errors = [], []
@@ -1412,7 +1418,7 @@ def monte_carlo(scenario=None, runs: int = 100, *, seed: int | None = None, work
     file with a ``[dispersions]`` table (instead of the scenario's); ``workers`` > 1: local Dask
     processes. ``progress(done, total)`` after each chunk.
     """
-    from .mission.scenario import default_scenario_text, read_scenario_file
+    from .mission.scenario import Scenario, default_scenario_text, read_scenario_file
     from .scale.campaign import auto_chunk_size, check_campaign_memory, run_campaign
 
     if scenario is None:
@@ -1421,8 +1427,11 @@ def monte_carlo(scenario=None, runs: int = 100, *, seed: int | None = None, work
         text, source = read_scenario_file(scenario), str(scenario)
     elif isinstance(scenario, str):
         text, source = scenario, "<string>"
+    elif isinstance(scenario, Scenario):          # as run_mission takes it (gf.load_scenario)
+        text, source = scenario_text(scenario), f"<Scenario {scenario.name}>"
     else:
-        raise InputError(f"monte_carlo reads a scenario path, TOML text or None, not a {type(scenario).__name__}")
+        raise InputError(f"monte_carlo reads a scenario path, TOML text, a Scenario (gf.load_scenario) or None, "
+                         f"not a {type(scenario).__name__}")
     runs, workers = _count(runs, "runs", "e.g. runs=100"), _count(workers, "workers", "e.g. workers=2")
     seed = None if seed is None else _check_seed(seed, "the campaign's random seed")
     _callback(progress, "progress(done, total)")

@@ -40,3 +40,13 @@ def test_burn_duration_is_the_rocket_equation():
 def test_unknown_vehicle():
     with pytest.raises(UnknownReturnVehicleError, match="known: soyuz-ms"):
         load_return_vehicle("dragon")
+
+
+def test_return_vehicle_edit_reaches_no_other_caller():
+    from gyrfalcon.landing.vehicle import load_return_vehicle
+
+    v = load_return_vehicle()
+    key = next(iter(v.figures))
+    v.figures[key] = "edited"
+    assert load_return_vehicle().figures[key] != "edited"
+    assert load_return_vehicle() == v        # the same data (figures are not compared)

@@ -255,3 +255,15 @@ def test_no_feasible_window_says_phase_or_pad_per_window():
     msg = str(e.value)
     assert "refused for the phase and the pad" in msg and "outside 10-18 deg" in msg
     assert "fits two-day" in msg and "back in service on 2026-03-03" in msg and "\n" not in msg
+
+
+def test_scheme_table_edit_reaches_no_other_caller():
+    """A caller's edit of the scheme table (e.g. a wider window) must not change the next search."""
+    from gyrfalcon.launch.windows import load_schemes
+
+    mine = load_schemes()
+    mine["two-orbit"] = mine["four-orbit"]
+    del mine["two-day"]
+    fresh = load_schemes()
+    assert sorted(fresh) == ["four-orbit", "two-day", "two-orbit"]
+    assert round(math.degrees(fresh["two-orbit"].phase_max_rad)) == 18

@@ -58,7 +58,11 @@ def test_template_validates_and_scenario_init_writes_it(tmp_path):
     checked = runner.invoke(app, ["scenario", "check", str(target)])
     assert checked.exit_code == 0 and "OK" in checked.output, checked.output
     again = runner.invoke(app, ["scenario", "init", str(target)])
-    assert again.exit_code == 2 and "--force" in _err(again)
+    assert again.exit_code == 2 and "--overwrite" in _err(again)
+    for flag in ("--overwrite", "--force"):        # the file outputs' option, and its old name
+        assert runner.invoke(app, ["scenario", "init", str(target), "--ms28", flag]).exit_code == 0
+        assert load_scenario(target).name == "soyuz-ms-28"
+        target.write_text(template_text())
 
 
 @pytest.mark.parametrize("patch, key, allowed", [

@@ -241,3 +241,26 @@ def test_errors_are_typed_and_explain():
         K.from_state(sub)
     assert K.from_state(sub, allow_suborbital=True).perigee_altitude_m < 0
     assert issubclass(ImpossibleOrbitError, GyrfalconError)
+
+
+@pytest.mark.parametrize("kw, words", [
+    (dict(t=None), "must be a skyfield Time"),
+    (dict(t=12345.0), "must be a skyfield Time"),
+    (dict(mass_kg=-1.0), "mass_kg must be a positive"),
+    (dict(mass_kg=float("nan")), "mass_kg must be a positive"),
+    (dict(mass_kg="7000"), "mass_kg must be a positive"),
+    (dict(r_m="abc"), "needs numbers"),
+])
+def test_a_state_refuses_what_is_not_one_instant_or_a_mass(kw, words):
+    """Found by an audit: these were accepted and failed later (an AttributeError deep in the
+    propagator) or not at all (a negative mass)."""
+    from gyrfalcon import State, utc
+    from gyrfalcon.errors import GyrfalconError
+
+    args = dict(t=utc(2025, 11, 24, 12), r_m=[4594538.0, -518497.5, 4971920.0], v_mps=[3048.8, 6705.9, -2116.0])
+    args.update(kw)
+    with pytest.raises(GyrfalconError, match=words) as err:
+        State(**args)
+    assert "\n" not in str(err.value)
+    assert State(**{**args, **dict(t="2025-11-24T12:00:00Z", r_m=args["r_m"] if "r_m" not in kw else [7e6, 0, 0],
+                                   mass_kg=7000.0)}).t.utc_iso() == "2025-11-24T12:00:00Z"

@@ -178,8 +178,9 @@ def test_traffic_add_what_if_records_nothing(app, db):
     d = json.loads(res.stdout)
     assert d["what_if"] is True and d["recorded"] is False
     assert [b["rule"] for b in d["breaks"]] == ["one-vehicle-per-port"]
+    assert "event #" not in d["breaks"][0]["message"]          # nothing was recorded: no id to name
     res = runner.invoke(app, [*args, "--what-if"])
-    assert res.exit_code == 0 and res.stdout.startswith("WHAT-IF (not recorded)")
+    assert res.exit_code == 0 and res.stdout.startswith("WHAT-IF (not recorded)") and "event #" not in res.stdout
     with ManifestStore(db) as s:
         assert s.count() == 19 and "Soyuz MS-99" not in s.vehicles()
 

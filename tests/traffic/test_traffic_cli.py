@@ -139,6 +139,10 @@ def test_whatif_table_json_and_gantt(app, tmp_path):
     ms33 = next(s for s in d["slips"] if s["vehicle"] == "Progress MS-33")
     assert ms33["replanned_utc"].startswith("2026-03-22")  # 3 Mar + 19 d: the real first launch (domain.md 7.2)
     refused(runner.invoke(app, ["traffic", "whatif", "--pad-outage", "baikonur-31:2026-03-03..2025-11-27"]))
+    # an outage that leaves Soyuz MS-28 over its stay limit: the last line does not read as an all-clear
+    res = runner.invoke(app, ["traffic", "whatif", "--pad-outage", "baikonur-31:2025-11-27..2026-06-01"])
+    last = " ".join(res.stdout.split()[-40:])
+    assert res.exit_code == 0 and "stays at risk: Soyuz MS-28" in last and "without a certified lifeboat seat" in last
 
 
 def test_whatif_on_a_stored_manifest(app, db):

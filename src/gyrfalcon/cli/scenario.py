@@ -16,7 +16,8 @@ def register(app: typer.Typer) -> None:
     @handle_errors
     def init(
         path: Path = typer.Argument(Path("scenario.toml"), help="Where to write the template."),
-        force: bool = typer.Option(False, "--force", help="Overwrite an existing file."),
+        force: bool = typer.Option(False, "--overwrite", "--force", help="Overwrite an existing file "
+                                   "(--force: the old name)."),
         default: bool = typer.Option(False, "--ms28", help="Write the Soyuz MS-28 default scenario instead."),
     ):
         """Write a commented scenario template (every key, its default and what is allowed)."""
@@ -26,7 +27,7 @@ def register(app: typer.Typer) -> None:
         from .checks import check_output_file
 
         if path.exists() and not path.is_dir() and not force:
-            fail(f"{path} exists; give another path or --force to overwrite it")
+            fail(f"{path} exists; give another path or --overwrite to replace it")
         check_output_file(path, force, "scenario file")
         atomic_write_text(path, default_scenario_text() if default else template_text())
         console().print(f"wrote {path}; edit it, then: gyrfalcon run {path}")

@@ -310,8 +310,8 @@ def _add_what_if(db, kind, t, vehicle, port, pad, crew, notes, vehicle_type, jso
     try:
         Manifest.from_events(list(evs) + [ev], vehicles, station, pads)
         breach = None
-    except ManifestRuleError as exc:
-        breach = {"rule": exc.rule, "message": str(exc)}
+    except ManifestRuleError as exc:       # the event is not recorded: its would-be id means nothing
+        breach = {"rule": exc.rule, "message": str(exc).replace(f" (event #{new_id})", "")}
     if json_out:
         print_json({"what_if": True, "recorded": False, "event": ev.as_dict() | {"id": None},
                     "breaks": [breach] if breach else []})
@@ -378,7 +378,12 @@ def _print_whatif(r) -> None:
     if r.rule_violation:
         con.print(f"[bold red]re-planned timeline breaks a rule[/]: {esc(r.rule_violation)}", markup=True)
     else:
-        con.print("re-planned timeline passes every manifest rule")
+        risks = [s.vehicle for s in r.stays if s.at_risk and not (s.planned_departure_utc is not None
+                                                                   and s.planned_departure_utc < o.since_utc)]
+        found = ([f"stays at risk: {', '.join(risks)}"] if risks else []) + \
+            ([f"{len({g.crew for g in r.seat_gaps})} crew without a certified lifeboat seat"] if r.seat_gaps else [])
+        con.print("re-planned timeline passes every manifest rule (the port, pad and crew rules of the record)"
+                  + (f"; beyond them: {esc('; '.join(found))} (tables above)" if found else ""))
     gone = [sl.vehicle for sl in r.slips if sl.replanned_utc is None]
     if gone:
         con.print(f"cancelled (the outage has no end): {esc(', '.join(gone))}; they never reach the station, so "

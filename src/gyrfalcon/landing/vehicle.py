@@ -14,6 +14,7 @@ engine's thrust and Isp come from the launch catalogue
 """
 from __future__ import annotations
 
+import copy
 import functools
 import math
 import tomllib
@@ -103,16 +104,21 @@ def _catalogue() -> dict:
     return tomllib.loads((files("gyrfalcon.landing") / "data" / "return.toml").read_text(encoding="utf-8"))
 
 
-@functools.lru_cache(maxsize=8)
 def load_return_vehicle(name: str = "soyuz-ms") -> ReturnVehicle:
     """The return data of vehicle ``name`` (``soyuz-ms``, or ``soyuz-ms-uncrewed``: the same
-    Soyuz with the fast departure an uncrewed return can fly, see ``return.toml``).
+    Soyuz with the fast departure an uncrewed return can fly, see ``return.toml``). Read once;
+    each call returns its own copy, so editing its ``figures`` reaches no other caller.
 
     >>> load_return_vehicle("dragon")
     Traceback (most recent call last):
     ...
     gyrfalcon.landing.vehicle.UnknownReturnVehicleError: unknown return vehicle 'dragon'; known: soyuz-ms, soyuz-ms-uncrewed
     """
+    return copy.deepcopy(_return_vehicle(name))
+
+
+@functools.lru_cache(maxsize=8)
+def _return_vehicle(name) -> ReturnVehicle:
     from ..launch.vehicles import load_spacecraft
 
     cat = _catalogue()["vehicle"]

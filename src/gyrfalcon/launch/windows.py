@@ -168,15 +168,20 @@ def _schemes_toml() -> dict:
     return tomllib.loads(text)
 
 
-@functools.lru_cache(maxsize=1)
 def load_schemes() -> dict:
-    """Schemes of ``launch/data/schemes.toml`` by name (cached).
+    """Schemes of ``launch/data/schemes.toml`` by name (read once; a new dict each call, of
+    frozen :class:`Scheme` entries, so a caller's edit does not reach the next caller).
 
     >>> sorted(load_schemes())
     ['four-orbit', 'two-day', 'two-orbit']
     >>> [round(math.degrees(x)) for x in (load_schemes()["two-orbit"].phase_min_rad, load_schemes()["two-orbit"].phase_max_rad)]
     [10, 18]
     """
+    return dict(_scheme_table())
+
+
+@functools.lru_cache(maxsize=1)
+def _scheme_table() -> dict:
     data = _schemes_toml()
     out = {}
     for name, s in data["scheme"].items():

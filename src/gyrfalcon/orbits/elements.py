@@ -42,6 +42,10 @@ import numpy as np
 from ..constants import MU_EARTH_M3_S2, WGS84_A_M
 from ..errors import ImpossibleOrbitError, InputError
 
+MIN_APOGEE_ALT_M = 100e3
+"""Lowest apogee altitude of an orbit [m] (the Karman line): below it the arc re-enters within a
+revolution, so :meth:`KeplerianElements.from_altitudes` refuses it unless a suborbital arc is asked for."""
+
 TWO_PI = 2.0 * math.pi
 _CIRCULAR_E = 1e-11
 _EQUATORIAL_SIN_I = 1e-11
@@ -279,6 +283,11 @@ class KeplerianElements:
                 f"perigee altitude {hp / 1000:.4g} km is below the Earth's surface (WGS-84 equatorial "
                 f"radius {WGS84_A_M / 1000:.3f} km); give a perigee altitude above about 100 km for an "
                 "orbit, or allow_suborbital=True for a ballistic arc"
+            )
+        if ha < MIN_APOGEE_ALT_M and not allow_suborbital:
+            raise ImpossibleOrbitError(
+                f"apogee altitude {ha:.6g} m is below {MIN_APOGEE_ALT_M / 1000:.0f} km, not an orbit: altitudes "
+                f"are in metres (e.g. {ha:.6g}e3 for {ha:.6g} km), or allow_suborbital=True for a ballistic arc"
             )
         rp, ra = WGS84_A_M + hp, WGS84_A_M + ha
         a = 0.5 * (rp + ra)

@@ -433,7 +433,14 @@ class Ephemeris:
 
     def slice(self, t0, t1, margin_samples: int = 5) -> "Ephemeris":
         """A smaller ephemeris covering ``[t0, t1]`` plus ``margin_samples`` on each side (for interpolation)."""
+        from ..time import add_seconds, iso_utc
+
         s0, s1 = float(self.seconds_from_epoch(t0)), float(self.seconds_from_epoch(t1))
+        if not (s0 <= s1 and s1 >= self.t_s[0] and s0 <= self.t_s[-1]):
+            raise InputError(f"slice [{iso_utc(add_seconds(self.epoch, s0), 0)}, {iso_utc(add_seconds(self.epoch, s1), 0)}] "
+                             f"{'ends before it starts' if s1 < s0 else 'is outside the ephemeris'}; give times from "
+                             f"{iso_utc(add_seconds(self.epoch, float(self.t_s[0])), 0)} to "
+                             f"{iso_utc(add_seconds(self.epoch, float(self.t_s[-1])), 0)}, start first")
         i0 = max(int(np.searchsorted(self.t_s, s0, side="right")) - 1 - margin_samples, 0)
         i1 = min(int(np.searchsorted(self.t_s, s1, side="left")) + 1 + margin_samples, len(self.t_s))
         starts = tuple(sorted({0} | {j - i0 for j in self.segment_starts if i0 < j < i1}))

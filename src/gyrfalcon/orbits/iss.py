@@ -22,6 +22,7 @@ manoeuvres; it is not a reconstruction. Along-track error grows with the predict
 """
 from __future__ import annotations
 
+import copy
 import functools
 
 ISS_DEFAULT_FILE = "ISS.OEM_J2K_EPH_created-2025-11-24_54cc94f.txt.gz"
@@ -38,19 +39,36 @@ def iss_default_path():
 
 
 @functools.lru_cache(maxsize=1)
-def load_iss_default():
-    """The shipped NASA ISS OEM, parsed (:class:`gyrfalcon.io.oem.OEM`; cached)."""
+def _parsed_iss_default():
     from ..io.oem import load_oem
 
     return load_oem(iss_default_path())
 
 
+def load_iss_default():
+    """The shipped NASA ISS OEM, parsed (:class:`gyrfalcon.io.oem.OEM`).
+
+    The file is parsed once; each call returns its own copy (about 0.5 ms), so a caller that
+    edits it (its metadata dicts, its sample arrays) changes nothing for the next caller.
+    """
+    return copy.deepcopy(_parsed_iss_default())
+
+
 @functools.lru_cache(maxsize=4)
+def _iss_ephemeris(frame: str):
+    return _parsed_iss_default().ephemeris(frame)
+
+
 def iss_ephemeris(frame: str = "GCRF"):
     """The shipped ISS trajectory as an :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` in ``frame``
-    (default GCRF: NASA's EME2000 samples rotated by the frame bias; cached).
+    (default GCRF: NASA's EME2000 samples rotated by the frame bias).
 
     ``mass_kg`` holds NASA's ISS mass (494,318.8 kg); ``meta`` the spacecraft drag data and
-    the planned events.
+    the planned events. Built once per frame; each call returns its own copy (under 1 ms), so
+    editing one leaves every other caller's trajectory as shipped.
+
+    >>> e = iss_ephemeris(); e.r_m[:] = 0.0
+    >>> float(abs(iss_ephemeris().r_m[0]).max()) > 6.3e6
+    True
     """
-    return load_iss_default().ephemeris(frame)
+    return copy.deepcopy(_iss_ephemeris(frame))

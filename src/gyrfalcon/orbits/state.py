@@ -19,12 +19,15 @@ equinox, as in NASA's OEM files; differs from GCRF by the 23 mas frame bias), ``
 """
 from __future__ import annotations
 
+import datetime as _dt
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from ..errors import ImpossibleOrbitError, UnknownFrameError
+from ..errors import ImpossibleOrbitError, InputError, UnknownFrameError
 
 FRAMES = ("GCRF", "EME2000", "TEME", "ITRF")
 """Frames a :class:`State` can be expressed in."""
@@ -57,6 +60,21 @@ def canonical_frame(name: str) -> str:
         ) from None
 
 
+def _one_instant(t):
+    """A state's time: a scalar skyfield ``Time``; an ISO UTC string or an aware datetime is
+    read as UTC (:func:`gyrfalcon.time.parse_utc`); anything else is refused."""
+    if hasattr(t, "tt"):
+        if np.ndim(t.tt) != 0:
+            raise InputError(f"a state is at one instant; got a Time of shape {np.shape(t.tt)} (take one element)")
+        return t
+    if isinstance(t, (str, _dt.datetime)):
+        from ..time import parse_utc
+
+        return parse_utc(t)
+    raise InputError(f"a state's time must be a skyfield Time, an ISO UTC string or an aware datetime, "
+                     f"got {type(t).__name__}; e.g. gyrfalcon.utc(2025, 11, 27, 9, 27, 57.4)")
+
+
 @dataclass(frozen=True)
 class State:
     """Position and velocity of one object at one instant, in a named frame.
@@ -83,8 +101,17 @@ class State:
     meta: dict = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self):
-        r = np.array(self.r_m, dtype=float).reshape(-1)
-        v = np.array(self.v_mps, dtype=float).reshape(-1)
+        object.__setattr__(self, "t", _one_instant(self.t))
+        try:
+            r = np.array(self.r_m, dtype=float).reshape(-1)
+            v = np.array(self.v_mps, dtype=float).reshape(-1)
+        except (TypeError, ValueError):
+            raise ImpossibleOrbitError(f"a state needs numbers for its position [m] and velocity [m/s], got "
+                                       f"{type(self.r_m).__name__} and {type(self.v_mps).__name__}") from None
+        if self.mass_kg is not None:
+            m = self.mass_kg
+            if isinstance(m, bool) or not isinstance(m, numbers.Real) or not (math.isfinite(m) and m > 0):
+                raise ImpossibleOrbitError(f"mass_kg must be a positive number of kg or None, got {m!r}")
         if r.shape != (3,) or v.shape != (3,):
             raise ImpossibleOrbitError(
                 f"a state needs 3 position and 3 velocity components, got {r.size} and {v.size}"

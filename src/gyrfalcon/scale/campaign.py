@@ -25,7 +25,7 @@ with other parameters is refused (two campaigns never mix); ``COMPLETE`` is writ
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..errors import InputError
@@ -46,8 +46,9 @@ class CampaignResult:
     dispersions: object
     campaign_seed: int
     runs: int
-    wall_s: float
-    workers: int
+    wall_s: float = field(compare=False)
+    """Wall time of the runs [s]; not compared: two runs of the same campaign are equal."""
+    workers: int = field(compare=False)
     warnings: tuple = ()
     """The station loader's warnings for this flight (stale data, a planned burn between the data
     and the flight, ...), as ``gyrfalcon run`` gives them in its notes."""

@@ -81,10 +81,10 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
 
     from .station_link import norm_id
 
-    crew = tuple(crew)
+    crew = _crew_names(crew)
     vehicle_type = norm_id(vehicle_type)           # ids are compared as the catalogues spell them
-    port = None if port is None else norm_id(port)
-    pad = None if pad is None else norm_id(pad)
+    port = None if port is None else _known_port(port)
+    pad = None if pad is None else _known_pad(pad)
     out: list[RuleBreach] = []
     seats = crew_seats(vehicle_type)
     if len(crew) > seats:  # said on its own too: it is the clearest message for this rule
@@ -124,6 +124,36 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
         except InputError as exc:  # e.g. a port the vehicle type cannot use at all
             out.append(RuleBreach("manifest", _no_event_ids(str(exc))))
     return tuple(out)
+
+
+def _crew_names(crew) -> tuple:
+    """The crew as names: a string is one name or a comma-separated list, as for a manifest
+    event (never its letters)."""
+    if isinstance(crew, str):
+        crew = crew.split(",")
+    return tuple(str(c).strip() for c in crew if str(c).strip())
+
+
+def _known_pad(pad: str) -> str:
+    """The pad's catalogue id; an unknown pad is bad input (``UnknownSiteError``), not a rule
+    the flight breaks."""
+    from ..launch.sites import load_sites
+
+    return load_sites().resolve(pad)
+
+
+def _known_port(port: str) -> str:
+    """The port's id; a port the station never had is bad input (``UnknownPortError`` naming
+    the ports), not a rule the flight breaks."""
+    from ..station.catalog import load_station
+    from .station_link import UnknownPortError, norm_id
+
+    st = load_station("iss")
+    pid = norm_id(port)
+    known = tuple(p.id for p in st.ports) + tuple(p.id for p in st.past_ports)
+    if pid not in known:
+        raise UnknownPortError(f"unknown port {port!r}; the ISS ports are {', '.join(known)}")
+    return pid
 
 
 def _no_event_ids(msg: str) -> str:
