@@ -253,6 +253,12 @@ def test_bad_arguments_get_one_line_input_errors_not_python_ones():
         "is outside the ephemeris": lambda: gf.station_ephemeris().slice("2030-11-28", "2030-11-29"),
         "ends before it starts": lambda: gf.station_ephemeris().slice("2025-11-28", "2025-11-27"),
         "altitudes are in metres": lambda: gf.KeplerianElements.from_altitudes(200, 242, 0.9),
+        "is a folder": lambda: gf.load_oem(ROOT),
+        "year must be a number": lambda: gf.utc(None),
+        "hour must be a number": lambda: gf.utc(2025, 1, 1, float("nan")),
+        "places must be a whole number": lambda: gf.iso_utc("2025-01-01", -1),
+        "give the path of a TLE file, not None": lambda: gf.load_tles(None),
+        "OMM file": lambda: gf.load_omm(ROOT / "no-such.json"),
         "seed must be": lambda: gf.fly_approach(seed=-1),
         "seed must be ": lambda: gf.run_mission(seed="a"),
         "no time zone": lambda: gf.pad_outage(start=dt.datetime(2025, 11, 27)),
@@ -335,3 +341,13 @@ def test_monte_carlo_takes_a_scenario_object_and_equal_campaigns_compare_equal()
     b = gf.monte_carlo(None, runs=2, seed=1)
     assert a.summary == b.summary and a.table.equals(b.table)
     assert gf.monte_carlo(None, runs=2, seed=1) == b and b.wall_s > 0
+    # the dispersions reported are those flown: their seed is the campaign's (it read 0: an audit)
+    assert a.dispersions.seed == 1 and a.campaign_seed == 1
+
+
+def test_pad_outage_reads_a_date_object_as_the_same_date_string():
+    """Found by an audit: start=datetime.date(2025, 11, 27) meant 00:00 (three launches slipped),
+    the string '2025-11-27' 'lost after that day's launch' (one)."""
+    import datetime as dt
+
+    assert gf.pad_outage(start=dt.date(2025, 11, 27)).slips == gf.pad_outage(start="2025-11-27").slips

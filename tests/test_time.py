@@ -87,3 +87,42 @@ def test_add_seconds_round_trip_precision():
     s = np.array([0.0, 1e-3, 86400.0 * 3 + 0.123456])
     t1 = gt.add_seconds(t0, s)
     assert np.max(np.abs(gt.seconds_between(t0, t1) - s)) < 1e-6
+
+
+def test_the_earth_orientation_past_heyokas_table_follows_the_iers_predictions():
+    """heyoka's bundled EOP table ends 22 Nov 2026, so every Earth-fixed propagation of current data
+    was refused (a TLE of December 2026 could not be flown). The table is now extended by a year
+    (UT1-UTC on its one-year trend, polar motion held); checked against IERS's own later
+    predictions (finals2000A.all of 16 Nov 2026, shipped by astropy-iers-data, a test dependency):
+    within 0.12 s of UT1 and 0.16 arcsec of polar motion at every day of the year."""
+    import os
+
+    import numpy as np
+
+    iers_data = pytest.importorskip("astropy_iers_data")
+    from gyrfalcon.time import _bundled_eop, eop_table
+
+    path = os.path.join(os.path.dirname(iers_data.__file__), "data", "finals2000A.all")
+    rows = [ln for ln in open(path) if ln[58:68].strip()]          # IERS fixed columns (finals2000A readme)
+    mjd = np.array([float(ln[7:15]) for ln in rows])
+    ut1, x, y = (np.array([float(ln[a:b]) for ln in rows]) for a, b in ((58, 68), (18, 27), (37, 46)))
+    ours = eop_table()
+    end = float(_bundled_eop()["mjd"][-1])
+    days = end + np.arange(1.0, min(366.0, mjd[-1] - end))
+    assert len(days) > 300
+    assert np.max(np.abs(np.interp(days, ours["mjd"], ours["delta_ut1_utc"]) - np.interp(days, mjd, ut1))) < 0.12
+    for col, ref in (("pm_x", x), ("pm_y", y)):
+        assert np.max(np.abs(np.interp(days, ours["mjd"], ours[col]) - np.interp(days, mjd, ref))) < 0.16
+    # inside heyoka's table nothing changed
+    assert np.array_equal(ours[: len(_bundled_eop())], _bundled_eop())
+
+
+def test_a_current_state_propagates_with_the_earth_fixed_field():
+    """A state of 5 Dec 2026 (after heyoka's tables) with the 'full' model: flown, not refused."""
+    import gyrfalcon as gf
+
+    s0 = gf.State(gf.utc(2026, 12, 5), [4594538.0, -518497.5, 4971920.0], [3048.8, 6705.9, -2116.0],
+                  mass_kg=450000.0)
+    e = gf.Propagator("full", params={"drag_area_m2": 1500.0, "drag_cd": 2.2}).propagate(s0, 600.0)
+    zonal = gf.Propagator("two-body").propagate(s0, 600.0)
+    assert 1.0 < float(np.linalg.norm(e.r_m[-1] - zonal.r_m[-1])) < 20e3       # the field acts, sanely

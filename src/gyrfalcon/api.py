@@ -1343,10 +1343,14 @@ def pad_outage(pad: str = "baikonur-31", start: str = "2025-11-27", end: str | N
     from .traffic.builtin import planned_events
     from .traffic.whatif import parse_pad_outage, pad_outage_whatif
 
+    from datetime import date as _date, datetime as _datetime
+
     from .time import iso_utc, parse_utc
 
     # a Time or an aware datetime as its UTC instant (a naive datetime is refused, as everywhere)
     # a datetime or Time as whole seconds, which the outage text takes (it refuses fractions)
+    # a datetime.date is the bare date it writes (the same reading as the string "2025-11-27")
+    start, end = (x.isoformat() if isinstance(x, _date) and not isinstance(x, _datetime) else x for x in (start, end))
     start, end = (x if x is None or isinstance(x, str) else iso_utc(parse_utc(x), 0) for x in (start, end))
     outage = parse_pad_outage(f"{pad}:{start}..{end or ''}", planned_events()[0])
     kw = {}

@@ -11,7 +11,8 @@ Data, all offline:
 * UT1-UTC and polar motion: the IERS rapid ``finals2000A.all`` table bundled in
   ``heyoka`` (:class:`heyoka.eop_data`), the same table the propagator's ITRF rotation
   uses, so the dynamics and the frames agree. It holds measured values up to its
-  timestamp (Sep 2026) and predictions for about a year after.
+  timestamp (17 Sep 2026) and IERS predictions to 22 Nov 2026; past that it is extended by a
+  year (UT1-UTC on its trend, polar motion held: :func:`eop_table`).
 
 Assumption: a string with no zone designator is UTC (the CCSDS convention).
 A ``datetime`` without ``tzinfo`` is refused (:class:`~gyrfalcon.errors.NaiveDatetimeError`).
@@ -28,6 +29,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import functools
+import numbers
 import re
 
 import numpy as np
@@ -68,13 +70,74 @@ def timescale():
     return ts
 
 
+EXTENSION_DAYS = 366
+"""How far past the end of heyoka's bundled tables the Earth orientation and the space weather
+are extended [days] (see :func:`eop_table`, :func:`sw_table`)."""
+UT1_TREND_DAYS = 365
+"""Span of the table's last rows whose UT1-UTC trend is carried past its end [days]."""
+
+
 @functools.lru_cache(maxsize=1)
 def eop_table():
-    """heyoka's bundled EOP table (structured array: mjd, delta_ut1_utc [s], pm_x, pm_y [arcsec], dX, dY [mas])."""
-    from gyrfalcon._heyoka import heyoka as _heyoka
-    hy = _heyoka()
+    """The EOP table of the package (structured array: mjd, delta_ut1_utc [s], pm_x, pm_y
+    [arcsec], dX, dY [mas]): heyoka's bundled IERS ``finals2000A`` rows, then
+    :data:`EXTENSION_DAYS` daily rows past its end (it ends 2026-11-22 in heyoka 7.13).
 
-    return np.array(hy.eop_data().table)
+    The extension, an assumption: UT1-UTC follows the straight-line trend of the table's last
+    :data:`UT1_TREND_DAYS` days (measured, then IERS predictions), and polar motion and the CIP
+    offsets keep their last values. Against IERS's later predictions (``finals2000A.all`` of
+    16 Nov 2026, tests/test_time.py) it differs by at most 0.11 s of UT1 and 0.15 arcsec of polar
+    motion over the year (0.1 s of Earth rotation is 46 m at the equator and 0.1 s of a launch
+    window; 0.15 arcsec is 5 m at the surface): small beside the drag error of any prediction
+    that long. A leap second announced after the table is not known.
+
+    >>> t = eop_table(); bool(np.all(np.diff(t["mjd"]) == 1.0)), len(t) - len(_bundled_eop())
+    (True, 366)
+    """
+    tab = _bundled_eop()
+    last = tab[-1]
+    recent = tab[tab["mjd"] > last["mjd"] - UT1_TREND_DAYS]
+    rate = float(np.polyfit(recent["mjd"], recent["delta_ut1_utc"], 1)[0])      # s/day
+    ext = np.zeros(EXTENSION_DAYS, dtype=tab.dtype)
+    ext["mjd"] = last["mjd"] + np.arange(1, EXTENSION_DAYS + 1)
+    ext["delta_ut1_utc"] = last["delta_ut1_utc"] + rate * (ext["mjd"] - last["mjd"])
+    for k in ("pm_x", "pm_y", "dX", "dY"):
+        ext[k] = last[k]
+    out = np.concatenate([tab, ext])
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def sw_table():
+    """The space-weather table of the package (structured array: mjd, Ap_avg, f107,
+    f107a_center81): heyoka's bundled CelesTrak ``SW-All`` rows, then daily rows to the end of
+    :func:`eop_table`. The extension, an assumption: persistence, the mean daily F10.7 and Ap
+    of the table's last 81 days for every later day (F10.7 and its 81-day mean alike), the
+    forecast the station predictions already hold (:func:`gyrfalcon.orbits.station_source.space_weather_at`).
+    The table's last 40 days, whose centred 81-day mean was not yet known, get that mean too.
+    """
+    from gyrfalcon._heyoka import heyoka as _heyoka
+
+    tab = np.array(_heyoka().sw_data().table)
+    ok = np.isfinite(tab["f107"]) & np.isfinite(tab["Ap_avg"])
+    tail = tab[ok][-81:]
+    f107, ap = float(np.mean(tail["f107"])), float(np.mean(tail["Ap_avg"]))
+    tab["f107a_center81"] = np.where(np.isfinite(tab["f107a_center81"]), tab["f107a_center81"], f107)
+    end = float(eop_table()["mjd"][-1])
+    ext = np.zeros(max(0, int(end - tab["mjd"][-1])), dtype=tab.dtype)
+    ext["mjd"] = tab["mjd"][-1] + np.arange(1, len(ext) + 1)
+    ext["f107"], ext["f107a_center81"], ext["Ap_avg"] = f107, f107, ap
+    out = np.concatenate([tab, ext])
+    out.flags.writeable = False
+    return out
+
+
+@functools.lru_cache(maxsize=1)
+def _bundled_eop():
+    from gyrfalcon._heyoka import heyoka as _heyoka
+
+    return np.array(_heyoka().eop_data().table)
 
 
 def utc(year, month=1, day=1, hour=0, minute=0, second=0.0):
@@ -85,6 +148,11 @@ def utc(year, month=1, day=1, hour=0, minute=0, second=0.0):
     """
     if isinstance(year, _dt.datetime):         # utc(datetime): its instant (a naive one is refused)
         return from_datetime(year)
+    for name, x in zip(("year", "month", "day", "hour", "minute", "second"), (year, month, day, hour, minute, second)):
+        a = np.asarray(x) if not isinstance(x, (str, bytes)) or x is None else None
+        if a is None or a.dtype.kind not in "iuf" or not np.all(np.isfinite(a)):
+            raise TimeError(f"utc(): {name} must be a number (or an array of numbers), got {x!r}; e.g. "
+                            "utc(2025, 11, 27, 9, 27, 57.4)")
     return timescale().utc(year, month, day, hour, minute, second)
 
 
@@ -202,8 +270,12 @@ def iso_utc(t, places: int = 3) -> str:
     >>> iso_utc(parse_utc("2025-12-31T23:59:59.9996"), places=3)
     '2026-01-01T00:00:00.000Z'
     """
+    if isinstance(places, bool) or not isinstance(places, numbers.Integral) or not 0 <= places <= 9:
+        raise TimeError(f"places must be a whole number of decimals from 0 to 9, got {places!r}")
     if not hasattr(t, "utc_iso"):             # an ISO string, an aware datetime: read as parse_utc reads it
         t = parse_utc(t)
+    if np.ndim(t.tt) != 0:
+        raise TimeError(f"iso_utc takes one instant; got a Time of shape {np.shape(t.tt)} (take one element)")
     # skyfield rounds consistently (carrying into minutes and days)
     text = t.utc_iso(places=places)
     return text if text.endswith("Z") else text + "Z"

@@ -234,3 +234,30 @@ def test_usage_errors_of_the_installed_command_are_one_line(args):
     lines = [x for x in res.stderr.splitlines() if x.strip()]
     assert len(lines) == 1 and lines[0].startswith("error: "), res.stderr
     assert "Usage:" not in res.stderr and res.stdout == ""
+
+
+def test_audit_serve_refuses_a_db_that_is_not_a_manifest_before_listening(tmp_path):
+    """Found by an audit: 'serve --db FILE' on a file that is not a database started, and every
+    manifest request then failed with 503."""
+    from typer.testing import CliRunner
+
+    from gyrfalcon.cli.app import app
+
+    bogus = tmp_path / "iss.oem"
+    bogus.write_text("CCSDS_OEM_VERS = 2.0\n" * 200)
+    res = CliRunner().invoke(app, ["serve", "--port", "18999", "--out", str(tmp_path), "--db", str(bogus),
+                                   "--token-file", str(tmp_path / "tok")])
+    assert res.exit_code == 2 and "not a manifest database" in res.stderr, res.output
+    assert bogus.read_text().startswith("CCSDS_OEM_VERS")
+
+
+def test_audit_a_closed_stdout_is_a_quiet_exit_141(tmp_path):
+    """Found by an audit: 'gyrfalcon station --json >&-' ended in a traceback (sys.stdout is None)."""
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    out = subprocess.run(["bash", "-c", f'"{sys.executable}" -m gyrfalcon.cli.app station --json >&-'],
+                         capture_output=True, text=True, env=env, timeout=300)
+    assert out.returncode == 141 and "Traceback" not in out.stderr, out.stderr[-2000:]

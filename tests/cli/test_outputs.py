@@ -220,3 +220,24 @@ def test_a_folder_that_refuses_new_files_is_found_before_the_work():
     assert res.exit_code == 2 and "/proc is not writable" in res.stderr, res.output
     with pytest.raises(od.OutputError, match="not writable"):
         od.check_output_file("/proc/gyrfalcon-x.oem")
+
+
+def test_audit_an_output_is_never_the_input_or_an_empty_name(tmp_path):
+    """Found by an audit: 'propagate --oem' over its own --from-oem input (with --overwrite) replaced
+    the input with the output; an empty --oem was silently ignored."""
+    import gzip
+
+    from typer.testing import CliRunner
+
+    from gyrfalcon.cli.app import app
+    from gyrfalcon.orbits.iss import iss_default_path
+
+    oem = tmp_path / "iss.oem"
+    oem.write_bytes(gzip.decompress(iss_default_path().read_bytes()))
+    before = oem.read_bytes()
+    base = ["propagate", "--from-oem", str(oem), "--model", "two-body", "--duration", "1h"]
+    for extra, words in ((["--oem", str(oem), "--overwrite"], "the file this command reads"),
+                         (["--oem", ""], "--oem is empty")):
+        res = CliRunner().invoke(app, base + extra)
+        assert res.exit_code == 2 and words in res.stderr and "\n" not in res.stderr.strip(), res.output
+    assert oem.read_bytes() == before

@@ -87,3 +87,17 @@ def test_an_oem_that_ends_before_the_undocking_is_extended_by_propagation(app, t
     from gyrfalcon.time import parse_utc, seconds_between
 
     assert abs(float(seconds_between(parse_utc(ref["landing_utc"]), parse_utc(got["landing_utc"])))) < 1.0
+
+
+def test_the_packaged_file_is_extended_for_a_return_after_it_as_a_given_one_is(app):
+    """Found by an audit: an undocking after the packaged file's end (9 Dec 2025 12:00) was refused
+    with 'give an OEM that covers the return', while the same file given as --station-oem was
+    extended. Now both are; one within the file is flown on NASA's samples alone (no extension)."""
+    late = runner.invoke(app, ["landing", "--undock", "2025-12-09T11:50Z"])     # flown: no pass reaches the zone
+    assert late.exit_code == 2 and "covers the return" not in late.stderr and "no pass within a day" in late.stderr
+    later = runner.invoke(app, ["landing", "--date", "2025-12-13"])   # a day after the file: listed on the extension
+    assert later.exit_code == 0 and "extended by propagation" in later.stderr, later.output
+    assert "2025-12-13T03:1" in later.stdout
+    inside = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--json"])
+    assert inside.exit_code == 0 and "extended" not in inside.stderr
+    assert json.loads(inside.stdout)["station"]["drag"] is None

@@ -116,6 +116,15 @@ def test_chaser_trajectory_is_continuous_and_ends_at_the_station(ms28):
     # no jumps: consecutive samples move at orbital speed at most
     step = np.linalg.norm(np.diff(ch.r_m, axis=0), axis=1) / np.diff(ch.t_s)
     assert step.max() < 8.0e3
+    # the Kurs acquisition event is where the two trajectories are the acquisition range apart (an
+    # audit found it on the first 60-s sample inside: 96 km, 27 s late)
+    from gyrfalcon.proximity.kurs import KursModel
+
+    acq = next(e for e in r.events if e.name == "Kurs acquisition")
+    t_a = parse_utc(acq.utc)
+    ra, _ = ch.interpolate(float(seconds_between(ch.epoch, t_a)))
+    sa, _ = st.interpolate(float(seconds_between(st.epoch, t_a)))
+    assert abs(np.linalg.norm(ra - sa) - KursModel().acquisition_range_m) < 300.0
 
 
 def test_output_directory_is_complete_and_readable(ms28):

@@ -264,3 +264,28 @@ def test_a_state_refuses_what_is_not_one_instant_or_a_mass(kw, words):
     assert "\n" not in str(err.value)
     assert State(**{**args, **dict(t="2025-11-24T12:00:00Z", r_m=args["r_m"] if "r_m" not in kw else [7e6, 0, 0],
                                    mass_kg=7000.0)}).t.utc_iso() == "2025-11-24T12:00:00Z"
+
+
+@pytest.mark.parametrize("extra, words", [
+    ({"sw_f107": 300.0}, "is not read by this force model"),
+    ({"drag_scale": -100.0}, "'drag_scale' must be a finite number >= 0"),
+    ({"drag_area_m2": -20.0}, "'drag_area_m2' must be a finite number > 0"),
+    ({"drag_cd": float("nan")}, "'drag_cd' must be a finite number > 0"),
+])
+def test_propagation_parameters_are_used_and_in_range_or_refused(extra, words):
+    """Found by an audit: with the 'full' preset a space-weather value was silently ignored (the
+    model reads heyoka's table) and a negative area or scale flew 'anti-drag'."""
+    from gyrfalcon import Propagator, State, utc
+    from gyrfalcon.errors import InputError
+
+    s0 = State(utc(2025, 11, 24, 12), [4594538.0, -518497.5, 4971920.0], [3048.8, 6705.9, -2116.0],
+               mass_kg=450000.0)
+    with pytest.raises(InputError, match=words):
+        Propagator("full", params={"drag_area_m2": 1500.0, "drag_cd": 2.2, **extra}).propagate(s0, 600.0)
+
+
+def test_an_ephemeris_repr_is_one_readable_line():
+    from gyrfalcon import station_ephemeris
+
+    assert repr(station_ephemeris()) == ("Ephemeris('ISS', GCRF, 5402 samples, 2025-11-24T12:00:00Z .. "
+                                         "2025-12-09T12:00:00Z, 1 segment)")

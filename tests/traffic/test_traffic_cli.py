@@ -153,3 +153,29 @@ def test_whatif_on_a_stored_manifest(app, db):
     d = json.loads(res.stdout)
     ms27 = next(s for s in d["slips"] if s["vehicle"] == "Soyuz MS-27")
     assert ms27["replanned_utc"].startswith("2025-05-17")  # 1 May + 16 d
+
+
+def test_audit_files_the_commands_did_not_create_stay_as_they_were(app, db, tmp_path):
+    """Found by an audit, each changed or lost a file the tool did not create: a listing turned an
+    empty file into a database; a refusal of a foreign SQLite file had switched it to WAL; the Gantt
+    chart could be written over the manifest it was drawn from; an in-memory URL 'saved' nothing;
+    an outage of 1900..9999 reported every launch 'unaffected'."""
+    empty = tmp_path / "e.txt"
+    empty.write_bytes(b"")
+    assert "empty file" in refused(runner.invoke(app, ["traffic", "events", "--db", str(empty)]))
+    assert empty.stat().st_size == 0
+    foreign = tmp_path / "foreign.sqlite"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE foo (a)")
+    con.commit()
+    con.close()
+    before = foreign.read_bytes()
+    assert "did not create (foo)" in refused(runner.invoke(app, ["traffic", "events", "--db", str(foreign)]))
+    assert foreign.read_bytes() == before
+    png_db = tmp_path / "m.png"
+    png_db.write_bytes(open(db, "rb").read())
+    err = refused(runner.invoke(app, ["traffic", "gantt", "--db", str(png_db), "--out", str(png_db), "--overwrite"]))
+    assert "the file this command reads" in err and count(str(png_db))[0] == 19
+    assert "in-memory" in refused(runner.invoke(app, ["traffic", "init", "--db", "sqlite:///"]))
+    assert "give dates from 1998-11-20" in refused(
+        runner.invoke(app, ["traffic", "whatif", "--pad-outage", "baikonur-31:1900-01-01..9999-12-31"]))

@@ -97,6 +97,14 @@ def main() -> None:  # console-script entry point
 
     from .common import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, EXIT_USER_ERROR, _err_line, silence_stdout
 
+    import warnings
+
+    # numpy's floating-point notices (overflow, divide by zero) on absurd input are not for the
+    # person at the terminal: the refusal that follows is one line saying what was wrong
+    warnings.filterwarnings("ignore", r"(overflow|divide by zero|invalid value|underflow) encountered",
+                            RuntimeWarning)
+    if sys.stdout is None:               # started with stdout closed (`gyrfalcon ... >&-`): nothing can be read
+        sys.exit(EXIT_BROKEN_PIPE)
     usage, no_args, abort = _click_errors()
     stdout = sys.stdout
     try:

@@ -12,9 +12,21 @@ def _station(station_oem, station_tle=None, at_utc=None):
     from .station_opts import station_from_options
 
     t = None if at_utc is None else parse_utc(at_utc)
-    st = station_from_options(station_oem, station_tle, t, None if t is None else add_seconds(t, 3 * 86400.0),
-                              extend_oem=station_oem is not None and t is not None)
+    until = None if t is None else add_seconds(t, 3 * 86400.0)
+    extend = station_tle is None and t is not None and (station_oem is not None
+                                                        or not _packaged_covers(add_seconds(t, 6 * 3600.0)))
+    st = station_from_options(station_oem, station_tle, t, until, extend_oem=extend)
     return st.ephemeris("GCRF"), st
+
+
+def _packaged_covers(t) -> bool:
+    """Whether the packaged ISS OEM reaches ``t`` (a return needs the station about 6 h past the
+    undocking at most; beyond the file it is extended, as a --station-oem file is)."""
+    from ..orbits.iss import iss_ephemeris
+    from ..time import seconds_between
+
+    eph = iss_ephemeris("GCRF")
+    return float(seconds_between(eph.epoch, t)) <= float(eph.t_s[-1])
 
 
 def _zone(zone, target_lat, target_lon, target_alt):
@@ -34,7 +46,7 @@ def register(app: typer.Typer) -> None:
     @app.command("landing")
     @handle_errors
     def landing(
-        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) made before the undocking; one that ends earlier is extended by propagation (drag fitted on its last samples; a warning gives the expected error). Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00)."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) made before the undocking; one that ends earlier is extended by propagation (drag fitted on its last samples; a warning gives the expected error). Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00), extended the same way."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series: orbit fitted to the sets dated before the undocking (or --date), never after."),
         undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
         date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),

@@ -44,7 +44,7 @@ def register(app: typer.Typer) -> None:
 
         # every check before the nominal is planned (about 6 s) or a cluster is started
         check_seed(seed)
-        check_output_folder(out, "--out")
+        check_output_folder(out, "--out", kind="campaign")
         if scenario is None:
             text, source = default_scenario_text(), "<embedded soyuz-ms-28.toml>"
         else:

@@ -166,8 +166,8 @@ def register(app: typer.Typer) -> None:
         from .station_opts import print_warnings
 
         dur_s, step_s = _checked_request(model, from_oem, from_tle, from_state, duration, step)
-        if oem_out:
-            check_output_file(oem_out, overwrite, "--oem")
+        if oem_out is not None:
+            check_output_file(oem_out, overwrite, "--oem", inputs=(from_oem, from_tle))
         _check_size(from_tle, model, dur_s, step_s, duration, step)
         if from_oem is not None:
             state, eph, report, st = _start_from_oem(from_oem, start, dur_s, step_s, model)

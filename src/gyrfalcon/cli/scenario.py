@@ -30,7 +30,9 @@ def register(app: typer.Typer) -> None:
             fail(f"{path} exists; give another path or --overwrite to replace it")
         check_output_file(path, force, "scenario file")
         atomic_write_text(path, default_scenario_text() if default else template_text())
-        console().print(f"wrote {path}; edit it, then: gyrfalcon run {path}")
+        import shlex
+
+        console().print(f"wrote {path}; edit it, then: gyrfalcon run {shlex.quote(str(path))}")
 
     @sub.command("check")
     @handle_errors

@@ -26,6 +26,11 @@ def register(app: typer.Typer) -> None:
     ):
         """Serve the viewer (CesiumJS, offline) and the JSON API; writes need the bearer token printed on first start."""
         check_serve_inputs(host, port, out)
+        if db is not None and ("://" in db or Path(db).exists()):
+            from .traffic import _store
+
+            with _store(db):    # an existing --db opened once before listening: a bad one is refused here
+                pass
         import uvicorn
 
         from ..web.app import WebConfig, create_app

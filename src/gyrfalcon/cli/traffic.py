@@ -38,7 +38,15 @@ def _store(db, create: bool = False):
         from .checks import check_reachable
 
         check_reachable(url, "--db", default_port=5432 if url.startswith("postgres") else None)
-    missing = url.startswith("sqlite:///") and not Path(url[len("sqlite:///"):]).is_file()
+    if url.startswith("sqlite") and url.rstrip("/") in ("sqlite:", "sqlite:/") or ":memory:" in url:
+        from ..errors import InputError
+
+        raise InputError(f"--db {db}: an in-memory database keeps nothing after the command; give a file path")
+    path = Path(url[len("sqlite:///"):]) if url.startswith("sqlite:///") else None
+    missing = path is not None and not path.is_file()
+    if path is not None and not missing and not create and path.stat().st_size == 0:
+        raise ManifestStoreError(f"--db {db}: {path} is an empty file, not a manifest database; nothing was written. "
+                                 f"Make it one with 'gyrfalcon traffic init --db {db}', or give the database's path")
     if missing and not create and db is None:
         s = ManifestStore(None)
         try:
@@ -58,7 +66,24 @@ def _store(db, create: bool = False):
         raise ManifestStoreError(
             f"no manifest database at {url[len('sqlite:///'):]}; create it with 'gyrfalcon traffic init"
             f"{'' if db is None else ' --db ' + str(db)}' (add --empty for an empty one)")
-    return ManifestStore(db, create_folder=create)
+    return ManifestStore(db, create_folder=create)     # init makes its folder, as run --out does
+
+
+def _day_end(text: str) -> str:
+    """``--to`` as the end of the chart: a bare UTC day is shown whole (to the next midnight)."""
+    import re
+
+    from ..time import add_seconds, iso_utc, parse_utc
+    from ..traffic.manifest import normalise_time
+
+    if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+        return normalise_time(iso_utc(add_seconds(parse_utc(text.strip()), 86400.0), 3))
+    return normalise_time(text)
+
+
+def _db_file(db):
+    """The SQLite file ``--db`` names (None for the default store or a database URL)."""
+    return None if db is None or "://" in str(db) else db
 
 
 def _manifest(db, builtin: bool):
@@ -164,7 +189,7 @@ def register(app: typer.Typer) -> None:
             notes: str = typer.Option("", "--notes", help="Free text (a '[moves with X]' tag links it to X's launch in what-ifs)."),
             what_if: bool = typer.Option(False, "--what-if", help="Do not record it: say which rules it would break "
                                          "and what the station would look like (exit 0)."),
-            json_out: bool = typer.Option(False, "--json", help="With --what-if: print the result as JSON."),
+            json_out: bool = typer.Option(False, "--json", help="Print the result as JSON (the recorded event; with --what-if, the rules it would break)."),
             db: str = typer.Option(None, "--db", help=DB_HELP)):
         """Record an event after checking every rule on the whole timeline (refused: nothing written)."""
         from ..traffic.manifest import ManifestRuleError
@@ -179,6 +204,9 @@ def register(app: typer.Typer) -> None:
             except ManifestRuleError as exc:
                 raise type(exc)(f"{exc}; to see it as a what-if (nothing recorded), pass --what-if",
                                 exc.event) from None
+        if json_out:
+            print_json({"what_if": False, "recorded": True, "event": e.as_dict()})
+            return
         console().print(f"recorded {e.describe()}")
 
     @traffic.command("move")
@@ -234,13 +262,13 @@ def register(app: typer.Typer) -> None:
         from .checks import check_output_file
 
         _check_image_suffix(out, "--out")
-        check_output_file(out, overwrite, "--out")
+        check_output_file(out, overwrite, "--out", inputs=(_db_file(db),))
         m = _manifest(db, builtin)
         ivs = port_intervals(m.events, m.vehicles)
         with atomic_path(out) as tmp:
             gantt(tmp, ivs, ports=m.station.chart_ports(i.port for i in ivs), title=f"{m.station.name} port occupancy",
                   start_utc=normalise_time(start) if start else None,
-                  end_utc=normalise_time(end) if end else None)
+                  end_utc=_day_end(end) if end else None)
         console().print(f"wrote {out}")
 
     @traffic.command("whatif")
@@ -259,7 +287,7 @@ def register(app: typer.Typer) -> None:
             from .checks import check_output_file
 
             _check_image_suffix(gantt_out, "--gantt")
-            check_output_file(gantt_out, overwrite, "--gantt")
+            check_output_file(gantt_out, overwrite, "--gantt", inputs=(_db_file(db),))
         kwargs = {}
         if turnaround_days is not None:
             kwargs["turnaround_days"] = turnaround_days

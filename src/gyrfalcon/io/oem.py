@@ -519,12 +519,10 @@ def load_oem(path) -> OEM:
     Reading checks the format only; whether the sampling carries an interpolation is
     checked when the samples become an ephemeris (:meth:`OEM.ephemeris`).
     """
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise OEMFormatError(f"OEM file '{p}' does not exist; give the path of a CCSDS OEM "
-                             "(.txt, .oem, .xml, optionally .gz)") from None
+    from .files import read_input_bytes
+
+    p, raw = read_input_bytes(path, "OEM", OEMFormatError,
+                              "give the path of a CCSDS OEM (.txt, .oem, .xml, optionally .gz)")
     if raw[:2] == b"\x1f\x8b":
         try:
             raw = gzip.decompress(raw)

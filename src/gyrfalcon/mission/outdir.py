@@ -116,7 +116,8 @@ def check_output_folder(path, what: str = "--out", kind: str | None = None) -> P
     Allowed: a missing path whose nearest existing parent is a writable folder, an empty folder,
     or a folder that is ours. Refused: a symbolic link, a file, a foreign non-empty folder, a
     folder (or parent) that is not writable; with ``kind="run"`` (a run replaces its folder) also
-    a campaign's folder and one holding files no run wrote (:func:`check_run_folder`)."""
+    a campaign's folder and one holding files no run wrote (:func:`check_run_folder`); with
+    ``kind="campaign"`` a finished run's folder."""
     p = Path(path)
     if p.is_symlink():
         raise OutputError(f"{what} {_describe(p)} is a symbolic link; give the real folder path (gyrfalcon does not "
@@ -131,6 +132,9 @@ def check_output_folder(path, what: str = "--out", kind: str | None = None) -> P
             raise OutputError(f"{what} {_describe(p)} is not writable; give a folder you can write to")
         if kind == "run":
             check_run_folder(p, what)
+        if kind == "campaign" and is_complete(p) and not is_campaign(p):
+            raise OutputError(f"{what} {_describe(p)} holds a finished 'gyrfalcon run', not a campaign; give another "
+                              f"{what}")
     check_no_live_writer(p)
     parent = p.parent if p.parent != Path("") else Path(".")
     anc = parent
@@ -159,22 +163,41 @@ def _can_create_in(folder: Path) -> bool:
     return True
 
 
-def check_output_file(path, overwrite: bool = False, what: str = "output") -> Path:
-    """Refuse an output file the tool may not write (exists without ``overwrite``, a folder, a link,
-    a missing or read-only parent folder); returns the path."""
+def check_output_file(path, overwrite: bool = False, what: str = "output", inputs=()) -> Path:
+    """Refuse an output file the tool may not write (an empty name, exists without ``overwrite``,
+    a folder, a link, a read-only file, one of the command's own ``inputs``, a missing or
+    read-only parent folder); returns the path."""
+    if not str(path).strip():
+        raise OutputError(f"{what} is empty; give a file path")
     p = Path(path)
+    for given in inputs:
+        if given is not None and _same_file(p, Path(given)):
+            raise OutputError(f"{what} {_describe(p)} is the file this command reads ({given}); give another path")
     if str(path).endswith(("/", os.sep)) or (p.exists() and p.is_dir()):
         raise OutputError(f"{what} {_describe(p)} is a folder; give a file path")
     if p.is_symlink():
         raise OutputError(f"{what} {_describe(p)} is a symbolic link; give the real file path")
     if p.exists() and not overwrite:
         raise OutputError(f"{what} {_describe(p)} exists; give another path or --overwrite to replace it")
+    if p.exists() and not os.access(p, os.W_OK):
+        raise OutputError(f"{what} {_describe(p)} is read-only (its permissions protect it); give another path, "
+                          "or make it writable first")
     parent = p.parent if str(p.parent) else Path(".")
     if not parent.is_dir():
         raise OutputError(f"{what} {_describe(p)}: folder {parent} does not exist; create it or give another path")
     if not os.access(parent, os.W_OK | os.X_OK) or not _can_create_in(parent):
         raise OutputError(f"{what} {_describe(p)}: folder {parent} is not writable; give a folder you can write to")
     return p
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (an existing one: by inode; else by resolved path)."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 @contextlib.contextmanager

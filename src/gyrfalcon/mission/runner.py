@@ -750,9 +750,14 @@ def _approach_phase(scenario, asc, plan, appr, tl: _Timeline, notes):
     acq_m = KursModel().acquisition_range_m
     rt = plan.relative_trajectory
     if rt is not None:
-        idx = np.nonzero(np.linalg.norm(rt.rho_lvlh_m, axis=1) < acq_m)[0]
+        rng = np.linalg.norm(rt.rho_lvlh_m, axis=1)
+        idx = np.nonzero(rng < acq_m)[0]
         if len(idx):
-            tl.add("Kurs acquisition", add_seconds(asc.insertion.t, float(rt.t_s[idx[0]])), "approach",
+            k = int(idx[0])
+            t_s = float(rt.t_s[k])
+            if k > 0:                     # the crossing between the samples (range linear over one step)
+                t_s = float(np.interp(acq_m, [rng[k], rng[k - 1]], [rt.t_s[k], rt.t_s[k - 1]]))
+            tl.add("Kurs acquisition", add_seconds(asc.insertion.t, t_s), "approach",
                    f"range {acq_m / 1e3:.0f} km (Kurs acquisition range, model)")
     t_approach = parse_utc(appr.start_utc)
     for ph in appr.phases:

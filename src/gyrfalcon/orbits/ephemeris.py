@@ -212,6 +212,12 @@ class Ephemeris:
     def __len__(self) -> int:
         return len(self.t_s)
 
+    def __repr__(self) -> str:
+        from ..time import iso_utc
+
+        return (f"Ephemeris({self.name!r}, {self.frame}, {len(self.t_s)} samples, {iso_utc(self.start, 0)} .. "
+                f"{iso_utc(self.stop, 0)}, {len(self._pieces)} segment{'s' if len(self._pieces) != 1 else ''})")
+
     def seconds_from_epoch(self, t) -> np.ndarray:
         """TT seconds from :attr:`epoch` to ``t`` (a ``Time``, an ISO string, or already seconds)."""
         from ..time import parse_utc, seconds_between
@@ -294,6 +300,13 @@ class Ephemeris:
             if self.frame == "ITRF":
                 vi = v + np.cross([0.0, 0.0, EARTH_ROTATION_RATE_RAD_S], r)
             rn = np.linalg.norm(r, axis=1)
+            if self.frame in ("GCRF", "EME2000", "ICRF", "TEME", "ITRF") and np.any(rn < INSIDE_EARTH_M):
+                j = int(np.argmin(rn))
+                from ..time import add_seconds, iso_utc
+
+                raise EphemerisSamplingError(
+                    f"the sample of {iso_utc(add_seconds(self.epoch, float(t[j])), 0)} is {rn[j] / 1000:.1f} km from the "
+                    f"Earth's centre, inside the Earth (a corrupt or zeroed sample?); give a trajectory above the surface")
             energy = 0.5 * np.sum(vi * vi, axis=1) - MU_EARTH_M3_S2 / rn
             with np.errstate(invalid="ignore", divide="ignore"):
                 sma = np.where(energy < 0, -MU_EARTH_M3_S2 / (2.0 * energy), np.nan)
@@ -453,6 +466,11 @@ class Ephemeris:
             starts, None if self.mass_kg is None else self.mass_kg[i0:i1], dict(self.meta), self.degree,
             valid,
         )
+
+
+INSIDE_EARTH_M = 6.0e6
+"""A sample of an Earth-centred ephemeris nearer the centre than this [m] is inside the Earth
+(polar radius 6356.8 km): refused as corrupt by :meth:`Ephemeris.sampling_report`."""
 
 
 def _jump_tolerance_m(r_m, w_rad_s, h_s):

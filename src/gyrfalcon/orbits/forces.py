@@ -210,9 +210,10 @@ class Builder:
             Q = [[self.par(f"rot_q{i}{j}_0", 1.0 if i == j else 0.0)
                   + self.par(f"rot_q{i}{j}_1", 0.0) * tau
                   + self.par(f"rot_q{i}{j}_2", 0.0) * tau2 for j in range(3)] for i in range(3)]
-            era = hy.model.era(self.tc)
+            eop = _eop_data()
+            era = hy.model.era(self.tc, eop_data=eop)
             ce, se = hy.cos(era), hy.sin(era)
-            xp, yp = hy.model.pm_x(self.tc), hy.model.pm_y(self.tc)
+            xp, yp = hy.model.pm_x(self.tc, eop_data=eop), hy.model.pm_y(self.tc, eop_data=eop)
             # W = R3(-s') R2(xp) R1(yp); xp, yp ~ 1e-6 rad: second-order small-angle forms
             cx, sx = 1.0 - 0.5 * xp * xp, xp
             cy, sy = 1.0 - 0.5 * yp * yp, yp
@@ -522,9 +523,10 @@ class NRLMSISE00:
             return hy.model.nrlmsise00_tn([h / 1000.0, lat, lon], f107, f107a, ap, doy)
         if self.space_weather != "table":
             raise InputError(f"unknown space_weather '{self.space_weather}'; use 'table' or 'params'")
-        f107 = hy.model.f107(tc - 1.0 / DAYS_PER_JULIAN_CENTURY) if self.f107 is None else const(float(self.f107))
-        f107a = hy.model.f107a_center81(tc) if self.f107a is None else const(float(self.f107a))
-        ap = hy.model.Ap_avg(tc) if self.ap is None else const(float(self.ap))
+        sw = _sw_data()
+        f107 = hy.model.f107(tc - 1.0 / DAYS_PER_JULIAN_CENTURY, sw_data=sw) if self.f107 is None else const(float(self.f107))
+        f107a = hy.model.f107a_center81(tc, sw_data=sw) if self.f107a is None else const(float(self.f107a))
+        ap = hy.model.Ap_avg(tc, sw_data=sw) if self.ap is None else const(float(self.ap))
         doy = hy.model.dayfrac(tc * DAYS_PER_JULIAN_CENTURY)
         return hy.model.nrlmsise00_tn([h / 1000.0, lat, lon], f107, f107a, ap, doy)
 
@@ -556,7 +558,7 @@ class Drag:
         rho = self.atmosphere.density(b) * b.par("drag_scale", 1.0)
         k = b.pole("true_pole")
         if self.omega == "eop":
-            w = hy.model.erap(b.tc) / SECONDS_PER_JULIAN_CENTURY
+            w = hy.model.erap(b.tc, eop_data=_eop_data()) / SECONDS_PER_JULIAN_CENTURY
         elif self.omega == "nominal":
             w = EARTH_ROTATION_RATE_RAD_S
         else:
@@ -812,6 +814,20 @@ class ForceModel:
         return [(var, e if not isinstance(e, (int, float)) else hy.expression(float(e))) for var, e in zip(b.vars, rhs)]
 
 
+
+def _eop_data():
+    """The package's EOP dataset (heyoka's table extended past its end; :func:`gyrfalcon.time.eop_table`)."""
+    from gyrfalcon._heyoka import eop_data
+
+    return eop_data()
+
+
+def _sw_data():
+    """The package's space-weather dataset (extended past its end; :func:`gyrfalcon.time.sw_table`)."""
+    from gyrfalcon._heyoka import sw_data
+
+    return sw_data()
+
 # ------------------------------------------------------------------------------------------
 # numeric side of the Earth rotation: the quadratic Q(t) parameters of a segment
 # ------------------------------------------------------------------------------------------
@@ -823,7 +839,9 @@ def _xys_cfunc():
 
     dummy = hy.make_vars("dummy")
     X, Y, s = hy.model.iau2006(hy.time, thresh=IAU2006_THRESH_ARCSEC)
-    return hy.cfunc([X, Y, s, hy.model.dX(hy.time), hy.model.dY(hy.time)], [dummy], compact_mode=True)
+    eop = _eop_data()
+    return hy.cfunc([X, Y, s, hy.model.dX(hy.time, eop_data=eop), hy.model.dY(hy.time, eop_data=eop)], [dummy],
+                    compact_mode=True)
 
 
 def precession_nutation_matrix(tt_jc) -> np.ndarray:

@@ -68,7 +68,7 @@ def iss_ephemeris(frame: str = "GCRF"):
     editing one leaves every other caller's trajectory as shipped.
 
     >>> e = iss_ephemeris(); e.r_m[:] = 0.0
-    >>> float(abs(iss_ephemeris().r_m[0]).max()) > 6.3e6
+    >>> bool(iss_ephemeris().r_m.any())
     True
     """
     return copy.deepcopy(_iss_ephemeris(frame))

@@ -72,6 +72,28 @@ _MERGE_S = 1e-9
 PUBLIC_PARAMS = ("drag_cd", "drag_area_m2", "drag_scale", "sw_f107", "sw_f107a", "sw_ap")
 
 
+PARAM_RANGES = {"drag_cd": (0.0, False), "drag_area_m2": (0.0, False), "drag_scale": (0.0, True),
+                "sw_f107": (0.0, False), "sw_f107a": (0.0, False), "sw_ap": (0.0, True)}
+"""Lower bound of each public parameter and whether it may equal it (all finite)."""
+
+
+def _check_param_values(given: dict, used) -> None:
+    """The caller's parameters: finite and in range; a space-weather value only where the model
+    reads it (``NRLMSISE00(space_weather="params")``), never silently ignored."""
+    for k, v in given.items():
+        if k.startswith("sw_") and k not in used:
+            raise InputError(f"propagation parameter '{k}' is not read by this force model (its space weather comes "
+                             "from heyoka's table); use NRLMSISE00(space_weather='params') to give it, or leave it out")
+        lo, closed = PARAM_RANGES.get(k, (-np.inf, True))
+        try:
+            a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise InputError(f"propagation parameter '{k}' must be a number, got {v!r}") from None
+        if not np.all(np.isfinite(a)) or not np.all(a >= lo if closed else a > lo):
+            raise InputError(f"propagation parameter '{k}' must be a finite number {'>=' if closed else '>'} {lo:g}, "
+                             f"got {v!r}")
+
+
 def batch_lanes() -> int:
     """Lanes of heyoka's batch mode used here: ``max(8, heyoka.recommended_simd_size())``.
 
@@ -188,11 +210,10 @@ def _good_outcomes():
 # ------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=1)
 def _table_spans():
-    from gyrfalcon._heyoka import heyoka as _heyoka
-    hy = _heyoka()
+    from ..time import eop_table, sw_table
 
-    eop = np.asarray(hy.eop_data().table)["mjd"]
-    sw = np.asarray(hy.sw_data().table)["mjd"]
+    eop = eop_table()["mjd"]
+    sw = sw_table()["mjd"]
     return (float(eop[0]), float(eop[-1])), (float(sw[0]), float(sw[-1]))
 
 
@@ -207,7 +228,7 @@ def _check_dates(model: ForceModel, uses_rotation: bool, t0, span_s: float):
     need_sw = any(isinstance(f, Drag) and isinstance(f.atmosphere, NRLMSISE00) and f.atmosphere.f107 is None
                   and getattr(f.atmosphere, "space_weather", "table") == "table"
                   for f in model.forces)
-    lo, hi, what = (max(e0, s0 + 82), min(e1, s1 - 41), "Earth orientation and space weather") if need_sw \
+    lo, hi, what = (max(e0, s0 + 82), min(e1, s1), "Earth orientation and space weather") if need_sw \
         else (e0, e1, "Earth orientation")
     if lo_t < lo or hi_t > hi:
         from ..time import iso_utc, timescale
@@ -215,8 +236,9 @@ def _check_dates(model: ForceModel, uses_rotation: bool, t0, span_s: float):
         ts = timescale()
         a, z = ts.tt_jd(lo + 2400000.5), ts.tt_jd(hi + 2400000.5)
         raise EphemerisRangeError(
-            f"the {what} tables bundled with heyoka cover {iso_utc(a, 0)} to {iso_utc(z, 0)}; the propagation "
-            f"needs {iso_utc(ts.tt_jd(lo_t + 2400000.5), 0)} to {iso_utc(ts.tt_jd(hi_t + 2400000.5), 0)}. "
+            f"the {what} tables (heyoka's, extended by a year: gyrfalcon.time.eop_table) cover "
+            f"{iso_utc(a, 0)} to {iso_utc(z, 0)}; the propagation needs "
+            f"{iso_utc(ts.tt_jd(lo_t + 2400000.5), 0)} to {iso_utc(ts.tt_jd(hi_t + 2400000.5), 0)}. "
             "Use dates inside that span, or a model without Earth-fixed terms (e.g. 'two-body' or a "
             "ZonalHarmonics(axis='gcrf_z'))."
         )
@@ -353,6 +375,7 @@ class Propagator:
         if params:
             self._check_param_names(params)
             values.update(params)
+        _check_param_values({**self.params, **(params or {})}, comp.param_index)
         self._check_drag_area(params)
         if self.floor_m is not None:
             values["floor_m"] = self.floor_m

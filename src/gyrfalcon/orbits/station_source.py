@@ -488,7 +488,10 @@ def _sw_cfunc():
     hy = _heyoka()
 
     x = hy.make_vars("x")
-    return hy.cfunc([hy.model.f107(x), hy.model.Ap_avg(x)], [x])
+    from gyrfalcon._heyoka import sw_data
+
+    sw = sw_data()
+    return hy.cfunc([hy.model.f107(x, sw_data=sw), hy.model.Ap_avg(x, sw_data=sw)], [x])
 
 
 def space_weather_at(t) -> tuple:

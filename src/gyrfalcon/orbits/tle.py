@@ -49,7 +49,6 @@ import json
 import math
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -518,11 +517,9 @@ def parse_tle_csv(text: str, source: str = "<string>") -> list:
 
 
 def _read_text(path, what: str) -> str:
-    p = Path(path)
-    try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        raise OrbitSourceError(f"{what} file '{p}' does not exist; check the path") from None
+    from ..io.files import read_input_bytes
+
+    p, raw = read_input_bytes(path, what, OrbitSourceError, "check the path")
     if raw[:2] == b"\x1f\x8b":
         raw = gzip.decompress(raw)
     return raw.decode("utf-8", errors="replace").lstrip("\ufeff")

@@ -216,7 +216,9 @@ def run_campaign(scenario, runs: int, *, source: str = "<embedded>", dispersions
         nominal, workers = job.fly(todo, nominal, scheduler, int(workers), processes)
     wall = time.perf_counter() - t0
     table = to_table(rows)
-    return CampaignResult(table=table, summary=summarize_table(table), nominal=nominal, dispersions=dispersions,
+    # the dispersions as flown: their seed is the campaign's (a --seed overrides the file's)
+    flown = dispersions.model_copy(update={"seed": seed}) if hasattr(dispersions, "model_copy") else dispersions
+    return CampaignResult(table=table, summary=summarize_table(table), nominal=nominal, dispersions=flown,
                           campaign_seed=seed, runs=int(runs), wall_s=wall, workers=int(workers),
                           **station_report(sc, source))
 

@@ -207,6 +207,28 @@ def schema_head() -> str:
 
 
 # --- the store -----------------------------------------------------------------------------------
+def _refuse_foreign_sqlite(path: Path, label: str) -> None:
+    """Refuse, before any connection that could change it (the switch to WAL), an existing file
+    that is not a SQLite database or holds tables gyrfalcon did not create (read-only peek)."""
+    import sqlite3
+
+    if not path.is_file() or path.stat().st_size == 0:
+        return
+    try:
+        con = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        raise ManifestStoreError(f"{label}: {exc}; it is not a manifest database (nothing was written): "
+                                 "give a new file or a manifest database") from None
+    if names and "alembic_version" not in names:
+        raise ManifestStoreError(
+            f"database {label} holds tables gyrfalcon did not create ({', '.join(sorted(names)[:5])}); "
+            "nothing was written: give a new file or an empty database for the manifest")
+
+
 class ManifestStore:
     """A manifest persisted in a database (see the module docstring).
 
@@ -239,6 +261,7 @@ class ManifestStore:
                 elif not parent.is_dir():           # a mistyped path must not become a new empty manifest
                     raise ManifestStoreError(f"no folder {parent} for the manifest database {Path(url.database).name}; "
                                              "create the folder or give a path in an existing one")
+                _refuse_foreign_sqlite(Path(url.database), self._label)
             else:
                 kwargs["poolclass"] = sa.pool.StaticPool
             kwargs["connect_args"] = {"timeout": float(timeout_s), "check_same_thread": False}

@@ -127,6 +127,10 @@ class PadOutage:
                 "reason": self.reason}
 
 
+OUTAGE_SPAN_UTC = ("1998-11-20", "2100-01-01")
+"""Dates a pad outage may name: from the ISS's first launch (Zarya, 20 Nov 1998) to 2100."""
+
+
 def parse_pad_outage(text: str, events=()) -> PadOutage:
     """A :class:`PadOutage` from ``PAD:START..END`` (``END`` may be empty: no end known).
 
@@ -156,6 +160,11 @@ def parse_pad_outage(text: str, events=()) -> PadOutage:
         until = normalise_time(end) if end else None
     except InputError as exc:
         raise WhatIfInputError(f"pad outage '{text}': {exc}") from None
+    lo, hi = OUTAGE_SPAN_UTC
+    if not lo <= since[:10] <= hi or (until is not None and not lo <= until[:10] <= hi):
+        raise WhatIfInputError(
+            f"pad outage '{text}': give dates from {lo} (the station's first launch) to {hi} (leave END empty "
+            f"for an outage with no end), e.g. {example}")
     if until is not None and until <= since:
         raise WhatIfInputError(
             f"pad outage '{text}': the end {fmt_t(until)} is not after the start {fmt_t(since)}; give "

@@ -78,7 +78,8 @@ def load_or_create_token(path: str | os.PathLike | None = None) -> tuple[str, bo
         os.chmod(p, 0o600)
         return token, True
     if not stat.S_ISREG(st.st_mode):
-        raise TokenFileError(f"the token file {p} is not a regular file; remove it (a new token is made on start)")
+        raise TokenFileError(f"the token file {p} is {'a folder' if stat.S_ISDIR(st.st_mode) else 'not a regular file'}; "
+                             "give the path of a file for --token-file (a new token is made there on start)")
     if st.st_mode & 0o077:
         raise TokenFileError(f"the token file {p} has mode {oct(st.st_mode & 0o777)}: others can read it; "
                              f"run 'chmod 600 {p}' (or delete it to get a new token)")
