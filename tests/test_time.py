@@ -90,29 +90,25 @@ def test_add_seconds_round_trip_precision():
 
 
 def test_the_earth_orientation_past_heyokas_table_follows_the_iers_predictions():
-    """heyoka's bundled EOP table ends 22 Nov 2026, so every Earth-fixed propagation of current data
-    was refused (a TLE of December 2026 could not be flown). The table is now extended by a year
-    (UT1-UTC on its one-year trend, polar motion held); checked against IERS's own later
-    predictions (finals2000A.all of 16 Nov 2026, shipped by astropy-iers-data, a test dependency):
-    within 0.12 s of UT1 and 0.16 arcsec of polar motion at every day of the year."""
-    import os
+    """heyoka's bundled EOP table ends 23 Nov 2026 00:00 UTC, so every Earth-fixed propagation of
+    current data was refused (a TLE of December 2026 could not be flown). The table is now
+    extended by a year (UT1-UTC on its one-year trend, polar motion held); checked against IERS's
+    own later predictions (finals2000A.all of 16 Nov 2026, tests/data/README.md), never an input:
+    within 0.12 s of UT1 and 0.16 arcsec of polar motion on every day they cover."""
+    import csv
+    from pathlib import Path
 
-    import numpy as np
-
-    iers_data = pytest.importorskip("astropy_iers_data")
     from gyrfalcon.time import _bundled_eop, eop_table
 
-    path = os.path.join(os.path.dirname(iers_data.__file__), "data", "finals2000A.all")
-    rows = [ln for ln in open(path) if ln[58:68].strip()]          # IERS fixed columns (finals2000A readme)
-    mjd = np.array([float(ln[7:15]) for ln in rows])
-    ut1, x, y = (np.array([float(ln[a:b]) for ln in rows]) for a, b in ((58, 68), (18, 27), (37, 46)))
+    path = Path(__file__).parent / "data" / "iers_finals2000A_2026-11-16_predictions.csv"
+    rows = list(csv.DictReader(path.open()))
+    mjd = np.array([float(r["mjd"]) for r in rows])
     ours = eop_table()
-    end = float(_bundled_eop()["mjd"][-1])
-    days = end + np.arange(1.0, min(366.0, mjd[-1] - end))
-    assert len(days) > 300
-    assert np.max(np.abs(np.interp(days, ours["mjd"], ours["delta_ut1_utc"]) - np.interp(days, mjd, ut1))) < 0.12
-    for col, ref in (("pm_x", x), ("pm_y", y)):
-        assert np.max(np.abs(np.interp(days, ours["mjd"], ours[col]) - np.interp(days, mjd, ref))) < 0.16
+    assert mjd[0] > _bundled_eop()["mjd"][-1] and len(mjd) == 354           # all past heyoka's table
+    for col, ref, tol in (("delta_ut1_utc", "ut1_utc_s", 0.12), ("pm_x", "pm_x_arcsec", 0.16),
+                          ("pm_y", "pm_y_arcsec", 0.16)):
+        iers = np.array([float(r[ref]) for r in rows])
+        assert np.max(np.abs(np.interp(mjd, ours["mjd"], ours[col]) - iers)) < tol, col
     # inside heyoka's table nothing changed
     assert np.array_equal(ours[: len(_bundled_eop())], _bundled_eop())
 

@@ -2,7 +2,8 @@
 
 Every rotation here comes from skyfield (:mod:`skyfield.framelib`, :mod:`skyfield.sgp4lib`,
 :mod:`skyfield.toposlib`) evaluated with :func:`gyrfalcon.time.timescale`, whose UT1-UTC and
-polar motion come from heyoka's bundled IERS ``finals2000A.all`` table. Positions in metres,
+polar motion come from heyoka's bundled IERS ``finals2000A.all`` table, extended by a year
+(:func:`gyrfalcon.time.eop_table`). Positions in metres,
 velocities in m/s, angles in radians. Functions take one time (vectors ``(3,)`` or ``(N, 3)``)
 or an array of ``N`` times (vectors ``(N, 3)``, one per time); matrices are ``(3, 3)`` or
 ``(N, 3, 3)``.
@@ -127,7 +128,7 @@ def _transpose(m):
 
 @functools.lru_cache(maxsize=1)
 def _cip_offset_table():
-    """(TT Julian dates, dX [rad], dY [rad]) of heyoka's bundled IERS table."""
+    """(TT Julian dates, dX [rad], dY [rad]) of the package's EOP table (:func:`gyrfalcon.time.eop_table`)."""
     from .time import eop_table, timescale
 
     tab = eop_table()

@@ -11,7 +11,7 @@ Data, all offline:
 * UT1-UTC and polar motion: the IERS rapid ``finals2000A.all`` table bundled in
   ``heyoka`` (:class:`heyoka.eop_data`), the same table the propagator's ITRF rotation
   uses, so the dynamics and the frames agree. It holds measured values up to its
-  timestamp (17 Sep 2026) and IERS predictions to 22 Nov 2026; past that it is extended by a
+  timestamp (17 Sep 2026) and IERS predictions to 23 Nov 2026; past that it is extended by a
   year (UT1-UTC on its trend, polar motion held: :func:`eop_table`).
 
 Assumption: a string with no zone designator is UTC (the CCSDS convention).
@@ -52,7 +52,7 @@ def timescale():
     """The skyfield timescale used everywhere, built offline once per process.
 
     Leap seconds come from skyfield's builtin table; UT1-UTC and polar motion from
-    heyoka's bundled IERS ``finals2000A.all`` (see the module docstring).
+    :func:`eop_table` (heyoka's bundled IERS ``finals2000A.all``, extended by a year).
     """
     from skyfield.api import load
     from skyfield.data import iers
@@ -81,7 +81,7 @@ UT1_TREND_DAYS = 365
 def eop_table():
     """The EOP table of the package (structured array: mjd, delta_ut1_utc [s], pm_x, pm_y
     [arcsec], dX, dY [mas]): heyoka's bundled IERS ``finals2000A`` rows, then
-    :data:`EXTENSION_DAYS` daily rows past its end (it ends 2026-11-22 in heyoka 7.13).
+    :data:`EXTENSION_DAYS` daily rows past its end (it ends 2026-11-23 in heyoka 7.13).
 
     The extension, an assumption: UT1-UTC follows the straight-line trend of the table's last
     :data:`UT1_TREND_DAYS` days (measured, then IERS predictions), and polar motion and the CIP
@@ -115,7 +115,7 @@ def sw_table():
     :func:`eop_table`. The extension, an assumption: persistence, the mean daily F10.7 and Ap
     of the table's last 81 days for every later day (F10.7 and its 81-day mean alike), the
     forecast the station predictions already hold (:func:`gyrfalcon.orbits.station_source.space_weather_at`).
-    The table's last 40 days, whose centred 81-day mean was not yet known, get that mean too.
+    A day whose centred 81-day mean is missing (NaN) gets that mean too (none in heyoka 7.13's table).
     """
     from gyrfalcon._heyoka import heyoka as _heyoka
 
@@ -131,6 +131,28 @@ def sw_table():
     out = np.concatenate([tab, ext])
     out.flags.writeable = False
     return out
+
+
+@functools.lru_cache(maxsize=1)
+def heyoka_eop_data():
+    """heyoka's EOP dataset for every Earth-orientation expression of the package, built from
+    :func:`eop_table` (its bundled table extended past its end), so that the dynamics and the
+    frames (the timescale above) read one table."""
+    from gyrfalcon._heyoka import heyoka as _heyoka
+
+    hy = _heyoka()
+    base = hy.eop_data()
+    return hy.eop_data(data=eop_table(), timestamp=base.timestamp, identifier="gyrfalcon_" + base.identifier)
+
+
+@functools.lru_cache(maxsize=1)
+def heyoka_sw_data():
+    """heyoka's space-weather dataset for every NRLMSISE-00 expression, built from :func:`sw_table`."""
+    from gyrfalcon._heyoka import heyoka as _heyoka
+
+    hy = _heyoka()
+    base = hy.sw_data()
+    return hy.sw_data(data=sw_table(), timestamp=base.timestamp, identifier="gyrfalcon_" + base.identifier)
 
 
 @functools.lru_cache(maxsize=1)

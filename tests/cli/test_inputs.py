@@ -251,13 +251,20 @@ def test_audit_serve_refuses_a_db_that_is_not_a_manifest_before_listening(tmp_pa
     assert bogus.read_text().startswith("CCSDS_OEM_VERS")
 
 
-def test_audit_a_closed_stdout_is_a_quiet_exit_141(tmp_path):
-    """Found by an audit: 'gyrfalcon station --json >&-' ended in a traceback (sys.stdout is None)."""
+def test_audit_a_closed_stdout_is_not_a_traceback_and_files_still_get_written(tmp_path):
+    """Found by an audit: 'gyrfalcon station --json >&-' ended in a traceback (sys.stdout is None).
+    With stdout closed what would be printed is discarded; a command that writes a file does so."""
     import os
     import subprocess
     import sys
 
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
-    out = subprocess.run(["bash", "-c", f'"{sys.executable}" -m gyrfalcon.cli.app station --json >&-'],
-                         capture_output=True, text=True, env=env, timeout=300)
-    assert out.returncode == 141 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),
+           "GYRFALCON_DATA_DIR": str(tmp_path / "data")}
+    cmd = f'"{sys.executable}" -m gyrfalcon.cli.app'
+    out = subprocess.run(["bash", "-c", f"{cmd} station --json >&-"], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 0 and "Traceback" not in out.stderr, out.stderr[-2000:]
+    db = tmp_path / "m.sqlite"
+    out = subprocess.run(["bash", "-c", f'{cmd} traffic init --db "{db}" >&-'], capture_output=True, text=True,
+                         env=env, timeout=300)
+    assert out.returncode == 0 and db.stat().st_size > 0, out.stderr[-2000:]

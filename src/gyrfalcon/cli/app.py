@@ -103,8 +103,10 @@ def main() -> None:  # console-script entry point
     # person at the terminal: the refusal that follows is one line saying what was wrong
     warnings.filterwarnings("ignore", r"(overflow|divide by zero|invalid value|underflow) encountered",
                             RuntimeWarning)
-    if sys.stdout is None:               # started with stdout closed (`gyrfalcon ... >&-`): nothing can be read
-        sys.exit(EXIT_BROKEN_PIPE)
+    if sys.stdout is None:               # started with stdout closed (`gyrfalcon ... >&-`): what it would print
+        import os                        # is discarded; files, a server, the exit status still work
+
+        sys.stdout = open(os.devnull, "w", encoding="utf-8")
     usage, no_args, abort = _click_errors()
     stdout = sys.stdout
     try:

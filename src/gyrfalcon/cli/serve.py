@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
     ):
         """Serve the viewer (CesiumJS, offline) and the JSON API; writes need the bearer token printed on first start."""
         check_serve_inputs(host, port, out)
-        if db is not None and ("://" in db or Path(db).exists()):
+        if db is not None and ("://" in db or Path(db).expanduser().exists()):
             from .traffic import _store
 
             with _store(db):    # an existing --db opened once before listening: a bad one is refused here

@@ -73,17 +73,35 @@ def _day_end(text: str) -> str:
     """``--to`` as the end of the chart: a bare UTC day is shown whole (to the next midnight)."""
     import re
 
-    from ..time import add_seconds, iso_utc, parse_utc
     from ..traffic.manifest import normalise_time
 
     if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
-        return normalise_time(iso_utc(add_seconds(parse_utc(text.strip()), 86400.0), 3))
+        import datetime as dt
+
+        try:
+            nxt = dt.date.fromisoformat(text.strip()) + dt.timedelta(days=1)     # the next midnight, leap second or not
+        except ValueError:
+            return normalise_time(text)          # refused there, in its words
+        return normalise_time(nxt.isoformat())
     return normalise_time(text)
 
 
 def _db_file(db):
-    """The SQLite file ``--db`` names (None for the default store or a database URL)."""
-    return None if db is None or "://" in str(db) else db
+    """The SQLite file ``--db`` names, as a path or a ``sqlite:///`` URL (None for the default
+    store or a server database)."""
+    if db is None:
+        return None
+    from ..traffic.store import resolve_url
+
+    url = resolve_url(db)
+    if not url.startswith("sqlite"):
+        return None
+    import sqlalchemy as sa
+
+    try:
+        return sa.engine.make_url(url).database or None
+    except sa.exc.ArgumentError:
+        return None
 
 
 def _manifest(db, builtin: bool):

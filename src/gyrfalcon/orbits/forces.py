@@ -20,8 +20,8 @@ Conventions and assumptions
 * Earth orientation (used by every piece that needs the Earth-fixed frame or the true
   pole): ``r_gcrf = Q(t) R3(-ERA(t)) W(t) r_itrf`` with the IERS 2010 CIO-based chain.
   ``ERA``, the polar motion ``xp, yp`` (and ``s' = -47 uas T``) are heyoka's expressions
-  of time (:func:`heyoka.model.era`, :func:`heyoka.model.pm_x`, ...) on heyoka's bundled
-  IERS ``finals2000A.all`` table. The slow precession-nutation matrix ``Q`` (IAU 2006/2000A
+  of time (:func:`heyoka.model.era`, :func:`heyoka.model.pm_x`, ...) on the package's EOP
+  table (heyoka's bundled IERS ``finals2000A.all``, extended by a year: :func:`gyrfalcon.time.eop_table`). The slow precession-nutation matrix ``Q`` (IAU 2006/2000A
   ``X, Y, s`` from :func:`heyoka.model.iau2006` plus the EOP offsets ``dX, dY``) is
   evaluated outside the integrator and enters as 27 runtime parameters: each element of
   ``Q`` is a quadratic in time through its exact values at the start, middle and end of
@@ -817,16 +817,16 @@ class ForceModel:
 
 def _eop_data():
     """The package's EOP dataset (heyoka's table extended past its end; :func:`gyrfalcon.time.eop_table`)."""
-    from gyrfalcon._heyoka import eop_data
+    from ..time import heyoka_eop_data
 
-    return eop_data()
+    return heyoka_eop_data()
 
 
 def _sw_data():
     """The package's space-weather dataset (extended past its end; :func:`gyrfalcon.time.sw_table`)."""
-    from gyrfalcon._heyoka import sw_data
+    from ..time import heyoka_sw_data
 
-    return sw_data()
+    return heyoka_sw_data()
 
 # ------------------------------------------------------------------------------------------
 # numeric side of the Earth rotation: the quadratic Q(t) parameters of a segment

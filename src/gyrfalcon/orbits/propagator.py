@@ -77,21 +77,25 @@ PARAM_RANGES = {"drag_cd": (0.0, False), "drag_area_m2": (0.0, False), "drag_sca
 """Lower bound of each public parameter and whether it may equal it (all finite)."""
 
 
-def _check_param_values(given: dict, used) -> None:
+def _check_param_values(given: dict, used, fitted=()) -> None:
     """The caller's parameters: finite and in range; a space-weather value only where the model
-    reads it (``NRLMSISE00(space_weather="params")``), never silently ignored."""
+    reads it (``NRLMSISE00(space_weather="params")``), never silently ignored. ``fitted``: names
+    whose range is not checked (a fit's trial values per call, e.g. a drag scale searched by
+    :func:`estimate_drag_scale`, may go negative on the way; the fit judges its result)."""
     for k, v in given.items():
         if k.startswith("sw_") and k not in used:
             raise InputError(f"propagation parameter '{k}' is not read by this force model (its space weather comes "
-                             "from heyoka's table); use NRLMSISE00(space_weather='params') to give it, or leave it out")
-        lo, closed = PARAM_RANGES.get(k, (-np.inf, True))
+                             "from the package's table, gyrfalcon.time.sw_table); use NRLMSISE00(space_weather='params') "
+                             "to give it, or leave it out")
+        lo, closed = (-np.inf, True) if k in fitted else PARAM_RANGES.get(k, (-np.inf, True))
         try:
             a = np.asarray(v, dtype=float)
         except (TypeError, ValueError):
             raise InputError(f"propagation parameter '{k}' must be a number, got {v!r}") from None
+        shown = float(a) if a.ndim == 0 else v
         if not np.all(np.isfinite(a)) or not np.all(a >= lo if closed else a > lo):
             raise InputError(f"propagation parameter '{k}' must be a finite number {'>=' if closed else '>'} {lo:g}, "
-                             f"got {v!r}")
+                             f"got {shown!r}")
 
 
 def batch_lanes() -> int:
@@ -234,7 +238,7 @@ def _check_dates(model: ForceModel, uses_rotation: bool, t0, span_s: float):
         from ..time import iso_utc, timescale
 
         ts = timescale()
-        a, z = ts.tt_jd(lo + 2400000.5), ts.tt_jd(hi + 2400000.5)
+        a, z = ts.utc(1858, 11, 17.0 + lo), ts.utc(1858, 11, 17.0 + hi)       # the tables' MJDs are UTC days
         raise EphemerisRangeError(
             f"the {what} tables (heyoka's, extended by a year: gyrfalcon.time.eop_table) cover "
             f"{iso_utc(a, 0)} to {iso_utc(z, 0)}; the propagation needs "
@@ -375,7 +379,8 @@ class Propagator:
         if params:
             self._check_param_names(params)
             values.update(params)
-        _check_param_values({**self.params, **(params or {})}, comp.param_index)
+        _check_param_values(self.params, comp.param_index)
+        _check_param_values(params or {}, comp.param_index, fitted=("drag_scale",))
         self._check_drag_area(params)
         if self.floor_m is not None:
             values["floor_m"] = self.floor_m

@@ -488,16 +488,16 @@ def _sw_cfunc():
     hy = _heyoka()
 
     x = hy.make_vars("x")
-    from gyrfalcon._heyoka import sw_data
+    from ..time import heyoka_sw_data
 
-    sw = sw_data()
+    sw = heyoka_sw_data()
     return hy.cfunc([hy.model.f107(x, sw_data=sw), hy.model.Ap_avg(x, sw_data=sw)], [x])
 
 
 def space_weather_at(t) -> tuple:
     """(F10.7, F10.7, Ap) held for a prediction from ``t``, from values known at ``t`` only
-    (heyoka's table): the mean daily F10.7 of the 81 days before ``t`` and the Ap of the day
-    before. NaN outside the table -> a neutral (150, 150, 15)."""
+    (the package's table, :func:`gyrfalcon.time.sw_table`): the mean daily F10.7 of the 81 days
+    before ``t`` and the Ap of the day before. NaN outside the table -> a neutral (150, 150, 15)."""
     from ..constants import DAYS_PER_JULIAN_CENTURY
     from .forces import tt_jc
 
