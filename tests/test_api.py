@@ -325,7 +325,7 @@ def test_library_refusals_found_by_the_bad_input_audit(tmp_path):
     ]
     bad = tmp_path / "latin1.toml"
     bad.write_bytes("name = 'é'\n".encode("latin-1"))
-    cases.append((lambda: gf.monte_carlo(str(bad), runs=1), "cannot read scenario"))
+    cases.append((lambda: gf.monte_carlo(str(bad), runs=1), "is not UTF-8 text"))
     for call, words in cases:
         with pytest.raises(gf.GyrfalconError, match=words):
             call()

@@ -250,6 +250,7 @@ def test_errors_are_typed_and_explain():
     (dict(mass_kg=float("nan")), "mass_kg must be a positive"),
     (dict(mass_kg="7000"), "mass_kg must be a positive"),
     (dict(r_m="abc"), "needs numbers"),
+    (dict(r_m=[float("nan"), 0.0, 0.0]), "give finite numbers for the position"),
 ])
 def test_a_state_refuses_what_is_not_one_instant_or_a_mass(kw, words):
     """Found by an audit: these were accepted and failed later (an AttributeError deep in the

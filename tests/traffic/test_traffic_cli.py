@@ -179,3 +179,9 @@ def test_audit_files_the_commands_did_not_create_stay_as_they_were(app, db, tmp_
     assert "in-memory" in refused(runner.invoke(app, ["traffic", "init", "--db", "sqlite:///"]))
     assert "give dates from 1998-11-20" in refused(
         runner.invoke(app, ["traffic", "whatif", "--pad-outage", "baikonur-31:1900-01-01..9999-12-31"]))
+
+
+def test_audit_a_crew_change_without_names_says_how_to_give_them(app, db):
+    err = refused(runner.invoke(app, ["traffic", "add", "crew_change", "2026-01-01", "Soyuz MS-28", "--crew", ",,,",
+                                      "--db", db]))
+    assert '--crew "A. Name,B. Name"' in err and count(db)[0] == 19

@@ -530,8 +530,11 @@ def read_scenario_file(path) -> str:
                             "(`gyrfalcon scenario init FILE` writes a template)")
     try:
         return p.read_text(encoding="utf-8-sig")     # without a byte-order mark some editors write
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc}") from None
+    except UnicodeDecodeError:
+        raise ScenarioError(f"scenario {str(path)!r} is not UTF-8 text; give a TOML scenario file "
+                            "(`gyrfalcon scenario init FILE` writes a template)") from None
+    except OSError as exc:
+        raise ScenarioError(f"cannot read scenario {str(path)!r}: {exc.strerror or exc}") from None
 
 
 def load_scenario(path, *, target_ephemeris: str | None = None, no_return: bool = False) -> Scenario:

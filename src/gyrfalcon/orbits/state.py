@@ -117,7 +117,8 @@ class State:
                 f"a state needs 3 position and 3 velocity components, got {r.size} and {v.size}"
             )
         if not (np.all(np.isfinite(r)) and np.all(np.isfinite(v))):
-            raise ImpossibleOrbitError("state has non-finite components (NaN or inf)")
+            raise ImpossibleOrbitError("state has non-finite components (NaN or inf); give finite numbers for the "
+                                       "position [m] and velocity [m/s]")
         r.flags.writeable = False
         v.flags.writeable = False
         object.__setattr__(self, "r_m", r)

@@ -316,7 +316,8 @@ class _Replay:
     def _crew_change(self, ev: Event) -> None:
         self.need_at(ev, "port")
         if not ev.crew:
-            raise ManifestInputError(f"{ev.describe()}: list the crew who take seats on {ev.vehicle}")
+            raise ManifestInputError(f"{ev.describe()}: list the crew who take seats on {ev.vehicle} (names, comma "
+                                     "separated: --crew \"A. Name,B. Name\", crew=[...] in Python)")
         for c in ev.crew:
             if c not in self.seats:
                 raise VehicleStateError(f"{ev.describe()} refused: {c} is not aboard then", ev)
