@@ -117,9 +117,7 @@ def sw_table():
     forecast the station predictions already hold (:func:`gyrfalcon.orbits.station_source.space_weather_at`).
     A day whose centred 81-day mean is missing (NaN) gets that mean too (none in heyoka 7.13's table).
     """
-    from gyrfalcon._heyoka import heyoka as _heyoka
-
-    tab = np.array(_heyoka().sw_data().table)
+    tab = np.array(_builtin_sw_data().table)
     ok = np.isfinite(tab["f107"]) & np.isfinite(tab["Ap_avg"])
     tail = tab[ok][-81:]
     f107, ap = float(np.mean(tail["f107"])), float(np.mean(tail["Ap_avg"]))
@@ -140,9 +138,8 @@ def heyoka_eop_data():
     frames (the timescale above) read one table."""
     from gyrfalcon._heyoka import heyoka as _heyoka
 
-    hy = _heyoka()
-    base = hy.eop_data()
-    return hy.eop_data(data=eop_table(), timestamp=base.timestamp, identifier="gyrfalcon_" + base.identifier)
+    base = _builtin_eop_data()
+    return _heyoka().eop_data(data=eop_table(), timestamp=base.timestamp, identifier="gyrfalcon_" + base.identifier)
 
 
 @functools.lru_cache(maxsize=1)
@@ -150,16 +147,30 @@ def heyoka_sw_data():
     """heyoka's space-weather dataset for every NRLMSISE-00 expression, built from :func:`sw_table`."""
     from gyrfalcon._heyoka import heyoka as _heyoka
 
-    hy = _heyoka()
-    base = hy.sw_data()
-    return hy.sw_data(data=sw_table(), timestamp=base.timestamp, identifier="gyrfalcon_" + base.identifier)
+    base = _builtin_sw_data()
+    return _heyoka().sw_data(data=sw_table(), timestamp=base.timestamp, identifier="gyrfalcon_" + base.identifier)
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_eop_data():
+    """heyoka's bundled EOP dataset (read once: its table and its identity serve both the
+    extension and the dataset built from it)."""
+    from gyrfalcon._heyoka import heyoka as _heyoka
+
+    return _heyoka().eop_data()
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_sw_data():
+    """heyoka's bundled space-weather dataset (read once, as :func:`_builtin_eop_data`)."""
+    from gyrfalcon._heyoka import heyoka as _heyoka
+
+    return _heyoka().sw_data()
 
 
 @functools.lru_cache(maxsize=1)
 def _bundled_eop():
-    from gyrfalcon._heyoka import heyoka as _heyoka
-
-    return np.array(_heyoka().eop_data().table)
+    return np.array(_builtin_eop_data().table)
 
 
 def utc(year, month=1, day=1, hour=0, minute=0, second=0.0):
@@ -294,13 +305,26 @@ def iso_utc(t, places: int = 3) -> str:
     """
     if isinstance(places, bool) or not isinstance(places, numbers.Integral) or not 0 <= places <= 9:
         raise TimeError(f"places must be a whole number of decimals from 0 to 9, got {places!r}")
-    if not hasattr(t, "utc_iso"):             # an ISO string, an aware datetime: read as parse_utc reads it
-        t = parse_utc(t)
-    if np.ndim(t.tt) != 0:
-        raise TimeError(f"iso_utc takes one instant; got a Time of shape {np.shape(t.tt)} (take one element)")
+    t = one_instant(t, "iso_utc")
     # skyfield rounds consistently (carrying into minutes and days)
     text = t.utc_iso(places=places)
     return text if text.endswith("Z") else text + "Z"
+
+
+def one_instant(t, who: str):
+    """``t`` as one skyfield ``Time`` (a ``Time``, or an ISO string or aware datetime read as
+    :func:`parse_utc` reads it); a ``Time`` array is refused, naming ``who`` that takes one.
+
+    >>> one_instant(utc(2025, 11, 27, 9, [0, 1]), "iso_utc")
+    Traceback (most recent call last):
+    ...
+    gyrfalcon.errors.TimeError: iso_utc takes one instant; got a Time of shape (2,) (take one element)
+    """
+    if not hasattr(t, "tt"):
+        t = parse_utc(t)
+    if np.ndim(t.tt) != 0:
+        raise TimeError(f"{who} takes one instant; got a Time of shape {np.shape(t.tt)} (take one element)")
+    return t
 
 
 def utc_day(date) -> str:

@@ -14,11 +14,9 @@ import os
 from pathlib import Path
 
 from ..errors import InputError
-from ..resources import (  # noqa: F401 - re-exported
-    MEMORY_FRACTION, SEED_MAX, available_memory_bytes, check_memory)
+from ..resources import SEED_MAX
 from ..mission.outdir import OutputError, check_output_file, check_output_folder  # noqa: F401 - re-exported
 
-"""Largest seed (numpy's SeedSequence takes any non-negative int; the Parquet column is int64)."""
 CONNECT_TIMEOUT_S = 3.0
 """How long an address may take to answer a TCP connect before it is refused [s]."""
 

@@ -210,7 +210,7 @@ def _checked_request(model, from_oem, from_tle, from_state, duration, step) -> t
 def _check_size(from_tle, model, dur_s, step_s, duration, step) -> None:
     """Refuse a propagation whose samples would not fit in memory, or longer than the models are for."""
     from ..errors import InputError
-    from .checks import check_memory
+    from ..resources import check_memory
 
     inner_step_s = min(step_s, FIT_SAMPLE_STEP_S) if from_tle is not None and model == "full" else step_s
     n_samples = dur_s / inner_step_s + 2

@@ -31,6 +31,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from ..errors import InputError
+from ..resources import SEED_MAX
 
 DEFAULT_SCENARIO_FILE = "soyuz-ms-28.toml"
 """The packaged default scenario (``gyrfalcon/mission/data``; identical to ``scenarios/soyuz-ms-28.toml``)."""
@@ -277,7 +278,7 @@ class Scenario(_Model):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
     title: str = ""
-    seed: int = Field(0, ge=0, le=2**63 - 1)
+    seed: int = Field(0, ge=0, le=SEED_MAX)
     what_if: bool = False
     """Fly it even if it breaks a station rule (occupied port, more crew than seats, pad out of
     service); the result then says ``what_if: true`` everywhere (:mod:`gyrfalcon.traffic.flight_rules`)."""

@@ -300,7 +300,7 @@ class Ephemeris:
             if self.frame == "ITRF":
                 vi = v + np.cross([0.0, 0.0, EARTH_ROTATION_RATE_RAD_S], r)
             rn = np.linalg.norm(r, axis=1)
-            if self.frame in ("GCRF", "EME2000", "ICRF", "TEME", "ITRF") and np.any(rn < INSIDE_EARTH_M):
+            if np.any(rn < INSIDE_EARTH_M):     # every frame of an Ephemeris is Earth-centred
                 j = int(np.argmin(rn))
                 from ..time import add_seconds, iso_utc
 
@@ -469,7 +469,7 @@ class Ephemeris:
 
 
 INSIDE_EARTH_M = 6.0e6
-"""A sample of an Earth-centred ephemeris nearer the centre than this [m] is inside the Earth
+"""A sample nearer the Earth's centre than this [m] is inside the Earth
 (polar radius 6356.8 km): refused as corrupt by :meth:`Ephemeris.sampling_report`."""
 
 

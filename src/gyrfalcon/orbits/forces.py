@@ -21,7 +21,8 @@ Conventions and assumptions
   pole): ``r_gcrf = Q(t) R3(-ERA(t)) W(t) r_itrf`` with the IERS 2010 CIO-based chain.
   ``ERA``, the polar motion ``xp, yp`` (and ``s' = -47 uas T``) are heyoka's expressions
   of time (:func:`heyoka.model.era`, :func:`heyoka.model.pm_x`, ...) on the package's EOP
-  table (heyoka's bundled IERS ``finals2000A.all``, extended by a year: :func:`gyrfalcon.time.eop_table`). The slow precession-nutation matrix ``Q`` (IAU 2006/2000A
+  table (heyoka's bundled IERS ``finals2000A.all``, extended by a year:
+  :func:`gyrfalcon.time.eop_table`). The slow precession-nutation matrix ``Q`` (IAU 2006/2000A
   ``X, Y, s`` from :func:`heyoka.model.iau2006` plus the EOP offsets ``dX, dY``) is
   evaluated outside the integrator and enters as 27 runtime parameters: each element of
   ``Q`` is a quadratic in time through its exact values at the start, middle and end of
@@ -210,7 +211,9 @@ class Builder:
             Q = [[self.par(f"rot_q{i}{j}_0", 1.0 if i == j else 0.0)
                   + self.par(f"rot_q{i}{j}_1", 0.0) * tau
                   + self.par(f"rot_q{i}{j}_2", 0.0) * tau2 for j in range(3)] for i in range(3)]
-            eop = _eop_data()
+            from ..time import heyoka_eop_data
+
+            eop = heyoka_eop_data()
             era = hy.model.era(self.tc, eop_data=eop)
             ce, se = hy.cos(era), hy.sin(era)
             xp, yp = hy.model.pm_x(self.tc, eop_data=eop), hy.model.pm_y(self.tc, eop_data=eop)
@@ -523,7 +526,9 @@ class NRLMSISE00:
             return hy.model.nrlmsise00_tn([h / 1000.0, lat, lon], f107, f107a, ap, doy)
         if self.space_weather != "table":
             raise InputError(f"unknown space_weather '{self.space_weather}'; use 'table' or 'params'")
-        sw = _sw_data()
+        from ..time import heyoka_sw_data
+
+        sw = heyoka_sw_data()
         f107 = hy.model.f107(tc - 1.0 / DAYS_PER_JULIAN_CENTURY, sw_data=sw) if self.f107 is None else const(float(self.f107))
         f107a = hy.model.f107a_center81(tc, sw_data=sw) if self.f107a is None else const(float(self.f107a))
         ap = hy.model.Ap_avg(tc, sw_data=sw) if self.ap is None else const(float(self.ap))
@@ -558,7 +563,9 @@ class Drag:
         rho = self.atmosphere.density(b) * b.par("drag_scale", 1.0)
         k = b.pole("true_pole")
         if self.omega == "eop":
-            w = hy.model.erap(b.tc, eop_data=_eop_data()) / SECONDS_PER_JULIAN_CENTURY
+            from ..time import heyoka_eop_data
+
+            w = hy.model.erap(b.tc, eop_data=heyoka_eop_data()) / SECONDS_PER_JULIAN_CENTURY
         elif self.omega == "nominal":
             w = EARTH_ROTATION_RATE_RAD_S
         else:
@@ -814,20 +821,6 @@ class ForceModel:
         return [(var, e if not isinstance(e, (int, float)) else hy.expression(float(e))) for var, e in zip(b.vars, rhs)]
 
 
-
-def _eop_data():
-    """The package's EOP dataset (heyoka's table extended past its end; :func:`gyrfalcon.time.eop_table`)."""
-    from ..time import heyoka_eop_data
-
-    return heyoka_eop_data()
-
-
-def _sw_data():
-    """The package's space-weather dataset (extended past its end; :func:`gyrfalcon.time.sw_table`)."""
-    from ..time import heyoka_sw_data
-
-    return heyoka_sw_data()
-
 # ------------------------------------------------------------------------------------------
 # numeric side of the Earth rotation: the quadratic Q(t) parameters of a segment
 # ------------------------------------------------------------------------------------------
@@ -839,7 +832,9 @@ def _xys_cfunc():
 
     dummy = hy.make_vars("dummy")
     X, Y, s = hy.model.iau2006(hy.time, thresh=IAU2006_THRESH_ARCSEC)
-    eop = _eop_data()
+    from ..time import heyoka_eop_data
+
+    eop = heyoka_eop_data()
     return hy.cfunc([X, Y, s, hy.model.dX(hy.time, eop_data=eop), hy.model.dY(hy.time, eop_data=eop)], [dummy],
                     compact_mode=True)
 

@@ -62,15 +62,11 @@ def canonical_frame(name: str) -> str:
 
 def _one_instant(t):
     """A state's time: a scalar skyfield ``Time``; an ISO UTC string or an aware datetime is
-    read as UTC (:func:`gyrfalcon.time.parse_utc`); anything else is refused."""
-    if hasattr(t, "tt"):
-        if np.ndim(t.tt) != 0:
-            raise InputError(f"a state is at one instant; got a Time of shape {np.shape(t.tt)} (take one element)")
-        return t
-    if isinstance(t, (str, _dt.datetime)):
-        from ..time import parse_utc
+    read as UTC (:func:`gyrfalcon.time.one_instant`); anything else is refused."""
+    if hasattr(t, "tt") or isinstance(t, (str, _dt.datetime)):
+        from ..time import one_instant
 
-        return parse_utc(t)
+        return one_instant(t, "a state")
     raise InputError(f"a state's time must be a skyfield Time, an ISO UTC string or an aware datetime, "
                      f"got {type(t).__name__}; e.g. gyrfalcon.utc(2025, 11, 27, 9, 27, 57.4)")
 

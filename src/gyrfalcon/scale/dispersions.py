@@ -54,6 +54,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from ..errors import InputError
+from ..resources import SEED_MAX
 
 __all__ = ["DispersionError", "Dispersions", "RunDraw", "parse_dispersions", "load_dispersions",
            "split_scenario_text", "run_seed_sequence", "draw_run", "MAX_BURNS", "MODELS"]
@@ -110,7 +111,7 @@ class StationDispersion(_M):
 class Dispersions(_M):
     """Validated dispersion models (see the module docstring for meanings and sources)."""
 
-    seed: int = Field(0, ge=0, le=2**63 - 1, description="campaign seed (the CLI's --seed overrides it)")
+    seed: int = Field(0, ge=0, le=SEED_MAX, description="campaign seed (the CLI's --seed overrides it)")
     insertion: InsertionDispersion = InsertionDispersion()
     burns: BurnDispersion = BurnDispersion()
     kurs: KursDispersion = KursDispersion()

@@ -144,16 +144,10 @@ def _known_pad(pad: str) -> str:
 
 def _known_port(port: str) -> str:
     """The port's id; a port the station never had is bad input (``UnknownPortError`` naming
-    the ports), not a rule the flight breaks."""
-    from ..station.catalog import load_station
-    from .station_link import UnknownPortError, norm_id
+    the ports, :meth:`~gyrfalcon.traffic.station_link.StationModel.port`), not a rule the flight breaks."""
+    from .station_link import station_model
 
-    st = load_station("iss")
-    pid = norm_id(port)
-    known = tuple(p.id for p in st.ports) + tuple(p.id for p in st.past_ports)
-    if pid not in known:
-        raise UnknownPortError(f"unknown port {port!r}; the ISS ports are {', '.join(known)}")
-    return pid
+    return station_model("iss").port(port).id
 
 
 def _no_event_ids(msg: str) -> str:
