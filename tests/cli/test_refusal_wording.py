@@ -151,3 +151,19 @@ def test_windows_scheme_auto_says_where_auto_is_taken():
     although rendezvous, scenarios and gyrfalcon.next_window take it."""
     one_line_exit_2(runner.invoke(app, ["windows", "--scheme", "auto"]), "--scheme auto", "two-orbit",
                     "first_feasible_after", "next_window")
+
+
+def test_a_propagation_reaching_the_reentry_floor_says_what_works_on_the_command_line():
+    """Before: "...; pass floor_m lower (or None) to continue", a Python argument the command line
+    has no option for. A state 122 km up moving at 7814 m/s decays within the hour (j2 model, no
+    drag needed: the perigee of that ellipse is under 100 km). The message names the floor time, and
+    the --duration it suggests does run to the end."""
+    state = '{"utc":"2025-11-27T12:00:00Z","frame":"GCRF","r_m":[6500137,0,0],"v_mps":[0,7814,0]}'
+    line = one_line_exit_2(runner.invoke(app, ["propagate", "--from-state", state, "--duration", "3d",
+                                               "--model", "j2"]),
+                           "100 km reentry floor at 2025-11-27T12:", "--duration under")
+    assert "floor_m" not in line
+    hours = float(re.search(r"--duration under ([0-9.]+) h", line).group(1))
+    ok = runner.invoke(app, ["propagate", "--from-state", state, "--duration", f"{hours - 0.01:.3f}h",
+                             "--step", "10s", "--model", "j2"])
+    assert ok.exit_code == 0, ok.output

@@ -80,6 +80,24 @@ def test_launch_errors_name_the_key_and_the_allowed_values(patch, key, allowed):
     assert "\n" not in msg
 
 
+def test_a_pad_that_can_never_serve_the_launcher_or_the_crew_is_refused_when_read():
+    """Before: ``scenario check`` said OK to a Soyuz-FG from Site 31/6 (the FG flew crews from Site
+    1/5 only, sites.toml) and ``run`` refused it at the countdown. The launch-site catalogue is the
+    reference: Site 31/6 launches soyuz-2.1a/2.1b, Site 1/5 soyuz-fg/soyuz-u, Vostochny 1S is not
+    crew-rated. A pad's date (Site 1/5 retired in 2019) stays a liftoff rule, open to a what-if."""
+    fg = GOOD.replace("[launch]", '[vehicle]\nlauncher = "soyuz-fg"\n[launch]')
+    with pytest.raises(ScenarioError) as exc:
+        parse_scenario(fg, "x.toml")
+    msg = str(exc.value)
+    assert msg.startswith("x.toml: vehicle.launcher: pad baikonur-31 does not launch 'soyuz-fg'"), msg
+    assert "launch.pad = 'baikonur-1'" in msg and "launcher = 'soyuz-2.1a'" in msg
+    assert parse_scenario(fg.replace("baikonur-31", "baikonur-1"), "x.toml").launch.pad == "baikonur-1"
+    with pytest.raises(ScenarioError, match=r"launch.pad: pad vostochny-1s is not crew-rated .*baikonur-31"):
+        parse_scenario(GOOD.replace("baikonur-31", "vostochny-1s"), "x.toml")
+    cargo = GOOD.replace("baikonur-31", "vostochny-1s").replace("[launch]", '[vehicle]\nspacecraft = "progress-ms"\n[launch]')
+    assert parse_scenario(cargo, "x.toml").launch.pad == "vostochny-1s"
+
+
 def test_unknown_top_level_key_and_bad_choices():
     with pytest.raises(ScenarioError, match=r"x.toml: vehicel: unknown key; allowed here: .*vehicle"):
         parse_scenario(GOOD + '\n[vehicel]\nname = "x"\n', "x.toml")

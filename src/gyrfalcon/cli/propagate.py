@@ -1,6 +1,7 @@
 """``gyrfalcon propagate``: propagate an orbit from an OEM, a TLE/OMM or a state, optionally to an OEM file."""
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -169,18 +170,8 @@ def register(app: typer.Typer) -> None:
         if oem_out is not None:
             check_output_file(oem_out, overwrite, "--oem", inputs=(from_oem, from_tle))
         _check_size(from_tle, model, dur_s, step_s, duration, step)
-        if from_oem is not None:
-            state, eph, report, st = _start_from_oem(from_oem, start, dur_s, step_s, model)
-        elif from_tle is not None:
-            state, eph, report, st = _start_from_elements(from_tle, start, dur_s, step_s, model)
-        else:
-            state, eph, report, st = _start_from_state(from_state, start, model)
-        if eph is None:
-            from ..orbits.propagator import Propagator
-
-            if state.mass_kg is None:
-                state = state.with_mass(1000.0)  # only matters for drag/thrust; no drag in these models
-            eph = Propagator(model).propagate(state, dur_s, step_s=step_s, params={})
+        with _reentry_for_the_command_line():
+            state, eph, report, st = _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model)
         warnings = list(report["warnings"]) if report else []
         print_warnings(warnings)
         final = eph.state_at_index(len(eph) - 1)
@@ -191,6 +182,43 @@ def register(app: typer.Typer) -> None:
             return
         _print_propagation(model, duration, state, eph, final, report, st, oem_out)
 
+
+
+def _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model) -> tuple:
+    """(start state, ephemeris, station report or None, station source or None) of the request."""
+    if from_oem is not None:
+        return _start_from_oem(from_oem, start, dur_s, step_s, model)
+    if from_tle is not None:
+        return _start_from_elements(from_tle, start, dur_s, step_s, model)
+    state, eph, report, st = _start_from_state(from_state, start, model)
+    if eph is None:
+        from ..orbits.propagator import Propagator
+
+        if state.mass_kg is None:
+            state = state.with_mass(1000.0)  # only matters for drag/thrust; no drag in these models
+        eph = Propagator(model).propagate(state, dur_s, step_s=step_s, params={})
+    return state, eph, report, st
+
+
+@contextlib.contextmanager
+def _reentry_for_the_command_line():
+    """The library's reentry message names its Python argument (``floor_m``); on the command line
+    the same stop is told with what works there: a shorter --duration."""
+    from ..errors import ReentryError
+    from ..time import iso_utc
+
+    try:
+        yield
+    except ReentryError as exc:
+        t_s = getattr(exc, "t_s", None)
+        when = f" at {iso_utc(exc.t)}" if getattr(exc, "t", None) is not None else ""
+        fix = (f"give a --duration under {t_s / 3600:.3f} h to stop before it" if t_s
+               else "start from a state above it")
+        floor = f" {exc.floor_m / 1e3:g} km" if getattr(exc, "floor_m", None) is not None else ""
+        raise ReentryError(
+            f"the orbit reaches the{floor} reentry floor{when}, where a propagation stops (the "
+            f"command does not fly an entry); {fix}, or check the state's units (metres, m/s)"
+        ) from None
 
 
 def _checked_request(model, from_oem, from_tle, from_state, duration, step) -> tuple:

@@ -311,8 +311,27 @@ class Scenario(_Model):
                              "set return.enabled = false")
         if self.crew.names and self.vehicle.spacecraft == "progress-ms":
             raise ValueError("crew.names: a Progress MS is uncrewed; remove the crew or use spacecraft = 'soyuz-ms'")
+        self._pad_serves_the_launcher()
         self._port_on_the_day()
         return self
+
+    def _pad_serves_the_launcher(self):
+        """vehicle.launcher must be one the pad supports (Soyuz-FG: Site 1/5 only), and a crewed
+        flight needs a crew-rated pad: a pad that can never serve the flight, whatever the date
+        (the date's own status is judged at liftoff, where a what-if may override it)."""
+        from ..launch.sites import load_sites
+
+        sites = load_sites()
+        pad = sites.get(self.launch.pad)
+        if not pad.supports(self.vehicle.launcher):
+            served = [p.id for p in sites.pads if p.supports(self.vehicle.launcher)]
+            raise ValueError(f"vehicle.launcher: pad {self.launch.pad} does not launch '{self.vehicle.launcher}' "
+                             f"(it launches {', '.join(pad.vehicles)}); use launch.pad = "
+                             f"{' or '.join(repr(p) for p in served)} for it, or launcher = {pad.vehicles[0]!r}")
+        if self.crewed and not pad.crew_rated:
+            rated = [p.id for p in sites.pads if p.crew_rated and p.supports(self.vehicle.launcher)]
+            raise ValueError(f"launch.pad: pad {self.launch.pad} is not crew-rated and a {self.vehicle.spacecraft} "
+                             f"is crewed; crew-rated pads for {self.vehicle.launcher}: {', '.join(rated)}")
 
     def _port_on_the_day(self):
         """docking.port must exist on the flight's days (launch to launch + 2.5 d, the longest scheme);

@@ -450,7 +450,7 @@ class Propagator:
                     f"the initial state at {iso_utc(states[j].t)} is at about {hgt[j] / 1e3:.1f} km, below the "
                     f"reentry floor {self.floor_m / 1e3:g} km; pass floor_m lower (or None) to propagate it"
                 )
-                err.t = states[j].t
+                err.t, err.floor_m = states[j].t, self.floor_m
                 raise err
 
     @staticmethod
@@ -637,7 +637,7 @@ class Propagator:
                 f"({stop / 3600:.3f} h after the start, before the requested end "
                 f"{iso_utc(add_seconds(s.t, T))}); pass floor_m lower (or None) to continue"
             )
-            err.t = add_seconds(s.t, stop)
+            err.t, err.floor_m = add_seconds(s.t, stop), self.floor_m
             err.t_s = stop
             err.run = run
             raise err
