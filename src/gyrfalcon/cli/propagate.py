@@ -154,6 +154,7 @@ def register(app: typer.Typer) -> None:
         step: str = typer.Option("60s", "--step", help="Output step, e.g. 60s."),
         model: str = typer.Option("full", "--model", help=f"Force model: {', '.join(MODELS)} (sgp4 needs --from-tle)."),
         oem_out: str = typer.Option(None, "--oem", help="Write the trajectory as a CCSDS OEM (KVN; .xml for XML; .gz to compress); an existing file only with --overwrite."),
+        frame: str = typer.Option("GCRF", "--frame", help="Frame of the output (OEM, final state, JSON): GCRF, EME2000, TEME or ITRF (Earth-fixed, IERS 2010 with the Earth-orientation table)."),
         overwrite: bool = typer.Option(False, "--overwrite", help="Replace an existing --oem file."),
         json_out: bool = typer.Option(False, "--json", help="Print the final state as JSON."),
     ):
@@ -167,6 +168,7 @@ def register(app: typer.Typer) -> None:
         from .station_opts import print_warnings
 
         dur_s, step_s = _checked_request(model, from_oem, from_tle, from_state, duration, step)
+        frame = _output_frame(frame)
         if oem_out is not None:
             check_output_file(oem_out, overwrite, "--oem", inputs=(from_oem, from_tle))
         _check_size(from_tle, model, dur_s, step_s, duration, step)
@@ -174,24 +176,38 @@ def register(app: typer.Typer) -> None:
             state, eph, report, st = _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model)
         warnings = list(report["warnings"]) if report else []
         print_warnings(warnings)
-        final = eph.state_at_index(len(eph) - 1)
+        final_gcrf = eph.state_at_index(len(eph) - 1).to("GCRF")
+        out = eph.in_frame(frame)
+        final = out.state_at_index(len(out) - 1)
         if oem_out:
-            _write_propagated_oem(oem_out, overwrite, eph, model, duration, state)
+            _write_propagated_oem(oem_out, overwrite, out, model, duration, state)
         if json_out:
             print_json(_propagation_json(final, state, model, report, warnings))
             return
-        _print_propagation(model, duration, state, eph, final, report, st, oem_out)
+        _print_propagation(model, duration, state, out, final, final_gcrf, report, st, oem_out)
 
+
+
+def _output_frame(frame: str) -> str:
+    """The canonical name of --frame, or one line naming the frames the output can be written in."""
+    from ..errors import InputError
+    from ..orbits.state import FRAMES, canonical_frame
+
+    try:
+        return canonical_frame(frame)
+    except InputError:
+        raise InputError(f"unknown --frame '{frame}'; use one of {', '.join(FRAMES)}") from None
 
 
 def _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model) -> tuple:
     """(start state, ephemeris, station report or None, station source or None) of the request."""
     if from_oem is not None:
-        return _start_from_oem(from_oem, start, dur_s, step_s, model)
-    if from_tle is not None:
-        return _start_from_elements(from_tle, start, dur_s, step_s, model)
-    state, eph, report, st = _start_from_state(from_state, start, model)
-    if eph is None:
+        state, eph, report, st = _start_from_oem(from_oem, start, dur_s, step_s, model)
+    elif from_tle is not None:
+        state, eph, report, st = _start_from_elements(from_tle, start, dur_s, step_s, model)
+    else:
+        state, eph, report, st = _start_from_state(from_state, start, model)
+    if eph is None:                # a start state only: propagated here with the model asked for
         from ..orbits.propagator import Propagator
 
         if state.mass_kg is None:
@@ -327,7 +343,7 @@ def _propagation_json(final, state, model, report, warnings) -> dict:
     from ..time import iso_utc
 
     d = final.to_dict()
-    out = {"utc": d["utc"], "frame": "GCRF", "r_m": d["r_m"], "v_mps": d["v_mps"], "model": model,
+    out = {"utc": d["utc"], "frame": final.frame, "r_m": d["r_m"], "v_mps": d["v_mps"], "model": model,
            "start_utc": iso_utc(state.t)}
     if report is not None:
         out |= {"drag": report["drag"], "station": report}
@@ -335,20 +351,20 @@ def _propagation_json(final, state, model, report, warnings) -> dict:
     return out
 
 
-def _print_propagation(model, duration, state, eph, final, report, st, oem_out) -> None:
+def _print_propagation(model, duration, state, eph, final, final_gcrf, report, st, oem_out) -> None:
     import numpy as np
 
     from ..time import iso_utc
     from .checks import esc
     from .station_opts import station_report_line
 
-    el = final.elements()
+    el = final_gcrf.elements()
     c = console()
     c.print(f"[bold]{esc(model)}[/] propagation from {iso_utc(state.t)} for {esc(duration)} ({len(eph)} samples)", markup=True)
     if report is not None:
         line = station_report_line(st) if st is not None else f"station: {report['source']}"
         c.print(line, markup=False, highlight=False, soft_wrap=True)
-    c.print(f"final state {iso_utc(final.t)} GCRF: r = {np.round(final.r_m / 1000, 3)} km, "
+    c.print(f"final state {iso_utc(final.t)} {final.frame}: r = {np.round(final.r_m / 1000, 3)} km, "
             f"v = {np.round(final.v_mps, 3)} m/s")
     c.print(f"perigee x apogee {el.perigee_altitude_m / 1000:.1f} x {el.apogee_altitude_m / 1000:.1f} km, "
             f"period {el.period_s / 60:.2f} min")
