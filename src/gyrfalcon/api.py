@@ -37,6 +37,7 @@ functions, so importing it is cheap.
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass, fields
@@ -48,6 +49,7 @@ __all__ = [
     "station_ephemeris", "sgp4_ephemeris", "station_orbit", "find_windows", "next_window", "plan_rendezvous", "fly_rendezvous", "fly_approach",
     "plan_return", "landing_opportunities", "load_scenario", "run_mission", "pad_outage", "monte_carlo",
     "parse_fault", "insertion_into_station_plane", "nearest_feasible_launches", "complete_scheme_refusal",
+    "completed_scheme_refusals",
     "LaunchWindow", "LaunchWindows", "RendezvousPlan", "ApproachResult", "LandingPlan", "LandingOpportunities",
     "MissionResult", "PadOutageResult", "MonteCarloResult",
 ]
@@ -648,6 +650,21 @@ def complete_scheme_refusal(exc) -> str:
 
         pad = load_sites().get(pad)
     return f"{exc}; {_scheme_refusal_tail(station, pad, liftoff, getattr(exc, 'scheme', None) or 'auto')}"
+
+
+@contextlib.contextmanager
+def completed_scheme_refusals():
+    """Inside it, a scheme refusal raised by the mission runner (a
+    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` with its liftoff) comes out completed by
+    :func:`complete_scheme_refusal`: the one wording of ``run``, ``montecarlo`` and the web API's jobs."""
+    from .rendezvous.schemes import NoSchemeError
+
+    try:
+        yield
+    except NoSchemeError as exc:
+        if getattr(exc, "liftoff", None) is None:
+            raise
+        raise type(exc)(complete_scheme_refusal(exc)) from None
 
 
 def _flight(station, launch, pad, scheme, source, fly):

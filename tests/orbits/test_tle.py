@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -269,6 +270,21 @@ def test_omm_errors():
         OMM.from_dict(dict(omm_records()[0], REF_FRAME="GCRF"))
     with pytest.raises(OMMFormatError, match="holds 4 records"):
         OMM.from_json(json.dumps(omm_records()))
+
+
+def test_omm_numbers_beyond_an_earth_orbit_or_a_c_long_are_one_line():
+    """Found by an audit of the web API: MEAN_MOTION = 1e300 overflowed in the station loader and
+    NORAD_CAT_ID = 1e20 in sgp4's own initialiser (tracebacks through ``--station-tle``). An Earth
+    orbit makes at most ~17 rev/day (the surface); the ISS about 15.5, which still reads."""
+    rec = omm_records()[0]
+    for key, value, words in (("MEAN_MOTION", 1e300, "MEAN_MOTION = 1e+300 is out of range; expected > 0 and <= 20"),
+                              ("MEAN_MOTION", 25.0, "MEAN_MOTION = 25.0 is out of range"),
+                              ("NORAD_CAT_ID", 1e20, "NORAD_CAT_ID = 1e+20 is out of range; expected a whole number"),
+                              ("REV_AT_EPOCH", -1, "REV_AT_EPOCH = -1 is out of range"),
+                              ("ELEMENT_SET_NO", 2**63, "ELEMENT_SET_NO = 9223372036854775808 is out of range")):
+        with pytest.raises(OMMFormatError, match=re.escape(words)):
+            OMM.from_dict(dict(rec, **{key: value}))
+    assert abs(OMM.from_dict(dict(rec, NORAD_CAT_ID=270000)).satrec.satnum - 270000) == 0
 
 
 def test_decay_raises_propagation_error_with_sgp4_message():

@@ -77,17 +77,12 @@ def register(app: typer.Typer) -> None:
                               hint="give fewer --runs or --workers, or a smaller --chunk")
         kw = dict(source=source, dispersions=disp, campaign_seed=seed, workers=workers, scheduler=scheduler,
                   chunk_size=chunk, title=f"Monte Carlo: {source}, {runs} runs", _size=size)
-        from ..rendezvous.schemes import NoSchemeError
-
+        from ..api import completed_scheme_refusals
         from .station_opts import station_option_named
 
-        try:
-            with station_option_named(station_oem, station_tle):
-                res, resumed, summ = _campaign(sc, runs, out, kw, json_out or not sys.stderr.isatty())
-        except NoSchemeError as exc:     # the pad's part and the nearest launch that fits, as `run` says it
-            from ..api import complete_scheme_refusal
-
-            raise type(exc)(complete_scheme_refusal(exc)) from None
+        # a scheme refusal with the pad's part and the nearest launch that fits, as `run` says it
+        with completed_scheme_refusals(), station_option_named(station_oem, station_tle):
+            res, resumed, summ = _campaign(sc, runs, out, kw, json_out or not sys.stderr.isatty())
         from .station_opts import print_warnings
 
         print_warnings(res.warnings)      # stale data, a planned burn before the flight: as `run` notes them

@@ -86,6 +86,7 @@ def _run_scenario(scenario, station, no_return, seed, what_if) -> tuple:
 def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, station_tle) -> tuple:
     """(the MissionResult, what was written or None, the OutputsIncompleteError or None): flown with a
     progress bar on a terminal, quietly otherwise."""
+    from ..api import completed_scheme_refusals
     from ..mission.runner import OutputsIncompleteError, fly, write_outputs
     from .station_opts import station_option_named
 
@@ -94,7 +95,7 @@ def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, stat
     with contextlib.ExitStack() as stack:
         if not quiet:
             progress = stack.enter_context(_progress_bar())
-        with scheme_refusal_hints(), station_option_named(station_oem, station_tle):
+        with completed_scheme_refusals(), station_option_named(station_oem, station_tle):
             result = fly(sc, source=source, progress=progress)
         if no_files:
             if progress is not None:
@@ -135,44 +136,24 @@ def _progress_bar():
         yield progress
 
 
-@contextlib.contextmanager
-def scheme_refusal_hints():
-    """A scheme the flight's phase does not fit (raised by the runner with the liftoff, the pad and
-    the station): the refusal completed as ``gyrfalcon rendezvous`` and ``montecarlo`` complete it
-    (:func:`gyrfalcon.api.complete_scheme_refusal`: the pad's part and the nearest launches that fit)."""
-    from ..rendezvous.schemes import NoSchemeError
-
-    try:
-        yield
-    except NoSchemeError as exc:
-        if getattr(exc, "liftoff", None) is None:
-            raise
-        from .. import api
-
-        raise type(exc)(api.complete_scheme_refusal(exc)) from None
-
-
 def not_flown(result) -> None:
     """Exit 3 with the reason on stderr when nothing was flown (the countdown scrubbed): the
     timeline and any outputs are written first, but the run does not end as a success."""
-    if result.launch_utc is None:
+    short = result.shortfall()
+    if short is not None and short[0] == "scrubbed":
         from .common import _err_line
 
-        cd = getattr(result, "countdown", None)
-        why = getattr(cd, "reason", None) or "no liftoff"
-        _err_line(f"nothing flown: the countdown scrubbed ({why})", "scrubbed")
+        _err_line(short[1], short[0])
         raise typer.Exit(EXIT_NOT_CAPTURED)
 
 
 def not_captured(result) -> None:
     """Exit 3 with the reason on stderr when the flight's approach ended without capture."""
-    appr = result.approach
-    if appr is not None and getattr(appr, "verdict", "captured") != "captured":
+    short = result.shortfall()
+    if short is not None and short[0] == "not captured":
         from .common import _err_line
 
-        why = "; ".join(list(getattr(appr, "events", ()))[-2:])
-        _err_line(f"approach ended without capture: verdict {appr.verdict}" + (f" ({why})" if why else ""),
-                  "not captured")
+        _err_line(short[1], short[0])
         raise typer.Exit(EXIT_NOT_CAPTURED)
 
 

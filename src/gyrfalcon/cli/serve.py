@@ -31,6 +31,11 @@ def register(app: typer.Typer) -> None:
 
             with _store(db):    # an existing --db opened once before listening: a bad one is refused here
                 pass
+        elif db is not None and not Path(db).expanduser().parent.is_dir():
+            from ..errors import InputError     # refused now, not on every manifest request once listening
+
+            raise InputError(f"--db {db}: no folder {Path(db).expanduser().parent} for the manifest database; "
+                             "create the folder or give a path in an existing one")
         import uvicorn
 
         from ..web.app import WebConfig, create_app

@@ -94,6 +94,21 @@ class MissionResult:
     scenario_source: str | None = None   # the scenario file's path (its relative file paths are relative to it)
     station_report: dict | None = None   # the target station's report (Station.to_dict(): source, drag fit, warnings)
 
+    def shortfall(self) -> tuple[str, str] | None:
+        """Why the flight did not end docked, as ``(label, one line)``: ``("scrubbed", "nothing
+        flown: the countdown scrubbed (...)")`` or ``("not captured", "approach ended without
+        capture: verdict aborted (...)")``; ``None`` for a captured flight. The command line
+        prints it and exits 3; a web API job ends ``failed`` with it. Outputs are written either way."""
+        if self.launch_utc is None:
+            why = getattr(self.countdown, "reason", None) or "no liftoff"
+            return "scrubbed", f"nothing flown: the countdown scrubbed ({why})"
+        appr = self.approach
+        if appr is not None and getattr(appr, "verdict", "captured") != "captured":
+            why = "; ".join(list(getattr(appr, "events", ()))[-2:])
+            return "not captured", (f"approach ended without capture: verdict {appr.verdict}"
+                                    + (f" ({why})" if why else ""))
+        return None
+
     def to_json_dict(self) -> dict:
         """The ``--json`` / ``timeline.json`` form: headline times, total delta-v, events, notes and
         ``"station"``: the target station's report (:meth:`gyrfalcon.orbits.station_source.Station.to_dict`:

@@ -528,6 +528,12 @@ def _read_text(path, what: str) -> str:
 # --------------------------------------------------------------------------------------
 # OMM
 # --------------------------------------------------------------------------------------
+MAX_MEAN_MOTION_REV_DAY = 20.0
+"""Largest OMM mean motion read [rev/day]: a period of 72 min, below any orbit clearing the
+Earth (about 17 rev/day at the surface), so every real Earth satellite passes."""
+MAX_OMM_INTEGER = 999_999_999
+"""Largest catalogue number, element-set number, revolution count and ephemeris type read from an
+OMM (nine digits, the catalogue numbers' planned extension; the sgp4 library stores them as C longs)."""
 OMM_REQUIRED = ("EPOCH", "MEAN_MOTION", "ECCENTRICITY", "INCLINATION", "RA_OF_ASC_NODE", "ARG_OF_PERICENTER",
                 "MEAN_ANOMALY", "BSTAR", "MEAN_MOTION_DOT", "MEAN_MOTION_DDOT", "NORAD_CAT_ID")
 """OMM keys SGP4 needs."""
@@ -580,10 +586,19 @@ class OMM(_SGP4Mixin):
             raise OMMFormatError(f"{label}: ECCENTRICITY = {rec['ECCENTRICITY']} is out of range; expected 0 <= e < 1")
         if not 0.0 <= inc <= 180.0:
             raise OMMFormatError(f"{label}: INCLINATION = {rec['INCLINATION']} is out of range; expected 0 to 180 deg")
-        if not n > 0.0:
-            raise OMMFormatError(f"{label}: MEAN_MOTION = {rec['MEAN_MOTION']} is out of range; expected > 0 rev/day")
+        if not 0.0 < n <= MAX_MEAN_MOTION_REV_DAY:
+            raise OMMFormatError(f"{label}: MEAN_MOTION = {rec['MEAN_MOTION']} is out of range; expected > 0 and "
+                                 f"<= {MAX_MEAN_MOTION_REV_DAY:g} rev/day (an Earth orbit; the ISS makes about 15.5)")
         if not numbers["NORAD_CAT_ID"].is_integer():
             raise OMMFormatError(f"{label}: NORAD_CAT_ID = {rec['NORAD_CAT_ID']!r} is not a whole number")
+        for k in ("NORAD_CAT_ID", "ELEMENT_SET_NO", "REV_AT_EPOCH", "EPHEMERIS_TYPE"):
+            try:
+                ok = k not in rec or not rec[k] or 0 <= float(rec[k]) <= MAX_OMM_INTEGER
+            except ValueError:
+                ok = True             # said below, with the key, as "not a whole number"
+            if not ok:
+                raise OMMFormatError(f"{label}: {k} = {rec[k]} is out of range; expected a whole number from 0 "
+                                     f"to {MAX_OMM_INTEGER:,}")
         rec["EPOCH"] = _normalise_epoch(rec["EPOCH"], label)
         for k, v in _OMM_DEFAULTS.items():
             if not rec.get(k):

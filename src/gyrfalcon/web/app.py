@@ -221,6 +221,8 @@ class OccupancyOut(BaseModel):
     crew_aboard: list[str]
     seats: dict[str, str]
     milestones: list[MilestoneOut]
+    vehicle_types: dict[str, str | None] = Field(default_factory=dict, description="vehicle -> its type "
+                                                 "(soyuz-ms, progress-ms, ...), for every vehicle on a port")
     note: str | None = Field(None, description="for a date before the built-in record is complete (2025-10-29): "
                              "what the occupancy cannot say, and the station's ports that day")
 
@@ -480,9 +482,15 @@ def create_app(cfg: WebConfig) -> FastAPI:
 def _add_error_handlers(app) -> None:
     """Every error as JSON ``{"detail", "rule"}``: HTTP errors, a stale If-Match (412), input
     errors (422, with the broken rule), the tool's own failures (503), request validation (422)."""
-    @app.exception_handler(HTTPException)
-    async def _http_exc(request: Request, exc: HTTPException):
-        return JSONResponse({"detail": exc.detail, "rule": None}, status_code=exc.status_code,
+    from starlette.exceptions import HTTPException as AnyHTTPException     # FastAPI's own raise this one
+
+    @app.exception_handler(AnyHTTPException)
+    async def _http_exc(request: Request, exc: AnyHTTPException):
+        detail = exc.detail
+        if exc.status_code == 400 and detail == "There was an error parsing the body":   # FastAPI's own
+            detail = ("the request body could not be read as JSON (nested too deeply?); send one JSON object "
+                      "with Content-Type: application/json (see /docs)")
+        return JSONResponse({"detail": detail, "rule": None}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
     from ..traffic.store import StaleVersionError
@@ -518,7 +526,31 @@ def _add_error_handlers(app) -> None:
                                  "Content-Type: application/json (see /docs)")
         where = ".".join(str(x) for x in first.get("loc", ()))
         more = f" (and {len(errs) - 1} more)" if len(errs) > 1 else ""
-        return _problem(422, f"{where}: {first.get('msg')}{more}")
+        return _problem(422, f"{where}: {_what_works(first)}{more}")
+
+
+#: What a path or query value must be, in words (pydantic's own message quotes the pattern).
+_PARAM_WORDS = {
+    ("path", "run"): "not a run name; a run is named by letters, digits, '.', '_', '-' (up to 64); list them "
+                     "at /api/runs",
+    ("path", "name"): "not a file a run writes; use " + ", ".join(f.value for f in RunFile)
+                      + ", or the station data copied with the scenario (target-ephemeris.*, return-ephemeris.*)",
+    ("path", "job_id"): "not a job id; a job id is the 32 hexadecimal digits POST /api/runs returns",
+    ("path", "event_id"): "not an event id; an event id is a whole number from 1 (list them at "
+                          "GET /api/manifest/events)",
+    ("query", "last_s"): "give a number of seconds, 0 < last_s <= 86400",
+    ("query", "date"): "give a UTC day as YYYY-MM-DD",
+}
+
+
+def _what_works(err: dict) -> str:
+    """The message of one validation error, naming what would work where pydantic's does not."""
+    loc = tuple(err.get("loc", ()))
+    if loc[:2] in _PARAM_WORDS:
+        return _PARAM_WORDS[loc[:2]]
+    if loc == ("body",) and err.get("type") in ("missing", "dict_type", "model_attributes_type"):
+        return "send one JSON object with Content-Type: application/json (see /docs)"
+    return str(err.get("msg"))
 
 
 
@@ -557,9 +589,11 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
                 tl = json.loads(cache.read(real / "timeline.json"))
             except (OSError, ValueError, NotServable):
                 continue
+            times = {k: tl.get(k) for k in ("launch_utc", "contact_utc", "landing_utc")} if isinstance(tl, dict) else {}
+            if not times or not all(v is None or isinstance(v, str) for v in times.values()):
+                continue                  # a timeline not written by a run: that folder is not listed
             files = [f.value for f in RunFile if is_servable(real, f.value)] + station_copies(real)
-            out.append({"name": d.name, "launch_utc": tl.get("launch_utc"), "contact_utc": tl.get("contact_utc"),
-                        "landing_utc": tl.get("landing_utc"), "files": files})
+            out.append({"name": d.name, **times, "files": files})
         return out
 
     @app.get("/api/runs/{run}/timeline", response_model=Timeline, responses={**R404, **R422, **R429},
@@ -597,7 +631,10 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
         d = run_dir(run)
         if not is_servable(d, "chaser.oem") or not is_servable(d, "station.oem"):
             raise HTTPException(404, f"run {run!r} has no chaser.oem/station.oem to compute LVLH from")
-        return lvlh_track(d / "chaser.oem", d / "station.oem", last_s)
+        try:
+            return lvlh_track(d / "chaser.oem", d / "station.oem", last_s)
+        except InputError as exc:         # the run's files by their names in the run, not the server's path
+            raise type(exc)(str(exc).replace(f"{d}{os.sep}", f"{run}/")) from None
 
     @app.get("/api/jobs", response_model=list[JobOut], responses=R429, tags=["runs"])
     def list_jobs():
@@ -628,7 +665,8 @@ def _add_manifest_routes(app, store, require_token) -> None:
         occ = m.occupancy_at(at) if at is not None else m.occupancy_on(date)
         from ..traffic.builtin import before_record_note
 
-        return occ.as_dict() | {"note": before_record_note(occ.date)}
+        types = {v: m.vehicles.get(v) for v in occ.ports.values() if v}     # as `traffic show --json` gives them
+        return occ.as_dict() | {"vehicle_types": types, "note": before_record_note(occ.date)}
 
     @app.get("/api/manifest/intervals", response_model=list[PortIntervalOut], responses={**R422, **R429},
              tags=["manifest"])
@@ -788,8 +826,9 @@ def _event_or_404(store, event_id: int):
 
     try:
         return store.event(event_id)
-    except ManifestInputError as exc:
-        raise HTTPException(404, str(exc)) from None
+    except ManifestInputError as exc:     # the store names its command-line and Python listings
+        text = str(exc).split("; list them with", 1)[0]
+        raise HTTPException(404, f"{text}; list them at GET /api/manifest/events") from None
 
 
 def refuse_rules_breach(scenario) -> None:

@@ -4,7 +4,9 @@ A :class:`JobQueue` runs one flight at a time in a worker thread
 (:func:`gyrfalcon.mission.runner.fly` then :func:`~gyrfalcon.mission.runner.write_outputs`
 into ``<out>/<scenario name>``); each :class:`Job` records every phase's status as the
 runner reports it (``start`` -> ``running``, ``done``, ``skip``), its state (``queued``,
-``running``, ``done``, ``failed``) and, on failure, the runner's one-line message.
+``running``, ``done``, ``failed``) and, on failure, the runner's one-line message. A flight that
+is flown and written but does not dock (scrubbed countdown, approach without capture: the
+command line's exit 3) ends ``failed`` with that line; its outputs stay in the run folder.
 
 Assumptions: one flight at a time (a flight keeps one core busy for about 15 s on the
 reference 2-core machine); at most ``max_pending`` jobs queued or running; jobs are kept in
@@ -89,17 +91,18 @@ class JobQueue:
         return cb
 
     def _run(self, job: Job, scenario, text: str, upload: Path | None = None) -> None:
-        from ..mission.runner import fly, write_outputs
+        from ..mission.runner import write_outputs
 
         with self._lock:
             job.state = "running"
         try:
             cb = self._progress(job)
-            result = fly(scenario, source="<upload>", progress=cb)
+            result = _flown(scenario, cb)
             if upload is not None:        # notes name the upload by its request field, not the server's path
                 result = _scrub_result(result, upload)
             write_outputs(result, self.out_dir / job.run, text, progress=cb)
-            state, error = "done", None
+            short = result.shortfall()      # written, but not docked: as the command line's exit 3
+            state, error = ("done", None) if short is None else ("failed", short[1])
         except GyrfalconError as exc:
             state, error = "failed", str(exc)
         except Exception as exc:  # noqa: BLE001 - reported to the poller, not raised in a thread
@@ -134,6 +137,16 @@ class JobQueue:
                 if fut.cancelled():
                     upload.unlink(missing_ok=True)
             self._uploads = [(f, u) for f, u in self._uploads if not f.cancelled()]
+
+
+def _flown(scenario, progress):
+    """The runner's flight; a scheme the phase does not fit is refused with the pad's part and the
+    nearest launch that fits, as ``gyrfalcon run`` refuses it (:func:`gyrfalcon.api.complete_scheme_refusal`)."""
+    from ..api import completed_scheme_refusals
+    from ..mission.runner import fly
+
+    with completed_scheme_refusals():
+        return fly(scenario, source="<upload>", progress=progress)
 
 
 def _scrub_result(result, upload: Path):
