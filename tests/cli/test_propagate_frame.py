@@ -36,6 +36,8 @@ def test_an_itrf_oem_starts_where_orekit_puts_the_state_in_itrf(tmp_path):
     assert "final state 2025-11-24T12:10:00.000Z ITRF" in " ".join(res.output.split())
     oem = load_oem(out)
     assert [seg.metadata["REF_FRAME"] for seg in oem.segments] == ["ITRF2014"]
+    # the interpolation the file declares is the one its samples are made for (with the velocities)
+    assert [seg.metadata["INTERPOLATION"] for seg in oem.segments] == ["HERMITE"]
     eph = oem.ephemeris("ITRF")
     first = eph.state_at_index(0)
     r_orekit = np.array([float(row[k]) for k in ("x_itrf", "y_itrf", "z_itrf")])

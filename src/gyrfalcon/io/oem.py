@@ -1182,7 +1182,7 @@ def _segments_for_write(source, object_name, object_id, interpolation_degree, ti
                 "TIME_SYSTEM": "UTC",
                 "START_TIME": epochs[0],
                 "STOP_TIME": epochs[-1],
-                "INTERPOLATION": "LAGRANGE",
+                "INTERPOLATION": "HERMITE",          # what Ephemeris.interpolate does (positions and velocities)
                 "INTERPOLATION_DEGREE": str(interpolation_degree or eph.degree),
             }
             rows = np.hstack([eph.r_m[a:b], eph.v_mps[a:b]]) / 1000.0
