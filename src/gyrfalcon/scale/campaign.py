@@ -287,7 +287,10 @@ class _DaskJob:
 
         nom_f = client.scatter(nominal, broadcast=True)
         futs = {self._submit(client, nom_f, a, b): (a, b) for a, b in todo}
-        done = as_completed(list(futs))
+        # this client's own loop: by default as_completed takes the *current* client's, which (inside
+        # another client's `with`) runs another loop; the futures' asyncio events would be bound to it
+        # and `fut.result()` on a chunk lost with a killed worker fails ("bound to a different event loop")
+        done = as_completed(list(futs), loop=client.loop)
         for fut in done:
             try:
                 part = fut.result()
