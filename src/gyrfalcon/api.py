@@ -1055,8 +1055,9 @@ def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: s
     ``station``: see :func:`station_ephemeris` (it must cover the undocking); ``zone``: soyuz or
     arkalyk, or a custom target by latitude/longitude [deg]; ``port``: a port on the undocking
     date (:meth:`~gyrfalcon.station.catalog.Station.port_on`: Pirs nadir until 26 Jul 2021, ...;
-    refused otherwise, naming the ports of that date); ``None``: prichal-nadir, or before it was a
-    port (26 Nov 2021) the first Soyuz port of that date.
+    refused otherwise, naming the ports of that date); ``None``: the port of the Soyuz MS the
+    built-in manifest has docked then (Rassvet nadir for Soyuz MS-28 on 26 Jul 2026), else
+    prichal-nadir, or before it was a port (26 Nov 2021) the first Soyuz port of that date.
     """
     from .landing.plan import plan_landing
 
@@ -1084,8 +1085,32 @@ def _undock_port(port, undock) -> str:
         p = st.port_on(port, t, "soyuz-ms")
         st.require_compatible(p.id, "soyuz-ms")      # a Soyuz undocks only from a port that takes one
         return p.id
+    recorded = _recorded_soyuz_port(undock)
+    if recorded is not None:
+        return recorded
     there = st.ports_on(t, "soyuz-ms")
     return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
+
+
+def _recorded_soyuz_port(undock) -> str | None:
+    """The port of the Soyuz MS the built-in manifest (the late-2025 record and its 2026 plan) has
+    docked just before ``undock``: the only one, or the one whose recorded departure is within a
+    day of it (Soyuz MS-28 at Rassvet nadir for 26 Jul 2026; MS-27 at Prichal nadir on 9 Dec 2025,
+    when MS-28 was docked too). ``None`` when the record does not tell (other dates)."""
+    from .time import add_seconds, parse_utc, seconds_between
+    from .traffic.builtin import COMPLETE_FROM_UTC, planned_manifest
+
+    t = parse_utc(undock)
+    if seconds_between(parse_utc(COMPLETE_FROM_UTC), t) < 0:
+        return None
+    m = planned_manifest()
+    leaving = [e for e in m.events if e.kind == "departure" and m.vehicles.get(e.vehicle) == "soyuz-ms"
+               and abs(seconds_between(parse_utc(e.t_utc), t)) <= 86400.0]
+    if len(leaving) == 1:          # the port it held just before its recorded (or planned) departure
+        return m.where(leaving[0].vehicle, add_seconds(parse_utc(leaving[0].t_utc), -1.0))
+    occ = m.occupancy_at(add_seconds(t, -1.0))
+    soyuz = [p for p, v in occ.ports.items() if v and m.vehicles.get(v) == "soyuz-ms"]
+    return soyuz[0] if len(soyuz) == 1 else None
 
 
 def landing_opportunities(station=None, date=None, *, zone: str = "soyuz", vehicle: str = "soyuz-ms",
@@ -1402,8 +1427,9 @@ class MonteCarloResult(_CampaignResult):
         """Capture rate and the percentiles of the per-run figures, as text."""
         s = self.summary
         d = s.to_dict()
-        rows = [("runs", str(s.runs)), ("captured", f"{s.captured} ({100 * s.success_rate:.1f} % "
-                                                    f"+- {100 * s.success_rate_stderr:.1f} %)")]
+        from .scale.report import rate_text
+
+        rows = [("runs", str(s.runs)), ("captured", f"{s.captured} ({rate_text(s)})")]
         for k, v in d.items():
             if k.endswith(("_p_mps", "_p_s", "_p_m", "_p_kg")) and isinstance(v, (list, tuple)):
                 rows.append((f"{k} (p5/p50/p95/p99)", " / ".join(f"{x:.3g}" for x in v)))

@@ -41,8 +41,8 @@ TIME_SCALES = ("UTC", "TAI", "TT", "TDB", "UT1", "GPS")
 
 _ISO = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})"
-    r"(?:[T ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?\s*$"
+    r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?"
+    r"\s*([Zz]|[+-]\d{2}:?\d{2})?\s*$"
 )
 _DOY = re.compile(r"^\s*(\d{4})-(\d{3})(?:T(\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?\s*(Z)?\s*$")
 
@@ -216,6 +216,8 @@ def parse_utc(text):
 
     >>> iso_utc(parse_utc("2025-11-27T14:27:57+05:00"))
     '2025-11-27T09:27:57.000Z'
+    >>> iso_utc(parse_utc("2025-11-27t09:27:57z"))          # RFC 3339's lower-case t and z
+    '2025-11-27T09:27:57.000Z'
     >>> parse_utc("27/11/2025")
     Traceback (most recent call last):
     ...
@@ -243,7 +245,7 @@ def parse_utc(text):
         if not (year >= 1 and 1 <= month <= 12 and 1 <= int(d) <= last_day and hh <= 23 and mi <= 59 and sec < 61.0):
             raise out_of_range
         offset_min = 0
-        if zone and zone != "Z":
+        if zone and zone not in ("Z", "z"):          # RFC 3339 allows the lower-case t and z
             sign = -1 if zone[0] == "-" else 1
             z = zone[1:].replace(":", "")
             oh, om = int(z[:2]), int(z[2:])

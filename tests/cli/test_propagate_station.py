@@ -228,3 +228,15 @@ def test_a_closed_stdout_pipe_exits_quietly():
         err = p.stderr.read()
         p.stderr.close()
         assert p.wait() == 141 and err == b"", (args, err)
+
+
+def test_a_closed_pipe_shared_by_stdout_and_stderr_exits_141():
+    """Found by a user audit: `gyrfalcon propagate ... 2>&1 | head -c 50` exited 1, the warnings
+    written to the same closed pipe raising Rich's SystemExit(1); and `rendezvous | head` exited 1
+    from a second console. The README promises 141 (128 + SIGPIPE), as `| head` gives any tool."""
+    for args in (["propagate", "--from-oem", str(OEM_DAY), "--duration", "2h"], ["rendezvous"]):
+        p = subprocess.Popen([sys.executable, "-c", "from gyrfalcon.cli.app import main; main()", *args],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        p.stdout.read(50)                # the reader takes a little, then leaves (`2>&1 | head -c 50`)
+        p.stdout.close()
+        assert p.wait() == 141, args

@@ -9,6 +9,7 @@ the station and vehicle catalogues for the valid ids.
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -167,3 +168,49 @@ def test_a_propagation_reaching_the_reentry_floor_says_what_works_on_the_command
     ok = runner.invoke(app, ["propagate", "--from-state", state, "--duration", f"{hours - 0.01:.3f}h",
                              "--step", "10s", "--model", "j2"])
     assert ok.exit_code == 0, ok.output
+
+
+def test_a_duration_without_a_unit_is_refused_not_read_as_seconds():
+    """Found by a user audit: `--duration 24` flew 24 seconds (exit 0) where a user means hours;
+    the tool's own message for a bad duration asks for a unit."""
+    state = '{"utc":"2025-11-27T12:00:00Z","frame":"GCRF","r_m":[6778137,0,0],"v_mps":[0,7668,0]}'
+    one_line_exit_2(runner.invoke(app, ["propagate", "--from-state", state, "--model", "j2", "--duration", "24"]),
+                    "duration '24' has no unit", "24h")
+
+
+def test_station_data_of_another_object_are_refused_as_the_iss(tmp_path):
+    """Found by a user audit: a NASA OEM relabelled as the Hubble Space Telescope (OBJECT_ID
+    1990-037-B in NASA's own style) was flown as the ISS with exit 0. NASA's ISS files say
+    1998-067-A (tests/data excerpts); the ISS's catalogue number is 25544 (its element sets).
+    `propagate` reads any object and still takes it."""
+    import gzip
+
+    src = Path("tests/data/iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz")
+    text = gzip.decompress(src.read_bytes()).decode()
+    assert "OBJECT_ID            = 1998-067-A" in text
+    hst = tmp_path / "hst.oem"
+    hst.write_text(text.replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = HST")
+                   .replace("1998-067-A", "1990-037-B"))
+    one_line_exit_2(runner.invoke(app, ["windows", "--station-oem", str(hst), "--from", "2025-04-08T03:00:00Z",
+                                        "--days", "0.2"]),
+                    "the ephemeris of HST (1990-037-B), not the ISS (1998-067A)")
+    one_line_exit_2(runner.invoke(app, ["rendezvous", "--station-oem", str(hst), "--launch", "2025-04-08T05:47:15Z"]),
+                    "not the ISS")
+    ok = runner.invoke(app, ["propagate", "--from-oem", str(hst), "--model", "j2", "--duration", "10m"])
+    assert ok.exit_code == 0, ok.output
+    lines = Path("tests/data/iss_tles_ms28_series.txt").read_text().splitlines()
+    other = tmp_path / "other.tle"
+    other.write_text("\n".join(_renumbered(ln) for ln in lines) + "\n")
+    one_line_exit_2(runner.invoke(app, ["windows", "--station-tle", str(other), "--from", "2025-11-26",
+                                        "--days", "1"]),
+                    "element sets of object 48274, not the ISS (25544)")
+
+
+def _renumbered(line: str) -> str:
+    """A TLE line with catalogue number 48274 (China's space station core module), checksum redone."""
+    from gyrfalcon.orbits.tle import tle_checksum
+
+    if not line[:2] in ("1 ", "2 "):
+        return line.replace("ISS (ZARYA)", "CSS (TIANHE)")
+    body = line[:2] + "48274" + line[7:68]
+    return body + str(tle_checksum(body))

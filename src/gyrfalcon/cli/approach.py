@@ -21,7 +21,9 @@ def register(app: typer.Typer) -> None:
     def approach(
         port: str = typer.Option("rassvet-nadir", "--port", help="Target docking port id."),
         seed: int = typer.Option(0, "--seed", min=0, help="Random seed, >= 0 (noise, biases, execution errors)."),
-        fault: list[str] = typer.Option([], "--fault", help="Inject a Kurs fault, e.g. kurs-dropout@600+20 (repeatable)."),
+        fault: list[str] = typer.Option([], "--fault", help="Inject a Kurs fault (repeatable), seconds from the approach start: kurs-dropout@T+DURATION "
+                                   "(kurs-dropout@T: to the end), kurs-bias@T[+DURATION]:CHANNEL=VALUE with CHANNEL range [m], "
+                                   "range_rate [m/s], az, el or roll [rad]; e.g. kurs-dropout@600+20, kurs-bias@600:range=50."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ):
         """Fly the automated approach (default: Soyuz MS-28 from its 2.27 km aim point to Rassvet nadir).

@@ -18,26 +18,26 @@ EXIT_BROKEN_PIPE = 141
 process ended by SIGPIPE (128 + 13), as the shell tools in such a pipeline give."""
 
 
-def silence_stdout() -> None:
-    """After a closed stdout (Python docs, "Note on SIGPIPE"): os.devnull duplicated onto stdout,
-    so that the interpreter's final flush does not fail a second time; the caller then exits
-    quietly with :data:`EXIT_BROKEN_PIPE`."""
+def silence_stdout(stream=None) -> None:
+    """After a closed stdout (Python docs, "Note on SIGPIPE"): os.devnull duplicated onto stdout
+    (or onto ``stream``, e.g. a stderr sent down the same closed pipe), so that the interpreter's
+    final flush does not fail a second time; the caller then exits quietly with
+    :data:`EXIT_BROKEN_PIPE`."""
     import os
 
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(devnull, (stream or sys.stdout).fileno())
     except (OSError, ValueError, AttributeError):   # stdout without a file descriptor (a test runner)
         pass
 
 
 def _err_line(message: str, label: str = "error", style: str = "bold red") -> None:
-    from rich.console import Console
     from rich.text import Text
 
     line = Text(f"{label}: ", style=style)
     line.append(str(message))           # data, not markup: a '[/]' in a name prints as it is
-    Console(stderr=True, highlight=False, soft_wrap=True).print(line)
+    _StdoutConsole(stderr=True, highlight=False, soft_wrap=True).print(line)   # a closed pipe: BrokenPipeError
 
 
 def fail(message: str, code: int = EXIT_USER_ERROR) -> None:
@@ -86,8 +86,12 @@ def handle_errors(fn):
                 _flush_warnings(pending)
             raise
         except BrokenPipeError:
-            _flush_warnings(pending)     # stderr is still open: the warnings of what was done
             silence_stdout()
+            try:
+                _flush_warnings(pending)     # stderr may still be open: the warnings of what was done
+                sys.stderr.flush()
+            except OSError:                  # ... or the same closed pipe (2>&1 | head)
+                silence_stdout(sys.stderr)
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
         except GyrfalconError as exc:
             fail(str(exc))
@@ -125,8 +129,9 @@ def _rich_console_class():
     from rich.console import Console
 
     class StdoutConsole(Console):
-        """Rich's console whose closed stdout raises BrokenPipeError (handled by
-        :func:`handle_errors` and the entry point) instead of Rich's own ``SystemExit(1)``."""
+        """Rich's console whose closed stream (stdout, or a stderr sent down the same pipe) raises
+        BrokenPipeError (handled by :func:`handle_errors` and the entry point) instead of Rich's own
+        ``SystemExit(1)``."""
 
         def on_broken_pipe(self) -> None:
             self.quiet = True

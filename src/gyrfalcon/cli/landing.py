@@ -15,8 +15,24 @@ def _station(station_oem, station_tle=None, at_utc=None):
     until = None if t is None else add_seconds(t, 3 * 86400.0)
     extend = station_tle is None and t is not None and (station_oem is not None
                                                         or not _packaged_covers(add_seconds(t, 6 * 3600.0)))
+    if station_oem is None and station_tle is None and extend:
+        station_oem = _packaged_return_oem(t)
     st = station_from_options(station_oem, station_tle, t, until, extend_oem=extend)
     return st.ephemeris("GCRF"), st
+
+
+def _packaged_return_oem(t) -> str | None:
+    """The packaged NASA OEM excerpt the mission runner flies the default return with (2026-07-01),
+    for a return after its first sample; ``None`` (the 2025-11-24 file, extended) before it. So
+    ``landing`` and ``run`` use the same station for the same day."""
+    from importlib.resources import files
+
+    from ..mission.runner import RETURN_OEM_FILE, _return_excerpt
+    from ..time import seconds_between
+
+    if float(seconds_between(_return_excerpt().start, t)) < 0:
+        return None
+    return str(files("gyrfalcon.mission") / "data" / RETURN_OEM_FILE)
 
 
 def _packaged_covers(t) -> bool:
@@ -46,7 +62,7 @@ def register(app: typer.Typer) -> None:
     @app.command("landing")
     @handle_errors
     def landing(
-        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) made before the undocking; one that ends earlier is extended by propagation (drag fitted on its last samples; a warning gives the expected error). Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00), extended the same way."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) made before the undocking; one that ends earlier is extended by propagation (drag fitted on its last samples; a warning gives the expected error). Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00), extended the same way; from 2026-07-01 the packaged excerpt of NASA's 2026-07-01 file that `run` flies the return with."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series: orbit fitted to the sets dated before the undocking (or --date), never after."),
         undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
         date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),
@@ -57,7 +73,9 @@ def register(app: typer.Typer) -> None:
         target_lon: float = typer.Option(None, "--target-lon", help="Custom target longitude [deg]."),
         target_alt: float = typer.Option(None, "--target-alt", help="Custom target ground altitude [m] (default 0)."),
         port: str = typer.Option(None, "--port", show_default=False, help="Port the vehicle undocks from, a port on "
-                                 "the undocking date (default prichal-nadir; before 26 Nov 2021 the first Soyuz port of that date)."),
+                                 "the undocking date (default: the port of the Soyuz MS the built-in manifest has docked then, e.g. "
+                                 "rassvet-nadir for Soyuz MS-28 in 2026; else prichal-nadir, before 26 Nov 2021 the first Soyuz "
+                                 "port of that date)."),
         dv: float = typer.Option(None, "--dv", help="Deorbit dv [m/s] (default the vehicle's 128 m/s)."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
     ):

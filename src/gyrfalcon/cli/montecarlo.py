@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
         The output folder keeps one Parquet file per finished chunk and the campaign's parameters
         (campaign.json): a killed campaign run again with the same parameters resumes from its
         finished chunks (same result, bit for bit). COMPLETE is written last."""
+        import math
         import sys
 
         from ..mission.scenario import default_scenario_text, parse_scenario
@@ -94,10 +95,12 @@ def register(app: typer.Typer) -> None:
             s = res.summary
             typer.echo(f"station: {res.station}")
             aborted = sum(n for cause, n in s.failures if cause.startswith("abort"))
-            typer.echo(f"{s.runs} runs, captured {s.captured} ({100 * s.success_rate:.1f} % +- "
-                       f"{100 * s.success_rate_stderr:.1f} %), aborted {aborted}; rendezvous dv p5/p50/p95/p99 "
-                       + " / ".join(f"{x:.2f}" for x in s.rendezvous_dv_p_mps) + " m/s; contact delay p50 "
-                       f"{s.contact_delay_p_s[1]:.1f} s; failures {dict(s.failures) or 'none'}; "
+            from ..scale.report import rate_text
+
+            delay = s.contact_delay_p_s[1]
+            typer.echo(f"{s.runs} runs, captured {s.captured} ({rate_text(s)}), aborted {aborted}; rendezvous dv "
+                       "p5/p50/p95/p99 " + " / ".join(f"{x:.2f}" for x in s.rendezvous_dv_p_mps) + " m/s; contact "
+                       f"delay p50 {'-' if math.isnan(delay) else f'{delay:.1f} s'}; failures {dict(s.failures) or 'none'}; "
                        f"{res.wall_s:.1f} s ({(runs - resumed) / max(res.wall_s, 1e-9):.2f} runs/s"
                        + (f", {resumed} runs resumed from finished chunks" if resumed else "")
                        + f"); written to {out}/")

@@ -141,9 +141,9 @@ def _print_human(plan, res, site, port):
 
     c = console()
     if c.width < 110:            # the burn table needs about 100 columns; let a narrow terminal wrap
-        from rich.console import Console
+        from .common import _StdoutConsole
 
-        c = Console(width=110, markup=False)
+        c = _StdoutConsole(width=110, markup=False)      # a closed pipe still exits 141, not rich's 1
     c.print(f"[bold]{esc(plan.scheme)}[/] rendezvous from {esc(site)}, liftoff {plan.liftoff_utc}: {esc(plan.scheme_reason)}",
             markup=True)
     t = Table(show_header=True, header_style="bold", box=box.SIMPLE_HEAD, pad_edge=False, padding=(0, 1))
@@ -156,7 +156,8 @@ def _print_human(plan, res, site, port):
                   f"{b.perigee_altitude_m / 1e3:.1f}", f"{b.apogee_altitude_m / 1e3:.1f}")
     c.print(t)
     c.print("UTC = burn centre (MM-DD hh:mm:ss); dv in the chaser's RTN frame [m/s]; hp/ha = perigee/apogee "
-            "altitude after the burn")
+            "altitude after the burn; the sizes are the least-propellant split: its total matches flown "
+            "profiles, the split does not (a flown braking is 5-12 m/s; docs/validation.md, \"Known limit\")")
     c.print(f"arrival: {plan.arrival_rule}; planned contact {plan.contact_utc}")
     c.print(f"total dv {plan.total_dv_mps:.2f} m/s, propellant {plan.propellant_kg:.1f} kg; aim point "
             f"{plan.aim_utc} (MET {_met(plan.aim_met_s)}), miss {plan.miss_position_m:.2f} m")

@@ -32,7 +32,8 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None, 
         from .checks import load_oem_checked
 
         src = load_oem_checked(station_oem, "--station-oem")     # refused in CLI words (objects, mass)
-    st = load_station(src, at_utc=at_utc, until_utc=until_utc if station_tle or extend_oem else None)
+    st = load_station(src, at_utc=at_utc, until_utc=until_utc if station_tle or extend_oem else None,
+                      expect_iss=True)
     print_warnings(st.warnings)
     return st
 

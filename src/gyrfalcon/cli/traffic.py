@@ -170,9 +170,9 @@ def register(app: typer.Typer) -> None:
         """Port occupancy at the end of a UTC day: who is on which port, the arm, the crew and their seats."""
         m = _manifest(db, builtin)
         occ = m.occupancy_on(date)
-        from ..traffic.builtin import before_record_note
+        from ..traffic.builtin import after_record_note, before_record_note
 
-        note = before_record_note(occ.date)
+        note = before_record_note(occ.date) or after_record_note(occ.date, m, planned=builtin)
         if json_out:
             d = occ.as_dict()
             d["vehicle_types"] = {v: m.vehicles.get(v) for v in occ.ports.values() if v}

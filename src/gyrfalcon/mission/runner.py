@@ -135,7 +135,8 @@ def _station_cached(path, at_tt, until_tt):
     from ..time import timescale
 
     ts = timescale()
-    return load_station(path, at_utc=ts.tt_jd(at_tt), until_utc=None if until_tt is None else ts.tt_jd(until_tt))
+    return load_station(path, at_utc=ts.tt_jd(at_tt), until_utc=None if until_tt is None else ts.tt_jd(until_tt),
+                        expect_iss=True)
 
 
 def _load_ephemeris_file(path: Path, key: str):
@@ -151,7 +152,7 @@ def _load_ephemeris_cached(path: str, key: str, version):
     from ..orbits.station_source import load_station
 
     try:
-        return load_station(path).ephemeris("GCRF")
+        return load_station(path, expect_iss=True).ephemeris("GCRF")
     except GyrfalconError as exc:
         raise InputError(f"{key}: {exc}") from None
 
@@ -215,6 +216,24 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
     d = st.drag
     return ReturnEphemeris(st.ephemeris("GCRF"), f"NASA OEM 2026-07-01 excerpt propagated {span_d:.1f} d (full model, "
                                                  f"{d.describe()})", d.drag_scale, d.rms_m, span_d)
+
+
+def _return_age_text(land_day: str) -> str:
+    """How old the packaged return data are on the landing day, with the error expected of that
+    age (:func:`gyrfalcon.orbits.station_source.expected_error_km`, the measured growth the
+    ``landing --station-oem`` warning quotes); it moves the return's timing, not the guided
+    landing point."""
+    from ..orbits.station_source import expected_error_km
+    from ..time import iso_utc, parse_utc, seconds_between
+
+    made = _return_excerpt().meta.get("creation_date")
+    if made is None:
+        return ""
+    age_d = float(seconds_between(made, parse_utc(land_day + "T00:00:00Z"))) / 86400.0
+    med, p95 = expected_error_km(age_d)
+    return (f"; the data were made {iso_utc(made, 0)[:10]}, {age_d:.0f} days before the landing day: expect ~{med:.0f} "
+            f"km of along-track error (median; p95 ~{p95:.0f} km), which moves the return's times, not the guided "
+            "landing point; a newer OEM as return.ephemeris narrows it")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -833,7 +852,7 @@ def _return(scenario, contact, eph, source, notes):
         land_day = iso_utc(add_seconds(parse_utc(contact), scenario.stay.days * 86400.0), 0)[:10]
     ret = return_ephemeris(scenario, land_day, eph, source)
     if ret.propagated_days:
-        notes.append(f"return: ISS trajectory {ret.source}")
+        notes.append(f"return: ISS trajectory {ret.source}{_return_age_text(land_day)}")
     opp = daily_opportunities(ret.ephemeris, land_day, zone=scenario.return_.zone, vehicle=scenario.vehicle.spacecraft)
     chosen = opp.reachable[0] if opp.reachable else opp.next_reachable
     if chosen is None:

@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 import warnings as _warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -1007,9 +1008,41 @@ def _join(first, second, name):
 # ------------------------------------------------------------------------------------------
 # the loader
 # ------------------------------------------------------------------------------------------
+ISS_COSPAR_ID = "1998-067A"
+"""The ISS's international designator (Zarya's), as NASA's OEMs give it in ``OBJECT_ID``."""
+ISS_CATALOG_NUMBER = "25544"
+"""The ISS's catalogue number, as its element sets give it."""
+_COSPAR = re.compile(r"^(\d{4})-?(\d{3})-?([A-Z]{1,3})$")
+
+
+def _check_is_iss(kind: str, payload, label: str) -> None:
+    """Refuse (:class:`~gyrfalcon.errors.OrbitSourceError`, one line) station data that say they are
+    another object: an OEM whose ``OBJECT_ID`` is an international designator or catalogue number
+    other than the ISS's, element sets of another catalogue number. Data that do not say (an OEM
+    with ``OBJECT_ID = UNKNOWN``, as a propagation of one's own may write) pass."""
+    if kind == "elements":
+        objects = {str(x.catalog_number).lstrip("0") for x in payload}
+        others = sorted(objects - {ISS_CATALOG_NUMBER})
+        if others and len(objects) == 1:      # a mixed series is refused by the series check, naming both
+            raise OrbitSourceError(f"{label}: element sets of object {', '.join(others)}, not the ISS "
+                                   f"({ISS_CATALOG_NUMBER}); give the ISS's element sets")
+        return
+    if kind != "oem":
+        return
+    for seg in payload.segments:
+        oid = str(seg.metadata.get("OBJECT_ID", "")).strip().upper().replace(" ", "")
+        m = _COSPAR.fullmatch(oid)
+        other = (m is not None and f"{m.group(1)}-{m.group(2)}{m.group(3)}" != ISS_COSPAR_ID) or \
+            (oid.isdigit() and oid.lstrip("0") != ISS_CATALOG_NUMBER)
+        if other:
+            name = str(seg.metadata.get("OBJECT_NAME", "")).strip()
+            raise OrbitSourceError(f"{label}: the ephemeris of {name + ' ' if name else ''}({oid}), not the ISS "
+                                   f"({ISS_COSPAR_ID}); give an ISS ephemeris (NASA's ISS.OEM_J2K_EPH files)")
+
+
 def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=None,
                  history_days: float | None = None, label: str | None = None, warn: bool = False,
-                 step_s: float = SAMPLE_STEP_S) -> Station:
+                 step_s: float = SAMPLE_STEP_S, expect_iss: bool = False) -> Station:
     """The station trajectory from ``source`` (see the module docstring).
 
     Parameters
@@ -1036,6 +1069,10 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
         Also emit the warnings through :mod:`warnings` (``Station.warnings`` always holds them).
     step_s : float
         Sample step of our own propagation [s].
+    expect_iss : bool
+        The data serve as the ISS (a flight's target, a return): refused when they say they are
+        another object (an OEM's ``OBJECT_ID``, the element sets' catalogue number). ``gyrfalcon
+        propagate`` reads any object and leaves it False.
     """
     from ..time import iso_utc, parse_utc
 
@@ -1043,6 +1080,8 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
     _check_step(step_s)
     kind, payload, name = _read(source)
     name = label or name
+    if expect_iss:
+        _check_is_iss(kind, payload, name)
     if predict_from_utc is not None and kind == "elements":
         raise InputError(f"{name}: predict_from_utc is for an OEM (ignore its samples after that instant); for element "
                          "sets use at_utc (only the sets dated at or before it are used)")

@@ -34,6 +34,7 @@ class Summary:
     captured: int
     success_rate: float
     success_rate_stderr: float
+    success_rate_ci95: tuple   # Wilson score interval (lo, hi): honest at 0 or all captured, where stderr is 0
     rendezvous_dv_p_mps: tuple
     total_dv_p_mps: tuple
     contact_delay_p_s: tuple
@@ -51,6 +52,29 @@ def _pct(col) -> tuple:
     return tuple(float(v) for v in np.percentile(a, PERCENTILES))
 
 
+def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple:
+    """The Wilson score interval of a success rate ``k / n`` (95 % for the default ``z``): unlike
+    p +- z*stderr it does not shrink to a point when every run (or none) succeeds.
+
+    >>> tuple(round(x, 4) for x in wilson_interval(50, 50))
+    (0.9287, 1.0)
+    >>> tuple(round(x, 4) for x in wilson_interval(0, 10))
+    (0.0, 0.2775)
+    """
+    if n <= 0:
+        return (float("nan"), float("nan"))
+    p, z2 = k / n, z * z
+    centre = (p + z2 / (2 * n)) / (1 + z2 / n)
+    half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def rate_text(s: "Summary") -> str:
+    """``"100.0 %, 95 % interval 92.9-100.0 %"``: the success rate as the reports print it."""
+    lo, hi = s.success_rate_ci95
+    return f"{100 * s.success_rate:.1f} %, 95 % interval {100 * lo:.1f}-{100 * hi:.1f} %"
+
+
 def summarize(table) -> Summary:
     """The :class:`Summary` of a campaign table (pyarrow.Table with the run columns)."""
     d = table.to_pydict()
@@ -66,6 +90,7 @@ def summarize(table) -> Summary:
     delays = [x for x, ok in zip(d["contact_delay_s"], cap) if ok]
     return Summary(runs=n, captured=k, success_rate=p,
                    success_rate_stderr=math.sqrt(p * (1 - p) / n) if n else float("nan"),
+                   success_rate_ci95=wilson_interval(k, n),
                    rendezvous_dv_p_mps=_pct(d["rendezvous_dv_mps"]), total_dv_p_mps=_pct(d["total_dv_mps"]),
                    contact_delay_p_s=_pct(delays), handover_miss_p_m=_pct(d["handover_miss_m"]),
                    failures=tuple(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0]))))
@@ -132,7 +157,7 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
         plt.close(fig)
     f3 = lambda t, u: " / ".join(f"{x:.2f}" for x in t) + f" {u}"
     rows = [("runs", s.runs), ("captured", s.captured),
-            ("success rate", f"{100 * s.success_rate:.1f} % +- {100 * s.success_rate_stderr:.1f} %"),
+            ("success rate", rate_text(s)),
             ("rendezvous dv p5/p50/p95/p99", f3(s.rendezvous_dv_p_mps, "m/s")),
             ("total dv p5/p50/p95/p99", f3(s.total_dv_p_mps, "m/s")),
             ("contact delay p5/p50/p95/p99", f3(s.contact_delay_p_s, "s")),

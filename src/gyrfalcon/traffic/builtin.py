@@ -108,6 +108,33 @@ def planned_manifest(station=None, pads=None) -> Manifest:
     return Manifest.from_events(events, vehicles, station, pads if pads is not None else plan_board())
 
 
+def after_record_note(day: str, manifest: Manifest, planned: bool = False) -> str | None:
+    """For a UTC day (``YYYY-MM-DD``) past what ``manifest`` records: with ``planned`` (the
+    built-in record plus its 2026 plan) from the plan's first event on, that the day is the plan
+    made before the Site 31/6 damage, not a record, and how to see it re-planned; otherwise after
+    the manifest's last event, that later departures are not in it (a vehicle without one is shown
+    docked). ``None`` for a recorded day.
+
+    >>> after_record_note("2025-12-01", planned_manifest(), planned=True) is None
+    True
+    >>> after_record_note("2026-01-15", planned_manifest(), planned=True)[:60]
+    'from 2025-12-15 this is the 2026 plan as made before the Sit'
+    """
+    d = str(day)[:10]
+    if planned:
+        start = min(e.t_utc for e in plan2026().events)[:10]
+        if d >= start:
+            return (f"from {start} this is the 2026 plan as made before the Site 31/6 damage of 27 Nov 2025, a plan, "
+                    "not a record (Progress MS-33, planned for 21 Dec 2025, flew on 22 Mar 2026); the plan "
+                    "re-planned for the outage: gyrfalcon traffic whatif --pad-outage baikonur-31:2025-11-27..2026-03-03")
+        return None
+    last = max((e.t_utc for e in manifest.events), default=None)
+    if last is not None and d > last[:10]:
+        return (f"the manifest's last event is on {last[:10]}: later arrivals and departures are in it only if "
+                "recorded (gyrfalcon traffic add), so a vehicle whose departure is not recorded is shown docked")
+    return None
+
+
 def before_record_note(day: str) -> str | None:
     """For a UTC day (``YYYY-MM-DD``) before the built-in record is complete
     (:data:`COMPLETE_FROM_UTC`): what an occupancy of that day cannot say, and the ports the station

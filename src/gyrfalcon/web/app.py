@@ -223,7 +223,8 @@ class OccupancyOut(BaseModel):
     milestones: list[MilestoneOut]
     vehicle_types: dict[str, str | None] = Field(default_factory=dict, description="vehicle -> its type "
                                                  "(soyuz-ms, progress-ms, ...), for every vehicle on a port")
-    note: str | None = Field(None, description="for a date before the built-in record is complete (2025-10-29): "
+    note: str | None = Field(None, description="for a date after the manifest's last event: later departures "
+                             "are in it only if recorded; for a date before the built-in record is complete (2025-10-29): "
                              "what the occupancy cannot say, and the station's ports that day")
 
 
@@ -663,10 +664,11 @@ def _add_manifest_routes(app, store, require_token) -> None:
             raise HTTPException(422, "give exactly one of at=<ISO UTC instant> or date=<YYYY-MM-DD>")
         m = store().manifest()
         occ = m.occupancy_at(at) if at is not None else m.occupancy_on(date)
-        from ..traffic.builtin import before_record_note
+        from ..traffic.builtin import after_record_note, before_record_note
 
         types = {v: m.vehicles.get(v) for v in occ.ports.values() if v}     # as `traffic show --json` gives them
-        return occ.as_dict() | {"vehicle_types": types, "note": before_record_note(occ.date)}
+        note = before_record_note(occ.date) or after_record_note(occ.date, m)
+        return occ.as_dict() | {"vehicle_types": types, "note": note}
 
     @app.get("/api/manifest/intervals", response_model=list[PortIntervalOut], responses={**R422, **R429},
              tags=["manifest"])

@@ -1,0 +1,47 @@
+"""Answers a user audit found wrong or unclear (7 Dec 2026), against the project's reference data:
+the late-2025 record and its 2026 plan (Soyuz MS-28 docked to Rassvet nadir on 27 Nov 2025 and
+lands on 26 Jul 2026, seed articles; Progress MS-33, planned for 21 Dec 2025, flew on 22 Mar 2026,
+domain.md 7.2), and the packaged NASA ISS file of 2026-07-01 that `gyrfalcon run` flies the
+default return with."""
+from __future__ import annotations
+
+import json
+
+from typer.testing import CliRunner
+
+from gyrfalcon.cli.app import app
+
+runner = CliRunner()
+
+
+def _text(res) -> str:
+    return " ".join(res.output.split())
+
+
+def test_a_day_of_the_2026_plan_says_it_is_a_plan_and_a_day_past_the_record_says_so(tmp_path, monkeypatch):
+    """Before: `traffic show --date 2026-01-15 --builtin` put Progress MS-33 at Poisk without a word
+    (the plan made before the pad damage), and the database's own manifest kept vehicles docked
+    whose departures it does not record."""
+    planned = runner.invoke(app, ["traffic", "show", "--date", "2026-01-15", "--builtin"])
+    assert planned.exit_code == 0, planned.output
+    assert "Progress MS-33" in planned.output
+    assert "a plan, not a record (Progress MS-33, planned for 21 Dec 2025, flew on 22 Mar 2026)" in _text(planned)
+    monkeypatch.setenv("GYRFALCON_DATA_DIR", str(tmp_path))
+    stored = runner.invoke(app, ["traffic", "show", "--date", "2026-01-15", "--json"])
+    assert stored.exit_code == 0, stored.output
+    note = json.loads(stored.stdout)["note"]
+    assert note.startswith("the manifest's last event is on 2025-12-09")
+    recorded = runner.invoke(app, ["traffic", "show", "--date", "2025-12-01", "--json"])
+    assert json.loads(recorded.stdout).get("note") is None        # a recorded day: all eight ports
+
+
+def test_ms28s_return_is_planned_from_rassvet_with_the_data_run_uses(tmp_path):
+    """Before: `landing --undock 2026-07-26T07:01Z` undocked MS-28 from Prichal (it is at Rassvet)
+    and without --station-oem refused the day, 228 days past the packaged 2025 file, while `run`
+    flies that return with its packaged excerpt of NASA's 2026-07-01 file."""
+    res = runner.invoke(app, ["landing", "--undock", "2026-07-26T07:01Z", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["port"] == "rassvet-nadir"
+    assert "2026-07-01" in d["source"]
+    assert d["landing_utc"].startswith("2026-07-26T10:")      # the morning's pass over the Soyuz zone
