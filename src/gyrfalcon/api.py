@@ -1086,7 +1086,7 @@ def _undock_port(port, undock) -> str:
         st.require_compatible(p.id, "soyuz-ms")      # a Soyuz undocks only from a port that takes one
         return p.id
     recorded = _recorded_soyuz_port(undock)
-    if recorded is not None:
+    if recorded is not None and recorded in st.ports_on(t, "soyuz-ms"):
         return recorded
     there = st.ports_on(t, "soyuz-ms")
     return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
@@ -1094,23 +1094,35 @@ def _undock_port(port, undock) -> str:
 
 def _recorded_soyuz_port(undock) -> str | None:
     """The port of the Soyuz MS the built-in manifest (the late-2025 record and its 2026 plan) has
-    docked just before ``undock``: the only one, or the one whose recorded departure is within a
-    day of it (Soyuz MS-28 at Rassvet nadir for 26 Jul 2026; MS-27 at Prichal nadir on 9 Dec 2025,
-    when MS-28 was docked too). ``None`` when the record does not tell (other dates)."""
-    from .time import add_seconds, parse_utc, seconds_between
+    leaving at ``undock``: the one whose recorded departure falls from an hour before ``undock`` to
+    a day after it, or on its day when the record gives the day only (Soyuz MS-28 at Rassvet nadir on 26 Jul 2026; MS-27 at Prichal nadir on 9 Dec
+    2025, when MS-28 was docked too), else the only Soyuz MS docked then, else (two docked, none
+    leaving) the one docked first, whose crew goes home first. ``None`` when the record does not
+    tell (dates before it, no Soyuz docked)."""
+    from .time import add_seconds, iso_utc, parse_utc, seconds_between
     from .traffic.builtin import COMPLETE_FROM_UTC, planned_manifest
 
     t = parse_utc(undock)
     if seconds_between(parse_utc(COMPLETE_FROM_UTC), t) < 0:
         return None
     m = planned_manifest()
+    day = iso_utc(t, 0)[:10]
+
+    def leaves_then(e) -> bool:     # a bare-date departure (the record's 00:00: time not found) is that day
+        dt = float(seconds_between(t, parse_utc(e.t_utc)))
+        return -3600.0 <= dt <= 86400.0 or (e.t_utc[:10] == day and e.t_utc[11:19] == "00:00:00")
+
     leaving = [e for e in m.events if e.kind == "departure" and m.vehicles.get(e.vehicle) == "soyuz-ms"
-               and abs(seconds_between(parse_utc(e.t_utc), t)) <= 86400.0]
+               and leaves_then(e)]
     if len(leaving) == 1:          # the port it held just before its recorded (or planned) departure
         return m.where(leaving[0].vehicle, add_seconds(parse_utc(leaving[0].t_utc), -1.0))
     occ = m.occupancy_at(add_seconds(t, -1.0))
-    soyuz = [p for p, v in occ.ports.items() if v and m.vehicles.get(v) == "soyuz-ms"]
-    return soyuz[0] if len(soyuz) == 1 else None
+    docked = {v: p for p, v in occ.ports.items() if v and m.vehicles.get(v) == "soyuz-ms"}
+    if not docked:
+        return None
+    arrived = {e.vehicle: e.t_utc for e in m.events if e.kind == "arrival" and e.vehicle in docked}
+    first = min(docked, key=lambda v: arrived.get(v, ""))
+    return docked[first]
 
 
 def landing_opportunities(station=None, date=None, *, zone: str = "soyuz", vehicle: str = "soyuz-ms",

@@ -233,6 +233,8 @@ def test_the_default_undocking_port_is_one_of_that_date():
     # found by a user audit: MS-28's return was planned from Prichal, where it never was (the seed
     # articles and the late-2025 record: it docked to Rassvet nadir); the record's Soyuz now decides
     assert _undock_port(None, "2026-07-26T07:01Z") == "rassvet-nadir"
+    assert _undock_port(None, "2025-12-10T00:30Z") == "rassvet-nadir"       # MS-27 left the day before
+    assert _undock_port(None, "2026-07-20T00:00Z") == "rassvet-nadir"       # MS-29 at Prichal too: the first
     assert _undock_port(None, "2021-10-17T01:14Z") == "rassvet-nadir"       # before Prichal (26 Nov 2021)
     assert _undock_port("poisk-zenith", "2021-10-17T01:14Z") == "poisk-zenith"
     # a port that never takes a Soyuz (an IDSS port, Dragon's): refused, naming the ones that do (audit)

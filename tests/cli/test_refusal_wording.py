@@ -198,6 +198,20 @@ def test_station_data_of_another_object_are_refused_as_the_iss(tmp_path):
                     "not the ISS")
     ok = runner.invoke(app, ["propagate", "--from-oem", str(hst), "--model", "j2", "--duration", "10m"])
     assert ok.exit_code == 0, ok.output
+    # a run's own chaser file (OBJECT_NAME = OBJECT_ID = the vehicle's name), the likeliest mix-up
+    chaser = tmp_path / "chaser.oem"
+    chaser.write_text(text.replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = Soyuz MS-28")
+                      .replace("1998-067-A", "Soyuz MS-28"))
+    one_line_exit_2(runner.invoke(app, ["windows", "--station-oem", str(chaser), "--from", "2025-04-08T03:00:00Z",
+                                        "--days", "0.2"]),
+                    "the ephemeris of Soyuz MS-28 (SOYUZMS-28), not the ISS")
+    # the ISS in the designator's short form, or with an ID that says nothing, still reads
+    for oid in ("98067A", "UNKNOWN"):
+        same = tmp_path / f"iss-{oid}.oem"
+        same.write_text(text.replace("1998-067-A", oid))
+        res = runner.invoke(app, ["windows", "--station-oem", str(same), "--from", "2025-04-08T03:00:00Z",
+                                  "--days", "0.2"])
+        assert "not the ISS" not in res.output, res.output
     lines = Path("tests/data/iss_tles_ms28_series.txt").read_text().splitlines()
     other = tmp_path / "other.tle"
     other.write_text("\n".join(_renumbered(ln) for ln in lines) + "\n")

@@ -78,7 +78,8 @@ def test_a_run_folder_with_a_foreign_timeline_is_left_out_of_the_listing(runs_di
 
     out = tmp_path / "out"
     shutil.copytree(runs_dir / RUN, out / RUN)
-    for name, content in (("listed-as-list", "[]"), ("number-time", json.dumps({"launch_utc": 5}))):
+    for name, content in (("listed-as-list", "[]"), ("number-time", json.dumps({"launch_utc": 5})),
+                          ("no-times", "{}")):
         (out / name).mkdir()
         (out / name / "timeline.json").write_text(content)
         (out / name / "COMPLETE").write_text("gyrfalcon run complete\n")
@@ -92,7 +93,6 @@ def test_a_run_folder_with_a_foreign_timeline_is_left_out_of_the_listing(runs_di
 def test_wrong_requests_say_what_works(client):
     cases = [
         (client.get(f"/api/runs/{RUN}/files/COMPLETE"), 422, "not a file a run writes; use timeline.json"),
-        (client.get("/api/runs/..%2Fx/timeline"), None, None),
         (client.get(f"/api/runs/{RUN}/lvlh", params={"last_s": "nan"}), 422, "0 < last_s <= 86400"),
         (client.get("/api/manifest/events/99999"), 404, "list them at GET /api/manifest/events"),
         (client.get("/api/manifest/occupancy", params={"date": "1-12-2025"}), 422, "YYYY-MM-DD"),
@@ -102,9 +102,6 @@ def test_wrong_requests_say_what_works(client):
                      headers={**AUTH, "Content-Type": "application/json"}), 400, "Content-Type: application/json"),
     ]
     for r, status, text in cases:
-        if status is None:
-            assert r.status_code in (404, 422)
-            continue
         assert r.status_code == status, (r.url, r.text)
         detail = r.json()["detail"]
         assert text in detail and "pattern" not in detail and "gyrfalcon traffic" not in detail, detail

@@ -15,24 +15,18 @@ def _station(station_oem, station_tle=None, at_utc=None):
     until = None if t is None else add_seconds(t, 3 * 86400.0)
     extend = station_tle is None and t is not None and (station_oem is not None
                                                         or not _packaged_covers(add_seconds(t, 6 * 3600.0)))
+    label = None
     if station_oem is None and station_tle is None and extend:
-        station_oem = _packaged_return_oem(t)
-    st = station_from_options(station_oem, station_tle, t, until, extend_oem=extend)
+        # the packaged excerpt of NASA's 2026-07-01 file that `run` flies the default return with,
+        # from its first sample on (before it: the 2025-11-24 file, extended): the same station
+        from ..mission.runner import packaged_return_oem
+        from ..time import seconds_between
+
+        path, name, start = packaged_return_oem()
+        if float(seconds_between(start, t)) >= 0:
+            station_oem, label = path, name
+    st = station_from_options(station_oem, station_tle, t, until, extend_oem=extend, label=label)
     return st.ephemeris("GCRF"), st
-
-
-def _packaged_return_oem(t) -> str | None:
-    """The packaged NASA OEM excerpt the mission runner flies the default return with (2026-07-01),
-    for a return after its first sample; ``None`` (the 2025-11-24 file, extended) before it. So
-    ``landing`` and ``run`` use the same station for the same day."""
-    from importlib.resources import files
-
-    from ..mission.runner import RETURN_OEM_FILE, _return_excerpt
-    from ..time import seconds_between
-
-    if float(seconds_between(_return_excerpt().start, t)) < 0:
-        return None
-    return str(files("gyrfalcon.mission") / "data" / RETURN_OEM_FILE)
 
 
 def _packaged_covers(t) -> bool:
@@ -62,7 +56,7 @@ def register(app: typer.Typer) -> None:
     @app.command("landing")
     @handle_errors
     def landing(
-        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) made before the undocking; one that ends earlier is extended by propagation (drag fitted on its last samples; a warning gives the expected error). Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00), extended the same way; from 2026-07-01 the packaged excerpt of NASA's 2026-07-01 file that `run` flies the return with."),
+        station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) made before the undocking; one that ends earlier is extended by propagation (drag fitted on its last samples; a warning gives the expected error). Default: the packaged NASA ISS file of 2025-11-24 (to 2025-12-09T12:00), extended the same way; from 2026-07-14T12:01Z the packaged excerpt of NASA's 2026-07-01 file that `run` flies the return with."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series: orbit fitted to the sets dated before the undocking (or --date), never after."),
         undock: str = typer.Option(None, "--undock", help="Undocking (physical separation) UTC, e.g. 2025-12-09T01:41Z."),
         date: str = typer.Option(None, "--date", help="Without --undock: list the day's landing opportunities (YYYY-MM-DD)."),

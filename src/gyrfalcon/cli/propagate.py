@@ -172,7 +172,7 @@ def register(app: typer.Typer) -> None:
         if oem_out is not None:
             check_output_file(oem_out, overwrite, "--oem", inputs=(from_oem, from_tle))
         _check_size(from_tle, model, dur_s, step_s, duration, step)
-        with _reentry_for_the_command_line():
+        with _reentry_for_the_command_line(hours_from_start=from_state is not None):
             state, eph, report, st = _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model)
         warnings = list(report["warnings"]) if report else []
         print_warnings(warnings)
@@ -217,9 +217,11 @@ def _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model) -> 
 
 
 @contextlib.contextmanager
-def _reentry_for_the_command_line():
+def _reentry_for_the_command_line(hours_from_start: bool):
     """The library's reentry message names its Python argument (``floor_m``); on the command line
-    the same stop is told with what works there: a shorter --duration."""
+    the same stop is told with what works there: a shorter --duration. ``hours_from_start``: the
+    propagation starts at the command's start (a --from-state), so the time to the floor is the
+    --duration to stay under; from element sets the fit's own epoch comes first, so the instant is given."""
     from ..errors import ReentryError
     from ..time import iso_utc
 
@@ -228,8 +230,8 @@ def _reentry_for_the_command_line():
     except ReentryError as exc:
         t_s = getattr(exc, "t_s", None)
         when = f" at {iso_utc(exc.t)}" if getattr(exc, "t", None) is not None else ""
-        fix = (f"give a --duration under {t_s / 3600:.3f} h to stop before it" if t_s
-               else "start from a state above it")
+        fix = (f"give a --duration under {t_s / 3600:.3f} h to stop before it" if t_s and hours_from_start
+               else "give a --duration that ends before that instant" if t_s else "start from a state above it")
         floor = f" {exc.floor_m / 1e3:g} km" if getattr(exc, "floor_m", None) is not None else ""
         raise ReentryError(
             f"the orbit reaches the{floor} reentry floor{when}, where a propagation stops (the "

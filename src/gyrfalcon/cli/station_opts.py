@@ -15,7 +15,8 @@ TLE_HELP = ("Station element sets: a TLE file, a CSV of TLE lines or an OMM JSON
             "to the sets dated before the flight, never after, and propagated.")
 
 
-def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None, extend_oem: bool = False):
+def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None, extend_oem: bool = False,
+                         label: str | None = None):
     """The :class:`~gyrfalcon.orbits.station_source.Station` for ``--station-oem``/``--station-tle``
     (neither: the packaged ISS OEM); warnings printed on stderr. Element sets are propagated to
     ``until_utc``; an OEM only with ``extend_oem`` (``landing``: a return weeks after the file,
@@ -33,7 +34,7 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None, 
 
         src = load_oem_checked(station_oem, "--station-oem")     # refused in CLI words (objects, mass)
     st = load_station(src, at_utc=at_utc, until_utc=until_utc if station_tle or extend_oem else None,
-                      expect_iss=True)
+                      expect_iss=True, label=label)
     print_warnings(st.warnings)
     return st
 

@@ -181,6 +181,15 @@ def _return_excerpt():
     return _return_excerpt_oem().ephemeris("GCRF")
 
 
+def packaged_return_oem() -> tuple:
+    """(path, label, first instant) of the packaged excerpt of NASA's 2026-07-01 ISS file that the
+    default return is flown with (``gyrfalcon landing`` uses it too after its first instant)."""
+    from importlib.resources import files
+
+    return (str(files("gyrfalcon.mission") / "data" / RETURN_OEM_FILE),
+            f"packaged NASA ISS OEM 2026-07-01 excerpt {RETURN_OEM_FILE}", _return_excerpt().start)
+
+
 def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedded>") -> ReturnEphemeris:
     """The station trajectory covering ``land_day`` (YYYY-MM-DD) +- a day (see the module docstring).
 

@@ -325,9 +325,11 @@ class Scenario(_Model):
         pad = sites.get(self.launch.pad)
         if not pad.supports(self.vehicle.launcher):
             served = [p.id for p in sites.pads if p.supports(self.vehicle.launcher)]
+            usable = [v for v in LAUNCHERS if pad.supports(v)]      # the launchers a scenario takes
+            other = f", or launcher = {usable[0]!r}" if usable else ""
             raise ValueError(f"vehicle.launcher: pad {self.launch.pad} does not launch '{self.vehicle.launcher}' "
                              f"(it launches {', '.join(pad.vehicles)}); use launch.pad = "
-                             f"{' or '.join(repr(p) for p in served)} for it, or launcher = {pad.vehicles[0]!r}")
+                             f"{' or '.join(repr(p) for p in served)} for it{other}")
         if self.crewed and not pad.crew_rated:
             rated = [p.id for p in sites.pads if p.crew_rated and p.supports(self.vehicle.launcher)]
             raise ValueError(f"launch.pad: pad {self.launch.pad} is not crew-rated and a {self.vehicle.spacecraft} "

@@ -1017,9 +1017,10 @@ _COSPAR = re.compile(r"^(\d{4})-?(\d{3})-?([A-Z]{1,3})$")
 
 def _check_is_iss(kind: str, payload, label: str) -> None:
     """Refuse (:class:`~gyrfalcon.errors.OrbitSourceError`, one line) station data that say they are
-    another object: an OEM whose ``OBJECT_ID`` is an international designator or catalogue number
-    other than the ISS's, element sets of another catalogue number. Data that do not say (an OEM
-    with ``OBJECT_ID = UNKNOWN``, as a propagation of one's own may write) pass."""
+    another object: an OEM whose ``OBJECT_ID`` is not the ISS's (a designator, a catalogue number or
+    a name such as ``Soyuz MS-28``, the chaser file a run writes) unless its ``OBJECT_NAME`` says ISS
+    or Zarya; element sets of another catalogue number. Data that do not say (an OEM with
+    ``OBJECT_ID = UNKNOWN``, as a propagation of one's own may write) pass."""
     if kind == "elements":
         objects = {str(x.catalog_number).lstrip("0") for x in payload}
         others = sorted(objects - {ISS_CATALOG_NUMBER})
@@ -1031,13 +1032,29 @@ def _check_is_iss(kind: str, payload, label: str) -> None:
         return
     for seg in payload.segments:
         oid = str(seg.metadata.get("OBJECT_ID", "")).strip().upper().replace(" ", "")
-        m = _COSPAR.fullmatch(oid)
-        other = (m is not None and f"{m.group(1)}-{m.group(2)}{m.group(3)}" != ISS_COSPAR_ID) or \
-            (oid.isdigit() and oid.lstrip("0") != ISS_CATALOG_NUMBER)
-        if other:
-            name = str(seg.metadata.get("OBJECT_NAME", "")).strip()
-            raise OrbitSourceError(f"{label}: the ephemeris of {name + ' ' if name else ''}({oid}), not the ISS "
-                                   f"({ISS_COSPAR_ID}); give an ISS ephemeris (NASA's ISS.OEM_J2K_EPH files)")
+        name = str(seg.metadata.get("OBJECT_NAME", "")).strip()
+        if _names_the_iss(oid, name):
+            continue
+        raise OrbitSourceError(f"{label}: the ephemeris of {name + ' ' if name else ''}({oid}), not the ISS "
+                               f"({ISS_COSPAR_ID}); give an ISS ephemeris (NASA's ISS.OEM_J2K_EPH files)")
+
+
+_UNSAID = ("", "UNKNOWN", "NONE", "N/A", "NA", "TBD")
+
+
+def _names_the_iss(oid: str, name: str) -> bool:
+    """Whether an OEM segment's ``OBJECT_ID`` (upper case, no spaces) and ``OBJECT_NAME`` let it be
+    the ISS: its designator in any usual form (1998-067A, 1998-067-A, 98067A), its catalogue number
+    (25544, NORAD25544), an ID that says nothing (UNKNOWN...) or a name that says ISS / Zarya."""
+    if oid in _UNSAID or re.search(r"\b(ISS|ZARYA)\b", name.upper()):
+        return True
+    m = _COSPAR.fullmatch(oid)
+    if m is not None:
+        return f"{m.group(1)}-{m.group(2)}{m.group(3)}" == ISS_COSPAR_ID
+    short = re.fullmatch(r"(\d{2})(\d{3})([A-Z]{1,3})", oid)
+    if short is not None:
+        return f"19{short.group(1)}-{short.group(2)}{short.group(3)}" == ISS_COSPAR_ID
+    return re.sub(r"^(NORAD|SATCAT|CAT)[-_#:]?", "", oid).lstrip("0") == ISS_CATALOG_NUMBER
 
 
 def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=None,

@@ -155,7 +155,7 @@ def write_html(result, path, title: str = "Monte Carlo campaign") -> None:
         ax.set_xlabel("runs")
         figs.append(("failures by cause", _png(fig)))
         plt.close(fig)
-    f3 = lambda t, u: " / ".join(f"{x:.2f}" for x in t) + f" {u}"
+    f3 = lambda t, u: " / ".join("-" if math.isnan(x) else f"{x:.2f}" for x in t) + f" {u}"   # -: no run has it
     rows = [("runs", s.runs), ("captured", s.captured),
             ("success rate", rate_text(s)),
             ("rendezvous dv p5/p50/p95/p99", f3(s.rendezvous_dv_p_mps, "m/s")),

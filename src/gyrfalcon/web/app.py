@@ -590,8 +590,9 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
                 tl = json.loads(cache.read(real / "timeline.json"))
             except (OSError, ValueError, NotServable):
                 continue
-            times = {k: tl.get(k) for k in ("launch_utc", "contact_utc", "landing_utc")} if isinstance(tl, dict) else {}
-            if not times or not all(v is None or isinstance(v, str) for v in times.values()):
+            keys = ("launch_utc", "contact_utc", "landing_utc")    # a run writes all three (null if not reached)
+            times = {k: tl[k] for k in keys if k in tl} if isinstance(tl, dict) else {}
+            if len(times) != len(keys) or not all(v is None or isinstance(v, str) for v in times.values()):
                 continue                  # a timeline not written by a run: that folder is not listed
             files = [f.value for f in RunFile if is_servable(real, f.value)] + station_copies(real)
             out.append({"name": d.name, **times, "files": files})
