@@ -188,29 +188,26 @@ def test_station_data_of_another_object_are_refused_as_the_iss(tmp_path):
     src = Path("tests/data/iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz")
     text = gzip.decompress(src.read_bytes()).decode()
     assert "OBJECT_ID            = 1998-067-A" in text
-    hst = tmp_path / "hst.oem"
-    hst.write_text(text.replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = HST")
-                   .replace("1998-067-A", "1990-037-B"))
-    one_line_exit_2(runner.invoke(app, ["windows", "--station-oem", str(hst), "--from", "2025-04-08T03:00:00Z",
-                                        "--days", "0.2"]),
-                    "the ephemeris of HST (1990-037-B), not the ISS (1998-067A)")
+
+    def windows_with(name: str, oid: str):
+        """`windows` on the excerpt relabelled OBJECT_NAME = name, OBJECT_ID = oid; the file's path too."""
+        f = tmp_path / f"{oid}.oem"
+        f.write_text(text.replace("OBJECT_NAME          = ISS", f"OBJECT_NAME          = {name}")
+                     .replace("1998-067-A", oid))
+        return runner.invoke(app, ["windows", "--station-oem", str(f), "--from", "2025-04-08T03:00:00Z",
+                                   "--days", "0.2"]), f
+
+    res, hst = windows_with("HST", "1990-037-B")
+    one_line_exit_2(res, "the ephemeris of HST (1990-037-B), not the ISS (1998-067A)")
     one_line_exit_2(runner.invoke(app, ["rendezvous", "--station-oem", str(hst), "--launch", "2025-04-08T05:47:15Z"]),
                     "not the ISS")
     ok = runner.invoke(app, ["propagate", "--from-oem", str(hst), "--model", "j2", "--duration", "10m"])
     assert ok.exit_code == 0, ok.output
     # a run's own chaser file (OBJECT_NAME = OBJECT_ID = the vehicle's name), the likeliest mix-up
-    chaser = tmp_path / "chaser.oem"
-    chaser.write_text(text.replace("OBJECT_NAME          = ISS", "OBJECT_NAME          = Soyuz MS-28")
-                      .replace("1998-067-A", "Soyuz MS-28"))
-    one_line_exit_2(runner.invoke(app, ["windows", "--station-oem", str(chaser), "--from", "2025-04-08T03:00:00Z",
-                                        "--days", "0.2"]),
-                    "the ephemeris of Soyuz MS-28 (SOYUZMS-28), not the ISS")
+    one_line_exit_2(windows_with("Soyuz MS-28", "Soyuz MS-28")[0], "the ephemeris of Soyuz MS-28 (SOYUZMS-28), not the ISS")
     # the ISS in the designator's short form, or with an ID that says nothing, still reads
     for oid in ("98067A", "UNKNOWN"):
-        same = tmp_path / f"iss-{oid}.oem"
-        same.write_text(text.replace("1998-067-A", oid))
-        res = runner.invoke(app, ["windows", "--station-oem", str(same), "--from", "2025-04-08T03:00:00Z",
-                                  "--days", "0.2"])
+        res = windows_with("ISS", oid)[0]
         assert "not the ISS" not in res.output, res.output
     lines = Path("tests/data/iss_tles_ms28_series.txt").read_text().splitlines()
     other = tmp_path / "other.tle"
