@@ -1085,10 +1085,10 @@ def _undock_port(port, undock) -> str:
         p = st.port_on(port, t, "soyuz-ms")
         st.require_compatible(p.id, "soyuz-ms")      # a Soyuz undocks only from a port that takes one
         return p.id
-    recorded = _recorded_soyuz_port(undock)
-    if recorded is not None and recorded in st.ports_on(t, "soyuz-ms"):
-        return recorded
     there = st.ports_on(t, "soyuz-ms")
+    recorded = _recorded_soyuz_port(undock)
+    if recorded in there:
+        return recorded
     return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
 
 

@@ -176,7 +176,6 @@ def register(app: typer.Typer) -> None:
             state, eph, report, st = _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model)
         warnings = list(report["warnings"]) if report else []
         print_warnings(warnings)
-        final_gcrf = eph.state_at_index(len(eph) - 1).to("GCRF")
         out = eph.in_frame(frame)
         final = out.state_at_index(len(out) - 1)
         if oem_out:
@@ -184,7 +183,7 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(_propagation_json(final, state, model, report, warnings))
             return
-        _print_propagation(model, duration, state, out, final, final_gcrf, report, st, oem_out)
+        _print_propagation(model, duration, state, out, final, report, st, oem_out)
 
 
 
@@ -353,14 +352,14 @@ def _propagation_json(final, state, model, report, warnings) -> dict:
     return out
 
 
-def _print_propagation(model, duration, state, eph, final, final_gcrf, report, st, oem_out) -> None:
+def _print_propagation(model, duration, state, eph, final, report, st, oem_out) -> None:
     import numpy as np
 
     from ..time import iso_utc
     from .checks import esc
     from .station_opts import station_report_line
 
-    el = final_gcrf.elements()
+    el = final.to("GCRF").elements()          # the elements of the inertial state, whatever --frame
     c = console()
     c.print(f"[bold]{esc(model)}[/] propagation from {iso_utc(state.t)} for {esc(duration)} ({len(eph)} samples)", markup=True)
     if report is not None:

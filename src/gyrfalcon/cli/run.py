@@ -52,8 +52,7 @@ def register(app: typer.Typer) -> None:
             print_timeline(result, out or default_out_dir(sc), written)
         if incomplete is not None:
             fail(str(incomplete), EXIT_SYSTEM_ERROR)
-        not_flown(result)
-        not_captured(result)
+        not_docked(result)
 
 
 def _run_scenario(scenario, station, no_return, seed, what_if) -> tuple:
@@ -136,24 +135,17 @@ def _progress_bar():
         yield progress
 
 
-def not_flown(result) -> None:
-    """Exit 3 with the reason on stderr when nothing was flown (the countdown scrubbed): the
-    timeline and any outputs are written first, but the run does not end as a success."""
+def not_docked(result) -> None:
+    """Exit 3 with the reason on stderr when the flight did not end docked
+    (:meth:`~gyrfalcon.mission.result.MissionResult.shortfall`: the countdown scrubbed, or the
+    approach ended without capture): the timeline and any outputs are written first, but the run
+    does not end as a success."""
     short = result.shortfall()
-    if short is not None and short[0] == "scrubbed":
+    if short is not None:
         from .common import _err_line
 
-        _err_line(short[1], short[0])
-        raise typer.Exit(EXIT_NOT_CAPTURED)
-
-
-def not_captured(result) -> None:
-    """Exit 3 with the reason on stderr when the flight's approach ended without capture."""
-    short = result.shortfall()
-    if short is not None and short[0] == "not captured":
-        from .common import _err_line
-
-        _err_line(short[1], short[0])
+        label, line = short
+        _err_line(line, label)
         raise typer.Exit(EXIT_NOT_CAPTURED)
 
 

@@ -170,14 +170,13 @@ def register(app: typer.Typer) -> None:
         """Port occupancy at the end of a UTC day: who is on which port, the arm, the crew and their seats."""
         m = _manifest(db, builtin)
         occ = m.occupancy_on(date)
-        from ..traffic.builtin import after_record_note, before_record_note
+        from ..traffic.builtin import occupancy_view
 
-        note = before_record_note(occ.date) or after_record_note(occ.date, m, planned=builtin)
+        d = occupancy_view(m, occ, planned=builtin)
+        note = d["note"]
         if json_out:
-            d = occ.as_dict()
-            d["vehicle_types"] = {v: m.vehicles.get(v) for v in occ.ports.values() if v}
-            if note:
-                d["note"] = note
+            if not note:
+                del d["note"]             # the command's JSON leaves the key out on a recorded day
             print_json(d)
             return
         from rich.table import Table

@@ -108,6 +108,16 @@ def planned_manifest(station=None, pads=None) -> Manifest:
     return Manifest.from_events(events, vehicles, station, pads if pads is not None else plan_board())
 
 
+def occupancy_view(manifest: Manifest, occ, planned: bool = False) -> dict:
+    """An occupancy as ``traffic show --json`` and the web API give it: ``occ.as_dict()`` with
+    ``vehicle_types`` (each docked vehicle's type) and ``note`` (:func:`before_record_note`, else
+    :func:`after_record_note`; ``None`` for a recorded day). ``planned``: ``manifest`` is the
+    built-in record with its 2026 plan."""
+    types = {v: manifest.vehicles.get(v) for v in occ.ports.values() if v}
+    note = before_record_note(occ.date) or after_record_note(occ.date, manifest, planned=planned)
+    return occ.as_dict() | {"vehicle_types": types, "note": note}
+
+
 def after_record_note(day: str, manifest: Manifest, planned: bool = False) -> str | None:
     """For a UTC day (``YYYY-MM-DD``) past what ``manifest`` records: with ``planned`` (the
     built-in record plus its 2026 plan) from the plan's first event on, that the day is the plan

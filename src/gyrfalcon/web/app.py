@@ -665,11 +665,9 @@ def _add_manifest_routes(app, store, require_token) -> None:
             raise HTTPException(422, "give exactly one of at=<ISO UTC instant> or date=<YYYY-MM-DD>")
         m = store().manifest()
         occ = m.occupancy_at(at) if at is not None else m.occupancy_on(date)
-        from ..traffic.builtin import after_record_note, before_record_note
+        from ..traffic.builtin import occupancy_view
 
-        types = {v: m.vehicles.get(v) for v in occ.ports.values() if v}     # as `traffic show --json` gives them
-        note = before_record_note(occ.date) or after_record_note(occ.date, m)
-        return occ.as_dict() | {"vehicle_types": types, "note": note}
+        return occupancy_view(m, occ)         # as `traffic show --json` gives it
 
     @app.get("/api/manifest/intervals", response_model=list[PortIntervalOut], responses={**R422, **R429},
              tags=["manifest"])
