@@ -257,6 +257,20 @@ def test_no_feasible_window_says_phase_or_pad_per_window():
     assert "fits two-day" in msg and "back in service on 2026-03-03" in msg and "\n" not in msg
 
 
+def test_no_feasible_window_over_many_days_stays_short():
+    # ten days of the damaged pad (28 Nov - 8 Dec 2025): the pad is said once, the phase refusals
+    # named for the first three windows and the rest counted (it was one ~1,000-character line)
+    from gyrfalcon.launch.windows import NoFeasibleWindowError, find_feasible_windows
+    from gyrfalcon.orbits.iss import iss_ephemeris
+
+    with pytest.raises(NoFeasibleWindowError) as e:
+        find_feasible_windows(iss_ephemeris(), "baikonur-31", "two-orbit", "2025-11-28", 10)
+    msg = str(e.value)
+    assert "10 windows refused: 8 for the phase, all for the pad" in msg
+    assert "and 5 more" in msg and msg.count("back in service on 2026-03-03") == 1
+    assert msg.count("fits ") == 3 and "\n" not in msg
+
+
 def test_scheme_table_edit_reaches_no_other_caller():
     """A caller's edit of the scheme table (e.g. a wider window) must not change the next search."""
     from gyrfalcon.launch.windows import load_schemes

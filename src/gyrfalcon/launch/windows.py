@@ -998,7 +998,7 @@ def find_feasible_windows(target, pad, scheme, start, days=1, **kwargs) -> list:
         nxt, why = None, f"none before the {tgt.name} ephemeris ends"
     sch = get_scheme(scheme)
     msg = (f"no feasible {sch.name} window from {_pad(pad).id} between {iso_utc(ref, 0)} and "
-           f"{iso_utc(end, 0)}: " + (", ".join(_refusal(w, sch) for w in wins) or "no pass in that span"))
+           f"{iso_utc(end, 0)}: " + (_refusals(wins, sch) or "no pass in that span"))
     if nxt is not None:
         msg += (f"; the next one is {iso_utc(nxt.launch_utc, 0)} "
                 f"(phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)")
@@ -1017,19 +1017,42 @@ def schemes_fitting(phase_rad: float) -> list:
     return sorted(out, key=lambda n: order.get(n, 9))
 
 
-def _refusal(w, sch) -> str:
-    """Why one window is refused: the phase (with the scheme that would fit), the pad, or both."""
-    ph = math.degrees(w.phase_at_insertion_rad)
-    t = iso_utc(w.launch_utc, 0)
-    parts = []
-    if "outside" in w.reason:
-        fit = [n for n in schemes_fitting(w.phase_at_insertion_rad) if n != sch.name]
-        parts.append(f"phase {ph:.1f} deg outside {math.degrees(sch.phase_min_rad):.0f}-"
-                     f"{math.degrees(sch.phase_max_rad):.0f} deg (fits {' or '.join(fit) if fit else 'no scheme'})")
-    if "; pad " in w.reason:
-        parts.append("pad " + w.reason.split("; pad ", 1)[1].split(" ", 1)[1])
-    return f"{t} refused for the " + ("phase and the pad: " if len(parts) == 2 else
-                                      "phase: " if "outside" in w.reason else "pad: ") + "; ".join(parts)
+_LISTED_REFUSALS = 3
+"""At most this many refused windows are named in a no-feasible-window message (the rest counted)."""
+
+
+def _refusals(wins, sch) -> str:
+    """Why the windows are refused, grouped: the phase (each window's phase and the scheme it would
+    fit, the first few named) and the pad (said once: its status is the same for every window of a
+    span, or the first window's is given). One line; empty when there are no windows."""
+    if not wins:
+        return ""
+    by_phase = [w for w in wins if "outside" in w.reason]
+    by_pad = [w for w in wins if "; pad " in w.reason]
+    both = len(by_phase) == len(by_pad) == len(wins)
+    n = len(wins)
+    head = f"{n} window{'s' if n > 1 else ''} refused"
+    if both or not by_pad or not by_phase:
+        head += " for the " + ("phase and the pad" if both else "phase" if by_phase else "pad")
+    else:
+        head += ": " + ", ".join(f"{'all' if len(ws) == n else len(ws)} for the {why}"
+                                 for ws, why in ((by_phase, "phase"), (by_pad, "pad")))
+    parts = [head]
+    if by_phase:
+        named = ", ".join(_phase_refusal(w, sch) for w in by_phase[:_LISTED_REFUSALS])
+        more = len(by_phase) - _LISTED_REFUSALS
+        parts.append(f"phase outside {math.degrees(sch.phase_min_rad):.0f}-{math.degrees(sch.phase_max_rad):.0f} "
+                     f"deg at {named}" + (f" and {more} more" if more > 0 else ""))
+    if by_pad:
+        parts.append("pad " + by_pad[0].reason.split("; pad ", 1)[1].split(" ", 1)[1])
+    return "; ".join(parts)
+
+
+def _phase_refusal(w, sch) -> str:
+    """One window refused for its phase: launch time, phase and the schemes that phase would fit."""
+    fit = [n for n in schemes_fitting(w.phase_at_insertion_rad) if n != sch.name]
+    return (f"{iso_utc(w.launch_utc, 0)} ({math.degrees(w.phase_at_insertion_rad):.1f} deg, "
+            f"fits {' or '.join(fit) if fit else 'no scheme'})")
 
 
 def implied_plane_lead_s(target, pad, scheme, liftoff, *, catch_up_rad=None, vehicle: str = "soyuz-2.1a",
