@@ -45,3 +45,22 @@ def test_ms28s_return_is_planned_from_rassvet_with_the_data_run_uses(tmp_path):
     assert d["port"] == "rassvet-nadir"
     assert "2026-07-01" in d["source"]
     assert d["landing_utc"].startswith("2026-07-26T10:")      # the morning's pass over the Soyuz zone
+
+
+def test_traffic_show_at_an_instant_and_a_day_with_a_time_refused():
+    """Before: `traffic show --date 2025-11-27T10:00Z` showed the end of the day without a word.
+    Now a day with a time is refused (exit 2, naming --at) and `--at` shows the instant: Soyuz MS-28
+    docked to Rassvet nadir at 12:34:35 UTC that day (seed articles), so Rassvet is free at 10:00
+    and taken at 12:40."""
+    refused = runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-11-27T10:00Z"])
+    assert refused.exit_code == 2 and "--at 2025-11-27T10:00Z" in refused.output
+    assert len(refused.output.strip().splitlines()) == 1
+    before = json.loads(runner.invoke(app, ["traffic", "show", "--builtin", "--at", "2025-11-27T10:00Z",
+                                            "--json"]).stdout)
+    after = json.loads(runner.invoke(app, ["traffic", "show", "--builtin", "--at", "2025-11-27T12:40Z",
+                                           "--json"]).stdout)
+    assert before["ports"]["rassvet-nadir"] is None and after["ports"]["rassvet-nadir"] == "Soyuz MS-28"
+    table = runner.invoke(app, ["traffic", "show", "--builtin", "--at", "2025-11-27T12:40Z"])
+    assert table.exit_code == 0 and "at 2025-11-27T12:40:00Z" in table.output
+    both = runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-11-27", "--at", "2025-11-27T12:40Z"])
+    assert both.exit_code == 2 and "give one of --date" in both.output

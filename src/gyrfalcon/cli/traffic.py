@@ -86,6 +86,21 @@ def _day_end(text: str) -> str:
     return normalise_time(text)
 
 
+def _day_or_instant(date, at) -> None:
+    """``traffic show`` takes one of ``--date`` (a UTC day) and ``--at`` (an instant); a day with a
+    time of day is refused rather than read as the end of that day."""
+    import re
+
+    from ..errors import InputError
+
+    if (date is None) == (at is None):
+        raise InputError("give one of --date YYYY-MM-DD (the end of that UTC day) or --at <UTC instant>, "
+                         "e.g. --at 2025-11-27T12:00Z")
+    if date is not None and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", date):
+        raise InputError(f"--date {date}: a UTC day (YYYY-MM-DD), shown as at its end; for an instant give "
+                         f"--at {date.strip()}")
+
+
 def _db_file(db):
     """The SQLite file ``--db`` names, as a path or a ``sqlite:///`` URL (None for the default
     store or a server database)."""
@@ -163,13 +178,17 @@ def register(app: typer.Typer) -> None:
 
     @traffic.command("show")
     @handle_errors
-    def show(date: str = typer.Option(..., "--date", help="UTC day (YYYY-MM-DD): the station at the end of it."),
+    def show(date: str = typer.Option(None, "--date", help="UTC day (YYYY-MM-DD): the station at the end of it."),
+             at: str = typer.Option(None, "--at", help="UTC instant (ISO 8601, e.g. 2025-11-27T12:00Z): the "
+                                                      "station then (events at that instant included)."),
              db: str = typer.Option(None, "--db", help=DB_HELP),
              builtin: bool = typer.Option(False, "--builtin", help=BUILTIN_HELP),
              json_out: bool = typer.Option(False, "--json", help="Print the occupancy as JSON.")):
-        """Port occupancy at the end of a UTC day: who is on which port, the arm, the crew and their seats."""
+        """Port occupancy at the end of a UTC day (or at an instant): who is on which port, the arm,
+        the crew and their seats."""
+        _day_or_instant(date, at)
         m = _manifest(db, builtin)
-        occ = m.occupancy_on(date)
+        occ = m.occupancy_at(at) if at is not None else m.occupancy_on(date)
         from ..traffic.builtin import occupancy_view
 
         d = occupancy_view(m, occ, planned=builtin)
@@ -181,7 +200,10 @@ def register(app: typer.Typer) -> None:
             return
         from rich.table import Table
 
-        t = Table("port", "vehicle", "type", "crew seated", title=f"{m.station.name} at the end of {occ.date} (UTC)")
+        from ..traffic.manifest import fmt_t
+
+        when = f"at {fmt_t(occ.t_utc)}" if at is not None else f"at the end of {occ.date} (UTC)"
+        t = Table("port", "vehicle", "type", "crew seated", title=f"{m.station.name} {when}")
         for port, v in occ.ports.items():
             seated = sorted(c for c, sv in occ.seats.items() if sv == v) if v else []
             t.add_row(port, v or "-", m.vehicles.get(v, "") if v else "", ", ".join(seated))
