@@ -77,3 +77,23 @@ def test_a_model_without_drag_from_an_oem_flies_the_file_state_and_stays_near_na
     nasa = load_oem(src).ephemeris("EME2000").at("2025-03-31T19:00:00Z")
     miss_m = np.linalg.norm(np.array(end["r_m"]) - nasa.r_m)
     assert 1.0 < miss_m < 2e3, miss_m        # J2 only (~0.4 km): not NASA's model, not another orbit
+
+
+def test_a_propagated_oem_names_the_object_its_source_names(tmp_path):
+    """Before: `propagate --oem` from the ISS wrote OBJECT_ID = UNKNOWN. Now the source's identity
+    is carried: NASA's OEM says OBJECT_NAME ISS, OBJECT_ID 1998-067-A; a TLE's columns 10-17
+    (98067A) are the COSPAR designator 1998-067A (the ISS's Zarya, launched 20 Nov 1998)."""
+    oem_out = tmp_path / "from_oem.oem"
+    res = runner.invoke(app, ["propagate", "--from-oem", "tests/data/iss_oem_fb1131d_day1_excerpt.txt.gz",
+                              "--duration", "10m", "--model", "j2", "--oem", str(oem_out)])
+    assert res.exit_code == 0, res.output
+    seg = load_oem(oem_out).segments[0]
+    assert (seg.object_name, seg.object_id) == ("ISS", "1998-067-A")
+    tle = tmp_path / "iss.tle"
+    tle.write_text("1 25544U 98067A   25328.54472231  .00014120  00000-0  26353-3 0  9998\n"
+                   "2 25544  51.6316 232.5414 0003895 163.7073 196.4042 15.49046550540034\n")
+    tle_out = tmp_path / "from_tle.oem"
+    res = runner.invoke(app, ["propagate", "--from-tle", str(tle), "--model", "sgp4", "--duration", "10m",
+                              "--oem", str(tle_out)])
+    assert res.exit_code == 0, res.output
+    assert load_oem(tle_out).segments[0].object_id == "1998-067A"

@@ -337,3 +337,21 @@ def test_omm_with_an_impossible_epoch_is_one_line(epoch):
         OMM.from_dict(rec)
     msg = str(exc.value)
     assert "\n" not in msg and rec["EPOCH"] in msg and "not a valid date and time" in msg
+
+
+def test_international_designator_from_a_tle_and_an_omm():
+    """COSPAR designators in the CCSDS form: the ISS (Zarya, 1998-067A, NORAD 25544) from a TLE's
+    columns 10-17, Vanguard 1 (1958-002B: a year before 2000) and an OMM's OBJECT_ID as given."""
+    from gyrfalcon.orbits.tle import OMM, TLE
+
+    iss = TLE.from_lines("1 25544U 98067A   25328.54472231  .00014120  00000-0  26353-3 0  9998",
+                         "2 25544  51.6316 232.5414 0003895 163.7073 196.4042 15.49046550540034")
+    assert iss.international_designator == "1998-067A"
+    vanguard = TLE.from_lines("1 00005U 58002B   00179.78495062  .00000023  00000-0  28098-4 0  4753",
+                              "2 00005  34.2682 348.7242 1859667 331.7664  19.3264 10.82419157413667")
+    assert vanguard.international_designator == "1958-002B"
+    rec = {"OBJECT_NAME": "ISS (ZARYA)", "OBJECT_ID": "1998-067A", "EPOCH": "2025-11-24T13:04:23.0",
+           "MEAN_MOTION": 15.49046550, "ECCENTRICITY": 0.0003895, "INCLINATION": 51.6316,
+           "RA_OF_ASC_NODE": 232.5414, "ARG_OF_PERICENTER": 163.7073, "MEAN_ANOMALY": 196.4042,
+           "NORAD_CAT_ID": 25544, "BSTAR": 0.00026353, "MEAN_MOTION_DOT": 0.0001412, "MEAN_MOTION_DDOT": 0}
+    assert OMM.from_dict(rec).international_designator == "1998-067A"

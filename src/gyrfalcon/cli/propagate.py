@@ -179,7 +179,8 @@ def register(app: typer.Typer) -> None:
         out = eph.in_frame(frame)
         final = out.state_at_index(len(out) - 1)
         if oem_out:
-            _write_propagated_oem(oem_out, overwrite, out, model, duration, state)
+            _write_propagated_oem(oem_out, overwrite, out, model, duration, state,
+                                  _source_identity(from_oem, from_tle))
         if json_out:
             print_json(_propagation_json(final, state, model, report, warnings))
             return
@@ -328,16 +329,35 @@ def _start_from_state(from_state, start, model) -> tuple:
     return state, None, None, None
 
 
-def _write_propagated_oem(oem_out, overwrite, eph, model, duration, state) -> None:
+def _write_propagated_oem(oem_out, overwrite, eph, model, duration, state, identity=(None, None)) -> None:
+    """The propagated OEM, named as its source names the object (``identity``: OBJECT_NAME and
+    OBJECT_ID of the source OEM, or the element sets' name and COSPAR designator)."""
     from ..io.oem import write_oem
     from ..mission.outdir import atomic_path
     from ..time import iso_utc
     from .checks import check_output_file
 
+    name, object_id = identity
     check_output_file(oem_out, overwrite, "--oem")     # again: it may have appeared meanwhile
     with atomic_path(oem_out) as tmp:
-        write_oem(tmp, eph, object_name=eph.name if eph.name != "object" else "OBJECT",
+        write_oem(tmp, eph, object_name=name or (eph.name if eph.name != "object" else "OBJECT"),
+                  object_id=object_id,
                   comments=[f"gyrfalcon propagate --model {model}, {duration} from {iso_utc(state.t)}"])
+
+
+def _source_identity(from_oem, from_tle) -> tuple:
+    """(OBJECT_NAME, OBJECT_ID) of the object the source describes, each None where it does not say:
+    the OEM's first segment, or the last element set (name, COSPAR designator)."""
+    if from_oem is not None:
+        from ..io.oem import load_oem
+
+        seg = load_oem(from_oem).segments[0]
+        return seg.object_name, seg.object_id
+    if from_tle is not None:
+        sets, _ = _element_sets(from_tle)
+        last = max(sets, key=lambda s: float(s.satrec.jdsatepoch + s.satrec.jdsatepochF))
+        return last.name, last.international_designator
+    return None, None
 
 
 def _propagation_json(final, state, model, report, warnings) -> dict:

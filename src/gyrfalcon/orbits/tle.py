@@ -238,6 +238,19 @@ class _SGP4Mixin:
         return str(self.satrec.satnum_str).strip()
 
     @property
+    def international_designator(self) -> str | None:
+        """COSPAR designator in the CCSDS form (``1998-067A``): an OMM's ``OBJECT_ID``, or a TLE's
+        columns 10-17 (``98067A``; years 57-99 are 19xx); ``None`` when the set leaves it blank."""
+        fields = getattr(self, "fields", None)
+        if fields is not None:
+            return fields.get("OBJECT_ID") or None
+        d = str(getattr(self.satrec, "intldesg", "") or "").strip()
+        if len(d) < 5 or not d[:5].isdigit():
+            return None
+        year = int(d[:2])
+        return f"{1900 + year if year >= 57 else 2000 + year}-{d[2:5]}{d[5:]}"
+
+    @property
     def inclination_deg(self) -> float:
         return math.degrees(self.satrec.inclo)
 
