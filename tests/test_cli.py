@@ -55,6 +55,16 @@ def test_approach_json_nominal_ms28_captures_near_the_real_contact():
     assert d["propellant_kg"] > 0
 
 
+def test_approach_text_says_it_starts_from_the_flown_braking_point_not_a_plan():
+    # the default start is MS-28's flown braking (MET 2:39:58 = 12:07:55.4 UTC, domain.md 2.3), not a
+    # computed plan; the text says so, since `rendezvous` and `run` give another contact
+    res = runner.invoke(app, ["approach"])
+    assert res.exit_code == 0, res.output
+    text = " ".join(res.output.split())
+    assert "from 2025-11-27T12:07:55.400Z" in text
+    assert "flown braking point (2.27 km, MET 2:39:58), a fixed state, not a computed plan" in text
+
+
 def test_approach_with_permanent_kurs_dropout_backs_away_without_contact():
     res = runner.invoke(app, ["approach", "--fault", "kurs-dropout@300", "--json"])
     assert res.exit_code == 3, res.output          # not captured: exit 3, the reason on stderr

@@ -30,6 +30,7 @@ def register(app: typer.Typer) -> None:
 
         Exit code 3 (reason on stderr) when the approach ends without capture."""
         from ..api import fly_approach
+        from ..proximity.approach import MS28_AIM_RANGE_M
         from .checks import check_seed
         from .rendezvous import exit_if_not_captured
 
@@ -53,6 +54,9 @@ def register(app: typer.Typer) -> None:
         c = console()
         c.print(f"[bold]Automated approach to {esc(port)}[/] from {res.start_utc} (seed {seed}): "
                 f"[bold]{esc(res.verdict)}[/]" + (f" at {res.contact_utc}" if res.contact_utc else ""), markup=True)
+        c.print(f"start: Soyuz MS-28's flown braking point ({MS28_AIM_RANGE_M / 1e3:.2f} km, MET 2:39:58), a "
+                "fixed state, not a computed plan; `gyrfalcon rendezvous` and `run` hand over from their own "
+                "plan's state, so their contact differs", markup=False, highlight=False)
         t = Table("phase", "start UTC", "end UTC", "duration")
         for p in res.phases:
             t.add_row(p.name, p.start_utc[11:19], (p.end_utc or "")[11:19], f"{p.duration_s / 60:.1f} min")
