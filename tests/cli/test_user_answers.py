@@ -64,3 +64,14 @@ def test_traffic_show_at_an_instant_and_a_day_with_a_time_refused():
     assert table.exit_code == 0 and "at 2025-11-27T12:40:00Z" in table.output
     both = runner.invoke(app, ["traffic", "show", "--builtin", "--date", "2025-11-27", "--at", "2025-11-27T12:40Z"])
     assert both.exit_code == 2 and "give one of --date" in both.output
+
+
+def test_a_gantt_reaching_into_the_2026_plan_says_it_is_a_plan(tmp_path):
+    """The built-in chart runs to July 2026: from 15 Dec 2025 that is the plan made before the pad
+    damage (Progress MS-33 flew on 22 Mar 2026, not 21 Dec 2025), as `traffic show` says; a chart
+    ending on a recorded day carries no note."""
+    res = runner.invoke(app, ["traffic", "gantt", "--builtin", "--out", str(tmp_path / "plan.png")])
+    assert res.exit_code == 0 and "a plan, not a record" in _text(res)
+    res = runner.invoke(app, ["traffic", "gantt", "--builtin", "--out", str(tmp_path / "rec.png"),
+                              "--to", "2025-12-01"])
+    assert res.exit_code == 0 and "note:" not in res.output

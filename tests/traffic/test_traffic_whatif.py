@@ -190,3 +190,35 @@ def test_a_replanned_timeline_that_breaks_a_rule_is_reported():
     # 1-3 Jan and 10-20 Jan; re-planned, 1-20 Jan, A docking only on 2 Feb)
     assert r.cargo_planned.zvezda_aft_gap_days == pytest.approx(2 + 10)
     assert r.cargo.zvezda_aft_gap_days == pytest.approx(19)
+
+
+def test_gantt_labels_stay_whole_inside_the_chart():
+    """A bar too short for its vehicle's name (a docking two days before the chart ends) gets the
+    name just left of it, whole and inside the axes; before, it was centred and cut at the edge."""
+    import datetime as dt
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from gyrfalcon.traffic.whatif import _fit_bar_labels
+
+    fig, ax = plt.subplots(figsize=(12, 2))
+    start, end = dt.datetime(2025, 1, 1), dt.datetime(2026, 1, 1)
+    long_a, short_a = dt.datetime(2025, 2, 1), dt.datetime(2025, 12, 30)
+    ax.set_xlim(start, end)
+    texts = []
+    for a in (long_a, short_a):
+        ax.barh(0, (end - a).days, left=a, height=0.5)
+        texts.append((ax.text(a + (end - a) / 2, 0, "Soyuz MS-29", ha="center", clip_on=True), a, end))
+    fig.tight_layout()
+    _fit_bar_labels(fig, ax, texts)
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    wide, short = texts[0][0], texts[1][0]
+    assert wide.get_horizontalalignment() == "center"          # fits its bar: left as it was
+    assert short.get_horizontalalignment() == "right" and short.get_visible()
+    ext = short.get_window_extent(renderer)
+    assert box.x0 <= ext.x0 and ext.x1 <= box.x1
+    plt.close(fig)

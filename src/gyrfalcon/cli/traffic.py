@@ -304,11 +304,17 @@ def register(app: typer.Typer) -> None:
         check_output_file(out, overwrite, "--out", inputs=(_db_file(db),))
         m = _manifest(db, builtin)
         ivs = port_intervals(m.events, m.vehicles)
+        end_utc = _day_end(end) if end else None
         with atomic_path(out) as tmp:
             gantt(tmp, ivs, ports=m.station.chart_ports(i.port for i in ivs), title=f"{m.station.name} port occupancy",
-                  start_utc=normalise_time(start) if start else None,
-                  end_utc=_day_end(end) if end else None)
+                  start_utc=normalise_time(start) if start else None, end_utc=end_utc)
         console().print(f"wrote {out}")
+        from ..traffic.builtin import after_record_note
+
+        last_shown = end_utc or max([i.to_utc or i.from_utc for i in ivs] + [i.from_utc for i in ivs], default=None)
+        note = after_record_note(last_shown[:10], m, planned=builtin) if last_shown else None
+        if note:
+            console().print(f"note: {note}", markup=False, highlight=False)
 
     @traffic.command("whatif")
     @handle_errors

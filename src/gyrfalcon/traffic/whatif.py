@@ -585,6 +585,25 @@ _TYPE_COLOURS = {"soyuz-ms": "tab:red", "progress-ms": "tab:orange", "crew-drago
                  "starliner": "tab:brown"}
 
 
+def _fit_bar_labels(fig, ax, labels) -> None:
+    """Each bar's vehicle name inside its bar when it fits; else just left of the bar when the
+    space there is free of the axes' edge, else hidden (a name cut by the chart's edge reads as
+    another vehicle). ``labels``: (text, bar start, bar end) with the text centred on the bar."""
+    renderer = fig.canvas.get_renderer()
+    x_left = ax.get_window_extent(renderer).x0
+    for text, a, b in labels:
+        width_px = text.get_window_extent(renderer).width
+        x_a, x_b = (ax.transData.transform((ax.xaxis.convert_units(t), 0))[0] for t in (a, b))
+        if width_px + 4 <= x_b - x_a:
+            continue
+        if x_a - width_px - 4 >= x_left:
+            text.set_x(a)
+            text.set_horizontalalignment("right")
+            text.set_text(text.get_text() + " ")
+        else:
+            text.set_visible(False)
+
+
 def gantt(path, intervals, *, ports=None, baseline=None, title: str = "Port occupancy",
           start_utc: str | None = None, end_utc: str | None = None, outage: PadOutage | None = None):
     """Draw port occupancy (``intervals``: :class:`PortInterval` s) as a Gantt chart to ``path``.
@@ -614,6 +633,7 @@ def gantt(path, intervals, *, ports=None, baseline=None, title: str = "Port occu
         raise WhatIfInputError(f"empty time span {fmt_t(t0)} .. {fmt_t(t1)}; give an end after the start")
     rows = list(ports or sorted({i.port for i in ivs}))
     fig, ax = plt.subplots(figsize=(12, 0.6 * len(rows) + 1.8))
+    labels = []
     for k, port in enumerate(rows):
         y = len(rows) - 1 - k
         for i in baseline or []:
@@ -630,8 +650,8 @@ def gantt(path, intervals, *, ports=None, baseline=None, title: str = "Port occu
                 continue
             ax.barh(y + 0.06, (d(b) - d(a)).total_seconds() / _DAY, left=d(a), height=0.5,
                     color=_TYPE_COLOURS.get(i.vehicle_type, "0.4"), alpha=0.85, edgecolor="k", linewidth=0.5)
-            ax.text(d(a) + (d(b) - d(a)) / 2, y + 0.06, i.vehicle, ha="center", va="center", fontsize=7,
-                    clip_on=True)
+            labels.append((ax.text(d(a) + (d(b) - d(a)) / 2, y + 0.06, i.vehicle, ha="center", va="center",
+                                   fontsize=7, clip_on=True), d(a), d(b)))
     if outage is not None:
         a = max(outage.since_utc, t0)
         b = min(outage.until_utc or t1, t1)
@@ -646,6 +666,7 @@ def gantt(path, intervals, *, ports=None, baseline=None, title: str = "Port occu
     ax.set_title(title + (" (grey: as planned)" if baseline else ""))
     ax.grid(axis="x", alpha=0.3)
     fig.tight_layout()
+    _fit_bar_labels(fig, ax, labels)
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     try:
