@@ -22,13 +22,17 @@ result
 print(result.table())
 
 # %%
-# Stays beyond their limits and the cargo picture:
+# The stays the outage lengthens (each against its limit, where one is on record), and the cargo
+# picture: the gaps with no Progress at Zvezda aft and the longest spacing between resupplies,
+# as planned and as re-planned:
 for stay in result.stays:
     if stay.planned_stay_days != stay.replanned_stay_days:
         print(f"{stay.vehicle}: stay {stay.planned_stay_days:.0f} -> {stay.replanned_stay_days:.0f} days, "
               + (f"limit {stay.limit_days:g} days" if stay.limit_days is not None else "no stay limit on record")
               + f", {'AT RISK' if stay.at_risk else 'ok'}")
-print("Progress arrivals planned / re-planned:", result.cargo_planned.as_dict(), "/", result.cargo.as_dict())
+for label, cargo in (("planned", result.cargo_planned), ("re-planned", result.cargo)):
+    print(f"{label}: {cargo.zvezda_aft_gap_days:.0f} days without a Progress at Zvezda aft, longest "
+          f"resupply gap {cargo.longest_resupply_gap_days:.0f} days {cargo.longest_resupply_gap}")
 
 # %%
 # Port occupancy as re-planned, the planned one in grey:
