@@ -120,7 +120,7 @@ def _fly(row: dict, oem_dir: str, seed: int = 0, tle_files: tuple = ()) -> dict:
         out.update(error=f"{type(exc).__name__}: {exc}", seconds=time.perf_counter() - t_start)
         return out
     out.update(dv_mps=plan.total_dv_mps, aim_utc=plan.aim_utc, handover_utc=plan.arrival_utc,
-               planned_contact_utc=plan.contact_utc, verdict=res.verdict, rule=plan.arrival_rule,
+               planned_contact_utc=plan.nominal_contact_utc, verdict=res.verdict, rule=plan.arrival_rule,
                contact_utc=res.contact_utc)
     if res.contact_utc is not None:
         c = parse_utc(res.contact_utc)

@@ -473,7 +473,7 @@ class RendezvousPlan(_RendezvousPlan):
 
     def __repr__(self) -> str:
         return (f"RendezvousPlan({self.scheme}: liftoff {self.liftoff_utc or '-'}, {len(self.burns)} burns, "
-                f"{self.total_dv_mps:.1f} m/s, aim point {self.aim_utc}, nominal contact {self.contact_utc})")
+                f"{self.total_dv_mps:.1f} m/s, aim point {self.aim_utc}, nominal contact {self.nominal_contact_utc})")
 
     def table(self) -> str:
         """The burn table (centre UTC, MET, dv in RTN and magnitude [m/s], duration [s], propellant [kg],
@@ -489,7 +489,7 @@ class RendezvousPlan(_RendezvousPlan):
                          "hp km", "ha km"), rows, right=tuple(range(2, 11)))
         return (f"{self.scheme}: {self.scheme_reason}\n{t}\n"
                 f"total {self.total_dv_mps:.2f} m/s, propellant {self.propellant_kg:.1f} kg; aim point "
-                f"{self.aim_utc} (MET {_met(self.aim_met_s)}), nominal contact {self.contact_utc}")
+                f"{self.aim_utc} (MET {_met(self.aim_met_s)}), nominal contact {self.nominal_contact_utc}")
 
     def plot(self):
         """The chaser relative to the station (LVLH): along-track V-bar x [km] against radial
@@ -849,7 +849,7 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
                             plan_kwargs={"trajectory_step_s": trajectory_step_s})
 
     _, (plan, res) = _flight(station, launch, pad, scheme, source, fly)
-    notes = _station_rules(pad_id, liftoff, port, vehicle, plan.contact_utc, what_if)
+    notes = _station_rules(pad_id, liftoff, port, vehicle, plan.nominal_contact_utc, what_if)
     return (dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes),
             _rewrap(ApproachResult, res))
 

@@ -149,3 +149,17 @@ def test_ephemeris_ending_between_aim_and_contact_names_the_span(app):
     m = re.search(r"predicted contact about 2025-04-08T(\d\d):(\d\d)", line)
     assert m and (8, 45) <= (int(m.group(1)), int(m.group(2))) <= (9, 15), line
     assert "--station-tle" in line and "--station-oem" in line
+
+
+def test_the_library_and_the_command_mean_the_same_by_contact(ms28_json):
+    """A library user found `plan.contact_utc` (the planned contact, aim point + 30 min) under the
+    name the command's JSON gives the simulated contact. The plan now calls it
+    `nominal_contact_utc`, as the JSON does, and `fly_rendezvous`'s approach carries the contact
+    the command reports."""
+    import gyrfalcon as gf
+
+    plan, approach = gf.fly_rendezvous(None, MS28, pad="baikonur-31", scheme="auto")
+    assert not hasattr(plan, "contact_utc") and "contact_utc" not in plan.to_dict()
+    assert plan.nominal_contact_utc == ms28_json["nominal_contact_utc"]
+    assert approach.contact_utc == ms28_json["contact_utc"]
+    assert ms28_json["contact_utc"] != ms28_json["nominal_contact_utc"]

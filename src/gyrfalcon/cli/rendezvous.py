@@ -51,7 +51,7 @@ def result_dict(plan, res) -> dict:
         "handover_utc": plan.arrival_utc, "handover_rho_lvlh_m": list(plan.arrival_rho_lvlh_m),
         "handover_rho_dot_lvlh_mps": list(plan.arrival_rho_dot_lvlh_mps),
         "contact_utc": res.contact_utc, "contact_met_s": _contact_met(plan, res),
-        "nominal_contact_utc": plan.contact_utc,
+        "nominal_contact_utc": plan.nominal_contact_utc,
         "approach_verdict": res.verdict, "approach": res.summary(),
     }
 
@@ -158,7 +158,7 @@ def _print_human(plan, res, site, port):
     c.print("UTC = burn centre (MM-DD hh:mm:ss); dv in the chaser's RTN frame [m/s]; hp/ha = perigee/apogee "
             "altitude after the burn; the sizes are the least-propellant split: its total matches flown "
             "profiles, the split does not (a flown braking is 5-12 m/s; docs/validation.md, \"Known limit\")")
-    c.print(f"arrival: {plan.arrival_rule}; planned contact {plan.contact_utc}")
+    c.print(f"arrival: {plan.arrival_rule}; planned contact {plan.nominal_contact_utc}")
     c.print(f"total dv {plan.total_dv_mps:.2f} m/s, propellant {plan.propellant_kg:.1f} kg; aim point "
             f"{plan.aim_utc} (MET {_met(plan.aim_met_s)}), miss {plan.miss_position_m:.2f} m")
     rng = math.hypot(*plan.arrival_rho_lvlh_m)

@@ -162,7 +162,7 @@ def predict_contact(plan, station_eph=None, port_id: str = "rassvet-nadir", seed
         raise NoContactError(
             f"the approach from {res.start_utc} ended without contact ({res.verdict}; {last}); "
             "the nominal contact would be at "
-            f"{plan.contact_utc} -- check the Kurs faults or the guidance settings, or try another seed")
+            f"{plan.nominal_contact_utc} -- check the Kurs faults or the guidance settings, or try another seed")
     return res.contact_utc
 
 

@@ -24,7 +24,7 @@ least total delta-v (sum of burn magnitudes, found by iteratively re-weighted mi
 Newton steps: weights 1/sqrt(|dv| + 0.5 m/s)). Assumptions and limits: burn epochs follow the
 arrival rule and the slot geometry (not optimised); the split between burns is the
 least-propellant one, which for the two-orbit scheme puts about 45 m/s in the braking (flown:
-5-12 m/s) -- see docs/validation.md. ``contact_utc`` is the PLANNED contact (aim + 30 min);
+5-12 m/s) -- see docs/validation.md. ``nominal_contact_utc`` is the PLANNED contact (aim + 30 min);
 the contact the tool reports is the simulated approach's,
 :func:`gyrfalcon.rendezvous.handover.predict_contact` (MS-28: 12:39:37 UTC). For a two-day
 flight launch into :func:`recommended_plane_normal` (else the differential J2 node
@@ -133,8 +133,8 @@ class RendezvousPlan:
     arrival_utc: str
     arrival_rho_lvlh_m: tuple
     arrival_rho_dot_lvlh_mps: tuple
-    contact_utc: str
-    contact_met_s: float | None
+    nominal_contact_utc: str
+    nominal_contact_met_s: float | None
     approach_duration_s: float
     arrival_rule: str = ""
     vehicle: str = "soyuz-ms"
@@ -166,7 +166,7 @@ class RendezvousPlan:
         out.append(f"total dv {self.total_dv_mps:.2f} m/s (impulsive plan {self.impulsive_total_dv_mps:.2f}), "
                    f"propellant {self.propellant_kg:.1f} kg")
         out.append(f"aim point {self.aim_utc} (MET {met(self.aim_met_s)}), miss {self.miss_position_m:.3f} m / "
-                   f"{self.miss_velocity_mps:.5f} m/s; contact {self.contact_utc} (MET {met(self.contact_met_s)}, "
+                   f"{self.miss_velocity_mps:.5f} m/s; nominal contact {self.nominal_contact_utc} (MET {met(self.nominal_contact_met_s)}, "
                    f"nominal approach {self.approach_duration_s / 60:.0f} min)")
         return out
 
@@ -569,7 +569,7 @@ def _plan_result(chaser0, liftoff_t, phase, choice, arrival, approach_s, aim, im
         miss_velocity_mps=float(np.linalg.norm(F[3:])), arrival_utc=iso_utc(aim_eval_t),
         arrival_rho_lvlh_m=tuple(float(c) for c in arr_rho),
         arrival_rho_dot_lvlh_mps=tuple(float(c) for c in arr_rho_dot),
-        contact_utc=iso_utc(t_contact), contact_met_s=met(t_contact),
+        nominal_contact_utc=iso_utc(t_contact), nominal_contact_met_s=met(t_contact),
         approach_duration_s=approach_s, arrival_rule=arrival.rule, vehicle=veh.name,
         chaser_at_aim=imp.final.to_dict(), chaser_at_arrival=final_state.to_dict(),
         corrector={k: asdict(v) for k, v in reports.items()}, relative_trajectory=traj,
