@@ -143,7 +143,10 @@ class State:
         return transform_state(self, frame)
 
     def elements(self, mu_m3_s2: float | None = None):
-        """Osculating Keplerian elements of this state (converted to GCRF first)."""
+        """Osculating Keplerian elements of this state, in its own inertial frame (GCRF, EME2000
+        or TEME as it is, like an Orekit orbit in its frame; an ITRF state is turned to GCRF first).
+        For elements in GCRF of a TEME state (an SGP4 output): ``state.to("GCRF").elements()``;
+        the node differs by the precession since J2000 (about 0.4 deg in 2025)."""
         from .elements import KeplerianElements
 
         s = self if self.frame in ("GCRF", "EME2000", "TEME") else self.to("GCRF")
