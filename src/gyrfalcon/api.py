@@ -860,7 +860,7 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
 from .proximity.approach import ApproachResult as _ApproachResult  # noqa: E402
 
 
-@dataclass(frozen=True, repr=False)
+@dataclass(frozen=True, repr=False, eq=False)
 class ApproachResult(_ApproachResult):
     """A :class:`gyrfalcon.proximity.approach.ApproachResult` with a short repr, a phase table and a plot."""
 

@@ -290,3 +290,21 @@ def test_an_ephemeris_repr_is_one_readable_line():
 
     assert repr(station_ephemeris()) == ("Ephemeris('ISS', GCRF, 5402 samples, 2025-11-24T12:00:00Z .. "
                                          "2025-12-09T12:00:00Z, 1 segment)")
+
+
+def test_states_and_results_holding_arrays_compare_and_hash_by_identity():
+    """A library audit: `state == state`, `state in [..]` and `{state}` raised (numpy's 'truth value
+    of an array is ambiguous', 'unhashable'). Objects holding arrays now compare as Skyfield's and
+    Orekit's do, by identity, so they can sit in lists, sets and dict keys."""
+    import numpy as np
+
+    from gyrfalcon.orbits.ephemeris import Ephemeris
+    from gyrfalcon.orbits.state import State
+    from gyrfalcon.time import parse_utc
+
+    t = parse_utc("2025-11-27T09:27:57.4Z")
+    a = State(t, np.array([6778e3, 0.0, 0.0]), np.array([0.0, 7668.0, 0.0]), "GCRF")
+    b = State(t, a.r_m.copy(), a.v_mps.copy(), "GCRF")
+    assert a == a and a != b and a in [b, a] and len({a, b, a}) == 2
+    eph = Ephemeris(t, np.array([0.0, 60.0]), np.vstack([a.r_m, a.r_m]), np.vstack([a.v_mps, a.v_mps]), "GCRF")
+    assert eph == eph and {eph: 1}[eph] == 1

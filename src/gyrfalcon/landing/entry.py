@@ -96,7 +96,7 @@ class EntryEvent:
     g_load: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class EntryTrajectory:
     """Samples (about every second; arrays of length N): ``t_s``, geodetic ``altitude_m``,
     ``lat_deg``, ``lon_deg``, Earth-relative ``speed_mps``, ``flight_path_angle_deg``,

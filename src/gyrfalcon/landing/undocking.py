@@ -44,7 +44,7 @@ class UnsafeDepartureError(InputError):
     """The departure does not leave the keep-out sphere, or comes back into it."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class DepartureResult:
     """The proximity phase after undocking.
 

@@ -110,7 +110,7 @@ class AscentEvent:
     mass_kg: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AscentTrajectory:
     """Samples of the ascent (arrays of length N, sampled every ``step`` seconds and at events).
 
@@ -154,7 +154,7 @@ class GuidanceSolution:
     trajectories: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AscentResult:
     """Everything about one ascent.
 

@@ -114,7 +114,7 @@ _TOP_HRHO_M = (_UP_H_M[-1] - _UP_H_M[-2]) / (_UP_LNRHO[-2] - _UP_LNRHO[-1])
 _LOWER_TOP_M = 86000.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class AtmosphereState:
     """US76 state at one or more altitudes (floats or arrays of the altitude's shape).
 

@@ -250,7 +250,7 @@ def _unit_normal(plane_normal_gcrf, shape_n: int | None):
 # --------------------------------------------------------------------------------------
 # parametric insertion
 # --------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Insertion:
     """Insertion (spacecraft separation) predicted by :func:`parametric_insertion`.
 

@@ -102,7 +102,7 @@ class SamplingReport:
     n_samples: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Ephemeris:
     """Samples of one object's trajectory.
 

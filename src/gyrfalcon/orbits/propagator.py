@@ -251,7 +251,7 @@ def _check_dates(model: ForceModel, uses_rotation: bool, t0, span_s: float):
 # ------------------------------------------------------------------------------------------
 # results
 # ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BatchEphemeris:
     """Trajectories of many objects on one relative time grid (GCRF).
 

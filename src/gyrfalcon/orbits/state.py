@@ -71,7 +71,7 @@ def _one_instant(t):
                      f"got {type(t).__name__}; e.g. gyrfalcon.utc(2025, 11, 27, 9, 27, 57.4)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class State:
     """Position and velocity of one object at one instant, in a named frame.
 

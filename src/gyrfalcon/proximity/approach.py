@@ -156,7 +156,7 @@ class ApproachConfig:
         return approach_guidance(self.vehicle_type)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ApproachResult:
     """Outcome of :func:`simulate_approach`.
 

@@ -49,7 +49,7 @@ _NAMES = ("closing", "flyaround", "station_keeping", "final_approach", "hold", "
 _BLOCK_STEPS = 64
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BatchApproachResult:
     """Outcome of :func:`simulate_approach_batch`, one entry per run (SI units; NaN without contact).
 

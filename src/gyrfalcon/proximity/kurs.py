@@ -104,7 +104,7 @@ class KursFault:
         return self.start_s <= t_s < self.start_s + self.duration_s
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KursMeasurement:
     """One Kurs update: ``values`` in :data:`CHANNELS` order [m, m/s, rad, rad, rad] and their 1-sigma."""
 

@@ -45,7 +45,7 @@ def sensor_rows_for_axis(axis) -> np.ndarray:
     return np.stack([u, w, a])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ApproachTarget:
     """A port prepared for an approach.
 

@@ -77,7 +77,7 @@ class BurnRecord:
     range_to_station_m: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RelativeTrajectory:
     """Chaser relative to the station in the station's LVLH frame, sampled in time."""
 
