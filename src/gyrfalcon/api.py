@@ -1374,7 +1374,7 @@ class PadOutageResult(_WhatIfResult):
         with tempfile.TemporaryDirectory() as tmp:   # the traffic Gantt draws to a file; keep only the figure
             path = gantt(Path(tmp) / "gantt.png", self.intervals(True), baseline=self.intervals(False),
                          ports=self.baseline.station.port_ids, title=f"Port occupancy, {o.pad_id} out",
-                         start_utc=o.since_utc[:10] + "T00:00:00.000Z", end_utc=self.horizon_utc, outage=o)
+                         start_utc=self.chart_span()[0], end_utc=self.chart_span()[1], outage=o)
             import matplotlib.image as mpimg
 
             img = mpimg.imread(str(path))

@@ -222,3 +222,19 @@ def test_gantt_labels_stay_whole_inside_the_chart():
     ext = short.get_window_extent(renderer)
     assert box.x0 <= ext.x0 and ext.x1 <= box.x1
     plt.close(fig)
+
+
+def test_an_outage_after_every_planned_event_still_draws(tmp_path):
+    """A library audit: an outage in 2030 (no planned event after it) made the chart refuse with
+    'empty time span 2030-01-01 .. 2030-01-01; give an end after the start', false since the end was
+    given. The chart now spans the outage itself."""
+    import gyrfalcon as gf
+
+    r = gf.pad_outage("baikonur-31", start="2030-01-01", end="2030-02-01")
+    start, end = r.chart_span()
+    assert start.startswith("2030-01-01") and end.startswith("2030-02-01")
+    assert all(s.slip_days in (None, 0.0) for s in r.slips)          # nothing planned is moved
+    fig = r.plot()
+    assert fig.axes
+    open_ended = gf.pad_outage("baikonur-31", start="2026-10-01", end=None).chart_span()
+    assert open_ended == ("2026-10-01T00:00:00.000Z", "2026-10-02T00:00:00.000Z")

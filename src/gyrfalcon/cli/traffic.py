@@ -358,7 +358,7 @@ def register(app: typer.Typer) -> None:
                            ports=r.baseline.station.chart_ports(i.port for i in r.intervals(True) + r.intervals(False)),
                            title=f"Port occupancy, {outage.pad_id} out {_fmt(outage.since_utc)[:10]}.."
                                  f"{_fmt(outage.until_utc)[:10]}",
-                           start_utc=outage.since_utc[:10] + "T00:00:00.000Z", end_utc=r.horizon_utc, outage=outage)
+                           start_utc=r.chart_span()[0], end_utc=r.chart_span()[1], outage=outage)
         if json_out:
             print_json(r.as_dict() | ({"gantt": str(path)} if gantt_out else {}))
             return

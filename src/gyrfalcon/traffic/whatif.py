@@ -323,6 +323,17 @@ class WhatIfResult:
     def stays_at_risk(self) -> tuple[StayCheck, ...]:
         return tuple(s for s in self.stays if s.at_risk)
 
+    def chart_span(self) -> tuple[str, str]:
+        """(start, end) UTC of the what-if's Gantt chart: from the outage's first day to the later of
+        the horizon and the outage's end, at least one day (an outage after every planned event
+        still has a span to draw)."""
+        from ..time import add_seconds, iso_utc, parse_utc
+
+        start = self.outage.since_utc[:10] + "T00:00:00.000Z"
+        end = max(self.horizon_utc, self.outage.until_utc or self.outage.since_utc)
+        floor = normalise_time(iso_utc(add_seconds(parse_utc(start), _DAY), 3))
+        return start, max(end, floor)
+
     def intervals(self, replanned: bool = True) -> tuple[PortInterval, ...]:
         """Port occupancy spans of the re-planned (or the planned) timeline."""
         evs = self.replanned_events if replanned else self.baseline.events
