@@ -351,3 +351,18 @@ def test_pad_outage_reads_a_date_object_as_the_same_date_string():
     import datetime as dt
 
     assert gf.pad_outage(start=dt.date(2025, 11, 27)).slips == gf.pad_outage(start="2025-11-27").slips
+
+
+def test_two_day_windows_are_plotted_inside_their_band():
+    """A library audit: the windows plot drew the phase wrapped to 0-360 deg against the two-day
+    band (200-420 deg), so the feasible 27 Nov 2025 two-day window (lead 386 deg) fell at 26 deg,
+    outside its own band. It now draws the lead as the scheme counts it."""
+    wins = gf.find_windows(None, "baikonur-31", start="2025-11-25", days=6, scheme="two-day")
+    feasible = [w for w in wins if w.feasible]
+    assert feasible
+    fig = wins.plot()
+    ax = fig.axes[0]
+    filled = ax.collections[0].get_offsets()[:, 1]          # the feasible scatter, drawn first
+    assert len(filled) == len(feasible)
+    assert all(200.0 <= y <= 420.0 for y in filled)
+    assert any(y > 360.0 for y in filled)                  # 27 Nov 2025: a lead past one turn

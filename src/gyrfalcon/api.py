@@ -374,8 +374,9 @@ class LaunchWindows(tuple):
                            right=(2, 3))
 
     def plot(self):
-        """Phase at insertion [deg] of each window against its liftoff date, feasible ones filled;
-        shaded: the phase window of each scheme searched."""
+        """The station's lead at insertion as the scheme counts it [deg] (the catch-up angle: for
+        the two-day scheme 200-420 deg, i.e. a phase of 20 deg plotted at 380) of each window
+        against its liftoff date, feasible ones filled; shaded: the window of each scheme searched."""
         fig = _figure(8.0, 3.6)
         ax = fig.add_subplot()
         if self:
@@ -389,7 +390,7 @@ class LaunchWindows(tuple):
                            label=f"{name} phase window")
 
             x = [w.launch_utc.utc_datetime() for w in self]
-            y = [math.degrees(w.phase_at_insertion_rad) for w in self]
+            y = [math.degrees(w.catch_up_rad) for w in self]
             ok = [w.feasible for w in self]
             ax.scatter([a for a, k in zip(x, ok) if k], [b for b, k in zip(y, ok) if k], color="tab:green",
                        label="feasible")
@@ -398,7 +399,7 @@ class LaunchWindows(tuple):
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
             ax.legend(loc="best")
         ax.set_xlabel("liftoff [UTC]")
-        ax.set_ylabel("phase at insertion [deg]")
+        ax.set_ylabel("station lead at insertion [deg]")
         ax.grid(alpha=0.3)
         return fig
 
