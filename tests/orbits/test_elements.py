@@ -308,3 +308,33 @@ def test_states_and_results_holding_arrays_compare_and_hash_by_identity():
     assert a == a and a != b and a in [b, a] and len({a, b, a}) == 2
     eph = Ephemeris(t, np.array([0.0, 60.0]), np.vstack([a.r_m, a.r_m]), np.vstack([a.v_mps, a.v_mps]), "GCRF")
     assert eph == eph and {eph: 1}[eph] == 1
+
+
+def test_numpy_scalars_and_lists_of_times_are_read_as_documented():
+    """A library audit: `step_s=np.int64(600)` was refused, `eph.covers(np.int64(100))` read the
+    number as a time string and `eph.covers([iso, iso])` raised numpy's ValueError. Seconds are
+    seconds whatever their numeric type, a list of ISO strings is a list of times, and a bool is
+    neither."""
+    import numpy as np
+    import pytest
+
+    from gyrfalcon.errors import InputError
+    from gyrfalcon.orbits.ephemeris import Ephemeris
+    from gyrfalcon.orbits.propagator import Propagator
+    from gyrfalcon.orbits.state import State
+    from gyrfalcon.time import parse_utc
+
+    t0 = parse_utc("2025-11-27T00:00:00Z")
+    s = State(t0, np.array([6778e3, 0.0, 0.0]), np.array([0.0, 7668.6, 0.0]), "GCRF")
+    eph = Propagator("two-body").propagate(s, 5400.0, step_s=np.int64(600))
+    assert isinstance(eph, Ephemeris) and len(eph) == 10
+    assert eph.covers(np.int64(100)) and float(eph.seconds_from_epoch(np.float32(5.0))) == 5.0
+    # 600 s = 10 min after the epoch, in TT seconds as an ISO string and as a number
+    assert eph.seconds_from_epoch(["2025-11-27T00:10:00Z"]).tolist() == pytest.approx([600.0])
+    assert eph.covers(["2025-11-27T00:10:00Z", "2025-11-27T01:00:00Z"])
+    assert not eph.covers(["2025-11-27T00:10:00Z", "2025-11-27T02:00:00Z"])
+    for bad in (True,):
+        with pytest.raises(InputError):
+            eph.covers(bad)
+        with pytest.raises(InputError):
+            Propagator("two-body").propagate(s, 5400.0, step_s=bad)

@@ -219,11 +219,22 @@ class Ephemeris:
                 f"{iso_utc(self.stop, 0)}, {len(self._pieces)} segment{'s' if len(self._pieces) != 1 else ''})")
 
     def seconds_from_epoch(self, t) -> np.ndarray:
-        """TT seconds from :attr:`epoch` to ``t`` (a ``Time``, an ISO string, or already seconds)."""
+        """TT seconds from :attr:`epoch` to ``t``: a ``Time`` (one or an array), an ISO string, a
+        list of them, or already seconds (a number, numpy scalar or array, or a list of numbers)."""
         from ..time import parse_utc, seconds_between
 
-        if isinstance(t, (int, float, np.ndarray, list, tuple)) and not hasattr(t, "tt"):
-            return np.asarray(t, dtype=float)
+        if hasattr(t, "tt"):
+            return np.asarray(seconds_between(self.epoch, t), dtype=float)
+        if isinstance(t, bool):
+            raise InputError(f"a time or seconds from the epoch, not {t!r}")
+        if isinstance(t, (int, float, np.integer, np.floating)):
+            return np.asarray(float(t))
+        if isinstance(t, (np.ndarray, list, tuple)):
+            arr = np.asarray(t, dtype=object if isinstance(t, (list, tuple)) else None)
+            if arr.dtype.kind in "iuf" or all(isinstance(x, (int, float, np.integer, np.floating))
+                                              and not isinstance(x, bool) for x in arr.ravel()):
+                return np.asarray(t, dtype=float)
+            return np.array([float(seconds_between(self.epoch, parse_utc(x))) for x in arr.ravel()]).reshape(arr.shape)
         return np.asarray(seconds_between(self.epoch, parse_utc(t)), dtype=float)
 
     def covers(self, t) -> bool:

@@ -668,7 +668,8 @@ class Propagator:
         """
         s = self._gcrf(state)
         T = self._seconds(s, until)
-        if not (isinstance(step_s, (int, float)) and step_s > 0 and math.isfinite(step_s)):
+        if isinstance(step_s, bool) or not (isinstance(step_s, (int, float, np.integer, np.floating))
+                                            and step_s > 0 and math.isfinite(step_s)):
             raise InputError(f"step_s must be a positive number of seconds, got {step_s!r}")
         if abs(T) < 1e-6:
             raise InputError("the end time equals the start time; give a later (or earlier) end")
