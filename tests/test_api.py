@@ -366,3 +366,25 @@ def test_two_day_windows_are_plotted_inside_their_band():
     assert len(filled) == len(feasible)
     assert all(200.0 <= y <= 420.0 for y in filled)
     assert any(y > 360.0 for y in filled)                  # 27 Nov 2025: a lead past one turn
+
+
+def test_the_public_station_helpers_read_any_station_and_refuse_unknown_names():
+    """A library audit: `insertion_into_station_plane(None, ...)` raised AttributeError and
+    `nearest_feasible_launches(eph, "nope", ...)` returned [] (it swallowed the unknown pad).
+    Both now take any station source (None: the packaged ISS file) and refuse an unknown pad or
+    scheme. Reference: MS-28 launched at 09:27:57.4 UTC inside the two-orbit window (seeds)."""
+    from gyrfalcon.api import insertion_into_station_plane, nearest_feasible_launches
+    from gyrfalcon.errors import GyrfalconError
+
+    ms28 = "2025-11-27T09:27:57.4Z"
+    ins = insertion_into_station_plane(None, "baikonur-31", ms28)
+    assert 500.0 < ins.met_s < 560.0                       # Soyuz-2.1a + Soyuz MS: SECO about 8.8 min
+    near = nearest_feasible_launches(None, "baikonur-31", "2025-11-27T08:00Z", "two-orbit")
+    from gyrfalcon.time import seconds_between
+
+    assert abs(float(seconds_between(gf.parse_utc(ms28), near[0].launch_utc))) < 60.0
+    for call in (lambda: insertion_into_station_plane(None, "nope", ms28),
+                 lambda: nearest_feasible_launches(None, "nope", ms28),
+                 lambda: nearest_feasible_launches(None, "baikonur-31", ms28, "three-orbit")):
+        with pytest.raises(GyrfalconError):
+            call()

@@ -526,9 +526,10 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     from .rendezvous.schemes import NoSchemeError
     from .time import parse_utc
 
+    liftoff = parse_utc(liftoff)
+    station_eph, pad, scheme = _station_pad_scheme(station_eph, pad, scheme, liftoff)
     if isinstance(pad, str):
         pad = load_sites().get(pad)
-    liftoff = parse_utc(liftoff)
 
     def plane_at(t):         # the station's osculating plane, for the nearest in-plane time of a refusal
         st = station_eph.at(t)
@@ -548,11 +549,14 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -
     """Per scheme (all three for ``auto``, fastest first), the feasible launch window whose liftoff
     is nearest ``liftoff`` within a day either side (clipped to the ephemeris span). For ``auto``
     only windows where ``auto`` flies that scheme (the fastest whose range holds their phase)."""
+    from .launch.sites import load_sites
     from .launch.windows import find_windows as _find
     from .launch.windows import schemes_fitting
     from .time import add_seconds, parse_utc, seconds_between
 
     liftoff = parse_utc(liftoff)
+    station_eph, pad, scheme = _station_pad_scheme(station_eph, pad, scheme, liftoff)
+    load_sites().get(pad) if isinstance(pad, str) else pad      # an unknown pad is refused, not a hint lost
     lo = max(float(seconds_between(liftoff, station_eph.start)) + 1800.0, -86400.0)
     hi = min(float(seconds_between(liftoff, station_eph.stop)) - 1800.0, 86400.0)
     if hi <= lo:
@@ -569,6 +573,18 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -
         if ok:
             out.append(min(ok, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc)))))
     return out
+
+
+def _station_pad_scheme(station, pad, scheme, liftoff) -> tuple:
+    """(station Ephemeris, pad, scheme) of the helpers that take a station: any station source
+    :func:`station_ephemeris` reads (None: the packaged ISS file), a checked pad, a known scheme."""
+    from .orbits.ephemeris import Ephemeris
+
+    eph = station if isinstance(station, Ephemeris) and station.frame == "GCRF" else \
+        station_ephemeris(station, around=liftoff)
+    if scheme not in SCHEMES:
+        raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    return eph, _check_pad(pad), scheme
 
 
 def _check_pad(pad):
