@@ -103,6 +103,9 @@ def test_a_what_if_flies_and_its_result_lists_every_broken_rule():
     assert plan.what_if is True and res.contact_utc is not None
     assert [n.split(":")[1].split()[-1] for n in plan.notes[:2]] == ["pad-operational", "one-vehicle-per-port"]
     assert "2026-03-03" in plan.notes[0] and "Soyuz MS-28" in plan.notes[1]
+    # and it says so where a user reads it (a library audit: only .what_if and .notes did)
+    assert repr(plan).startswith("RendezvousPlan(WHAT-IF ") and plan.table().startswith("WHAT-IF")
+    assert "note: what-if: breaks rule pad-operational" in plan.table()
 
 
 @pytest.mark.parametrize("liftoff", ["2025-11-27T09:20:00Z", "2025-11-27T09:28:30Z", "2025-11-27T09:29:30Z",

@@ -473,7 +473,8 @@ class RendezvousPlan(_RendezvousPlan):
     notes: tuple = ()
 
     def __repr__(self) -> str:
-        return (f"RendezvousPlan({self.scheme}: liftoff {self.liftoff_utc or '-'}, {len(self.burns)} burns, "
+        wi = "WHAT-IF " if self.what_if else ""
+        return (f"RendezvousPlan({wi}{self.scheme}: liftoff {self.liftoff_utc or '-'}, {len(self.burns)} burns, "
                 f"{self.total_dv_mps:.1f} m/s, aim point {self.aim_utc}, nominal contact {self.nominal_contact_utc})")
 
     def table(self) -> str:
@@ -488,9 +489,11 @@ class RendezvousPlan(_RendezvousPlan):
                          f"{b.apogee_altitude_m / 1e3:.1f}"))
         t = _text_table(("burn", "UTC (centre)", "MET", "dvR", "dvT", "dvN", "|dv| m/s", "dur s", "prop kg",
                          "hp km", "ha km"), rows, right=tuple(range(2, 11)))
-        return (f"{self.scheme}: {self.scheme_reason}\n{t}\n"
+        head = "WHAT-IF: flown as asked, whatever the station rules say\n" if self.what_if else ""
+        notes = "".join(f"\nnote: {n}" for n in self.notes)
+        return (f"{head}{self.scheme}: {self.scheme_reason}\n{t}\n"
                 f"total {self.total_dv_mps:.2f} m/s, propellant {self.propellant_kg:.1f} kg; aim point "
-                f"{self.aim_utc} (MET {_met(self.aim_met_s)}), nominal contact {self.nominal_contact_utc}")
+                f"{self.aim_utc} (MET {_met(self.aim_met_s)}), nominal contact {self.nominal_contact_utc}{notes}")
 
     def plot(self):
         """The chaser relative to the station (LVLH): along-track V-bar x [km] against radial
