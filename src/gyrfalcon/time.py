@@ -333,8 +333,8 @@ def utc_day(date) -> str:
     """The UTC day (``YYYY-MM-DD``) of ``date``: a day as written, or the UTC day of a time (a
     skyfield Time, an aware datetime, an ISO string with its offset).
 
-    >>> utc_day("2025-12-09"), utc_day("2025-12-08T23:00:00-05:00")
-    ('2025-12-09', '2025-12-09')
+    >>> utc_day("2025-12-09"), utc_day("2025-12-08T23:00:00-05:00"), utc_day("2025-12-08T23:59:59.9996Z")
+    ('2025-12-09', '2025-12-09', '2025-12-08')
     """
     text = str(date).strip()
     if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
@@ -345,7 +345,8 @@ def utc_day(date) -> str:
         else:
             return text
     try:
-        return iso_utc(parse_utc(date))[:10]
+        c = parse_utc(date).utc            # the calendar day itself: no rounding into the next day
+        return f"{int(c.year):04d}-{int(c.month):02d}-{int(c.day):02d}"
     except TimeError as exc:
         raise TimeError(f"date {date!r} is not a UTC day ({exc}); give YYYY-MM-DD (e.g. 2025-12-09) or a time with "
                         "its offset") from None

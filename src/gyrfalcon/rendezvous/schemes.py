@@ -396,7 +396,7 @@ def phase_angle_rad(station_r_m, station_v_mps, chaser_r_m) -> float:
     (in the direction of motion).
 
     >>> round(math.degrees(phase_angle_rad([7e6, 0, 0], [0, 7.5e3, 0], [6.9e6, -1e6, 0])), 3)
-    8.247
+    8.246
     """
     r_t = np.asarray(station_r_m, dtype=float)
     v_t = np.asarray(station_v_mps, dtype=float)
