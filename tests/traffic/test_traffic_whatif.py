@@ -238,3 +238,18 @@ def test_an_outage_after_every_planned_event_still_draws(tmp_path):
     assert fig.axes
     open_ended = gf.pad_outage("baikonur-31", start="2026-10-01", end=None).chart_span()
     assert open_ended == ("2026-10-01T00:00:00.000Z", "2026-10-02T00:00:00.000Z")
+
+
+def test_a_pad_outage_result_pickles_for_another_process():
+    """A library audit: PadOutageResult and MissionResult could not be pickled (a local function
+    inside the station link), which blocks multiprocessing and caching. The re-planned dates survive
+    the round trip (Progress MS-33 re-planned to 19 Mar 2026 by the built-in outage, README)."""
+    import pickle
+
+    import gyrfalcon as gf
+
+    r = gf.pad_outage()
+    back = pickle.loads(pickle.dumps(r))
+    assert back.table() == r.table() and "2026-03-19" in back.table()
+    # the unpickled station still checks corridors: Rassvet nadir free, so a Soyuz may arrive there
+    assert back.baseline.station.clearance("rassvet-nadir", {}, "soyuz-ms").clear

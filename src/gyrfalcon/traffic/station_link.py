@@ -176,7 +176,6 @@ def _from_station_package(station_id: str) -> StationModel | None:
     """The model built from :mod:`gyrfalcon.station`, or ``None`` if that API is missing."""
     try:
         from ..station.catalog import load_station
-        from ..station.corridors import corridor_clearance
     except ImportError:
         return None
     st = load_station(station_id)
@@ -193,13 +192,27 @@ def _from_station_package(station_id: str) -> StationModel | None:
         for v in st.vehicle_types
     )
 
-    @functools.lru_cache(maxsize=4096)
-    def checker(port_id: str, occupancy: frozenset, arriving: str | None) -> Clearance:
-        res = corridor_clearance(st, port_id, dict(occupancy), arriving=arriving)
-        return Clearance(bool(res.clear), tuple(b.port_id for b in res.blocking),
-                         tuple(b.reason for b in res.blocking))
+    return StationModel(st.id, st.name, ports, types, _CorridorCheck(station_id), "gyrfalcon.station", past)
 
-    return StationModel(st.id, st.name, ports, types, checker, "gyrfalcon.station", past)
+
+@dataclass(frozen=True)
+class _CorridorCheck:
+    """The station package's corridor check for one station, as a module-level callable so that a
+    manifest (and a result holding one) pickles, e.g. to another process."""
+
+    station_id: str
+
+    def __call__(self, port_id: str, occupancy: frozenset, arriving: str | None) -> Clearance:
+        return _clearance(self.station_id, port_id, occupancy, arriving)
+
+
+@functools.lru_cache(maxsize=4096)
+def _clearance(station_id: str, port_id: str, occupancy: frozenset, arriving: str | None) -> Clearance:
+    from ..station.catalog import load_station
+    from ..station.corridors import corridor_clearance
+
+    res = corridor_clearance(load_station(station_id), port_id, dict(occupancy), arriving=arriving)
+    return Clearance(bool(res.clear), tuple(b.port_id for b in res.blocking), tuple(b.reason for b in res.blocking))
 
 
 @functools.lru_cache(maxsize=8)
