@@ -388,3 +388,20 @@ def test_the_public_station_helpers_read_any_station_and_refuse_unknown_names():
                  lambda: nearest_feasible_launches(None, "baikonur-31", ms28, "three-orbit")):
         with pytest.raises(GyrfalconError):
             call()
+
+
+def test_a_scenario_change_takes_an_aware_datetime_and_refuses_a_naive_one():
+    """A library audit: `load_scenario(launch={...: <aware datetime>})` failed with "cannot write a
+    datetime into a scenario". An aware datetime is its instant (written as ISO 8601 UTC); a naive
+    one is refused as everywhere else; another object is refused saying what a scenario takes."""
+    import datetime as dt
+
+    from gyrfalcon.errors import GyrfalconError
+
+    msk = dt.timezone(dt.timedelta(hours=3))                 # Moscow time, as Roscosmos gives it
+    sc = gf.load_scenario(launch={"first_feasible_after": dt.datetime(2025, 11, 27, 3, 0, tzinfo=msk)})
+    assert sc.launch.first_feasible_after == "2025-11-27T00:00:00.000Z"
+    with pytest.raises(GyrfalconError, match="no time zone"):
+        gf.load_scenario(launch={"first_feasible_after": dt.datetime(2025, 11, 27)})
+    with pytest.raises(GyrfalconError, match="times as ISO 8601"):
+        gf.load_scenario(launch={"first_feasible_after": object()})

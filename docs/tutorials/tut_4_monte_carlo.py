@@ -27,10 +27,11 @@ print(campaign.summary_table())
 print(campaign.dispersions)
 
 # %%
-# ``campaign.table`` holds one row per flight (a pyarrow Table; ``runs.parquet`` on disk):
+# ``campaign.table`` holds one row per flight (a pyarrow Table; ``runs.parquet`` on disk), in SI
+# units (the plane tilts in radians: 1e-4 rad is 0.006 deg), to four significant figures:
 rows = campaign.table.slice(0, 4).to_pylist()
 for row in rows:
-    print({k: (round(v, 3) if isinstance(v, float) else v) for k, v in list(row.items())[:8]})
+    print({k: (float(f"{v:.4g}") if isinstance(v, float) else v) for k, v in list(row.items())[:8]})
 
 # %%
 fig = campaign.plot()

@@ -614,7 +614,8 @@ def _liftoff_pad_scheme(launch, pad, scheme):
         try:
             liftoff = parse_utc(launch)
         except GyrfalconError as exc:
-            raise InputError(f"launch: {exc}; pass a LaunchWindow (gyrfalcon.next_window) or a liftoff time") from None
+            raise InputError(f"launch: {str(exc).rstrip('.')}; pass a LaunchWindow (gyrfalcon.next_window) or a "
+                             "liftoff time") from None
     pad, scheme = _check_pad(pad or "baikonur-31"), scheme or "auto"
     if scheme not in SCHEMES:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
@@ -1244,7 +1245,14 @@ def _toml_value(v) -> str:
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
         return "{" + ", ".join(f"{json.dumps(k)} = {_toml_value(x)}" for k, x in v.items()) + "}"
-    raise InputError(f"cannot write a {type(v).__name__} into a scenario")
+    import datetime as _dt
+
+    if isinstance(v, _dt.datetime) or hasattr(v, "tt"):     # a time: written as ISO 8601 UTC (naive refused)
+        from .time import iso_utc, parse_utc
+
+        return json.dumps(iso_utc(parse_utc(v), 3))
+    raise InputError(f"cannot write a {type(v).__name__} into a scenario; give numbers, strings (times as "
+                     "ISO 8601, e.g. '2025-11-27T09:27:57.4Z', or aware datetimes), lists or tables")
 
 
 def _toml(data: dict, prefix: str = "") -> str:

@@ -174,10 +174,12 @@ def _bundled_eop():
 
 
 def utc(year, month=1, day=1, hour=0, minute=0, second=0.0):
-    """A :class:`~skyfield.timelib.Time` from UTC calendar fields (arrays allowed).
+    """A :class:`~skyfield.timelib.Time` from UTC calendar fields (arrays allowed). Fields out of
+    their range roll over as in Skyfield's ``ts.utc`` (day 32 of January is 1 February, month 13
+    is January of the next year); :func:`parse_utc` is the strict reader.
 
-    >>> iso_utc(utc(2025, 11, 27, 9, 27, 57.4))
-    '2025-11-27T09:27:57.400Z'
+    >>> iso_utc(utc(2025, 11, 27, 9, 27, 57.4)), iso_utc(utc(2025, 1, 32), 0)
+    ('2025-11-27T09:27:57.400Z', '2025-02-01T00:00:00Z')
     """
     if isinstance(year, _dt.datetime):         # utc(datetime): its instant (a naive one is refused)
         return from_datetime(year)
@@ -356,13 +358,13 @@ def format_met(met_s: float, decimals: int = 0) -> str:
     """Mission elapsed time ``met_s`` [s] as ``[-]H:MM:SS`` (``Dd HH:MM:SS`` beyond a day), the
     seconds rounded to ``decimals`` places.
 
-    >>> format_met(11197.0), format_met(-3600.0), format_met(20736000.0)
-    ('3:06:37', '-1:00:00', '240d 00:00:00')
+    >>> format_met(11197.0), format_met(-3600.0), format_met(20736000.0), format_met(-0.4)
+    ('3:06:37', '-1:00:00', '240d 00:00:00', '0:00:00')
     >>> format_met(529.04, 1), format_met(20825808.0, 1)
     ('0:08:49.0', '241d 00:56:48.0')
     """
-    sign = "-" if met_s < 0 else ""
     x = round(abs(float(met_s)), decimals)
+    sign = "-" if met_s < 0 and x > 0 else ""       # -0.4 s shown to the second is 0:00:00
     d, rem = divmod(x, 86400.0)
     h, rem = divmod(rem, 3600.0)
     m, sec = divmod(rem, 60.0)
