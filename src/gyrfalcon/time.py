@@ -42,9 +42,9 @@ TIME_SCALES = ("UTC", "TAI", "TT", "TDB", "UT1", "GPS")
 _ISO = re.compile(
     r"^\s*(\d{4})-(\d{2})-(\d{2})"
     r"(?:[Tt ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?"
-    r"\s*([Zz]|[+-]\d{2}:?\d{2})?\s*$"
+    r"\s*([Zz]|[+-]\d{2}(?::?\d{2})?)?\s*$"
 )
-_DOY = re.compile(r"^\s*(\d{4})-(\d{3})(?:[Tt](\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?\s*([Zz])?\s*$")
+_DOY = re.compile(r"^\s*(\d{4})-(\d{3})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2}(?:\.\d*)?))?)?\s*([Zz])?\s*$")
 
 
 @functools.lru_cache(maxsize=1)
@@ -214,10 +214,11 @@ def parse_utc(text):
     """A ``Time`` from an ISO 8601 UTC string, a ``datetime`` or a ``Time``.
 
     Accepts ``YYYY-MM-DD``, ``YYYY-MM-DDTHH:MM[:SS[.fff]]`` with an optional ``Z`` or
-    ``+HH:MM`` offset, and day-of-year ``YYYY-DDDTHH:MM:SS``. No zone means UTC.
+    ``+HH:MM`` (``+HHMM``, ``+HH``) offset, and day-of-year ``YYYY-DDDTHH:MM:SS`` (``T`` or a
+    space, as for dates). No zone means UTC.
 
-    >>> iso_utc(parse_utc("2025-11-27T14:27:57+05:00"))
-    '2025-11-27T09:27:57.000Z'
+    >>> iso_utc(parse_utc("2025-11-27T14:27:57+05:00")), iso_utc(parse_utc("2025-11-27T14:27:57+05"))
+    ('2025-11-27T09:27:57.000Z', '2025-11-27T09:27:57.000Z')
     >>> iso_utc(parse_utc("2025-11-27t09:27:57z"))          # RFC 3339's lower-case t and z
     '2025-11-27T09:27:57.000Z'
     >>> parse_utc("27/11/2025")
@@ -250,7 +251,7 @@ def parse_utc(text):
         if zone and zone not in ("Z", "z"):          # RFC 3339 allows the lower-case t and z
             sign = -1 if zone[0] == "-" else 1
             z = zone[1:].replace(":", "")
-            oh, om = int(z[:2]), int(z[2:])
+            oh, om = int(z[:2]), int(z[2:] or 0)          # ISO 8601 allows +hh alone
             if oh > 23 or om > 59:
                 raise TimeError(f"'{s}': UTC offset {zone} is out of range (hours 00-23, minutes 00-59); "
                                 "give e.g. Z, +03:00 or -05:00")
