@@ -399,7 +399,7 @@ class LaunchWindows(tuple):
             ax.xaxis.set_major_formatter(mdates.DateFormatter("%m-%d %H:%M"))
             ax.legend(loc="best")
         ax.set_xlabel("liftoff [UTC]")
-        ax.set_ylabel("station lead at insertion [deg]")
+        ax.set_ylabel("phase at insertion, as the scheme counts it [deg]")
         ax.grid(alpha=0.3)
         return fig
 
