@@ -86,10 +86,11 @@ def test_a_run_never_replaces_files_it_did_not_write_in_its_own_folder(tmp_path)
     assert _listing_all(out) == before
     marked = tmp_path / "marked"
     marked.mkdir()
-    (marked / "COMPLETE").write_text("")
+    (marked / "COMPLETE").write_text("")             # a user's own COMPLETE: not gyrfalcon's marker
     (marked / "data.csv").write_text("important")
-    with pytest.raises(od.OutputError, match="data.csv"):
+    with pytest.raises(od.OutputError, match="did not create"):
         write_outputs(_result(), marked, "x")
+    assert (marked / "data.csv").read_text() == "important" and (marked / "COMPLETE").read_text() == ""
     campaign = tmp_path / "mc"
     campaign.mkdir()
     (campaign / od.OWNER_FILE).write_text("gyrfalcon montecarlo output\n")
@@ -153,7 +154,7 @@ def test_a_run_moved_aside_by_a_killed_install_is_restored(tmp_path):
     out = tmp_path / "run"
     old = tmp_path / ".run.old-xyz"                  # killed between 'move the old run aside' and 'rename'
     old.mkdir()
-    (old / "COMPLETE").write_text("x")
+    (old / "COMPLETE").write_text("gyrfalcon run complete\n")
     (old / "timeline.json").write_text("{}")
     assert od.clean_stale_siblings(out) == [] and (out / "timeline.json").read_text() == "{}"
 

@@ -79,7 +79,8 @@ def build_ms28_result():
         c = chaser_from_relative(st, rt.rho_lvlh_m[k], rt.rho_dot_lvlh_mps[k])
         rs.append(c.r_m)
         vs.append(c.v_mps)
-    chaser = Ephemeris(ins_t, rt.t_s, np.array(rs), np.array(vs), name="Soyuz MS-28")
+    chaser = Ephemeris(ins_t, rt.t_s, np.array(rs), np.array(vs), name="Soyuz MS-28",
+                       segment_starts=rt.segment_starts)     # a coast or burn per segment
     station = eph.slice(ins_t, parse_utc(app.contact_utc))
     station = Ephemeris(station.epoch, station.t_s, station.r_m, station.v_mps, name="ISS")
 

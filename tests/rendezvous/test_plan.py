@@ -130,7 +130,17 @@ def test_ms28_relative_trajectory(ms28_plan):
     # starts 1,500-1,800 km behind (10-18 deg at 6,800 km) and below, ends at the aim point
     assert 1.4e6 < rng[0] < 1.9e6 and tr.rho_lvlh_m[0, 0] < 0 and tr.rho_lvlh_m[0, 2] > 0
     assert rng[-1] < 2.5e3
-    assert np.all(np.diff(tr.t_s) > 0)
+    # one segment per coast and per finite burn, increasing within each, a boundary shared by both
+    bounds = list(tr.segment_starts) + [len(tr.t_s)]
+    assert len(tr.segment_starts) == 2 * len(ms28_plan.burns) + 1
+    for a, b in zip(bounds[:-1], bounds[1:]):
+        assert np.all(np.diff(tr.t_s[a:b]) > 0)
+    for k in tr.segment_starts[1:]:
+        assert tr.t_s[k] == tr.t_s[k - 1]
+    # the burn segments span the burns: from ignition to cutoff, centred on the burn's epoch
+    for i, burn in enumerate(ms28_plan.burns):
+        a, b = bounds[2 * i + 1], bounds[2 * i + 2]
+        assert tr.t_s[b - 1] - tr.t_s[a] == pytest.approx(burn.duration_s, abs=1e-6)
 
 
 def test_ms27_contact():

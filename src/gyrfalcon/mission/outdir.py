@@ -48,13 +48,23 @@ def _describe(p: Path) -> str:
     return str(p)
 
 
+MARKER_TEXT = "gyrfalcon"
+"""Every marker the tool writes (:data:`OWNER_FILE`, :data:`COMPLETE_FILE`) starts with this word:
+a file of that name with other text (a user's own ``COMPLETE``) does not make a folder ours."""
+
+
+def _marker(path: Path) -> bool:
+    return path.is_file() and not path.is_symlink() and _first_line(path).startswith(MARKER_TEXT)
+
+
 def is_ours(folder: Path) -> bool:
-    """True when ``folder`` holds the tool's owner marker or completion marker."""
-    return (folder / OWNER_FILE).is_file() or (folder / COMPLETE_FILE).is_file()
+    """True when ``folder`` holds the tool's owner marker or completion marker (written by the tool:
+    its first line starts with :data:`MARKER_TEXT`)."""
+    return _marker(folder / OWNER_FILE) or _marker(folder / COMPLETE_FILE)
 
 
 def is_complete(folder: Path) -> bool:
-    return (folder / COMPLETE_FILE).is_file()
+    return _marker(folder / COMPLETE_FILE)
 
 
 RUN_OWNER_TEXT = "gyrfalcon run output"
@@ -127,7 +137,7 @@ def check_output_folder(path, what: str = "--out", kind: str | None = None) -> P
             raise OutputError(f"{what} {_describe(p)} is an existing file, not a folder; give a new folder path")
         if not is_ours(p) and any(p.iterdir()):
             raise OutputError(f"{what} {_describe(p)} is a folder gyrfalcon did not create (no {COMPLETE_FILE} or "
-                              f"{OWNER_FILE} in it) and it is not empty; give a new or empty folder")
+                              f"{OWNER_FILE} marker of gyrfalcon's in it) and it is not empty; give a new or empty folder")
         if not os.access(p, os.W_OK | os.X_OK):
             raise OutputError(f"{what} {_describe(p)} is not writable; give a folder you can write to")
         if kind == "run":

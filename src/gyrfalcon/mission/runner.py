@@ -515,52 +515,71 @@ def _pad_whatif(damage):
                                        damage.cause))
 
 
+ASCENT_THRUST_EVENTS = ("strapons-cutoff", "core-cutoff", "third-stage-ignition", "third-stage-cutoff")
+"""Ascent events where the thrust jumps: the chaser ephemeris starts a segment at each."""
+
+
 def _chaser_ephemeris(ascent, plan, approach, eph):
-    """GCRF chaser trajectory: ascent samples, then the plan's and the approach's LVLH states."""
+    """GCRF chaser trajectory, one segment per piece of constant thrust law: the powered ascent
+    split at its cutoffs and ignitions, each coast and finite burn of the plan, and the approach.
+    A segment ends at the instant the next starts (a sample of both), so that interpolation never
+    crosses a change of thrust, and the pieces join without a gap (the plan's last sample is the
+    hand-over, the approach's first)."""
     from ..orbits.ephemeris import Ephemeris
     from ..proximity.relative import lvlh_to_inertial
     from ..time import parse_utc, seconds_between
 
     epoch = ascent.liftoff
-    parts_t, parts_r, parts_v = [], [], []
     tr = ascent.trajectory
-    parts_t.append(np.asarray(tr.met_s, float)); parts_r.append(tr.r_gcrf_m); parts_v.append(tr.v_gcrf_mps)
+    parts = _split_at(np.asarray(tr.met_s, float), tr.r_gcrf_m, tr.v_gcrf_mps,
+                      [e.met_s for e in ascent.timeline if e.name in ASCENT_THRUST_EVENTS])
+    off_eph = float(seconds_between(eph.epoch, epoch))
 
-    def rel(t0, t_s, rho, rho_dot):
-        off = float(seconds_between(epoch, parse_utc(t0)))
+    def rel(off, t_s, rho, rho_dot):
         s = off + np.asarray(t_s, float)
-        off_eph = float(seconds_between(eph.epoch, epoch))
         r_t, v_t = eph.interpolate(s + off_eph)
         d_r, d_v = lvlh_to_inertial(r_t, v_t, rho, rho_dot)
         return s, r_t + d_r, v_t + d_v
 
+    t_handover = None if approach is None else float(seconds_between(epoch, parse_utc(approach.start_utc)))
     rt = plan.relative_trajectory
     if rt is not None:
-        s, r, v = rel(plan.insertion_utc, rt.t_s, rt.rho_lvlh_m, rt.rho_dot_lvlh_mps)
-        keep = s >= parts_t[-1][-1] - 1e-3            # from insertion: a new segment at the shared instant
-        if approach is not None:
-            keep &= s < float(seconds_between(epoch, parse_utc(approach.start_utc))) - 1e-3
-        parts_t.append(s[keep]); parts_r.append(r[keep]); parts_v.append(v[keep])
+        # the plan's times count from the ascent's own separation instant (its ISO string is rounded to 1 ms)
+        ins = float(seconds_between(epoch, ascent.insertion.t))
+        if abs(ins - float(seconds_between(epoch, parse_utc(plan.insertion_utc)))) > 1e-3:
+            ins = float(seconds_between(epoch, parse_utc(plan.insertion_utc)))
+        s, r, v = rel(ins, rt.t_s, rt.rho_lvlh_m, rt.rho_dot_lvlh_mps)
+        bounds = list(rt.segment_starts) + [len(s)]
+        for a, b in zip(bounds[:-1], bounds[1:]):
+            keep = np.arange(a, b)[s[a:b] >= parts[-1][0][-1] - 1e-3]
+            if t_handover is not None:
+                keep = keep[s[keep] <= t_handover + 1e-3]
+            if len(keep) >= 2:
+                parts.append((s[keep], r[keep], v[keep]))
     if approach is not None:
         last = len(approach.t_s) - 1
         if approach.contact_s is not None:     # through the first step after contact, so that it is covered
             last = min(last, int(np.searchsorted(approach.t_s, approach.contact_s, side="right")))
         idx = np.unique(np.append(np.arange(0, last + 1, 10), last))
-        s, r, v = rel(approach.start_utc, approach.t_s[idx], approach.rho_lvlh_m[idx], approach.rho_dot_lvlh_mps[idx])
-        keep = s > parts_t[-1][-1] + 1e-3
-        parts_t.append(s[keep]); parts_r.append(r[keep]); parts_v.append(v[keep])
-    # one segment per part (powered ascent, rendezvous plan, approach): interpolation never
-    # crosses the insertion or the hand-over; strictly increasing times within each part
-    starts, n, oks = [], 0, []
-    for part in parts_t:
-        ok = np.concatenate([[True], np.diff(part) > 1e-6])
-        oks.append(ok)
+        s, r, v = rel(t_handover, approach.t_s[idx], approach.rho_lvlh_m[idx], approach.rho_dot_lvlh_mps[idx])
+        keep = s >= parts[-1][0][-1] - 1e-3      # from the hand-over, the plan's last instant
+        parts.append((s[keep], r[keep], v[keep]))
+    starts, n, ts, rs, vs = [], 0, [], [], []
+    for t_p, r_p, v_p in parts:            # strictly increasing times within each segment
+        ok = np.concatenate([[True], np.diff(t_p) > 1e-6])
         starts.append(n)
         n += int(ok.sum())
-    ok = np.concatenate(oks)
-    t = np.concatenate(parts_t)[ok]
-    return Ephemeris(epoch, t, np.concatenate(parts_r)[ok], np.concatenate(parts_v)[ok], "GCRF",
+        ts.append(t_p[ok]); rs.append(r_p[ok]); vs.append(v_p[ok])
+    return Ephemeris(epoch, np.concatenate(ts), np.concatenate(rs), np.concatenate(vs), "GCRF",
                      name="chaser", segment_starts=tuple(starts))
+
+
+def _split_at(t, r, v, breaks) -> list:
+    """``(t, r, v)`` samples as pieces split at the ``breaks`` that are samples (within 1 us), each
+    break the last sample of one piece and the first of the next."""
+    cut = sorted({int(i) for b in breaks for i in np.nonzero(np.abs(t - b) < 1e-6)[0] if 0 < i < len(t) - 1})
+    edges = [0] + cut + [len(t) - 1]
+    return [(t[a:b + 1], r[a:b + 1], v[a:b + 1]) for a, b in zip(edges[:-1], edges[1:])]
 
 
 def _station_span(eph, chaser):
@@ -1040,10 +1059,17 @@ def _fsync_folder(folder: Path) -> None:
             pass
 
 
+POWERED_SAMPLE_STEP_S = 10.0
+"""A chaser segment sampled this densely (or more) is written with its own samples [s]."""
+
+
 def _resample(eph, step_s: float):
     """Samples every ``step_s`` plus the ends of every segment (Hermite interpolation of the
-    source samples), segment by segment. A segment that ``step_s`` would not carry to 1 km
-    (the powered ascent) keeps its own samples, so that the file reads back right."""
+    source samples), segment by segment, at least the interpolation's ``degree + 1`` per segment
+    (a short coast between two burns). A segment sampled every :data:`POWERED_SAMPLE_STEP_S` or
+    less at the source (the powered ascent, the burns, the approach with its thruster pulses), or
+    that ``step_s`` would not carry to 1 km, keeps its own samples, so that the file reads back
+    right."""
     from ..errors import EphemerisSamplingError
     from ..orbits.ephemeris import Ephemeris
 
@@ -1052,7 +1078,10 @@ def _resample(eph, step_s: float):
     n = 0
     for a, b in zip(bounds[:-1], bounds[1:]):
         t0, t1 = float(eph.t_s[a]), float(eph.t_s[b - 1])
-        s = np.append(np.arange(t0, t1, float(step_s)), t1) if t1 > t0 else np.array([t0])
+        step = min(float(step_s), (t1 - t0) / eph.degree) if t1 > t0 else float(step_s)  # a short arc: degree + 1 samples
+        s = np.append(np.arange(t0, t1, step), t1) if t1 > t0 else np.array([t0])
+        if b - a > 1 and float(np.max(np.diff(eph.t_s[a:b]))) <= POWERED_SAMPLE_STEP_S:
+            s = eph.t_s[a:b]
         if len(s) > 1 and len(s) < b - a:
             r, v = eph.interpolate(s)
             try:

@@ -79,15 +79,20 @@ class BurnRecord:
 
 @dataclass(frozen=True, eq=False)
 class RelativeTrajectory:
-    """Chaser relative to the station in the station's LVLH frame, sampled in time."""
+    """Chaser relative to the station in the station's LVLH frame, sampled in time: one segment per
+    coast arc and per burn, ``segment_starts`` their first samples. The instant where one ends
+    and the next starts is a sample of both (the same state at an ignition or cutoff of a finite
+    burn; before and after an impulse), so ``t_s`` is increasing within a segment only; an
+    :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` of it takes ``segment_starts=`` as given."""
 
     t_s: np.ndarray          # TT seconds since insertion
     rho_lvlh_m: np.ndarray   # (N, 3)
     rho_dot_lvlh_mps: np.ndarray
+    segment_starts: tuple = (0,)   # first sample of each coast arc and burn (an instant ending one starts the next)
 
     def to_dict(self) -> dict:
         return {"t_s": self.t_s.tolist(), "rho_lvlh_m": self.rho_lvlh_m.tolist(),
-                "rho_dot_lvlh_mps": self.rho_dot_lvlh_mps.tolist()}
+                "rho_dot_lvlh_mps": self.rho_dot_lvlh_mps.tolist(), "segment_starts": list(self.segment_starts)}
 
 
 @dataclass(frozen=True)
@@ -648,43 +653,71 @@ class FiniteChain:
         return J
 
 
+BURN_SAMPLE_STEP_S = 10.0
+"""Largest spacing of the relative trajectory's samples inside a finite burn [s]."""
+
+
 def _relative_trajectory(chaser0, times, x_imp, isp, dyn, station_at, step_s, fchain=None, x_fin=None):
-    """Relative LVLH trajectory from insertion to the aim check, sampled every ``step_s`` seconds.
-
-    Coast arcs only: samples that fall inside a finite burn are left out.
-    """
+    """Relative LVLH trajectory from insertion to the aim check, one segment per coast arc and per
+    finite burn (``segment_starts``): coasts sampled every ``step_s`` seconds (at least nine
+    samples each), burns every
+    :data:`BURN_SAMPLE_STEP_S` at most (each sample flown from the ignition with the burn's own
+    thrust), and both at their ends, so that a segment boundary (ignition, cutoff, or an impulse:
+    the same instant before and after it) is a sample of both segments and interpolation never
+    crosses a change of thrust."""
     from ..frames import relative_state
-    from ..time import add_seconds, seconds_between
+    from ..time import seconds_between
 
-    arcs = []   # (start seconds, state at start, end seconds)
+    arcs = []   # (start seconds, state at start, end seconds, burn (ignition, dur, thrust, isp, direction) or None)
     if fchain is not None:
         pre, post, specs, _ = fchain._fly_from(0, chaser0, np.asarray(x_fin, float).reshape(-1, 3))
         t_prev, s_prev = 0.0, chaser0
-        for k, (ts, dur, _p) in enumerate(specs):
+        for k, (ts, dur, p) in enumerate(specs):
             t_s = float(seconds_between(chaser0.t, ts))
-            arcs.append((t_prev, s_prev, t_s))
+            arcs.append((t_prev, s_prev, t_s, None))
+            mag = float(np.linalg.norm(p))
+            if dur > 0 and mag > 0:
+                arcs.append((t_s, pre[k], t_s + dur, (ts, dur, fchain.thrust, fchain.isp, p / mag)))
             t_prev, s_prev = t_s + dur, post[k]
-        arcs.append((t_prev, s_prev, float(seconds_between(chaser0.t, fchain.t_check))))
+        arcs.append((t_prev, s_prev, float(seconds_between(chaser0.t, fchain.t_check)), None))
     else:
         t_prev, s = 0.0, chaser0
         for k, t in enumerate(times):
             t_k = float(seconds_between(chaser0.t, t))
-            arcs.append((t_prev, s, t_k))
+            arcs.append((t_prev, s, t_k, None))
             s = _tg.apply_impulse(dyn.propagate_to(s, t), x_imp[k], isp)
             t_prev = t_k
-        arcs.append((t_prev, s, t_prev))
-    total = arcs[-1][2]
-    grid = np.unique(np.concatenate([np.arange(0.0, total, float(step_s)), [total]]))
-    out_t, out_r, out_v = [], [], []
-    last = {}     # arc index -> the latest state on it: each sample is propagated from the previous one
+        arcs.append((t_prev, s, t_prev, None))
+    out_t, out_r, out_v, starts = [], [], [], []
+    for a0, s0, a1, burn in arcs:
+        if a1 - a0 < 1e-9:           # an impulsive plan's state after its last impulse: no arc to sample
+            continue
+        starts.append(len(out_t))
+        for g, st in _arc_samples(a0, s0, a1, burn, dyn, chaser0, step_s):
+            rho, rho_dot = relative_state(station_at(st.t), st)
+            out_t.append(g)
+            out_r.append(rho)
+            out_v.append(rho_dot)
+    return RelativeTrajectory(np.array(out_t), np.array(out_r), np.array(out_v), tuple(starts))
+
+
+def _arc_samples(a0, s0, a1, burn, dyn, chaser0, step_s):
+    """(seconds since insertion, state) along one arc, its two ends included: a coast propagated
+    sample to sample, a burn flown from its ignition state ``s0`` to each sample."""
+    from ..time import add_seconds
+
+    if burn is None:        # a short coast still gets nine samples (an 8th-degree interpolation's worth)
+        step = min(float(step_s), (a1 - a0) / 8.0)
+        grid = np.unique(np.concatenate([[a0], np.arange(a0, a1, step), [a1]]))
+    else:
+        n = max(2, int(math.ceil((a1 - a0) / BURN_SAMPLE_STEP_S)) + 1)
+        grid = np.linspace(a0, a1, n)
+    s = s0
     for g in grid:
-        for i, (a0, s0, a1) in enumerate(arcs):
-            if a0 - 1e-9 <= g <= a1 + 1e-9:
-                s = s0 if abs(g - a0) < 1e-9 else dyn.propagate_to(last.get(i, s0), add_seconds(chaser0.t, float(g)))
-                last[i] = s
-                rho, rho_dot = relative_state(station_at(s.t), s)
-                out_t.append(float(g))
-                out_r.append(rho)
-                out_v.append(rho_dot)
-                break
-    return RelativeTrajectory(np.array(out_t), np.array(out_r), np.array(out_v))
+        if abs(g - a0) > 1e-9:
+            if burn is None:
+                s = dyn.propagate_to(s, add_seconds(chaser0.t, float(g)))
+            else:
+                t_ign, _dur, thrust, isp, direction = burn
+                s = _finite_arc(dyn, s0, t_ign, float(g - a0), thrust, isp, direction)
+        yield float(g), s

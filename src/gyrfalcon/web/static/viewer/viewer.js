@@ -327,7 +327,17 @@
     let i0 = 0;
     for (let i = r.length - 1; i >= 0; i--) if (r[i] > LVLH_WINDOW_M) { i0 = i; break; }
     const pick = (a) => a.slice(i0);
-    return { utc: pick(track.utc), x_m: pick(track.x_m), z_m: pick(track.z_m), start_range_m: r[i0] };
+    const out = { utc: pick(track.utc), x_m: pick(track.x_m), z_m: pick(track.z_m), start_range_m: r[i0] };
+    if (r[i0] > LVLH_WINDOW_M && i0 + 1 < r.length) {
+      // start where the range crosses the window (linear between the two samples around it)
+      const f = (r[i0] - LVLH_WINDOW_M) / (r[i0] - r[i0 + 1]);
+      const lerp = (a) => a[i0] + f * (a[i0 + 1] - a[i0]);
+      const t0 = Date.parse(track.utc[i0]), t1 = Date.parse(track.utc[i0 + 1]);
+      out.x_m[0] = lerp(track.x_m); out.z_m[0] = lerp(track.z_m);
+      out.utc[0] = new Date(t0 + f * (t1 - t0)).toISOString();
+      out.start_range_m = LVLH_WINDOW_M;
+    }
+    return out;
   }
 
   function drawLvlh(full) {
