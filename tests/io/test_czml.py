@@ -197,3 +197,18 @@ def test_bad_input(flight, tmp_path):
         build_czml(dataclasses.replace(flight, ascent=None, chaser=None, launch_utc=None))
     with pytest.raises(InputError, match="does not exist"):
         write_czml(flight, tmp_path / "nope" / "f.czml")
+
+
+def test_the_document_epoch_is_the_millisecond_it_is_written_with():
+    """An audit: a liftoff at 09:28:01.322342712 (the default run's window) was written as
+    '...01.322Z' while the samples counted from the exact instant, putting every track 0.34 ms
+    (2.6 m along the ISS orbit) off. The epoch the offsets count from is now the written one."""
+    from types import SimpleNamespace
+
+    from gyrfalcon.io.czml import _czml_start
+    from gyrfalcon.time import iso_utc, parse_utc, seconds_between
+
+    lift = parse_utc("2025-11-27T09:28:01.322342712Z")
+    t0 = _czml_start(SimpleNamespace(ascent=SimpleNamespace(liftoff=lift)))
+    assert iso_utc(t0, 9) == "2025-11-27T09:28:01.322000000Z"
+    assert abs(float(seconds_between(t0, lift)) - 0.000342712) < 1e-8
