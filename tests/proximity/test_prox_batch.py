@@ -120,3 +120,19 @@ def test_bad_input_is_refused_with_a_hint():
         simulate_approach_batch(seeds=[0, 1], mass_kg=[1.0, 2.0, 3.0])
     with pytest.raises(InputError, match="at least one seed"):
         simulate_approach_batch(seeds=[])
+
+
+def test_kurs_inconsistent_inside_the_blind_limit_backs_away_at_once_in_both():
+    """An audit found a run that, with a diverged filter 3 m from the port, held on its estimate
+    (the Kurs-inconsistent path) and drifted into the station, where the Kurs-lost path backs
+    away inside the 20 m blind limit. Both paths now back away there, in the scalar and the
+    vectorised approach alike. A 3 m range bias from 1700 s (MS-28's final approach, about 5 m
+    out): the approach is abandoned without contact."""
+    cfg = ApproachConfig(kurs=KursModel(faults=(KursFault("bias_jump", 1700.0, channel="range", bias=3.0),)))
+    s = simulate_approach(cfg, seed=0)
+    b = simulate_approach_batch(cfg, seeds=[0])
+    assert s.verdict == b.verdict[0] == "aborted" and s.contact is None
+    inside = [e for e in s.events if "Kurs inconsistent at" in e and "inside the 20 m blind limit" in e]
+    assert inside and "back_away" in inside[0]
+    assert s.events == b.events[0]
+    assert s.min_distance_m > 1.0

@@ -412,6 +412,12 @@ class _ApproachRun:
         self.rejects = 0
         nav.reinflate(g.reacquire_sigma_fraction * float(m.values[0]), g.reacquire_sigma_vel_mps)
         self.events.append(f"t={t:.0f} s: {g.reject_run} Kurs updates rejected in a row: filter re-initialised")
+        if self.phase == "final_approach":
+            qh, _ = self.tgt.to_port(nav.x[:3], nav.x[3:])
+            if qh[2] < g.blind_min_range_m:      # as for Kurs lost: no hold this close, back away
+                self.set_phase("back_away", t, f"Kurs inconsistent at {qh[2]:.1f} m, inside the "
+                                               f"{g.blind_min_range_m:g} m blind limit")
+                return
         if self.phase in _NAV_PHASES + ("hold",) and not self.reacquire:
             self.reacquire, self.hold_pos = True, None
             self.set_phase("hold", t, "Kurs inconsistent with the navigation; re-acquiring before backing away")

@@ -372,7 +372,12 @@ class _BatchRun:
             self.P[j] = np.diag(dg)
             self.events[self.ids[j]].append(f"t={t:.0f} s: {g.reject_run} Kurs updates rejected in a row: "
                                             "filter re-initialised")
-        go_hold = run_ & (st["ph"] <= _HOLD) & ~st["reacq"]
+        # as for Kurs lost: inside the blind limit of the final approach no hold, back away
+        qh = _mm(self.X[:, :3] - self.p_port, self.rows.T)
+        blind = run_ & (st["ph"] == _FINAL) & (qh[:, 2] < g.blind_min_range_m)
+        self.set_phase(blind, _BACK, t, lambda j: f"Kurs inconsistent at {qh[j, 2]:.1f} m, inside the "
+                                                  f"{g.blind_min_range_m:g} m blind limit")
+        go_hold = run_ & ~blind & (st["ph"] <= _HOLD) & ~st["reacq"]
         st["reacq"][go_hold] = True
         st["has_hold"][go_hold] = False
         self.set_phase(go_hold, _HOLD, t, "Kurs inconsistent with the navigation; re-acquiring before backing away")

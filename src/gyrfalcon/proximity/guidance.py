@@ -31,7 +31,8 @@ Safety rules (checked each step on the *estimated* state):
   re-initialised (covariance inflated to ``reacquire_sigma_fraction`` of the range and
   ``reacquire_sigma_vel_mps``), the chaser nulls its velocity for ``reacquire_s`` while the
   filter re-converges, then backs away -- the cause is unknown, so the approach is not
-  resumed (a constant bias is unobservable once absorbed);
+  resumed (a constant bias is unobservable once absorbed); in the final approach closer than
+  ``blind_min_range_m`` it backs away at once, as when Kurs is lost there;
 * final approach outside the corridor (lateral offset > tan(half angle) * distance +
   ``corridor_margin_m``; the half angle is the port's, from :mod:`gyrfalcon.station` (10 deg,
   D), unless ``corridor_half_angle_rad`` > 0 overrides it) or closing faster than ``rate_tolerance_factor`` times the schedule
