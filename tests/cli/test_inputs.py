@@ -270,3 +270,34 @@ def test_audit_a_closed_stdout_is_not_a_traceback_and_files_still_get_written(tm
     out = subprocess.run(["bash", "-c", f'{cmd} traffic init --db "{db}" >&-'], capture_output=True, text=True,
                          env=env, timeout=300)
     assert out.returncode == 0 and db.stat().st_size > 0, out.stderr[-2000:]
+
+
+def test_a_service_that_is_no_dask_scheduler_is_refused_not_waited_on(monkeypatch):
+    """An audit: `--scheduler` at a web server (it accepts the connection, never speaks Dask) hung
+    for ever. The address is now asked Dask's identity call, bounded in time (1 s here)."""
+    import threading
+
+    import gyrfalcon.scale.campaign as campaign
+
+    monkeypatch.setattr(campaign, "SCHEDULER_PROBE_S", 1.0)
+    srv = socket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    port = srv.getsockname()[1]
+    held = []
+
+    def accept_and_stay_silent():
+        while True:
+            try:
+                held.append(srv.accept()[0])
+            except OSError:
+                return
+
+    threading.Thread(target=accept_and_stay_silent, daemon=True).start()
+    try:
+        one_line_exit_2(runner.invoke(app, ["montecarlo", "--runs", "2", "--scheduler", f"tcp://127.0.0.1:{port}"]),
+                        "no Dask scheduler answered", "identity call within 1 s")
+    finally:
+        srv.close()
+        for c in held:
+            c.close()

@@ -316,11 +316,45 @@ def _dask_client(scheduler, workers: int, processes: bool) -> tuple:
                                dashboard_address=None)
         return Client(cluster), cluster
     try:
+        _probe_scheduler(scheduler)
         return Client(scheduler, timeout="10s"), None
     except Exception as exc:  # noqa: BLE001 - whatever answered there, it is not a Dask scheduler
         raise InputError(f"--scheduler {scheduler}: no Dask scheduler answered ({type(exc).__name__}: "
                          f"{str(exc)[:120]}); give the address 'dask scheduler' prints, e.g. "
                          "tcp://10.0.0.5:8786") from None
+
+
+SCHEDULER_PROBE_S = 10.0
+"""How long a ``--scheduler`` address has to answer Dask's identity call [s]."""
+
+
+def _probe_scheduler(address: str, timeout_s: float | None = None) -> None:
+    """Ask ``address`` who it is (Dask's ``identity`` call), bounded in time: a service that accepts
+    the connection but is no Dask scheduler (a web server) would otherwise keep ``Client`` waiting
+    for ever. Raises ``TimeoutError`` or ``ValueError`` when no scheduler answers."""
+    import asyncio
+
+    from distributed.core import rpc
+
+    timeout_s = SCHEDULER_PROBE_S if timeout_s is None else float(timeout_s)
+
+    async def ask():
+        r = rpc(address, timeout=timeout_s)
+        try:
+            return await r.identity()
+        finally:
+            await r.close_rpc()
+
+    async def bounded():
+        return await asyncio.wait_for(ask(), timeout_s)
+
+    try:
+        who = asyncio.run(bounded())
+    except asyncio.TimeoutError:
+        raise TimeoutError(f"no answer to Dask's identity call within {timeout_s:g} s") from None
+    if not isinstance(who, dict) or who.get("type") != "Scheduler":
+        raise ValueError(f"it answered as {who.get('type') if isinstance(who, dict) else type(who).__name__}, "
+                         "not as a Dask scheduler")
 
 
 def station_report(scenario, source: str = "<embedded>") -> dict:
