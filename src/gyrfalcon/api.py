@@ -91,6 +91,12 @@ def _met(x) -> str:
     return format_met(float(x))
 
 
+def _percent_text(p) -> str:
+    from .scale.report import _percent
+
+    return _percent(p)
+
+
 def _text_table(header, rows, right=()) -> str:
     """A plain monospaced table: columns padded to their widest cell; ``right``: right-aligned columns."""
     cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
@@ -1460,7 +1466,7 @@ class MonteCarloResult(_CampaignResult):
 
     def __repr__(self) -> str:
         s = self.summary
-        return (f"MonteCarloResult({s.runs} runs, captured {s.captured} ({100 * s.success_rate:.1f} %), "
+        return (f"MonteCarloResult({s.runs} runs, captured {s.captured} ({_percent_text(s.success_rate)} %), "
                 f"rendezvous dv p50 {s.rendezvous_dv_p_mps[1]:.2f} m/s, seed {self.campaign_seed})")
 
     def summary_table(self) -> str:
@@ -1472,7 +1478,7 @@ class MonteCarloResult(_CampaignResult):
         rows = [("runs", str(s.runs)), ("captured", f"{s.captured} ({rate_text(s)})")]
         for k, v in d.items():
             if k.endswith(("_p_mps", "_p_s", "_p_m", "_p_kg")) and isinstance(v, (list, tuple)):
-                rows.append((f"{k} (p5/p50/p95/p99)", " / ".join(f"{x:.3g}" for x in v)))
+                rows.append((f"{k} (p5/p50/p95/p99)", " / ".join("-" if x is None else f"{x:.2f}" for x in v)))
         rows.append(("failures", str(dict(s.failures) or "none")))
         return _text_table(("quantity", "value"), rows)
 

@@ -75,3 +75,22 @@ def test_a_gantt_reaching_into_the_2026_plan_says_it_is_a_plan(tmp_path):
     res = runner.invoke(app, ["traffic", "gantt", "--builtin", "--out", str(tmp_path / "rec.png"),
                               "--to", "2025-12-01"])
     assert res.exit_code == 0 and "note:" not in res.output
+
+
+def test_montecarlo_takes_the_what_if_its_refusal_suggests(tmp_path):
+    """An audit: a campaign refused for a station rule said "--what-if on the command line", an
+    option montecarlo did not have. It has it now, as `run` does: the two-day what-if scenario with
+    its what_if line removed is refused naming --what-if, and flown with it (the pad damaged by
+    the Soyuz MS-28 launch of 27 Nov 2025 is the rule broken, seed articles)."""
+    from pathlib import Path
+
+    text = Path("scenarios/soyuz-two-day-whatif.toml").read_text(encoding="utf-8")
+    plain = tmp_path / "plain.toml"
+    plain.write_text(text.replace("what_if = true", "what_if = false"), encoding="utf-8")
+    refused = runner.invoke(app, ["montecarlo", str(plain), "--runs", "2", "--out", str(tmp_path / "a")])
+    assert refused.exit_code == 2 and "--what-if" in refused.stderr
+    assert not (tmp_path / "a").exists()
+    flown = runner.invoke(app, ["montecarlo", str(plain), "--runs", "2", "--out", str(tmp_path / "b"), "--what-if",
+                                "--json"])
+    assert flown.exit_code == 0, flown.output
+    assert json.loads(flown.stdout)["runs"] == 2 and "what-if" in flown.stderr

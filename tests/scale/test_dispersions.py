@@ -31,9 +31,12 @@ def test_sample_statistics_match_the_declared_models():
     assert np.std(apo) == pytest.approx(5000 / 3, rel=0.052)
     assert np.std(along) == pytest.approx(100.0, rel=0.052)
     assert np.std(mag - 1) == pytest.approx(0.005, rel=0.052)
-    # log-normal density scale: log has the declared sigma, median 1
+    # log-normal density scale: log has the declared sigma, and the mean is density_scale_mean (1)
+    # as its name says (an audit found the median at 1 and the mean at e^(sigma^2/2) = 1.011)
     assert np.std(np.log(ds)) == pytest.approx(0.15, rel=0.052)
-    assert abs(np.median(np.log(ds))) < 4 * 0.15 * 1.2533 / math.sqrt(3000)
+    more = np.array([draw_run(d, 12, i, n_burns=4).drag_scale for i in range(12000)])
+    assert abs(np.mean(more) - 1.0) < 4 * np.std(more) / math.sqrt(12000)      # 0.0055: the old 1.011 fails
+    assert abs(np.median(np.log(ds)) + 0.5 * 0.15 ** 2) < 4 * 0.15 * 1.2533 / math.sqrt(3000)
     # independent models: no correlation between perigee and apogee draws
     assert abs(np.corrcoef(per, apo)[0, 1]) < 4 / math.sqrt(3000)
 

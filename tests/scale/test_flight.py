@@ -247,3 +247,31 @@ def test_the_two_day_trim_sits_one_revolution_before_the_transfer_and_only_there
     lead = two_day_nominal.t_centre_s[k + 1] - two_day_nominal.t_centre_s[k]
     assert 85 * 60 < lead < 92.6 * 60                 # a revolution of the chaser, below the ISS (92.6 min)
     assert "trim" not in nominal.burn_names           # MS-28, two-orbit
+
+
+def test_an_undispersed_insertion_is_the_nominals_for_a_soyuz_fg_too():
+    """An audit: the dispersed insertions were made for the Soyuz-2.1a whatever the scenario's
+    launcher, so a Soyuz-FG flight (Soyuz MS-11, Site 1/5, 3 Dec 2018) started 184 m / 0.22 m/s from
+    its own nominal insertion with every sigma zero. Reference: the launch module's insertion for
+    that launcher (the one build_nominal plans from)."""
+    from types import SimpleNamespace
+
+    from gyrfalcon.launch.insertion import parametric_insertion
+    from gyrfalcon.launch.sites import load_sites
+    from gyrfalcon.scale.flight import _insertion_states
+    from gyrfalcon.time import parse_utc
+
+    liftoff = "2018-12-03T11:31:52.519Z"
+    normal = np.array([0.5, -0.6, 0.62])
+    normal /= np.linalg.norm(normal)
+    sc = SimpleNamespace(launch=SimpleNamespace(pad="baikonur-1"), vehicle=SimpleNamespace(launcher="soyuz-fg"))
+    nom = SimpleNamespace(scenario=sc, liftoff_utc=liftoff, plane_normal=tuple(normal))
+    pad = load_sites().get("baikonur-1")
+    zero = draw_run(Dispersions.model_validate({"insertion": {"perigee_sigma_m": 0, "apogee_sigma_m": 0,
+                                                               "plane_tilt_sigma_deg": 0,
+                                                               "separation_time_sigma_s": 0}}), 0, 0)
+    _, r, v = _insertion_states(nom, [zero])
+    fg = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, parse_utc(liftoff), normal, vehicle="soyuz-fg")
+    a21 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, parse_utc(liftoff), normal)
+    assert np.linalg.norm(r[0] - fg.r_gcrf_m) < 1e-3 and np.linalg.norm(v[0] - fg.v_gcrf_mps) < 1e-6
+    assert np.linalg.norm(fg.r_gcrf_m - a21.r_gcrf_m) > 10.0          # the two launchers do differ

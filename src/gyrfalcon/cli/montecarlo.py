@@ -29,6 +29,8 @@ def register(app: typer.Typer) -> None:
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
         station_oem: str = typer.Option(None, "--station-oem", help="Station ephemeris (CCSDS OEM) instead of the scenario's target.ephemeris."),
         station_tle: str = typer.Option(None, "--station-tle", help="Station TLE file (or CSV of TLE lines) or OMM JSON/CSV/XML series instead of the scenario's target.ephemeris (sets dated after the launch are never used)."),
+        what_if: bool = typer.Option(False, "--what-if", help="Fly it even if it breaks a station rule (port taken, "
+                                     "pad out of service), as what_if = true in the scenario (as `run --what-if`)."),
     ):
         """Fly N dispersed flights (insertion, burns, Kurs, density, ISS ephemeris) and summarise them.
 
@@ -61,6 +63,8 @@ def register(app: typer.Typer) -> None:
 
         station = station_path(station_oem, station_tle)   # replaces target.ephemeris before the date checks
         sc = parse_scenario(text, source, target_ephemeris=station)   # parsed once, here; the engine takes the object
+        if what_if:
+            sc = sc.model_copy(update={"what_if": True})
         if sc.dispersions is not None and dispersions is None:
             from ..scale.dispersions import parse_dispersions
 

@@ -22,8 +22,9 @@ Models and their 1-sigma defaults (grades as domain.md uses them):
   A); ``bias_fraction`` is the per-run bias of each channel in units of its sigma
   (:meth:`gyrfalcon.proximity.kurs.KursModel.draw_bias`; default 1.0, assumption D).
 * **atmosphere** (``[dispersions.atmosphere]``): the density scale factor (propagator runtime
-  parameter ``drag_scale``) is log-normal, ``exp(sigma * N(0,1))`` with ``sigma`` 0.15
-  (forecast error of a day-ahead density, assumption D).
+  parameter ``drag_scale``) is log-normal, ``mean * exp(sigma * N(0,1) - sigma^2 / 2)`` with
+  ``sigma`` 0.15 (forecast error of a day-ahead density, assumption D), so that its mean is
+  ``density_scale_mean`` (1: the forecast unbiased; its median is exp(-sigma^2/2) = 0.989).
 * **station** (``[dispersions.station]``): the ISS ephemeris error: the true station is offset
   from the ephemeris the plan is flown against by a position and velocity offset constant in
   the station's local frame, drawn in RTN with 1-sigma (radial, along-track, cross-track)
@@ -267,7 +268,7 @@ def draw_run(disp: Dispersions, campaign_seed: int, index: int, n_burns: int = M
         burn_tilt_rad=tuple((float(point * x), float(point * y)) for x, y in zb[:, 1:]),
         kurs_noise_scale=float(disp.kurs.noise_scale), kurs_bias_fraction=float(disp.kurs.bias_fraction),
         approach_seed=approach_seed,
-        drag_scale=float(a.density_scale_mean * math.exp(a.density_scale_sigma * za)),
+        drag_scale=float(a.density_scale_mean * math.exp(a.density_scale_sigma * za - 0.5 * a.density_scale_sigma ** 2)),
         station_dr_rtn_m=tuple(float(s * x) for s, x in zip(st.position_sigma_rtn_m, zs[:3])),
         station_dv_rtn_mps=tuple(float(s * x) for s, x in zip(st.velocity_sigma_rtn_mps, zs[3:])),
     )

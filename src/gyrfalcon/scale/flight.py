@@ -357,14 +357,24 @@ def state_deviation_rows(nom: Nominal, k: int, X) -> np.ndarray:
     return _matvec_rows(nom.E_ref[k], d)
 
 
+_PHASE_NAMES = ("closing", "flyaround", "station_keeping", "final_approach", "hold", "back_away", "retreat_hold",
+                "manual")
+"""The approach's phase names, as its events start a phase change ("back_away: why")."""
+
+
 def failure_cause(res) -> str:
     """``verdict: reason`` of an approach without capture: the contact limits violated, or the
     event that started the abort (the earliest of the last three, without its time stamp).
+    A phase change is told by its reason, not the phase's name (``back_away: Kurs lost at 1.3 m,
+    inside the 20 m blind limit`` is the loss of Kurs, not "back_away").
 
     >>> from types import SimpleNamespace as N
     >>> failure_cause(N(verdict="aborted", violations=(), events=("t=1 s: closing", "t=367 s: 3 Kurs updates "
     ...     "rejected in a row: filter re-initialised", "t=367 s: hold: x", "t=382 s: back_away: y")))
     'aborted: 3 Kurs updates rejected in a row'
+    >>> failure_cause(N(verdict="aborted", violations=(), events=("t=1700 s: back_away: Kurs lost at 1.3 m, inside "
+    ...     "the 20 m blind limit", "t=1760 s: retreat_hold", "t=1820 s: approach abandoned")))
+    'aborted: Kurs lost at 1.3 m, inside the 20 m blind limit'
     """
     import re
 
@@ -372,7 +382,11 @@ def failure_cause(res) -> str:
         why = "; ".join(str(v) for v in res.violations)
     elif res.events:
         ev = res.events[-3] if len(res.events) >= 3 else res.events[0]
-        why = re.sub(r"^t=[-\d.]+ s: ", "", str(ev)).split(":")[0].split(";")[0]
+        text = re.sub(r"^t=[-\d.]+ s: ", "", str(ev))
+        phase, _, reason = text.partition(": ")
+        if phase in _PHASE_NAMES and reason:
+            text = reason
+        why = text.split(":")[0].split(";")[0]
     else:
         why = ""
     return f"{res.verdict}: {why}" if why else res.verdict
@@ -415,7 +429,8 @@ def _insertion_states(nom: Nominal, draws):
     pad = _pad(sc)
     liftoff = parse_utc(nom.liftoff_utc)
     n0 = np.asarray(nom.plane_normal, float)
-    ins0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n0)
+    launcher = sc.vehicle.launcher          # the nominal's (build_nominal): a Soyuz-FG inserts later than a 2.1a
+    ins0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n0, vehicle=launcher)
     e_r = ins0.r_gcrf_m / np.linalg.norm(ins0.r_gcrf_m)
     e_t = np.cross(n0, e_r)
     tilt = np.array([d.plane_tilt_rad for d in draws], float)
@@ -426,7 +441,7 @@ def _insertion_states(nom: Nominal, draws):
     # two apsis altitudes drawn across each other are the same orbit with the names swapped
     perigee, apogee = np.minimum(lo, hi), np.maximum(lo, hi)
     ins = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normals, perigee_alt_m=perigee,
-                               apogee_alt_m=apogee)
+                               apogee_alt_m=apogee, vehicle=launcher)
     R, V = np.asarray(ins.r_gcrf_m, float), np.asarray(ins.v_gcrf_mps, float)
     dt = np.array([d.separation_dt_s for d in draws], float)
     # separation dt later: the same orbit, dt further along (two-body, exact Kepler motion)

@@ -69,10 +69,24 @@ def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
+def _percent(p: float) -> str:
+    """A rate in percent to 0.1, with as many more decimals as it takes not to round a rate below
+    1 up to 100 % (1999 of 2000 is 99.95 %, not 100.0 %).
+
+    >>> _percent(1.0), _percent(1999 / 2000), _percent(0.5)
+    ('100.0', '99.95', '50.0')
+    """
+    for places in range(1, 6):
+        text = f"{100 * p:.{places}f}"
+        if p >= 1.0 or float(text) < 100.0:
+            return text
+    return f"{100 * p:.6f}"
+
+
 def rate_text(s: "Summary") -> str:
     """``"100.0 %, 95 % interval 92.9-100.0 %"``: the success rate as the reports print it."""
     lo, hi = s.success_rate_ci95
-    return f"{100 * s.success_rate:.1f} %, 95 % interval {100 * lo:.1f}-{100 * hi:.1f} %"
+    return f"{_percent(s.success_rate)} %, 95 % interval {100 * lo:.1f}-{_percent(hi)} %"
 
 
 def summarize(table) -> Summary:
