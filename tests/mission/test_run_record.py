@@ -194,3 +194,16 @@ def test_scenario_check_finds_the_window_run_would_fly_and_checks_the_rules_ther
     f.write_text(src.read_text().replace("what_if = true  ", "what_if = false "))
     code, res = _invoke("scenario", "check", f)
     assert code == 2 and "one-vehicle-per-port" in res.output and "what-if" in res.output, res.output
+
+
+def test_a_record_flown_again_keeps_one_header(tmp_path):
+    """An audit: each re-run of a saved scenario.toml stacked another '# as flown by' header. The
+    record's own header lines are dropped before the new one is written; the scenario is unchanged."""
+    from gyrfalcon.mission.runner import _without_record_header
+
+    text = ("# as flown by `gyrfalcon run`: seed 0, liftoff 2025-11-27T09:28:01.3Z\n"
+            "# seed = 3: given by --seed\n"
+            "# target.ephemeris = 'iss.oem': a copy of /data/iss.oem\n"
+            "# Soyuz MS-28, the user's own comment\nname = \"x\"\n")
+    assert _without_record_header(text) == "# Soyuz MS-28, the user's own comment\nname = \"x\"\n"
+    assert _without_record_header("# my header\nname = 1\n") == "# my header\nname = 1\n"

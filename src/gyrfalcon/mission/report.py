@@ -236,7 +236,10 @@ def model_vs_real_rows(result) -> list[tuple[str, str, str, str, str]]:
             diff = "same day" if days == 0 else f"{days:+d} day{'s' if abs(days) != 1 else ''}"
         else:
             d = float(seconds_between(parse_utc(value), parse_utc(m)))
-            diff = ("+" if d >= 0 else "-") + _span(d) + (" later" if d > 0 else (" earlier" if d < 0 else ""))
+            if abs(d) < 0.05:                    # the times are written to 0.1 s
+                diff = "the same (to 0.1 s)"
+            else:
+                diff = ("+" if d >= 0 else "-") + _span(d) + (" later" if d > 0 else " earlier")
         rows.append((label, m or "&mdash;", value, diff, source))
     return rows
 

@@ -47,6 +47,8 @@ gives an identical ``timeline.json``.
 """
 from __future__ import annotations
 
+import re
+
 import dataclasses
 import functools
 import math
@@ -985,6 +987,20 @@ def _write_run_files(result, scenario_text, tmp: Path) -> tuple:
     return written, failed
 
 
+_RECORD_HEADER = re.compile(r"^# (as flown by `gyrfalcon run`: |[\w.]+\.ephemeris = .*: a copy of |"
+                            r"[\w.]+ of this flight: |[\w.]+ = .*: given by --)")
+"""The comment lines :func:`_write_scenario_record` puts at the head of a run's ``scenario.toml``."""
+
+
+def _without_record_header(text: str) -> str:
+    """``text`` without the leading comment lines a previous run's record put there."""
+    lines = text.splitlines(keepends=True)
+    k = 0
+    while k < len(lines) and _RECORD_HEADER.match(lines[k]):
+        k += 1
+    return "".join(lines[k:])
+
+
 def _write_scenario_record(result, scenario_text, tmp: Path) -> str:
     """``scenario.toml`` as flown: the station data actually used copied beside it and referenced
     relatively, and the options that changed the scenario after it was read, so that the record
@@ -992,6 +1008,7 @@ def _write_scenario_record(result, scenario_text, tmp: Path) -> str:
     from . import outdir as od
 
     head = f"# as flown by `gyrfalcon run`: seed {result.seed}, liftoff {result.launch_utc or '(scrubbed)'}\n"
+    scenario_text = _without_record_header(scenario_text)      # a record flown again: one header, not two
     rec, copies, origins = od.copy_station_files(result.scenario, scenario_text,
                                                  getattr(result, "scenario_source", None) or "<embedded>", tmp)
     head += "".join(f"# {o}\n" for o in origins)
