@@ -47,12 +47,11 @@ gives an identical ``timeline.json``.
 """
 from __future__ import annotations
 
-import re
-
 import dataclasses
 import functools
 import math
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
