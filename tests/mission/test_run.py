@@ -116,6 +116,7 @@ def test_chaser_trajectory_is_continuous_and_ends_at_the_station(ms28):
     # no jumps: consecutive samples move at orbital speed at most, and a segment boundary (a change
     # of thrust: staging, SECO, each burn's ignition and cutoff, the hand-over) is one state twice
     dt = np.diff(ch.t_s)
+    assert dt.min() >= 0.0                              # never back in time (a boundary: the same instant)
     jump = np.linalg.norm(np.diff(ch.r_m, axis=0), axis=1)
     dv = np.linalg.norm(np.diff(ch.v_mps, axis=0), axis=1)
     same = dt < 1e-6

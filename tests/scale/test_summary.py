@@ -40,3 +40,16 @@ def test_a_campaign_where_every_run_aborts_has_no_delay():
     assert s.captured == 0 and all(math.isnan(x) for x in s.contact_delay_p_s)
     assert s.success_rate_ci95 == pytest.approx((0.0, 0.3244), abs=1e-4)
     assert s.failures == (("abort: back_away", 8),)
+
+
+def test_a_rate_just_below_one_is_not_printed_as_one_nor_under_its_interval():
+    """An audit: 1999 of 2000 printed "100.0 %", and 19999 of 20000 "99.995 %, 95 % interval
+    100.0-99.999 %" (a lower bound above the upper). Wilson bounds for 19999/20000: 0.99972-0.99999."""
+    from types import SimpleNamespace
+
+    s = SimpleNamespace(success_rate=1999 / 2000, success_rate_ci95=wilson_interval(1999, 2000))
+    assert rate_text(s).startswith("99.95 %")
+    s = SimpleNamespace(success_rate=19999 / 20000, success_rate_ci95=wilson_interval(19999, 20000))
+    text = rate_text(s)
+    lo, hi = (float(x) for x in text.split("interval ")[1].rstrip(" %").split("-"))
+    assert text.startswith("99.995 %") and lo <= 99.995 <= hi < 100.0

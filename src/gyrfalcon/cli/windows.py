@@ -28,7 +28,7 @@ def register(app: typer.Typer) -> None:
     ):
         """List launch windows: in-plane time, launch time, azimuth, phase at insertion, feasibility."""
         from ..errors import InputError
-        from ..launch.windows import SEARCH_DAYS_RANGE, find_feasible_windows, find_windows, get_scheme
+        from ..launch.windows import SEARCH_DAYS_RANGE, refused_for_phase, find_feasible_windows, find_windows, get_scheme
         from ..time import iso_utc, parse_utc
 
         from ..time import add_seconds
@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
                           ("az deg", "right"), ("phase deg", "right"), ("ok", "center"), ("note", "left")):
             t.add_column(col, justify=just, no_wrap=col != "note")
         for w in wins:
-            note = "in window" if w.feasible else ("phase" if "outside" in w.reason else "")
+            note = "in window" if w.feasible else ("phase" if refused_for_phase(w) else "")
             slip = getattr(w, "slip_s", 0.0)
             if w.feasible and slip:
                 note += ", " + w.reason.split("; liftoff moved", 1)[1].split("; pad ", 1)[0].join(("liftoff moved", ""))

@@ -959,7 +959,7 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
             return w
     sch = get_scheme(scheme)
     end = add_seconds(ref, span * SECONDS_PER_SOLAR_DAY)
-    n_phase = sum(1 for w in wins if "outside" in w.reason)
+    n_phase = sum(1 for w in wins if refused_for_phase(w))
     n_pad = sum(1 for w in wins if "; pad " in w.reason)
     pad_why = next((w.reason.split("; pad ", 1)[1] for w in wins if "; pad " in w.reason), "")
     msg = (f"no feasible {sch.name} window from {_pad(pad).id} between {iso_utc(ref, 0)} and "
@@ -1021,13 +1021,19 @@ _LISTED_REFUSALS = 3
 """At most this many refused windows are named in a no-feasible-window message (the rest counted)."""
 
 
+def refused_for_phase(w) -> bool:
+    """The window's phase is outside the scheme's range (not merely a slip note saying that the
+    in-plane liftoff's was, as a slipped window inside the range says)."""
+    return " deg outside the " in w.reason.split("; ")[0]
+
+
 def _refusals(wins, sch) -> str:
     """Why the windows are refused, grouped: the phase (each window's phase and the scheme it would
     fit, the first few named) and the pad (said once: its status is the same for every window of a
     span, or the first window's is given). One line; empty when there are no windows."""
     if not wins:
         return ""
-    by_phase = [w for w in wins if "outside" in w.reason]
+    by_phase = [w for w in wins if refused_for_phase(w)]
     by_pad = [w for w in wins if "; pad " in w.reason]
     both = len(by_phase) == len(by_pad) == len(wins)
     n = len(wins)

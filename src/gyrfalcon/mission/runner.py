@@ -563,7 +563,12 @@ def _chaser_ephemeris(ascent, plan, approach, eph):
             last = min(last, int(np.searchsorted(approach.t_s, approach.contact_s, side="right")))
         idx = np.unique(np.append(np.arange(0, last + 1, 10), last))
         s, r, v = rel(t_handover, approach.t_s[idx], approach.rho_lvlh_m[idx], approach.rho_dot_lvlh_mps[idx])
-        keep = s >= parts[-1][0][-1] - 1e-3      # from the hand-over, the plan's last instant
+        t_p, r_p, v_p = parts[-1]
+        if rt is not None and len(t_p) > 2 and abs(t_p[-1] - s[0]) < 1e-3:
+            # the plan's last instant is the hand-over, which the approach counts from as written (to
+            # the ms): the approach's first state ends the plan, so the two share one instant
+            parts[-1] = (np.append(t_p[:-1], s[0]), np.vstack([r_p[:-1], r[:1]]), np.vstack([v_p[:-1], v[:1]]))
+        keep = s >= parts[-1][0][-1] - 1e-9      # from the hand-over on
         parts.append((s[keep], r[keep], v[keep]))
     starts, n, ts, rs, vs = [], 0, [], [], []
     for t_p, r_p, v_p in parts:            # strictly increasing times within each segment

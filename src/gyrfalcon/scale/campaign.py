@@ -335,11 +335,12 @@ def _probe_scheduler(address: str, timeout_s: float | None = None) -> None:
     import asyncio
 
     from distributed.core import rpc
+    from distributed.security import Security     # TLS settings from the Dask config, as Client reads them
 
     timeout_s = SCHEDULER_PROBE_S if timeout_s is None else float(timeout_s)
 
     async def ask():
-        r = rpc(address, timeout=timeout_s)
+        r = rpc(address, timeout=timeout_s, connection_args=Security().get_connection_args("client"))
         try:
             return await r.identity()
         finally:
@@ -348,10 +349,14 @@ def _probe_scheduler(address: str, timeout_s: float | None = None) -> None:
     async def bounded():
         return await asyncio.wait_for(ask(), timeout_s)
 
-    try:
-        who = asyncio.run(bounded())
-    except asyncio.TimeoutError:
-        raise TimeoutError(f"no answer to Dask's identity call within {timeout_s:g} s") from None
+    from concurrent.futures import ThreadPoolExecutor
+
+    # a loop of its own in a thread: the caller may be inside a running event loop (a notebook)
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            who = pool.submit(asyncio.run, bounded()).result()
+        except asyncio.TimeoutError:
+            raise TimeoutError(f"no answer to Dask's identity call within {timeout_s:g} s") from None
     if not isinstance(who, dict) or who.get("type") != "Scheduler":
         raise ValueError(f"it answered as {who.get('type') if isinstance(who, dict) else type(who).__name__}, "
                          "not as a Dask scheduler")
@@ -403,7 +408,10 @@ def _parse(scenario, source: str):
 # ---------------------------------------------------------------------------------------------
 MANIFEST_FILE = "campaign.json"
 CHUNK_DIR = "chunks"
-FOLDER_FORMAT = 1
+FOLDER_FORMAT = 2
+"""Bumped whenever a run's row changes for the same parameters (2: the density scale's mean, the
+Soyuz-FG insertion, the failure reasons), so an unfinished campaign of an older format is not
+resumed with rows of another model."""
 _OUR_FILES = ("runs.parquet", "summary.json", "report.html", MANIFEST_FILE)
 PREVIOUS_DIR = ".gyrfalcon-previous"
 """Where a finished campaign being replaced waits (inside the folder) until the new one is complete."""

@@ -360,33 +360,49 @@ def state_deviation_rows(nom: Nominal, k: int, X) -> np.ndarray:
 _PHASE_NAMES = ("closing", "flyaround", "station_keeping", "final_approach", "hold", "back_away", "retreat_hold",
                 "manual")
 """The approach's phase names, as its events start a phase change ("back_away: why")."""
+_OFF_NOMINAL = ("hold", "back_away", "retreat_hold", "manual")
+"""Phases that depart from the nominal sequence: the first one's reason is a failure's cause."""
 
 
 def failure_cause(res) -> str:
     """``verdict: reason`` of an approach without capture: the contact limits violated, or the
-    event that started the abort (the earliest of the last three, without its time stamp).
-    A phase change is told by its reason, not the phase's name (``back_away: Kurs lost at 1.3 m,
-    inside the 20 m blind limit`` is the loss of Kurs, not "back_away").
+    reason of the first departure from the nominal sequence (the first hold, back-away, retreat
+    or manual take-over; for a hold on Kurs inconsistent with the navigation, the rejected
+    updates that caused it); without one, the earliest of the last three events. A phase change
+    is told by its reason, not the phase's name (``back_away: Kurs lost at 1.3 m, inside the 20 m
+    blind limit`` is the loss of Kurs, not "back_away").
 
     >>> from types import SimpleNamespace as N
     >>> failure_cause(N(verdict="aborted", violations=(), events=("t=1 s: closing", "t=367 s: 3 Kurs updates "
-    ...     "rejected in a row: filter re-initialised", "t=367 s: hold: x", "t=382 s: back_away: y")))
+    ...     "rejected in a row: filter re-initialised", "t=367 s: hold: Kurs inconsistent with the navigation; "
+    ...     "re-acquiring before backing away", "t=382 s: back_away: re-acquired; abandoning the approach",
+    ...     "t=385 s: 3 Kurs updates rejected in a row: filter re-initialised")))
     'aborted: 3 Kurs updates rejected in a row'
-    >>> failure_cause(N(verdict="aborted", violations=(), events=("t=1700 s: back_away: Kurs lost at 1.3 m, inside "
-    ...     "the 20 m blind limit", "t=1760 s: retreat_hold", "t=1820 s: approach abandoned")))
-    'aborted: Kurs lost at 1.3 m, inside the 20 m blind limit'
+    >>> failure_cause(N(verdict="aborted", violations=(), events=("t=1700 s: back_away: Kurs inconsistent at 5.4 m, "
+    ...     "inside the 20 m blind limit", "t=1703 s: 3 Kurs updates rejected in a row: filter re-initialised",
+    ...     "t=1706 s: 3 Kurs updates rejected in a row: filter re-initialised")))
+    'aborted: Kurs inconsistent at 5.4 m, inside the 20 m blind limit'
     """
     import re
+
+    def text(ev) -> str:
+        return re.sub(r"^t=[-\d.]+ s: ", "", str(ev))
 
     if res.violations:
         why = "; ".join(str(v) for v in res.violations)
     elif res.events:
-        ev = res.events[-3] if len(res.events) >= 3 else res.events[0]
-        text = re.sub(r"^t=[-\d.]+ s: ", "", str(ev))
-        phase, _, reason = text.partition(": ")
+        events = [text(e) for e in res.events]
+        first = next((k for k, e in enumerate(events) if e.partition(": ")[0] in _OFF_NOMINAL), None)
+        if first is None:
+            ev = events[-3] if len(events) >= 3 else events[0]
+        elif events[first].partition(": ")[2].startswith("Kurs inconsistent with the navigation") and first > 0:
+            ev = events[first - 1]              # the rejected updates that made it hold
+        else:
+            ev = events[first]
+        phase, _, reason = ev.partition(": ")
         if phase in _PHASE_NAMES and reason:
-            text = reason
-        why = text.split(":")[0].split(";")[0]
+            ev = reason
+        why = ev.split(":")[0].split(";")[0]
     else:
         why = ""
     return f"{res.verdict}: {why}" if why else res.verdict

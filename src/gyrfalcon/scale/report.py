@@ -86,7 +86,10 @@ def _percent(p: float) -> str:
 def rate_text(s: "Summary") -> str:
     """``"100.0 %, 95 % interval 92.9-100.0 %"``: the success rate as the reports print it."""
     lo, hi = s.success_rate_ci95
-    return f"{_percent(s.success_rate)} %, 95 % interval {100 * lo:.1f}-{_percent(hi)} %"
+    low = f"{100 * lo:.1f}"
+    if float(low) > 100 * s.success_rate:                   # rounded above the rate (19999 of 20000): floored
+        low = f"{math.floor(1000 * lo) / 10:.1f}"
+    return f"{_percent(s.success_rate)} %, 95 % interval {low}-{_percent(hi)} %"
 
 
 def summarize(table) -> Summary:
