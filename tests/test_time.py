@@ -122,3 +122,18 @@ def test_a_current_state_propagates_with_the_earth_fixed_field():
     e = gf.Propagator("full", params={"drag_area_m2": 1500.0, "drag_cd": 2.2}).propagate(s0, 600.0)
     zonal = gf.Propagator("two-body").propagate(s0, 600.0)
     assert 1.0 < float(np.linalg.norm(e.r_m[-1] - zonal.r_m[-1])) < 20e3       # the field acts, sanely
+
+
+def test_utc_offsets_as_iso_8601_allows_them():
+    """+hh is an ISO 8601 offset (an audit found it refused); a bare date takes none (a review found
+    '2025-11-27-05' read as 05:00 UTC once +hh was allowed)."""
+    import pytest
+
+    from gyrfalcon.errors import TimeError
+    from gyrfalcon.time import iso_utc, parse_utc
+
+    assert iso_utc(parse_utc("2025-11-27T14:27:57+05")) == "2025-11-27T09:27:57.000Z"
+    assert iso_utc(parse_utc("2025-11-27T04:27:57-05")) == "2025-11-27T09:27:57.000Z"
+    for text in ("2025-11-27-05", "2025-11-27+05", "2025-11-27+0500"):
+        with pytest.raises(TimeError):
+            parse_utc(text)

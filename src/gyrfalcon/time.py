@@ -234,6 +234,8 @@ def parse_utc(text):
         return utc(text.year, text.month, text.day)
     s = str(text)
     m = _ISO.match(s)
+    if m and m.group(4) is None and m.group(7) not in (None, "Z", "z"):
+        m = None                      # ISO 8601 has no UTC offset on a bare date ('2025-11-27-05')
     if m:
         y, mo, d, hh, mi, ss, zone = m.groups()
         hh, mi = int(hh or 0), int(mi or 0)
