@@ -137,7 +137,7 @@ def test_partial_folders_of_killed_runs_are_cleaned_but_not_foreign_ones(tmp_pat
     out = tmp_path / "run"
     dead = tmp_path / ".run.partial-abc123"          # a killed run's work folder: ours, nobody holds its lock
     dead.mkdir()
-    (dead / od.OWNER_FILE).write_text("x")
+    (dead / od.OWNER_FILE).write_text("gyrfalcon output (pid 1)\n")   # as new_partial_folder writes it
     (dead / "timeline.json").write_text("{")
     foreign = tmp_path / ".run.partial-notours"      # same name pattern, no marker: not ours
     foreign.mkdir()

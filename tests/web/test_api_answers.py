@@ -83,6 +83,9 @@ def test_a_run_folder_with_a_foreign_timeline_is_left_out_of_the_listing(runs_di
         (out / name).mkdir()
         (out / name / "timeline.json").write_text(content)
         (out / name / "COMPLETE").write_text("gyrfalcon run complete\n")
+    # a user's folder with a COMPLETE file of its own and a copy of a run's timeline: not a run
+    shutil.copytree(runs_dir / RUN, out / "users-copy")
+    (out / "users-copy" / "COMPLETE").write_text("done\n")
     shutil.copy(manifest_seed, tmp_path / "manifest.sqlite")
     with TestClient(create_app(make_config(out, tmp_path)), base_url="http://127.0.0.1") as c:
         r = c.get("/api/runs")

@@ -310,7 +310,7 @@ def live_writers(out: Path) -> list:
     if not parent.is_dir():
         return []
     return [d for d in sorted(parent.glob(f".{out.name}{PARTIAL_TAG}*"))
-            if d.is_dir() and not d.is_symlink() and (d / OWNER_FILE).is_file() and _locked_by_other(d)]
+            if d.is_dir() and not d.is_symlink() and _marker(d / OWNER_FILE) and _locked_by_other(d)]
 
 
 def check_no_live_writer(out: Path, mine=None) -> None:
@@ -343,7 +343,7 @@ def clean_stale_siblings(out: Path) -> list:
     for d in sorted(parent.glob(f".{out.name}{PARTIAL_TAG}*")):
         if not d.is_dir() or d.is_symlink() or _locked_by_other(d):
             continue
-        if (d / OWNER_FILE).is_file():
+        if _marker(d / OWNER_FILE):
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
         else:       # killed between its creation and its marker (under the parent lock): empty, so nothing is lost

@@ -565,7 +565,7 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
             real = d.resolve(strict=True)
         except (FileNotFoundError, OSError):
             raise HTTPException(404, f"no run named {run!r}; list the runs at /api/runs") from None
-        if real.parent != out_dir or not real.is_dir() or not (real / "COMPLETE").is_file():
+        if real.parent != out_dir or not real.is_dir() or not _finished_run(real):
             raise HTTPException(404, f"no finished run named {run!r}; list the runs at /api/runs")
         return real
 
@@ -584,7 +584,7 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
                 real = d.resolve(strict=True)
             except OSError:
                 continue
-            if real.parent != out_dir or not (real / "COMPLETE").is_file():
+            if real.parent != out_dir or not _finished_run(real):
                 continue
             try:
                 tl = json.loads(cache.read(real / "timeline.json"))
@@ -649,6 +649,14 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
             raise HTTPException(404, f"no job {job_id}; list them at /api/jobs")
         return j.as_dict()
 
+
+
+def _finished_run(folder) -> bool:
+    """A run folder gyrfalcon finished: its COMPLETE marker is the tool's (a user's own file of
+    that name does not make a folder a run)."""
+    from ..mission.outdir import is_complete
+
+    return is_complete(folder)
 
 
 def _add_manifest_routes(app, store, require_token) -> None:
