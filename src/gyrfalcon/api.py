@@ -1478,7 +1478,7 @@ class MonteCarloResult(_CampaignResult):
         rows = [("runs", str(s.runs)), ("captured", f"{s.captured} ({rate_text(s)})")]
         for k, v in d.items():
             if k.endswith(("_p_mps", "_p_s", "_p_m", "_p_kg")) and isinstance(v, (list, tuple)):
-                rows.append((f"{k} (p5/p50/p95/p99)", " / ".join("-" if x is None else f"{x:.2f}" for x in v)))
+                rows.append((f"{k} (p5/p50/p95/p99)", " / ".join("-" if x is None or math.isnan(x) else f"{x:.2f}" for x in v)))
         rows.append(("failures", str(dict(s.failures) or "none")))
         return _text_table(("quantity", "value"), rows)
 

@@ -54,7 +54,9 @@ def register(app: typer.Typer) -> None:
         c = console()
         c.print(f"[bold]Automated approach to {esc(port)}[/] from {res.start_utc} (seed {seed}): "
                 f"[bold]{esc(res.verdict)}[/]" + (f" at {res.contact_utc}" if res.contact_utc else ""), markup=True)
-        c.print(f"start: Soyuz MS-28's flown braking point ({MS28_AIM_RANGE_M / 1e3:.2f} km, MET 2:39:58), a "
+        where = ("Soyuz MS-28's flown braking point" if port == "rassvet-nadir" else
+                 f"{port}'s approach at Soyuz MS-28's braking range and instant")
+        c.print(f"start: {where} ({MS28_AIM_RANGE_M / 1e3:.2f} km, MET 2:39:58), a "
                 "fixed state, not a computed plan; `gyrfalcon rendezvous` and `run` hand over from their own "
                 "plan's state, so their contact differs", markup=False, highlight=False)
         t = Table("phase", "start UTC", "end UTC", "duration")
