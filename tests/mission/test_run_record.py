@@ -115,6 +115,9 @@ def test_no_return_and_station_tle_run_is_saved_checked_and_flown_again_to_the_m
     again = json.loads(res.stdout)
     assert again["contact_utc"] == first["contact_utc"] is not None and again["events"] == first["events"]
     assert (tmp_path / "a" / "chaser.oem").read_bytes() == (tmp_path / "b" / "chaser.oem").read_bytes()
+    # the record flown again carries one "as flown" header, not two (an audit found them stacking)
+    record = (tmp_path / "b" / "scenario.toml").read_text()
+    assert record.count("# as flown by `gyrfalcon run`") == 1
     # the station report as an object (item: run --json), the one the station loader gives
     from gyrfalcon.mission.runner import target_station
 

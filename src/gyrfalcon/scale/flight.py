@@ -76,7 +76,7 @@ FD_POS_M, FD_VEL_MPS = 1.0, 1e-3
 """Finite-difference steps of the state sensitivities."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Nominal:
     """The nominal flight and its sensitivities (plain arrays: cheap to send to Dask workers).
 
@@ -466,7 +466,7 @@ def _insertion_states(nom: Nominal, draws):
     return dt, R, V
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RendezvousTruth:
     """The guided rendezvous of many runs, at the hand-over (arrays over the runs).
 
