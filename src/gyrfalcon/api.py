@@ -91,12 +91,6 @@ def _met(x) -> str:
     return format_met(float(x))
 
 
-def _percent_text(p) -> str:
-    from .scale.report import _percent
-
-    return _percent(p)
-
-
 def _text_table(header, rows, right=()) -> str:
     """A plain monospaced table: columns padded to their widest cell; ``right``: right-aligned columns."""
     cells = [list(map(str, header))] + [[str(c) for c in r] for r in rows]
@@ -441,8 +435,7 @@ def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", s
     from .launch.windows import NoFeasibleWindowError, next_feasible_window
     from .time import seconds_between
 
-    if scheme not in SCHEMES:
-        raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    _check_scheme(scheme)
     _check_pad(pad)
     days = None if days is None else _positive_days(days)
     target = _window_target(station, after)
@@ -591,9 +584,14 @@ def _station_pad_scheme(station, pad, scheme, liftoff) -> tuple:
 
     eph = station if isinstance(station, Ephemeris) and station.frame == "GCRF" else \
         station_ephemeris(station, around=liftoff)
+    _check_scheme(scheme)
+    return eph, _check_pad(pad), scheme
+
+
+def _check_scheme(scheme) -> None:
+    """``scheme``: one of :data:`SCHEMES` (``auto`` chooses)."""
     if scheme not in SCHEMES:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
-    return eph, _check_pad(pad), scheme
 
 
 def _check_pad(pad):
@@ -623,8 +621,7 @@ def _liftoff_pad_scheme(launch, pad, scheme):
             raise InputError(f"launch: {str(exc).rstrip('.')}; pass a LaunchWindow (gyrfalcon.next_window) or a "
                              "liftoff time") from None
     pad, scheme = _check_pad(pad or "baikonur-31"), scheme or "auto"
-    if scheme not in SCHEMES:
-        raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES)}")
+    _check_scheme(scheme)
     return liftoff, pad, scheme
 
 
@@ -1405,10 +1402,11 @@ class PadOutageResult(_WhatIfResult):
         from .traffic.whatif import gantt
 
         o = self.outage
+        start, end = self.chart_span()
         with tempfile.TemporaryDirectory() as tmp:   # the traffic Gantt draws to a file; keep only the figure
             path = gantt(Path(tmp) / "gantt.png", self.intervals(True), baseline=self.intervals(False),
                          ports=self.baseline.station.port_ids, title=f"Port occupancy, {o.pad_id} out",
-                         start_utc=self.chart_span()[0], end_utc=self.chart_span()[1], outage=o)
+                         start_utc=start, end_utc=end, outage=o)
             import matplotlib.image as mpimg
 
             img = mpimg.imread(str(path))
@@ -1465,8 +1463,10 @@ class MonteCarloResult(_CampaignResult):
     """
 
     def __repr__(self) -> str:
+        from .scale.report import percent_text
+
         s = self.summary
-        return (f"MonteCarloResult({s.runs} runs, captured {s.captured} ({_percent_text(s.success_rate)} %), "
+        return (f"MonteCarloResult({s.runs} runs, captured {s.captured} ({percent_text(s.success_rate)} %), "
                 f"rendezvous dv p50 {s.rendezvous_dv_p_mps[1]:.2f} m/s, seed {self.campaign_seed})")
 
     def summary_table(self) -> str:

@@ -173,14 +173,14 @@ def register(app: typer.Typer) -> None:
             check_output_file(oem_out, overwrite, "--oem", inputs=(from_oem, from_tle))
         _check_size(from_tle, model, dur_s, step_s, duration, step)
         with _reentry_for_the_command_line(hours_from_start=from_state is not None):
-            state, eph, report, st = _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model)
+            state, eph, report, st, identity = _propagated(from_oem, from_tle, from_state, start, dur_s, step_s,
+                                                           model)
         warnings = list(report["warnings"]) if report else []
         print_warnings(warnings)
         out = eph.in_frame(frame)
         final = out.state_at_index(len(out) - 1)
         if oem_out:
-            _write_propagated_oem(oem_out, overwrite, out, model, duration, state,
-                                  _source_identity(from_oem, from_tle))
+            _write_propagated_oem(oem_out, overwrite, out, model, duration, state, identity)
         if json_out:
             print_json(_propagation_json(final, state, model, report, warnings))
             return
@@ -200,20 +200,22 @@ def _output_frame(frame: str) -> str:
 
 
 def _propagated(from_oem, from_tle, from_state, start, dur_s, step_s, model) -> tuple:
-    """(start state, ephemeris, station report or None, station source or None) of the request."""
+    """(start state, ephemeris, station report or None, station source or None, the source's
+    (OBJECT_NAME, OBJECT_ID)) of the request."""
     if from_oem is not None:
-        state, eph, report, st = _start_from_oem(from_oem, start, dur_s, step_s, model)
+        state, eph, report, st, identity = _start_from_oem(from_oem, start, dur_s, step_s, model)
     elif from_tle is not None:
-        state, eph, report, st = _start_from_elements(from_tle, start, dur_s, step_s, model)
+        state, eph, report, st, identity = _start_from_elements(from_tle, start, dur_s, step_s, model)
     else:
         state, eph, report, st = _start_from_state(from_state, start, model)
+        identity = (None, None)
     if eph is None:                # a start state only: propagated here with the model asked for
         from ..orbits.propagator import Propagator
 
         if state.mass_kg is None:
             state = state.with_mass(1000.0)  # only matters for drag/thrust; no drag in these models
         eph = Propagator(model).propagate(state, dur_s, step_s=step_s, params={})
-    return state, eph, report, st
+    return state, eph, report, st, identity
 
 
 @contextlib.contextmanager
@@ -268,8 +270,9 @@ def _check_size(from_tle, model, dur_s, step_s, duration, step) -> None:
 
 
 def _start_from_oem(from_oem, start, dur_s, step_s, model) -> tuple:
-    """(start state, ephemeris or None, station report, Station or None) from an OEM: with the full
-    model, the station loader's hindcast (drag fitted before the start, planned burns applied)."""
+    """(start state, ephemeris or None, station report, Station or None, the object's (name, id))
+    from an OEM: with the full model, the station loader's hindcast (drag fitted before the start,
+    planned burns applied)."""
     from ..orbits.station_source import load_station
     from ..time import add_seconds, iso_utc, parse_utc
     from .checks import load_oem_checked
@@ -286,7 +289,7 @@ def _start_from_oem(from_oem, start, dur_s, step_s, model) -> tuple:
             report["warnings"].append("--from-oem starts at the file's first state, with no samples before it "
                                       "to fit the drag on: give a --start inside the file (half a day in or "
                                       "more) to have the drag estimated")
-        return state, st.ephemeris("GCRF"), report, st
+        return state, st.ephemeris("GCRF"), report, st, _source_identity(oem)
     sc = getattr(oem, "spacecraft", None)
     if sc is not None and sc.mass_kg and state.mass_kg is None:
         state = state.with_mass(sc.mass_kg)
@@ -294,12 +297,13 @@ def _start_from_oem(from_oem, start, dur_s, step_s, model) -> tuple:
               "span_utc": [iso_utc(oem_eph.start, 0), iso_utc(oem_eph.stop, 0)],
               "data_end_utc": iso_utc(state.t, 0), "predicted_from_utc": iso_utc(state.t, 0),
               "drag": None, "burns": [], "warnings": []}
-    return state, None, report, None
+    return state, None, report, None, _source_identity(oem)
 
 
 def _start_from_elements(from_tle, start, dur_s, step_s, model) -> tuple:
-    """(start state, ephemeris or None, station report, Station or None) from element sets: with the
-    full model, orbit determination on the sets dated up to the start; else the latest set."""
+    """(start state, ephemeris or None, station report, Station or None, the object's (name, id))
+    from element sets: with the full model, orbit determination on the sets dated up to the start;
+    else the latest set."""
     from ..orbits.station_source import load_station
     from ..time import add_seconds
     from .station_opts import station_report_dict
@@ -311,11 +315,11 @@ def _start_from_elements(from_tle, start, dur_s, step_s, model) -> tuple:
         st = load_station(sets, label=label, at_utc=t0, until_utc=add_seconds(t0, dur_s),
                           step_s=min(step_s, FIT_SAMPLE_STEP_S))
         eph = _resampled(st.ephemeris("GCRF"), t0, _offsets(dur_s, step_s))
-        return eph.state_at_index(0), eph, station_report_dict(st), st
+        return eph.state_at_index(0), eph, station_report_dict(st), st, _source_identity(sets)
     tle, report = _latest_set(sets, t0, label)
     state = tle.state_at(t0).to("GCRF")
     eph = tle.propagate(add_seconds(t0, _offsets(dur_s, step_s))).in_frame("GCRF") if model == "sgp4" else None
-    return state, eph, report, None
+    return state, eph, report, None, _source_identity(sets)
 
 
 def _start_from_state(from_state, start, model) -> tuple:
@@ -345,19 +349,14 @@ def _write_propagated_oem(oem_out, overwrite, eph, model, duration, state, ident
                   comments=[f"gyrfalcon propagate --model {model}, {duration} from {iso_utc(state.t)}"])
 
 
-def _source_identity(from_oem, from_tle) -> tuple:
-    """(OBJECT_NAME, OBJECT_ID) of the object the source describes, each None where it does not say:
-    the OEM's first segment, or the last element set (name, COSPAR designator)."""
-    if from_oem is not None:
-        from ..io.oem import load_oem
-
-        seg = load_oem(from_oem).segments[0]
-        return seg.object_name, seg.object_id
-    if from_tle is not None:
-        sets, _ = _element_sets(from_tle)
-        last = max(sets, key=lambda s: float(s.satrec.jdsatepoch + s.satrec.jdsatepochF))
-        return last.name, last.international_designator
-    return None, None
+def _source_identity(source) -> tuple:
+    """(OBJECT_NAME, OBJECT_ID) of the object a loaded source describes, each None where it does not
+    say: an OEM's first segment, or the last of element sets (name, COSPAR designator)."""
+    segments = getattr(source, "segments", None)
+    if segments:
+        return segments[0].object_name, segments[0].object_id
+    last = max(source, key=lambda s: float(s.satrec.jdsatepoch + s.satrec.jdsatepochF))
+    return last.name, last.international_designator
 
 
 def _propagation_json(final, state, model, report, warnings) -> dict:

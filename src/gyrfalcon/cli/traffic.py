@@ -69,13 +69,18 @@ def _store(db, create: bool = False):
     return ManifestStore(db, create_folder=create)     # init makes its folder, as run --out does
 
 
-def _day_end(text: str) -> str:
-    """``--to`` as the end of the chart: a bare UTC day is shown whole (to the next midnight)."""
+def _is_bare_day(text: str) -> bool:
+    """``YYYY-MM-DD`` alone (spaces around it allowed): a UTC day, not an instant."""
     import re
 
+    return re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text) is not None
+
+
+def _day_end(text: str) -> str:
+    """``--to`` as the end of the chart: a bare UTC day is shown whole (to the next midnight)."""
     from ..traffic.manifest import normalise_time
 
-    if re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", text):
+    if _is_bare_day(text):
         import datetime as dt
 
         try:
@@ -89,14 +94,12 @@ def _day_end(text: str) -> str:
 def _day_or_instant(date, at) -> None:
     """``traffic show`` takes one of ``--date`` (a UTC day) and ``--at`` (an instant); a day with a
     time of day is refused rather than read as the end of that day."""
-    import re
-
     from ..errors import InputError
 
     if (date is None) == (at is None):
         raise InputError("give one of --date YYYY-MM-DD (the end of that UTC day) or --at <UTC instant>, "
                          "e.g. --at 2025-11-27T12:00Z")
-    if date is not None and not re.fullmatch(r"\s*\d{4}-\d{2}-\d{2}\s*", date):
+    if date is not None and not _is_bare_day(date):
         raise InputError(f"--date {date}: a UTC day (YYYY-MM-DD), shown as at its end; for an instant give "
                          f"--at {date.strip()}")
 
@@ -353,12 +356,13 @@ def register(app: typer.Typer) -> None:
             from ..mission.outdir import atomic_path
 
             path = gantt_out
+            span = r.chart_span()
             with atomic_path(gantt_out) as tmp:
                 w.gantt(tmp, r.intervals(True), baseline=r.intervals(False),
                            ports=r.baseline.station.chart_ports(i.port for i in r.intervals(True) + r.intervals(False)),
                            title=f"Port occupancy, {outage.pad_id} out {_fmt(outage.since_utc)[:10]}.."
                                  f"{_fmt(outage.until_utc)[:10]}",
-                           start_utc=r.chart_span()[0], end_utc=r.chart_span()[1], outage=outage)
+                           start_utc=span[0], end_utc=span[1], outage=outage)
         if json_out:
             print_json(r.as_dict() | ({"gantt": str(path)} if gantt_out else {}))
             return

@@ -69,11 +69,11 @@ def wilson_interval(k: int, n: int, z: float = 1.959963984540054) -> tuple:
     return (max(0.0, centre - half), min(1.0, centre + half))
 
 
-def _percent(p: float) -> str:
+def percent_text(p: float) -> str:
     """A rate in percent to 0.1, with as many more decimals as it takes not to round a rate below
     1 up to 100 % (1999 of 2000 is 99.95 %, not 100.0 %).
 
-    >>> _percent(1.0), _percent(1999 / 2000), _percent(0.5)
+    >>> percent_text(1.0), percent_text(1999 / 2000), percent_text(0.5)
     ('100.0', '99.95', '50.0')
     """
     for places in range(1, 6):
@@ -89,7 +89,7 @@ def rate_text(s: "Summary") -> str:
     low = f"{100 * lo:.1f}"
     if float(low) > 100 * s.success_rate:                   # rounded above the rate (19999 of 20000): floored
         low = f"{math.floor(1000 * lo) / 10:.1f}"
-    return f"{_percent(s.success_rate)} %, 95 % interval {low}-{_percent(hi)} %"
+    return f"{percent_text(s.success_rate)} %, 95 % interval {low}-{percent_text(hi)} %"
 
 
 def summarize(table) -> Summary:

@@ -557,6 +557,8 @@ def _what_works(err: dict) -> str:
 
 def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium_version) -> None:
     """``/api/health``, the finished runs (timeline, files, LVLH track) and the jobs."""
+    from ..mission.outdir import is_complete      # a run folder's COMPLETE must be gyrfalcon's marker
+
     def run_dir(run: str) -> Path:
         if not re.fullmatch(RUN_NAME_PATTERN, run):
             raise HTTPException(422, f"run name {run!r} is not a run name; use letters, digits, '.', '_', '-'")
@@ -565,7 +567,7 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
             real = d.resolve(strict=True)
         except (FileNotFoundError, OSError):
             raise HTTPException(404, f"no run named {run!r}; list the runs at /api/runs") from None
-        if real.parent != out_dir or not real.is_dir() or not _finished_run(real):
+        if real.parent != out_dir or not real.is_dir() or not is_complete(real):
             raise HTTPException(404, f"no finished run named {run!r}; list the runs at /api/runs")
         return real
 
@@ -584,7 +586,7 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
                 real = d.resolve(strict=True)
             except OSError:
                 continue
-            if real.parent != out_dir or not _finished_run(real):
+            if real.parent != out_dir or not is_complete(real):
                 continue
             try:
                 tl = json.loads(cache.read(real / "timeline.json"))
@@ -649,14 +651,6 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
             raise HTTPException(404, f"no job {job_id}; list them at /api/jobs")
         return j.as_dict()
 
-
-
-def _finished_run(folder) -> bool:
-    """A run folder gyrfalcon finished: its COMPLETE marker is the tool's (a user's own file of
-    that name does not make a folder a run)."""
-    from ..mission.outdir import is_complete
-
-    return is_complete(folder)
 
 
 def _add_manifest_routes(app, store, require_token) -> None:
