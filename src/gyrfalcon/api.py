@@ -992,13 +992,17 @@ class LandingPlan(_LandingPlan):
     """A :class:`gyrfalcon.landing.plan.LandingPlan` with a short repr, the event table and a plot."""
 
     def __repr__(self) -> str:
+        from .landing.zones import latlon_text
+
         e = self.flight.entry
         return (f"LandingPlan({self.vehicle} {self.mode}: undock {self.departure.undock_utc}, deorbit "
-                f"{self.flight.burn.utc}, landing {e.landing_utc} at {e.landing_lat_deg:.3f} N "
-                f"{e.landing_lon_deg:.3f} E, {e.miss_m / 1e3:.1f} km from the target)")
+                f"{self.flight.burn.utc}, landing {e.landing_utc} at {latlon_text(e.landing_lat_deg, e.landing_lon_deg)}; "
+                f"{e.miss_m / 1e3:.1f} km from the target)")
 
     def table(self) -> str:
         """The return's events (undocking to landing) with their figures, as text."""
+        from .landing.zones import latlon_text
+
         d = self.to_dict()
         b = d["deorbit_burn"]
         rows = [("undocking", d["undock_utc"], f"from {d['port']}"),
@@ -1009,7 +1013,7 @@ class LandingPlan(_LandingPlan):
                                                              f"{d['entry_flight_path_angle_deg']:.2f} deg"),
                 ("peak load", d["max_g_utc"], f"{d['max_g']:.1f} g at {d['max_g_altitude_m'] / 1e3:.1f} km"),
                 ("parachute", d["parachute_utc"], ""),
-                ("landing", d["landing_utc"], f"{d['landing_lat_deg']:.3f} N {d['landing_lon_deg']:.3f} E, "
+                ("landing", d["landing_utc"], f"{latlon_text(d['landing_lat_deg'], d['landing_lon_deg'])}; "
                                               f"{d['miss_km']:.1f} km from the target")]
         return _text_table(("event", "UTC", "notes"), rows)
 

@@ -242,3 +242,22 @@ def test_audit_an_output_is_never_the_input_or_an_empty_name(tmp_path):
         res = CliRunner().invoke(app, base + extra)
         assert res.exit_code == 2 and words in res.stderr and "\n" not in res.stderr.strip(), res.output
     assert oem.read_bytes() == before
+
+
+def test_an_empty_out_or_a_mount_point_is_refused_before_flying(tmp_path, monkeypatch):
+    """Found by an audit: `--out ""` was read as "." (refused with another reason), and a mount point
+    (Docker's `-v host:/out`) was flown into, then could not be replaced and every output was
+    thrown away (exit 1). Both are refused before the flight now, in one line with exit 2."""
+    import os
+
+    res = runner.invoke(app, ["run", "--out", "", "--no-return"])
+    assert res.exit_code == 2 and "--out is empty" in res.output, res.output
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    real_ismount = os.path.ismount
+    monkeypatch.setattr(os.path, "ismount", lambda p: Path(p) == mnt or real_ismount(p))
+    with pytest.raises(od.OutputError, match="is a mount point; a run replaces its whole folder"):
+        od.check_output_folder(mnt, kind="run")
+    res = runner.invoke(app, ["run", "--out", str(mnt), "--no-return"])
+    assert res.exit_code == 2 and "mount point" in res.output and str(mnt / "run") in res.output, res.output
+    assert list(mnt.iterdir()) == []

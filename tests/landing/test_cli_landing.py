@@ -41,6 +41,9 @@ def test_text_output_and_day_listing(app):
     res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--mode", "ballistic"])
     assert res.exit_code == 0, res.output
     assert "deorbit burn" in res.output and "Zhezkazgan" in res.output
+    # piped, a line is not broken at 80 columns (found by an audit: "keep-out" / "sphere left")
+    line = next(ln for ln in res.output.splitlines() if ln.strip().startswith("undocking"))
+    assert "keep-out sphere left 2025-12-09T" in line, res.output
     res = runner.invoke(app, ["landing", "--date", "2025-12-07", "--json"])
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
@@ -101,3 +104,60 @@ def test_the_packaged_file_is_extended_for_a_return_after_it_as_a_given_one_is(a
     inside = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--json"])
     assert inside.exit_code == 0 and "extended" not in inside.stderr
     assert json.loads(inside.stdout)["station"]["drag"] is None
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--vehicle", "progress"], "unknown return vehicle"),
+    (["--mode", "lifting"], "unknown landing mode"),
+    (["--zone", "baikonur"], "baikonur"),
+    (["--port", "nowhere"], "no port 'nowhere'"),
+    (["--dv", "1000"], "outside 10-400 m/s"),
+    (["--target-lat", "95", "--target-lon", "0"], "not within -90..90"),
+])
+def test_options_are_refused_before_the_station_is_loaded(app, monkeypatch, args, words):
+    """Found by an audit: these took 2.5-4 s of orbit fitting (--station-tle) before their one
+    line. The station loader is not reached now (it would fail the test if it were)."""
+    from gyrfalcon.cli import station_opts
+
+    def not_now(*a, **k):
+        raise AssertionError("the station was loaded before the options were checked")
+
+    monkeypatch.setattr(station_opts, "station_from_options", not_now)
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", *args])
+    assert res.exit_code == 2, res.output
+    assert words in res.output and "Traceback" not in res.output
+
+
+@pytest.mark.parametrize("option, value, words", [
+    ("--station-tle", "FOLDER", "is a folder; give a file inside it"),
+    ("--station-oem", "", "empty path"),
+    ("--station-tle", "", "empty path"),
+])
+def test_a_folder_or_an_empty_station_path_is_refused(app, tmp_path, option, value, words):
+    """Found by an audit: a folder given to --station-tle ended with exit 1 and a message about an
+    output file; an empty --station-oem (an unset shell variable) quietly used the packaged file."""
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", option,
+                              str(tmp_path) if value == "FOLDER" else value])
+    assert res.exit_code == 2, res.output
+    assert words in res.output and "Traceback" not in res.output
+
+
+def test_a_target_beyond_the_orbit_is_refused_with_the_band_it_can_reach(app):
+    """Found by an audit: 89.9 N was told to "try another undocking day". No day does: the band is
+    the inclination plus the zone's lateral reach, 51.6 deg + 140 km / 6371 km = 52.9 deg."""
+    import math
+
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--target-lat", "89.9",
+                              "--target-lon", "0"])
+    assert res.exit_code == 2, res.output
+    band = 51.64 + math.degrees(140e3 / 6371e3)
+    assert "out of reach" in res.output and f"{band:.1f} deg" in res.output
+
+
+def test_a_deorbit_dv_too_small_to_come_down_is_named_as_the_reason(app):
+    """Found by an audit: --dv 20 (inside the accepted 10-400 m/s) was told to try another day. A
+    20 m/s burn lowers the perigee of a 420 km orbit by about 70 km (vis-viva), to about 350 km,
+    nowhere near the 139.9 km of module separation, on any pass."""
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--dv", "20"])
+    assert res.exit_code == 2, res.output
+    assert "a deorbit dv of 20 m/s is too small" in res.output and "give a larger dv" in res.output

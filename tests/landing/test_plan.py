@@ -38,7 +38,9 @@ def test_ms27_deorbit_burn(nominal):
     assert b["dv_mps"] == 128.0
     # 4 min 42 s (MS-27). Not independent: the undocking mass is derived from MS-11's 128 m/s in 4:41
     assert b["duration_s"] == pytest.approx(282.0, abs=10.0)
-    # domain.md 5.1: about 2 h 30 min after undocking, at 432.7 km (MS-11), ~12-20 mi / 32 km from the ISS
+    # domain.md 5.1: about 2 h 30 min after undocking, at 432.7 km (MS-11), ~12-20 mi / 32 km from the ISS.
+    # The model gives 13.3 km (the separation burn's direction is assumed; a known gap, docs/models.md):
+    # the range is only bounded here
     assert b["after_undock_s"] == pytest.approx(9000.0, abs=900.0)
     assert b["altitude_m"] == pytest.approx(432.7e3, abs=10e3)
     assert 5e3 < b["range_to_station_m"] < 40e3
@@ -59,7 +61,7 @@ def test_ms27_landing_time_and_place(nominal):
     assert distance_m(z.lat_deg, z.lon_deg, lat, lon) < 60e3
     # undocking to landing about 3 h 22-23 min (CSA MS-11, A; MS-27 3 h 22 min)
     assert d["undock_to_landing_s"] == pytest.approx(3 * 3600 + 22.5 * 60, abs=300.0)
-    assert 3.5 <= d["max_g"] <= 5.0                                       # 4-5 g (CSA)
+    assert 3.5 <= d["max_g"] <= 5.0        # CSA: 4-5 g; the model gives 3.88 g (docs/models.md)
     for k in ("undock_utc", "entry_interface_utc", "landing_utc"):
         assert d[k].endswith("Z")
 

@@ -3,6 +3,7 @@
 References: the pad catalogue ids (launch/data/sites.toml), the calendar (no 30 February), the
 shipped example files; the CLI contract of cli/common.py (one line, exit code 2).
 """
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -242,3 +243,64 @@ def test_a_day_of_year_or_leap_second_launch_time_is_refused_as_a_time():
     for t in ("2025-331T09:28:01Z", "2016-12-31T23:59:60Z"):
         with pytest.raises(ScenarioError, match=r"launch.time: .*give a calendar date and time"):
             parse_scenario(GOOD.replace('"2025-11-27T09:28:00Z"', f'"{t}"'), "x.toml")
+
+
+@pytest.mark.parametrize("old, new, words", [
+    ("[return]\nenabled = false\n", '[return]\nenabled = "no"\n', "return.enabled: 'no' is not true or false"),
+    ('name = "t"', 'name = "t"\nwhat_if = "yes"', "what_if: 'yes' is not true or false; write it without quotes"),
+    ('name = "t"', 'name = "t"\nseed = "5"', "seed: '5' is not a whole number >= 0 and <= 9223372036854775807"),
+    ('name = "t"', 'name = "t"\nseed = 5.0', "without a decimal point"),
+    ('name = "t"', 'name = "t"\n[output]\noem = "off"', "output.oem: 'off' is not true or false"),
+])
+def test_a_quoted_switch_or_number_is_refused_not_converted(old, new, words):
+    """Found by an audit: what_if = "yes" (or 1) quietly made a what-if, which overrides the station
+    rules, and oem = "off" wrote an OEM; "5" and "3" were read as numbers."""
+    text = GOOD.replace(old, new, 1)
+    assert text != GOOD
+    with pytest.raises(ScenarioError, match=re.escape(words)):
+        parse_scenario(text, "x.toml")
+
+
+def test_a_name_that_cannot_name_a_folder_says_what_can():
+    with pytest.raises(ScenarioError, match=r"name: '\.\./evil' cannot name a folder; use letters, digits"):
+        parse_scenario(GOOD.replace('name = "t"', 'name = "../evil"'), "x.toml")
+
+
+def test_the_template_lists_every_pad_of_the_catalogue():
+    """Found by an audit: the template sent users to `windows --help`, which lists no pads."""
+    from gyrfalcon.launch.sites import load_sites
+
+    line = template_text().split("pad = ", 1)[1].split("[", 1)[0]
+    assert all(pid in line for pid in load_sites().ids), line
+
+
+def test_a_fixed_launch_before_the_embedded_ephemeris_is_refused_when_read():
+    """Found by an audit: a fixed launch.time up to a day before the embedded file passed
+    `scenario check` (a day's lead is for a window search only) and `run` then refused it."""
+    text = GOOD.replace('time = "2025-11-27T09:28:00Z"', 'time = "2025-11-24T02:00:00Z"')
+    with pytest.raises(ScenarioError, match=r"launch.time: 2025-11-24T02:00:00Z is outside the embedded ISS ephemeris"):
+        parse_scenario(text, "x.toml")
+    parse_scenario(GOOD.replace('time = "2025-11-27T09:28:00Z"', 'first_feasible_after = "2025-11-24"'), "x.toml")
+
+
+def test_station_data_must_reach_the_launch():
+    """The rule `run`, `scenario check` and the web API apply before anything is flown (an audit
+    found a file ending before the launch passing `scenario check`). The packaged ISS file covers
+    2025-11-24T12:00 to 2025-12-09T12:00."""
+    from gyrfalcon.errors import InputError
+    from gyrfalcon.mission.runner import check_station_serves_launch
+    from gyrfalcon.orbits.iss import iss_ephemeris
+
+    eph = iss_ephemeris("GCRF")
+    ok = parse_scenario(GOOD, "x.toml")
+    check_station_serves_launch(ok, eph)
+    late = ok.model_copy(update={"launch": ok.launch.model_copy(update={"time": "2025-12-09T11:30:00Z"})})
+    with pytest.raises(InputError, match=r"launch.time: 2025-12-09T11:30:00Z: the station data \(2025-11-24T12:00:00Z "
+                                         r"to 2025-12-09T12:00:00Z\) must cover the liftoff and the hour after it"):
+        check_station_serves_launch(late, eph)
+    search = ok.model_copy(update={"launch": ok.launch.model_copy(
+        update={"time": None, "first_feasible_after": "2025-12-10", "search_days": 3.0})})
+    with pytest.raises(InputError, match=r"launch.first_feasible_after: the window search 2025-12-10T00:00:00Z"):
+        check_station_serves_launch(search, eph)
+    inside = search.launch.model_copy(update={"first_feasible_after": "2025-12-08"})
+    check_station_serves_launch(ok.model_copy(update={"launch": inside}), eph)

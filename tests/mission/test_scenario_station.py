@@ -172,3 +172,26 @@ def test_a_scenario_saved_with_a_byte_order_mark_reads(tmp_path):
     (tmp_path / "bom.toml").write_bytes(b"\xef\xbb\xbf" + template_text().encode("utf-8"))
     assert load_scenario(tmp_path / "bom.toml").name == "my-flight"
     assert parse_scenario("\ufeff" + template_text()).name == "my-flight"
+
+
+def test_a_return_after_the_target_series_ends_uses_the_sets_before_the_landing_day():
+    """Found by an audit: a flight whose station came from element sets (`run --station-tle`, or
+    the web API's station_tle) and a landing on 5 Dec 2025 failed after the whole flight with "no
+    embedded station ephemeris for 2025-12-05 (embedded: to 2025-12-09 ...)", self-contradictory
+    and with a fix the API cannot take. The return now fits the same series on the sets dated
+    before the landing day (never after: the June 2026 set of the file is left out), as
+    `gyrfalcon landing --station-tle` does."""
+    from gyrfalcon.mission.runner import return_ephemeris, station_ephemeris
+    from gyrfalcon.mission.scenario import parse_scenario
+    from gyrfalcon.time import parse_utc
+
+    tles = Path(__file__).resolve().parents[1] / "data" / "iss_tles.csv"
+    text = ('name = "t"\n[launch]\npad = "baikonur-31"\ntime = "2025-11-27T09:28:00Z"\n'
+            f'[target]\nephemeris = "{tles}"\n[stay]\nland_on = "2025-12-05"\n')
+    sc = parse_scenario(text, "x.toml")
+    target = station_ephemeris(sc, "x.toml")
+    assert not target.covers(parse_utc("2025-12-05T00:00:00Z"))      # the launch's fit: to 4 days after it
+    ret = return_ephemeris(sc, "2025-12-05", target, "x.toml")
+    assert ret.ephemeris.covers(parse_utc("2025-12-04T23:00:00Z")) and ret.ephemeris.covers(parse_utc("2025-12-06T23:00:00Z"))
+    assert "iss_tles.csv" in ret.source and "2025-12-01T21:34:1" in ret.source     # the last set before the day
+    assert any("dated after 2025-12-04T23:00:00Z not used" in n for n in ret.notes)

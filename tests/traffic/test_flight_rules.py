@@ -269,3 +269,13 @@ def test_an_arrival_after_the_record_is_told_what_the_2026_plan_has_at_its_port(
     notes = rendezvous_rules(pad="baikonur-31", launch_utc="2026-04-25T22:21:49.7Z", port="poisk-zenith",
                              vehicle_type="progress-ms", arrival_utc="2026-04-28T01:26:19Z")
     assert any("Progress MS-33" in n for n in notes)
+
+
+def test_a_record_flight_refused_because_of_the_flight_says_the_flight_came_first():
+    """Found by an audit: a flight named Soyuz MS-99 arriving at Rassvet nadir just before MS-28
+    was refused with "arrival of Soyuz MS-28 ... refused ... occupied by Soyuz MS-99", which read as
+    if MS-28 were the flight asked for. The refusal now says the flight was added first."""
+    (b,) = check_flight(vehicle="Soyuz MS-99", vehicle_type="soyuz-ms", launch_utc="2025-11-27T09:27:57.4Z",
+                        pad=None, crew=("A", "B", "C"), port="rassvet-nadir", arrival_utc="2025-11-27T12:34:01Z")
+    assert b.rule == "one-vehicle-per-port"
+    assert b.message.startswith("with Soyuz MS-99 added to the record, arrival of Soyuz MS-28 at rassvet-nadir"), b.message

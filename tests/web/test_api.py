@@ -656,3 +656,70 @@ def test_a_cut_json_body_says_so_and_what_works(client):
                     headers={**AUTH, "Content-Type": "application/json"})
     assert r.status_code == 422
     assert r.json()["detail"].startswith("the request body is not valid JSON (at character 20); send one JSON object")
+
+
+# --- found by an audit of the API (8 Dec 2026) ---------------------------------------------------
+def test_a_station_upload_that_does_not_reach_the_launch_is_refused_before_it_is_queued(client):
+    """It was accepted (202) and the job then failed in its ascent. NASA's ISS file of 24 Nov 2025
+    starts on 24 Nov 2025 12:00; a launch on 20 Nov 2025 is before it (a file that ends before the
+    launch is extended by propagation, with the staleness warning; one that starts after it cannot be)."""
+    import gzip
+
+    from gyrfalcon.orbits.iss import iss_default_path
+
+    oem = gzip.decompress(iss_default_path().read_bytes()).decode()
+    text = ('name = "too-late"\nwhat_if = true\n[launch]\npad = "baikonur-31"\ntime = "2025-11-20T10:00:00Z"\n'
+            '[return]\nenabled = false\n')
+    r = client.post("/api/runs", json={"scenario_toml": text, "station_oem": oem}, headers=AUTH)
+    assert r.status_code == 422, r.json()
+    assert "launch.time" in r.json()["detail"] and "must cover the liftoff" in r.json()["detail"]
+    assert ".station-uploads" not in r.json()["detail"]
+    assert client.get("/api/jobs").json() == []
+
+
+def test_control_characters_in_a_manifest_event_are_refused(client):
+    """A NUL and a right-to-left override were stored and printed into every table."""
+    before = client.get("/api/manifest/events").json()
+    for field, value in (("vehicle", "Evil\u202eX"), ("vehicle", "A\x00B"), ("notes", "ok\x00")):
+        ev = {"kind": "departure", "t_utc": "2025-12-20T10:00:00Z", "vehicle": "Progress MS-31", field: value}
+        r = client.post("/api/manifest/events", json=ev, headers=AUTH)
+        assert r.status_code == 422 and "control or format character" in r.json()["detail"], r.json()
+    assert client.get("/api/manifest/events").json() == before
+
+
+def test_a_move_with_nothing_to_change_names_the_api_fields(client):
+    ev = client.get("/api/manifest/events").json()[0]
+    r = client.get(f"/api/manifest/events/{ev['id']}")
+    r = client.patch(f"/api/manifest/events/{ev['id']}", json={}, headers={**AUTH, "If-Match": r.headers["etag"]})
+    assert r.status_code == 422
+    assert "t_utc" in r.json()["detail"] and "--to" not in r.json()["detail"]
+
+
+def test_a_link_to_a_run_is_not_a_second_run_nor_a_free_name(client, runs_dir):
+    """A symbolic link in the runs folder: not listed as a run of its own, not served, and its name
+    not free for a new run (a dangling link would have been flown into and refused at the end)."""
+    (runs_dir / "alias").symlink_to(runs_dir / RUN)
+    (runs_dir / "dangling").symlink_to(runs_dir.parent / "nowhere")
+    try:
+        assert [x["name"] for x in client.get("/api/runs").json()] == [RUN]
+        assert client.get("/api/runs/alias/timeline").status_code == 404
+        from gyrfalcon.mission.scenario import default_scenario_text
+
+        text = default_scenario_text().replace('name = "soyuz-ms-28"', 'name = "dangling"')
+        assert 'name = "dangling"' in text
+        r = client.post("/api/runs", json={"scenario_toml": text}, headers=AUTH)
+        assert r.status_code == 409, r.json()
+    finally:
+        (runs_dir / "alias").unlink()
+        (runs_dir / "dangling").unlink()
+
+
+def test_a_wrong_method_says_which_work_and_every_error_has_the_same_shape(client):
+    """Found by an audit: 405 said only "Method Not Allowed", HEAD /api/health was refused although
+    the security layer counts HEAD as a read, and the middleware's 401 had no "rule" key."""
+    r = client.put("/api/runs", headers=AUTH)
+    assert r.status_code == 405 and "PUT is not allowed on /api/runs; use" in r.json()["detail"]
+    assert "POST" in r.json()["detail"] and set(r.json()) == {"detail", "rule"}
+    assert client.head("/api/health").status_code == 200
+    r = client.post("/api/manifest/events", json=NEW_SOYUZ, headers={"Authorization": "Bearer wrong"})
+    assert r.status_code == 401 and set(r.json()) == {"detail", "rule"}

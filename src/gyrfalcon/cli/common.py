@@ -121,8 +121,13 @@ def print_json(obj) -> None:
 def console():
     """The stdout console. Markup is OFF: strings (table cells, headers, titles, printed text) are
     shown as they are, so user text such as a vehicle named '[/]' or '[backup]' is data. Styled
-    lines pass ``markup=True`` and escape what they interpolate (:func:`gyrfalcon.cli.checks.esc`)."""
-    return _StdoutConsole(markup=False)
+    lines pass ``markup=True`` and escape what they interpolate (:func:`gyrfalcon.cli.checks.esc`).
+    Sent to a file or a pipe, a line is never broken at the 80 columns Rich then assumes (a file name
+    or a figure split in two defeats grep and copy-paste); tables keep that width."""
+    c = _StdoutConsole(markup=False)
+    if not c.is_terminal:
+        c.soft_wrap = True
+    return c
 
 
 def _rich_console_class():

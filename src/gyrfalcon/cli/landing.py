@@ -52,6 +52,24 @@ def _zone(zone, target_lat, target_lon, target_alt):
     return load_zone(zone)
 
 
+def _checked_before_the_station(vehicle, mode, zone, target_lat, target_lon, target_alt, port, dv):
+    """The options checked before the station is loaded (an element-set fit takes seconds): the
+    vehicle, the mode, the zone or target, the port's name and the dv's range; returns the zone."""
+    from ..landing.deorbit import check_deorbit_dv
+    from ..landing.plan import check_mode
+    from ..landing.vehicle import load_return_vehicle
+
+    check_mode(mode)
+    load_return_vehicle(vehicle)
+    if dv is not None:
+        check_deorbit_dv(dv)
+    if port is not None:
+        from ..station.catalog import load_station
+
+        load_station("iss").port(port)       # its name; whether it is a port on the date: later
+    return _zone(zone, target_lat, target_lon, target_alt)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("landing")
     @handle_errors
@@ -78,6 +96,7 @@ def register(app: typer.Typer) -> None:
 
         if dv is not None and not dv > 0:
             raise InputError(f"--dv {dv}: the deorbit burn needs a positive delta-v [m/s] (Soyuz: about 128)")
+        z = _checked_before_the_station(vehicle, mode, zone, target_lat, target_lon, target_alt, port, dv)
         from .station_opts import station_report_dict, station_report_line
 
         if undock is not None and date is not None:
@@ -92,7 +111,6 @@ def register(app: typer.Typer) -> None:
         eph, st = _station(station_oem, station_tle,
                            undock if undock is not None else (None if date is None else date + "T00:00:00Z"))
         source = st.source
-        z = _zone(zone, target_lat, target_lon, target_alt)
         if undock is None:
             if date is None:
                 raise InputError("give --undock UTC (e.g. 2025-12-09T01:41Z) to plan a return, or --date YYYY-MM-DD "
@@ -152,7 +170,9 @@ def register(app: typer.Typer) -> None:
         c.print(f"  parachute command  {d['parachute_utc']} (10.8 km)")
         c.print(f"  soft-landing fire  {d['soft_landing_utc']}")
         c.print("  [bold]landing[/]", markup=True, end="")
-        c.print(f"            {d['landing_utc']}  {d['landing_lat_deg']:.3f} N, {d['landing_lon_deg']:.3f} E; "
+        from ..landing.zones import latlon_text
+
+        c.print(f"            {d['landing_utc']}  {latlon_text(d['landing_lat_deg'], d['landing_lon_deg'])}; "
                 f"{d['miss_km']:.1f} km from the target (along {d['miss_along_km']:+.1f}, across {d['miss_cross_km']:+.1f} km)")
         if "landing_from_reference" in d:
             r = d["landing_from_reference"]

@@ -23,7 +23,7 @@ def register(app: typer.Typer) -> None:
                                          "(instead of the scenario's)."),
         chunk: int = typer.Option(None, "--chunk", min=1, help="Runs per task (flown together by the batch "
                                   "engines; default: about 4 tasks per worker, 64..2048 runs each)."),
-        out: Path = typer.Option(Path("gyrfalcon-montecarlo"), "--out", help="Output directory (runs.parquet, "
+        out: str = typer.Option("gyrfalcon-montecarlo", "--out", help="Output directory (runs.parquet, "
                                  "summary.json, report.html, chunks/, campaign.json; an existing folder must be empty or a campaign "
                                  "of gyrfalcon's: the same campaign resumes, a finished other one is replaced once the new one is complete)."),
         json_out: bool = typer.Option(False, "--json", help="Print the summary as JSON."),

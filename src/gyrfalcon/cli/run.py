@@ -15,7 +15,7 @@ def register(app: typer.Typer) -> None:
     def run(
         scenario: Path = typer.Argument(None, help="Scenario TOML file (default: the embedded Soyuz MS-28).",
                                         show_default=False),
-        out: Path = typer.Option(None, "--out", help="Output directory (default ./gyrfalcon-out/<scenario name>/)."),
+        out: str = typer.Option(None, "--out", help="Output directory (default ./gyrfalcon-out/<scenario name>/)."),
         json_out: bool = typer.Option(False, "--json", help="Print the timeline as JSON (and write no table)."),
         seed: int = typer.Option(None, "--seed", min=0, help="Override the scenario's random seed (>= 0)."),
         no_files: bool = typer.Option(False, "--no-files", help="Do not write the output directory."),
@@ -35,6 +35,11 @@ def register(app: typer.Typer) -> None:
         from .station_opts import station_path
 
         # validate first: a bad scenario or output folder fails here, before any long computation
+        if out is not None and not out.strip():
+            from ..errors import InputError
+
+            raise InputError("--out is empty; give a folder path, or leave it out for ./gyrfalcon-out/<scenario name>/")
+        out = None if out is None else Path(out)
         check_seed(seed)
         station = station_path(station_oem, station_tle)    # replaces target.ephemeris before the date checks
         sc, text, source = _run_scenario(scenario, station, no_return, seed, what_if)

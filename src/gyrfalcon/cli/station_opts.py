@@ -22,12 +22,9 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None, 
     ``until_utc``; an OEM only with ``extend_oem`` (``landing``: a return weeks after the file,
     drag fitted on its last samples, with the staleness warning), else it must cover the flight
     (the rendezvous commands refuse one that ends before the contact, naming the span)."""
-    from ..errors import InputError
     from ..orbits.station_source import load_station
 
-    if station_oem and station_tle:
-        raise InputError("give either --station-oem or --station-tle, not both")
-    src = station_oem or station_tle
+    src = _given_source(station_oem, station_tle)
     _refuse_an_oem_as_element_sets(station_tle)
     if station_oem:
         from .checks import load_oem_checked
@@ -39,13 +36,30 @@ def station_from_options(station_oem, station_tle, at_utc=None, until_utc=None, 
     return st
 
 
+def _given_source(station_oem, station_tle):
+    """The path given by ``--station-oem`` or ``--station-tle`` (None: neither), refused when both are
+    given or the one given is empty (an unset shell variable must not fall back to the packaged file)."""
+    from ..errors import InputError
+
+    if station_oem is not None and station_tle is not None:
+        raise InputError("give either --station-oem or --station-tle, not both")
+    for opt, value in (("--station-oem", station_oem), ("--station-tle", station_tle)):
+        if value is not None and not str(value).strip():
+            raise InputError(f"{opt}: empty path; give a file path, or leave the option out for the packaged "
+                             "NASA ISS ephemeris")
+    return station_oem if station_oem is not None else station_tle
+
+
 def _refuse_an_oem_as_element_sets(station_tle) -> None:
-    """``--station-tle`` naming an OEM: refused, naming the option that takes it."""
+    """``--station-tle`` naming an OEM: refused, naming the option that takes it (a missing file, a
+    folder: refused by :func:`gyrfalcon.cli.checks.input_file`)."""
     if not station_tle:
         return
     from ..errors import InputError
     from ..orbits.station_source import sniff
+    from .checks import input_file
 
+    input_file(station_tle, "--station-tle", "give a TLE file or an OMM series")
     if sniff(station_tle) == "oem":
         raise InputError(f"--station-tle {station_tle} is an OEM; give it with --station-oem")
 
@@ -78,9 +92,7 @@ def station_path(station_oem, station_tle):
 
     from ..errors import InputError
 
-    if station_oem and station_tle:
-        raise InputError("give either --station-oem or --station-tle, not both")
-    src = station_oem or station_tle
+    src = _given_source(station_oem, station_tle)
     if src is None:
         return None
     p = Path(src)

@@ -68,6 +68,24 @@ class ReturnFlight:
     entry: Any
 
 
+def check_deorbit_dv(dv_mps) -> None:
+    """Refuse a deorbit delta-v outside 10-400 m/s (:class:`~gyrfalcon.errors.InputError`).
+
+    >>> check_deorbit_dv(128.0)
+    >>> check_deorbit_dv(1000)
+    Traceback (most recent call last):
+    ...
+    gyrfalcon.errors.InputError: deorbit dv 1000.0 m/s is outside 10-400 m/s; the Soyuz burns about 128 m/s
+    """
+    dv = float(dv_mps)
+    if not (10.0 <= dv <= 400.0):
+        raise InputError(f"deorbit dv {dv} m/s is outside 10-400 m/s; the Soyuz burns about 128 m/s")
+
+
+class DeorbitTooSmallError(NoLandingError):
+    """The burn's delta-v does not bring the orbit down (a property of the dv, not of the pass)."""
+
+
 def make_burn(start, veh: ReturnVehicle, mass_kg: float, dv_mps: float | None = None):
     """The retrograde :class:`~gyrfalcon.orbits.maneuvers.FiniteBurn` giving ``dv_mps`` (default the
     vehicle's 128 m/s) from ``mass_kg``."""
@@ -75,8 +93,7 @@ def make_burn(start, veh: ReturnVehicle, mass_kg: float, dv_mps: float | None = 
     from ..time import parse_utc
 
     dv = veh.deorbit_dv_mps if dv_mps is None else float(dv_mps)
-    if not (10.0 <= dv <= 400.0):
-        raise InputError(f"deorbit dv {dv} m/s is outside 10-400 m/s; the Soyuz burns about 128 m/s")
+    check_deorbit_dv(dv)
     return FiniteBurn(parse_utc(start), veh.deorbit_duration_s(mass_kg, dv), veh.main_thrust_n, veh.main_isp_s,
                       "TNW", (-1.0, 0.0, 0.0), name="deorbit")
 
@@ -108,7 +125,7 @@ def coast_to_separation(state, burn, veh: ReturnVehicle):
     except ReentryError as exc:
         t_sep = exc.t
     else:
-        raise NoLandingError(
+        raise DeorbitTooSmallError(
             f"after a {burn.duration_s:.0f} s retrograde burn the orbit does not come down to "
             f"{veh.module_separation_altitude_m / 1e3:.1f} km within 3 h; give a larger dv (the Soyuz burns 128 m/s)"
         )

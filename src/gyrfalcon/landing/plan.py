@@ -22,6 +22,7 @@ Measured: 2-4 s per :func:`daily_opportunities` (4 days of ground track), about 
 """
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,6 +262,44 @@ def daily_opportunities(station_ephemeris, date, zone: str | LandingZone = "soyu
 # ------------------------------------------------------------------------------------------
 # the plan
 # ------------------------------------------------------------------------------------------
+LANDING_MODES = ("nominal", "ballistic")
+
+
+def check_mode(mode: str) -> None:
+    """Refuse a landing mode other than ``nominal`` (guided) or ``ballistic`` (backup)."""
+    if mode not in LANDING_MODES:
+        raise InputError(f"unknown landing mode {mode!r}; use nominal (guided descent) or ballistic (backup)")
+
+
+def _check_reach(station_ephemeris, t_u, z: LandingZone) -> None:
+    """Refuse a target whose latitude no ground track of the station's orbit comes within the
+    zone's lateral reach of (a 51.6 deg orbit never passes over 89.9 N): no day would do better."""
+    if not station_ephemeris.covers(t_u):
+        return                      # refused by the departure, naming the span it needs
+    s = station_ephemeris.at(t_u)
+    h = np.cross(s.r_m, s.v_mps)
+    incl_deg = math.degrees(math.acos(abs(float(h[2])) / float(np.linalg.norm(h))))
+    reach_deg = incl_deg + math.degrees(z.max_crosstrack_km * 1e3 / 6371e3)
+    if abs(z.lat_deg) > reach_deg:
+        raise InputError(f"the target at latitude {z.lat_deg:.2f} deg is out of reach: the station's orbit "
+                         f"(inclination {incl_deg:.1f} deg, lateral reach {z.max_crosstrack_km:.0f} km) lands between "
+                         f"{-reach_deg:.1f} and {reach_deg:.1f} deg; give a target in that band")
+
+
+@contextlib.contextmanager
+def _dv_named(veh, dv_mps):
+    """Within it, an entry that does not come down with a user-given dv is refused naming that dv."""
+    from .entry import EntryError
+
+    try:
+        yield
+    except EntryError as exc:
+        if dv_mps is None:
+            raise
+        raise InputError(f"with a deorbit dv of {dv_mps:g} m/s the entry is too shallow ({exc}); give a dv "
+                         f"near the vehicle's {veh.deorbit_dv_mps:g} m/s") from None
+
+
 def plan_landing(station_ephemeris, undock, *, vehicle: str = "soyuz-ms", zone: str | LandingZone = "soyuz",
                  mode: str = "nominal", port: str = "prichal-nadir", dv_mps: float | None = None,
                  max_passes: int = 20) -> LandingPlan:
@@ -269,17 +308,19 @@ def plan_landing(station_ephemeris, undock, *, vehicle: str = "soyuz-ms", zone: 
     ``station_ephemeris``: inertial :class:`~gyrfalcon.orbits.ephemeris.Ephemeris` of the
     station covering the undocking (e.g. :func:`gyrfalcon.orbits.iss.iss_ephemeris`).
     ``mode``: ``nominal`` (guided descent) or ``ballistic`` (backup; same planned burn).
-    Raises :class:`~.deorbit.NoLandingError` if no pass within a day can reach the zone.
+    Raises :class:`~.deorbit.NoLandingError` if no pass within a day can reach the zone, naming
+    the reason when it is the delta-v (too small to come down, or an entry too shallow) or a
+    target beyond the orbit's latitudes.
     """
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
-    from .deorbit import NoLandingError, fly_return, propagator, solve_burn_time
+    from .deorbit import DeorbitTooSmallError, NoLandingError, fly_return, propagator, solve_burn_time
     from .undocking import depart
 
-    if mode not in ("nominal", "ballistic"):
-        raise InputError(f"unknown landing mode {mode!r}; use nominal (guided descent) or ballistic (backup)")
+    check_mode(mode)
     veh = load_return_vehicle(vehicle)
     z = zone if isinstance(zone, LandingZone) else load_zone(zone)
     t_u = parse_utc(undock)
+    _check_reach(station_ephemeris, t_u, z)
     dep = depart(station_ephemeris, t_u, port=port, vehicle=veh)
     earliest = add_seconds(t_u, veh.min_deorbit_after_undock_s)
     passes = find_passes(dep.state, dep.state.t, add_seconds(t_u, 86400.0 + 2 * BURN_LEAD_S), z, veh)
@@ -291,7 +332,11 @@ def plan_landing(station_ephemeris, undock, *, vehicle: str = "soyuz-ms", zone: 
         if float(seconds_between(earliest, guess)) < -600.0 or not p.reachable:
             continue
         try:
-            tb, ref, iters = solve_burn_time(dep.state, guess, veh, z, dv_mps=dv_mps)
+            with _dv_named(veh, dv_mps):
+                tb, ref, iters = solve_burn_time(dep.state, guess, veh, z, dv_mps=dv_mps)
+        except DeorbitTooSmallError as exc:      # the dv, not the pass: no other pass can do better
+            raise NoLandingError(f"a deorbit dv of {veh.deorbit_dv_mps if dv_mps is None else dv_mps:g} m/s "
+                                 f"is too small: {exc}") from None
         except NoLandingError:
             tried.append(p)
             continue
@@ -308,7 +353,8 @@ def plan_landing(station_ephemeris, undock, *, vehicle: str = "soyuz-ms", zone: 
             f"(lateral reach {z.max_crosstrack_km:.0f} km); try another undocking day "
             "(see daily_opportunities / gyrfalcon landing --date)"
         )
-    flight = fly_return(dep.state, burn_time, veh, z, mode=mode, dv_mps=dv_mps)
+    with _dv_named(veh, dv_mps):
+        flight = fly_return(dep.state, burn_time, veh, z, mode=mode, dv_mps=dv_mps)
     rng = None
     if station_ephemeris.covers(burn_time):
         s_b = propagator(veh).propagate_to(dep.state, burn_time)

@@ -113,7 +113,7 @@ def depart(station_ephemeris, undock, *, port: str = "prichal-nadir", vehicle: s
         if not station_ephemeris.covers(tt):
             raise EphemerisRangeError(
                 f"the station ephemeris covers {iso_utc(station_ephemeris.start)} to {iso_utc(station_ephemeris.stop)}; "
-                f"undocking at {iso_utc(t_u)} needs it up to {iso_utc(t_end)}: give an OEM that covers the return"
+                f"undocking at {iso_utc(t_u)} needs it from then to {iso_utc(t_end)}: give an OEM that covers the return"
             )
     rel = RelativeDynamics.from_ephemeris(station_ephemeris, t_u, duration_s, step_s)
     axis = port_axis_in_lvlh(port, attitude)

@@ -115,6 +115,18 @@ def destination(lat_deg, lon_deg, distance_m_, bearing_deg_) -> tuple[float, flo
     return math.degrees(p2), (math.degrees(l2) + 180.0) % 360.0 - 180.0
 
 
+def latlon_text(lat_deg: float, lon_deg: float, digits: int = 3) -> str:
+    """A latitude and longitude with their hemisphere letters.
+
+    >>> latlon_text(47.3578, 69.5612)
+    '47.358 N, 69.561 E'
+    >>> latlon_text(-50.9917, -10.2891, digits=2)
+    '50.99 S, 10.29 W'
+    """
+    return (f"{abs(lat_deg):.{digits}f} {'N' if lat_deg >= 0 else 'S'}, "
+            f"{abs(lon_deg):.{digits}f} {'E' if lon_deg >= 0 else 'W'}")
+
+
 def compass_point(bearing: float) -> str:
     """Bearing [deg] as one of 16 compass points.
 

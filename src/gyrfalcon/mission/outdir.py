@@ -124,14 +124,20 @@ def check_output_folder(path, what: str = "--out", kind: str | None = None) -> P
     """Refuse an output folder the tool may not write; returns the path. Cheap: call before heavy work.
 
     Allowed: a missing path whose nearest existing parent is a writable folder, an empty folder,
-    or a folder that is ours. Refused: a symbolic link, a file, a foreign non-empty folder, a
-    folder (or parent) that is not writable; with ``kind="run"`` (a run replaces its folder) also
-    a campaign's folder and one holding files no run wrote (:func:`check_run_folder`); with
+    or a folder that is ours. Refused: an empty path, a symbolic link, a file, a foreign non-empty
+    folder, a folder (or parent) that is not writable; with ``kind="run"`` (a run replaces its
+    folder) also a mount point, a campaign's folder and one holding files no run wrote
+    (:func:`check_run_folder`); with
     ``kind="campaign"`` a finished run's folder."""
+    if str(path).strip() == "":
+        raise OutputError(f"{what} is empty; give a folder path")
     p = Path(path)
     if p.is_symlink():
         raise OutputError(f"{what} {_describe(p)} is a symbolic link; give the real folder path (gyrfalcon does not "
                           "write through links)")
+    if kind == "run" and p.is_dir() and os.path.ismount(p):
+        raise OutputError(f"{what} {_describe(p)} is a mount point; a run replaces its whole folder, which a mount "
+                          f"point cannot be: give a new folder inside it (e.g. {p / 'run'})")
     if p.exists():
         if not p.is_dir():
             raise OutputError(f"{what} {_describe(p)} is an existing file, not a folder; give a new folder path")

@@ -295,6 +295,8 @@ def ground_track_figure(ascent=None, chaser=None, landing=None, sites=None):
     _coastlines(axd, (lo0, lo1), (la0, la1))
     from matplotlib.patches import Ellipse, Rectangle
 
+    from ..landing.zones import latlon_text
+
     ax.add_patch(Rectangle((lo0, la0), lo1 - lo0, la1 - la0, fill=False, ec="k", lw=0.8, zorder=3))
     markers = {"Baikonur 31/6": ("^", "C1"), "Zhezkazgan": ("s", "0.35"), "landing zone centre": ("P", "C2"),
                "landing point": ("*", "C3")}
@@ -303,7 +305,7 @@ def ground_track_figure(ascent=None, chaser=None, landing=None, sites=None):
         m, c = markers.get(name, ("o", "C4"))
         ax.plot(lo, la, marker=m, color=c, ms=5, ls="none", zorder=4)
         axd.plot(lo, la, marker=m, color=c, ms=8, mec="k", mew=0.5, ls="none", zorder=4,
-                 label=f"{name} ({la:.2f} N, {lo:.2f} E)")
+                 label=f"{name} ({latlon_text(la, lo, digits=2)})")
         names.append(name)
         where.append((lo, la))
     if landing is not None:

@@ -31,7 +31,9 @@ Phases and the public call each one makes (nothing is re-implemented here):
    :func:`gyrfalcon.traffic.late2025_manifest`'s events), the flight's own launch and arrival
    replaced (or added) with the predicted ones; occupancy after docking and its milestones (the
    manifest itself goes to the result: the report's port-occupancy chart).
-7. **return** -- the station ephemeris on the landing day (the target's, or NASA's July 2026
+7. **return** -- the station ephemeris on the landing day (the target's if it covers the day; a
+   ``target.ephemeris`` file read again for it, element sets dated before the landing day only, an
+   OEM extended by propagation; else NASA's July 2026
    OEM shipped as a two-day excerpt and propagated forward by the station loader
    :func:`gyrfalcon.orbits.station_source.load_station`, drag fitted on the excerpt); the day's
    first reachable pass over the zone (:func:`gyrfalcon.landing.plan.daily_opportunities`);
@@ -100,6 +102,7 @@ class ReturnEphemeris:
     drag_scale: float | None = None
     fit_rms_m: float | None = None
     propagated_days: float = 0.0
+    notes: tuple = ()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -192,7 +195,10 @@ def packaged_return_oem() -> tuple:
 
 
 def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedded>") -> ReturnEphemeris:
-    """The station trajectory covering ``land_day`` (YYYY-MM-DD) +- a day (see the module docstring).
+    """The station trajectory covering ``land_day`` (YYYY-MM-DD) +- a day (see the module docstring):
+    ``return.ephemeris`` if a file; else the flight's own station (``target_eph``) if it covers the
+    day; else a ``target.ephemeris`` file serving the return (:func:`_return_from_target_source`);
+    else the embedded data.
 
     The propagated case adds an along-track uncertainty that grows with the propagation span
     (drag and unplanned reboosts; see bench/README.md "Mission run").
@@ -210,6 +216,8 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
         return ReturnEphemeris(eph, str(scenario.return_.ephemeris))
     if target_eph.covers(need_lo) and target_eph.covers(add_seconds(day0, 86400.0)):
         return ReturnEphemeris(target_eph, "target ephemeris")
+    if scenario.target.ephemeris != EMBEDDED:
+        return _return_from_target_source(scenario, source, land_day, need_lo, need_hi)
     ref = _return_excerpt()
     if float(seconds_between(ref.start, day0)) < 0:
         raise MissionError(f"no embedded station ephemeris for {land_day} (embedded: to 2025-12-09 and from "
@@ -226,6 +234,24 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
     d = st.drag
     return ReturnEphemeris(st.ephemeris("GCRF"), f"NASA OEM 2026-07-01 excerpt propagated {span_d:.1f} d (full model, "
                                                  f"{d.describe()})", d.drag_scale, d.rms_m, span_d)
+
+
+def _return_from_target_source(scenario, source, land_day, need_lo, need_hi) -> ReturnEphemeris:
+    """The flight's own station data (``target.ephemeris``: an OEM, a TLE/OMM series) serving the
+    return as ``gyrfalcon landing`` would: element sets dated before the landing day (never after),
+    an OEM that ends earlier extended by propagation; its warnings (the data's age) become notes."""
+    from .scenario import resolve_path
+
+    path = resolve_path(source, scenario.target.ephemeris)
+    try:
+        st = _station_cached(str(path), need_lo.tt, need_hi.tt)
+    except GyrfalconError as exc:
+        raise InputError(f"target.ephemeris, serving the return on {land_day}: {exc}; or set return.ephemeris to "
+                         "an OEM covering that day") from None
+    d = st.drag
+    return ReturnEphemeris(st.ephemeris("GCRF"), st.describe(),
+                           None if d is None else d.drag_scale, None if d is None else d.rms_m,
+                           notes=tuple(st.warnings))
 
 
 def _return_age_text(land_day: str) -> str:
@@ -346,11 +372,35 @@ def _propagated_station_note(station, liftoff, t_end) -> tuple[str, ...]:
             "against NASA's samples; give an OEM that covers the flight to use them",)
 
 
+def check_station_serves_launch(scenario, eph) -> None:
+    """Refuse (InputError, one line naming the key) a station trajectory that does not reach the
+    launch: a fixed ``launch.time`` outside it (to an hour after liftoff, past insertion), or a
+    window search (``first_feasible_after`` + ``search_days``) that does not overlap it. Checked
+    before anything is flown: ``run``, ``scenario check`` and the web API before queueing."""
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+
+    la = scenario.launch
+    span = f"the station data ({iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)})"
+    if la.time is not None:
+        t = parse_utc(la.time)
+        if not (eph.covers(t) and eph.covers(add_seconds(t, 3600.0))):
+            raise InputError(f"launch.time: {iso_utc(t, 0)}: {span} must cover the liftoff and the hour after it; "
+                             "give a launch time inside them, or station data (target.ephemeris, "
+                             "--station-oem/--station-tle) that cover it")
+        return
+    lo = parse_utc(la.first_feasible_after)
+    hi = add_seconds(lo, la.search_days * 86400.0)
+    if float(seconds_between(eph.stop, lo)) >= 0 or float(seconds_between(hi, eph.start)) >= 0:
+        raise InputError(f"launch.first_feasible_after: the window search {iso_utc(lo, 0)} to {iso_utc(hi, 0)} lies "
+                         f"outside {span}; give a date inside them, or station data that cover it")
+
+
 def _window(scenario, eph):
     """(liftoff Time, windows considered)."""
     from ..launch.windows import NoFeasibleWindowError, next_feasible_window
     from ..time import parse_utc
 
+    check_station_serves_launch(scenario, eph)
     la = scenario.launch
     if la.time is not None:
         return parse_utc(la.time), ()
@@ -851,7 +901,9 @@ def _return_phase(scenario, t_contact, eph, source, notes, tl: _Timeline):
     tl.add("parachute", e.parachute_utc, "return", "")
     d = landing.to_dict()
     ref = d.get("landing_from_reference")
-    where = f"{e.landing_lat_deg:.3f} N {e.landing_lon_deg:.3f} E, {d['miss_km']:.1f} km from the zone centre"
+    from ..landing.zones import latlon_text
+
+    where = f"{latlon_text(e.landing_lat_deg, e.landing_lon_deg)}; {d['miss_km']:.1f} km from the zone centre"
     if ref:
         where += f"; {ref['distance_km']:.0f} km {ref['compass']} of {ref['place'].split(' (')[0]}"
     tl.add("landing", parse_utc(e.landing_utc), "return", where)
@@ -887,6 +939,7 @@ def _return(scenario, contact, eph, source, notes):
     ret = return_ephemeris(scenario, land_day, eph, source)
     if ret.propagated_days:
         notes.append(f"return: ISS trajectory {ret.source}{_return_age_text(land_day)}")
+    notes.extend(f"return: {n}" for n in ret.notes)
     opp = daily_opportunities(ret.ephemeris, land_day, zone=scenario.return_.zone, vehicle=scenario.vehicle.spacecraft)
     chosen = opp.reachable[0] if opp.reachable else opp.next_reachable
     if chosen is None:

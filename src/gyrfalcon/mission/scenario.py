@@ -28,7 +28,8 @@ import tomllib
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, ValidationError, field_validator,
+                      model_validator)
 
 from ..errors import InputError
 from ..resources import SEED_MAX
@@ -150,7 +151,7 @@ class Launch(_Model):
     pad: str = "baikonur-31"
     time: str | None = None
     first_feasible_after: str | None = None
-    search_days: float = Field(3.0, gt=0, le=60)
+    search_days: StrictFloat = Field(3.0, gt=0, le=60)
 
     @field_validator("pad")
     @classmethod
@@ -207,7 +208,7 @@ class Docking(_Model):
 
 class Stay(_Model):
     land_on: str | None = None
-    days: float | None = Field(None, ge=1, le=400, description="days from the docking to the return, 1-400 "
+    days: StrictFloat | None = Field(None, ge=1, le=400, description="days from the docking to the return, 1-400 "
                                                                "(as land_on, at least a day after the launch)")
 
     @field_validator("land_on")
@@ -217,7 +218,7 @@ class Stay(_Model):
 
 
 class Return(_Model):
-    enabled: bool = True
+    enabled: StrictBool = True
     zone: str = "soyuz"
     mode: Literal["nominal", "ballistic"] = "nominal"
     ephemeris: str = EMBEDDED
@@ -231,8 +232,8 @@ class Return(_Model):
 
 
 class KursDropout(_Model):
-    start_s: float = Field(ge=0, description="seconds after the start of the approach")
-    duration_s: float = Field(gt=0)
+    start_s: StrictFloat = Field(ge=0, description="seconds after the start of the approach")
+    duration_s: StrictFloat = Field(gt=0)
 
 
 class Faults(_Model):
@@ -249,10 +250,10 @@ class Faults(_Model):
 
 
 class Output(_Model):
-    oem: bool = True
-    czml: bool = True
-    report: bool = True
-    oem_step_s: float = Field(60.0, ge=1, le=600)   # a step under a second: millions of samples
+    oem: StrictBool = True
+    czml: StrictBool = True
+    report: StrictBool = True
+    oem_step_s: StrictFloat = Field(60.0, ge=1, le=600)   # a step under a second: millions of samples
 
 
 class Real(_Model):
@@ -278,8 +279,8 @@ class Scenario(_Model):
 
     name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", max_length=64)
     title: str = ""
-    seed: int = Field(0, ge=0, le=SEED_MAX)
-    what_if: bool = False
+    seed: StrictInt = Field(0, ge=0, le=SEED_MAX)
+    what_if: StrictBool = False
     """Fly it even if it breaks a station rule (occupied port, more crew than seats, pad out of
     service); the result then says ``what_if: true`` everywhere (:mod:`gyrfalcon.traffic.flight_rules`)."""
     vehicle: Vehicle = Vehicle()
@@ -386,11 +387,21 @@ def _message(err: dict) -> str:
                 'e.g. "2025-11-27T09:27:57.4Z" (UTC)')
     if kind in ("tuple_type", "list_type"):      # TOML's word for it, and an example
         return f"{_where(loc)}: {err.get('input')!r} is not a list; write it as a TOML array, e.g. [\"A\", \"B\"]"
+    if kind in _TOML_TYPES:                      # strict: a quoted "yes" or "5" is text, not a switch or a number
+        what, how = _TOML_TYPES[kind]
+        rng = _range_text(loc)
+        return f"{_where(loc)}: {err.get('input')!r} is not {what}" + (f" {rng}" if rng else "") + f"; {how}"
+    if kind == "string_pattern_mismatch" and loc and loc[-1] == "name":
+        return (f"{_where(loc)}: {err.get('input')!r} cannot name a folder; use letters, digits, '.', '_' and '-', "
+                "starting with a letter or a digit")
     where = _where(loc)
     return f"{where}: {msg}" if where else msg
 
 
 _BOUNDS = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+_TOML_TYPES = {"bool_type": ("true or false", "write it without quotes"),
+               "int_type": ("a whole number", "write it without quotes and without a decimal point"),
+               "float_type": ("a number", "write it without quotes")}
 
 
 def _bound_message(where: str, err: dict) -> str:
@@ -417,9 +428,14 @@ def _range_text(loc) -> str:
         cand = [a for a in (info.annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)]
         model = cand[0] if cand else None
     ops = {"gt": ">", "ge": ">=", "lt": "<", "le": "<="}
-    parts = [f"{ops[k]} {getattr(m, k):g}" for m in (info.metadata if info else ()) for k in ops
+    parts = [f"{ops[k]} {_bound_text(getattr(m, k))}" for m in (info.metadata if info else ()) for k in ops
              if getattr(m, k, None) is not None]
     return " and ".join(parts)
+
+
+def _bound_text(v) -> str:
+    """A bound as written: a whole number in full (a seed's 2**63 - 1), else to 6 figures."""
+    return str(v) if isinstance(v, int) else f"{v:g}"
 
 
 def _is_toml_datetime(value) -> bool:
@@ -507,7 +523,8 @@ def _check_dates(sc: Scenario, source: str) -> None:
         from ..orbits.iss import iss_ephemeris
 
         eph = iss_ephemeris("GCRF")
-        if not (float(seconds_between(eph.start, t_launch)) >= -86400.0
+        lead_s = 0.0 if sc.launch.time else 86400.0      # a window search may start the day before
+        if not (float(seconds_between(eph.start, t_launch)) >= -lead_s
                 and float(seconds_between(t_launch, eph.stop)) > 6 * 3600.0):
             from ..time import iso_utc
 
@@ -608,7 +625,8 @@ names = ["Commander", "Flight engineer 1", "Flight engineer 2"]
 callsign = ""
 
 [launch]                        # REQUIRED: exactly one of time / first_feasible_after
-pad = "baikonur-31"             # baikonur-31 | baikonur-1 | vostochny-1s | ... (see `gyrfalcon windows --help`)
+pad = "baikonur-31"             # baikonur-31 (Site 31/6) | baikonur-1 (Site 1/5, Soyuz-FG) | vostochny-1s |
+                                # plesetsk-43-4 | ksc-39a | ccsfs-slc-40 | ccsfs-slc-41 | wallops-0a | tanegashima-y2
 first_feasible_after = "2025-11-27"   # the first feasible window at or after this UTC date/time ...
 # time = "2025-11-27T09:27:57.4Z"     # ... or a fixed liftoff (UTC; quoted, as every time here)
 search_days = 3                 # how far to look for a feasible window [days]
@@ -633,8 +651,10 @@ land_on = "2026-07-26"          # the landing day (UTC) ...
 enabled = true                  # false: stop after docking (quick runs; a Progress burns up)
 zone = "soyuz"                  # soyuz (SE of Zhezkazgan) | arkalyk
 mode = "nominal"                # nominal (guided descent) | ballistic (backup)
-ephemeris = "embedded"          # station trajectory for the undocking: "embedded" (the embedded OEM if it
-                                # covers the day, else NASA's July 2026 OEM propagated forward) or a path
+ephemeris = "embedded"          # station trajectory for the undocking: "embedded" (the flight's own station
+                                # if it covers the day; a target.ephemeris file serves the return as
+                                # `gyrfalcon landing` uses it, sets dated before the landing day only;
+                                # else NASA's July 2026 OEM propagated forward) or a path
 
 [faults]
 countdown = []                  # e.g. ["pad-cabin-not-locked"] (the Soyuz MS-28 pad damage)

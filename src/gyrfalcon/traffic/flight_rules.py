@@ -120,10 +120,20 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
         try:
             Manifest.from_events(events, vehicles, None, board)
         except ManifestRuleError as exc:
-            out.append(RuleBreach(getattr(exc, "rule", "manifest"), _no_event_ids(str(exc))))
+            out.append(RuleBreach(getattr(exc, "rule", "manifest"), _own_part(exc, vehicle) + _no_event_ids(str(exc))))
         except InputError as exc:  # e.g. a port the vehicle type cannot use at all
             out.append(RuleBreach("manifest", _no_event_ids(str(exc))))
     return tuple(out)
+
+
+def _own_part(exc, vehicle: str) -> str:
+    """When the event refused is one of the record's, not the flight's (the flight came first and,
+    e.g., took the port the record gives another vehicle): said before the refusal, which names
+    the record's vehicle, so that it is not read as the flight's name."""
+    ev = getattr(exc, "event", None)
+    if ev is None or ev.vehicle == vehicle:
+        return ""
+    return f"with {vehicle} added to the record, "
 
 
 def _crew_names(crew) -> tuple:

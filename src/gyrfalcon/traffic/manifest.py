@@ -184,6 +184,25 @@ def normalise_time(t) -> str:
     return iso_utc(value, places=3)
 
 
+def _refuse_control_characters(text: str, what: str, allow: str = "") -> None:
+    """Refuse control and format characters (NUL, a newline, a right-to-left override...) in ``text``:
+    they would be stored and then printed into every table that shows it (``allow``: kept, e.g.
+    newlines in notes).
+
+    >>> _refuse_control_characters("Soyuz MS-28", "vehicle name")
+    >>> _refuse_control_characters("Evil\u202eX", "vehicle name")
+    Traceback (most recent call last):
+    ...
+    gyrfalcon.traffic.manifest.ManifestInputError: vehicle name 'Evil\u202eX' holds a control or format character (U+202E); give plain text
+    """
+    import unicodedata
+
+    for ch in str(text):
+        if ch not in allow and unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn"):
+            raise ManifestInputError(f"{what} {str(text)[:60]!r} holds a control or format character "
+                                     f"(U+{ord(ch):04X}); give plain text")
+
+
 def make_event(kind: str, t, vehicle: str, port: str | None = None, pad: str | None = None,
                crew=(), notes: str = "", id: int | None = None) -> Event:
     """A checked :class:`Event` (kind known, vehicle named, port given where needed, time read)."""
@@ -208,6 +227,10 @@ def make_event(kind: str, t, vehicle: str, port: str | None = None, pad: str | N
     crew_t = tuple(c.strip() for c in crew if str(c).strip())
     if len(set(crew_t)) != len(crew_t):
         raise ManifestInputError(f"crew list {list(crew_t)} names someone twice; list each person once")
+    _refuse_control_characters(name, "vehicle name")
+    for c in crew_t:
+        _refuse_control_characters(c, "crew name")
+    _refuse_control_characters(str(notes or ""), "notes", allow="\n\t")
     return Event(normalise_time(t), kind_n, name, port_n, norm_id(pad) if pad else None, crew_t,
                  str(notes or ""), id)
 

@@ -384,6 +384,16 @@ class _FileCache:
         return data
 
 
+def _allowed_methods(request) -> str:
+    """The methods some route of the app takes at the request's path (every route there, not only
+    the first that matched it, which is all Starlette's own ``Allow`` names)."""
+    from starlette.routing import Match
+
+    methods = {m for r in request.app.router.routes if r.matches(request.scope)[0] == Match.PARTIAL
+               for m in (getattr(r, "methods", None) or ())}
+    return ", ".join(sorted(methods - {"HEAD"})) or "another path"
+
+
 def _problem(status: int, detail: str, rule: str | None = None) -> JSONResponse:
     return JSONResponse({"detail": detail, "rule": rule}, status_code=status)
 
@@ -491,6 +501,8 @@ def _add_error_handlers(app) -> None:
         if exc.status_code == 400 and detail == "There was an error parsing the body":   # FastAPI's own
             detail = ("the request body could not be read as JSON (nested too deeply?); send one JSON object "
                       "with Content-Type: application/json (see /docs)")
+        if exc.status_code == 405:         # Starlette's bare "Method Not Allowed": say which methods work
+            detail = f"{request.method} is not allowed on {request.url.path}; use {_allowed_methods(request)} (see /docs)"
         return JSONResponse({"detail": detail, "rule": None}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
 
@@ -567,7 +579,7 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
             real = d.resolve(strict=True)
         except (FileNotFoundError, OSError):
             raise HTTPException(404, f"no run named {run!r}; list the runs at /api/runs") from None
-        if real.parent != out_dir or not real.is_dir() or not is_complete(real):
+        if real.parent != out_dir or real.name != run or not real.is_dir() or not is_complete(real):
             raise HTTPException(404, f"no finished run named {run!r}; list the runs at /api/runs")
         return real
 
@@ -575,6 +587,10 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
     @app.get("/api/health", response_model=Health, responses=R429, tags=["meta"])
     def health():
         return {"status": "ok", "gyrfalcon": gyr_version, "cesium": cesium_version, "runs_dir": Path(out_dir).name}
+
+    @app.head("/api/health", include_in_schema=False)      # a read, as the security layer counts it
+    def health_head():
+        return Response(status_code=200)
 
     @app.get("/api/runs", response_model=list[RunSummary], responses=R429, tags=["runs"])
     def list_runs():
@@ -586,7 +602,7 @@ def _add_run_reading_routes(app, out_dir: Path, cache, jobs, gyr_version, cesium
                 real = d.resolve(strict=True)
             except OSError:
                 continue
-            if real.parent != out_dir or not is_complete(real):
+            if real.parent != out_dir or real.name != d.name or not is_complete(real):   # a link to a run: listed once
                 continue
             try:
                 tl = json.loads(cache.read(real / "timeline.json"))
@@ -730,6 +746,9 @@ def _add_manifest_routes(app, store, require_token) -> None:
     def manifest_move(event_id: EventId, mv: ManifestMoveIn, response: Response,
                       if_match: Annotated[str | None, Header(max_length=200)] = None):
         expect = expected_version(event_id, if_match)
+        if mv.t_utc is None and mv.port is None and mv.pad is None:      # the store's words are the CLI's
+            raise HTTPException(422, f"moving event #{event_id} needs a new t_utc, port or pad in the body "
+                                     '(e.g. {"t_utc": "2026-03-22T10:00:00Z"})')
         s = store()
         _event_or_404(s, event_id)
         e = s.move_event(event_id, mv.t_utc, port=mv.port, pad=mv.pad, expect_version=expect)
@@ -899,7 +918,7 @@ def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | Non
     import uuid
 
     from ..errors import InputError
-    from ..mission.runner import target_station
+    from ..mission.runner import check_station_serves_launch, target_station
 
     if oem_text is not None and tle_text is not None:
         raise InputError("give either station_oem or station_tle, not both")
@@ -922,7 +941,8 @@ def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | Non
             raise InputError("station_oem must hold an OEM and station_tle TLEs or OMM records "
                              f"(this text reads as {kind.upper()})")
         sc = validate_upload(scenario_text, target_ephemeris=str(path))
-        target_station(sc, str(path))       # parse and check now: a bad upload fails here, not in the run
+        # parse and check now: a bad upload, or one that does not reach the launch, fails here, not in the run
+        check_station_serves_launch(sc, target_station(sc, str(path)).ephemeris("GCRF"))
     except InputError as exc:
         path.unlink(missing_ok=True)
         raise InputError(scrub_upload_path(str(exc), path)) from None   # the client's field, not the server's path

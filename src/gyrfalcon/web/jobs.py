@@ -14,6 +14,7 @@ memory (a restarted server forgets them; finished runs stay on disk).
 """
 from __future__ import annotations
 
+import os
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -29,6 +30,19 @@ class JobLimitError(GyrfalconError):
 
 class RunExistsError(GyrfalconError):
     """A run (or a queued job) with that scenario name exists already; rename the scenario."""
+
+
+def _scrub_run_path(text: str, out_dir: Path, run: str) -> str:
+    """A job's error worded for the API: the run's folder named by the run, not by the server's
+    path, and the command line's ``--out`` advice given as the API's (another scenario name).
+
+    >>> _scrub_run_path("another gyrfalcon run is writing /srv/out/cc2 (pid 7); give another --out",
+    ...                 Path("/srv/out"), "cc2")
+    "another gyrfalcon run is writing run 'cc2' (pid 7); give the scenario another name"
+    """
+    for form in {str((Path(out_dir) / run).resolve()), str(Path(out_dir) / run)}:
+        text = text.replace(f"--out {form}", f"run '{run}'").replace(form, f"run '{run}'")
+    return text.replace("give another --out", "give the scenario another name")
 
 
 def _now() -> str:
@@ -74,7 +88,7 @@ class JobQueue:
             if len(pending) >= self.max_pending:
                 raise JobLimitError(f"{len(pending)} runs are queued or running (limit {self.max_pending}); "
                                     "poll /api/jobs and start this one when one has finished")
-            if any(j.run == name for j in pending) or (self.out_dir / name).exists():
+            if any(j.run == name for j in pending) or os.path.lexists(self.out_dir / name):   # a link too
                 raise RunExistsError(f"a run named '{name}' exists or is queued; give the scenario another name")
             job = Job(uuid.uuid4().hex, name, phases={p: "pending" for p in PHASES})
             self._jobs[job.id] = job
@@ -114,6 +128,8 @@ class JobQueue:
             from .app import scrub_upload_path
 
             error = scrub_upload_path(error, upload)
+        if error is not None:
+            error = _scrub_run_path(error, self.out_dir, job.run)
         with self._lock:
             job.state, job.error, job.finished_utc = state, error, _now()
             if state == "failed":          # the phase it failed in says so, not "running"

@@ -133,7 +133,7 @@ AUTH_REQUIRED = ("this change needs 'Authorization: Bearer <token>' (the token '
 
 
 async def _send_json(send, status: int, detail: str, headers=()) -> None:
-    body = json.dumps({"detail": detail}).encode()
+    body = json.dumps({"detail": detail, "rule": None}).encode()     # the app's error shape, {"detail", "rule"}
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
                             *headers]})
