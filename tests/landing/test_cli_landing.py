@@ -142,16 +142,21 @@ def test_a_folder_or_an_empty_station_path_is_refused(app, tmp_path, option, val
     assert words in res.output and "Traceback" not in res.output
 
 
-def test_a_target_beyond_the_orbit_is_refused_with_the_band_it_can_reach(app):
-    """Found by an audit: 89.9 N was told to "try another undocking day". No day does: the band is
-    the inclination plus the zone's lateral reach, 51.6 deg + 140 km / 6371 km = 52.9 deg."""
-    import math
-
-    res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--target-lat", "89.9",
-                              "--target-lon", "0"])
-    assert res.exit_code == 2, res.output
-    band = 51.64 + math.degrees(140e3 / 6371e3)
-    assert "out of reach" in res.output and f"{band:.1f} deg" in res.output
+def test_a_target_beyond_the_orbit_is_refused_and_one_near_its_edge_is_flown(app):
+    """Found by an audit: 89.9 N was told to "try another undocking day"; no day does. The check
+    must refuse only the impossible: 53.0 N, past the 51.6 deg inclination, is reached (a review of
+    the first version of the check, which refused it, flew it to 1.5 km on 8 Dec 2025), 60 N is
+    not (the track's highest geodetic latitude is 51.8 deg, the zone's reach 140 km = 1.3 deg)."""
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-08T04:30Z", "--target-lat", "53.0",
+                              "--target-lon", "70", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["miss_km"] < 28.0                       # the guided descent's published accuracy (domain.md 5.3)
+    for lat in ("60", "-60", "89.9"):
+        res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--target-lat", lat,
+                                  "--target-lon", "0"])
+        assert res.exit_code == 2, res.output
+        assert "out of reach" in res.output and "give a target in that band" in res.output
 
 
 def test_a_deorbit_dv_too_small_to_come_down_is_named_as_the_reason(app):
@@ -161,3 +166,7 @@ def test_a_deorbit_dv_too_small_to_come_down_is_named_as_the_reason(app):
     res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--dv", "20"])
     assert res.exit_code == 2, res.output
     assert "a deorbit dv of 20 m/s is too small" in res.output and "give a larger dv" in res.output
+    # 90 m/s comes down, but too shallow to stay in: the entry skips out (it said only "skip-out?")
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-09T01:41Z", "--dv", "90"])
+    assert res.exit_code == 2, res.output
+    assert "with a deorbit dv of 90 m/s the entry is too shallow" in res.output and "128 m/s" in res.output

@@ -195,3 +195,31 @@ def test_a_return_after_the_target_series_ends_uses_the_sets_before_the_landing_
     assert ret.ephemeris.covers(parse_utc("2025-12-04T23:00:00Z")) and ret.ephemeris.covers(parse_utc("2025-12-06T23:00:00Z"))
     assert "iss_tles.csv" in ret.source and "2025-12-01T21:34:1" in ret.source     # the last set before the day
     assert any("dated after 2025-12-04T23:00:00Z not used" in n for n in ret.notes)
+
+
+def test_a_return_the_embedded_2026_data_serve_still_uses_them_with_a_station_file(tmp_path):
+    """Found by a review of the change above: with a station file as target (here NASA's 24 Nov
+    2025 file, as `--station-oem` gives it), the default MS-28 return on 26 Jul 2026 was flown from
+    that file propagated 228 days, and refused after the whole flight. The packaged excerpt of
+    NASA's 1 Jul 2026 file serves that day, as it did before; the file serves only days nothing
+    newer serves, and such a day is checked before the flight."""
+    import gzip
+
+    from gyrfalcon.errors import InputError
+    from gyrfalcon.mission.runner import check_return_file_before_flight, return_ephemeris, station_ephemeris
+    from gyrfalcon.mission.scenario import parse_scenario
+    from gyrfalcon.orbits.iss import iss_default_path
+
+    oem = tmp_path / "iss-2025-11-24.oem"
+    oem.write_bytes(gzip.decompress(iss_default_path().read_bytes()))
+    text = ('name = "t"\n[launch]\npad = "baikonur-31"\ntime = "2025-11-27T09:28:00Z"\n'
+            f'[target]\nephemeris = "{oem}"\n[stay]\nland_on = "2026-07-26"\n')
+    sc = parse_scenario(text, "x.toml")
+    check_return_file_before_flight(sc, "x.toml")          # nothing to refuse
+    ret = return_ephemeris(sc, "2026-07-26", station_ephemeris(sc, "x.toml"), "x.toml")
+    assert ret.source.startswith("NASA OEM 2026-07-01 excerpt propagated")
+    # 1 Mar 2026: neither the file (ends 9 Dec 2025: 82 days of propagation) nor the excerpt serve
+    # it; refused before anything is flown, naming the file's limit
+    late = parse_scenario(text.replace('land_on = "2026-07-26"', 'land_on = "2026-03-01"'), "x.toml")
+    with pytest.raises(InputError, match=r"target.ephemeris, serving the return on 2026-03-01: .*days after its end"):
+        check_return_file_before_flight(late, "x.toml")

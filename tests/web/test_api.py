@@ -685,6 +685,12 @@ def test_control_characters_in_a_manifest_event_are_refused(client):
         r = client.post("/api/manifest/events", json=ev, headers=AUTH)
         assert r.status_code == 422 and "control or format character" in r.json()["detail"], r.json()
     assert client.get("/api/manifest/events").json() == before
+    # line breaks and tabs stay allowed in notes (CRLF from a form or Windows too)
+    ev = {"kind": "departure", "t_utc": "2025-12-20T10:00:00Z", "vehicle": "Progress MS-31",
+          "notes": "line 1\r\nline 2\tend"}
+    r = client.post("/api/manifest/events", json=ev, headers=AUTH)
+    assert r.status_code == 201, r.json()
+    assert r.json()["notes"] == "line 1\r\nline 2\tend"
 
 
 def test_a_move_with_nothing_to_change_names_the_api_fields(client):
@@ -720,6 +726,9 @@ def test_a_wrong_method_says_which_work_and_every_error_has_the_same_shape(clien
     r = client.put("/api/runs", headers=AUTH)
     assert r.status_code == 405 and "PUT is not allowed on /api/runs; use" in r.json()["detail"]
     assert "POST" in r.json()["detail"] and set(r.json()) == {"detail", "rule"}
+    assert r.headers["allow"] == "GET, POST"          # both routes of the path, as the detail says
+    r = client.put("/api/manifest/events/1", headers=AUTH)
+    assert r.status_code == 405 and r.headers["allow"] == "DELETE, GET, PATCH" and "use DELETE, GET, PATCH" in r.json()["detail"]
     assert client.head("/api/health").status_code == 200
     r = client.post("/api/manifest/events", json=NEW_SOYUZ, headers={"Authorization": "Bearer wrong"})
     assert r.status_code == 401 and set(r.json()) == {"detail", "rule"}

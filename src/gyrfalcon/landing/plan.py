@@ -271,15 +271,26 @@ def check_mode(mode: str) -> None:
         raise InputError(f"unknown landing mode {mode!r}; use nominal (guided descent) or ballistic (backup)")
 
 
+REACH_MARGIN_DEG = 1.0
+"""Margin on the latitude band :func:`_check_reach` allows beyond the ground track's geodetic
+extreme and the zone's lateral reach (the entry's own drift, the orbit's inclination changes):
+the check refuses only the clearly impossible (a target a 51.6 deg orbit cannot come near)."""
+
+
 def _check_reach(station_ephemeris, t_u, z: LandingZone) -> None:
     """Refuse a target whose latitude no ground track of the station's orbit comes within the
-    zone's lateral reach of (a 51.6 deg orbit never passes over 89.9 N): no day would do better."""
+    zone's lateral reach of (a 51.6 deg orbit never passes over 60 N): no day would do better.
+    The band: the track's highest geodetic latitude (WGS-84 flattening), plus the lateral reach,
+    plus :data:`REACH_MARGIN_DEG`."""
+    from ..constants import WGS84_F
+
     if not station_ephemeris.covers(t_u):
         return                      # refused by the departure, naming the span it needs
     s = station_ephemeris.at(t_u)
     h = np.cross(s.r_m, s.v_mps)
     incl_deg = math.degrees(math.acos(abs(float(h[2])) / float(np.linalg.norm(h))))
-    reach_deg = incl_deg + math.degrees(z.max_crosstrack_km * 1e3 / 6371e3)
+    track_deg = math.degrees(math.atan(math.tan(math.radians(incl_deg)) / (1.0 - WGS84_F) ** 2))
+    reach_deg = track_deg + math.degrees(z.max_crosstrack_km * 1e3 / 6371e3) + REACH_MARGIN_DEG
     if abs(z.lat_deg) > reach_deg:
         raise InputError(f"the target at latitude {z.lat_deg:.2f} deg is out of reach: the station's orbit "
                          f"(inclination {incl_deg:.1f} deg, lateral reach {z.max_crosstrack_km:.0f} km) lands between "
@@ -288,13 +299,14 @@ def _check_reach(station_ephemeris, t_u, z: LandingZone) -> None:
 
 @contextlib.contextmanager
 def _dv_named(veh, dv_mps):
-    """Within it, an entry that does not come down with a user-given dv is refused naming that dv."""
+    """Within it, an entry that skips out (does not come down) with a user-given dv is refused
+    naming that dv; any other entry failure is left as it is."""
     from .entry import EntryError
 
     try:
         yield
     except EntryError as exc:
-        if dv_mps is None:
+        if dv_mps is None or "skip-out" not in str(exc):
             raise
         raise InputError(f"with a deorbit dv of {dv_mps:g} m/s the entry is too shallow ({exc}); give a dv "
                          f"near the vehicle's {veh.deorbit_dv_mps:g} m/s") from None

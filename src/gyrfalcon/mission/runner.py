@@ -162,13 +162,24 @@ def _load_ephemeris_cached(path: str, key: str, version):
 
 
 def check_return_file_before_flight(scenario, source: str = "<embedded>") -> None:
-    """A ``return.ephemeris`` file and a fixed landing day (``stay.land_on``): the file must cover
-    that day, checked before anything is flown (as :func:`return_ephemeris` checks it after)."""
+    """A fixed landing day (``stay.land_on``) and a station file for it, checked before anything
+    is flown (as :func:`return_ephemeris` checks it after): a ``return.ephemeris`` file must cover
+    that day; a ``target.ephemeris`` file that will serve the return (a day the embedded data
+    cannot serve) must reach it (the fit is cached: the return reuses it)."""
+    from ..time import add_seconds, parse_utc
     from .scenario import EMBEDDED
 
-    if (scenario.return_.enabled and scenario.return_.ephemeris != EMBEDDED
-            and scenario.stay.land_on is not None):
+    if not scenario.return_.enabled or scenario.stay.land_on is None:
+        return
+    if scenario.return_.ephemeris != EMBEDDED:
         return_ephemeris(scenario, scenario.stay.land_on, None, source)
+        return
+    day0 = parse_utc(scenario.stay.land_on + "T00:00:00Z")
+    need_lo, need_hi = add_seconds(day0, -3600.0), add_seconds(day0, 2 * 86400.0)
+    if scenario.target.ephemeris != EMBEDDED and not _excerpt_serves(day0, need_hi):
+        target = target_station(scenario, source).ephemeris("GCRF")
+        if not (target.covers(need_lo) and target.covers(add_seconds(day0, 86400.0))):
+            _return_from_target_source(scenario, source, scenario.stay.land_on, need_lo, need_hi)
 
 
 @functools.lru_cache(maxsize=1)
@@ -216,7 +227,7 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
         return ReturnEphemeris(eph, str(scenario.return_.ephemeris))
     if target_eph.covers(need_lo) and target_eph.covers(add_seconds(day0, 86400.0)):
         return ReturnEphemeris(target_eph, "target ephemeris")
-    if scenario.target.ephemeris != EMBEDDED:
+    if scenario.target.ephemeris != EMBEDDED and not _excerpt_serves(day0, need_hi):
         return _return_from_target_source(scenario, source, land_day, need_lo, need_hi)
     ref = _return_excerpt()
     if float(seconds_between(ref.start, day0)) < 0:
@@ -236,15 +247,28 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
                                                  f"{d.describe()})", d.drag_scale, d.rms_m, span_d)
 
 
+def _excerpt_serves(day0, need_hi) -> bool:
+    """Whether the packaged 2026-07-01 excerpt serves a landing day starting at ``day0``: on or after
+    its first instant, and at most :data:`RETURN_MAX_PROPAGATION_DAYS` of propagation past its end."""
+    from ..time import seconds_between
+
+    ref = _return_excerpt()
+    return (float(seconds_between(ref.start, day0)) >= 0
+            and float(seconds_between(ref.stop, need_hi)) / 86400.0 <= RETURN_MAX_PROPAGATION_DAYS)
+
+
 def _return_from_target_source(scenario, source, land_day, need_lo, need_hi) -> ReturnEphemeris:
-    """The flight's own station data (``target.ephemeris``: an OEM, a TLE/OMM series) serving the
-    return as ``gyrfalcon landing`` would: element sets dated before the landing day (never after),
-    an OEM that ends earlier extended by propagation; its warnings (the data's age) become notes."""
+    """The flight's own station data (``target.ephemeris``: an OEM, a TLE/OMM series) serving a
+    return the embedded data cannot serve (a landing day before the 2026 excerpt), as ``gyrfalcon
+    landing`` would: element sets dated before the landing day (never after), an OEM that ends
+    earlier extended by propagation; its warnings (the data's age) become notes."""
+    from ..time import add_seconds
     from .scenario import resolve_path
 
     path = resolve_path(source, scenario.target.ephemeris)
+    until = add_seconds(need_hi, 2 * 86400.0)   # days after it too: a day with no reachable pass lands on the next
     try:
-        st = _station_cached(str(path), need_lo.tt, need_hi.tt)
+        st = _station_cached(str(path), need_lo.tt, until.tt)
     except GyrfalconError as exc:
         raise InputError(f"target.ephemeris, serving the return on {land_day}: {exc}; or set return.ephemeris to "
                          "an OEM covering that day") from None
@@ -944,7 +968,8 @@ def _return(scenario, contact, eph, source, notes):
     chosen = opp.reachable[0] if opp.reachable else opp.next_reachable
     if chosen is None:
         raise MissionError(f"return: no reachable pass over the {scenario.return_.zone} zone on {land_day} or the "
-                           f"following days (searched to {opp.searched_until_utc}); choose another stay.land_on")
+                           f"following days (searched to {opp.searched_until_utc}); choose another "
+                           f"{'stay.land_on' if scenario.stay.land_on is not None else 'stay.days'}")
     if not opp.reachable:
         notes.append(f"return: no reachable pass on {land_day}; landing on the next one ({chosen.pass_utc})")
     t_und = add_seconds(parse_utc(chosen.pass_utc), -BURN_LEAD_S - UNDOCK_BEFORE_BURN_S)

@@ -538,8 +538,8 @@ def _check_dates(sc: Scenario, source: str) -> None:
         if float(seconds_between(t_launch, land)) < 86400.0:
             raise ScenarioError(f"{source}: stay.land_on: {sc.stay.land_on} is not at least a day after the launch "
                                 f"({sc.launch.time or sc.launch.first_feasible_after}); give a later date")
-    if sc.return_.enabled and sc.return_.ephemeris == EMBEDDED:
-        _check_return_date(sc, source, t_launch)
+    if sc.return_.enabled and sc.return_.ephemeris == EMBEDDED and sc.target.ephemeris == EMBEDDED:
+        _check_return_date(sc, source, t_launch)     # a target file may serve the return: checked with its data
 
 
 RETURN_EMBEDDED_SPANS = (("2025-11-24", "2025-12-08"), ("2026-07-14", "2026-08-21"))

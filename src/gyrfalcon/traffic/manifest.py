@@ -184,10 +184,25 @@ def normalise_time(t) -> str:
     return iso_utc(value, places=3)
 
 
+JOINERS = "\u200c\u200d"
+"""Zero-width non-joiner and joiner: format characters that names in some scripts (Persian, Hindi)
+need, so a name may hold them."""
+
+
+def check_event_text(event: "Event") -> None:
+    """Refuse a NEW event whose vehicle name, crew names or notes hold control or format characters
+    (:func:`_refuse_control_characters`; notes may hold line breaks and tabs). Events already stored
+    are not judged again (a move keeps their text as it is)."""
+    _refuse_control_characters(event.vehicle, "vehicle name", allow=JOINERS)
+    for c in event.crew:
+        _refuse_control_characters(c, "crew name", allow=JOINERS)
+    _refuse_control_characters(event.notes, "notes", allow="\n\r\t")
+
+
 def _refuse_control_characters(text: str, what: str, allow: str = "") -> None:
     """Refuse control and format characters (NUL, a newline, a right-to-left override...) in ``text``:
     they would be stored and then printed into every table that shows it (``allow``: kept, e.g.
-    newlines in notes).
+    line breaks in notes).
 
     >>> _refuse_control_characters("Soyuz MS-28", "vehicle name")
     >>> _refuse_control_characters("Evil\u202eX", "vehicle name")
@@ -227,10 +242,6 @@ def make_event(kind: str, t, vehicle: str, port: str | None = None, pad: str | N
     crew_t = tuple(c.strip() for c in crew if str(c).strip())
     if len(set(crew_t)) != len(crew_t):
         raise ManifestInputError(f"crew list {list(crew_t)} names someone twice; list each person once")
-    _refuse_control_characters(name, "vehicle name")
-    for c in crew_t:
-        _refuse_control_characters(c, "crew name")
-    _refuse_control_characters(str(notes or ""), "notes", allow="\n\t")
     return Event(normalise_time(t), kind_n, name, port_n, norm_id(pad) if pad else None, crew_t,
                  str(notes or ""), id)
 

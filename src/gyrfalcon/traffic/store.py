@@ -62,7 +62,7 @@ import sqlalchemy as sa
 from sqlalchemy import event as sa_event
 
 from ..errors import GyrfalconError
-from .manifest import Event, Manifest, ManifestInputError, ManifestRuleError, make_event
+from .manifest import Event, Manifest, ManifestInputError, ManifestRuleError, check_event_text, make_event
 from .station_link import norm_id, station_model
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -469,6 +469,7 @@ class ManifestStore:
         when a rule would break.
         """
         ev = make_event(kind, t, vehicle, port, pad, crew, notes)
+        check_event_text(ev)          # a new event's text only: stored ones are not judged again on a move
         types = {ev.vehicle: vehicle_type} if vehicle_type else None
         return self.add_events([ev], types)[0]
 

@@ -391,7 +391,7 @@ def _allowed_methods(request) -> str:
 
     methods = {m for r in request.app.router.routes if r.matches(request.scope)[0] == Match.PARTIAL
                for m in (getattr(r, "methods", None) or ())}
-    return ", ".join(sorted(methods - {"HEAD"})) or "another path"
+    return ", ".join(sorted(methods - {"HEAD"}))
 
 
 def _problem(status: int, detail: str, rule: str | None = None) -> JSONResponse:
@@ -501,10 +501,12 @@ def _add_error_handlers(app) -> None:
         if exc.status_code == 400 and detail == "There was an error parsing the body":   # FastAPI's own
             detail = ("the request body could not be read as JSON (nested too deeply?); send one JSON object "
                       "with Content-Type: application/json (see /docs)")
+        headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:         # Starlette's bare "Method Not Allowed": say which methods work
-            detail = f"{request.method} is not allowed on {request.url.path}; use {_allowed_methods(request)} (see /docs)"
-        return JSONResponse({"detail": detail, "rule": None}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+            allowed = _allowed_methods(request)
+            detail = f"{request.method} is not allowed on {request.url.path}; use {allowed} (see /docs)"
+            headers["Allow"] = allowed     # Starlette's names only the first route that matched the path
+        return JSONResponse({"detail": detail, "rule": None}, status_code=exc.status_code, headers=headers or None)
 
     from ..traffic.store import StaleVersionError
 
@@ -918,7 +920,7 @@ def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | Non
     import uuid
 
     from ..errors import InputError
-    from ..mission.runner import check_station_serves_launch, target_station
+    from ..mission.runner import check_return_file_before_flight, check_station_serves_launch, target_station
 
     if oem_text is not None and tle_text is not None:
         raise InputError("give either station_oem or station_tle, not both")
@@ -943,6 +945,7 @@ def attach_station(scenario_text: str, oem_text: str | None, tle_text: str | Non
         sc = validate_upload(scenario_text, target_ephemeris=str(path))
         # parse and check now: a bad upload, or one that does not reach the launch, fails here, not in the run
         check_station_serves_launch(sc, target_station(sc, str(path)).ephemeris("GCRF"))
+        check_return_file_before_flight(sc, str(path))     # a landing day only the upload can serve
     except InputError as exc:
         path.unlink(missing_ok=True)
         raise InputError(scrub_upload_path(str(exc), path)) from None   # the client's field, not the server's path
