@@ -31,9 +31,9 @@ Phases and the public call each one makes (nothing is re-implemented here):
    :func:`gyrfalcon.traffic.late2025_manifest`'s events), the flight's own launch and arrival
    replaced (or added) with the predicted ones; occupancy after docking and its milestones (the
    manifest itself goes to the result: the report's port-occupancy chart).
-7. **return** -- the station ephemeris on the landing day (the target's if it covers the day; a
-   ``target.ephemeris`` file read again for it, element sets dated before the landing day only, an
-   OEM extended by propagation; else NASA's July 2026
+7. **return** -- the station ephemeris on the landing day (the target's if it covers the day; for a
+   day the embedded data cannot serve, a ``target.ephemeris`` file read again for it, element sets
+   dated before the landing day only, an OEM extended by propagation; else NASA's July 2026
    OEM shipped as a two-day excerpt and propagated forward by the station loader
    :func:`gyrfalcon.orbits.station_source.load_station`, drag fitted on the excerpt); the day's
    first reachable pass over the zone (:func:`gyrfalcon.landing.plan.daily_opportunities`);
@@ -208,8 +208,8 @@ def packaged_return_oem() -> tuple:
 def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedded>") -> ReturnEphemeris:
     """The station trajectory covering ``land_day`` (YYYY-MM-DD) +- a day (see the module docstring):
     ``return.ephemeris`` if a file; else the flight's own station (``target_eph``) if it covers the
-    day; else a ``target.ephemeris`` file serving the return (:func:`_return_from_target_source`);
-    else the embedded data.
+    day; else, for a day the embedded 2026 excerpt cannot serve, a ``target.ephemeris`` file read
+    again for it (:func:`_return_from_target_source`); else the embedded data.
 
     The propagated case adds an along-track uncertainty that grows with the propagation span
     (drag and unplanned reboosts; see bench/README.md "Mission run").

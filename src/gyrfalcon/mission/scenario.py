@@ -652,9 +652,9 @@ enabled = true                  # false: stop after docking (quick runs; a Progr
 zone = "soyuz"                  # soyuz (SE of Zhezkazgan) | arkalyk
 mode = "nominal"                # nominal (guided descent) | ballistic (backup)
 ephemeris = "embedded"          # station trajectory for the undocking: "embedded" (the flight's own station
-                                # if it covers the day; a target.ephemeris file serves the return as
-                                # `gyrfalcon landing` uses it, sets dated before the landing day only;
-                                # else NASA's July 2026 OEM propagated forward) or a path
+                                # if it covers the day; else NASA's July 2026 OEM propagated forward where
+                                # it serves the day; else a target.ephemeris file, as `gyrfalcon landing`
+                                # reads it: sets dated before the landing day only) or a path
 
 [faults]
 countdown = []                  # e.g. ["pad-cabin-not-locked"] (the Soyuz MS-28 pad damage)
