@@ -286,9 +286,8 @@ def _check_reach(station_ephemeris, t_u, z: LandingZone) -> None:
 
     if not station_ephemeris.covers(t_u):
         return                      # refused by the departure, naming the span it needs
-    s = station_ephemeris.at(t_u)
-    h = np.cross(s.r_m, s.v_mps)
-    incl_deg = math.degrees(math.acos(abs(float(h[2])) / float(np.linalg.norm(h))))
+    i_rad = station_ephemeris.at(t_u).elements().i_rad
+    incl_deg = math.degrees(min(i_rad, math.pi - i_rad))        # a retrograde orbit reaches as far
     track_deg = math.degrees(math.atan(math.tan(math.radians(incl_deg)) / (1.0 - WGS84_F) ** 2))
     reach_deg = track_deg + math.degrees(z.max_crosstrack_km * 1e3 / 6371e3) + REACH_MARGIN_DEG
     if abs(z.lat_deg) > reach_deg:

@@ -166,7 +166,6 @@ def check_return_file_before_flight(scenario, source: str = "<embedded>") -> Non
     is flown (as :func:`return_ephemeris` checks it after): a ``return.ephemeris`` file must cover
     that day; a ``target.ephemeris`` file that will serve the return (a day the embedded data
     cannot serve) must reach it (the fit is cached: the return reuses it)."""
-    from ..time import add_seconds, parse_utc
     from .scenario import EMBEDDED
 
     if not scenario.return_.enabled or scenario.stay.land_on is None:
@@ -174,12 +173,18 @@ def check_return_file_before_flight(scenario, source: str = "<embedded>") -> Non
     if scenario.return_.ephemeris != EMBEDDED:
         return_ephemeris(scenario, scenario.stay.land_on, None, source)
         return
-    day0 = parse_utc(scenario.stay.land_on + "T00:00:00Z")
-    need_lo, need_hi = add_seconds(day0, -3600.0), add_seconds(day0, 2 * 86400.0)
+    day0, _, need_hi = _return_span(scenario.stay.land_on)
     if scenario.target.ephemeris != EMBEDDED and not _excerpt_serves(day0, need_hi):
-        target = target_station(scenario, source).ephemeris("GCRF")
-        if not (target.covers(need_lo) and target.covers(add_seconds(day0, 86400.0))):
-            _return_from_target_source(scenario, source, scenario.stay.land_on, need_lo, need_hi)
+        return_ephemeris(scenario, scenario.stay.land_on, target_station(scenario, source).ephemeris("GCRF"), source)
+
+
+def _return_span(land_day: str) -> tuple:
+    """(the landing day's first instant, the first instant a return needs, the last) as Times:
+    an hour before the day to two days after its start (the day's passes and the next day's)."""
+    from ..time import add_seconds, parse_utc
+
+    day0 = parse_utc(land_day + "T00:00:00Z")
+    return day0, add_seconds(day0, -3600.0), add_seconds(day0, 2 * 86400.0)
 
 
 @functools.lru_cache(maxsize=1)
@@ -214,11 +219,10 @@ def return_ephemeris(scenario, land_day: str, target_eph, source: str = "<embedd
     The propagated case adds an along-track uncertainty that grows with the propagation span
     (drag and unplanned reboosts; see bench/README.md "Mission run").
     """
-    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+    from ..time import add_seconds, iso_utc, seconds_between
     from .scenario import EMBEDDED, resolve_path
 
-    day0 = parse_utc(land_day + "T00:00:00Z")
-    need_lo, need_hi = add_seconds(day0, -3600.0), add_seconds(day0, 2 * 86400.0)
+    day0, need_lo, need_hi = _return_span(land_day)
     if scenario.return_.ephemeris != EMBEDDED:
         eph = _load_ephemeris_file(resolve_path(source, scenario.return_.ephemeris), "return.ephemeris")
         if not eph.covers(add_seconds(day0, 3600.0)):
