@@ -13,6 +13,8 @@ import pytest
 URL = os.environ.get("GYRFALCON_TEST_POSTGRES_URL")
 IN_CI = bool(os.environ.get("CI"))
 HERE = Path(__file__).parent
+# every test here wipes the one database: under pytest-xdist the file runs in one worker
+# (``--dist loadfile`` in pyproject.toml)
 
 
 def _unavailable(reason: str):

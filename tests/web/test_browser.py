@@ -81,8 +81,8 @@ def _overlaps(rects):
 
 def _settle(page):
     """Wait for the camera flight, the imagery and a declutter pass."""
-    page.wait_for_function("() => !window.gyrfalcon.state.flying", timeout=30000)
-    page.wait_for_function("() => window.gyrfalcon.viewer.scene.globe.tilesLoaded", timeout=60000, polling=500)
+    page.wait_for_function("() => !window.gyrfalcon.state.flying", timeout=60000)
+    page.wait_for_function("() => window.gyrfalcon.viewer.scene.globe.tilesLoaded", timeout=120000, polling=500)
     page.wait_for_timeout(600)
 
 
@@ -109,9 +109,9 @@ def test_viewer_shows_the_flight_and_the_clock_follows_the_timeline(chromium, pl
             page.on("requestfailed", lambda r: failed.append(r.url))
             page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
             page.goto(server.url + "/", wait_until="load")
-            page.wait_for_function("() => window.gyrfalcon && window.gyrfalcon.state.ready", timeout=90000)
+            page.wait_for_function("() => window.gyrfalcon && window.gyrfalcon.state.ready", timeout=180000)
             # let the imagery tiles arrive and be drawn
-            page.wait_for_function("() => window.gyrfalcon.viewer.scene.globe.tilesLoaded", timeout=60000,
+            page.wait_for_function("() => window.gyrfalcon.viewer.scene.globe.tilesLoaded", timeout=120000,
                                    polling=500)
             _settle(page)
             events = page.eval_on_selector_all("#events li", "els => els.map(e => [e.dataset.name, e.dataset.utc])")

@@ -31,7 +31,7 @@ def test_docs_page_renders_offline(chromium, playwright_api, app_factory):
             page.on("pageerror", lambda e: errors.append(str(e)))
             page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
             page.goto(server.url + "/docs", wait_until="load")
-            page.wait_for_selector(".opblock", timeout=60000)
+            page.wait_for_selector(".opblock", timeout=120000)
             paths = page.eval_on_selector_all(".opblock-summary-path", "els => els.map(e => e.textContent)")
             title = page.inner_text(".info .title")
         finally:
