@@ -71,6 +71,21 @@ def test_an_empty_folder_and_an_earlier_run_of_ours_are_replaced_complete(tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_the_folder_replaced_keeps_its_permissions(tmp_path):
+    """Left open by an audit: an empty folder made for the run (here group-writable and setgid,
+    as for a shared project) came back with the umask's mode; so did a run folder of ours."""
+    import stat
+
+    out = tmp_path / "shared"
+    out.mkdir()
+    out.chmod(0o2770)
+    write_outputs(_result(), out, "first")
+    assert (out / "COMPLETE").is_file() and stat.S_IMODE(out.stat().st_mode) == 0o2770
+    out.chmod(0o750)
+    write_outputs(_result(), out, "second")
+    assert "second" in (out / "scenario.toml").read_text() and stat.S_IMODE(out.stat().st_mode) == 0o750
+
+
 def test_a_run_never_replaces_files_it_did_not_write_in_its_own_folder(tmp_path):
     """Found by an audit: a user's notes put into an earlier run's folder, a folder someone marked
     with a bare COMPLETE, and a Monte Carlo campaign's folder were all replaced whole (deleted) by

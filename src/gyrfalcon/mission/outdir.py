@@ -380,8 +380,10 @@ def new_partial_folder(out: Path):
 def install_folder(tmp: Path, out: Path) -> None:
     """Rename the finished folder ``tmp`` onto ``out`` (replacing an empty folder or one of ours).
 
-    A previous folder of ours is first moved aside to ``.NAME.old-*`` and deleted after the rename;
-    if the process dies in between, :func:`clean_stale_siblings` puts it back."""
+    The folder replaced keeps its permission bits (a folder made group-writable, or setgid, for a
+    shared project stays so); its owner is the process's, as for any folder it creates. A previous
+    folder of ours is first moved aside to ``.NAME.old-*`` and deleted after the rename; if the
+    process dies in between, :func:`clean_stale_siblings` puts it back."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise OutputError(f"{out} became a link or a file while the run was flying; nothing was replaced, the "
                           f"outputs are in {tmp}")
@@ -389,6 +391,7 @@ def install_folder(tmp: Path, out: Path) -> None:
         if not is_ours(out) and any(out.iterdir()):
             raise OutputError(f"{out} was filled by someone else while the run was flying; nothing was replaced, "
                               f"the outputs are in {tmp}")
+        shutil.copymode(out, tmp)
         if not any(out.iterdir()):
             out.rmdir()
             os.replace(tmp, out)
