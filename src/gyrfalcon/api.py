@@ -547,27 +547,41 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher_for_pad(pad))
 
 
-def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto") -> list:
+NEAREST_LAUNCH_DAYS = 4.0
+"""How far either side of a refused liftoff :func:`nearest_feasible_launches` looks [days]. From one
+day's in-plane opportunity to the next the station's phase moves by about 88 deg (domain.md 2.2),
+so the same scheme's phase range comes round again after about four days."""
+
+
+def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *, vehicle: str = "soyuz-ms",
+                              days: float = NEAREST_LAUNCH_DAYS) -> list:
     """Per scheme (all three for ``auto``, fastest first), the feasible launch window whose liftoff
-    is nearest ``liftoff`` within a day either side (clipped to the ephemeris span). For ``auto``
-    only windows where ``auto`` flies that scheme (the fastest whose range holds their phase)."""
+    is nearest ``liftoff`` within ``days`` either side (clipped to the ephemeris span). For ``auto``
+    only windows where ``auto`` flies that scheme (the fastest whose range holds their phase).
+
+    The windows are those ``gyrfalcon windows`` lists for the pad: the pad's launcher (Soyuz-2.1a,
+    or the Soyuz-FG of Site 1/5) and ``vehicle``'s plane lead, and the pad's status (a what-if pad,
+    :func:`gyrfalcon.traffic.flight_rules.pad_as_operational`, reads as in service)."""
     from .launch.sites import load_sites
+    from .launch.vehicles import launcher_for_pad
     from .launch.windows import find_windows as _find
     from .launch.windows import schemes_fitting
     from .time import add_seconds, parse_utc, seconds_between
 
     liftoff = parse_utc(liftoff)
     station_eph, pad, scheme = _station_pad_scheme(station_eph, pad, scheme, liftoff)
-    load_sites().get(pad) if isinstance(pad, str) else pad      # an unknown pad is refused, not a hint lost
-    lo = max(float(seconds_between(liftoff, station_eph.start)) + 1800.0, -86400.0)
-    hi = min(float(seconds_between(liftoff, station_eph.stop)) - 1800.0, 86400.0)
+    pad = load_sites().get(pad) if isinstance(pad, str) else pad      # an unknown pad is refused, not a hint lost
+    half_s = float(days) * 86400.0
+    lo = max(float(seconds_between(liftoff, station_eph.start)) + 1800.0, -half_s)
+    hi = min(float(seconds_between(liftoff, station_eph.stop)) - 1800.0, half_s)
     if hi <= lo:
         return []
     names = SCHEMES[1:] if scheme == "auto" else (scheme,)
     out = []
     for name in names:
         try:
-            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0)
+            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0,
+                         vehicle=launcher_for_pad(pad), spacecraft=vehicle)
         except GyrfalconError:      # a hint only; the original error is reported anyway
             continue
         ok = [w for w in wins if w.feasible and (scheme != "auto" or
@@ -636,28 +650,43 @@ def _pad_note(pad, liftoff) -> str:
         st = pad.known_before(add_seconds(liftoff, -60.0)).status_at(liftoff)
     except Exception:       # a pad without a status history: no statement
         return "pad status unknown"
+    if st.available and str(st.reason).startswith("what-if:"):
+        return f"pad {pad.id} taken as in service by the what-if (not a reason)"
     if st.available:
         return f"pad {pad.id} available (not a reason)"
     return f"pad {pad.id} is also a reason: {st.status} at liftoff ({st.reason}), {pad.repair_text(liftoff)}"
 
 
-def _scheme_refusal_tail(station_eph, pad, liftoff, scheme) -> str:
+def _scheme_refusal_tail(station_eph, pad, liftoff, scheme, vehicle: str = "soyuz-ms") -> str:
     """The pad's part (:func:`_pad_note`) and the nearest launches that fit
     (:func:`nearest_feasible_launches`), as one clause."""
-    from .time import iso_utc
+    return f"{_pad_note(pad, liftoff)}; {_nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle)}"
 
-    wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme)
-    hint = ("no feasible window within a day of it in the ephemeris" if not wins else
+
+def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
+    """"nearest launch that fits: ..." (:func:`nearest_feasible_launches`), or where none was found
+    and how to search further."""
+    from .time import add_seconds, iso_utc
+
+    wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme, vehicle=vehicle)
+    days = NEAREST_LAUNCH_DAYS
+    lo = max(station_eph.start, add_seconds(liftoff, -days * 86400.0), key=lambda t: t.tt)
+    hi = min(station_eph.stop, add_seconds(liftoff, days * 86400.0), key=lambda t: t.tt)
+    hint = (f"no feasible {'' if scheme == 'auto' else scheme + ' '}window from {iso_utc(lo, 0)} to {iso_utc(hi, 0)} "
+            f"(within {days:g} days of it, inside the station data); `gyrfalcon windows --scheme "
+            f"{'two-day' if scheme == 'auto' else scheme} --from DAY --days N` with station data covering "
+            "those days searches further" if not wins else
             "nearest launch that fits: " + ", ".join(
                 f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
                 for w in wins))
-    return f"{_pad_note(pad, liftoff)}; {hint}"
+    return hint
 
 
 def complete_scheme_refusal(exc) -> str:
     """The one-line refusal of a scheme the flight's phase does not fit, completed as
     ``gyrfalcon rendezvous`` completes it: ``str(exc)``, then the pad's part (whether the pad is
-    also a reason, with its repair date) and the nearest launches that fit within a day.
+    also a reason, with its repair date) and the nearest launches that fit within
+    :data:`NEAREST_LAUNCH_DAYS` days.
 
     ``exc``: a :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` carrying ``liftoff`` (Time),
     ``pad`` (:class:`~gyrfalcon.launch.sites.Pad` or id), ``scheme`` (asked for) and ``station``
@@ -673,7 +702,7 @@ def complete_scheme_refusal(exc) -> str:
         from .launch.sites import load_sites
 
         pad = load_sites().get(pad)
-    return f"{exc}; {_scheme_refusal_tail(station, pad, liftoff, getattr(exc, 'scheme', None) or 'auto')}"
+    return f"{exc}; {_scheme_refusal_tail(station, pad, liftoff, getattr(exc, 'scheme', None) or 'auto', getattr(exc, 'vehicle', None) or 'soyuz-ms')}"
 
 
 @contextlib.contextmanager
@@ -691,18 +720,23 @@ def completed_scheme_refusals():
         raise type(exc)(complete_scheme_refusal(exc)) from None
 
 
-def _flight(station, launch, pad, scheme, source, fly):
+def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-ms", what_if: bool = False):
     """Checks, the insertion into the station's plane, then ``fly(insertion, eph, scheme)``; the
-    scheme and span errors reworded with the pad's part and the nearest feasible launches."""
+    scheme, plane and span errors reworded with the pad's part and the nearest feasible launches
+    (for ``vehicle``; ``what_if``: the pad taken as in service)."""
     from .errors import EphemerisRangeError
+    from .launch.insertion import LaunchGeometryError
     from .launch.sites import load_sites
     from .rendezvous.schemes import NoSchemeError
     from .time import iso_utc
+    from .traffic.flight_rules import pad_as_operational
 
     liftoff, pad, scheme = _liftoff_pad_scheme(launch, pad, scheme)
     source = source or _source_text(station)
     eph = station_ephemeris(station, around=liftoff)
     pad_obj = load_sites().get(pad) if isinstance(pad, str) else pad
+    if what_if:
+        pad_obj = pad_as_operational(pad_obj)
     if not eph.covers(liftoff):
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) covers {iso_utc(eph.start, 0)} to {iso_utc(eph.stop, 0)}; the launch "
@@ -714,7 +748,12 @@ def _flight(station, launch, pad, scheme, source, fly):
         return eph, fly(ins, eph, scheme)
     except NoSchemeError as exc:
         raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; "
-                        f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme)}") from None
+                        f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme, vehicle)}") from None
+    except LaunchGeometryError as exc:      # out of the plane: the launch times that fit, as for a phase
+        if not str(exc).startswith("the pad is"):
+            raise
+        raise LaunchGeometryError(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {str(exc).rstrip('.')}; "
+                                  f"{_nearest_launch_text(eph, pad_obj, liftoff, scheme, vehicle)}") from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc} "
@@ -753,7 +792,7 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
         return _plan(ins, station=eph, scheme=sch, vehicle=vehicle, force_model=force_model,
                      trajectory_step_s=trajectory_step_s)
 
-    _, plan = _flight(station, launch, pad, scheme, source, fly)
+    _, plan = _flight(station, launch, pad, scheme, source, fly, vehicle=vehicle, what_if=what_if)
     notes = _station_rules(pad_id, liftoff, None, vehicle, None, True) if what_if else ()
     return dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes)
 
@@ -872,7 +911,7 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
         return plan_and_fly(ins, e, scheme=sch, vehicle=vehicle, port_id=port, seed=seed,
                             plan_kwargs={"trajectory_step_s": trajectory_step_s})
 
-    _, (plan, res) = _flight(station, launch, pad, scheme, source, fly)
+    _, (plan, res) = _flight(station, launch, pad, scheme, source, fly, vehicle=vehicle, what_if=what_if)
     notes = _station_rules(pad_id, liftoff, port, vehicle, plan.nominal_contact_utc, what_if)
     return (dataclasses.replace(_rewrap(RendezvousPlan, plan), what_if=bool(what_if), notes=notes),
             _rewrap(ApproachResult, res))

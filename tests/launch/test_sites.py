@@ -123,7 +123,7 @@ def test_refusal_gives_reason_and_next_available_date(sites):
         pad.require_available("2025-12-21", vehicle="soyuz-2.1a")
     assert str(exc.value) == (
         "pad baikonur-31 (Site 31/6) is damaged on 2025-12-21 (service cabin fell into the flame trench "
-        "at the Soyuz MS-28 launch, 2025-11-27); it is next available on 2026-03-03"
+        "at the Soyuz MS-28 launch; damaged since 2025-11-27); it is next available on 2026-03-03"
     )
     assert exc.value.pad_id == "baikonur-31" and exc.value.status.status == "damaged"
     assert iso_utc(exc.value.next_available, places=0) == "2026-03-03T00:00:00Z"

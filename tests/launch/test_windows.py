@@ -231,6 +231,10 @@ def test_cli_json_and_errors():
     assert abs(err) < TOL_S
     res = runner.invoke(app, ["windows", "--from", "2025-11-26", "--days", "3"])
     assert res.exit_code == 0 and "in window" in res.stdout
+    # a window refused for its phase names the scheme that fits it (an audit: the table said only
+    # "phase"), as the rendezvous refusal does: 26 Nov, 293.3 deg, the two-day range
+    assert "(two-day)" in res.stdout and "the scheme in brackets fits" in " ".join(res.stdout.split())
+    assert "(fits two-day)" in rows[0]["reason"], rows[0]["reason"]
     oem = str(DATA / "iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz")
     for args, words in (
         (["windows", "--from", "2026-01-10"], "ephemeris covers"),

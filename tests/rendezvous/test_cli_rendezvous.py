@@ -163,3 +163,53 @@ def test_the_library_and_the_command_mean_the_same_by_contact(ms28_json):
     assert plan.nominal_contact_utc == ms28_json["nominal_contact_utc"]
     assert approach.contact_utc == ms28_json["contact_utc"]
     assert ms28_json["contact_utc"] != ms28_json["nominal_contact_utc"]
+
+
+def test_the_nearest_launch_is_searched_as_the_flight_would_fly(app):
+    """Found by an audit of issue 14 item 6 ("the nearest launch time that fits"): the search
+    looked one day either side, read the pad as out of service under --what-if, and used the
+    Soyuz-2.1a and Soyuz MS plane lead whatever the pad and the vehicle. Each suggestion below is
+    checked against an outside time: the real liftoff, or the flight given back."""
+    import pathlib
+
+    data = pathlib.Path(__file__).parents[1] / "data"
+    # Soyuz MS-11 from Site 1/5 (Soyuz-FG), asked a day late: its real liftoff (11:31:52.5, the
+    # day before) is the nearest four-orbit launch; the one-day search missed it by a second
+    line = _err(runner.invoke(app, ["rendezvous", "--station-tle", str(data / "iss_tles_2018-12_before_ms11.txt"),
+                                    "--launch", "2018-12-04T11:31:52.5Z", "--pad", "baikonur-1", "--port",
+                                    "poisk-zenith", "--scheme", "four-orbit"]))
+    m = re.search(r"nearest launch that fits: (\S+) \(four-orbit", line)
+    assert m and abs(float(seconds_between(parse_utc("2018-12-03T11:31:52.519Z"), parse_utc(m.group(1))))) < 5.0, line
+    # a what-if after the 2025 pad accident: the pad is not a reason, and the suggestion flies
+    line = _err(runner.invoke(app, ["rendezvous", "--launch", "2025-12-02T07:32:01Z", "--scheme", "two-orbit",
+                                    "--what-if"]))
+    assert "taken as in service by the what-if (not a reason)" in line and "is also a reason" not in line
+    m = re.search(r"nearest launch that fits: (\S+) \(two-orbit", line)
+    assert m, line
+    res = runner.invoke(app, ["rendezvous", "--launch", m.group(1), "--scheme", "two-orbit", "--what-if", "--json"])
+    assert res.exit_code == 0, res.output
+    # an hour late, out of the plane: the refusal names MS-28's launch time (real: 09:27:57.4)
+    line = _err(runner.invoke(app, ["rendezvous", "--launch", "2025-11-27T10:27:57Z", "--scheme", "two-orbit"]))
+    assert "out of the target plane" in line
+    m = re.search(r"nearest launch that fits: (\S+) \(two-orbit", line)
+    assert m and abs(float(seconds_between(parse_utc(MS28), parse_utc(m.group(1))))) < 10.0, line
+
+
+def test_a_progress_is_told_the_launch_time_windows_lists_for_a_progress():
+    """The suggestion uses the vehicle's plane lead: the Progress window `windows --vehicle
+    progress-ms` lists, not the Soyuz one (found by the same audit: 11 s apart), a few seconds
+    from Progress MS-15's real liftoff (2020-07-23 14:26:21, tests/data/flights_2020_2022.csv)."""
+    import pathlib
+
+    from gyrfalcon.cli.app import app
+
+    tle = str(pathlib.Path(__file__).parents[1] / "data" / "iss_tles.csv")
+    line = _err(runner.invoke(app, ["rendezvous", "--station-tle", tle, "--launch", "2020-07-22T14:51:55Z",
+                                    "--scheme", "two-orbit", "--port", "pirs-nadir", "--vehicle", "progress-ms"]))
+    m = re.search(r"nearest launch that fits: (\S+) \(two-orbit", line)
+    assert m, line
+    res = runner.invoke(app, ["windows", "--station-tle", tle, "--from", "2020-07-23", "--days", "1", "--scheme",
+                              "two-orbit", "--vehicle", "progress-ms", "--json"])
+    wins = [w for w in json.loads(res.stdout) if w["feasible"]]
+    assert len(wins) == 1 and abs(float(seconds_between(parse_utc(wins[0]["launch_utc"]), parse_utc(m.group(1))))) < 0.1
+    assert abs(float(seconds_between(parse_utc("2020-07-23T14:26:21Z"), parse_utc(m.group(1))))) < 10.0

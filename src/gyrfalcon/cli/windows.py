@@ -28,7 +28,8 @@ def register(app: typer.Typer) -> None:
     ):
         """List launch windows: in-plane time, launch time, azimuth, phase at insertion, feasibility."""
         from ..errors import InputError
-        from ..launch.windows import SEARCH_DAYS_RANGE, refused_for_phase, find_feasible_windows, find_windows, get_scheme
+        from ..launch.windows import (SEARCH_DAYS_RANGE, find_feasible_windows, find_windows, get_scheme, phase_note,
+                                      refused_for_phase)
         from ..time import iso_utc, parse_utc
 
         from ..time import add_seconds
@@ -88,7 +89,7 @@ def register(app: typer.Typer) -> None:
                           ("az deg", "right"), ("phase deg", "right"), ("ok", "center"), ("note", "left")):
             t.add_column(col, justify=just, no_wrap=col != "note")
         for w in wins:
-            note = "in window" if w.feasible else ("phase" if refused_for_phase(w) else "")
+            note = "in window" if w.feasible else (phase_note(w) if refused_for_phase(w) else "")
             slip = getattr(w, "slip_s", 0.0)
             if w.feasible and slip:
                 note += ", " + w.reason.split("; liftoff moved", 1)[1].split("; pad ", 1)[0].join(("liftoff moved", ""))
@@ -100,7 +101,8 @@ def register(app: typer.Typer) -> None:
                       Text("yes", style="green") if w.feasible else Text("no", style="red"), note)
         c.print(t)
         c.print(f"phase = station ahead of the spacecraft at insertion; window {math.degrees(sch.phase_min_rad):.0f}-"
-                f"{math.degrees(sch.phase_max_rad):.0f} deg. pad in plane (UTC) = the pad crosses the station's orbit "
+                f"{math.degrees(sch.phase_max_rad):.0f} deg; \"phase (two-day)\": outside it, the scheme in "
+                "brackets fits (none: no scheme does). pad in plane (UTC) = the pad crosses the station's orbit "
                 f"plane; the in-plane liftoff is the ascent's plane lead ({wins[0].plane_lead_s:.0f} s) before it "
                 "crosses the launch plane. --json for the reasons and more fields (slip_s, inplane_launch_utc)."
                 if wins else f"phase = station ahead of the spacecraft at insertion; window "

@@ -401,7 +401,7 @@ class Pad:
         >>> load_sites().get("baikonur-31").require_available("2025-12-21")
         Traceback (most recent call last):
         ...
-        gyrfalcon.launch.sites.PadUnavailableError: pad baikonur-31 (Site 31/6) is damaged on 2025-12-21 (service cabin fell into the flame trench at the Soyuz MS-28 launch, 2025-11-27); it is next available on 2026-03-03
+        gyrfalcon.launch.sites.PadUnavailableError: pad baikonur-31 (Site 31/6) is damaged on 2025-12-21 (service cabin fell into the flame trench at the Soyuz MS-28 launch; damaged since 2025-11-27); it is next available on 2026-03-03
         """
         t = _as_time(t)
         cat = catalog if catalog is not None else load_sites()
@@ -420,7 +420,7 @@ class Pad:
         if status.available:
             return status
         nxt = self.next_available(t)
-        since = f", {_when(status.since)[:10]}" if status.since is not None else ""
+        since = f"; {status.status} since {_when(status.since)[:10]}" if status.since is not None else ""
         msg = f"pad {self.label} is {status.status} on {_when(t)} ({status.reason}{since}); "
         back = None if nxt is not None or recorded is None else recorded.next_available(t)
         if nxt is not None:

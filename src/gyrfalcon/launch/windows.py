@@ -909,7 +909,9 @@ def _window(tgt, ref, sol, i, sch, pad_obj, lead, inplane_phase=None) -> LaunchW
             reason += "; " + slip_note(slip, add_seconds(t_launch, -slip), ph0,
                                        not sol.meta.get("inplane_inside", False))
     else:
-        reason = f"phase {ph_deg:.1f} deg outside the {sch.describe()}"
+        fits = schemes_fitting(phase)
+        reason = (f"phase {ph_deg:.1f} deg outside the {sch.describe()} "
+                  f"({'fits ' + fits[0] if fits else 'no scheme fits it'})")
     # the pad must be available for the terminal count (from L-1 h, when the service cabin is
     # locked away), so a damage caused by this very launch (at T+10 s) does not veto it
     t_pad = add_seconds(t_launch, -PAD_NEEDED_BEFORE_LIFTOFF_S)
@@ -1025,6 +1027,13 @@ def refused_for_phase(w) -> bool:
     """The window's phase is outside the scheme's range (not merely a slip note saying that the
     in-plane liftoff's was, as a slipped window inside the range says)."""
     return " deg outside the " in w.reason.split("; ")[0]
+
+
+def phase_note(w) -> str:
+    """The short note of a window refused for its phase: "phase (two-day)", naming the fastest
+    scheme whose range holds it, or "phase (none)" where no scheme's does."""
+    fits = schemes_fitting(w.phase_at_insertion_rad)
+    return f"phase ({fits[0] if fits else 'none'})"
 
 
 def _refusals(wins, sch) -> str:

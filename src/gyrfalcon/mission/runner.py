@@ -456,8 +456,9 @@ def _scheme_refused(exc, scenario, liftoff, eph):
     """The rendezvous planner's refusal of the scheme (:func:`gyrfalcon.rendezvous.schemes.choose_scheme`:
     the phase, the scheme that would fit) said in the scenario's words (the keys to change), as the
     same error type carrying ``liftoff`` (Time), ``pad`` (the :class:`~gyrfalcon.launch.sites.Pad`
-    flown from, in service for a what-if), ``scheme`` (asked for) and ``station`` (the GCRF
-    ephemeris), so that a caller can add the nearest launch that fits and the pad's part."""
+    flown from, in service for a what-if), ``scheme`` (asked for), ``station`` (the GCRF
+    ephemeris) and ``vehicle`` (the spacecraft), so that a caller can add the nearest launch that
+    fits and the pad's part."""
     from ..time import iso_utc
 
     key = "launch.time" if scenario.launch.time else "launch.first_feasible_after"
@@ -470,6 +471,7 @@ def _scheme_refused(exc, scenario, liftoff, eph):
                             f"{exc.asked} window")
     new = type(exc)(f'rendezvous.scheme = "{scheme}": launch {iso_utc(liftoff, 1)} from {scenario.launch.pad}: {msg}')
     new.liftoff, new.pad, new.scheme, new.station = liftoff, _launch_pad(scenario), scheme, eph
+    new.vehicle = scenario.vehicle.spacecraft
     return new
 
 
