@@ -52,6 +52,8 @@ def test_run_station_tle(tmp_path):
     d = json.loads(res.stdout[res.stdout.index("{"):])
     assert d["contact_utc"] is not None
     assert any("station:" in n and "not used" in n for n in d["notes"])
+    # and on stderr, as the other commands give the loader's warnings (an audit: only the notes had it)
+    assert "warning: " in res.stderr and "not used" in res.stderr and "drag scale" not in res.stderr
 
 
 def test_montecarlo_station_tle(tmp_path):

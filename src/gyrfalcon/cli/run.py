@@ -48,9 +48,10 @@ def register(app: typer.Typer) -> None:
         quiet = json_out or not sys.stderr.isatty()
         result, written, incomplete = _fly_and_write(sc, source, text, out or default_out_dir(sc), no_files, quiet,
                                                      station_oem, station_tle)
-        for n in result.notes:    # as every command does with the station loader's warnings: also on stderr
-            if n.startswith("station: ") and "propagation" in n:
-                warn(n[len("station: "):])
+        # the station loader's warnings also on stderr, as every command gives them: every "station: "
+        # note but the first, which is the description of the data (the runner's _window_phase)
+        for n in [n for n in result.notes if n.startswith("station: ")][1:]:
+            warn(n[len("station: "):])
         if json_out:
             print_json(result.to_json_dict())
         else:
