@@ -69,7 +69,7 @@ def test_station_options_bad_input_is_one_line(tmp_path):
     both = runner.invoke(app, ["rendezvous", "--station-tle", TLES, "--station-oem", TLES])
     assert both.exit_code == 2 and "not both" in both.output
     none = runner.invoke(app, ["run", "--station-tle", str(tmp_path / "nope.tle"), "--no-files"])
-    assert none.exit_code == 2 and "no file" in none.output
+    assert none.exit_code == 2 and "no such file" in none.output
 
 
 def test_propagate_from_oem_fits_the_drag_before_start_by_default():

@@ -80,6 +80,18 @@ def test_input_paths_folder_missing_and_corrupt_gzip(tmp_path):
     one_line_exit_2(runner.invoke(app, ["propagate", "--from-oem", str(bad)]), "not a readable gzip")
     one_line_exit_2(runner.invoke(app, ["run", str(tmp_path)]), "is a folder")
     one_line_exit_2(runner.invoke(app, ["windows", "--station-tle", str(tmp_path)]), "is a folder")
+    # run and montecarlo said "no file" for a folder, where the other commands say this
+    for args in (["run", "--no-files", "--station-oem", str(tmp_path)],
+                 ["montecarlo", "--runs", "2", "--out", str(tmp_path / "mc"), "--station-oem", str(tmp_path)],
+                 ["run", "--no-files", "--station-tle", str(tmp_path)]):
+        opt = args[-2]
+        one_line_exit_2(runner.invoke(app, args), f"{opt} {tmp_path} is a folder; give a file inside it")
+    assert not (tmp_path / "mc").exists()
+    # a text whose first line has a lone CR after a comma: a traceback of the CSV reader (exit 1)
+    odd = tmp_path / "odd.txt"
+    odd.write_bytes(b"a,b\rc\n")
+    for args in (["propagate", "--from-oem", str(odd)], ["windows", "--station-tle", str(odd)]):
+        one_line_exit_2(runner.invoke(app, args), "is neither a CCSDS OEM", "give one of those")
 
 
 def test_output_folder_checked_before_the_flight(tmp_path):

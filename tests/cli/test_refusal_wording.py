@@ -217,6 +217,38 @@ def test_station_data_of_another_object_are_refused_as_the_iss(tmp_path):
                     "element sets of object 48274, not the ISS (25544)")
 
 
+def test_an_iss_name_does_not_make_another_objects_designator_the_iss(tmp_path):
+    """Found by a user audit: an OEM named ISS with OBJECT_ID 2021-035A (China's space station core
+    module, catalogue number 48274) was flown as the ISS with exit 0, against docs/models.md; an OMM
+    record of catalogue number 25544 with that OBJECT_ID too. A designator or catalogue number is
+    refused whatever the name; an ID that is neither still lets the name decide."""
+    import gzip
+    import json
+
+    text = gzip.decompress(Path("tests/data/iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz").read_bytes()).decode()
+    assert "OBJECT_NAME          = ISS" in text and "OBJECT_ID            = 1998-067-A" in text
+
+    def windows_with(oid: str):
+        f = tmp_path / "named_iss.oem"
+        f.write_text(text.replace("1998-067-A", oid))
+        return runner.invoke(app, ["windows", "--station-oem", str(f), "--from", "2025-04-08T03:00:00Z",
+                                   "--days", "0.2"])
+
+    for oid, what in (("2021-035A", "designator"), ("2021-035-A", "designator"), ("48274", "catalogue number")):
+        one_line_exit_2(windows_with(oid), f"OBJECT_NAME = ISS but OBJECT_ID = {oid}, another object's {what}",
+                        "the ISS's is 1998-067A, written 1998-067-A", "correct OBJECT_ID")
+    res = windows_with("ISS-TRAJECTORY")
+    assert res.exit_code == 0 and "not the ISS" not in res.output, res.output
+    recs = json.loads(Path("tests/data/iss_omm_2024-11-12_reboost.json").read_text())
+    recs[2]["OBJECT_ID"] = "2021-035A"
+    omm = tmp_path / "omm.json"
+    omm.write_text(json.dumps(recs))
+    one_line_exit_2(runner.invoke(app, ["windows", "--station-tle", str(omm), "--from", "2024-11-15T12:00:00Z",
+                                        "--days", "0.2"]),
+                    "gives the ISS's catalogue number (25544) but another object's designator (2021-035A; the ISS's "
+                    "is 1998-067A)")
+
+
 def _renumbered(line: str) -> str:
     """A TLE line with catalogue number 48274 (China's space station core module), checksum redone."""
     from gyrfalcon.orbits.tle import tle_checksum

@@ -224,6 +224,20 @@ def test_unsupported_metadata(old, new, pattern):
         parse_oem(small_oem().replace(old, new))
 
 
+@pytest.mark.parametrize("value, pattern", [
+    ("0", r"line 12: INTERPOLATION_DEGREE 0 must be at least 1 \(interpolation uses degree \+ 1 samples"),
+    ("-3", r"line 12: INTERPOLATION_DEGREE -3 must be at least 1 .*use e\.g\. 8, or drop the keyword"),
+    ("2.5", r"line 12: INTERPOLATION_DEGREE '2\.5' is not a whole number; use e\.g\. 8"),
+])
+def test_an_interpolation_degree_below_one_is_refused_as_such(value, pattern):
+    """Found by an audit: INTERPOLATION_DEGREE = 0 was read and silently replaced by 8, and -3 was
+    refused as "not a whole number" (it is whole, but negative)."""
+    text = small_oem().replace("\nMETA_STOP", f"\nINTERPOLATION_DEGREE = {value}\nMETA_STOP")
+    with pytest.raises(OEMFormatError, match=pattern):
+        parse_oem(text)
+    assert parse_oem(small_oem().replace("\nMETA_STOP", "\nINTERPOLATION_DEGREE = 1\nMETA_STOP")).ephemeris().degree == 1
+
+
 def test_bad_data_lines_give_line_number_and_content():
     bad = ROWS[:2] + [ROWS[2].replace("5331.118493741160", "5331.1184937x1160")] + ROWS[3:]
     with pytest.raises(OEMFormatError, match=r"line 15: data line has a value that is not a number: '2025-11-24T12:08:00.000 5331.1184937x1160"):
@@ -353,6 +367,23 @@ def test_one_sample_and_non_positive_spacecraft_figures_are_one_line():
         lines = [("COMMENT " + key + "=0") if ln.startswith("COMMENT " + key + "=") else ln for ln in raw.splitlines()]
         with pytest.raises(OEMFormatError, match=pat.replace("(", r"\(").replace(")", r"\)").replace("^", r"\^")):
             parse_oem("\n".join(lines) + "\n")
+
+
+@pytest.mark.parametrize("key, value, unit, tail", [
+    ("MASS", "abc", "kg", "an assumed ISS mass)"), ("MASS", "-5", "kg", "an assumed ISS mass)"),
+    ("DRAG_AREA", "abc", "m^2", "an assumed ISS area)"), ("DRAG_AREA", ".", "m^2", "an assumed ISS area)"),
+    ("DRAG_COEFF", "x", "dimensionless", "the file's Cd is never used as is)")])
+def test_an_unreadable_drag_figure_is_refused_as_a_non_positive_one_is(key, value, unit, tail):
+    """Found by an audit: ``COMMENT MASS=abc`` was taken as no MASS (a warning, 450 t assumed, exit 0)
+    where ``MASS=-5`` is refused, and the refusal of a mass spoke of an assumed area."""
+    raw = gzip.decompress(DAY1.read_bytes()).decode()
+    lines = [f"COMMENT {key}={value}" if ln.startswith(f"COMMENT {key}=") else ln for ln in raw.splitlines()]
+    with pytest.raises(OEMFormatError) as exc:
+        parse_oem("\n".join(lines) + "\n", source="bad.oem")
+    msg = str(exc.value)
+    assert "\n" not in msg and msg.startswith(f"bad.oem: COMMENT {key}={value}: {key} must be a positive number "
+                                              f"({unit}); give the spacecraft's value or remove the line")
+    assert msg.endswith(tail), msg
 
 
 def test_structure_errors():

@@ -129,6 +129,12 @@ def test_missing_ephemeris_file_names_the_key(tmp_path):
     f.write_text(GOOD + '\n[target]\nephemeris = "iss-missing.oem"\n')
     with pytest.raises(ScenarioError, match=r"target.ephemeris: no file 'iss-missing.oem'"):
         load_scenario(f)
+    # a folder is named as one (as the commands' --station-oem says), not as a missing file
+    (tmp_path / "adir").mkdir()
+    f.write_text(GOOD + '\n[target]\nephemeris = "adir"\n')
+    with pytest.raises(ScenarioError, match=r"target.ephemeris: 'adir' is a folder \(looked at .*\); give a file "
+                                            r"inside it"):
+        load_scenario(f)
 
 
 def test_cli_bad_scenario_is_one_line_exit_2_and_leaves_no_output(tmp_path):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -151,3 +152,43 @@ def test_cli_refuses_a_sparse_oem_in_one_line_naming_no_python_argument(tmp_path
     assert out.startswith("error: ") and "quarter of it" in out and "Traceback" not in out
     for python_name in ("max_gap_factor", "max_error_m", "=None", "degree="):
         assert python_name not in out
+
+
+def with_degree(text: str, degree: str) -> str:
+    """An OEM text with ``INTERPOLATION_DEGREE = degree`` added to its metadata."""
+    return text.replace("\nMETA_STOP", f"\nINTERPOLATION_DEGREE = {degree}\nMETA_STOP", 1)
+
+
+def test_a_too_high_degree_is_named_as_the_cause_with_the_degrees_that_work(dense):
+    """Found by an audit: INTERPOLATION_DEGREE = 40 on NASA's 4-min samples was refused as "off by
+    up to ~1.67e+15 km ... Use an ephemeris sampled more densely": the cause is the degree (a
+    polynomial through 41 equally spaced samples swings between them), the sampling is fine."""
+    with pytest.raises(OEMGapError) as e:
+        parse_oem(with_degree(_text(), "40"), "deg40.oem").ephemeris("EME2000")
+    msg = str(e.value)
+    assert "\n" not in msg and msg.startswith("deg40.oem: ISS: INTERPOLATION_DEGREE 40 is too high for these samples")
+    assert "sampled more densely" not in msg and "e+" not in msg and "off by" not in msg
+    m = re.search(r"Use INTERPOLATION_DEGREE (\d+) to (\d+), which reads them within the limit", msg)
+    assert m is not None, msg
+    lo, hi = int(m.group(1)), int(m.group(2))
+    assert lo <= 8 <= hi < 40
+    # the degrees named read the file within 1 km (measured between the samples against degree 8),
+    # the next one up does not
+    for d in (lo, hi):
+        eph = parse_oem(with_degree(_text(), str(d))).ephemeris("EME2000")
+        assert mid_step_errors(eph, dense).max() < 1000.0
+    with pytest.raises(OEMGapError, match=f"INTERPOLATION_DEGREE {hi + 1} is too high"):
+        parse_oem(with_degree(_text(), str(hi + 1))).ephemeris("EME2000")
+    # too sparse at every degree: still the sampling message
+    with pytest.raises(OEMGapError, match="sampled more densely"):
+        parse_oem(with_degree(thinned(4), "12")).ephemeris("EME2000", max_error_m=10.0)
+
+
+def test_three_samples_are_compared_with_two_not_with_one(dense):
+    """INTERPOLATION_DEGREE = 2 on NASA's 4-min samples was refused as ~78 km off: its lower-order
+    estimate used a single sample moved along its velocity. Against the two-sample cubic it is
+    accepted, and the estimate still bounds the true error of the file thinned to 8 min."""
+    eph = parse_oem(with_degree(_text(), "2")).ephemeris("EME2000")
+    assert eph.degree == 2 and eph.meta["sampling"].max_error_m < 1000.0
+    thin = parse_oem(with_degree(thinned(2), "2")).ephemeris("EME2000", max_error_m=None)
+    assert thin.sampling_report().max_error_m >= mid_step_errors(thin, dense).max()

@@ -311,6 +311,18 @@ def test_not_a_station_file_is_one_line(tmp_path):
     assert "\n" not in str(exc.value) and "OEM" in str(exc.value)
 
 
+def test_binary_and_odd_text_files_are_refused_as_not_a_station_file(tmp_path):
+    """Found by an audit: an executable's first bytes, or a text whose first line holds a lone CR
+    after a comma, failed with a traceback of the CSV reader (exit 1) instead of the refusal above."""
+    elf = b"\x7fELF\x02\x01\x01\x00" + bytes(8) + b"\x03\x00>\x00,\x00\r\x00" + bytes(range(256)) * 4
+    for name, raw in (("binary.bin", elf), ("cr.txt", b"a,b\rc\n")):
+        p = tmp_path / name
+        p.write_bytes(raw)
+        with pytest.raises(OrbitSourceError, match="is neither a CCSDS OEM") as exc:
+            ss.load_station(p)
+        assert "\n" not in str(exc.value)
+
+
 def test_a_reboost_and_a_set_fitted_across_it_in_a_real_series():
     st = ss.load_station(DATA / "iss_omm_2024-11-12_reboost.json", at_utc="2024-11-15T18:26:12Z",
                          until_utc="2024-11-16T18:00Z")

@@ -173,6 +173,14 @@ def test_csv_tables_of_tle_lines(tmp_path):
     omm.write_text(",".join(list(rec) + ["TLE_LINE1", "TLE_LINE2"]) + "\n"
                    + ",".join(str(v) for v in rec.values()) + f',"{L1}","{L2}"\n')
     assert sniff(omm) == "omm"
+    # rows ending in a lone CR (old Mac line ends) read the same; before, the CSV reader raised
+    cr = tmp_path / "cr.csv"
+    cr.write_bytes(b"epoch_utc,tle_line1,tle_line2\r" + "".join(f'x,"{r["tle_line1"]}","{r["tle_line2"]}"\r'
+                                                                 for r in table[:3]).encode())
+    assert sniff(cr) == "tle"
+    assert [iso_utc(t.epoch, 3) for t in load_tles(cr)] == [iso_utc(t.epoch, 3) for t in ours[:3]]
+    omm.write_bytes(omm.read_bytes().replace(b"\n", b"\r"))
+    assert len(load_omm(omm)) == 1
 
 
 # --- propagation ---------------------------------------------------------------------------

@@ -86,25 +86,20 @@ def station_report_line(station) -> str:
 
 
 def station_path(station_oem, station_tle):
-    """The absolute path given by ``--station-oem``/``--station-tle`` (or None), checked to exist
-    (an OEM also read and checked: :func:`gyrfalcon.cli.checks.load_oem_checked`)."""
+    """The absolute path given by ``--station-oem``/``--station-tle`` (or None), checked as
+    :func:`station_from_options` checks it (:func:`gyrfalcon.cli.checks.input_file`: missing, a
+    folder, unreadable; an OEM also read and checked: :func:`gyrfalcon.cli.checks.load_oem_checked`)."""
     from pathlib import Path
-
-    from ..errors import InputError
 
     src = _given_source(station_oem, station_tle)
     if src is None:
         return None
-    p = Path(src)
-    if not p.is_file():
-        opt = "--station-oem" if station_oem else "--station-tle"
-        raise InputError(f"{opt}: no file {src!r}; give a NASA OEM (--station-oem) or a TLE/OMM series (--station-tle)")
     if station_oem:
         from .checks import load_oem_checked
 
-        load_oem_checked(p, "--station-oem")    # several objects, a bad MASS: refused here in CLI words
-    _refuse_an_oem_as_element_sets(station_tle and p)
-    return str(p.resolve())
+        load_oem_checked(src, "--station-oem")    # several objects, a bad MASS: refused here in CLI words
+    _refuse_an_oem_as_element_sets(station_tle)
+    return str(Path(src).resolve())
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ number and the keywords allowed there (never skipped in silence), as Orekit does
 
 NASA/JSC's ISS trajectory files (``ISS.OEM_J2K_EPH.txt``) carry extra data in comments; they
 are parsed into :class:`SpacecraftProperties` (``MASS``, ``DRAG_AREA``, ...; a ``MASS``,
-``DRAG_AREA`` or ``DRAG_COEFF`` that is not positive is refused), the first and last
+``DRAG_AREA`` or ``DRAG_COEFF`` that is not a positive number is refused), the first and last
 :class:`AscendingNode` lines and the ``TRAJECTORY EVENT SUMMARY`` table
 (:class:`TrajectoryEvent`; its ``TIG`` is ``DDD:HH:MM:SS.sss`` GMT day-of-year, in the year of
 the segment's ``START_TIME``, or the next/previous year when the day of year is more than half
@@ -784,9 +784,13 @@ def _check_metadata(seg, source, number):
             raise OEMFormatError(f"{at(key)}: {key} {seg.meta[key]!r} is not a CCSDS time; expected "
                                  "YYYY-MM-DDThh:mm:ss[.fff] or YYYY-DDDThh:mm:ss[.fff]")
     deg = seg.meta.get("INTERPOLATION_DEGREE")
-    if deg is not None and not re.fullmatch(r"\d+", deg.strip()):
+    if deg is not None and not re.fullmatch(r"[-+]?\d+", deg.strip()):
         raise OEMFormatError(f"{at('INTERPOLATION_DEGREE')}: INTERPOLATION_DEGREE {deg!r} is not a whole number; "
                              "use e.g. 8")
+    if deg is not None and int(deg) < 1:
+        raise OEMFormatError(f"{at('INTERPOLATION_DEGREE')}: INTERPOLATION_DEGREE {deg.strip()} must be at least 1 "
+                             "(interpolation uses degree + 1 samples around each instant); use e.g. 8, or drop the "
+                             "keyword (8 is the default)")
 
 
 def _epoch_fields(strings):
@@ -925,7 +929,13 @@ def _build(header, header_comments, raws, source) -> OEM:
 # --------------------------------------------------------------------------------------
 # NASA ISS comment blocks
 # --------------------------------------------------------------------------------------
-_PROP = re.compile(r"^(MASS|DRAG_AREA|DRAG_COEFF|SOLAR_RAD_AREA|SOLAR_RAD_COEFF)\s*=\s*([-+]?[0-9.]+(?:[Ee][-+]?\d+)?)\s*$")
+_PROP = re.compile(r"^(MASS|DRAG_AREA|DRAG_COEFF|SOLAR_RAD_AREA|SOLAR_RAD_COEFF)\s*=\s*(.*?)\s*$")
+_NUMBER = re.compile(r"[-+]?[0-9.]+(?:[Ee][-+]?\d+)?")
+_DRAG_KEYS = {"MASS": ("kg", "the drag is then estimated with an assumed ISS mass"),
+              "DRAG_AREA": ("m^2", "the drag is then estimated with an assumed ISS area"),
+              "DRAG_COEFF": ("dimensionless", "the drag is estimated with the default Cd either way: the file's "
+                                              "Cd is never used as is")}
+"""The comment keywords a drag estimate reads: (unit, what happens without the line)."""
 _NODE = re.compile(r"(first|last)\s+asc\.?\s*node\s*:\s*EPOCH\s*=\s*(\S+)\s*\$\s*ORBIT\s*=\s*(\d+)\s*\$\s*"
                    r"LAN\(DEG\)\s*=\s*([-+]?[0-9.]+)", re.IGNORECASE)
 _TIG = re.compile(r"^(?P<name>.+?)\s+(?P<doy>\d{3}):(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2}(?:\.\d*)?)\s+(?P<rest>.*)$")
@@ -936,17 +946,27 @@ def _spacecraft(comments, source="<string>") -> SpacecraftProperties | None:
     for c in comments:
         m = _PROP.match(c.strip())
         if m:
-            x = float(m.group(2))
-            if m.group(1) in ("MASS", "DRAG_AREA", "DRAG_COEFF") and not (math.isfinite(x) and x > 0):
-                unit = {"MASS": "kg", "DRAG_AREA": "m^2"}.get(m.group(1), "dimensionless")
-                raise OEMFormatError(f"{source}: COMMENT {c.strip()}: {m.group(1)} must be a positive number "
-                                     f"({unit}); give the spacecraft's value or remove the line (the drag is then "
-                                     "estimated with an assumed ISS area)")
-            values[m.group(1)] = x
+            key, text = m.group(1), m.group(2)
+            # an unreadable value (MASS=abc) is refused as a non-positive one is, never taken as missing
+            x = _comment_number(text)
+            if key in _DRAG_KEYS and not (math.isfinite(x) and x > 0):
+                unit, without = _DRAG_KEYS[key]
+                raise OEMFormatError(f"{source}: COMMENT {c.strip()}: {key} must be a positive number ({unit}); "
+                                     f"give the spacecraft's value or remove the line ({without})")
+            if math.isfinite(x):
+                values[key] = x
     if not values:
         return None
     return SpacecraftProperties(values.get("MASS"), values.get("DRAG_AREA"), values.get("DRAG_COEFF"),
                                 values.get("SOLAR_RAD_AREA"), values.get("SOLAR_RAD_COEFF"))
+
+
+def _comment_number(text: str) -> float:
+    """A comment's value as a float, NaN when it is not a plain decimal number ('abc', '.', '1.2.3')."""
+    try:
+        return float(text) if _NUMBER.fullmatch(text) else math.nan
+    except ValueError:
+        return math.nan
 
 
 def _ascending_nodes(comments, time_system) -> tuple:

@@ -500,6 +500,8 @@ def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str
                 is_file = p.is_file()
             except OSError:                 # e.g. a name longer than the system takes
                 is_file = False
+            if not is_file and p.is_dir():
+                raise ScenarioError(f"{source}: {key}: {value!r} is a folder (looked at {p}); give a file inside it")
             if not is_file:
                 raise ScenarioError(f"{source}: {key}: no file {value!r} (looked at {p}); give an OEM/TLE/OMM "
                                     f"path relative to the scenario file, or \"{EMBEDDED}\"")

@@ -19,11 +19,18 @@ How far the samples can be trusted between them is estimated by
   derivative sampling), i.e. steps < T/2 for the twice-per-revolution terms; T/4 keeps a 2x
   margin, since aliased content is invisible to the estimate below;
 * *accuracy*: in every step, at 1/4, 1/2 and 3/4 of it, the interpolant is compared with the
-  one through two samples fewer (one off each end: a lower-order estimate, which shows the
-  error at the ends of a segment) and with the ones whose window is shifted by one sample
+  one through two samples fewer (one off each end, at least two samples: a lower-order estimate,
+  which shows the error at the ends of a segment) and with the ones whose window is shifted by one sample
   either way (which show it inside); the largest difference, times
   :data:`ESTIMATE_SAFETY`, is the estimate. Checked against NASA's dense file thinned 2x to
   5x in ``tests/orbits/test_ephemeris_sampling.py``.
+
+A degree well above :data:`DEFAULT_DEGREE` makes things worse, not better: a polynomial through
+many equally spaced samples swings between them near the window's ends (Runge's phenomenon; on
+NASA's 4-min ISS samples of 2025-11-24 the estimate grows from 0.3 m at degree 5 to 1 km at
+degree 13 and ~1e15 km at degree 40; against the dense file thinned to 8 min the true error does
+the same). When the estimate fails at the ephemeris' degree but passes at the default one,
+:meth:`Ephemeris.check_sampling` says the degree is the cause and names the degrees that pass.
 
 Measured on NASA's ISS file of 2025-04-01 (first day) thinned, 9-sample Hermite against the
 dense file, largest error between samples (first or last step of the segment / inside):
@@ -61,6 +68,8 @@ ESTIMATE_SAFETY = 1.25
 """Factor on the lower-order/shifted-window estimate: on NASA's ISS data thinned to 8 to 20-min
 steps the bare estimate was 0.85 to 1.3 times the true error in the first and last steps of a
 segment (the worst ones) and 1.1 to 3 times inside."""
+DEFAULT_DEGREE = 8
+"""Interpolation degree (``degree + 1`` samples) when an OEM gives no ``INTERPOLATION_DEGREE``."""
 _CHUNK = 8192
 _HASH = np.random.default_rng(20261206).uniform(1.0, 2.0, 64)
 
@@ -135,7 +144,7 @@ class Ephemeris:
     segment_starts: tuple = (0,)
     mass_kg: np.ndarray | None = None
     meta: dict = field(default_factory=dict, compare=False, repr=False)
-    degree: int = 8
+    degree: int = DEFAULT_DEGREE
     valid_s: tuple = ()
     _pieces: tuple = field(default=(), init=False, compare=False, repr=False)
     _spans: tuple = field(default=(), init=False, compare=False, repr=False)
@@ -336,7 +345,8 @@ class Ephemeris:
                 r_hi, v_hi = _hermite(t, r, v, q, m)
                 dr = np.zeros(len(q))
                 dv = np.zeros(len(q))
-                others = [_hermite(t, r, v, q, m - 2)] + [_hermite(t, r, v, q, m, shift) for shift in (-1, 1)]
+                # (for 3 samples the two-sample cubic: one sample is a Taylor step, not an interpolant)
+                others = [_hermite(t, r, v, q, max(m - 2, 2))] + [_hermite(t, r, v, q, m, shift) for shift in (-1, 1)]
                 for r_o, v_o in others:
                     dr = np.maximum(dr, np.linalg.norm(r_hi - r_o, axis=1))
                     dv = np.maximum(dv, np.linalg.norm(v_hi - v_o, axis=1))
@@ -383,13 +393,46 @@ class Ephemeris:
                     f"{self.name}: the sample at {iso_utc(add_seconds(self.epoch, self.t_s[i]))} looks corrupt: its "
                     f"position is ~{_fmt_m(jump)} from where the velocities of it and its neighbours put it (the "
                     "samples around it agree with each other); correct or remove that data line")
+            passing = self._passing_degrees(float(max_error_m))
+            if passing:
+                # the degree is the cause (Runge's phenomenon): its estimate means nothing, not printed
+                raise EphemerisSamplingError(
+                    f"{self.name}: INTERPOLATION_DEGREE {self.degree} is too high for these samples: a Hermite "
+                    f"polynomial through {rep.n_samples} of them swings between them, beyond the limit of "
+                    f"{_fmt_m(float(max_error_m))} (worst in the {rep.worst_step_s / 60:.1f}-min step after "
+                    f"{iso_utc(add_seconds(self.epoch, rep.worst_t_s))}; the error grows with the degree). Use "
+                    f"INTERPOLATION_DEGREE {passing[0]} to {passing[1]}, which reads them within the limit "
+                    f"(or drop the keyword: {DEFAULT_DEGREE} is the default)")
             raise EphemerisSamplingError(
                 f"{self.name}: interpolating between samples would be off by up to ~{_fmt_m(rep.max_error_m)} "
                 f"(estimated in the {rep.worst_step_s / 60:.1f}-min step after "
                 f"{iso_utc(add_seconds(self.epoch, rep.worst_t_s))}; the limit is {_fmt_m(float(max_error_m))}) with "
                 f"{rep.n_samples}-sample Hermite interpolation. Use an ephemeris sampled more densely (the error "
-                "falls roughly as the step to the power 2 x samples), or a higher INTERPOLATION_DEGREE in the file")
+                "falls roughly as the step to the power 2 x samples); a higher INTERPOLATION_DEGREE does not help "
+                "(above the default the polynomial swings between the samples)")
         return rep
+
+    def _passing_degrees(self, max_error_m: float) -> tuple:
+        """(lowest, highest) degree whose estimated error is within ``max_error_m`` [m], found by
+        stepping down and up from :data:`DEFAULT_DEGREE` (the error falls with the degree, then
+        grows again), when this ephemeris' degree is above it and it passes; else ()."""
+        from dataclasses import replace
+
+        if self.degree <= DEFAULT_DEGREE:
+            return ()
+
+        def ok(d):
+            return replace(self, degree=d).sampling_report().max_error_m <= max_error_m
+
+        if not ok(DEFAULT_DEGREE):
+            return ()
+        lo = DEFAULT_DEGREE
+        while lo > 1 and ok(lo - 1):
+            lo -= 1
+        hi = DEFAULT_DEGREE
+        while hi + 1 < self.degree and ok(hi + 1):
+            hi += 1
+        return (lo, hi)
 
     def corrupt_sample(self):
         """``(index, jump [m])`` of a sample whose position is inconsistent with the velocities

@@ -1017,16 +1017,28 @@ _COSPAR = re.compile(r"^(\d{4})-?(\d{3})-?([A-Z]{1,3})$")
 
 def _check_is_iss(kind: str, payload, label: str) -> None:
     """Refuse (:class:`~gyrfalcon.errors.OrbitSourceError`, one line) station data that say they are
-    another object: an OEM whose ``OBJECT_ID`` is not the ISS's (a designator, a catalogue number or
-    a name such as ``Soyuz MS-28``, the chaser file a run writes) unless its ``OBJECT_NAME`` says ISS
-    or Zarya; element sets of another catalogue number. Data that do not say (an OEM with
-    ``OBJECT_ID = UNKNOWN``, as a propagation of one's own may write) pass."""
+    another object: an OEM whose ``OBJECT_ID`` is another designator or catalogue number than the
+    ISS's, whatever its ``OBJECT_NAME`` says, or an ID that is neither (a name such as
+    ``Soyuz MS-28``, the chaser file a run writes) unless its ``OBJECT_NAME`` says ISS or Zarya;
+    element sets of another catalogue number, or of the ISS's with another object's designator (an
+    OMM's ``OBJECT_ID``, a TLE's columns 10-17). Data that do not say (an OEM with
+    ``OBJECT_ID = UNKNOWN``, as a propagation of one's own may write; a set with no designator) pass."""
     if kind == "elements":
         objects = {str(x.catalog_number).lstrip("0") for x in payload}
         others = sorted(objects - {ISS_CATALOG_NUMBER})
         if others and len(objects) == 1:      # a mixed series is refused by the series check, naming both
             raise OrbitSourceError(f"{label}: element sets of object {', '.join(others)}, not the ISS "
                                    f"({ISS_CATALOG_NUMBER}); give the ISS's element sets")
+        for x in payload:
+            given = str(x.international_designator or "").strip().upper().replace(" ", "")
+            des = _designator(given)
+            if str(x.catalog_number).lstrip("0") == ISS_CATALOG_NUMBER and des not in (None, ISS_COSPAR_ID):
+                from ..time import iso_utc
+
+                raise OrbitSourceError(
+                    f"{label}: the element set of {iso_utc(x.epoch, 0)} gives the ISS's catalogue number "
+                    f"({ISS_CATALOG_NUMBER}) but another object's designator ({given}; the ISS's is {ISS_COSPAR_ID}); "
+                    "give the ISS's element sets, or correct the designator if the set is the ISS's")
         return
     if kind != "oem":
         return
@@ -1035,6 +1047,12 @@ def _check_is_iss(kind: str, payload, label: str) -> None:
         name = str(seg.metadata.get("OBJECT_NAME", "")).strip()
         if _names_the_iss(oid, name):
             continue
+        if _says_iss(name):
+            what = "designator" if _designator(oid) is not None else "catalogue number"
+            raise OrbitSourceError(
+                f"{label}: OBJECT_NAME = {name} but OBJECT_ID = {oid}, another object's {what} (the ISS's is "
+                f"{ISS_COSPAR_ID}, written 1998-067-A in NASA's files, catalogue number {ISS_CATALOG_NUMBER}); give an "
+                "ISS ephemeris (NASA's ISS.OEM_J2K_EPH files), or correct OBJECT_ID if the file is the ISS's")
         raise OrbitSourceError(f"{label}: the ephemeris of {name + ' ' if name else ''}({oid}), not the ISS "
                                f"({ISS_COSPAR_ID}); give an ISS ephemeris (NASA's ISS.OEM_J2K_EPH files)")
 
@@ -1042,19 +1060,39 @@ def _check_is_iss(kind: str, payload, label: str) -> None:
 _UNSAID = ("", "UNKNOWN", "NONE", "N/A", "NA", "TBD")
 
 
-def _names_the_iss(oid: str, name: str) -> bool:
-    """Whether an OEM segment's ``OBJECT_ID`` (upper case, no spaces) and ``OBJECT_NAME`` let it be
-    the ISS: its designator in any usual form (1998-067A, 1998-067-A, 98067A), its catalogue number
-    (25544, NORAD25544), an ID that says nothing (UNKNOWN...) or a name that says ISS / Zarya."""
-    if oid in _UNSAID or re.search(r"\b(ISS|ZARYA)\b", name.upper()):
-        return True
+def _says_iss(name: str) -> bool:
+    """Whether an object name says ISS or Zarya (as a word: ``ISS``, ``ISS (ZARYA)``)."""
+    return re.search(r"\b(ISS|ZARYA)\b", name.upper()) is not None
+
+
+def _designator(oid: str) -> str | None:
+    """An ``OBJECT_ID`` (upper case, no spaces) as a designator in the CCSDS form (``1998-067A``) when
+    it is one in any usual form (1998-067A, 1998-067-A, 98067A: years 57-99 are 19xx), else None."""
     m = _COSPAR.fullmatch(oid)
     if m is not None:
-        return f"{m.group(1)}-{m.group(2)}{m.group(3)}" == ISS_COSPAR_ID
+        return f"{m.group(1)}-{m.group(2)}{m.group(3)}"
     short = re.fullmatch(r"(\d{2})(\d{3})([A-Z]{1,3})", oid)
     if short is not None:
-        return f"19{short.group(1)}-{short.group(2)}{short.group(3)}" == ISS_COSPAR_ID
-    return re.sub(r"^(NORAD|SATCAT|CAT)[-_#:]?", "", oid).lstrip("0") == ISS_CATALOG_NUMBER
+        year = int(short.group(1))
+        return f"{1900 + year if year >= 57 else 2000 + year}-{short.group(2)}{short.group(3)}"
+    return None
+
+
+def _names_the_iss(oid: str, name: str) -> bool:
+    """Whether an OEM segment's ``OBJECT_ID`` (upper case, no spaces) and ``OBJECT_NAME`` let it be
+    the ISS: an ID that says nothing (UNKNOWN...), the ISS's designator in any usual form (1998-067A,
+    1998-067-A, 98067A) or catalogue number (25544, NORAD25544); an ID that is neither a designator
+    nor a catalogue number when the name says ISS / Zarya. A designator or catalogue number of
+    another object is never the ISS, whatever the name."""
+    if oid in _UNSAID:
+        return True
+    des = _designator(oid)
+    if des is not None:
+        return des == ISS_COSPAR_ID
+    number = re.sub(r"^(NORAD|SATCAT|CAT)[-_#:]?", "", oid)
+    if number.isdigit():
+        return number.lstrip("0") == ISS_CATALOG_NUMBER
+    return _says_iss(name)
 
 
 def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=None,

@@ -480,10 +480,14 @@ def tle_csv_columns(text: str):
     first line is not such a header."""
     import csv
 
-    first = str(text).lstrip("\ufeff").split("\n", 1)[0].strip()
+    lines = str(text).lstrip("\ufeff").splitlines()     # any line end: \n, \r\n or a lone \r
+    first = lines[0].strip() if lines else ""
     if "," not in first:
         return None
-    header = next(csv.reader([first]))
+    try:
+        header = next(csv.reader([first]))
+    except csv.Error:          # not a CSV header (e.g. a binary file): no TLE columns
+        return None
     by_upper = {h.strip().upper(): h for h in header}
     for a, b in TLE_CSV_COLUMNS:
         if a in by_upper and b in by_upper:
@@ -509,7 +513,7 @@ def parse_tle_csv(text: str, source: str = "<string>") -> list:
     if cols is None:
         raise TLEFormatError(f"{source}: a CSV of TLEs needs columns {' and '.join(TLE_CSV_COLUMNS[0])} "
                              f"(or {' and '.join(TLE_CSV_COLUMNS[1])})")
-    reader = csv.DictReader(io.StringIO(str(text).lstrip("\ufeff")))
+    reader = csv.DictReader(io.StringIO(str(text).lstrip("\ufeff"), newline=""))   # rows may end in \r alone
     fields = {h.strip().upper(): h for h in (reader.fieldnames or [])}
     c1, c2 = fields[cols[0].strip().upper()], fields[cols[1].strip().upper()]   # the names as written
     name_col = next((fields[k] for k in ("TLE_LINE0", "OBJECT_NAME") if k in fields), None)
@@ -734,7 +738,7 @@ def parse_omm(text: str, source: str = "<string>") -> list:
         import csv
         import io
 
-        records = list(csv.DictReader(io.StringIO(s)))
+        records = list(csv.DictReader(io.StringIO(s, newline="")))   # rows may end in \r alone
     else:
         raise OMMFormatError(f"{source}: not recognised as OMM JSON, CSV, XML or KVN (starts {s[:40]!r})")
     out = []
