@@ -282,6 +282,20 @@ def test_gap_is_read_then_refused_for_interpolation_with_the_reason():
     assert len(oem.ephemeris("GCRF", max_error_m=None)) == 437
 
 
+def test_an_ephemeris_sparse_throughout_is_told_so_not_to_split_at_a_gap():
+    """NASA's 4-min data thinned to 32-min steps everywhere: the refusal names the step of the whole
+    file and the sampling that works (an audit: it named the last step and suggested splitting the
+    segment at a gap there is none of)."""
+    raw = gzip.decompress(DAY1.read_bytes()).decode().splitlines()
+    data = [k for k, ln in enumerate(raw) if ln[:4] == "2025" and len(ln.split()) == 7]
+    keep = set(data[::8])
+    text = "\n".join(ln for k, ln in enumerate(raw) if k not in data or k in keep) + "\n"
+    with pytest.raises(OEMGapError) as e:
+        parse_oem(text).ephemeris("GCRF")
+    msg = str(e.value)
+    assert "\n" not in msg and "every step is 32.0 min or longer" in msg and "split" not in msg, msg
+
+
 DAY1 = DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz"    # NASA 2025-03-31T12:00 to 04-01T12:00, 4-min steps
 
 

@@ -321,6 +321,13 @@ def test_binary_and_odd_text_files_are_refused_as_not_a_station_file(tmp_path):
         with pytest.raises(OrbitSourceError, match="is neither a CCSDS OEM") as exc:
             ss.load_station(p)
         assert "\n" not in str(exc.value)
+    # an empty or blank file is called empty (an audit: it was "neither an OEM ... nor ...")
+    for name, raw in (("empty.txt", b""), ("blank.txt", b"\n  \n\t\n")):
+        p = tmp_path / name
+        p.write_bytes(raw)
+        with pytest.raises(OrbitSourceError, match="is empty") as exc:
+            ss.load_station(p)
+        assert "\n" not in str(exc.value) and "give a CCSDS OEM" in str(exc.value)
 
 
 def test_a_reboost_and_a_set_fitted_across_it_in_a_real_series():

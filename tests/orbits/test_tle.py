@@ -143,6 +143,12 @@ def test_three_line_forms_and_files(tmp_path):
     path.write_text(bad)
     with pytest.raises(TLEChecksumError, match=r"many.tle, lines 1\d-1\d: line 2, column 69"):
         load_tles(path)
+    # a set missing its line 2 (the next set's name line follows): said so, not "line 2 has 11
+    # characters, was it truncated?" (an audit)
+    path.write_text(f"ISS (ZARYA)\n{L1}\nISS (ZARYA)\n{L1}\n{L2}\n")
+    with pytest.raises(TLEFormatError, match=r"many.tle, line 2: TLE line 1 is not followed by its line 2 "
+                                             r"\(line 3 starts 'ISS \(ZARYA\)'\)"):
+        load_tles(path)
 
 
 def test_csv_tables_of_tle_lines(tmp_path):

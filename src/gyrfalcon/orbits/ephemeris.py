@@ -379,6 +379,14 @@ class Ephemeris:
         rep = self.sampling_report()
         if rep.max_step_fraction > MAX_STEP_PERIOD_FRACTION:
             step = rep.max_step_fraction * rep.period_s
+            limit_min = MAX_STEP_PERIOD_FRACTION * rep.period_s / 60
+            shortest = self._shortest_step_s()
+            if shortest > MAX_STEP_PERIOD_FRACTION * rep.period_s:     # sparse throughout: no gap to split at
+                raise EphemerisSamplingError(
+                    f"{self.name}: every step is {shortest / 60:.1f} min or longer, "
+                    f"{shortest / rep.period_s:.2f} of the orbital period ({rep.period_s / 60:.1f} min) or more; "
+                    f"interpolation needs steps of at most a quarter of it ({limit_min:.1f} min) to resolve the "
+                    "orbit. Use an ephemeris sampled at least that densely (NASA's ISS files: every 4 min)")
             raise EphemerisSamplingError(
                 f"{self.name}: the step of {step / 60:.1f} min after {iso_utc(add_seconds(self.epoch, rep.fraction_t_s))} "
                 f"is {rep.max_step_fraction:.2f} of the orbital period ({rep.period_s / 60:.1f} min); interpolation "
@@ -411,6 +419,12 @@ class Ephemeris:
                 "falls roughly as the step to the power 2 x samples); a higher INTERPOLATION_DEGREE does not help "
                 "(above the default the polynomial swings between the samples)")
         return rep
+
+    def _shortest_step_s(self) -> float:
+        """The shortest step between consecutive samples of one segment [s] (inf: no step)."""
+        bounds = list(self.segment_starts) + [len(self.t_s)]
+        steps = [np.diff(self.t_s[a:b]) for a, b in zip(bounds[:-1], bounds[1:]) if b - a > 1]
+        return float(min(np.min(d) for d in steps)) if steps else math.inf
 
     def _passing_degrees(self, max_error_m: float) -> tuple:
         """(lowest, highest) degree whose estimated error is within ``max_error_m`` [m], found by

@@ -342,6 +342,9 @@ def sniff(path) -> str:
     except (OSError, EOFError, zlib.error) as exc:
         raise OrbitSourceError(f"{path} is not a readable gzip file ({exc}); give an intact .gz or the uncompressed "
                                "file") from None
+    if not head.strip():
+        raise OrbitSourceError(f"{path} is empty (no text, or only blank lines); give a CCSDS OEM, an OMM "
+                               "(JSON/CSV/XML/KVN), a TLE file or a CSV of TLE lines")
     up = head.upper()
     from .tle import tle_csv_columns
 
