@@ -7,6 +7,20 @@ import shutil
 import pytest
 
 
+MAX_XDIST_WORKERS = 4
+"""``-n auto`` (the README's test command) starts at most this many workers: the suite is some
+1,400 tests whose heaviest files take a minute; more workers mostly add start-up and memory."""
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config):
+    """Workers for ``-n auto``: the usable cores, at most :data:`MAX_XDIST_WORKERS` (CI: 2).
+    ``--dist loadfile`` (in the same command) keeps each test file in one worker: the PostgreSQL
+    tests share one database, and module fixtures are built once."""
+    return max(1, min(MAX_XDIST_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                      else (os.cpu_count() or 1)))
+
+
 @pytest.fixture(scope="session")
 def chromium():
     """Path of a Chromium executable for the real-browser tests.

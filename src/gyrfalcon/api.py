@@ -553,10 +553,17 @@ day's in-plane opportunity to the next the station's phase moves by about 88 deg
 so the same scheme's phase range comes round again after about four days."""
 
 
+FLIGHT_MARGIN_S = 2 * 3600.0
+"""Station data a suggested launch needs beyond its scheme's catalogue duration [s]: the real
+contacts come up to about an hour after it (two-day: 50 h in the catalogue, up to 50 h 46 min flown),
+and the approach needs the hour after the contact."""
+
+
 def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *, vehicle: str = "soyuz-ms",
                               days: float = NEAREST_LAUNCH_DAYS) -> list:
     """Per scheme (all three for ``auto``, fastest first), the feasible launch window whose liftoff
-    is nearest ``liftoff`` within ``days`` either side (clipped to the ephemeris span). For ``auto``
+    is nearest ``liftoff`` within ``days`` either side whose whole flight the ephemeris covers
+    (liftoff to the scheme's catalogue duration plus :data:`FLIGHT_MARGIN_S`). For ``auto``
     only windows where ``auto`` flies that scheme (the fastest whose range holds their phase).
 
     The windows are those ``gyrfalcon windows`` lists for the pad: the pad's launcher (Soyuz-2.1a,
@@ -565,7 +572,7 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *
     from .launch.sites import load_sites
     from .launch.vehicles import launcher_for_pad
     from .launch.windows import find_windows as _find
-    from .launch.windows import schemes_fitting
+    from .launch.windows import load_schemes, schemes_fitting
     from .time import add_seconds, parse_utc, seconds_between
 
     liftoff = parse_utc(liftoff)
@@ -579,8 +586,14 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *
     names = SCHEMES[1:] if scheme == "auto" else (scheme,)
     out = []
     for name in names:
+        # the whole flight inside the data: the scheme's catalogue duration and the approach's
+        # margin (:data:`FLIGHT_MARGIN_S`) after the liftoff, as the flight itself needs
+        hi_flight = min(hi, float(seconds_between(liftoff, station_eph.stop))
+                        - load_schemes()[name].duration_h * 3600.0 - FLIGHT_MARGIN_S)
+        if hi_flight <= lo:
+            continue
         try:
-            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0,
+            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi_flight - lo) / 86400.0,
                          vehicle=launcher_for_pad(pad), spacecraft=vehicle)
         except GyrfalconError:      # a hint only; the original error is reported anyway
             continue
@@ -670,12 +683,13 @@ def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
 
     wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme, vehicle=vehicle)
     days = NEAREST_LAUNCH_DAYS
-    lo = max(station_eph.start, add_seconds(liftoff, -days * 86400.0), key=lambda t: t.tt)
+    lo = max(add_seconds(station_eph.start, 1800.0), add_seconds(liftoff, -days * 86400.0), key=lambda t: t.tt)
     hi = min(station_eph.stop, add_seconds(liftoff, days * 86400.0), key=lambda t: t.tt)
-    hint = (f"no feasible {'' if scheme == 'auto' else scheme + ' '}window from {iso_utc(lo, 0)} to {iso_utc(hi, 0)} "
-            f"(within {days:g} days of it, inside the station data); `gyrfalcon windows --scheme "
-            f"{'two-day' if scheme == 'auto' else scheme} --from DAY --days N` with station data covering "
-            "those days searches further" if not wins else
+    what_if = " --what-if" if _pad_note(pad, liftoff).endswith("by the what-if (not a reason)") else ""
+    hint = (f"no feasible {'' if scheme == 'auto' else scheme + ' '}launch from {iso_utc(lo, 0)} to {iso_utc(hi, 0)} "
+            f"(within {days:g} days of it) whose flight the station data cover; `gyrfalcon windows --pad {pad.id} "
+            f"--vehicle {vehicle} --scheme {'SCHEME' if scheme == 'auto' else scheme}{what_if} --from DAY --days N` "
+            "lists the windows of other days (with station data that cover them)" if not wins else
             "nearest launch that fits: " + ", ".join(
                 f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
                 for w in wins))

@@ -185,7 +185,7 @@ def test_station_data_of_another_object_are_refused_as_the_iss(tmp_path):
     `propagate` reads any object and still takes it."""
     import gzip
 
-    src = Path("tests/data/iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz")
+    src = (Path(__file__).resolve().parents[1] / "data" / "iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz")
     text = gzip.decompress(src.read_bytes()).decode()
     assert "OBJECT_ID            = 1998-067-A" in text
 
@@ -209,7 +209,7 @@ def test_station_data_of_another_object_are_refused_as_the_iss(tmp_path):
     for oid in ("98067A", "UNKNOWN"):
         res = windows_with("ISS", oid)[0]
         assert "not the ISS" not in res.output, res.output
-    lines = Path("tests/data/iss_tles_ms28_series.txt").read_text().splitlines()
+    lines = (Path(__file__).resolve().parents[1] / "data" / "iss_tles_ms28_series.txt").read_text().splitlines()
     other = tmp_path / "other.tle"
     other.write_text("\n".join(_renumbered(ln) for ln in lines) + "\n")
     one_line_exit_2(runner.invoke(app, ["windows", "--station-tle", str(other), "--from", "2025-11-26",
@@ -225,7 +225,7 @@ def test_an_iss_name_does_not_make_another_objects_designator_the_iss(tmp_path):
     import gzip
     import json
 
-    text = gzip.decompress(Path("tests/data/iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz").read_bytes()).decode()
+    text = gzip.decompress((Path(__file__).resolve().parents[1] / "data" / "iss_oem_fb1131d_launch_2025-04-08_excerpt.txt.gz").read_bytes()).decode()
     assert "OBJECT_NAME          = ISS" in text and "OBJECT_ID            = 1998-067-A" in text
 
     def windows_with(oid: str):
@@ -239,7 +239,7 @@ def test_an_iss_name_does_not_make_another_objects_designator_the_iss(tmp_path):
                         "the ISS's is 1998-067A, written 1998-067-A", "correct OBJECT_ID")
     res = windows_with("ISS-TRAJECTORY")
     assert res.exit_code == 0 and "not the ISS" not in res.output, res.output
-    recs = json.loads(Path("tests/data/iss_omm_2024-11-12_reboost.json").read_text())
+    recs = json.loads((Path(__file__).resolve().parents[1] / "data" / "iss_omm_2024-11-12_reboost.json").read_text())
     recs[2]["OBJECT_ID"] = "2021-035A"
     omm = tmp_path / "omm.json"
     omm.write_text(json.dumps(recs))

@@ -237,7 +237,7 @@ def test_nasa_iss_resampled_hourly_reads_but_is_refused_for_interpolation():
     with pytest.raises(OEMGapError) as e:
         oem.ephemeris("GCRF")
     msg = str(e.value)
-    assert "\n" not in msg and "the step of 60.0 min after 2022-01-17T" in msg
+    assert "\n" not in msg and "every step is 60.0 min or longer, 0.65 of the orbital period" in msg
     assert "orbital period (92.8 min)" in msg and "a quarter of it (23.2 min)" in msg
 
 
@@ -249,5 +249,5 @@ def test_iss_every_30_minutes_reads_but_is_refused_for_interpolation(name, frame
     assert seg.metadata["REF_FRAME"] == frame and len(seg) == 49
     assert (seg.interpolation, seg.interpolation_degree) == interp
     assert float(seconds_between(seg.epoch, seg.times[-1])) == pytest.approx(86400.0, abs=1e-6)
-    with pytest.raises(OEMGapError, match=r"the step of 30\.0 min .* is 0\.3\d of the orbital period \(92\.\d min\)"):
+    with pytest.raises(OEMGapError, match=r"every step is 30\.0 min or longer, 0\.3\d of the orbital period \(92\.\d min\)"):
         oem.ephemeris("GCRF")

@@ -184,6 +184,19 @@ def test_a_too_high_degree_is_named_as_the_cause_with_the_degrees_that_work(dens
         parse_oem(with_degree(thinned(4), "12")).ephemeris("EME2000", max_error_m=10.0)
 
 
+def test_a_too_low_degree_is_told_the_degrees_that_work(dense):
+    """Found by the review of the fix above: a file at degree 3, 12-min steps, was told that a
+    higher degree "does not help", while the default degree 8 reads it within the limit."""
+    with pytest.raises(OEMGapError) as e:
+        parse_oem(with_degree(thinned(3), "3"), "deg3.oem").ephemeris("EME2000")
+    msg = str(e.value)
+    assert "\n" not in msg and "(INTERPOLATION_DEGREE 3)" in msg and "does not help" not in msg, msg
+    m = re.search(r"Use INTERPOLATION_DEGREE (\d+) to (\d+), which reads them within the limit", msg)
+    assert m is not None and int(m.group(1)) > 3 and int(m.group(1)) <= 8 <= int(m.group(2)), msg
+    eph = parse_oem(with_degree(thinned(3), m.group(1))).ephemeris("EME2000")
+    assert mid_step_errors(eph, dense).max() < 1000.0        # the lowest degree named: within 1 km of the dense file
+
+
 def test_three_samples_are_compared_with_two_not_with_one(dense):
     """INTERPOLATION_DEGREE = 2 on NASA's 4-min samples was refused as ~78 km off: its lower-order
     estimate used a single sample moved along its velocity. Against the two-sample cubic it is

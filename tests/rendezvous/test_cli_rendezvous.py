@@ -213,3 +213,18 @@ def test_a_progress_is_told_the_launch_time_windows_lists_for_a_progress():
     wins = [w for w in json.loads(res.stdout) if w["feasible"]]
     assert len(wins) == 1 and abs(float(seconds_between(parse_utc(wins[0]["launch_utc"]), parse_utc(m.group(1))))) < 0.1
     assert abs(float(seconds_between(parse_utc("2020-07-23T14:26:21Z"), parse_utc(m.group(1))))) < 10.0
+
+
+def test_a_launch_suggested_near_the_end_of_the_station_data_flies():
+    """Found by a review: a two-day launch was suggested 2 h before the packaged OEM's end (its
+    contact two days after the data), and flying it was then refused. The suggestion, given back,
+    flies to contact."""
+    from gyrfalcon.cli.app import app
+
+    line = _err(runner.invoke(app, ["rendezvous", "--launch", "2025-12-09T06:30:00Z", "--scheme", "two-day",
+                                    "--what-if"]))
+    m = re.search(r"nearest launch that fits: (\S+) \(two-day", line)
+    assert m, line
+    res = runner.invoke(app, ["rendezvous", "--launch", m.group(1), "--scheme", "two-day", "--what-if", "--json"])
+    assert res.exit_code == 0, res.output
+    assert json.loads(res.stdout[res.stdout.index("{"):])["contact_utc"] is not None

@@ -14,7 +14,7 @@ URL = os.environ.get("GYRFALCON_TEST_POSTGRES_URL")
 IN_CI = bool(os.environ.get("CI"))
 HERE = Path(__file__).parent
 # every test here wipes the one database: under pytest-xdist the file runs in one worker
-# (``--dist loadfile`` in pyproject.toml)
+# (``--dist loadfile`` in the README's test command)
 
 
 def _unavailable(reason: str):

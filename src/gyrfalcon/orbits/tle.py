@@ -451,7 +451,7 @@ def parse_tles(text: str, source: str = "<string>") -> list:
         if k + 1 >= len(lines):
             raise TLEFormatError(f"{source}, line {i}: TLE line 1 has no line 2 after it")
         j, ln2 = lines[k + 1]
-        if ln.startswith("1 ") and not ln2.startswith("2 "):
+        if ln.startswith("1 ") and not ln2.lstrip().startswith("2 "):     # (an indented line 2: its own message)
             raise TLEFormatError(f"{source}, line {i}: TLE line 1 is not followed by its line 2 (line {j} starts "
                                  f"{ln2.strip()[:24]!r}); give both lines of every set")
         try:
