@@ -561,10 +561,11 @@ and the approach needs the hour after the contact."""
 
 def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *, vehicle: str = "soyuz-ms",
                               days: float = NEAREST_LAUNCH_DAYS) -> list:
-    """Per scheme (all three for ``auto``, fastest first), the feasible launch window whose liftoff
-    is nearest ``liftoff`` within ``days`` either side whose whole flight the ephemeris covers
-    (liftoff to the scheme's catalogue duration plus :data:`FLIGHT_MARGIN_S`). For ``auto``
-    only windows where ``auto`` flies that scheme (the fastest whose range holds their phase).
+    """Per scheme (all three for ``auto``, fastest first), the feasible launch window nearest
+    ``liftoff`` within ``days`` either side (liftoffs inside the ephemeris span): the nearest whose
+    whole flight the ephemeris covers (:func:`flight_covered`) when there is one, else the nearest.
+    For ``auto`` only windows where ``auto`` flies that scheme (the fastest whose range holds
+    their phase).
 
     The windows are those ``gyrfalcon windows`` lists for the pad: the pad's launcher (Soyuz-2.1a,
     or the Soyuz-FG of Site 1/5) and ``vehicle``'s plane lead, and the pad's status (a what-if pad,
@@ -572,7 +573,7 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *
     from .launch.sites import load_sites
     from .launch.vehicles import launcher_for_pad
     from .launch.windows import find_windows as _find
-    from .launch.windows import load_schemes, schemes_fitting
+    from .launch.windows import schemes_fitting
     from .time import add_seconds, parse_utc, seconds_between
 
     liftoff = parse_utc(liftoff)
@@ -586,22 +587,27 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *
     names = SCHEMES[1:] if scheme == "auto" else (scheme,)
     out = []
     for name in names:
-        # the whole flight inside the data: the scheme's catalogue duration and the approach's
-        # margin (:data:`FLIGHT_MARGIN_S`) after the liftoff, as the flight itself needs
-        hi_flight = min(hi, float(seconds_between(liftoff, station_eph.stop))
-                        - load_schemes()[name].duration_h * 3600.0 - FLIGHT_MARGIN_S)
-        if hi_flight <= lo:
-            continue
         try:
-            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi_flight - lo) / 86400.0,
+            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0,
                          vehicle=launcher_for_pad(pad), spacecraft=vehicle)
         except GyrfalconError:      # a hint only; the original error is reported anyway
             continue
         ok = [w for w in wins if w.feasible and (scheme != "auto" or
                                                  schemes_fitting(w.phase_at_insertion_rad)[:1] == [name])]
         if ok:
-            out.append(min(ok, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc)))))
+            covered = [w for w in ok if flight_covered(station_eph, w)]
+            out.append(min(covered or ok, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc)))))
     return out
+
+
+def flight_covered(station_eph, window) -> bool:
+    """Whether ``station_eph`` reaches the end of the flight from ``window``'s liftoff: its
+    scheme's catalogue duration plus :data:`FLIGHT_MARGIN_S`."""
+    from .launch.windows import load_schemes
+    from .time import seconds_between
+
+    need_s = load_schemes()[window.scheme].duration_h * 3600.0 + FLIGHT_MARGIN_S
+    return float(seconds_between(window.launch_utc, station_eph.stop)) >= need_s
 
 
 def _station_pad_scheme(station, pad, scheme, liftoff) -> tuple:
@@ -687,13 +693,23 @@ def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
     hi = min(station_eph.stop, add_seconds(liftoff, days * 86400.0), key=lambda t: t.tt)
     what_if = " --what-if" if _pad_note(pad, liftoff).endswith("by the what-if (not a reason)") else ""
     hint = (f"no feasible {'' if scheme == 'auto' else scheme + ' '}launch from {iso_utc(lo, 0)} to {iso_utc(hi, 0)} "
-            f"(within {days:g} days of it) whose flight the station data cover; `gyrfalcon windows --pad {pad.id} "
+            f"(within {days:g} days of it, inside the station data); `gyrfalcon windows --pad {pad.id} "
             f"--vehicle {vehicle} --scheme {'SCHEME' if scheme == 'auto' else scheme}{what_if} --from DAY --days N` "
             "lists the windows of other days (with station data that cover them)" if not wins else
             "nearest launch that fits: " + ", ".join(
-                f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg)"
+                f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg"
+                + ("" if flight_covered(station_eph, w) else
+                   f"; its flight needs station data to about {iso_utc(_flight_end(w), 0)}, past these") + ")"
                 for w in wins))
     return hint
+
+
+def _flight_end(window):
+    """The end of the station data :func:`flight_covered` asks for after ``window``'s liftoff."""
+    from .launch.windows import load_schemes
+    from .time import add_seconds
+
+    return add_seconds(window.launch_utc, load_schemes()[window.scheme].duration_h * 3600.0 + FLIGHT_MARGIN_S)
 
 
 def complete_scheme_refusal(exc) -> str:

@@ -104,8 +104,11 @@ def test_cli_windows_and_rendezvous_refusal_agree():
     assert res.exit_code == 2
     line = " ".join(res.output.split())
     assert "outside the four-orbit range 18-40 deg" in line and "the reason is the phase" in line
-    m = re.search(r"nearest launch that fits: (\S+) \(four-orbit, phase ([0-9.]+) deg\)", line)
+    m = re.search(r"nearest launch that fits: (\S+) \(four-orbit, phase ([0-9.]+) deg[;)]", line)
     assert m, line
+    # the excerpt ends 4 h after liftoff: the suggestion says how far its flight needs station data
+    # (liftoff + the catalogue's 6.35 h + 2 h), as flying it would refuse without them
+    assert "its flight needs station data to about 2025-04-08T14:09" in line, line
     assert abs(float(seconds_between(parse_utc(row["launch_utc"]), parse_utc(m.group(1))))) < 0.1
     assert abs(float(m.group(2)) - row["phase_at_insertion_deg"]) < 0.05
 
