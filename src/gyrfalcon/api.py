@@ -601,13 +601,20 @@ def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *
 
 
 def flight_covered(station_eph, window) -> bool:
-    """Whether ``station_eph`` reaches the end of the flight from ``window``'s liftoff: its
-    scheme's catalogue duration plus :data:`FLIGHT_MARGIN_S`."""
-    from .launch.windows import load_schemes
+    """Whether ``station_eph`` reaches the end of the flight from ``window``'s liftoff
+    (:func:`_flight_end`)."""
     from .time import seconds_between
 
-    need_s = load_schemes()[window.scheme].duration_h * 3600.0 + FLIGHT_MARGIN_S
-    return float(seconds_between(window.launch_utc, station_eph.stop)) >= need_s
+    return float(seconds_between(_flight_end(window), station_eph.stop)) >= 0.0
+
+
+def _flight_end(window):
+    """The end of the station data a flight from ``window``'s liftoff needs: its scheme's
+    catalogue duration plus :data:`FLIGHT_MARGIN_S` after the liftoff."""
+    from .launch.windows import load_schemes
+    from .time import add_seconds
+
+    return add_seconds(window.launch_utc, load_schemes()[window.scheme].duration_h * 3600.0 + FLIGHT_MARGIN_S)
 
 
 def _station_pad_scheme(station, pad, scheme, liftoff) -> tuple:
@@ -669,7 +676,9 @@ def _pad_note(pad, liftoff) -> str:
         st = pad.known_before(add_seconds(liftoff, -60.0)).status_at(liftoff)
     except Exception:       # a pad without a status history: no statement
         return "pad status unknown"
-    if st.available and str(st.reason).startswith("what-if:"):
+    from .traffic.flight_rules import WHAT_IF_REASON
+
+    if st.available and str(st.reason).startswith(WHAT_IF_REASON):
         return f"pad {pad.id} taken as in service by the what-if (not a reason)"
     if st.available:
         return f"pad {pad.id} available (not a reason)"
@@ -691,7 +700,9 @@ def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
     days = NEAREST_LAUNCH_DAYS
     lo = max(add_seconds(station_eph.start, 1800.0), add_seconds(liftoff, -days * 86400.0), key=lambda t: t.tt)
     hi = min(station_eph.stop, add_seconds(liftoff, days * 86400.0), key=lambda t: t.tt)
-    what_if = " --what-if" if _pad_note(pad, liftoff).endswith("by the what-if (not a reason)") else ""
+    from .traffic.flight_rules import WHAT_IF_REASON
+
+    what_if = " --what-if" if any(str(e.reason).startswith(WHAT_IF_REASON) for e in getattr(pad, "history", ())) else ""
     hint = (f"no feasible {'' if scheme == 'auto' else scheme + ' '}launch from {iso_utc(lo, 0)} to {iso_utc(hi, 0)} "
             f"(within {days:g} days of it, inside the station data); `gyrfalcon windows --pad {pad.id} "
             f"--vehicle {vehicle} --scheme {'SCHEME' if scheme == 'auto' else scheme}{what_if} --from DAY --days N` "
@@ -702,14 +713,6 @@ def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
                    f"; its flight needs station data to about {iso_utc(_flight_end(w), 0)}, past these") + ")"
                 for w in wins))
     return hint
-
-
-def _flight_end(window):
-    """The end of the station data :func:`flight_covered` asks for after ``window``'s liftoff."""
-    from .launch.windows import load_schemes
-    from .time import add_seconds
-
-    return add_seconds(window.launch_utc, load_schemes()[window.scheme].duration_h * 3600.0 + FLIGHT_MARGIN_S)
 
 
 def complete_scheme_refusal(exc) -> str:
@@ -732,7 +735,8 @@ def complete_scheme_refusal(exc) -> str:
         from .launch.sites import load_sites
 
         pad = load_sites().get(pad)
-    return f"{exc}; {_scheme_refusal_tail(station, pad, liftoff, getattr(exc, 'scheme', None) or 'auto', getattr(exc, 'vehicle', None) or 'soyuz-ms')}"
+    scheme, vehicle = getattr(exc, "scheme", None) or "auto", getattr(exc, "vehicle", None) or "soyuz-ms"
+    return f"{exc}; {_scheme_refusal_tail(station, pad, liftoff, scheme, vehicle)}"
 
 
 @contextlib.contextmanager

@@ -497,10 +497,10 @@ def parse_scenario(text: str, source: str = "<string>", *, target_ephemeris: str
         if value != EMBEDDED:
             p = Path(value) if Path(value).is_absolute() else base / value
             try:
-                is_file = p.is_file()
+                is_file, is_dir = p.is_file(), p.is_dir()
             except OSError:                 # e.g. a name longer than the system takes
-                is_file = False
-            if not is_file and p.is_dir():
+                is_file = is_dir = False
+            if not is_file and is_dir:
                 raise ScenarioError(f"{source}: {key}: {value!r} is a folder (looked at {p}); give a file inside it")
             if not is_file:
                 raise ScenarioError(f"{source}: {key}: no file {value!r} (looked at {p}); give an OEM/TLE/OMM "

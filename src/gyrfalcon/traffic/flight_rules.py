@@ -236,6 +236,10 @@ def enforce(breaches, what_if: bool, what: str = "the flight") -> tuple[str, ...
     return tuple(f"what-if: breaks rule {b.rule}: {b.message}" for b in breaches)
 
 
+WHAT_IF_REASON = "what-if:"
+"""How :func:`pad_as_operational` begins the reason of an outage it reads as in service."""
+
+
 def pad_as_operational(pad):
     """A copy of launch-site ``pad`` whose every recorded outage reads as operational (for a
     what-if: "as if the pad were in service"); the reason keeps what was recorded."""
@@ -245,7 +249,7 @@ def pad_as_operational(pad):
 
     return dataclasses.replace(pad, history=tuple(
         e if e.status == AVAILABLE_STATUS else dataclasses.replace(
-            e, status=AVAILABLE_STATUS, reason=f"what-if: recorded {e.status} ({e.reason})")
+            e, status=AVAILABLE_STATUS, reason=f"{WHAT_IF_REASON} recorded {e.status} ({e.reason})")
         for e in pad.history))
 
 
