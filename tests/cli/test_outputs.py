@@ -160,9 +160,14 @@ def test_partial_folders_of_killed_runs_are_cleaned_but_not_foreign_ones(tmp_pat
     # killed between mkdtemp and writing its marker (the flaky kill -9 test hit this window): empty
     unmarked = tmp_path / ".run.partial-killed0"
     unmarked.mkdir()
+    # ... or while it wrote the marker: the file opened, nothing in it yet (the kill test hit this
+    # under a loaded machine: the folder was left beside the run)
+    half = tmp_path / ".run.partial-killed1"
+    half.mkdir()
+    (half / od.OWNER_FILE).write_bytes(b"")
     write_outputs(_result(), out, "x")
     assert not dead.exists() and (foreign / "data").read_text() == "keep"
-    assert not unmarked.exists()
+    assert not unmarked.exists() and not half.exists()
 
 
 def test_a_run_moved_aside_by_a_killed_install_is_restored(tmp_path):

@@ -352,13 +352,17 @@ def clean_stale_siblings(out: Path) -> list:
         if _marker(d / OWNER_FILE):
             shutil.rmtree(d, ignore_errors=True)
             removed.append(d)
-        else:       # killed between its creation and its marker (under the parent lock): empty, so nothing is lost
-            try:
-                d.rmdir()
-                removed.append(d)
-            except OSError:         # not empty: not ours to judge, left alone
-                pass
+        elif _marker_being_written(d):   # killed between its creation and its marker (under the parent
+            shutil.rmtree(d, ignore_errors=True)   # lock): empty, or the marker file opened but not yet
+            removed.append(d)                      # written; nothing is lost
     return removed
+
+
+def _marker_being_written(folder: Path) -> bool:
+    """``folder`` is empty, or holds only an empty :data:`OWNER_FILE` (a run killed while
+    :func:`new_partial_folder` wrote it); anything else is not ours to judge."""
+    names = [p.name for p in folder.iterdir()]
+    return names == [] or (names == [OWNER_FILE] and (folder / OWNER_FILE).stat().st_size == 0)
 
 
 def parent_lock(out: Path) -> OutputLock:
