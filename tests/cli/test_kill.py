@@ -75,7 +75,10 @@ def test_kill_9_during_montecarlo_then_resume_bit_for_bit(tmp_path):
     import pyarrow.parquet as pq
 
     ref, out = tmp_path / "ref", tmp_path / "mc"
-    args = ["--runs", 4, "--chunk", 2, "--seed", 4, "--json"]
+    # 8 runs in chunks of 2: the kill must land between the first chunk and the end (about 0.4 s a
+    # run here); on a loaded machine (the suite on two workers) the test polls late, and 6 runs after
+    # the first chunk leave it a few seconds where 2 left it one
+    args = ["--runs", 8, "--chunk", 2, "--seed", 4, "--json"]
     p = _cli("montecarlo", *args, "--out", ref)
     p.communicate(timeout=600)
     assert p.returncode == 0 and (ref / "COMPLETE").is_file()
@@ -88,7 +91,7 @@ def test_kill_9_during_montecarlo_then_resume_bit_for_bit(tmp_path):
     for f in (out / "chunks").iterdir():              # every chunk file there is whole
         assert f.name.startswith("runs-") and pq.read_table(f).num_rows == 2
 
-    other = _cli("montecarlo", "--runs", 4, "--chunk", 2, "--seed", 5, "--json", "--out", out)
+    other = _cli("montecarlo", "--runs", 8, "--chunk", 2, "--seed", 5, "--json", "--out", out)
     _, err = other.communicate(timeout=300)
     assert other.returncode == 2 and "unfinished campaign" in err and "campaign_seed 4 -> 5" in err
 
@@ -112,7 +115,8 @@ def test_kill_9_during_montecarlo_then_resume_bit_for_bit(tmp_path):
                 for p in sorted(d.rglob("*")) if p.is_file()}
 
     before = sums(ref)
-    p = _cli("montecarlo", "--runs", 6, "--chunk", 2, "--seed", 6, "--json", "--out", ref)
+    # 16 runs: the interrupt, sent once the set-aside has begun, lands well before the end
+    p = _cli("montecarlo", "--runs", 16, "--chunk", 2, "--seed", 6, "--json", "--out", ref)
     started = _kill_when_interrupted(p, lambda: (ref / ".gyrfalcon-previous").is_dir()
                                      and any((ref / "chunks").glob("runs-*.parquet")))   # a new chunk
     assert started, "the replacement finished before its first chunk was written"
