@@ -515,7 +515,7 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     near that plane at liftoff, as for the guided ascent of ``gyrfalcon run``
     (:func:`gyrfalcon.launch.insertion.check_pad_near_plane`, the same check and limit: a launch
     vehicle limit, refused even for a what-if): raises
-    :class:`~gyrfalcon.launch.insertion.LaunchGeometryError` beyond it. Raises
+    :class:`~gyrfalcon.launch.insertion.OutOfPlaneError` (a LaunchGeometryError) beyond it. Raises
     :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when no scheme accepts the phase (a
     liftoff far from the plane is refused for that first).
     """
@@ -759,7 +759,7 @@ def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-
     scheme, plane and span errors reworded with the pad's part and the nearest feasible launches
     (for ``vehicle``; ``what_if``: the pad taken as in service)."""
     from .errors import EphemerisRangeError
-    from .launch.insertion import LaunchGeometryError
+    from .launch.insertion import OutOfPlaneError
     from .launch.sites import load_sites
     from .rendezvous.schemes import NoSchemeError
     from .time import iso_utc
@@ -783,10 +783,8 @@ def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-
     except NoSchemeError as exc:
         raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; "
                         f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme, vehicle)}") from None
-    except LaunchGeometryError as exc:      # out of the plane: the launch times that fit, as for a phase
-        if not str(exc).startswith("the pad is"):
-            raise
-        raise LaunchGeometryError(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {str(exc).rstrip('.')}; "
+    except OutOfPlaneError as exc:      # out of the plane: the launch times that fit, as for a phase
+        raise OutOfPlaneError(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {str(exc).rstrip('.')}; "
                                   f"{_nearest_launch_text(eph, pad_obj, liftoff, scheme, vehicle)}") from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(

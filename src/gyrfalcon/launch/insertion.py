@@ -49,6 +49,12 @@ class LaunchGeometryError(InputError):
     """A target plane the pad cannot reach directly (inclination below the pad's latitude, bad normal)."""
 
 
+class OutOfPlaneError(LaunchGeometryError):
+    """A liftoff with the pad farther from the target plane than the ascent can steer out
+    (:func:`check_pad_near_plane`): another launch time would fit, where the other geometry errors
+    need another orbit."""
+
+
 # --------------------------------------------------------------------------------------
 # plane geometry
 # --------------------------------------------------------------------------------------
@@ -128,7 +134,7 @@ def pad_out_of_plane_deg(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf) ->
 
 def check_pad_near_plane(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf, plane_at=None) -> float:
     """The pad's out-of-plane angle [deg] at ``liftoff`` (:func:`pad_out_of_plane_deg`); raises
-    :class:`LaunchGeometryError` (one line: the angle, the limit, where to find a launch time)
+    :class:`OutOfPlaneError` (one line: the angle, the limit, where to find a launch time)
     beyond :data:`MAX_PAD_OUT_OF_PLANE_DEG`. The one check of this limit, for the guided ascent
     and for the parametric insertion alike. ``plane_at``: optional ``Time -> GCRF normal`` of the
     target's plane at other times (the station's ephemeris), to name the nearest in-plane time in
@@ -145,7 +151,7 @@ def check_pad_near_plane(lat_rad, lon_rad, alt_m, liftoff, plane_normal_gcrf, pl
 
             when = (f"; the pad is in this plane (ascending pass) at {iso_utc(near, 0)}, an in-plane liftoff a few "
                     "minutes before it")
-        raise LaunchGeometryError(
+        raise OutOfPlaneError(
             f"the pad is {off:.2f} deg out of the target plane at liftoff; the ascent can steer out about "
             f"1-2 deg (at most {MAX_PAD_OUT_OF_PLANE_DEG:g} deg is flown, what-if or not){when}. Launch nearer the "
             "in-plane time: `gyrfalcon windows` lists the launch times"
