@@ -1,6 +1,7 @@
 """The arrival rules (rendezvous.arrival): N revolutions for the fast schemes, orbital sunset on
 revolution 34 for the two-day scheme, and the ephemeris-span error."""
 import math
+import re
 
 import numpy as np
 import pytest
@@ -109,3 +110,22 @@ def test_plan_and_fly_places_the_lighting_ruled_aim_with_the_vehicles_own_approa
     plan, res = H.plan_and_fly(None, None, scheme=scheme, vehicle="progress-ms", port_id="poisk-zenith")
     assert calls == ([None, 2400.0] if replans else [None])
     assert res.contact_utc == "2025-11-29T12:40:00Z" and plan.vehicle == "progress-ms"
+
+
+@pytest.mark.parametrize("cut_before_h", [0.75, 3.0, 10.0])
+def test_an_ephemeris_ending_before_the_two_day_sunset_names_that_sunset(ms28_insertion, cut_before_h):
+    """Found by an audit: an ephemeris ending during revolution 34 before its sunset (or earlier)
+    named the END of revolution 34 as the predicted contact, up to a revolution late. The refusal
+    now extrapolates the last sunset the data hold; checked against the contact the whole
+    ephemeris gives (the sunset found in the data)."""
+    eph, ins, phase = ms28_insertion
+    sch = schemes.get_scheme("two-day")
+    full = planned_arrival(sch, ins.state, eph, math.radians(300.0), 1800.0)
+    short = eph.slice(eph.start, add_seconds(parse_utc(full.contact_utc), -cut_before_h * 3600.0), margin_samples=0)
+    with pytest.raises(EphemerisRangeError) as e:
+        planned_arrival(sch, ins.state, short, math.radians(300.0), 1800.0)
+    msg = str(e.value)
+    m = re.search(r"predicted contact about (\S+) plus", msg)
+    assert m and "revolution 34 (its orbital sunset)" in msg, msg
+    # the named contact is that sunset to within 2 min (a revolution is 92 min)
+    assert abs(float(seconds_between(parse_utc(full.contact_utc), parse_utc(m.group(1))))) < 120.0, msg

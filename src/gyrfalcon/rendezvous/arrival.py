@@ -117,6 +117,24 @@ def station_sunsets(eph, s_start: float, s_stop: float) -> np.ndarray:
     return np.array(out)
 
 
+def _sunset_past_the_data(sunsets, grid, adv, n_mean: float, reached) -> float | None:
+    """The first orbital sunset past the ephemeris' end at which ``reached(station advance)``
+    holds, in seconds from the ephemeris epoch, extrapolated: the last sunset the data hold,
+    repeated every revolution (their mean spacing; one station period when only one is found:
+    the shadow entry drifts by seconds a day), the station advancing at its mean motion
+    ``n_mean`` [rad/s] past the last sample. None when the data hold no sunset (a span in
+    continuous sunlight, or too short). Only for a refusal naming the span a flight needs."""
+    if len(sunsets) == 0:
+        return None
+    step_s = float(np.mean(np.diff(sunsets))) if len(sunsets) > 1 else 2 * math.pi / n_mean
+    s = float(sunsets[-1])
+    for _ in range(64):         # at most a few days of revolutions past the data
+        s += step_s
+        if reached(float(adv[-1]) + n_mean * (s - float(grid[-1]))):
+            return s
+    return None
+
+
 def planned_arrival(scheme, chaser0, station_eph, catch_up_rad: float, planning_approach_s: float) -> Arrival:
     """The planned contact and aim point of ``scheme`` for a chaser inserted at ``chaser0``.
 
@@ -169,11 +187,14 @@ def planned_arrival(scheme, chaser0, station_eph, catch_up_rad: float, planning_
         rev = n_rev + 1
     elif scheme.arrival == "sunset-on-revolution":
         sunsets = station_sunsets(station_eph, s0, s_stop)
-        rev_of = lambda s: 1 + int(math.floor((u_ins + float(np.interp(s, grid, adv)) + cu) / (2 * math.pi)))
+        rev_from_adv = lambda x: 1 + int(math.floor((u_ins + x + cu) / (2 * math.pi)))
+        rev_of = lambda s: rev_from_adv(float(np.interp(s, grid, adv)))
         on_rev = [s for s in sunsets if rev_of(s) == n_rev]
         end_rev = (2 * math.pi * n_rev - u_ins - cu)        # station advance at the end of revolution n_rev
         if not on_rev and adv[-1] < end_rev:
-            raise _missing(f"revolution {n_rev} (its orbital sunset)", end_rev / n_mean + float(planning_approach_s))
+            s_sunset = _sunset_past_the_data(sunsets, grid, adv, n_mean, lambda x: rev_from_adv(x) >= n_rev)
+            after_s = end_rev / n_mean if s_sunset is None else s_sunset - s0
+            raise _missing(f"revolution {n_rev} (its orbital sunset)", after_s + float(planning_approach_s))
         if on_rev:
             s_contact = float(on_rev[0])
             rule = f"contact planned at the station's orbital sunset on revolution {n_rev} (lighting rule)"
