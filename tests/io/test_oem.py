@@ -502,3 +502,94 @@ def test_ephemeris_times_are_utc_stamped(tmp_path):
     first = next(ln for ln in text.splitlines() if ln.startswith("2025-11-19T"))
     expected = iso_utc(add_seconds(eph.epoch, eph.t_s[0]), 9)[:-1]
     assert first.split()[0] == expected
+
+
+# --- audit: duplicate data lines, non-finite covariances, units after spacecraft figures ----------------
+def test_duplicate_data_lines_are_dropped_with_one_note_naming_count_line_and_epoch():
+    """Found by an audit: a data line written twice (files joined end to end) was dropped with no
+    word to the user. Now one note per segment (which the station loader shows as a warning) says
+    how many, the first one's line and epoch; the samples are those of the clean file."""
+    clean = parse_oem(small_oem()).segments[0]
+    # line 15 and 16 repeat line 14; a second copy of the last two lines (an overlap) follows
+    oem = parse_oem(small_oem(ROWS[:2] + [ROWS[1], ROWS[1]] + ROWS[2:] + ROWS[2:]), source="joined.oem")
+    (seg,) = oem.segments
+    assert len(seg) == 4
+    np.testing.assert_array_equal(seg.t_s, clean.t_s)
+    np.testing.assert_array_equal(seg.r_m, clean.r_m)
+    assert oem.notes == ("segment 1 (META_START at line 4): 4 duplicate data lines (the epoch and state of an earlier "
+                         "line) dropped, the first at line 15 (epoch 2025-11-24T12:04:00.000, a copy of line 14); "
+                         "each epoch is read once",)
+    assert parse_oem(small_oem()).notes == ()
+
+
+def test_the_same_epoch_with_another_state_is_refused_naming_both_lines():
+    other = ROWS[1].replace("5150.248991680720", "5150.248991680721")          # 1 mm apart
+    for rows, line, first in ((ROWS[:2] + [other] + ROWS[2:], 15, 14),            # adjacent
+                              (ROWS + [other], 17, 14)):                          # after the later lines
+        with pytest.raises(OEMFormatError) as exc:
+            parse_oem(small_oem(rows), source="two.oem")
+        msg = str(exc.value)
+        assert "\n" not in msg
+        assert msg.startswith(f"two.oem, line {line}: epoch 2025-11-24T12:04:00.000 is already at line {first} with "
+                              "a different state; a segment holds one state per epoch"), msg
+
+
+@pytest.mark.parametrize("row, text, entry", [
+    ("0.5 nan", "nan", "CY_Y (row 2, column 2)"),
+    ("inf 0 3", "inf", "CZ_X (row 3, column 1)"),
+    ("0 0 0 0 -Infinity 1e-6", "-Infinity", "CZ_DOT_Y_DOT (row 6, column 5)"),
+])
+def test_a_non_finite_covariance_entry_is_refused_with_its_line_and_name(row, text, entry):
+    """Found by an audit: a covariance holding NaN or inf was accepted (covariances are read, unused)."""
+    good = ["1.0", "0.5 2", "0 0 3", "0 0 0 1e-6", "0 0 0 0 1e-6", "0 0 0 0 0 1e-6"]
+    k = len(row.split()) - 1
+    block = good[:k] + [row] + good[k + 1:]
+    cov = "COVARIANCE_START\nEPOCH = 2025-11-24T12:00:00\n" + "\n".join(block) + "\nCOVARIANCE_STOP\n"
+    text_ok = small_oem() + "COVARIANCE_START\nEPOCH = 2025-11-24T12:00:00\n" + "\n".join(good) + "\nCOVARIANCE_STOP\n"
+    assert parse_oem(text_ok).segments[0].covariance_count == 1
+    with pytest.raises(OEMFormatError) as exc:
+        parse_oem(small_oem() + cov, source="cov.oem")
+    msg = str(exc.value)
+    assert "\n" not in msg
+    assert msg.startswith(f"cov.oem, line {19 + k}: covariance entry {entry} is {text!r}, not a finite number"), msg
+
+
+def test_a_non_finite_xml_covariance_entry_is_refused():
+    xml = (DATA / "orekit_oem" / "OEMExample3.xml").read_text().replace("MARS BARYCENTER", "EARTH")
+    assert parse_oem(xml).segments[0].covariance_count >= 1
+    with pytest.raises(OEMFormatError, match=r"covarianceMatrix 1: <CY_X> is 'NaN', not a finite number"):
+        parse_oem(xml.replace("<CY_X>0.722</CY_X>", "<CY_X>NaN</CY_X>", 1))
+
+
+def _with_comment(comment):
+    return small_oem().replace("META_STOP\n", f"META_STOP\nCOMMENT {comment}\n")
+
+
+@pytest.mark.parametrize("comment, attr, value", [
+    ("MASS = 420000 kg", "mass_kg", 420000.0), ("MASS=460724.00", "mass_kg", 460724.0),
+    ("MASS=420000KG", "mass_kg", 420000.0), ("DRAG_AREA = 1500 m^2", "drag_area_m2", 1500.0),
+    ("DRAG_AREA = 1500 m2", "drag_area_m2", 1500.0), ("DRAG_AREA = 1500 m**2", "drag_area_m2", 1500.0),
+    ("SOLAR_RAD_AREA = 12.5 [m^2]", "solar_rad_area_m2", 12.5), ("DRAG_COEFF = 2.2", "drag_coeff", 2.2),
+    ("DRAG_COEFF = 2.2 dimensionless", "drag_coeff", 2.2), ("SOLAR_RAD_COEFF = 1.3 -", "solar_rad_coeff", 1.3),
+])
+def test_a_spacecraft_figure_with_its_expected_unit_is_read(comment, attr, value):
+    """Found by an audit: ``MASS = 420000 kg`` was refused as unreadable."""
+    assert getattr(parse_oem(_with_comment(comment)).spacecraft, attr) == value
+
+
+@pytest.mark.parametrize("comment, expected", [
+    ("MASS = 420 t", "unit 't' is not accepted; MASS is read in kg: convert the value, e.g. 'MASS = 420000 kg'"),
+    ("DRAG_AREA = 1500 ft^2", "unit 'ft^2' is not accepted; DRAG_AREA is read in m^2 (written m^2, m2 or m**2): "
+                              "convert the value, e.g. 'DRAG_AREA = 1500 m^2'"),
+    ("SOLAR_RAD_AREA = 3 ft2", "unit 'ft2' is not accepted; SOLAR_RAD_AREA is read in m^2"),
+    ("DRAG_COEFF = 2.2 kg", "unit 'kg' is not accepted; DRAG_COEFF is dimensionless: give a plain number, "
+                            "e.g. 'DRAG_COEFF = 2.2'"),
+    ("MASS=abc", "MASS must be a positive number (kg)"),
+    ("MASS = abc kg", "MASS must be a positive number (kg)"),
+    ("MASS = -5 kg", "MASS must be a positive number (kg)"),
+])
+def test_a_spacecraft_figure_in_another_unit_or_unreadable_is_refused_in_one_line(comment, expected):
+    with pytest.raises(OEMFormatError) as exc:
+        parse_oem(_with_comment(comment), source="unit.oem")
+    msg = str(exc.value)
+    assert "\n" not in msg and msg.startswith(f"unit.oem: COMMENT {comment}: {expected}"), msg

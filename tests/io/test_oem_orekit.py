@@ -137,7 +137,9 @@ def test_example1_metadata_data_and_covariance():
     assert c0.frame == "RTN" and c1.frame == "EME2000"         # Orekit: QSW_INERTIAL (= RTN), EME2000
     # the last data line of segment 3 is written twice: read once, with a note
     assert len(s2) == 4
-    assert oem.notes == ("segment 3 (META_START at line 61): line 81 repeats line 80; the repeat was dropped",)
+    assert oem.notes == ("segment 3 (META_START at line 61): 1 duplicate data line (the epoch and state of an earlier "
+                         "line) dropped, the first at line 81 (epoch 1996-12-30T01:28:02.267, a copy of line 80); each "
+                         "epoch is read once",)
 
 
 def test_example3_kvn_header_segments_and_covariances():

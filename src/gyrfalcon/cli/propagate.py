@@ -296,7 +296,7 @@ def _start_from_oem(from_oem, start, dur_s, step_s, model) -> tuple:
     report = {"source": f"{oem.source}: the file's state at {iso_utc(state.t, 0)}", "kind": "oem",
               "span_utc": [iso_utc(oem_eph.start, 0), iso_utc(oem_eph.stop, 0)],
               "data_end_utc": iso_utc(state.t, 0), "predicted_from_utc": iso_utc(state.t, 0),
-              "drag": None, "burns": [], "warnings": []}
+              "drag": None, "burns": [], "warnings": [f"{oem.source}: {n}" for n in oem.notes]}
     return state, None, report, None, _source_identity(oem)
 
 

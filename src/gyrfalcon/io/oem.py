@@ -9,11 +9,14 @@ Reads OEM 1.0/2.0 (and the compatible 3.0) in KVN, plain or gzip, CRLF or LF, an
   ``REF_FRAME_EPOCH``, ``USEABLE_START_TIME``/``USEABLE_STOP_TIME``, ``INTERPOLATION``,
   ``INTERPOLATION_DEGREE``), its ``COMMENT`` lines (accepted anywhere) and its data lines
   ``EPOCH X Y Z X_DOT Y_DOT Z_DOT [X_DDOT Y_DDOT Z_DDOT]`` in km, km/s (km/s**2), stored in SI
-  (a line repeated verbatim is dropped with a note; accelerations may be given on some lines
-  only, the others hold NaN);
+  (a line repeating an earlier line's epoch and state, as files joined end to end do, is dropped
+  with one note per segment saying how many, the first one's line and epoch; the same epoch with
+  another state is refused naming both lines; accelerations may be given on some lines only, the
+  others hold NaN);
 * covariance blocks: every ``EPOCH``, optional ``COV_REF_FRAME`` and lower-triangular 6x6
   matrix (:class:`OEMCovariance`, km**2... converted to m**2, m**2/s, m**2/s**2), checked
-  row by row (a row of the wrong length, a seventh row or a matrix cut short is refused).
+  row by row (a row of the wrong length, a NaN or infinite entry, a seventh row or a matrix cut
+  short is refused).
 
 Keywords are checked: a header, metadata or covariance keyword the standard (CCSDS 502.0-B-3)
 does not define, or a ``KEY = value`` line among the data lines, is refused with its line
@@ -21,7 +24,9 @@ number and the keywords allowed there (never skipped in silence), as Orekit does
 
 NASA/JSC's ISS trajectory files (``ISS.OEM_J2K_EPH.txt``) carry extra data in comments; they
 are parsed into :class:`SpacecraftProperties` (``MASS``, ``DRAG_AREA``, ...; a ``MASS``,
-``DRAG_AREA`` or ``DRAG_COEFF`` that is not a positive number is refused), the first and last
+``DRAG_AREA`` or ``DRAG_COEFF`` that is not a positive number is refused; a unit after the value
+is read when it is the one expected, kg for ``MASS``, m^2 (m2, m**2) for the areas, none or a
+dimensionless word for the coefficients, and refused otherwise), the first and last
 :class:`AscendingNode` lines and the ``TRAJECTORY EVENT SUMMARY`` table
 (:class:`TrajectoryEvent`; its ``TIG`` is ``DDD:HH:MM:SS.sss`` GMT day-of-year, in the year of
 the segment's ``START_TIME``, or the next/previous year when the day of year is more than half
@@ -342,7 +347,8 @@ class OEM:
     ascending_nodes : tuple of :class:`AscendingNode`
     events : tuple of :class:`TrajectoryEvent`
     notes : tuple of str
-        What was skipped or tolerated while reading (covariances, data outside START/STOP).
+        What was dropped or tolerated while reading (duplicate data lines, data outside
+        START/STOP, event lines not understood); the station loader shows each as a warning.
     source : str
         Path (or ``<string>``) it was read from.
     """
@@ -706,6 +712,12 @@ class _KvnReader:
         if len(vals) != len(rows) + 1:
             raise OEMFormatError(f"{source}, line {i}: covariance row {len(rows) + 1} has {len(vals)} values "
                                  f"({line[:80]!r}); row k of the lower triangle has k values")
+        bad = next((k for k, x in enumerate(vals) if not math.isfinite(x)), None)
+        if bad is not None:
+            name = f"C{_COV_NAMES[len(rows)]}_{_COV_NAMES[bad]}"
+            raise OEMFormatError(f"{source}, line {i}: covariance entry {name} (row {len(rows) + 1}, column {bad + 1}) "
+                                 f"is {line.split()[bad]!r}, not a finite number: {line[:120]!r}; give the lower "
+                                 "triangle in finite numbers (km**2, km**2/s, km**2/s**2)")
         rows.append(vals)
 
     def _cov_keyword(self, i, line, key, value):
@@ -851,6 +863,46 @@ def _parse_epochs(strings, time_system: str):
     return t
 
 
+def _sample_times(epochs, system):
+    """(first epoch as a ``Time``, seconds of TT of every epoch string since it)."""
+    from ..time import seconds_between
+
+    if len(epochs) == 1:
+        return _parse_epochs(epochs, system), np.zeros(1)
+    times = _parse_epochs(epochs, system)
+    return times[0], np.asarray(seconds_between(times[0], times), dtype=float)
+
+
+def _drop_repeats(raw, t_s, source, where, line_of, notes):
+    """``t_s`` without the data lines that repeat an earlier line's epoch and state (as files
+    joined end to end do): dropped from ``raw``, with one note saying how many, the first one's
+    line and epoch. The same epoch with another state is refused, naming both lines."""
+    first_at: dict = {}
+    keep, repeats = [], []
+    for k, t in enumerate(t_s.tolist()):
+        j = first_at.setdefault(t, k)
+        if j == k:
+            keep.append(k)
+        elif raw.rows[k] == raw.rows[j]:
+            repeats.append((k, j))
+        else:
+            raise OEMFormatError(
+                f"{source}, {line_of(k)}: epoch {raw.epochs[k]} is already at {line_of(j)} with a different state; "
+                "a segment holds one state per epoch: keep the right line and remove the other, or start a new "
+                "segment (META_START ... META_STOP) where the data restart")
+    if not repeats:
+        return t_s
+    k, j = repeats[0]
+    n = len(repeats)
+    notes.append(f"{where}: {n} duplicate data line{'s' if n > 1 else ''} (the epoch and state of an earlier line) "
+                 f"dropped, the first at {line_of(k)} (epoch {raw.epochs[k]}, a copy of {line_of(j)}); each epoch "
+                 "is read once")
+    raw.epochs = [raw.epochs[i] for i in keep]
+    raw.rows = [raw.rows[i] for i in keep]
+    raw.lines = [raw.lines[i] for i in keep]
+    return t_s[keep]
+
+
 def _build(header, header_comments, raws, source) -> OEM:
     from ..time import seconds_between
 
@@ -863,31 +915,15 @@ def _build(header, header_comments, raws, source) -> OEM:
                                  f"{_DATA_FORMAT}")
         system = raw.meta["TIME_SYSTEM"].strip().upper()
         line_of = (lambda k: f"line {raw.lines[k]}") if raw.lines and raw.lines[0] else (lambda k: f"sample {k + 1}")
-        # a line repeated verbatim (same epoch text and values) is dropped, with a note
-        keep = [0]
-        for k in range(1, len(raw.rows)):
-            if raw.epochs[k] == raw.epochs[keep[-1]] and raw.rows[k] == raw.rows[keep[-1]]:
-                notes.append(f"{where}: {line_of(k)} repeats {line_of(keep[-1])}; the repeat was dropped")
-                continue
-            keep.append(k)
-        if len(keep) < len(raw.rows):
-            raw.epochs = [raw.epochs[k] for k in keep]
-            raw.rows = [raw.rows[k] for k in keep]
-            raw.lines = [raw.lines[k] for k in keep]
-        times = _parse_epochs(raw.epochs, system) if len(raw.epochs) > 1 else None
-        if times is None:
-            epoch = _parse_epochs(raw.epochs, system)
-            t_s = np.zeros(1)
-        else:
-            epoch = times[0]
-            t_s = np.asarray(seconds_between(epoch, times), dtype=float)
+        epoch, t_s = _sample_times(raw.epochs, system)
+        t_s = _drop_repeats(raw, t_s, source, where, line_of, notes)
         steps = np.diff(t_s)
         if np.any(steps <= 0):
             k = int(np.argmax(steps <= 0))
             raise OEMFormatError(
                 f"{source}, {line_of(k + 1)}: time {raw.epochs[k + 1]} does not come after {raw.epochs[k]} "
-                f"({line_of(k)}); times must increase within a segment. Sort the lines, remove the duplicate, "
-                "or start a new segment (META_START ... META_STOP) where the data restart")
+                f"({line_of(k)}); times must increase within a segment. Sort the lines, or start a new segment "
+                "(META_START ... META_STOP) where the data restart")
         width = max(len(r) for r in raw.rows)
         rows = [r + [math.nan] * (width - len(r)) for r in raw.rows]
         raw.rows = rows
@@ -936,6 +972,15 @@ _DRAG_KEYS = {"MASS": ("kg", "the drag is then estimated with an assumed ISS mas
               "DRAG_COEFF": ("dimensionless", "the drag is estimated with the default Cd either way: the file's "
                                               "Cd is never used as is")}
 """The comment keywords a drag estimate reads: (unit, what happens without the line)."""
+_COMMENT_UNIT = {"MASS": "kg", "DRAG_AREA": "m^2", "SOLAR_RAD_AREA": "m^2", "DRAG_COEFF": "dimensionless",
+                 "SOLAR_RAD_COEFF": "dimensionless"}
+"""The unit each spacecraft comment keyword is read in (NASA writes none: ``Units are in kg and m^2``)."""
+_UNIT_SPELLINGS = {"kg": ("kg",), "m^2": ("m^2", "m2", "m**2", "m\u00b2"),
+                   "dimensionless": ("-", "1", "dimensionless", "unitless", "nondimensional")}
+"""The spellings of a unit accepted after a comment's value (any case, optionally in brackets)."""
+_UNIT_EXAMPLE = {"MASS": "420000 kg", "DRAG_AREA": "1500 m^2", "SOLAR_RAD_AREA": "1500 m^2", "DRAG_COEFF": "2.2",
+                 "SOLAR_RAD_COEFF": "1.3"}
+_VALUE_UNIT = re.compile(r"(?P<value>[-+]?[0-9.]+(?:[Ee][-+]?\d+)?)\s*(?P<unit>.*)")
 _NODE = re.compile(r"(first|last)\s+asc\.?\s*node\s*:\s*EPOCH\s*=\s*(\S+)\s*\$\s*ORBIT\s*=\s*(\d+)\s*\$\s*"
                    r"LAN\(DEG\)\s*=\s*([-+]?[0-9.]+)", re.IGNORECASE)
 _TIG = re.compile(r"^(?P<name>.+?)\s+(?P<doy>\d{3}):(?P<h>\d{2}):(?P<m>\d{2}):(?P<s>\d{2}(?:\.\d*)?)\s+(?P<rest>.*)$")
@@ -948,7 +993,7 @@ def _spacecraft(comments, source="<string>") -> SpacecraftProperties | None:
         if m:
             key, text = m.group(1), m.group(2)
             # an unreadable value (MASS=abc) is refused as a non-positive one is, never taken as missing
-            x = _comment_number(text)
+            x = _comment_value(key, text, c.strip(), source)
             if key in _DRAG_KEYS and not (math.isfinite(x) and x > 0):
                 unit, without = _DRAG_KEYS[key]
                 raise OEMFormatError(f"{source}: COMMENT {c.strip()}: {key} must be a positive number ({unit}); "
@@ -959,6 +1004,26 @@ def _spacecraft(comments, source="<string>") -> SpacecraftProperties | None:
         return None
     return SpacecraftProperties(values.get("MASS"), values.get("DRAG_AREA"), values.get("DRAG_COEFF"),
                                 values.get("SOLAR_RAD_AREA"), values.get("SOLAR_RAD_COEFF"))
+
+
+def _comment_value(key: str, text: str, comment: str, source: str) -> float:
+    """A spacecraft comment's value (``MASS=460724.00``, ``MASS = 420000 kg``) as a float in the
+    unit of :data:`_COMMENT_UNIT`, NaN when unreadable; a readable value in another unit
+    (``MASS = 420 t``) is refused in one line naming the unit expected."""
+    m = _VALUE_UNIT.fullmatch(text)
+    if not m:
+        return math.nan
+    x = _comment_number(m.group("value"))
+    unit = m.group("unit").strip().strip("[]()").strip()
+    expected = _COMMENT_UNIT[key]
+    if not unit or unit.lower() in _UNIT_SPELLINGS[expected] or math.isnan(x):
+        return x
+    names = _UNIT_SPELLINGS[expected][:3]
+    written = f" (written {', '.join(names[:-1])} or {names[-1]})" if len(names) > 1 else ""
+    want = (f"{key} is dimensionless: give a plain number" if expected == "dimensionless" else
+            f"{key} is read in {expected}{written}: convert the value")
+    raise OEMFormatError(f"{source}: COMMENT {comment}: unit {unit!r} is not accepted; {want}, "
+                         f"e.g. '{key} = {_UNIT_EXAMPLE[key]}'")
 
 
 def _comment_number(text: str) -> float:
@@ -1134,10 +1199,14 @@ def _xml_covariance(el, source, number, k):
             name = f"C{a}_{b}"
             if name not in fields:
                 raise OEMFormatError(f"{where}: lacks <{name}>; the lower triangle CX_X ... CZ_DOT_Z_DOT has 21 elements")
+            text = fields.pop(name)
             try:
-                row.append(float(fields.pop(name)))
+                row.append(float(text))
             except ValueError:
                 raise OEMFormatError(f"{where}: <{name}> is not a number") from None
+            if not math.isfinite(row[-1]):
+                raise OEMFormatError(f"{where}: <{name}> is {text!r}, not a finite number; give the lower triangle "
+                                     "in finite numbers (km**2, km**2/s, km**2/s**2)")
         rows.append(row)
     if fields:
         raise OEMFormatError(f"{where}: unexpected element <{sorted(fields)[0]}>; a covarianceMatrix holds EPOCH, "

@@ -1214,7 +1214,7 @@ def _station_from_ephemeris(kind, payload, name, t_at, t_until, predict_from_utc
             f"{gap_d:.0f} days after its end (more than {MAX_ELEMENTS_AGE_DAYS:g}: the station is reboosted every "
             "few weeks); give an OEM that covers that time, or element sets from the days before it")
     start_pred = _prediction_start(eph, name, t_until, predict_from_utc)
-    warns, drag, burns, predicted = [], None, (), None
+    warns, drag, burns, predicted = _read_notes(kind, payload, name), None, (), None
     if start_pred is not None:
         if predict_from_utc is not None:
             data_end = start_pred
@@ -1226,6 +1226,13 @@ def _station_from_ephemeris(kind, payload, name, t_at, t_until, predict_from_utc
         warns += _oem_age_warnings(name, created, t_at, data_end, events, predict_from_utc)
     return _Loaded(name, "embedded" if kind == "embedded" else "oem", eph, drag, warns,
                    None if data_end is None else iso_utc(data_end, 0), predicted, burns, events)
+
+
+def _read_notes(kind, payload, name) -> list:
+    """What the OEM reader dropped or tolerated (duplicate data lines, data beyond
+    START_TIME/STOP_TIME, event lines not understood): one warning each, naming the file."""
+    notes = getattr(payload, "notes", ()) if kind in ("oem", "embedded") else ()
+    return [f"{name}: {n}" for n in notes]
 
 
 def _ephemeris_meta(kind, payload):
