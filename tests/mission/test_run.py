@@ -247,9 +247,11 @@ def test_station_command_keeps_the_stage1_orbit_summary():
 
 def test_launch_from_the_damaged_pad_is_refused_and_says_why(tmp_path):
     # Site 31/6 damaged on 27 Nov 2025 (domain.md 7.1-7.2): a launch on 1 Dec 2025 breaks a station rule
+    # (07:54:48, the day's two-orbit window: `gyrfalcon windows --from 2025-12-01 --days 1 --what-if`;
+    # a liftoff out of the plane is refused for that first, a limit a what-if cannot lift)
     f = tmp_path / "scrub.toml"
     f.write_text('name = "scrub"\n[vehicle]\nspacecraft = "progress-ms"\nname = "Progress MS-33"\n'
-                 '[launch]\npad = "baikonur-31"\ntime = "2025-12-01T09:00:00Z"\n[return]\nenabled = false\n')
+                 '[launch]\npad = "baikonur-31"\ntime = "2025-12-01T07:54:48Z"\n[return]\nenabled = false\n')
     # rules are rules: refused before anything is flown, unless asked for as a what-if (which then
     # flies with the pad in service: tests/mission/test_run_rules.py)
     res = runner.invoke(app, ["run", str(f), "--json", "--out", str(tmp_path / "o")])

@@ -208,3 +208,19 @@ def test_a_station_oem_that_ends_before_contact_is_extended_and_said(tmp_path):
     # and on stderr, as the station loader's warnings of every command
     assert re.search(r"warning: .*short\.oem ends 2025-11-27T12:23:57Z; extended by propagation", res.stderr)
     assert "warning: the OEM ends 2025-11-27T12:23:57Z" in res.stderr
+
+
+def test_the_result_marks_the_station_warnings_apart_from_the_description(tmp_path):
+    """The warnings ``run`` prints on stderr are the result's own (the station loader's, and the
+    flight flown past the OEM's end), each also a "station: " note; the description of the data is
+    a note only (before: ``run`` took every "station: " note but the first)."""
+    from gyrfalcon.mission.scenario import default_scenario_text
+
+    oem = _short_oem(tmp_path / "short.oem", "2025-11-27T12:23:57.000Z")   # before MS-28's contact
+    r = mission_runner.fly(parse_scenario(default_scenario_text(), target_ephemeris=str(oem), no_return=True))
+    assert r.contact_utc is not None
+    assert any(re.search(r"short\.oem ends 2025-11-27T12:23:57Z; extended by propagation", w) for w in r.warnings)
+    assert any(w.startswith("the OEM ends 2025-11-27T12:23:57Z: the flight from") for w in r.warnings)
+    station_notes = [n for n in r.notes if n.startswith("station: ")]
+    assert station_notes == [station_notes[0]] + [f"station: {w}" for w in r.warnings]
+    assert station_notes[0][len("station: "):] not in r.warnings and "short.oem" in station_notes[0]

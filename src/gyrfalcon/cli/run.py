@@ -48,10 +48,8 @@ def register(app: typer.Typer) -> None:
         quiet = json_out or not sys.stderr.isatty()
         result, written, incomplete = _fly_and_write(sc, source, text, out or default_out_dir(sc), no_files, quiet,
                                                      station_oem, station_tle)
-        # the station loader's warnings also on stderr, as every command gives them: every "station: "
-        # note but the first, which is the description of the data (the runner's _window_phase)
-        for n in [n for n in result.notes if n.startswith("station: ")][1:]:
-            warn(n[len("station: "):])
+        for w in result.warnings:    # the station data's warnings also on stderr, as every command gives them
+            warn(w)
         if json_out:
             print_json(result.to_json_dict())
         else:
@@ -91,8 +89,8 @@ def _run_scenario(scenario, station, no_return, seed, what_if) -> tuple:
 def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, station_tle) -> tuple:
     """(the MissionResult, what was written or None, the OutputsIncompleteError or None): flown with a
     progress bar on a terminal, quietly otherwise."""
-    from ..api import completed_scheme_refusals
     from ..mission.runner import OutputsIncompleteError, fly, write_outputs
+    from .common import completed_refusals
     from .station_opts import station_option_named
 
     written = incomplete = None
@@ -100,7 +98,7 @@ def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, stat
     with contextlib.ExitStack() as stack:
         if not quiet:
             progress = stack.enter_context(_progress_bar())
-        with completed_scheme_refusals(), station_option_named(station_oem, station_tle):
+        with completed_refusals(), station_option_named(station_oem, station_tle):
             result = fly(sc, source=source, progress=progress)
         if no_files:
             if progress is not None:

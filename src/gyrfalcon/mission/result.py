@@ -93,6 +93,7 @@ class MissionResult:
     times: MissionTimes = field(default_factory=MissionTimes)   # the headline instants as skyfield Time objects
     scenario_source: str | None = None   # the scenario file's path (its relative file paths are relative to it)
     station_report: dict | None = None   # the target station's report (Station.to_dict(): source, drag fit, warnings)
+    warnings: tuple = ()     # the station data's warnings (loader, stale, propagated), also in notes as "station: ..."
 
     def shortfall(self) -> tuple[str, str] | None:
         """Why the flight did not end docked, as ``(label, one line)``: ``("scrubbed", "nothing

@@ -386,7 +386,7 @@ def _propagated_station_note(station, liftoff, t_end) -> tuple[str, ...]:
     """When the flight (liftoff to ``t_end``, the contact or the end of the approach) runs past the
     end of the station's OEM, which the station loader extends by propagation
     (:func:`gyrfalcon.orbits.station_source.load_station` with ``until_utc``; its own warning says
-    from where): the note saying which part of the flight is flown against the propagation."""
+    from where): the warning saying which part of the flight is flown against the propagation."""
     from ..time import iso_utc, parse_utc, seconds_between
 
     if station.kind != "oem" or not station.predicted_from_utc:
@@ -395,7 +395,7 @@ def _propagated_station_note(station, liftoff, t_end) -> tuple[str, ...]:
     if float(seconds_between(t_pf, t_end)) <= 0.0:
         return ()
     start = t_pf if float(seconds_between(liftoff, t_pf)) > 0.0 else liftoff
-    return (f"station: the OEM ends {iso_utc(t_pf, 0)}: the flight from {iso_utc(start, 0)} to "
+    return (f"the OEM ends {iso_utc(t_pf, 0)}: the flight from {iso_utc(start, 0)} to "
             f"{iso_utc(t_end, 0)} is flown against the station extended by propagation from there, not "
             "against NASA's samples; give an OEM that covers the flight to use them",)
 
@@ -470,9 +470,65 @@ def _scheme_refused(exc, scenario, liftoff, eph):
                             f"; no scheme fits this phase ('auto' would refuse it too); move {key} to a "
                             f"{exc.asked} window")
     new = type(exc)(f'rendezvous.scheme = "{scheme}": launch {iso_utc(liftoff, 1)} from {scenario.launch.pad}: {msg}')
-    new.liftoff, new.pad, new.scheme, new.station = liftoff, _launch_pad(scenario), scheme, eph
-    new.vehicle = scenario.vehicle.spacecraft
-    return new
+    return _with_launch(new, scenario, liftoff, eph)
+
+
+def _plane_refused(exc, scenario, liftoff, eph):
+    """The guided ascent's refusal of a pad too far from the plane
+    (:func:`gyrfalcon.launch.insertion.check_pad_near_plane`) under the scenario's key, as the same
+    error type carrying the attributes of :func:`_scheme_refused`, so that a caller can add the
+    nearest launch that fits (:func:`gyrfalcon.api._nearest_launch_text`)."""
+    from ..time import iso_utc
+
+    key = "launch.time" if scenario.launch.time else "launch.first_feasible_after"
+    new = type(exc)(f"{key}: {iso_utc(liftoff, 1)} from {scenario.launch.pad}: {str(exc).rstrip('.')}")
+    return _with_launch(new, scenario, liftoff, eph)
+
+
+def _with_launch(exc, scenario, liftoff, eph):
+    """``exc`` carrying ``liftoff`` (Time), ``pad`` (the :class:`~gyrfalcon.launch.sites.Pad` flown
+    from, in service for a what-if), ``scheme`` (asked for), ``station`` (the GCRF ephemeris) and
+    ``vehicle`` (the spacecraft)."""
+    exc.liftoff, exc.pad, exc.scheme, exc.station = liftoff, _launch_pad(scenario), scenario.rendezvous.scheme, eph
+    exc.vehicle = scenario.vehicle.spacecraft
+    return exc
+
+
+def launch_plane(scenario, eph, liftoff):
+    """The unit GCRF normal of the plane the ascent flies into (the scenario's scheme:
+    :func:`gyrfalcon.rendezvous.plan.insertion_plane_normal`), checked before anything is flown as
+    ``gyrfalcon rendezvous`` checks it (:func:`gyrfalcon.api.insertion_into_station_plane`): a pad
+    too far from the plane is refused first (:func:`_plane_refused`), then a phase the scheme does
+    not fit (:func:`_scheme_refused`)."""
+    from ..launch.insertion import OutOfPlaneError
+    from ..rendezvous.plan import insertion_plane_normal
+    from ..rendezvous.schemes import NoSchemeError
+
+    try:
+        try:
+            n = insertion_plane_normal(eph, _launch_pad(scenario), liftoff, scenario.rendezvous.scheme)
+        except NoSchemeError as exc:
+            _pad_near_plane(scenario, eph, liftoff, None)       # far from the plane: refused for that first
+            raise _scheme_refused(exc, scenario, liftoff, eph) from None
+        _pad_near_plane(scenario, eph, liftoff, n)
+    except OutOfPlaneError as exc:
+        raise _plane_refused(exc, scenario, liftoff, eph) from None
+    return n
+
+
+def _pad_near_plane(scenario, eph, liftoff, normal) -> None:
+    """:func:`gyrfalcon.launch.insertion.check_pad_near_plane` for the plane of unit normal
+    ``normal`` (None: the station's at liftoff), naming the in-plane time on the station's moving plane."""
+    from ..launch.insertion import check_pad_near_plane
+
+    def plane_at(t):
+        s = eph.at(t)
+        h = np.cross(s.r_m, s.v_mps)
+        return h / np.linalg.norm(h)
+
+    pad = _launch_pad(scenario)
+    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff,
+                         plane_at(liftoff) if normal is None else normal, plane_at)
 
 
 def _launch_pad(scenario):
@@ -719,9 +775,11 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
 
     prog = progress or _noop
     notes: list[str] = []
+    warnings: list[str] = []       # the station data's warnings: also notes ("station: ...")
 
     prog("window", "start")
-    station, eph, liftoff, windows = _window_phase(scenario, source, notes)
+    station, eph, liftoff, windows = _window_phase(scenario, source, notes, warnings)
+    plane = launch_plane(scenario, eph, liftoff)     # a launch vehicle limit: refused even for a what-if
     prog("window", "done")
     lo_iso = iso_utc(liftoff, 1)
     tl = _Timeline(liftoff)
@@ -750,10 +808,10 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
             prog(ph, "skip")
         return MissionResult(launch_utc=None, insertion_utc=None, contact_utc=None, landing_utc=None,
                              total_dv_mps=None, events=tuple(sorted(tl.events, key=lambda e: e.met_s)),
-                             notes=tuple(notes), times=MissionTimes(liftoff), **base)
+                             notes=tuple(notes), times=MissionTimes(liftoff), warnings=tuple(warnings), **base)
 
     prog("ascent", "start")
-    asc = _ascent_phase(scenario, eph, liftoff, tl)
+    asc = _ascent_phase(scenario, plane, liftoff, tl)
     prog("ascent", "done")
     prog("rendezvous", "start")
     plan, appr = _rendezvous_phase(scenario, asc, liftoff, eph, tl)
@@ -762,10 +820,8 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
     t_contact = _approach_phase(scenario, asc, plan, appr, tl, notes)
     prog("approach", "done")
     t_end = t_contact if t_contact is not None else add_seconds(parse_utc(appr.start_utc), float(appr.t_s[-1]))
-    notes.extend(_propagated_station_note(station, liftoff, t_end))
-    stale = station.stale_at_end(liftoff, t_end)
-    if stale:
-        notes.append(f"station: {stale}")
+    _station_warnings(notes, warnings, _propagated_station_note(station, liftoff, t_end)
+                      + tuple(w for w in [station.stale_at_end(liftoff, t_end)] if w))
 
     # return (before the manifest, which records the departure)
     landing = t_landing = undock_utc = ret_source = None
@@ -795,18 +851,26 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
                          total_dv_mps=round(float(plan.total_dv_mps), 2), events=tuple(events), ascent=asc,
                          rendezvous=plan, approach=appr, occupancy=occ, landing=landing, chaser=chaser,
                          station=station_eph, notes=tuple(notes), milestones=tuple(milestones),
-                         return_station_source=ret_source, manifest=manifest, **base)
+                         return_station_source=ret_source, manifest=manifest,
+                         warnings=tuple(warnings), **base)
 
 
-def _window_phase(scenario, source, notes):
+def _window_phase(scenario, source, notes, warnings):
     """The target station and the liftoff: (station, its GCRF ephemeris, liftoff Time, windows)."""
     station = target_station(scenario, source)
     eph = station.ephemeris("GCRF")
     notes.append(f"station: {station.describe()}")          # the source, the drag fitted and its rms
-    notes.extend(f"station: {w}" for w in station.warnings)
+    _station_warnings(notes, warnings, station.warnings)
     liftoff, windows = _window(scenario, eph)
     notes.extend(_pad_whatif_notes(scenario, liftoff))
     return station, eph, liftoff, windows
+
+
+def _station_warnings(notes, warnings, texts) -> None:
+    """The station data's warnings ``texts``: in ``warnings`` as they are, in ``notes`` as ``station: ...``."""
+    for w in texts:
+        warnings.append(w)
+        notes.append(f"station: {w}")
 
 
 def _countdown_phase(scenario, liftoff, tl: _Timeline):
@@ -828,19 +892,18 @@ def _countdown_phase(scenario, liftoff, tl: _Timeline):
     return cd
 
 
-def _ascent_phase(scenario, eph, liftoff, tl: _Timeline):
-    """The ascent into the station's insertion plane; its events (a cargo ship has no escape tower)."""
+def _ascent_phase(scenario, plane, liftoff, tl: _Timeline):
+    """The ascent into the insertion plane of unit GCRF normal ``plane`` (:func:`launch_plane`);
+    its events (a cargo ship has no escape tower)."""
     from ..launch.ascent import fly_ascent
     from ..launch.sites import load_sites
     from ..launch.vehicles import load_spacecraft
-    from ..rendezvous.plan import insertion_plane_normal
     from ..station.catalog import load_station as load_station_catalog
     from ..time import add_seconds
 
     pad = load_sites().get(scenario.launch.pad)
-    n = insertion_plane_normal(eph, pad, liftoff)
     asc = fly_ascent(liftoff, pad_lat_rad=pad.lat_rad, pad_lon_rad=pad.lon_rad, pad_alt_m=pad.alt_m,
-                     plane_normal_gcrf=n, vehicle=scenario.vehicle.launcher,
+                     plane_normal_gcrf=plane, vehicle=scenario.vehicle.launcher,
                      payload_kg=load_spacecraft(scenario.vehicle.spacecraft).launch_mass_kg)
     crewed = load_station_catalog().vehicle_type(scenario.vehicle.spacecraft).crewed
     for a in asc.timeline:
