@@ -43,12 +43,13 @@ window
 
 # %%
 # The burns from that liftoff (insertion into the station's plane, targeted with the full
-# force model against the station's fitted trajectory), then the automated approach to Rassvet:
+# force model against the station's fitted trajectory), then the automated approach to Prichal
+# (Rassvet nadir still holds Soyuz MS-28 until its return, so the approach refuses it):
 plan = gf.plan_rendezvous(iss, window)
 print(plan.table())
 
 # %%
-approach = gf.fly_approach(plan, iss, port="rassvet-nadir")
+approach = gf.fly_approach(plan, iss, port="prichal-nadir")
 print(approach.table())
 
 # %%

@@ -335,11 +335,16 @@ from .launch.windows import LaunchWindow as _LaunchWindow  # noqa: E402  (light:
 
 @dataclass(frozen=True, repr=False)
 class LaunchWindow(_LaunchWindow):
-    """A :class:`gyrfalcon.launch.windows.LaunchWindow` with a short repr and a one-row table."""
+    """A :class:`gyrfalcon.launch.windows.LaunchWindow` with a short repr and a one-row table.
+
+    ``what_if``: found with the pad taken as in service whatever the site catalogue records
+    (:func:`find_windows` / :func:`next_window` with ``what_if=True``, ``gyrfalcon windows --what-if``)."""
+
+    what_if: bool = False
 
     def __repr__(self) -> str:
         ok = "feasible" if self.feasible else "not feasible: " + self.reason
-        return (f"LaunchWindow({self.scheme} from {self.pad_id}: liftoff {_iso(self.launch_utc)}, "
+        return (f"LaunchWindow({'WHAT-IF ' if self.what_if else ''}{self.scheme} from {self.pad_id}: liftoff {_iso(self.launch_utc)}, "
                 f"phase {math.degrees(self.phase_at_insertion_rad):.1f} deg, {ok})")
 
     def table(self) -> str:
@@ -405,53 +410,62 @@ class LaunchWindows(tuple):
 
 
 def find_windows(station=None, pad: str = "baikonur-31", *, start="2025-11-26", days: float = 3.0,
-                 scheme: str = "two-orbit", spacecraft: str = "soyuz-ms", vehicle: str = "soyuz-2.1a") -> LaunchWindows:
+                 scheme: str = "two-orbit", spacecraft: str = "soyuz-ms", vehicle: str | None = None,
+                 what_if: bool = False) -> LaunchWindows:
     """Every launch window (about one a day) from ``pad`` to the station in ``[start, start + days)``.
 
     ``station``: see :func:`station_ephemeris` (element sets through the station loader);
     ``scheme``: two-orbit, four-orbit or two-day; ``spacecraft``: soyuz-ms or progress-ms (the
-    ascent's plane lead). Infeasible windows are included with the reason.
+    ascent's plane lead); ``vehicle``: the launch vehicle, one the pad launches (default the pad's
+    own, :func:`gyrfalcon.launch.vehicles.launcher_for_pad`: the Soyuz-2.1a, or the Soyuz-FG of
+    Site 1/5, as ``gyrfalcon windows``); ``what_if``: the pad taken as in service whatever the site
+    catalogue records (``gyrfalcon windows --what-if``; each window says ``what_if``). Infeasible
+    windows are included with the reason.
     """
     from .launch.windows import find_windows as _find, get_scheme
 
     if scheme not in SCHEMES[1:]:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES[1:])}")
     get_scheme(scheme)
-    _check_pad(pad)
+    pad_obj, vehicle = _window_pad_launcher(pad, vehicle, what_if)
     days = _positive_days(days)
-    return LaunchWindows(_find(_window_target(station, start), pad, scheme, start, days, vehicle=vehicle,
-                               spacecraft=spacecraft))
+    wins = _find(_window_target(station, start), pad_obj, scheme, start, days, vehicle=vehicle, spacecraft=spacecraft)
+    return LaunchWindows(_as_what_if(w, what_if) for w in wins)
 
 
 def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", scheme: str = "auto",
-                days: float | None = None, spacecraft: str = "soyuz-ms", vehicle: str = "soyuz-2.1a") -> LaunchWindow:
+                days: float | None = None, spacecraft: str = "soyuz-ms", vehicle: str | None = None,
+                what_if: bool = False) -> LaunchWindow:
     """The first feasible launch window from ``pad`` at or after ``after`` (Time or ISO UTC).
 
     ``scheme`` ``auto`` tries two-orbit, four-orbit and two-day and returns the earliest liftoff.
     ``days``: how far to search (default: to the end of the station trajectory; from element
     sets, :data:`gyrfalcon.orbits.station_source.DEFAULT_SPAN_DAYS` days after ``after``).
-    Raises :class:`~gyrfalcon.launch.windows.NoFeasibleWindowError` naming the next one after the span.
+    ``spacecraft``, ``vehicle``, ``what_if``: as for :func:`find_windows`.
+    Raises :class:`~gyrfalcon.launch.windows.NoFeasibleWindowError` naming the next one after the
+    span (and, where the phase is a reason and the station data are old, how old).
     """
     from .launch.windows import NoFeasibleWindowError, next_feasible_window
     from .time import seconds_between
 
     _check_scheme(scheme)
-    _check_pad(pad)
+    pad_obj, vehicle = _window_pad_launcher(pad, vehicle, what_if)
     days = None if days is None else _positive_days(days)
     target = _window_target(station, after)
     names = SCHEMES[1:] if scheme == "auto" else (scheme,)
     found, errors = [], []
     for name in names:
         try:
-            found.append(next_feasible_window(target, pad, name, after, days, vehicle=vehicle, spacecraft=spacecraft))
+            found.append(next_feasible_window(target, pad_obj, name, after, days, vehicle=vehicle,
+                                              spacecraft=spacecraft))
         except NoFeasibleWindowError as exc:
-            if len(names) == 1:
-                raise
-            errors.append(str(exc))
+            errors.append(exc)
     if not found:
-        raise NoFeasibleWindowError("; ".join(errors))
+        msg, _ = _windows_refusal_text(errors, target, after, what_if)
+        raise NoFeasibleWindowError(msg, errors[0].next_window if len(errors) == 1 else None,
+                                    [w for e in errors for w in e.windows])
     first = found[0].launch_utc
-    return _rewrap(LaunchWindow, min(found, key=lambda w: float(seconds_between(first, w.launch_utc))))
+    return _as_what_if(min(found, key=lambda w: float(seconds_between(first, w.launch_utc))), what_if)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -645,6 +659,106 @@ def _check_pad(pad):
                      f"or a Pad, got {type(pad).__name__} {pad!r}")
 
 
+def _window_pad_launcher(pad, vehicle, what_if) -> tuple:
+    """(Pad, launch vehicle id) of a window search: the pad (``what_if``: every recorded outage read
+    as in service, :func:`gyrfalcon.traffic.flight_rules.pad_as_operational`, as ``gyrfalcon windows
+    --what-if``) and ``vehicle``, refused when the pad does not launch it (as ``gyrfalcon run``
+    refuses the pair); ``None``: the pad's own (:func:`gyrfalcon.launch.vehicles.launcher_for_pad`)."""
+    from .launch.sites import load_sites
+    from .launch.vehicles import launcher_for_pad
+    from .traffic.flight_rules import pad_as_operational
+
+    _flag(what_if, "what_if")
+    pad_obj = _check_pad(pad)
+    pad_obj = load_sites().get(pad_obj) if isinstance(pad_obj, str) else pad_obj
+    if what_if:
+        pad_obj = pad_as_operational(pad_obj)
+    own = launcher_for_pad(pad_obj)
+    if vehicle is None:
+        return pad_obj, own
+    if not isinstance(vehicle, str) or not pad_obj.supports(vehicle):
+        fix = (f"use vehicle={own!r} (the pad's own launcher: the default)" if pad_obj.supports(own) else
+               "leave vehicle out (the windows then use the Soyuz-2.1a's ascent from this pad, as `gyrfalcon "
+               "windows` does)")
+        raise InputError(f"vehicle: pad {pad_obj.id} does not launch {vehicle!r} (it launches "
+                         f"{', '.join(pad_obj.vehicles)}); {fix}")
+    return pad_obj, str(vehicle).strip().lower().replace("_", "-").replace(" ", "-")
+
+
+def _as_what_if(window, what_if: bool):
+    """``window`` as an :class:`LaunchWindow` saying whether it was found as a what-if."""
+    import dataclasses
+
+    w = _rewrap(LaunchWindow, window)
+    return dataclasses.replace(w, what_if=True) if what_if else w
+
+
+def _windows_refusal_text(errors, station_eph, start, what_if: bool) -> tuple:
+    """``(message, pad_is_the_reason)`` of a window search refused with the
+    :class:`~gyrfalcon.launch.windows.NoFeasibleWindowError` s ``errors`` (one per scheme tried):
+    their messages, the station data's age where the station's orbit is a reason
+    (:func:`_station_data_note`), and, where a window inside the phase range was refused only for
+    the pad and no what-if was asked, that the pad is out of service then and how to ask for one.
+    The one wording of ``gyrfalcon windows`` and :func:`next_window`."""
+    from .time import iso_utc, parse_utc
+    from .traffic.flight_rules import WHAT_IF_HINT
+
+    msg = "; ".join(str(e) for e in errors)
+    if any(getattr(e, "follows_from_the_orbit", True) for e in errors):
+        msg += _station_data_note(station_eph, start, f"the search start, {iso_utc(parse_utc(start), 0)}",
+                                  "the phases")
+    wins = [w for e in errors for w in getattr(e, "windows", ())]
+    pad = not what_if and any(" inside " in w.reason and "; pad " in w.reason for w in wins)
+    if pad:
+        msg += f"; the pad is out of service then (station rule pad-operational); {WHAT_IF_HINT}"
+    return msg, pad
+
+
+def _station_data_note(station_eph, t, when: str = "the launch", what: str = "the phase") -> str:
+    """``"; note: the station data end N days before <when> (~K km along-track error expected):
+    <what> may be wrong; use ..."``, or ``""``: the staleness the station loader warns of
+    (:func:`gyrfalcon.orbits.station_source.load_station`: data older than
+    :data:`~gyrfalcon.orbits.station_source.STALE_DAYS` before ``t``, the median error expected at
+    that age), said in a refusal computed from them (a phase, a plane, no window), where the
+    warning itself is not printed. ``station_eph``: the loader's trajectory, whose ``meta`` says
+    where its data end (an ephemeris from elsewhere: ``""``)."""
+    meta = getattr(station_eph, "meta", None) or {}
+    end = meta.get("data_end_utc")
+    if not end:
+        return ""
+    from .orbits.station_source import STALE_DAYS, expected_error_km
+    from .time import parse_utc, seconds_between
+
+    try:
+        age = float(seconds_between(parse_utc(end), parse_utc(t))) / 86400.0
+    except GyrfalconError:
+        return ""
+    if not age > STALE_DAYS:
+        return ""
+    before = when.split(",")[0]                   # "the search start, 2022-03-18T00:00:00Z" -> "the search start"
+    instead = (f"element sets from the days before {before}" if meta.get("data_kind") == "elements" else
+               f"an OEM created in the days before {before}, or element sets from them")
+    return (f"; note: the station data end {age:.1f} days before {when} (~{expected_error_km(age)[0]:.0f} km "
+            f"along-track error expected): {what} may be wrong; use {instead}")
+
+
+def _check_rendezvous_vehicle(vehicle, option: str = "vehicle") -> str:
+    """``vehicle`` (case-insensitive) if the rendezvous model flies it (its main engine and mass:
+    :func:`gyrfalcon.rendezvous.schemes.get_vehicle`), else one InputError line naming those it flies,
+    before anything else is checked (a Crew Dragon is not refused for its pad first)."""
+    from .rendezvous.schemes import load_schemes
+
+    known = sorted(load_schemes().vehicles)
+    key = str(vehicle).strip().lower().replace(" ", "-").replace("_", "-")
+    if key in known:
+        return key
+    cli = option.startswith("--")
+    use = " or ".join(f"{option} {v}" if cli else f"{option}={v!r}" for v in known)
+    raise InputError(f"{option} {vehicle if cli else repr(vehicle)}: not a vehicle the rendezvous model flies (it "
+                     f"flies {', '.join(known)}, the Soyuz-launched spacecraft whose ascent and main engine it "
+                     f"holds); use {use}")
+
+
 def _liftoff_pad_scheme(launch, pad, scheme):
     """(liftoff Time, pad id or Pad, scheme name) from a LaunchWindow or a liftoff time."""
     from .launch.windows import LaunchWindow as _LW
@@ -696,6 +810,14 @@ def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
     and how to search further."""
     from .time import add_seconds, iso_utc
 
+    if _out_for_good(pad, liftoff):     # its windows of other days are refused too: the pads in service
+        from .launch.windows import launcher_label, pads_in_service
+
+        alts = pads_in_service(pad, liftoff, vehicle, station_eph)[:2]
+        if alts:
+            return (f"other days will not help from {pad.id} (no return to service recorded); " + "; ".join(
+                f"from --pad {p.id} ({launcher_label(lv)}), in service then: "
+                f"{_nearest_launch_text(station_eph, p, liftoff, scheme, vehicle)}" for p, lv in alts))
     wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme, vehicle=vehicle)
     days = NEAREST_LAUNCH_DAYS
     lo = max(add_seconds(station_eph.start, 1800.0), add_seconds(liftoff, -days * 86400.0), key=lambda t: t.tt)
@@ -713,6 +835,43 @@ def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
                    f"; its flight needs station data to about {iso_utc(_flight_end(w), 0)}, past these") + ")"
                 for w in wins))
     return hint
+
+
+def _out_for_good(pad, t) -> bool:
+    """:func:`gyrfalcon.launch.windows.out_for_good`: ``pad`` (a Pad) out of service at ``t`` with no
+    return to service recorded (Site 1/5, retired in 2019). A what-if copy is in service."""
+    from .launch.windows import out_for_good
+
+    try:
+        return out_for_good(pad, t)
+    except (AttributeError, GyrfalconError):       # not a catalogue Pad: no statement
+        return False
+
+
+def _with_pads_in_service(exc, station_eph, pad, liftoff, scheme, vehicle):
+    """``exc`` (a :class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`) completed, when it
+    refuses a pad out of service for good (:func:`_out_for_good`), with the pads in service then
+    (:func:`gyrfalcon.launch.windows.pads_in_service`: launching ``vehicle``, crew-rated for a crew)
+    from which this very liftoff fits (plane and phase: :func:`insertion_into_station_plane`),
+    before the what-if hint; else ``exc`` unchanged."""
+    from .launch.windows import launcher_label, pads_in_service
+    from .traffic.flight_rules import WHAT_IF_HINT, WhatIfRequiredError
+
+    if getattr(exc, "rule", None) != "pad-operational" or not _out_for_good(pad, liftoff):
+        return exc
+    fits = []
+    for other, launcher in pads_in_service(pad, liftoff, vehicle, station_eph):
+        try:
+            insertion_into_station_plane(station_eph, other, liftoff, scheme)
+        except GyrfalconError:
+            continue
+        fits.append(f"--pad {other.id} ({launcher_label(launcher)})")
+    if not fits:
+        return exc
+    clause = f"pads in service then that fly {vehicle} at this liftoff: {', '.join(fits)}"
+    head, sep, tail = str(exc).rpartition("; " + WHAT_IF_HINT)
+    return WhatIfRequiredError(f"{head}; {clause}{sep}{tail}" if sep else f"{exc}; {clause}",
+                               getattr(exc, "breaches", ()))
 
 
 def complete_scheme_refusal(exc) -> str:
@@ -741,17 +900,33 @@ def complete_scheme_refusal(exc) -> str:
 
 @contextlib.contextmanager
 def completed_scheme_refusals():
-    """Inside it, a scheme refusal raised by the mission runner (a
-    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` with its liftoff) comes out completed by
-    :func:`complete_scheme_refusal`: the one wording of ``run``, ``montecarlo`` and the web API's jobs."""
+    """Inside it, the mission runner's launch refusals (:func:`gyrfalcon.mission.runner.launch_plane`)
+    come out completed as ``gyrfalcon rendezvous`` completes them: a scheme the phase does not fit
+    (a :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` with its liftoff) by
+    :func:`complete_scheme_refusal`, a pad too far from the plane (an
+    :class:`~gyrfalcon.launch.insertion.OutOfPlaneError` with its liftoff) with the nearest launch
+    that fits; each with the station data's age where the loader would warn of it. The one wording
+    of ``run``, ``montecarlo`` and the web API's jobs."""
+    from .launch.insertion import OutOfPlaneError
     from .rendezvous.schemes import NoSchemeError
 
     try:
         yield
-    except NoSchemeError as exc:
+    except (NoSchemeError, OutOfPlaneError) as exc:
         if getattr(exc, "liftoff", None) is None:
             raise
-        raise type(exc)(complete_scheme_refusal(exc)) from None
+        raise type(exc)(_completed_launch_refusal(exc)) from None
+
+
+def _completed_launch_refusal(exc) -> str:
+    """The text of :func:`completed_scheme_refusals` for ``exc``, which carries ``liftoff``,
+    ``station``, ``pad``, ``scheme`` and ``vehicle`` (the mission runner's launch refusals)."""
+    from .rendezvous.schemes import NoSchemeError
+
+    if isinstance(exc, NoSchemeError):
+        return complete_scheme_refusal(exc) + _station_data_note(exc.station, exc.liftoff)
+    hint = _nearest_launch_text(exc.station, exc.pad, exc.liftoff, exc.scheme or "auto", exc.vehicle or "soyuz-ms")
+    return f"{exc}; {hint}{_station_data_note(exc.station, exc.liftoff, what='the launch times named')}"
 
 
 def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-ms", what_if: bool = False):
@@ -763,7 +938,7 @@ def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-
     from .launch.sites import load_sites
     from .rendezvous.schemes import NoSchemeError
     from .time import iso_utc
-    from .traffic.flight_rules import pad_as_operational
+    from .traffic.flight_rules import WhatIfRequiredError, pad_as_operational
 
     liftoff, pad, scheme = _liftoff_pad_scheme(launch, pad, scheme)
     source = source or _source_text(station)
@@ -780,12 +955,16 @@ def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-
     try:
         ins = insertion_into_station_plane(eph, pad_obj, liftoff, scheme)
         return eph, fly(ins, eph, scheme)
-    except NoSchemeError as exc:
+    except NoSchemeError as exc:        # the station data's age too: the phase comes from them
         raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; "
-                        f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme, vehicle)}") from None
+                        f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme, vehicle)}"
+                        f"{_station_data_note(eph, liftoff)}") from None
     except OutOfPlaneError as exc:      # out of the plane: the launch times that fit, as for a phase
         raise OutOfPlaneError(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {str(exc).rstrip('.')}; "
-                                  f"{_nearest_launch_text(eph, pad_obj, liftoff, scheme, vehicle)}") from None
+                              f"{_nearest_launch_text(eph, pad_obj, liftoff, scheme, vehicle)}"
+                              f"{_station_data_note(eph, liftoff, what='the launch times named')}") from None
+    except WhatIfRequiredError as exc:  # a pad out of service for good: the pads that fly this liftoff
+        raise _with_pads_in_service(exc, eph, pad_obj, liftoff, scheme, vehicle) from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc} "
@@ -800,20 +979,25 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
     ``station``: see :func:`station_ephemeris` (element sets through the station loader);
     ``launch``: a :class:`LaunchWindow` (gives the liftoff, the pad and the scheme) or a liftoff
     time (Time or ISO UTC); ``pad`` (default baikonur-31), ``scheme`` (default the window's, or
-    ``auto``); ``vehicle``: soyuz-ms or progress-ms. The insertion is the launch module's
-    parametric model; the planner is :func:`gyrfalcon.rendezvous.plan.plan_rendezvous` with the
-    ``full`` force model against the station. Raises
-    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` naming the nearest feasible launches
-    when no scheme accepts the phase (a named scheme that does not fit is refused, never
-    replaced), :class:`~gyrfalcon.errors.EphemerisRangeError` when the station's trajectory does
-    not cover the flight. The pad's station rule (in service at liftoff) is applied as by
-    ``gyrfalcon rendezvous``: refused (:class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`)
-    unless ``what_if``, when the plan carries the notes (``plan.notes``, ``plan.what_if``).
+    ``auto``); ``vehicle``: soyuz-ms or progress-ms (another is refused before anything else). The
+    insertion is the launch module's parametric model; the planner is
+    :func:`gyrfalcon.rendezvous.plan.plan_rendezvous` with the ``full`` force model against the
+    station. Raises :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` naming the nearest
+    feasible launches when no scheme accepts the phase (a named scheme that does not fit is
+    refused, never replaced), :class:`~gyrfalcon.errors.EphemerisRangeError` when the station's
+    trajectory does not cover the flight; a refusal for the phase or the plane also says how old
+    the station data are when the loader would warn of them (older than
+    :data:`~gyrfalcon.orbits.station_source.STALE_DAYS` days). The pad's station rule (in service
+    at liftoff) is applied as by ``gyrfalcon rendezvous``: refused
+    (:class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`, naming the pads in service that
+    fly the liftoff when the pad never returns to service) unless ``what_if``, when the plan
+    carries the notes (``plan.notes``, ``plan.what_if``).
     """
     import dataclasses
 
     from .rendezvous.plan import plan_rendezvous as _plan
 
+    vehicle = _check_rendezvous_vehicle(vehicle)        # before the pad: a Crew Dragon is not refused for it
     _trajectory_step(trajectory_step_s)
     _flag(what_if, "what_if")
     liftoff, pad_id, _ = _liftoff_pad_scheme(launch, pad, scheme)
@@ -931,6 +1115,7 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     from .rendezvous.handover import plan_and_fly
     from .traffic.flight_rules import check_port_before_planning
 
+    vehicle = _check_rendezvous_vehicle(vehicle)        # before the pad and the port: one line naming those flown
     _check_seed(seed)
     _trajectory_step(trajectory_step_s)
     _flag(what_if, "what_if")
@@ -1018,7 +1203,7 @@ def parse_fault(text: str):
 
 
 def fly_approach(plan=None, station=None, *, port: str = "rassvet-nadir", seed: int = 0, faults=(),
-                 vehicle: str = "soyuz-ms") -> ApproachResult:
+                 vehicle: str = "soyuz-ms", what_if: bool = False) -> ApproachResult:
     """Fly the closed-loop automated (Kurs) approach to contact.
 
     ``plan``: a :class:`RendezvousPlan` (the approach starts from its arrival state, against the
@@ -1026,29 +1211,86 @@ def fly_approach(plan=None, station=None, *, port: str = "rassvet-nadir", seed: 
     for the default start: Soyuz MS-28's 2.27 km aim point. ``faults``: KursFault objects or
     texts such as ``"kurs-dropout@600+20"`` (:func:`parse_fault`); ``seed``: noise, biases and
     execution errors.
+
+    The port's station rules are those of ``gyrfalcon rendezvous``
+    (:func:`gyrfalcon.traffic.flight_rules.rendezvous_rules`, the launch pad aside): the port
+    must be free in the built-in record at the arrival (the plan's nominal contact; without a
+    plan, the approach's contact, or its start if it makes none). Without a plan the flight is
+    Soyuz MS-28's (its liftoff): a ``soyuz-ms`` is MS-28 itself, whose own port, Rassvet nadir,
+    is free for it. A port another vehicle holds then (Prichal nadir: Soyuz MS-27 on 27 Nov 2025)
+    is refused (:class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`, naming the occupant
+    and the free ports) unless ``what_if``; the result then carries the notes
+    (``result.what_if``, ``result.notes``). A port that was not a port then is refused
+    (:class:`~gyrfalcon.station.catalog.PortNotAvailableError`, naming the free and the occupied
+    ports of that date), what-if or not.
     """
     from dataclasses import replace
 
-    from .proximity.approach import ApproachConfig, simulate_approach
+    from .proximity.approach import MS28_LIFTOFF_UTC, ApproachConfig, simulate_approach
     from .proximity.kurs import KursModel
     from .rendezvous.plan import RendezvousPlan as _RP
+    from .station.catalog import PortNotAvailableError
+    from .traffic.flight_rules import completed_port_refusal, recorded_flight_launched
+    from .traffic.station_link import norm_id
 
     _check_seed(seed)
+    _flag(what_if, "what_if")
     if isinstance(faults, (str, bytes)) or not isinstance(faults, (list, tuple)):
         faults = (faults,)
     faults = tuple(parse_fault(f) for f in faults)
-    if plan is None:
-        cfg = ApproachConfig(port_id=port, vehicle_type=vehicle, kurs=replace(KursModel(), faults=faults))
-        eph = None if station is None else station_ephemeris(station)
-        return _rewrap(ApproachResult, simulate_approach(cfg, seed=seed, ephemeris=eph))
-    if not isinstance(plan, _RP):
+    if plan is not None and not isinstance(plan, _RP):
         raise InputError(f"fly_approach needs a RendezvousPlan (gyrfalcon.plan_rendezvous) or None, "
                          f"got {type(plan).__name__}")
-    from .rendezvous.handover import approach_from_plan
+    port, vehicle = norm_id(port), norm_id(vehicle)
+    launch = MS28_LIFTOFF_UTC if plan is None else plan.liftoff_utc or plan.insertion_utc
+    try:
+        if plan is None:
+            cfg = ApproachConfig(port_id=port, vehicle_type=vehicle, kurs=replace(KursModel(), faults=faults))
+            eph = None if station is None else station_ephemeris(station)
+            res = simulate_approach(cfg, seed=seed, ephemeris=eph)
+        else:
+            from .rendezvous.handover import approach_from_plan
 
-    eph = station_ephemeris(station, around=plan.liftoff_utc or plan.insertion_utc)   # as plan_rendezvous samples it
-    res = approach_from_plan(plan, eph, port, seed, faults=faults, config=ApproachConfig(vehicle_type=vehicle))
-    return _rewrap(ApproachResult, res)
+            eph = station_ephemeris(station, around=launch)   # as plan_rendezvous samples it
+            res = approach_from_plan(plan, eph, port, seed, faults=faults, config=ApproachConfig(vehicle_type=vehicle))
+    except PortNotAvailableError as exc:       # not a port then: the free and the occupied ones of that date
+        raise completed_port_refusal(exc, recorded_flight_launched(vehicle, launch)) from None
+    arrival = (plan.nominal_contact_utc if plan is not None else None) or res.contact_utc or res.start_utc
+    notes = _approach_rules(port, vehicle, launch, arrival, what_if)
+    return ApproachUnderRules(**{f.name: getattr(res, f.name) for f in fields(res) if f.init},
+                              what_if=bool(what_if), notes=notes)
+
+
+def _approach_rules(port, vehicle, launch, arrival, what_if) -> tuple:
+    """:func:`gyrfalcon.traffic.flight_rules.rendezvous_rules` for an approach flown on its own (no
+    pad: its launch is checked when it is planned): refused unless ``what_if``; the notes a what-if carries."""
+    from .time import iso_utc, parse_utc
+    from .traffic.flight_rules import rendezvous_rules
+
+    return rendezvous_rules(pad=None, launch_utc=launch, port=port, vehicle_type=vehicle, arrival_utc=arrival,
+                            what_if=bool(what_if), what=f"the approach to {port} at {iso_utc(parse_utc(arrival), 0)}")
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ApproachUnderRules(ApproachResult):
+    """The :class:`ApproachResult` of :func:`fly_approach`, with the station rules' verdict:
+    ``what_if`` (flown as a what-if) and ``notes`` (the rules it breaks, ``"what-if: breaks rule
+    ..."``, and what the record cannot say about its date), as :class:`RendezvousPlan` has them."""
+
+    what_if: bool = False
+    notes: tuple = ()
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        return text.replace("(", "(WHAT-IF ", 1) if self.what_if else text
+
+    def table(self) -> str:
+        head = "WHAT-IF: flown as asked, whatever the station rules say\n" if self.what_if else ""
+        return head + super().table() + "".join(f"\nnote: {n}" for n in self.notes)
+
+    def summary(self) -> dict:
+        """:meth:`ApproachResult.summary` with ``what_if`` and ``notes`` (``gyrfalcon approach --json``)."""
+        return super().summary() | {"what_if": self.what_if, "notes": list(self.notes)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1147,7 +1389,7 @@ def _zone(zone, target_lat_deg, target_lon_deg, target_alt_m):
 def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: str = "nominal",
                 zone: str = "soyuz", port: str | None = None, dv_mps: float | None = None,
                 target_lat_deg: float | None = None, target_lon_deg: float | None = None,
-                target_alt_m: float | None = None) -> LandingPlan:
+                target_alt_m: float | None = None, what_if: bool = False) -> LandingPlan:
     """Plan and fly a return: undocking at ``undock`` (UTC) from ``port``, the deorbit burn onto
     the zone's next reachable pass, entry (guided ``nominal`` or ``ballistic``) and the landing point.
 
@@ -1157,34 +1399,44 @@ def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: s
     refused otherwise, naming the ports of that date); ``None``: the port of the Soyuz MS the
     built-in manifest has docked then (Rassvet nadir for Soyuz MS-28 on 26 Jul 2026), else
     prichal-nadir, or before it was a port (26 Nov 2021) the first Soyuz port of that date.
+
+    The station rule (:func:`gyrfalcon.traffic.flight_rules.undocking_rules`): a Soyuz undocks
+    from a port where the built-in manifest (the late-2025 record, then its 2026 plan) has a
+    Soyuz MS docked at ``undock``; a port another vehicle holds then (Zvezda aft: Progress MS-32
+    in Dec 2025), or none, is refused
+    (:class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`, naming the ports where a Soyuz
+    MS is docked then) unless ``what_if``; the result then carries the notes (``plan.what_if``,
+    ``plan.notes``), as it carries the record's gap for a date before it is complete.
     """
     from .landing.plan import plan_landing
 
+    _flag(what_if, "what_if")
     undock = _need(undock, "undock", "pass the undocking time, e.g. '2025-12-09T01:41Z' "
                                      "(landing_opportunities lists a day's passes)")
     port = _undock_port(port, undock)
+    notes = _undocking_rules(port, undock, what_if)
     z = _zone(zone, target_lat_deg, target_lon_deg, target_alt_m)
     plan = plan_landing(station_ephemeris(station, around=undock), undock, vehicle=vehicle, zone=z, mode=mode,
                         port=port, dv_mps=dv_mps)
-    return _rewrap(LandingPlan, plan)
+    return ReturnUnderRules(**{f.name: getattr(plan, f.name) for f in fields(plan) if f.init},
+                            what_if=bool(what_if), notes=notes)
 
 
 def _undock_port(port, undock) -> str:
-    """The port a Soyuz undocks from at ``undock``: ``port`` checked on that date, or the default
-    (see :func:`plan_return`)."""
+    """The port a Soyuz undocks from at ``undock``: ``port`` checked on that date
+    (:func:`gyrfalcon.traffic.flight_rules.undocking_port`), or the default (see :func:`plan_return`)."""
     from .station.catalog import load_station
     from .time import parse_utc
+    from .traffic.flight_rules import undocking_port
 
     st = load_station("iss")
     try:
-        t = parse_utc(undock).utc_datetime()
+        t = parse_utc(undock)
     except GyrfalconError:          # a bad time is refused by the planner with its own message
         return st.port(port).id if port is not None else "prichal-nadir"
     if port is not None:
-        p = st.port_on(port, t, "soyuz-ms")
-        st.require_compatible(p.id, "soyuz-ms")      # a Soyuz undocks only from a port that takes one
-        return p.id
-    there = st.ports_on(t, "soyuz-ms")
+        return undocking_port(port, t, "soyuz-ms").id
+    there = st.ports_on(t.utc_datetime(), "soyuz-ms")
     recorded = _recorded_soyuz_port(undock)
     if recorded in there:
         return recorded
@@ -1192,36 +1444,47 @@ def _undock_port(port, undock) -> str:
 
 
 def _recorded_soyuz_port(undock) -> str | None:
-    """The port of the Soyuz MS the built-in manifest (the late-2025 record and its 2026 plan) has
-    leaving at ``undock``: the one whose recorded departure falls from an hour before ``undock`` to
-    a day after it, or on its day when the record gives the day only (Soyuz MS-28 at Rassvet nadir on 26 Jul 2026; MS-27 at Prichal nadir on 9 Dec
-    2025, when MS-28 was docked too), else the only Soyuz MS docked then, else (two docked, none
-    leaving) the one docked first, whose crew goes home first. ``None`` when the record does not
-    tell (dates before it, no Soyuz docked)."""
-    from .time import add_seconds, iso_utc, parse_utc, seconds_between
-    from .traffic.builtin import COMPLETE_FROM_UTC, planned_manifest
+    """The port of the Soyuz MS the built-in manifest has leaving (or docked) at ``undock``
+    (:func:`gyrfalcon.traffic.flight_rules.recorded_soyuz_port`), ``None`` when it does not tell."""
+    from .traffic.flight_rules import recorded_soyuz_port
 
-    t = parse_utc(undock)
-    if seconds_between(parse_utc(COMPLETE_FROM_UTC), t) < 0:
-        return None
-    m = planned_manifest()
-    day = iso_utc(t, 0)[:10]
+    return recorded_soyuz_port(undock)
 
-    def leaves_then(e) -> bool:     # a bare-date departure (the record's 00:00: time not found) is that day
-        dt = float(seconds_between(t, parse_utc(e.t_utc)))
-        return -3600.0 <= dt <= 86400.0 or (e.t_utc[:10] == day and e.t_utc[11:19] == "00:00:00")
 
-    leaving = [e for e in m.events if e.kind == "departure" and m.vehicles.get(e.vehicle) == "soyuz-ms"
-               and leaves_then(e)]
-    if len(leaving) == 1:          # the port it held just before its recorded (or planned) departure
-        return m.where(leaving[0].vehicle, add_seconds(parse_utc(leaving[0].t_utc), -1.0))
-    occ = m.occupancy_at(add_seconds(t, -1.0))
-    docked = {v: p for p, v in occ.ports.items() if v and m.vehicles.get(v) == "soyuz-ms"}
-    if not docked:
-        return None
-    arrived = {e.vehicle: e.t_utc for e in m.events if e.kind == "arrival" and e.vehicle in docked}
-    first = min(docked, key=lambda v: arrived.get(v, ""))
-    return docked[first]
+def _undocking_rules(port: str, undock, what_if: bool) -> tuple:
+    """:func:`gyrfalcon.traffic.flight_rules.undocking_rules` (the same rule as ``gyrfalcon
+    landing``): refused unless ``what_if``; the notes the result carries. A time that cannot be
+    read is left to the planner, which refuses it with its own message."""
+    from .time import parse_utc
+    from .traffic.flight_rules import undocking_rules
+
+    try:
+        t = parse_utc(undock)
+    except GyrfalconError:
+        return ()
+    return undocking_rules(port=port, undock_utc=t, what_if=bool(what_if))
+
+
+@dataclass(frozen=True, repr=False)
+class ReturnUnderRules(LandingPlan):
+    """The :class:`LandingPlan` of :func:`plan_return`, with the station rule's verdict: ``what_if``
+    (flown as a what-if) and ``notes`` (the rule it breaks, ``"what-if: breaks rule ..."``, and
+    what the record cannot say about its date), as :class:`RendezvousPlan` has them."""
+
+    what_if: bool = False
+    notes: tuple = ()
+
+    def __repr__(self) -> str:
+        text = super().__repr__()
+        return text.replace("(", "(WHAT-IF ", 1) if self.what_if else text
+
+    def table(self) -> str:
+        head = "WHAT-IF: flown as asked, whatever the station rules say\n" if self.what_if else ""
+        return head + super().table() + "".join(f"\nnote: {n}" for n in self.notes)
+
+    def to_dict(self) -> dict:
+        """:meth:`LandingPlan.to_dict` with ``what_if`` and ``notes`` (``gyrfalcon landing --json``)."""
+        return super().to_dict() | {"what_if": self.what_if, "notes": list(self.notes)}
 
 
 def landing_opportunities(station=None, date=None, *, zone: str = "soyuz", vehicle: str = "soyuz-ms",

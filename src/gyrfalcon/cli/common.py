@@ -1,7 +1,6 @@
 """Shared CLI plumbing: one red line and exit code 2 for every GyrfalconError."""
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import functools
 import sys
@@ -149,21 +148,3 @@ def _rich_console_class():
 def _StdoutConsole(**kwargs):
     return _rich_console_class()(**kwargs)
 
-
-@contextlib.contextmanager
-def completed_refusals():
-    """The mission runner's refusals completed as ``gyrfalcon rendezvous`` completes them: a scheme
-    the phase does not fit (:func:`gyrfalcon.api.completed_scheme_refusals`), and a pad too far from
-    the plane (an OutOfPlaneError carrying its liftoff) with the nearest launch that fits
-    (:func:`gyrfalcon.api._nearest_launch_text`)."""
-    from ..api import _nearest_launch_text, completed_scheme_refusals
-    from ..launch.insertion import OutOfPlaneError
-
-    with completed_scheme_refusals():
-        try:
-            yield
-        except OutOfPlaneError as exc:
-            if getattr(exc, "liftoff", None) is None:
-                raise
-            hint = _nearest_launch_text(exc.station, exc.pad, exc.liftoff, exc.scheme, exc.vehicle)
-            raise OutOfPlaneError(f"{exc}; {hint}") from None

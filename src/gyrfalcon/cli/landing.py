@@ -70,6 +70,21 @@ def _checked_before_the_station(vehicle, mode, zone, target_lat, target_lon, tar
     return _zone(zone, target_lat, target_lon, target_alt)
 
 
+def _check_undocking_port(port, undock, what_if) -> None:
+    """The undocking port against the station rule (:func:`gyrfalcon.traffic.flight_rules.undocking_rules`,
+    applied again by the planner, which gives the notes), before any work; a time that cannot be read
+    is left to the planner's own message."""
+    from ..errors import GyrfalconError
+    from ..time import parse_utc
+    from ..traffic.flight_rules import undocking_rules
+
+    try:
+        t = parse_utc(undock)
+    except GyrfalconError:
+        return
+    undocking_rules(port=port, undock_utc=t, what_if=what_if)
+
+
 def register(app: typer.Typer) -> None:
     @app.command("landing")
     @handle_errors
@@ -90,8 +105,13 @@ def register(app: typer.Typer) -> None:
                                  "port of that date)."),
         dv: float = typer.Option(None, "--dv", help="Deorbit dv [m/s] (default the vehicle's 128 m/s)."),
         json_out: bool = typer.Option(False, "--json", help="Print the result as JSON."),
+        what_if: bool = typer.Option(False, "--what-if", help="Fly it even if it breaks a station rule (no Soyuz "
+                                     "docked at --port on the undocking date); the output then says what-if."),
     ):
-        """Plan the return: separation, daily opportunities, deorbit burn, entry (g-load, heating), landing point."""
+        """Plan the return: separation, daily opportunities, deorbit burn, entry (g-load, heating), landing point.
+
+        The Soyuz undocks from a port where the built-in station manifest has a Soyuz docked then:
+        a port another vehicle holds, or none, is refused (exit 2) unless --what-if."""
         from ..errors import InputError
 
         if dv is not None and not dv > 0:
@@ -101,6 +121,11 @@ def register(app: typer.Typer) -> None:
 
         if undock is not None and date is not None:
             raise InputError("give --undock (plan a return) or --date (list a day's landing opportunities), not both")
+        if what_if and undock is None:
+            raise InputError("--what-if applies to a return (--undock UTC, e.g. 2025-12-09T01:41Z), not to a day's "
+                             "landing opportunities (--date)")
+        if undock is not None and port is not None:
+            _check_undocking_port(port, undock, what_if)     # before the station is loaded (a fit takes seconds)
         if date is not None:
             from ..time import utc_day
 
@@ -147,14 +172,17 @@ def register(app: typer.Typer) -> None:
             return
         from ..api import plan_return
 
-        plan = plan_return(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv)
-        d = plan.to_dict()
+        plan = plan_return(eph, undock, vehicle=vehicle, zone=z, mode=mode, port=port, dv_mps=dv, what_if=what_if)
+        d = plan.to_dict()            # with what_if and notes, as `rendezvous --json`
         d["source"] = source
         d["station"] = station_report_dict(st)
         if json_out:
             print_json(d)
             return
         c = console()
+        if what_if:
+            c.print("[bold yellow]WHAT-IF[/]: flown as asked, whatever the station rules say", markup=True,
+                    highlight=False)
         b = d["deorbit_burn"]
         c.print(f"[bold]{esc(vehicle)} return[/], {esc(mode)} descent into {esc(z.name)}  ({esc(source)})", markup=True)
         c.print(station_report_line(st), markup=False, highlight=False, soft_wrap=True)
@@ -177,3 +205,5 @@ def register(app: typer.Typer) -> None:
         if "landing_from_reference" in d:
             r = d["landing_from_reference"]
             c.print(f"                     {r['distance_km']:.0f} km {r['compass']} of {r['place'].split(' (')[0]}")
+        for n in d["notes"]:
+            c.print(f"note: {n}", markup=False, highlight=False)

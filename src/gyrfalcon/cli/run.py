@@ -90,7 +90,7 @@ def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, stat
     """(the MissionResult, what was written or None, the OutputsIncompleteError or None): flown with a
     progress bar on a terminal, quietly otherwise."""
     from ..mission.runner import OutputsIncompleteError, fly, write_outputs
-    from .common import completed_refusals
+    from ..api import completed_scheme_refusals
     from .station_opts import station_option_named
 
     written = incomplete = None
@@ -98,7 +98,7 @@ def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, stat
     with contextlib.ExitStack() as stack:
         if not quiet:
             progress = stack.enter_context(_progress_bar())
-        with completed_refusals(), station_option_named(station_oem, station_tle):
+        with completed_scheme_refusals(), station_option_named(station_oem, station_tle):
             result = fly(sc, source=source, progress=progress)
         if no_files:
             if progress is not None:

@@ -39,6 +39,9 @@ def register(app: typer.Typer) -> None:
         check_range(days, "--days", *SEARCH_DAYS_RANGE, " days")
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
+        from ..api import _check_rendezvous_vehicle, _window_pad_launcher, _windows_refusal_text
+
+        spacecraft = _check_rendezvous_vehicle(spacecraft, "--vehicle")    # before the station is loaded
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
@@ -50,25 +53,21 @@ def register(app: typer.Typer) -> None:
         t0 = parse_utc(start)
         st = station_from_options(station_oem, station_tle, t0, add_seconds(t0, (float(days) + 1.0) * 86400.0))
         target, source = st.ephemeris("GCRF"), st.source
-        from ..launch.sites import load_sites
         from ..launch.windows import NoFeasibleWindowError
-        from ..traffic.flight_rules import WHAT_IF_HINT, WhatIfRequiredError, pad_as_operational
+        from ..traffic.flight_rules import WhatIfRequiredError
 
-        pad = load_sites().get(site)
-        if what_if:
-            pad = pad_as_operational(pad)
-        from ..launch.vehicles import launcher_for_pad
-
-        launcher = launcher_for_pad(pad)        # its plane lead: Soyuz-2.1a, or the Soyuz-FG of Site 1/5
+        # the pad (a what-if: taken as in service) and its launcher's plane lead: the Soyuz-2.1a, or
+        # the Soyuz-FG of Site 1/5 (as gyrfalcon.find_windows)
+        pad, launcher = _window_pad_launcher(site, None, what_if)
         wins = find_windows(target, pad, sch, t0, days, spacecraft=spacecraft, vehicle=launcher)
         if not any(w.feasible for w in wins):   # raises NoFeasibleWindowError naming the next one
             try:
                 find_feasible_windows(target, pad, sch, t0, days, spacecraft=spacecraft, vehicle=launcher)
             except NoFeasibleWindowError as exc:
-                if not what_if and any(" inside " in w.reason and "; pad " in w.reason for w in wins):
-                    raise WhatIfRequiredError(f"{exc}; the pad is out of service then (station rule "
-                                              f"pad-operational); {WHAT_IF_HINT}") from None
-                raise
+                # with the station data's age where the phase is a reason, the what-if where the pad is
+                msg, pad_reason = _windows_refusal_text([exc], target, t0, what_if)
+                raise (WhatIfRequiredError(msg) if pad_reason else
+                       NoFeasibleWindowError(msg, exc.next_window, exc.windows)) from None
         if json_out:
             # a list of windows (as before); each carries the station they were computed on
             rep = station_report_dict(st)

@@ -112,12 +112,19 @@ class NoFeasibleWindowError(GyrfalconError):
     """No window of the requested scheme is feasible in the date range.
 
     ``next_window`` is the next feasible :class:`LaunchWindow` after the range (``None`` if
-    the target's ephemeris ends first).
+    the target's ephemeris ends first); ``windows`` the (refused) windows of the range.
     """
 
-    def __init__(self, message: str, next_window=None):
+    def __init__(self, message: str, next_window=None, windows=()):
         super().__init__(message)
         self.next_window = next_window
+        self.windows = tuple(windows)
+
+    @property
+    def follows_from_the_orbit(self) -> bool:
+        """Whether the station's orbit is a reason: no window in the range, or one refused for its
+        phase (not a refusal for the pad alone)."""
+        return not self.windows or any(refused_for_phase(w) for w in self.windows)
 
 
 # --------------------------------------------------------------------------------------
@@ -969,16 +976,103 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
            f"{sch.describe()}), {n_pad} for the pad" + (f" (pad {pad_why})" if pad_why else ""))
     nxt = None
     rest = limit - span
-    if rest > 0.05:
+    pad_obj = _pad(pad)
+    gone = out_for_good(pad_obj, end)
+    if rest > 0.05 and not gone:
         later = find_windows(tgt, pad, scheme, end, rest, **kwargs)
         nxt = next((w for w in later if w.feasible), None)
-    if nxt is not None:
+    if gone:         # retired (or out of service with no return recorded): more days cannot help
+        msg += "; " + out_for_good_text(tgt, pad_obj, sch, ref, span, **kwargs)
+    elif nxt is not None:
         msg += f"; the next one is {iso_utc(nxt.launch_utc, 0)} (phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)"
     elif np.isfinite(hi):
         msg += f"; none before the {tgt.name} ephemeris ends ({iso_utc(add_seconds(ref, hi), 0)}): search more days, with a station that covers them"
     else:
         msg += "; none in the 60 days searched"
-    raise NoFeasibleWindowError(msg, nxt)
+    raise NoFeasibleWindowError(msg, nxt, wins)
+
+
+def out_for_good(pad, t) -> bool:
+    """Whether ``pad`` (a Pad or its id) is out of service at ``t`` with no return to service
+    recorded (Site 1/5, retired in 2019): no later day helps. A what-if copy
+    (:func:`gyrfalcon.traffic.flight_rules.pad_as_operational`) is in service.
+
+    >>> out_for_good("baikonur-1", "2025-11-26"), out_for_good("baikonur-31", "2025-12-01")
+    (True, False)
+    """
+    pad_obj = _pad(pad)
+    return not pad_obj.status_at(t).available and pad_obj.next_available(t) is None
+
+
+def out_for_good_text(target, pad, scheme, start, days, **kwargs) -> str:
+    """What to say of a search refused because ``pad`` is out of service with no return recorded
+    (Site 1/5, retired in 2019): more days will not help; the pads in service at ``start`` that
+    launch the spacecraft (:func:`pads_in_service`), each with its first feasible window of the same
+    span (a pad with none is named as such)."""
+    pad_obj, sch = _pad(pad), get_scheme(scheme)
+    spacecraft = kwargs.get("spacecraft", "soyuz-ms")
+    text = "more days will not help"
+    kw = {k: v for k, v in kwargs.items() if k != "vehicle"}
+    named = []
+    for other, launcher in pads_in_service(pad_obj, start, spacecraft, target)[:3]:
+        try:
+            wins = find_windows(target, other, sch, start, days, vehicle=launcher, **kw)
+        except GyrfalconError:
+            continue
+        first = next((w for w in wins if w.feasible), None)
+        named.append(f"--pad {other.id} ({launcher_label(launcher)}; " + (
+            f"its first {sch.name} window {iso_utc(first.launch_utc, 0)})" if first is not None else
+            f"no feasible {sch.name} window in this span either)"))
+    if named:
+        text += f"; pads in service on {iso_utc(parse_utc(start), 0)[:10]} that launch {spacecraft}: " + ", ".join(named)
+    return text
+
+
+def launcher_label(launcher: str) -> str:
+    """A launch vehicle's short name as its catalogue writes it (``soyuz-fg`` -> ``Soyuz-FG``)."""
+    from .vehicles import _catalogue
+
+    name = str(_catalogue().get("vehicle", {}).get(launcher, {}).get("name", launcher))
+    return name.split(" (")[0].split(",")[0]
+
+
+def pads_in_service(pad, t, spacecraft: str = "soyuz-ms", target=None) -> list:
+    """The other pads in service at ``t`` from which ``spacecraft`` can be launched, as
+    ``[(Pad, launcher id)]``, the pads of ``pad``'s own site first: the pad launches one of the
+    spacecraft's launchers (the station catalogue's ``launch_vehicle`` and ``other_launch_vehicles``)
+    whose ascent the window model knows (``[ascent.*]`` of ``schemes.toml``), is crew-rated for a
+    crewed spacecraft and, with ``target`` (covering ``t``), reaches its plane on an ascending pass
+    (Vostochny, 51.9 deg N, cannot reach the ISS's 51.6 deg).
+
+    >>> [(p.id, lv) for p, lv in pads_in_service("baikonur-1", "2019-12-06", "progress-ms")][:1]
+    [('baikonur-31', 'soyuz-2.1a')]
+    """
+    from ..station.catalog import load_station
+    from .sites import load_sites
+
+    pad_obj = _pad(pad)
+    craft = str(spacecraft).strip().lower().replace("_", "-").replace(" ", "-")
+    modelled = [str(e.get("vehicle")) for e in _schemes_toml().get("ascent", {}).values()
+                if e.get("spacecraft") == craft]
+    try:
+        vt = load_station("iss").vehicle_type(craft)
+        launchers, crewed = [v for v in (vt.launch_vehicle, *vt.other_launch_vehicles) if v in modelled], bool(vt.crewed)
+    except GyrfalconError:
+        launchers, crewed = modelled, True
+    t = parse_utc(t)
+    tgt = None if target is None else as_target(target)
+    out = []
+    for p in load_sites().pads:
+        launcher = next((v for v in launchers if p.supports(v)), None)
+        if p.id == pad_obj.id or launcher is None or (crewed and not p.crew_rated) or not p.status_at(t).available:
+            continue
+        if tgt is not None:
+            try:
+                _check_reachable(tgt, t, 0.0, p)
+            except GyrfalconError:
+                continue
+        out.append((p, launcher))
+    return sorted(out, key=lambda x: x[0].site != pad_obj.site)
 
 
 def find_feasible_windows(target, pad, scheme, start, days=1, **kwargs) -> list:
@@ -991,8 +1085,12 @@ def find_feasible_windows(target, pad, scheme, start, days=1, **kwargs) -> list:
     tgt = as_target(target)
     ref = parse_utc(start)
     end = add_seconds(ref, float(days) * SECONDS_PER_SOLAR_DAY)
+    pad_obj, why = _pad(pad), ""
     try:
-        nxt = next_feasible_window(tgt, pad, scheme, end, **kwargs)
+        if out_for_good(pad_obj, end):
+            nxt, why = None, out_for_good_text(tgt, pad_obj, scheme, ref, days, **kwargs)   # no later search
+        else:
+            nxt = next_feasible_window(tgt, pad, scheme, end, **kwargs)
     except NoFeasibleWindowError as exc:
         tail = str(exc).split("; ", 1)[1] if "; " in str(exc) else ""
         nxt, why = None, tail
@@ -1006,7 +1104,7 @@ def find_feasible_windows(target, pad, scheme, start, days=1, **kwargs) -> list:
                 f"(phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)")
     elif why:
         msg += f"; {why}"
-    raise NoFeasibleWindowError(msg, nxt)
+    raise NoFeasibleWindowError(msg, nxt, wins)
 
 
 def schemes_fitting(phase_rad: float) -> list:

@@ -56,7 +56,10 @@ time they serve, quoting the error expected at that age (median and p95 interpol
 measured growth :data:`ERROR_GROWTH_KM`: 3 / 16 / 72 km median after 1 / 3 / 7 days,
 docs/validation.md), when a planned manoeuvre lies between the data and the flight, when
 element sets after ``at_utc`` were left out, when too few sets were given for a series fit,
-and when the drag could not be estimated (then :data:`DEFAULT_DRAG_SCALE` is used).
+and when the drag could not be estimated (then :data:`DEFAULT_DRAG_SCALE` is used). The
+trajectory (``Station.gcrf``) carries ``meta["data_end_utc"]`` and ``meta["data_kind"]``
+(``Station.data_end_utc``, ``Station.kind``), so that what is computed from it alone can say how old
+its data are (a refused launch, :mod:`gyrfalcon.api`).
 
 Limits: the ISS area, mass and Cd for element sets are ISS figures (:data:`ELEMENTS_DRAG`);
 the fitted scale absorbs the error for the ISS, not for another object's different ballistic
@@ -1152,7 +1155,11 @@ def load_station(source=None, *, at_utc=None, until_utc=None, predict_from_utc=N
     if warn:
         for w in got.warns:
             _warnings.warn(w, StationDataWarning, stacklevel=2)
-    eph = got.eph
+    # the end of the data, on the trajectory itself: a refusal computed from it (a phase, a plane,
+    # no window) can then say how old the data were (gyrfalcon.api); an ephemeris loaded before keeps its own
+    from dataclasses import replace as _replace
+
+    eph = _replace(got.eph, meta={"data_end_utc": got.data_end_text, "data_kind": got.kind, **got.eph.meta})
     return Station(got.source, got.kind, eph, got.drag, tuple(got.warns), (iso_utc(eph.start, 0), iso_utc(eph.stop, 0)),
                    got.data_end_text, got.predicted, tuple(got.burns), tuple(got.events))
 

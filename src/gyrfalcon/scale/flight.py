@@ -237,16 +237,17 @@ def _build_nominal(sc, source: str) -> Nominal:
     from ..rendezvous import schemes
     from ..orbits.elements import equinoctial_rows
     from ..rendezvous.handover import plan_and_fly
-    from ..rendezvous.plan import FiniteChain, insertion_plane_normal
+    from ..rendezvous.plan import FiniteChain
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     eph = _station(sc, source)
     liftoff, _ = _window(sc, eph)
-    from ..mission.runner import rule_notes_before_flight
+    from ..mission.runner import launch_plane, rule_notes_before_flight
 
-    # the station rules, as for `gyrfalcon run`: refused unless a what-if, whose notes are kept
+    # the launch geometry for the scenario's scheme, then the station rules, as `gyrfalcon run`
+    # checks them: the station rules refused unless a what-if, whose notes are kept
+    normal = launch_plane(sc, eph, liftoff)
     rule_notes = rule_notes_before_flight(sc, liftoff)
-    normal = insertion_plane_normal(eph, _pad(sc), liftoff)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
     pad = _pad(sc)
     s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal, vehicle=sc.vehicle.launcher).state

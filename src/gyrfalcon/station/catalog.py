@@ -73,7 +73,15 @@ class UnknownVehicleTypeError(InputError):
 
 
 class IncompatibleVehicleError(InputError):
-    """A vehicle type that cannot use a port; the message says which ports would take it."""
+    """A vehicle type that cannot use a port; the message says which ports would take it.
+
+    Its parts, for a caller that completes the list (:class:`PortNotAvailableError`'s): ``reason``
+    (the message before it) and ``ports`` (the ports that take the vehicle type)."""
+
+    def __init__(self, message: str, *, reason: str | None = None, ports: tuple = ()):
+        super().__init__(message)
+        self.reason = message if reason is None else reason
+        self.ports = tuple(ports)
 
 
 class UnknownOccupancyError(InputError):
@@ -82,7 +90,20 @@ class UnknownOccupancyError(InputError):
 
 class PortNotAvailableError(InputError):
     """A port that did not exist (or was blocked) on the date asked; the message names the ports
-    that did exist then."""
+    that did exist then.
+
+    Its parts, for a caller that knows more about that date (who was docked where: the station
+    traffic, :mod:`gyrfalcon.traffic.flight_rules`) and completes the list: ``reason`` (the
+    message before the list), ``ports`` (the ports listed), ``at`` (the instant they are listed
+    for, a UTC ``datetime``), ``vehicle_type`` (the type they take, or ``None``)."""
+
+    def __init__(self, message: str, *, reason: str | None = None, ports: tuple = (), at=None,
+                 vehicle_type: str | None = None):
+        super().__init__(message)
+        self.reason = message if reason is None else reason
+        self.ports = tuple(ports)
+        self.at = at
+        self.vehicle_type = vehicle_type
 
 
 # --- dataclasses ---------------------------------------------------------------------------
@@ -349,7 +370,8 @@ class Station:
         t = _utc_datetime(when).strftime("%Y-%m-%dT%H:%M:%SZ")
         there = self.ports_on(when, vehicle_type_id)
         kind = f" for {vehicle_type_id}" if vehicle_type_id else ""
-        raise PortNotAvailableError(f"{why}; ports{kind} on {t}: {', '.join(there) or 'none'}")
+        raise PortNotAvailableError(f"{why}; ports{kind} on {t}: {', '.join(there) or 'none'}", reason=why,
+                                    ports=there, at=_utc_datetime(when), vehicle_type=vehicle_type_id)
 
     def port_for_launch(self, port_id: str, launch, vehicle_type_id: str | None = None,
                         arrival_after_s: float = FAST_ARRIVAL_S, arrival_until_s: float | None = None,
@@ -384,9 +406,10 @@ class Station:
         why = p.unavailable_reason(a)
         there = self.ports_on(a, vehicle_type_id)
         kind = f" for {vehicle_type_id}" if vehicle_type_id else ""
-        raise PortNotAvailableError(
-            f"{why}: it cannot take the vehicle at any arrival this flight could make ({iso_utc(t0, 0)} to "
-            f"{b.strftime('%Y-%m-%dT%H:%M:%SZ')}); ports{kind} then: {', '.join(there) or 'none'}")
+        reason = (f"{why}: it cannot take the vehicle at any arrival this flight could make ({iso_utc(t0, 0)} to "
+                  f"{b.strftime('%Y-%m-%dT%H:%M:%SZ')})")
+        raise PortNotAvailableError(f"{reason}; ports{kind} then: {', '.join(there) or 'none'}", reason=reason,
+                                    ports=there, at=a, vehicle_type=vehicle_type_id)
 
     def module(self, module_id: str) -> Module:
         key = str(module_id).strip().lower()
@@ -436,9 +459,10 @@ class Station:
         v = self.vehicle_type(vehicle_type_id)
         if v.id not in p.compatible_vehicle_types:
             fits = self.ports_for(v.id)
-            raise IncompatibleVehicleError(
-                f"{v.name} (mechanism {v.mechanism}) cannot use {p.id} (mechanism {p.mechanism}, takes "
-                f"{', '.join(p.compatible_vehicle_types)}); ports that take it: {', '.join(fits) or 'none'}")
+            reason = (f"{v.name} (mechanism {v.mechanism}) cannot use {p.id} (mechanism {p.mechanism}, takes "
+                      f"{', '.join(p.compatible_vehicle_types)})")
+            raise IncompatibleVehicleError(f"{reason}; ports that take it: {', '.join(fits) or 'none'}",
+                                           reason=reason, ports=fits)
         return p, v
 
     def validate_occupancy(self, occupancy: Mapping[str, str]) -> dict[str, VehicleType]:

@@ -32,6 +32,7 @@ were gone (the port's dates are checked by :meth:`gyrfalcon.station.catalog.Stat
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from ..errors import InputError
@@ -325,12 +326,15 @@ def check_port_before_planning(port: str, launch, vehicle_type: str, scheme: str
     vehicle at any arrival a flight of ``scheme`` could make (:func:`arrival_span_s`); with
     ``what_if`` only a port that was not part of the station then is refused. The exact check is
     :func:`rendezvous_rules`, at the plan's own arrival."""
-    from ..station.catalog import load_station
+    from ..station.catalog import PortNotAvailableError, load_station
     from .station_link import norm_id
 
     lo, hi = arrival_span_s(scheme)
-    return load_station("iss").port_for_launch(norm_id(port), launch, norm_id(vehicle_type), arrival_after_s=lo,
-                                               arrival_until_s=hi, blocked_ok=what_if)
+    try:
+        return load_station("iss").port_for_launch(norm_id(port), launch, norm_id(vehicle_type), arrival_after_s=lo,
+                                                   arrival_until_s=hi, blocked_ok=what_if)
+    except PortNotAvailableError as exc:
+        raise completed_port_refusal(exc, _flight_name(vehicle_type, launch)) from None
 
 
 def rendezvous_rules(*, pad, launch_utc, port: str | None, vehicle_type: str, arrival_utc, what_if: bool = False,
@@ -343,14 +347,16 @@ def rendezvous_rules(*, pad, launch_utc, port: str | None, vehicle_type: str, ar
     :class:`WhatIfRequiredError` unless ``what_if``. Returns the notes the result carries: one per
     broken rule (what-if), and the record's gap for an arrival before it is complete. The flight
     is the recorded flight only if it lifts off at that flight's recorded liftoff
-    (:func:`recorded_flight_launched`), else a new flight named ``"<vehicle type> (planned)"``."""
+    (:func:`recorded_flight_launched`), else a new flight named ``"<vehicle type> (planned)"``.
+    ``pad`` ``None``: the launch is not checked (an approach flown on its own, ``gyrfalcon
+    approach``: its launch was checked when it was planned); give ``what`` then."""
     from ..launch.sites import load_sites
-    from ..station.catalog import load_station
+    from ..station.catalog import PortNotAvailableError, load_station
     from ..time import iso_utc, parse_utc
     from .station_link import norm_id
 
     t = parse_utc(launch_utc)
-    pad_id = load_sites().get(pad).id if isinstance(pad, str) else pad.id
+    pad_id = None if pad is None else load_sites().get(pad).id if isinstance(pad, str) else pad.id
     vehicle_type = norm_id(vehicle_type)
     breaches: list[RuleBreach] = []
     arrival = None
@@ -361,10 +367,13 @@ def rendezvous_rules(*, pad, launch_utc, port: str | None, vehicle_type: str, ar
         when = parse_utc(arrival).utc_datetime()
         why = p.unavailable_reason(when)
         if why is not None and not p.exists_at(when):
-            load_station("iss").port_on(port, when, vehicle_type)        # raises: not a port then
+            try:
+                load_station("iss").port_on(port, when, vehicle_type)        # raises: not a port then
+            except PortNotAvailableError as exc:
+                raise completed_port_refusal(exc, _flight_name(vehicle_type, t)) from None
         if why is not None:
             breaches.append(RuleBreach("port-available", f"{why} (station catalogue), at the arrival {arrival}"))
-    name = recorded_flight_launched(vehicle_type, t) or f"{vehicle_type} (planned)"
+    name = _flight_name(vehicle_type, t)
     breaches += check_flight(vehicle=name, vehicle_type=vehicle_type, launch_utc=t, pad=pad_id,
                              port=port if arrival else None, arrival_utc=arrival)
     what = what or f"the rendezvous from {pad_id} at {iso_utc(t, 0)}" + (f" to {port}" if port else "")
@@ -391,3 +400,223 @@ def plan_note(port: str, arrival_utc, vehicle: str | None = None) -> str | None:
         return None
     return (f"manifest: the 2026 plan (made {plan_known_as_of()[:10]}, a plan, not a record: not held against "
             f"this flight) has {occupant} at {port} at the arrival {iso_utc(parse_utc(t), 0)}")
+
+
+def _flight_name(vehicle_type: str, launch) -> str:
+    """The flight's name in the record's replay: the recorded flight it is
+    (:func:`recorded_flight_launched`), else ``"<vehicle type> (planned)"``."""
+    from .station_link import norm_id
+
+    return recorded_flight_launched(norm_id(vehicle_type), launch) or f"{norm_id(vehicle_type)} (planned)"
+
+
+@functools.lru_cache(maxsize=8)
+def _record(without: str | None = None):
+    """The built-in record as :func:`check_flight` replays it (the late-2025 record with the 2026
+    plan's departures of the vehicles it leaves aboard), without the events of vehicle ``without``
+    (the flight being checked, when it is the recorded one), as a :class:`~.manifest.Manifest`."""
+    from .builtin import late2025
+    from .manifest import Event, Manifest
+
+    b = late2025()
+    events = sorted([e for e in b.events if e.vehicle != without] + _planned_departures(b, without),
+                    key=lambda e: e.t_utc)
+    return Manifest.from_events([Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(events)], b.vehicles)
+
+
+def _recorded(t) -> bool:
+    """Whether the built-in record says who is docked where at ``t`` (from
+    :data:`~gyrfalcon.traffic.builtin.COMPLETE_FROM_UTC` on)."""
+    from ..time import parse_utc, seconds_between
+    from .builtin import COMPLETE_FROM_UTC
+
+    return float(seconds_between(parse_utc(COMPLETE_FROM_UTC), parse_utc(t))) >= 0
+
+
+def completed_port_refusal(exc, vehicle: str | None = None):
+    """A :class:`~gyrfalcon.station.catalog.PortNotAvailableError` for an arrival (a port that was
+    not a port then), its list of the ports there were split by the built-in record into the free
+    ones and the occupied ones, with their occupants (the station catalogue lists ports, not who
+    is docked at them: an occupied port would be refused next by rule one-vehicle-per-port).
+    ``vehicle``: the flight's own name in the record (its own recorded stay frees its port).
+    ``exc`` itself when the record does not say (a date before it is complete) or all are free.
+
+    >>> from gyrfalcon.station.catalog import load_station
+    >>> try:
+    ...     load_station("iss").port_on("pirs-nadir", "2025-12-01T12:00:00Z", "soyuz-ms")
+    ... except Exception as exc:
+    ...     print(str(completed_port_refusal(exc)).split("; ", 1)[1])
+    free ports that take soyuz-ms on 2025-12-01T12:00:00Z: none; occupied then (built-in record): rassvet-nadir (Soyuz MS-28), prichal-nadir (Soyuz MS-27), poisk-zenith (Progress MS-31), zvezda-aft (Progress MS-32)
+    """
+    from ..station.catalog import PortNotAvailableError
+
+    at, ports = getattr(exc, "at", None), getattr(exc, "ports", ())
+    if at is None or not ports or not _recorded(at):
+        return exc
+    from ..time import iso_utc, parse_utc
+
+    when = iso_utc(parse_utc(at), 0)
+    occupants = _record(vehicle).occupancy_at(when).ports
+    taken = [f"{p} ({occupants[p]})" for p in ports if occupants.get(p)]
+    if not taken:
+        return exc
+    free = [p for p in ports if not occupants.get(p)]
+    kind = f" that take {exc.vehicle_type}" if exc.vehicle_type else ""
+    return PortNotAvailableError(
+        f"{exc.reason}; free ports{kind} on {when}: {', '.join(free) or 'none'}; occupied then (built-in record): "
+        f"{', '.join(taken)}", reason=exc.reason, ports=tuple(free), at=exc.at, vehicle_type=exc.vehicle_type)
+
+
+# --- undocking ------------------------------------------------------------------------------------
+UNDOCK_MATCH_S = (-3600.0, 86400.0)
+"""A Soyuz MS whose departure the built-in manifest has from this long before the undocking to
+this long after it [s] is the one undocking (its recorded departure is within the hour of the
+time given, or later that day); so is one whose departure is dated by its day only (00:00 UTC:
+the time was not found) on the undocking's day."""
+
+
+@functools.lru_cache(maxsize=1)
+def _planned():
+    """:func:`~gyrfalcon.traffic.builtin.planned_manifest` (the packaged record and plan), replayed once."""
+    from .builtin import planned_manifest
+
+    return planned_manifest()
+
+
+def _undocking(undock):
+    """``(manifest, leaving, docked)`` of the built-in manifest with its 2026 plan
+    (:func:`~gyrfalcon.traffic.builtin.planned_manifest`) at ``undock``: the Soyuz MS whose
+    departure matches it (:data:`UNDOCK_MATCH_S`) as ``{vehicle: port it left}``, and those docked
+    a second before it as ``{port: vehicle}``; ``None`` before the record is complete."""
+    from ..time import add_seconds, iso_utc, parse_utc, seconds_between
+
+    t = parse_utc(undock)
+    if not _recorded(t):
+        return None
+    m = _planned()
+    day = iso_utc(t, 0)[:10]
+
+    def leaves_then(e) -> bool:
+        dt = float(seconds_between(t, parse_utc(e.t_utc)))
+        return UNDOCK_MATCH_S[0] <= dt <= UNDOCK_MATCH_S[1] or (e.t_utc[:10] == day and e.t_utc[11:19] == "00:00:00")
+
+    leaving = {e.vehicle: m.where(e.vehicle, add_seconds(parse_utc(e.t_utc), -1.0)) for e in m.events
+               if e.kind == "departure" and m.vehicles.get(e.vehicle) == "soyuz-ms" and leaves_then(e)}
+    occ = m.occupancy_at(add_seconds(t, -1.0))
+    docked = {p: v for p, v in occ.ports.items() if v and m.vehicles.get(v) == "soyuz-ms"}
+    return m, leaving, docked
+
+
+def recorded_soyuz_port(undock) -> str | None:
+    """The port of the Soyuz MS the built-in manifest (the late-2025 record and its 2026 plan) has
+    leaving at ``undock`` (:data:`UNDOCK_MATCH_S`: Soyuz MS-28 at Rassvet nadir on 26 Jul 2026;
+    MS-27 at Prichal nadir on 9 Dec 2025, when MS-28 was docked too), else the only Soyuz MS
+    docked then, else (two docked, none leaving) the one docked first, whose crew goes home
+    first. ``None`` when the record does not tell (dates before it, no Soyuz docked)."""
+    view = _undocking(undock)
+    if view is None:
+        return None
+    m, leaving, docked = view
+    if len(leaving) == 1:          # the port it held just before its recorded (or planned) departure
+        return next(iter(leaving.values()))
+    if not docked:
+        return None
+    arrived = {e.vehicle: e.t_utc for e in m.events if e.kind == "arrival" and e.vehicle in docked.values()}
+    first = min(docked.values(), key=lambda v: arrived.get(v, ""))
+    return next(p for p, v in docked.items() if v == first)
+
+
+def soyuz_ports_at_undocking(undock) -> dict | None:
+    """``{port: Soyuz MS}``: where the built-in manifest with its 2026 plan has a Soyuz MS docked at
+    ``undock`` (or leaving then, :data:`UNDOCK_MATCH_S`), in the station's port order; ``None``
+    before the record is complete (it does not say)."""
+    view = _undocking(undock)
+    if view is None:
+        return None
+    m, leaving, docked = view
+    out = dict(docked)
+    for v, p in leaving.items():
+        if p and p not in out:
+            out[p] = v
+    order = list(m.occupancy_at(undock).ports)
+    return dict(sorted(out.items(), key=lambda pv: order.index(pv[0]) if pv[0] in order else len(order)))
+
+
+def _soyuz_ports_text(ports: dict) -> str:
+    return ", ".join(f"{p} ({v})" for p, v in ports.items())
+
+
+def _manifest_source(t) -> str:
+    """Whose word an occupancy at ``t`` is: the record's, or from the 2026 plan's first event on the plan's."""
+    from ..time import iso_utc, parse_utc
+    from .builtin import plan2026
+
+    start = min(e.t_utc for e in plan2026().events)
+    return ("built-in record" if iso_utc(parse_utc(t), 3) < start
+            else f"the built-in 2026 plan, a plan, not a record, from {start[:10]}")
+
+
+def undocking_port(port: str, undock, vehicle_type: str = "soyuz-ms"):
+    """The port a ``vehicle_type`` undocks from at ``undock``, checked against the station
+    catalogue: a port that was not a port then is refused
+    (:class:`~gyrfalcon.station.catalog.PortNotAvailableError`, naming where a Soyuz MS was docked
+    then when the record says, else the ports of that date), one that does not take the vehicle
+    too (:class:`~gyrfalcon.station.catalog.IncompatibleVehicleError`)."""
+    from ..station.catalog import IncompatibleVehicleError, PortNotAvailableError, load_station
+    from ..time import iso_utc, parse_utc
+
+    st = load_station("iss")
+    t = parse_utc(undock)
+    try:
+        p = st.port_on(port, t.utc_datetime(), vehicle_type)
+        st.require_compatible(p.id, vehicle_type)      # a Soyuz undocks only from a port that takes one
+    except (PortNotAvailableError, IncompatibleVehicleError) as exc:
+        ports = soyuz_ports_at_undocking(t)
+        if ports is None:       # the record does not say: the catalogue's list of the ports then
+            raise
+        when = iso_utc(t, 0)
+        incompatible = isinstance(exc, IncompatibleVehicleError)
+        src = _manifest_source(t)
+        if not ports:
+            where = f"no Soyuz MS is docked on {when} ({src})"
+        elif incompatible:
+            where = (f"ports that take it: {_soyuz_ports_text(ports)}, the ones with a Soyuz MS docked on {when} "
+                     f"({src})")
+        else:
+            where = f"a Soyuz MS is docked on {when} at: {_soyuz_ports_text(ports)} ({src})"
+        msg = f"{exc.reason}; {where}"
+        if incompatible:
+            raise IncompatibleVehicleError(msg, reason=exc.reason, ports=tuple(ports)) from None
+        raise PortNotAvailableError(msg, reason=exc.reason, ports=tuple(ports), at=exc.at,
+                                    vehicle_type=exc.vehicle_type) from None
+    return p
+
+
+def undocking_rules(*, port: str, undock_utc, what_if: bool = False, what: str | None = None) -> tuple[str, ...]:
+    """The station rules of a Soyuz MS return (``gyrfalcon landing``, :func:`gyrfalcon.plan_return`):
+    the vehicle undocks from a port where the built-in manifest (the late-2025 record, then its 2026
+    plan: the manifest the default port is taken from) has a Soyuz MS docked at ``undock_utc``
+    (or leaving then, :data:`UNDOCK_MATCH_S`). A port another vehicle holds, or none, breaks rule
+    vehicle-sequence (a departure needs the vehicle docked there): refused with
+    :class:`WhatIfRequiredError`, naming the ports where a Soyuz MS is docked then, unless
+    ``what_if``. The port itself is checked first (:func:`undocking_port`). Returns the notes the
+    result carries: one per broken rule (what-if), or the record's gap for a date before it is
+    complete (no occupancy checked)."""
+    from ..time import add_seconds, iso_utc, parse_utc
+
+    t = parse_utc(undock_utc)
+    p = undocking_port(port, t)
+    ports = soyuz_ports_at_undocking(t)
+    if ports is None:
+        gap = record_gap_note(t)
+        return (gap,) if gap else ()
+    if p.id in ports:
+        return ()
+    m = _planned()
+    there = m.occupancy_at(add_seconds(t, -1.0)).ports.get(p.id)
+    src = _manifest_source(t)
+    held = (f"{p.id} holds {there} ({m.vehicles.get(there, '?')}) then, not a Soyuz MS ({src})" if there
+            else f"no vehicle is docked at {p.id} then ({src})")
+    where = f"a Soyuz MS is docked then at: {_soyuz_ports_text(ports)}" if ports else "no Soyuz MS is docked then"
+    what = what or f"the undocking from {p.id} at {iso_utc(t, 0)}"
+    return enforce([RuleBreach("vehicle-sequence", f"{held}; {where}")], what_if, what)
