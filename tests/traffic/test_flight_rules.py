@@ -204,6 +204,22 @@ def test_a_past_flight_is_not_held_against_the_later_record():
     assert b.rule == "one-vehicle-per-port" and "Soyuz MS-27" in b.message
 
 
+
+def test_an_arrival_before_the_record_starts_is_not_replayed_into_it():
+    """Found by an audit: a Progress MS docking at Rassvet nadir on 6 Dec 2019 was taken to stay
+    until the record's next arrival there (Soyuz MS-28, 27 Nov 2025), and its solar arrays then
+    "blocked" Cygnus NG-23's approach to Unity nadir on 18 Sep 2025 (rule corridor-clearance).
+    The record starts on 8 Apr 2025 (Soyuz MS-27's arrival): a stay beginning before it is not
+    known to the record (the flight's result says no port occupancy is given), so it is not
+    replayed; an arrival inside the record still is (Soyuz MS-27 at Prichal, above)."""
+    assert check_flight(vehicle="progress-ms (planned)", vehicle_type="progress-ms", launch_utc="2019-12-06T09:34:11Z",
+                        pad="baikonur-31", port="rassvet-nadir", arrival_utc="2019-12-09T10:35:00Z") == ()
+    # the same Progress arriving after the record starts is replayed: Rassvet nadir is free until
+    # MS-28, and its stay is then a breach of the corridor Cygnus NG-23 needs
+    (b,) = check_flight(vehicle="progress-ms (planned)", vehicle_type="progress-ms", launch_utc="2025-05-01T09:34:11Z",
+                        pad="baikonur-31", port="rassvet-nadir", arrival_utc="2025-05-03T10:35:00Z")
+    assert b.rule == "corridor-clearance" and "unity-nadir" in b.message
+
 def test_a_flight_before_a_pad_reopened_is_not_refused_for_the_record_launches_after_it():
     """The flight's own pad is judged as its countdown saw it; the record's launches (Crew-11 from
     LC-39A on 1 Aug 2025) as the catalogue records them: a 2016 flight does not make LC-39A

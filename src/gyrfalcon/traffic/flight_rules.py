@@ -74,7 +74,8 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
 
     ``launch_utc``: liftoff (ISO string or skyfield Time); ``pad``: launch pad id (``None``:
     the launch is not checked for its pad); ``port``/``arrival_utc``: where and when it docks
-    (``None``: no arrival checked); ``departure_utc``: when it leaves (``None``: stays).
+    (``None``: no arrival checked; an arrival before the record's first event is not replayed:
+    its stay is unknown to the record); ``departure_utc``: when it leaves (``None``: stays).
     """
     from ..time import add_seconds, iso_utc, parse_utc
     from .builtin import late2025
@@ -98,6 +99,8 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     flight = [make_event("launch", lo_iso, vehicle, pad=pad, crew=crew[:seats], notes="planned flight")]
     if port is not None and arrival_utc is not None and _past_port(port):
         port = None       # Pirs, Nauka nadir: gone before the record starts; its date is checked by Station.port_on
+    if port is not None and arrival_utc is not None and iso_utc(parse_utc(arrival_utc), 3) < min(e.t_utc for e in b.events):
+        port = None       # an arrival before the record's first event: its stay is unknown to it (record_gap_note)
     if port is not None and arrival_utc is not None:
         flight.append(make_event("arrival", arrival_utc, vehicle, port=port, crew=crew[:seats], notes="planned flight"))
         if departure_utc is None:
