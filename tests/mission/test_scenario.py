@@ -104,8 +104,10 @@ def test_unknown_top_level_key_and_bad_choices():
         parse_scenario(GOOD + '\n[vehicel]\nname = "x"\n', "x.toml")
     with pytest.raises(ScenarioError, match=r"rendezvous.scheme: 'one-orbit' is not allowed.*two-orbit"):
         parse_scenario(GOOD + '\n[rendezvous]\nscheme = "one-orbit"\n', "x.toml")
-    with pytest.raises(ScenarioError, match=r"docking.port: unknown port 'zarya-nadir'; allowed: rassvet-nadir"):
+    with pytest.raises(ScenarioError, match=r"docking.port: unknown port 'zarya-nadir'; allowed: rassvet-nadir") as e:
         parse_scenario(GOOD + '\n[docking]\nport = "zarya-nadir"\n', "x.toml")
+    # the ports of the past labelled as such (an audit: listed as if they were today's)
+    assert str(e.value).endswith("unity-nadir (past ports: pirs-nadir, nauka-nadir)")
     with pytest.raises(ScenarioError, match=r"faults.countdown.*allowed: pad-cabin-not-locked"):
         parse_scenario(GOOD + '\n[faults]\ncountdown = ["cabin"]\n', "x.toml")
 
@@ -310,3 +312,18 @@ def test_station_data_must_reach_the_launch():
         check_station_serves_launch(search, eph)
     inside = search.launch.model_copy(update={"first_feasible_after": "2025-12-08"})
     check_station_serves_launch(ok.model_copy(update={"launch": inside}), eph)
+
+
+def test_a_past_port_is_answered_with_the_free_and_the_occupied_ports_of_the_day():
+    """Found by an audit: a scenario docking at Pirs (a port until 26 Jul 2021) on MS-28's date was
+    offered Prichal, Poisk and Zvezda aft, all taken then (built-in record, domain.md 4.1); the
+    free port is Rassvet nadir, which the flight's own recorded stay (Soyuz MS-28) frees."""
+    from gyrfalcon.mission.scenario import default_scenario_text
+
+    text = default_scenario_text().replace('port = "rassvet-nadir"', 'port = "pirs-nadir"')
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(text, "x.toml")
+    msg = str(e.value)
+    assert "pirs-nadir was a port only until 2021-07-26" in msg
+    assert "free ports that take soyuz-ms on 2025-11-27T00:00:00Z: rassvet-nadir;" in msg
+    assert "prichal-nadir (Soyuz MS-27)" in msg and "zvezda-aft (Progress MS-32)" in msg

@@ -66,14 +66,6 @@ def _fault_kinds() -> tuple:
 
 
 @functools.lru_cache(maxsize=1)
-def _port_ids() -> tuple:
-    from ..station.catalog import load_station
-
-    st = load_station("iss")
-    return tuple(p.id for p in st.ports + st.past_ports)
-
-
-@functools.lru_cache(maxsize=1)
 def _zones() -> tuple:
     from ..landing.zones import zone_names
 
@@ -200,9 +192,15 @@ class Docking(_Model):
     @field_validator("port")
     @classmethod
     def _port(cls, v: str) -> str:
+        from ..station.catalog import UnknownPortError, load_station
+
         v = _norm_id(v)
-        if v not in _port_ids():
-            raise _allowed("port", v, _port_ids())
+        try:
+            load_station("iss").port(v)
+        except UnknownPortError:            # the catalogue's wording: the past ports labelled as such
+            st = load_station("iss")
+            past = f" (past ports: {', '.join(p.id for p in st.past_ports)})" if st.past_ports else ""
+            raise ValueError(f"unknown port {v!r}; allowed: {', '.join(st.port_ids)}{past}") from None
         return v
 
 
@@ -354,7 +352,9 @@ class Scenario(_Model):
             try:
                 st.port_on(self.docking.port, t0 + _dt.timedelta(days=2.5), self.vehicle.spacecraft)
             except PortNotAvailableError:
-                raise ValueError(f"docking.port: {exc}") from None
+                from ..traffic.flight_rules import completed_port_refusal   # the free and the occupied ports
+
+                raise ValueError(f"docking.port: {completed_port_refusal(exc, self.vehicle.name)}") from None
 
     @property
     def crewed(self) -> bool:
