@@ -129,14 +129,20 @@ def after_record_note(day: str, manifest: Manifest, planned: bool = False) -> st
     True
     >>> after_record_note("2026-01-15", planned_manifest(), planned=True)[:60]
     'from 2025-12-15 this is the 2026 plan as made before the Sit'
+    >>> print(after_record_note("2099-01-01", planned_manifest(), planned=True).split("; ")[-1])
+    2099-01-01 is after the plan's last event (2026-07-26): the station as the plan leaves it, later flights unknown
     """
     d = str(day)[:10]
     if planned:
         start = min(e.t_utc for e in plan2026().events)[:10]
+        end = max(e.t_utc for e in plan2026().events)[:10]
+        beyond = (f"; {d} is after the plan's last event ({end}): the station as the plan leaves it, later "
+                  "flights unknown" if d > end else "")
         if d >= start:
             return (f"from {start} this is the 2026 plan as made before the Site 31/6 damage of 27 Nov 2025, a plan, "
                     "not a record (Progress MS-33, planned for 21 Dec 2025, flew on 22 Mar 2026); the plan "
-                    "re-planned for the outage: gyrfalcon traffic whatif --pad-outage baikonur-31:2025-11-27..2026-03-03")
+                    "re-planned for the outage: gyrfalcon traffic whatif --pad-outage baikonur-31:2025-11-27..2026-03-03"
+                    + beyond)
         return None
     last = max((e.t_utc for e in manifest.events), default=None)
     if last is not None and d > last[:10]:
