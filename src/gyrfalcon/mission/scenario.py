@@ -197,10 +197,8 @@ class Docking(_Model):
         v = _norm_id(v)
         try:
             load_station("iss").port(v)
-        except UnknownPortError:            # the catalogue's wording: the past ports labelled as such
-            st = load_station("iss")
-            past = f" (past ports: {', '.join(p.id for p in st.past_ports)})" if st.past_ports else ""
-            raise ValueError(f"unknown port {v!r}; allowed: {', '.join(st.port_ids)}{past}") from None
+        except UnknownPortError:            # the past ports labelled as such, as the catalogue lists them
+            raise ValueError(f"unknown port {v!r}; allowed: {load_station('iss').port_ids_text()}") from None
         return v
 
 

@@ -340,8 +340,13 @@ class Station:
         for p in self.ports + self.past_ports:
             if p.id == key:
                 return p
+        raise UnknownPortError(f"{self.name} has no port {port_id!r}; valid ports: {self.port_ids_text()}")
+
+    def port_ids_text(self) -> str:
+        """The port ids as a refusal lists them: today's, then the past ones apart
+        (``"rassvet-nadir, ..., unity-nadir (past ports: pirs-nadir, nauka-nadir)"``)."""
         past = f" (past ports: {', '.join(p.id for p in self.past_ports)})" if self.past_ports else ""
-        raise UnknownPortError(f"{self.name} has no port {port_id!r}; valid ports: {', '.join(self.port_ids)}{past}")
+        return ", ".join(self.port_ids) + past
 
     def ports_on(self, when, vehicle_type_id: str | None = None) -> tuple[str, ...]:
         """Ids of the ports that existed and were not blocked at ``when`` (ISO UTC or ``datetime``),
