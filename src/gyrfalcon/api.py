@@ -700,15 +700,16 @@ def _windows_refusal_text(errors, station_eph, start, what_if: bool) -> tuple:
     (:func:`_station_data_note`), and, where a window inside the phase range was refused only for
     the pad and no what-if was asked, that the pad is out of service then and how to ask for one.
     The one wording of ``gyrfalcon windows`` and :func:`next_window`."""
+    from .launch.windows import joined_refusals, refused_for_pad_only
     from .time import iso_utc, parse_utc
     from .traffic.flight_rules import WHAT_IF_HINT
 
-    msg = "; ".join(str(e) for e in errors)
+    msg = joined_refusals(errors)
     if any(getattr(e, "follows_from_the_orbit", True) for e in errors):
         msg += _station_data_note(station_eph, start, f"the search start, {iso_utc(parse_utc(start), 0)}",
                                   "the phases")
     wins = [w for e in errors for w in getattr(e, "windows", ())]
-    pad = not what_if and any(" inside " in w.reason and "; pad " in w.reason for w in wins)
+    pad = not what_if and any(refused_for_pad_only(w) for w in wins)
     if pad:
         msg += f"; the pad is out of service then (station rule pad-operational); {WHAT_IF_HINT}"
     return msg, pad
@@ -721,7 +722,9 @@ def _station_data_note(station_eph, t, when: str = "the launch", what: str = "th
     :data:`~gyrfalcon.orbits.station_source.STALE_DAYS` before ``t``, the median error expected at
     that age), said in a refusal computed from them (a phase, a plane, no window), where the
     warning itself is not printed. ``station_eph``: the loader's trajectory, whose ``meta`` says
-    where its data end (an ephemeris from elsewhere: ``""``)."""
+    where its data end (an ephemeris from elsewhere: ``""``): for element sets the last epoch
+    ("end"); for an OEM its creation ("were made": NASA's prediction goes on for days after it,
+    and the loader's warning counts the age from it too)."""
     meta = getattr(station_eph, "meta", None) or {}
     end = meta.get("data_end_utc")
     if not end:
@@ -738,8 +741,9 @@ def _station_data_note(station_eph, t, when: str = "the launch", what: str = "th
     before = when.split(",")[0]                   # "the search start, 2022-03-18T00:00:00Z" -> "the search start"
     instead = (f"element sets from the days before {before}" if meta.get("data_kind") == "elements" else
                f"an OEM created in the days before {before}, or element sets from them")
-    return (f"; note: the station data end {age:.1f} days before {when} (~{expected_error_km(age)[0]:.0f} km "
-            f"along-track error expected): {what} may be wrong; use {instead}")
+    made = meta.get("data_kind") in ("oem", "embedded")      # its creation: the prediction's age
+    return (f"; note: the station data {'were made' if made else 'end'} {age:.1f} days before {when} "
+            f"(~{expected_error_km(age)[0]:.0f} km along-track error expected): {what} may be wrong; use {instead}")
 
 
 def _check_rendezvous_vehicle(vehicle, option: str = "vehicle") -> str:
@@ -816,7 +820,7 @@ def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
         alts = pads_in_service(pad, liftoff, vehicle, station_eph)[:2]
         if alts:
             return (f"other days will not help from {pad.id} (no return to service recorded); " + "; ".join(
-                f"from --pad {p.id} ({launcher_label(lv)}), in service then: "
+                f"from pad {p.id} ({launcher_label(lv)}), in service then: "
                 f"{_nearest_launch_text(station_eph, p, liftoff, scheme, vehicle)}" for p, lv in alts))
     wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme, vehicle=vehicle)
     days = NEAREST_LAUNCH_DAYS
@@ -865,7 +869,7 @@ def _with_pads_in_service(exc, station_eph, pad, liftoff, scheme, vehicle):
             insertion_into_station_plane(station_eph, other, liftoff, scheme)
         except GyrfalconError:
             continue
-        fits.append(f"--pad {other.id} ({launcher_label(launcher)})")
+        fits.append(f"pad {other.id} ({launcher_label(launcher)})")
     if not fits:
         return exc
     clause = f"pads in service then that fly {vehicle} at this liftoff: {', '.join(fits)}"
@@ -905,10 +909,13 @@ def completed_scheme_refusals():
     (a :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` with its liftoff) by
     :func:`complete_scheme_refusal`, a pad too far from the plane (an
     :class:`~gyrfalcon.launch.insertion.OutOfPlaneError` with its liftoff) with the nearest launch
-    that fits; each with the station data's age where the loader would warn of it. The one wording
-    of ``run``, ``montecarlo`` and the web API's jobs."""
+    that fits; each with the station data's age where the loader would warn of it; a pad out of
+    service for good (a :class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError` with its
+    liftoff and station) with the pads in service that fly that liftoff (:func:`_with_pads_in_service`).
+    The one wording of ``run``, ``montecarlo`` and the web API's jobs."""
     from .launch.insertion import OutOfPlaneError
     from .rendezvous.schemes import NoSchemeError
+    from .traffic.flight_rules import WhatIfRequiredError
 
     try:
         yield
@@ -916,6 +923,11 @@ def completed_scheme_refusals():
         if getattr(exc, "liftoff", None) is None:
             raise
         raise type(exc)(_completed_launch_refusal(exc)) from None
+    except WhatIfRequiredError as exc:
+        if getattr(exc, "station", None) is None:
+            raise
+        raise _with_pads_in_service(exc, exc.station, exc.pad, exc.liftoff, exc.scheme or "auto",
+                                    exc.vehicle or "soyuz-ms") from None
 
 
 def _completed_launch_refusal(exc) -> str:
@@ -1271,14 +1283,11 @@ def _approach_rules(port, vehicle, launch, arrival, what_if) -> tuple:
                             what_if=bool(what_if), what=f"the approach to {port} at {iso_utc(parse_utc(arrival), 0)}")
 
 
-@dataclass(frozen=True, repr=False, eq=False)
-class ApproachUnderRules(ApproachResult):
-    """The :class:`ApproachResult` of :func:`fly_approach`, with the station rules' verdict:
-    ``what_if`` (flown as a what-if) and ``notes`` (the rules it breaks, ``"what-if: breaks rule
-    ..."``, and what the record cannot say about its date), as :class:`RendezvousPlan` has them."""
-
-    what_if: bool = False
-    notes: tuple = ()
+class _UnderRules:
+    """What a result flown under the station rules shows of their verdict (its ``what_if`` and
+    ``notes`` fields): ``WHAT-IF`` in its repr, and its table headed by the what-if and followed by
+    the notes. Mixed in before the result class it extends (:class:`ApproachUnderRules`,
+    :class:`ReturnUnderRules`)."""
 
     def __repr__(self) -> str:
         text = super().__repr__()
@@ -1287,6 +1296,16 @@ class ApproachUnderRules(ApproachResult):
     def table(self) -> str:
         head = "WHAT-IF: flown as asked, whatever the station rules say\n" if self.what_if else ""
         return head + super().table() + "".join(f"\nnote: {n}" for n in self.notes)
+
+
+@dataclass(frozen=True, repr=False, eq=False)
+class ApproachUnderRules(_UnderRules, ApproachResult):
+    """The :class:`ApproachResult` of :func:`fly_approach`, with the station rules' verdict:
+    ``what_if`` (flown as a what-if) and ``notes`` (the rules it breaks, ``"what-if: breaks rule
+    ..."``, and what the record cannot say about its date), as :class:`RendezvousPlan` has them."""
+
+    what_if: bool = False
+    notes: tuple = ()
 
     def summary(self) -> dict:
         """:meth:`ApproachResult.summary` with ``what_if`` and ``notes`` (``gyrfalcon approach --json``)."""
@@ -1406,7 +1425,9 @@ def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: s
     in Dec 2025), or none, is refused
     (:class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`, naming the ports where a Soyuz
     MS is docked then) unless ``what_if``; the result then carries the notes (``plan.what_if``,
-    ``plan.notes``), as it carries the record's gap for a date before it is complete.
+    ``plan.notes``), as it carries the record's gap for a date before it is complete. From the 2026
+    plan's first event (15 Dec 2025) who is docked where is the plan's word, a plan, not a record:
+    such a port is flown, with a note saying what the plan has there.
     """
     from .landing.plan import plan_landing
 
@@ -1453,8 +1474,9 @@ def _recorded_soyuz_port(undock) -> str | None:
 
 def _undocking_rules(port: str, undock, what_if: bool) -> tuple:
     """:func:`gyrfalcon.traffic.flight_rules.undocking_rules` (the same rule as ``gyrfalcon
-    landing``): refused unless ``what_if``; the notes the result carries. A time that cannot be
-    read is left to the planner, which refuses it with its own message."""
+    landing``, which calls this before loading the station): refused unless ``what_if``; the notes
+    the result carries. A time that cannot be read is left to the planner, which refuses it with
+    its own message."""
     from .time import parse_utc
     from .traffic.flight_rules import undocking_rules
 
@@ -1466,21 +1488,14 @@ def _undocking_rules(port: str, undock, what_if: bool) -> tuple:
 
 
 @dataclass(frozen=True, repr=False)
-class ReturnUnderRules(LandingPlan):
+class ReturnUnderRules(_UnderRules, LandingPlan):
     """The :class:`LandingPlan` of :func:`plan_return`, with the station rule's verdict: ``what_if``
-    (flown as a what-if) and ``notes`` (the rule it breaks, ``"what-if: breaks rule ..."``, and
-    what the record cannot say about its date), as :class:`RendezvousPlan` has them."""
+    (flown as a what-if) and ``notes`` (the rule it breaks, ``"what-if: breaks rule ..."``, the
+    2026 plan's word on its port, and what the record cannot say about its date), as
+    :class:`RendezvousPlan` has them."""
 
     what_if: bool = False
     notes: tuple = ()
-
-    def __repr__(self) -> str:
-        text = super().__repr__()
-        return text.replace("(", "(WHAT-IF ", 1) if self.what_if else text
-
-    def table(self) -> str:
-        head = "WHAT-IF: flown as asked, whatever the station rules say\n" if self.what_if else ""
-        return head + super().table() + "".join(f"\nnote: {n}" for n in self.notes)
 
     def to_dict(self) -> dict:
         """:meth:`LandingPlan.to_dict` with ``what_if`` and ``notes`` (``gyrfalcon landing --json``)."""

@@ -96,6 +96,25 @@ def test_an_undocking_from_a_port_left_empty_is_refused():
                     "a Soyuz MS is docked then at: rassvet-nadir (Soyuz MS-28);")
 
 
+def test_an_undocking_in_the_plans_time_is_flown_with_the_plans_word_as_a_note():
+    """Review: from the 2026 plan's first event (15 Dec 2025) who is docked where is the plan's word,
+    a plan, not a record: a port with no Soyuz then is flown, not refused, and the result says what
+    the plan has there. Before: `landing --undock 2026-03-15T03:00Z --port prichal-nadir` exited 2 on
+    rule vehicle-sequence; now the rule lets it through and only the station data stops it (the
+    packaged ephemeris ends on 9 Dec 2025; no data for March 2026 ships with the tests)."""
+    err = one_line_exit_2(runner.invoke(app, ["landing", "--undock", "2026-03-15T03:00Z", "--port", "prichal-nadir"]),
+                          "2026-03-15T03:00:00Z is outside it")
+    assert "vehicle-sequence" not in err and "--what-if" not in err
+    # a date the packaged ephemeris reaches (extended): flown, not a what-if, with the plan's note
+    res = runner.invoke(app, ["landing", "--undock", "2025-12-20T03:00Z", "--port", "prichal-nadir", "--json"])
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.stdout)
+    assert d["port"] == "prichal-nadir" and d["what_if"] is False
+    assert d["notes"] == ["manifest: the 2026 plan (made 2025-11-27, a plan, not a record: not held against this "
+                          "undocking): no vehicle is docked at prichal-nadir on 2025-12-20T03:00:00Z; a Soyuz MS is "
+                          "docked then at: rassvet-nadir (Soyuz MS-28)"]
+
+
 def test_an_undocking_from_a_soyuz_port_flies_and_the_default_port_still_works():
     res = runner.invoke(app, ["landing", "--undock", UNDOCK, "--port", "rassvet-nadir", "--json"])
     assert res.exit_code == 0, res.output

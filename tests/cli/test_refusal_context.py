@@ -89,8 +89,8 @@ def test_a_retired_pad_names_the_pad_in_service_that_flies_the_liftoff_and_it_do
     line = one_line_exit_2(runner.invoke(app, ["rendezvous", "--station-tle", OLD_TLES, "--pad", "baikonur-1",
                                                "--launch", MS13, "--vehicle", "progress-ms"]),
                            "retired", "pads in service then that fly progress-ms at this liftoff: "
-                           "--pad baikonur-31 (Soyuz-2.1a)", "--what-if")
-    assert line.index("--pad baikonur-31") < line.index("to fly it anyway")
+                           "pad baikonur-31 (Soyuz-2.1a)", "--what-if")
+    assert line.index("pad baikonur-31 (") < line.index("to fly it anyway") and "--pad" not in line
     plan = gf.plan_rendezvous(OLD_TLES, MS13, pad="baikonur-31", vehicle="progress-ms", trajectory_step_s=0)
     assert plan.burns and not plan.what_if
 
@@ -99,9 +99,9 @@ def test_windows_from_a_retired_pad_name_the_pad_in_service_and_no_more_days():
     """Before: "... search more days, with a station that covers them" for Site 1/5, retired in 2019."""
     line = one_line_exit_2(runner.invoke(app, ["windows", "--pad", "baikonur-1", "--from", "2025-11-26",
                                                "--days", "2"]),
-                           "more days will not help", "--pad baikonur-31 (Soyuz-2.1a; its first two-orbit window "
+                           "more days will not help", "pad baikonur-31 (Soyuz-2.1a; its first two-orbit window "
                            "2025-11-27T09:28", "--what-if")
-    assert "search more days" not in line
+    assert "search more days" not in line and "--pad baikonur-31" not in line
     res = runner.invoke(app, ["windows", "--pad", "baikonur-31", "--from", "2025-11-26", "--days", "2", "--json"])
     assert res.exit_code == 0, res.output
     assert [w["launch_utc"][:16] for w in json.loads(res.stdout) if w["feasible"]] == ["2025-11-27T09:28"]
@@ -115,8 +115,8 @@ def test_a_phase_refusal_from_a_retired_pad_gives_the_nearest_launch_from_the_pa
                                                "--launch", "2019-12-07T09:11:00Z", "--vehicle", "progress-ms",
                                                "--scheme", "two-orbit"]),
                            "the reason is the phase", "other days will not help from baikonur-1",
-                           "from --pad baikonur-31 (Soyuz-2.1a), in service then: nearest launch that fits")
-    assert "windows --pad baikonur-1" not in line
+                           "from pad baikonur-31 (Soyuz-2.1a), in service then: nearest launch that fits")
+    assert "windows --pad baikonur-1" not in line and "--pad baikonur-31" not in line
     t = re.search(r"nearest launch that fits: (\S+) \(two-orbit", line).group(1)
     plan = gf.plan_rendezvous(OLD_TLES, t, pad="baikonur-31", vehicle="progress-ms", scheme="two-orbit",
                               trajectory_step_s=0)

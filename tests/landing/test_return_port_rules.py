@@ -33,3 +33,15 @@ def test_plan_return_what_if_flies_and_carries_the_note():
 def test_plan_return_from_the_default_port_is_not_a_what_if():
     plan = gf.plan_return(None, UNDOCK)
     assert plan.departure.port == "prichal-nadir" and plan.what_if is False and plan.notes == ()
+
+
+def test_plan_return_in_the_plans_time_flies_and_says_what_the_plan_has_there():
+    """From the 2026 plan's first event (15 Dec 2025) the occupancy is the plan's word: Poisk zenith
+    (Progress MS-33 in the plan) is flown, not refused, and the note names the plan."""
+    station = gf.load_station(None, at_utc="2025-12-28T03:00Z", until_utc="2025-12-29T03:00Z")   # packaged, extended
+    plan = gf.plan_return(station, "2025-12-28T03:00Z", port="poisk-zenith")
+    assert plan.what_if is False and plan.departure.port == "poisk-zenith"
+    (note,) = plan.notes
+    assert note.startswith("manifest: the 2026 plan (made 2025-11-27, a plan, not a record: not held against this "
+                           "undocking): poisk-zenith holds Progress MS-33 (progress-ms)"), note
+    assert "WHAT-IF" not in repr(plan) and plan.table().endswith(f"note: {note}")

@@ -126,3 +126,26 @@ def test_the_record_gap_note():
     (n,) = rendezvous_rules(pad="baikonur-31", launch_utc="2021-04-09T07:42:41Z", port="pirs-nadir",
                             vehicle_type="soyuz-ms", arrival_utc="2021-04-09T10:54:17Z")
     assert n == record_gap_note("2021-04-09T10:54:17Z")
+
+
+def test_an_arrival_inside_the_incomplete_record_says_it_was_checked_against_what_the_record_holds():
+    """Review: an arrival between the record's first event (Soyuz MS-27's launch, 8 Apr 2025
+    05:47:15 UTC) and its completion (29 Oct 2025) is checked against the vehicles the record has
+    then (MS-27 at Prichal refuses it), yet its note said 'no port occupancy is given'. Before the
+    first event nothing is checked, and the note is unchanged."""
+    head = "manifest: the built-in ISS manifest is complete only from 2025-10-29; "
+    assert record_gap_note("2025-06-01T12:10Z") == (
+        head + "the arrival on 2025-06-01 was checked only against the vehicles the record holds then (it starts on "
+               "2025-04-08): others at the station that day are not recorded")
+    assert record_gap_note("2025-04-08T05:00Z") == (
+        head + "the vehicles at the station on 2025-04-08 are not recorded, so no port occupancy is given")
+    # nothing replayed (an undocking): the old text, whatever the date
+    assert record_gap_note("2025-06-01T12:10Z", replayed=False).endswith("so no port occupancy is given")
+    # the what-if's notes: the breach MS-27 makes, and the note says what it was checked against
+    notes = rendezvous_rules(pad=None, launch_utc="2025-06-01T09:00Z", port="prichal-nadir", vehicle_type="soyuz-ms",
+                             arrival_utc="2025-06-01T12:10Z", what_if=True, what="the approach")
+    assert notes[0].startswith("what-if: breaks rule one-vehicle-per-port") and "Soyuz MS-27" in notes[0]
+    assert notes[1:] == (record_gap_note("2025-06-01T12:10Z"),)
+    # a port free in the record then: no breach, the same note
+    assert rendezvous_rules(pad=None, launch_utc="2025-06-01T09:00Z", port="rassvet-nadir", vehicle_type="soyuz-ms",
+                            arrival_utc="2025-06-01T12:10Z", what="the approach") == notes[1:]

@@ -36,11 +36,29 @@ def test_a_port_held_by_another_vehicle_or_none_breaks_vehicle_sequence():
                           "vehicle-sequence: zvezda-aft holds Progress MS-32 (progress-ms) then, not a Soyuz MS "
                           "(built-in record); a Soyuz MS is docked then at: rassvet-nadir (Soyuz MS-28), "
                           "prichal-nadir (Soyuz MS-27); "), msg
-    with pytest.raises(WhatIfRequiredError, match="no vehicle is docked at prichal-nadir then"):
+    with pytest.raises(WhatIfRequiredError, match=r"no vehicle is docked at prichal-nadir then \(built-in record\)"):
         undocking_rules(port="prichal-nadir", undock_utc="2025-12-10T03:00Z")
-    # in the plan's time the message says it is the plan's word
-    with pytest.raises(WhatIfRequiredError, match=r"Progress MS-33 .*a plan, not a record"):
-        undocking_rules(port="poisk-zenith", undock_utc="2026-01-15T03:00Z")
+    # the last instant before the plan's first event (15 Dec 2025) is still the record's word
+    with pytest.raises(WhatIfRequiredError, match="no vehicle is docked at prichal-nadir then"):
+        undocking_rules(port="prichal-nadir", undock_utc="2025-12-14T23:59:59Z")
+
+
+def test_in_the_plans_time_a_port_without_a_soyuz_is_a_note_not_a_refusal():
+    """Review: from the 2026 plan's first event the occupancy is the plan's word, a plan, not a
+    record: an arrival is not refused for it (plan_note), and before this fix an undocking was
+    (`landing --undock 2026-03-15T03:00Z --port prichal-nadir`: exit 2, 'no vehicle is docked at
+    prichal-nadir then (the built-in 2026 plan, a plan, not a record, ...)')."""
+    plan = "manifest: the 2026 plan (made 2025-11-27, a plan, not a record: not held against this undocking): "
+    assert undocking_rules(port="prichal-nadir", undock_utc="2026-03-15T03:00Z") == (
+        plan + "no vehicle is docked at prichal-nadir on 2026-03-15T03:00:00Z; a Soyuz MS is docked then at: "
+               "rassvet-nadir (Soyuz MS-28)",)
+    (note,) = undocking_rules(port="poisk-zenith", undock_utc="2026-01-15T03:00Z")
+    assert note == (plan + "poisk-zenith holds Progress MS-33 (progress-ms) on 2026-01-15T03:00:00Z, not a Soyuz MS; "
+                           "a Soyuz MS is docked then at: rassvet-nadir (Soyuz MS-28)")
+    # a what-if changes nothing: no rule is broken on the plan's word
+    assert undocking_rules(port="poisk-zenith", undock_utc="2026-01-15T03:00Z", what_if=True) == (note,)
+    (note,) = undocking_rules(port="prichal-nadir", undock_utc="2025-12-15T00:00:00Z")     # the plan's first event
+    assert note.startswith(plan)
 
 
 def test_a_what_if_returns_the_note():

@@ -70,21 +70,6 @@ def _checked_before_the_station(vehicle, mode, zone, target_lat, target_lon, tar
     return _zone(zone, target_lat, target_lon, target_alt)
 
 
-def _check_undocking_port(port, undock, what_if) -> None:
-    """The undocking port against the station rule (:func:`gyrfalcon.traffic.flight_rules.undocking_rules`,
-    applied again by the planner, which gives the notes), before any work; a time that cannot be read
-    is left to the planner's own message."""
-    from ..errors import GyrfalconError
-    from ..time import parse_utc
-    from ..traffic.flight_rules import undocking_rules
-
-    try:
-        t = parse_utc(undock)
-    except GyrfalconError:
-        return
-    undocking_rules(port=port, undock_utc=t, what_if=what_if)
-
-
 def register(app: typer.Typer) -> None:
     @app.command("landing")
     @handle_errors
@@ -111,7 +96,8 @@ def register(app: typer.Typer) -> None:
         """Plan the return: separation, daily opportunities, deorbit burn, entry (g-load, heating), landing point.
 
         The Soyuz undocks from a port where the built-in station manifest has a Soyuz docked then:
-        a port another vehicle holds, or none, is refused (exit 2) unless --what-if."""
+        a port another vehicle holds, or none, is refused (exit 2) unless --what-if; from the 2026
+        plan's first event (15 Dec 2025) it is a note instead (a plan, not a record)."""
         from ..errors import InputError
 
         if dv is not None and not dv > 0:
@@ -125,7 +111,11 @@ def register(app: typer.Typer) -> None:
             raise InputError("--what-if applies to a return (--undock UTC, e.g. 2025-12-09T01:41Z), not to a day's "
                              "landing opportunities (--date)")
         if undock is not None and port is not None:
-            _check_undocking_port(port, undock, what_if)     # before the station is loaded (a fit takes seconds)
+            from ..api import _undocking_rules
+
+            # the station rule before the station is loaded (a fit takes seconds); plan_return applies it
+            # again and gives the notes; a time that cannot be read is left to the planner's own message
+            _undocking_rules(port, undock, what_if)
         if date is not None:
             from ..time import utc_day
 

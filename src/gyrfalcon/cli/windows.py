@@ -38,10 +38,11 @@ def register(app: typer.Typer) -> None:
 
         check_range(days, "--days", *SEARCH_DAYS_RANGE, " days")
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
+        given = "--vehicle" if spacecraft is None else "--spacecraft"      # the option as typed
         spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
         from ..api import _check_rendezvous_vehicle, _window_pad_launcher, _windows_refusal_text
 
-        spacecraft = _check_rendezvous_vehicle(spacecraft, "--vehicle")    # before the station is loaded
+        spacecraft = _check_rendezvous_vehicle(spacecraft, given)    # before the station is loaded
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
@@ -92,7 +93,7 @@ def register(app: typer.Typer) -> None:
             slip = getattr(w, "slip_s", 0.0)
             if w.feasible and slip:
                 note += ", " + w.reason.split("; liftoff moved", 1)[1].split("; pad ", 1)[0].join(("liftoff moved", ""))
-            if "; pad " in w.reason:
+            if not w.pad_available:
                 note = (note + ", " if note else "") + "pad " + w.reason.split("; pad ", 1)[1].split(" (")[0].split(" ", 1)[1]
             t.add_row(iso_utc(w.launch_utc, 1)[:-1].replace("T", " "), iso_utc(w.inplane_utc, 1)[11:-1],
                       f"{math.degrees(w.azimuth_rad):.2f}",

@@ -112,13 +112,18 @@ class NoFeasibleWindowError(GyrfalconError):
     """No window of the requested scheme is feasible in the date range.
 
     ``next_window`` is the next feasible :class:`LaunchWindow` after the range (``None`` if
-    the target's ephemeris ends first); ``windows`` the (refused) windows of the range.
+    the target's ephemeris ends first); ``windows`` the (refused) windows of the range;
+    ``in_service``: for a pad out of service for good, the :class:`PadsInService` instead, said
+    after ``message`` (``head``), so that the refusals of several schemes say it once
+    (:func:`joined_refusals`).
     """
 
-    def __init__(self, message: str, next_window=None, windows=()):
-        super().__init__(message)
+    def __init__(self, message: str, next_window=None, windows=(), in_service=None):
+        super().__init__(message if in_service is None else f"{message}; {in_service.text()}")
+        self.head = message
         self.next_window = next_window
         self.windows = tuple(windows)
+        self.in_service = in_service
 
     @property
     def follows_from_the_orbit(self) -> bool:
@@ -283,6 +288,9 @@ class LaunchWindow:
     slip_s : float
         Liftoff minus the window's in-plane liftoff (``inplane_launch_utc``) [s]: 0 unless the phase there is outside the
         scheme's range and a liftoff at most :data:`MAX_SLIP_S` away brings it inside.
+    pad_available : bool
+        The pad is available for the terminal count (from :data:`PAD_NEEDED_BEFORE_LIFTOFF_S` before
+        liftoff); when not, the window is refused and ``reason`` says why.
     """
 
     launch_utc: Any
@@ -299,6 +307,7 @@ class LaunchWindow:
     pad_id: str
     target: str = ""
     slip_s: float = 0.0
+    pad_available: bool = True
 
     @property
     def inplane_launch_utc(self):
@@ -941,6 +950,7 @@ def _window(tgt, ref, sol, i, sch, pad_obj, lead, inplane_phase=None) -> LaunchW
         pad_id=pad_obj.id,
         target=tgt.name,
         slip_s=slip,
+        pad_available=bool(status.available),
     )
 
 
@@ -969,12 +979,12 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
     sch = get_scheme(scheme)
     end = add_seconds(ref, span * SECONDS_PER_SOLAR_DAY)
     n_phase = sum(1 for w in wins if refused_for_phase(w))
-    n_pad = sum(1 for w in wins if "; pad " in w.reason)
-    pad_why = next((w.reason.split("; pad ", 1)[1] for w in wins if "; pad " in w.reason), "")
+    n_pad = sum(1 for w in wins if not w.pad_available)
+    pad_why = next((w.reason.split("; pad ", 1)[1] for w in wins if not w.pad_available), "")
     msg = (f"no feasible {sch.name} window from {_pad(pad).id} between {iso_utc(ref, 0)} and "
            f"{iso_utc(end, 0)}: of {len(wins)} windows, {n_phase} refused for the phase (outside the "
            f"{sch.describe()}), {n_pad} for the pad" + (f" (pad {pad_why})" if pad_why else ""))
-    nxt = None
+    nxt = instead = None
     rest = limit - span
     pad_obj = _pad(pad)
     gone = out_for_good(pad_obj, end)
@@ -982,14 +992,14 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
         later = find_windows(tgt, pad, scheme, end, rest, **kwargs)
         nxt = next((w for w in later if w.feasible), None)
     if gone:         # retired (or out of service with no return recorded): more days cannot help
-        msg += "; " + out_for_good_text(tgt, pad_obj, sch, ref, span, **kwargs)
+        instead = pads_in_service_instead(tgt, pad_obj, sch, ref, span, **kwargs)
     elif nxt is not None:
         msg += f"; the next one is {iso_utc(nxt.launch_utc, 0)} (phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)"
     elif np.isfinite(hi):
         msg += f"; none before the {tgt.name} ephemeris ends ({iso_utc(add_seconds(ref, hi), 0)}): search more days, with a station that covers them"
     else:
         msg += "; none in the 60 days searched"
-    raise NoFeasibleWindowError(msg, nxt, wins)
+    raise NoFeasibleWindowError(msg, nxt, wins, instead)
 
 
 def out_for_good(pad, t) -> bool:
@@ -1004,28 +1014,68 @@ def out_for_good(pad, t) -> bool:
     return not pad_obj.status_at(t).available and pad_obj.next_available(t) is None
 
 
-def out_for_good_text(target, pad, scheme, start, days, **kwargs) -> str:
+def pads_in_service_instead(target, pad, scheme, start, days, **kwargs) -> "PadsInService":
     """What to say of a search refused because ``pad`` is out of service with no return recorded
-    (Site 1/5, retired in 2019): more days will not help; the pads in service at ``start`` that
-    launch the spacecraft (:func:`pads_in_service`), each with its first feasible window of the same
-    span (a pad with none is named as such)."""
+    (Site 1/5, retired in 2019): the pads in service at ``start`` that launch the spacecraft
+    (:func:`pads_in_service`), each with its first feasible window of the same span (None: none)."""
     pad_obj, sch = _pad(pad), get_scheme(scheme)
     spacecraft = kwargs.get("spacecraft", "soyuz-ms")
-    text = "more days will not help"
     kw = {k: v for k, v in kwargs.items() if k != "vehicle"}
-    named = []
+    firsts = []
     for other, launcher in pads_in_service(pad_obj, start, spacecraft, target)[:3]:
         try:
             wins = find_windows(target, other, sch, start, days, vehicle=launcher, **kw)
         except GyrfalconError:
             continue
-        first = next((w for w in wins if w.feasible), None)
-        named.append(f"--pad {other.id} ({launcher_label(launcher)}; " + (
-            f"its first {sch.name} window {iso_utc(first.launch_utc, 0)})" if first is not None else
-            f"no feasible {sch.name} window in this span either)"))
-    if named:
-        text += f"; pads in service on {iso_utc(parse_utc(start), 0)[:10]} that launch {spacecraft}: " + ", ".join(named)
-    return text
+        firsts.append((other.id, launcher, ((sch.name, next((w for w in wins if w.feasible), None)),)))
+    return PadsInService(iso_utc(parse_utc(start), 0)[:10], spacecraft, tuple(firsts))
+
+
+@dataclass(frozen=True)
+class PadsInService:
+    """The clause of a search from a pad out of service for good (:func:`pads_in_service_instead`):
+    ``day`` (ISO date), ``spacecraft``, and ``firsts``: per pad in service ``(pad id, launcher id,
+    ((scheme, first feasible LaunchWindow or None), ...))``."""
+
+    day: str
+    spacecraft: str
+    firsts: tuple
+
+    def text(self) -> str:
+        """``more days will not help; pads in service on <day> that launch <spacecraft>: pad
+        baikonur-31 (Soyuz-2.1a; its first two-orbit window <liftoff>)``: each pad's earliest
+        window of any scheme searched."""
+        named = []
+        for pad_id, launcher, by_scheme in self.firsts:
+            found = [(name, w) for name, w in by_scheme if w is not None]
+            if found:
+                name, w = min(found, key=lambda x: x[1].launch_utc.tt)
+                what = f"its first {name} window {iso_utc(w.launch_utc, 0)}"
+            else:
+                what = f"no feasible {' or '.join(name for name, _ in by_scheme)} window in this span either"
+            named.append(f"pad {pad_id} ({launcher_label(launcher)}; {what})")
+        text = "more days will not help"
+        if named:
+            text += f"; pads in service on {self.day} that launch {self.spacecraft}: " + ", ".join(named)
+        return text
+
+    @classmethod
+    def merged(cls, many) -> "PadsInService":
+        """One clause for the searches of several schemes (``many``, of the same day and spacecraft)."""
+        by_pad: dict = {}
+        for one in many:
+            for pad_id, launcher, by_scheme in one.firsts:
+                by_pad[(pad_id, launcher)] = by_pad.get((pad_id, launcher), ()) + tuple(by_scheme)
+        return cls(many[0].day, many[0].spacecraft, tuple((p, lv, bs) for (p, lv), bs in by_pad.items()))
+
+
+def joined_refusals(errors) -> str:
+    """The messages of the :class:`NoFeasibleWindowError` s ``errors`` (one per scheme tried) as one
+    line, joined by ``"; "``, the pads in service instead of one out of service for good said once,
+    at the end (:meth:`PadsInService.merged`)."""
+    instead = [e.in_service for e in errors if getattr(e, "in_service", None) is not None]
+    msg = "; ".join(getattr(e, "head", str(e)) for e in errors)
+    return f"{msg}; {PadsInService.merged(instead).text()}" if instead else msg
 
 
 def launcher_label(launcher: str) -> str:
@@ -1085,15 +1135,14 @@ def find_feasible_windows(target, pad, scheme, start, days=1, **kwargs) -> list:
     tgt = as_target(target)
     ref = parse_utc(start)
     end = add_seconds(ref, float(days) * SECONDS_PER_SOLAR_DAY)
-    pad_obj, why = _pad(pad), ""
+    pad_obj, why, instead = _pad(pad), "", None
     try:
         if out_for_good(pad_obj, end):
-            nxt, why = None, out_for_good_text(tgt, pad_obj, scheme, ref, days, **kwargs)   # no later search
+            nxt, instead = None, pads_in_service_instead(tgt, pad_obj, scheme, ref, days, **kwargs)  # no later search
         else:
             nxt = next_feasible_window(tgt, pad, scheme, end, **kwargs)
     except NoFeasibleWindowError as exc:
-        tail = str(exc).split("; ", 1)[1] if "; " in str(exc) else ""
-        nxt, why = None, tail
+        nxt, why, instead = None, exc.head.split("; ", 1)[1] if "; " in exc.head else "", exc.in_service
     except EphemerisRangeError:
         nxt, why = None, f"none before the {tgt.name} ephemeris ends"
     sch = get_scheme(scheme)
@@ -1104,7 +1153,7 @@ def find_feasible_windows(target, pad, scheme, start, days=1, **kwargs) -> list:
                 f"(phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)")
     elif why:
         msg += f"; {why}"
-    raise NoFeasibleWindowError(msg, nxt, wins)
+    raise NoFeasibleWindowError(msg, nxt, wins, instead)
 
 
 def schemes_fitting(phase_rad: float) -> list:
@@ -1127,6 +1176,12 @@ def refused_for_phase(w) -> bool:
     return " deg outside the " in w.reason.split("; ")[0]
 
 
+def refused_for_pad_only(w) -> bool:
+    """The window's phase is inside the scheme's range (:func:`refused_for_phase`) and the pad alone
+    refuses it: out of service at the terminal count (``pad_available``)."""
+    return not w.pad_available and not refused_for_phase(w)
+
+
 def phase_note(w) -> str:
     """The short note of a window refused for its phase: "phase (two-day)", naming the fastest
     scheme whose range holds it, or "phase (none)" where no scheme's does."""
@@ -1141,7 +1196,7 @@ def _refusals(wins, sch) -> str:
     if not wins:
         return ""
     by_phase = [w for w in wins if refused_for_phase(w)]
-    by_pad = [w for w in wins if "; pad " in w.reason]
+    by_pad = [w for w in wins if not w.pad_available]
     both = len(by_phase) == len(by_pad) == len(wins)
     n = len(wins)
     head = f"{n} window{'s' if n > 1 else ''} refused"

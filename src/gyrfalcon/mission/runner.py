@@ -313,14 +313,16 @@ def _nominal_duration(scenario, windows) -> tuple[str, float]:
     return scheme, load_schemes().get(scheme, load_schemes()["two-orbit"]).duration_h
 
 
-def _rules_check(scenario, liftoff, windows, contact=None, undock_utc=None) -> tuple[str, ...]:
+def _rules_check(scenario, liftoff, windows, contact=None, undock_utc=None, eph=None) -> tuple[str, ...]:
     """The station rules the flight would break (:mod:`gyrfalcon.traffic.flight_rules`): raise
-    a one-line WhatIfRequiredError unless ``scenario.what_if``; else the notes saying so.
+    a one-line WhatIfRequiredError unless ``scenario.what_if``, carrying the launch as
+    :func:`_with_launch` (``eph``: the station's GCRF ephemeris, so that a caller can name the pads
+    in service instead of one out of service for good); else the notes saying so.
     Before the flight (``contact`` None) the arrival is estimated as liftoff + the scheme's
     nominal duration; after it, ``contact`` (a Time) is the simulated contact and ``undock_utc``
     the simulated undocking (None: from the stay). Departure from the stay."""
     from ..time import add_seconds, iso_utc
-    from ..traffic.flight_rules import check_flight, enforce
+    from ..traffic.flight_rules import WhatIfRequiredError, check_flight, enforce
 
     if contact is None:
         arrival = add_seconds(liftoff, _nominal_duration(scenario, windows)[1] * 3600.0)
@@ -335,7 +337,10 @@ def _rules_check(scenario, liftoff, windows, contact=None, undock_utc=None) -> t
     breaches = check_flight(vehicle=scenario.vehicle.name, vehicle_type=scenario.vehicle.spacecraft,
                             launch_utc=liftoff, pad=scenario.launch.pad, crew=scenario.crew.names,
                             port=scenario.docking.port, arrival_utc=iso_utc(arrival, 3), departure_utc=departure)
-    return enforce(breaches, scenario.what_if, f"scenario {scenario.name}")
+    try:
+        return enforce(breaches, scenario.what_if, f"scenario {scenario.name}")
+    except WhatIfRequiredError as exc:
+        raise _with_launch(exc, scenario, liftoff, eph) from None
 
 
 def rules_before_flight(scenario, source: str = "<embedded>"):
@@ -347,17 +352,17 @@ def rules_before_flight(scenario, source: str = "<embedded>"):
     broken, unless ``scenario.what_if``). Nothing is flown (``gyrfalcon scenario check``)."""
     eph = target_station(scenario, source).ephemeris("GCRF")
     liftoff, windows = _window(scenario, eph)
-    notes = rule_notes_before_flight(scenario, liftoff, windows)
+    notes = rule_notes_before_flight(scenario, liftoff, windows, eph)
     check_return_file_before_flight(scenario, source)
     return liftoff, notes
 
 
-def rule_notes_before_flight(scenario, liftoff, windows=()) -> tuple[str, ...]:
+def rule_notes_before_flight(scenario, liftoff, windows=(), eph=None) -> tuple[str, ...]:
     """The station rules a flight lifting off at ``liftoff`` breaks, checked before anything is
-    flown (:func:`_rules_check`: refused in one line unless ``scenario.what_if``), and a what-if's
-    note on a pad out of service (:func:`_pad_whatif_notes`): the notes ``scenario check`` prints
-    and a campaign reports."""
-    return tuple(_rules_check(scenario, liftoff, windows)) + tuple(_pad_whatif_notes(scenario, liftoff))
+    flown (:func:`_rules_check`: refused in one line unless ``scenario.what_if``; with ``eph``, the
+    station's GCRF ephemeris, the refusal carries the launch), and a what-if's note on a pad out of
+    service (:func:`_pad_whatif_notes`): the notes ``scenario check`` prints and a campaign reports."""
+    return tuple(_rules_check(scenario, liftoff, windows, eph=eph)) + tuple(_pad_whatif_notes(scenario, liftoff))
 
 
 def _rules_after_flight(scenario, liftoff, windows, pre_rules, contact, undock_utc) -> list[str]:
@@ -425,7 +430,7 @@ def check_station_serves_launch(scenario, eph) -> None:
 
 def _window(scenario, eph):
     """(liftoff Time, windows considered)."""
-    from ..launch.windows import NoFeasibleWindowError, next_feasible_window
+    from ..launch.windows import NoFeasibleWindowError, joined_refusals, next_feasible_window
     from ..time import parse_utc
 
     check_station_serves_launch(scenario, eph)
@@ -442,9 +447,12 @@ def _window(scenario, eph):
                                               vehicle=scenario.vehicle.launcher,
                                               spacecraft=scenario.vehicle.spacecraft))
         except NoFeasibleWindowError as exc:
-            errors.append(str(exc))
+            errors.append(exc)
     if not found:
-        raise MissionError("launch: " + "; ".join(errors) + "; search more days (launch.search_days) or change the date")
+        hint = ("set launch.pad to a pad in service (and vehicle.launcher to its launcher)"
+                if any(e.in_service is not None for e in errors) else
+                "search more days (launch.search_days) or change the date")
+        raise MissionError(f"launch: {joined_refusals(errors)}; {hint}")
     from ..time import seconds_between
 
     first = found[0].launch_utc
@@ -790,7 +798,7 @@ def fly(scenario, *, source: str = "<embedded>", progress: Progress | None = Non
 
     # station rules, before any heavy work: refused unless the scenario is a what-if
     n_pre = len(notes)
-    pre_rules = _rules_check(scenario, liftoff, windows)
+    pre_rules = _rules_check(scenario, liftoff, windows, eph=eph)
     notes.extend(pre_rules)
     check_return_file_before_flight(scenario, source)
 

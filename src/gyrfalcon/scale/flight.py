@@ -247,7 +247,7 @@ def _build_nominal(sc, source: str) -> Nominal:
     # the launch geometry for the scenario's scheme, then the station rules, as `gyrfalcon run`
     # checks them: the station rules refused unless a what-if, whose notes are kept
     normal = launch_plane(sc, eph, liftoff)
-    rule_notes = rule_notes_before_flight(sc, liftoff)
+    rule_notes = rule_notes_before_flight(sc, liftoff, eph=eph)
     veh = schemes.get_vehicle(sc.vehicle.spacecraft)
     pad = _pad(sc)
     s0 = parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, normal, vehicle=sc.vehicle.launcher).state

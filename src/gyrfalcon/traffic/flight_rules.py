@@ -79,8 +79,7 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     """
     from ..time import add_seconds, iso_utc, parse_utc
     from .builtin import late2025
-    from .manifest import Event, Manifest, ManifestRuleError, make_event
-
+    from .manifest import Manifest, ManifestRuleError, make_event
     from .station_link import norm_id
 
     crew = _crew_names(crew)
@@ -95,11 +94,11 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     t_launch = parse_utc(launch_utc)
     lo_iso = iso_utc(t_launch, 3)
     b = late2025()
-    base = [e for e in b.events if e.vehicle != vehicle] + _planned_departures(b, vehicle)
+    base = _record_events(vehicle)
     flight = [make_event("launch", lo_iso, vehicle, pad=pad, crew=crew[:seats], notes="planned flight")]
     if port is not None and arrival_utc is not None and _past_port(port):
         port = None       # Pirs, Nauka nadir: gone before the record starts; its date is checked by Station.port_on
-    if port is not None and arrival_utc is not None and iso_utc(parse_utc(arrival_utc), 3) < min(e.t_utc for e in b.events):
+    if port is not None and arrival_utc is not None and _before_record(arrival_utc):
         port = None       # an arrival before the record's first event: its stay is unknown to it (record_gap_note)
     if port is not None and arrival_utc is not None:
         flight.append(make_event("arrival", arrival_utc, vehicle, port=port, crew=crew[:seats], notes="planned flight"))
@@ -119,10 +118,8 @@ def check_flight(*, vehicle: str, vehicle_type: str, launch_utc, pad: str | None
     parts = [flight[:1], flight[1:]] if pad is not None and len(flight) > 1 else \
         [flight if pad is not None else flight[1:]]
     for part in parts:
-        events = sorted(base + part, key=lambda e: e.t_utc)
-        events = [Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(events)]
         try:
-            Manifest.from_events(events, vehicles, None, board)
+            Manifest.from_events(_numbered(base + part), vehicles, None, board)
         except ManifestRuleError as exc:
             out.append(RuleBreach(getattr(exc, "rule", "manifest"), _own_part(exc, vehicle) + _no_event_ids(str(exc))))
         except InputError as exc:  # e.g. a port the vehicle type cannot use at all
@@ -290,19 +287,30 @@ def recorded_flight_launched(vehicle_type: str, liftoff) -> str | None:
     return None
 
 
-def record_gap_note(arrival_utc) -> str | None:
+def record_gap_note(arrival_utc, replayed: bool = True) -> str | None:
     """The note for an arrival before the built-in record is complete
-    (:data:`~gyrfalcon.traffic.builtin.COMPLETE_FROM_UTC`): the vehicles at the station that day
-    are not recorded, so no port occupancy is given (the text of ``gyrfalcon run``'s note);
-    ``None`` from then on."""
-    from ..time import iso_utc, parse_utc, seconds_between
+    (:data:`~gyrfalcon.traffic.builtin.COMPLETE_FROM_UTC`); ``None`` from then on. Before the
+    record's first event (:func:`_record_start`), or with ``replayed`` false (nothing was checked
+    against the record: an undocking), the vehicles at the station that day are not recorded, so
+    no port occupancy is given (the text of ``gyrfalcon run``'s note); from it on, the arrival was
+    replayed into the record (:func:`check_flight`), so it was checked against the vehicles the
+    record holds then only: others at the station that day are not recorded.
+
+    >>> print(record_gap_note("2025-06-01T12:10Z").split("; ")[1])
+    the arrival on 2025-06-01 was checked only against the vehicles the record holds then (it starts on 2025-04-08): others at the station that day are not recorded
+    """
+    from ..time import iso_utc, parse_utc
     from .builtin import COMPLETE_FROM_UTC
 
     t = parse_utc(arrival_utc)
-    if float(seconds_between(t, parse_utc(COMPLETE_FROM_UTC))) <= 0:
+    if _recorded(t):
         return None
-    return (f"manifest: the built-in ISS manifest is complete only from {COMPLETE_FROM_UTC[:10]}; the "
-            f"vehicles at the station on {iso_utc(t, 0)[:10]} are not recorded, so no port occupancy is given")
+    day = iso_utc(t, 0)[:10]
+    head = f"manifest: the built-in ISS manifest is complete only from {COMPLETE_FROM_UTC[:10]}; "
+    if replayed and not _before_record(t):
+        return (head + f"the arrival on {day} was checked only against the vehicles the record holds then (it starts "
+                f"on {_record_start()[:10]}): others at the station that day are not recorded")
+    return head + f"the vehicles at the station on {day} are not recorded, so no port occupancy is given"
 
 
 ARRIVAL_SPAN = (0.8, 1.25)
@@ -393,7 +401,7 @@ def plan_note(port: str, arrival_utc, vehicle: str | None = None) -> str | None:
     never held against a flight) has at ``port`` then, other than ``vehicle``; ``None`` if the
     plan has it free, or the arrival lies inside the record (which the rules check)."""
     from ..time import iso_utc, parse_utc
-    from .builtin import late2025, plan_known_as_of, planned_manifest
+    from .builtin import late2025, planned_manifest
 
     t = iso_utc(parse_utc(arrival_utc), 3)
     if t <= max(e.t_utc for e in late2025().events):
@@ -401,8 +409,14 @@ def plan_note(port: str, arrival_utc, vehicle: str | None = None) -> str | None:
     occupant = planned_manifest().occupancy_at(t).ports.get(port)
     if occupant is None or occupant == vehicle:
         return None
-    return (f"manifest: the 2026 plan (made {plan_known_as_of()[:10]}, a plan, not a record: not held against "
-            f"this flight) has {occupant} at {port} at the arrival {iso_utc(parse_utc(t), 0)}")
+    return f"{_plan_word('this flight')} has {occupant} at {port} at the arrival {iso_utc(parse_utc(t), 0)}"
+
+
+def _plan_word(what: str) -> str:
+    """How a note given on the 2026 plan's word begins: the plan is not a record, not held against ``what``."""
+    from .builtin import plan_known_as_of
+
+    return f"manifest: the 2026 plan (made {plan_known_as_of()[:10]}, a plan, not a record: not held against {what})"
 
 
 def _flight_name(vehicle_type: str, launch) -> str:
@@ -413,23 +427,50 @@ def _flight_name(vehicle_type: str, launch) -> str:
     return recorded_flight_launched(norm_id(vehicle_type), launch) or f"{norm_id(vehicle_type)} (planned)"
 
 
-@functools.lru_cache(maxsize=8)
-def _record(without: str | None = None):
-    """The built-in record as :func:`check_flight` replays it (the late-2025 record with the 2026
-    plan's departures of the vehicles it leaves aboard), without the events of vehicle ``without``
-    (the flight being checked, when it is the recorded one), as a :class:`~.manifest.Manifest`."""
+def _record_events(without: str | None = None) -> list:
+    """The built-in record's events as :func:`check_flight` replays them (the late-2025 record with
+    the 2026 plan's departures of the vehicles it leaves aboard), without the events of vehicle
+    ``without`` (the flight being checked, when it is the recorded one); unsorted, without ids."""
     from .builtin import late2025
-    from .manifest import Event, Manifest
 
     b = late2025()
-    events = sorted([e for e in b.events if e.vehicle != without] + _planned_departures(b, without),
-                    key=lambda e: e.t_utc)
-    return Manifest.from_events([Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(events)], b.vehicles)
+    return [e for e in b.events if e.vehicle != without] + _planned_departures(b, without)
+
+
+def _numbered(events) -> list:
+    """``events`` in time order with ids 1..n, as a replay of the record needs them."""
+    from .manifest import Event
+
+    return [Event(**{**e.__dict__, "id": i + 1}) for i, e in enumerate(sorted(events, key=lambda e: e.t_utc))]
+
+
+@functools.lru_cache(maxsize=8)
+def _record(without: str | None = None):
+    """:func:`_record_events` replayed, as a :class:`~.manifest.Manifest`."""
+    from .builtin import late2025
+    from .manifest import Manifest
+
+    return Manifest.from_events(_numbered(_record_events(without)), late2025().vehicles)
+
+
+def _record_start() -> str:
+    """The built-in record's first event (Soyuz MS-27's launch, 8 Apr 2025), ISO UTC."""
+    from .builtin import late2025
+
+    return min(e.t_utc for e in late2025().events)
+
+
+def _before_record(t) -> bool:
+    """Whether ``t`` comes before the built-in record's first event (:func:`_record_start`): a stay
+    beginning then is unknown to the record, which :func:`check_flight` does not replay it into."""
+    from ..time import iso_utc, parse_utc
+
+    return iso_utc(parse_utc(t), 3) < _record_start()
 
 
 def _recorded(t) -> bool:
     """Whether the built-in record says who is docked where at ``t`` (from
-    :data:`~gyrfalcon.traffic.builtin.COMPLETE_FROM_UTC` on)."""
+    :data:`~gyrfalcon.traffic.builtin.COMPLETE_FROM_UTC` on; before it, :func:`record_gap_note`)."""
     from ..time import parse_utc, seconds_between
     from .builtin import COMPLETE_FROM_UTC
 
@@ -487,16 +528,15 @@ def _planned():
 
 
 def _undocking(undock):
-    """``(manifest, leaving, docked)`` of the built-in manifest with its 2026 plan
-    (:func:`~gyrfalcon.traffic.builtin.planned_manifest`) at ``undock``: the Soyuz MS whose
-    departure matches it (:data:`UNDOCK_MATCH_S`) as ``{vehicle: port it left}``, and those docked
-    a second before it as ``{port: vehicle}``; ``None`` before the record is complete."""
+    """``(manifest, leaving, docked)`` of the built-in manifest at ``undock`` (:func:`_undocking_manifest`):
+    the Soyuz MS whose departure matches it (:data:`UNDOCK_MATCH_S`) as ``{vehicle: port it left}``,
+    and those docked a second before it as ``{port: vehicle}``; ``None`` before the record is complete."""
     from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
     t = parse_utc(undock)
     if not _recorded(t):
         return None
-    m = _planned()
+    m = _undocking_manifest(t)
     day = iso_utc(t, 0)[:10]
 
     def leaves_then(e) -> bool:
@@ -508,6 +548,13 @@ def _undocking(undock):
     occ = m.occupancy_at(add_seconds(t, -1.0))
     docked = {p: v for p, v in occ.ports.items() if v and m.vehicles.get(v) == "soyuz-ms"}
     return m, leaving, docked
+
+
+def _undocking_manifest(t):
+    """Whose word an undocking at ``t`` is judged on: the record as :func:`check_flight` replays it
+    (:func:`_record`) before the 2026 plan's first event; from it on, the record with the plan
+    (:func:`_planned`: who the plan has docked then), the plan's word (:func:`_in_plan_time`)."""
+    return _planned() if _in_plan_time(t) else _record()
 
 
 def recorded_soyuz_port(undock) -> str | None:
@@ -549,14 +596,24 @@ def _soyuz_ports_text(ports: dict) -> str:
     return ", ".join(f"{p} ({v})" for p, v in ports.items())
 
 
-def _manifest_source(t) -> str:
-    """Whose word an occupancy at ``t`` is: the record's, or from the 2026 plan's first event on the plan's."""
-    from ..time import iso_utc, parse_utc
+def _plan_start() -> str:
+    """The built-in 2026 plan's first event (15 Dec 2025), ISO UTC."""
     from .builtin import plan2026
 
-    start = min(e.t_utc for e in plan2026().events)
-    return ("built-in record" if iso_utc(parse_utc(t), 3) < start
-            else f"the built-in 2026 plan, a plan, not a record, from {start[:10]}")
+    return min(e.t_utc for e in plan2026().events)
+
+
+def _in_plan_time(t) -> bool:
+    """Whether who is docked where at ``t`` is the 2026 plan's word (from its first event on), not the record's."""
+    from ..time import iso_utc, parse_utc
+
+    return iso_utc(parse_utc(t), 3) >= _plan_start()
+
+
+def _manifest_source(t) -> str:
+    """Whose word an occupancy at ``t`` is: the record's, or from the 2026 plan's first event on the plan's."""
+    return (f"the built-in 2026 plan, a plan, not a record, from {_plan_start()[:10]}" if _in_plan_time(t)
+            else "built-in record")
 
 
 def undocking_port(port: str, undock, vehicle_type: str = "soyuz-ms"):
@@ -600,26 +657,37 @@ def undocking_rules(*, port: str, undock_utc, what_if: bool = False, what: str |
     the vehicle undocks from a port where the built-in manifest (the late-2025 record, then its 2026
     plan: the manifest the default port is taken from) has a Soyuz MS docked at ``undock_utc``
     (or leaving then, :data:`UNDOCK_MATCH_S`). A port another vehicle holds, or none, breaks rule
-    vehicle-sequence (a departure needs the vehicle docked there): refused with
-    :class:`WhatIfRequiredError`, naming the ports where a Soyuz MS is docked then, unless
-    ``what_if``. The port itself is checked first (:func:`undocking_port`). Returns the notes the
-    result carries: one per broken rule (what-if), or the record's gap for a date before it is
-    complete (no occupancy checked)."""
-    from ..time import add_seconds, iso_utc, parse_utc
+    vehicle-sequence (a departure needs the vehicle docked there). Before the plan's first event
+    (the record's word) that is refused with :class:`WhatIfRequiredError`, naming the ports where a
+    Soyuz MS is docked then, unless ``what_if``; from it on (the plan's word: a plan, not a record,
+    as for an arrival, :func:`plan_note`) it is a note, not a refusal. The port itself is checked
+    first (:func:`undocking_port`). Returns the notes the result carries: the broken rule
+    (what-if), the plan's word, or the record's gap for a date before it is complete (no occupancy
+    checked)."""
+    from ..time import iso_utc, parse_utc
 
     t = parse_utc(undock_utc)
     p = undocking_port(port, t)
     ports = soyuz_ports_at_undocking(t)
     if ports is None:
-        gap = record_gap_note(t)
+        gap = record_gap_note(t, replayed=False)
         return (gap,) if gap else ()
     if p.id in ports:
         return ()
-    m = _planned()
-    there = m.occupancy_at(add_seconds(t, -1.0)).ports.get(p.id)
-    src = _manifest_source(t)
-    held = (f"{p.id} holds {there} ({m.vehicles.get(there, '?')}) then, not a Soyuz MS ({src})" if there
-            else f"no vehicle is docked at {p.id} then ({src})")
     where = f"a Soyuz MS is docked then at: {_soyuz_ports_text(ports)}" if ports else "no Soyuz MS is docked then"
+    if _in_plan_time(t):
+        return (f"{_plan_word('this undocking')}: {_held(p.id, t, f'on {iso_utc(t, 0)}')}; {where}",)
     what = what or f"the undocking from {p.id} at {iso_utc(t, 0)}"
-    return enforce([RuleBreach("vehicle-sequence", f"{held}; {where}")], what_if, what)
+    return enforce([RuleBreach("vehicle-sequence", f"{_held(p.id, t, 'then')} (built-in record); {where}")],
+                   what_if, what)
+
+
+def _held(port: str, t, when: str) -> str:
+    """Who holds ``port`` a second before the undocking ``t`` (:func:`_undocking_manifest`), not a
+    Soyuz MS: ``"<port> holds <vehicle> (<type>) <when>, not a Soyuz MS"`` or that none does."""
+    from ..time import add_seconds
+
+    m = _undocking_manifest(t)
+    there = m.occupancy_at(add_seconds(t, -1.0)).ports.get(port)
+    return (f"{port} holds {there} ({m.vehicles.get(there, '?')}) {when}, not a Soyuz MS" if there
+            else f"no vehicle is docked at {port} {when}")
