@@ -87,6 +87,16 @@ def test_a_phase_out_of_the_scheme_is_refused_before_the_ascent(tmp_path, nothin
     assert "third stage" not in line and not out.exists()
 
 
+
+@pytest.mark.parametrize("launch", [AN_HOUR_LATE, TWENTY_MIN_EARLY])
+def test_scenario_check_refuses_what_run_refuses_in_the_same_words(tmp_path, nothing_flown, launch):
+    """`scenario check` checks the launch geometry as `run` does before flying (it used to say OK
+    for a liftoff `run` refuses): the same one line, the nearest launch that fits included."""
+    sc = _ms28_at(tmp_path, launch)
+    checked = one_line_exit_2(runner.invoke(app, ["scenario", "check", str(sc)]), "nearest launch that fits")
+    flown = one_line_exit_2(runner.invoke(app, ["run", str(sc), "--no-files"]))
+    assert checked.split(": ", 1)[1] == flown.split(": ", 1)[1]
+
 def test_run_prints_the_warnings_the_result_marks_not_the_station_notes_after_the_first(monkeypatch):
     """Before: every "station: " note but the first was printed as a warning, which relied on the
     runner writing the description of the data first."""

@@ -82,12 +82,14 @@ def test_check_refuses_an_oem_too_sparse_to_interpolate(tmp_path):
     (tmp_path / "s.toml").write_text(_scenario("2025-04-01T06:00:00Z", "thin32.txt"))
     code, text = _check(tmp_path / "s.toml")
     assert code == 2 and "a quarter of it" in text and "thin32.txt" in text
-    # the dense file at the same launch passes (with its staleness said as `run` says it)
+    # the dense file at the same launch is read, and the check goes on to the launch geometry, as
+    # `run` does: 06:00 is far from the station's plane (the pad crosses it at 08:34 that day),
+    # refused for that with the nearest launch that fits, not for the sampling
     gz = tmp_path / "dense.txt.gz"
     gz.write_bytes((DATA / "iss_oem_fb1131d_day1_excerpt.txt.gz").read_bytes())
     (tmp_path / "s.toml").write_text(_scenario("2025-04-01T06:00:00Z", "dense.txt.gz"))
     code, text = _check(tmp_path / "s.toml")
-    assert code == 0 and "OK" in text, text
+    assert code == 2 and "out of the target plane" in text and "a quarter of it" not in text, text
 
 
 def _result(sc):

@@ -52,10 +52,12 @@ def register(app: typer.Typer) -> None:
         print_warnings(target_station(sc, str(path)).warnings)
         # the liftoff `run` would fly (the fixed one, or the window it would find) and the station
         # rules it checks there before flying
+        from ..api import completed_scheme_refusals
         from ..mission.runner import rules_before_flight
         from ..time import iso_utc
 
-        liftoff, rules = rules_before_flight(sc, str(path))
+        with completed_scheme_refusals():      # worded as `run` words them: the nearest launch, pads in service
+            liftoff, rules = rules_before_flight(sc, str(path))
         print_warnings(rules)
         when = (f"liftoff {iso_utc(liftoff, 1)}" if sc.launch.time else
                 f"first feasible window after {sc.launch.first_feasible_after}: liftoff {iso_utc(liftoff, 0)}")

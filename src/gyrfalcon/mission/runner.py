@@ -349,9 +349,11 @@ def rules_before_flight(scenario, source: str = "<embedded>"):
     ``(liftoff Time, what-if notes)``. The liftoff is ``launch.time``, or the first feasible
     window after ``launch.first_feasible_after`` found as :func:`fly` finds it (the station read
     by :func:`target_station`); raises the same one-line errors as :func:`fly` (no window; a rule
-    broken, unless ``scenario.what_if``). Nothing is flown (``gyrfalcon scenario check``)."""
+    broken, unless ``scenario.what_if``; the launch geometry first, :func:`launch_plane`). Nothing
+    is flown (``gyrfalcon scenario check``)."""
     eph = target_station(scenario, source).ephemeris("GCRF")
     liftoff, windows = _window(scenario, eph)
+    launch_plane(scenario, eph, liftoff)
     notes = rule_notes_before_flight(scenario, liftoff, windows, eph)
     check_return_file_before_flight(scenario, source)
     return liftoff, notes
