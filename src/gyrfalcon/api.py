@@ -533,31 +533,17 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when no scheme accepts the phase (a
     liftoff far from the plane is refused for that first).
     """
-    import numpy as np
-
-    from .launch.insertion import check_pad_near_plane, parametric_insertion
+    from .launch.insertion import parametric_insertion
     from .launch.sites import load_sites
     from .launch.vehicles import launcher_for_pad
-    from .rendezvous.plan import insertion_plane_normal
-    from .rendezvous.schemes import NoSchemeError
+    from .rendezvous.plan import checked_plane_normal
     from .time import parse_utc
 
     liftoff = parse_utc(liftoff)
     station_eph, pad, scheme = _station_pad_scheme(station_eph, pad, scheme, liftoff)
     if isinstance(pad, str):
         pad = load_sites().get(pad)
-
-    def plane_at(t):         # the station's osculating plane, for the nearest in-plane time of a refusal
-        st = station_eph.at(t)
-        return np.cross(st.r_m, st.v_mps)
-
-    try:
-        n = insertion_plane_normal(station_eph, pad, liftoff, scheme)
-    except NoSchemeError:
-        h = plane_at(liftoff)
-        check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, h / np.linalg.norm(h), plane_at)
-        raise
-    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, plane_at)
+    n = checked_plane_normal(station_eph, pad, liftoff, scheme)
     return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher_for_pad(pad))
 
 
@@ -667,6 +653,7 @@ def _window_pad_launcher(pad, vehicle, what_if) -> tuple:
     from .launch.sites import load_sites
     from .launch.vehicles import launcher_for_pad
     from .traffic.flight_rules import pad_as_operational
+    from .traffic.station_link import norm_id
 
     _flag(what_if, "what_if")
     pad_obj = _check_pad(pad)
@@ -682,7 +669,7 @@ def _window_pad_launcher(pad, vehicle, what_if) -> tuple:
                "windows` does)")
         raise InputError(f"vehicle: pad {pad_obj.id} does not launch {vehicle!r} (it launches "
                          f"{', '.join(pad_obj.vehicles)}); {fix}")
-    return pad_obj, str(vehicle).strip().lower().replace("_", "-").replace(" ", "-")
+    return pad_obj, norm_id(vehicle)
 
 
 def _as_what_if(window, what_if: bool):
@@ -751,9 +738,10 @@ def _check_rendezvous_vehicle(vehicle, option: str = "vehicle") -> str:
     :func:`gyrfalcon.rendezvous.schemes.get_vehicle`), else one InputError line naming those it flies,
     before anything else is checked (a Crew Dragon is not refused for its pad first)."""
     from .rendezvous.schemes import load_schemes
+    from .traffic.station_link import norm_id
 
     known = sorted(load_schemes().vehicles)
-    key = str(vehicle).strip().lower().replace(" ", "-").replace("_", "-")
+    key = norm_id(vehicle)
     if key in known:
         return key
     cli = option.startswith("--")
@@ -1448,7 +1436,7 @@ def _undock_port(port, undock) -> str:
     (:func:`gyrfalcon.traffic.flight_rules.undocking_port`), or the default (see :func:`plan_return`)."""
     from .station.catalog import load_station
     from .time import parse_utc
-    from .traffic.flight_rules import undocking_port
+    from .traffic.flight_rules import recorded_soyuz_port, undocking_port
 
     st = load_station("iss")
     try:
@@ -1458,18 +1446,10 @@ def _undock_port(port, undock) -> str:
     if port is not None:
         return undocking_port(port, t, "soyuz-ms").id
     there = st.ports_on(t.utc_datetime(), "soyuz-ms")
-    recorded = _recorded_soyuz_port(undock)
+    recorded = recorded_soyuz_port(undock)      # the Soyuz MS the built-in manifest has leaving then
     if recorded in there:
         return recorded
     return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
-
-
-def _recorded_soyuz_port(undock) -> str | None:
-    """The port of the Soyuz MS the built-in manifest has leaving (or docked) at ``undock``
-    (:func:`gyrfalcon.traffic.flight_rules.recorded_soyuz_port`), ``None`` when it does not tell."""
-    from .traffic.flight_rules import recorded_soyuz_port
-
-    return recorded_soyuz_port(undock)
 
 
 def _undocking_rules(port: str, undock, what_if: bool) -> tuple:

@@ -507,38 +507,19 @@ def _with_launch(exc, scenario, liftoff, eph):
 def launch_plane(scenario, eph, liftoff):
     """The unit GCRF normal of the plane the ascent flies into (the scenario's scheme:
     :func:`gyrfalcon.rendezvous.plan.insertion_plane_normal`), checked before anything is flown as
-    ``gyrfalcon rendezvous`` checks it (:func:`gyrfalcon.api.insertion_into_station_plane`): a pad
-    too far from the plane is refused first (:func:`_plane_refused`), then a phase the scheme does
-    not fit (:func:`_scheme_refused`)."""
+    ``gyrfalcon rendezvous`` checks it (:func:`gyrfalcon.rendezvous.plan.checked_plane_normal`): a
+    pad too far from the plane is refused first (:func:`_plane_refused`), then a phase the scheme
+    does not fit (:func:`_scheme_refused`)."""
     from ..launch.insertion import OutOfPlaneError
-    from ..rendezvous.plan import insertion_plane_normal
+    from ..rendezvous.plan import checked_plane_normal
     from ..rendezvous.schemes import NoSchemeError
 
     try:
-        try:
-            n = insertion_plane_normal(eph, _launch_pad(scenario), liftoff, scenario.rendezvous.scheme)
-        except NoSchemeError as exc:
-            _pad_near_plane(scenario, eph, liftoff, None)       # far from the plane: refused for that first
-            raise _scheme_refused(exc, scenario, liftoff, eph) from None
-        _pad_near_plane(scenario, eph, liftoff, n)
+        return checked_plane_normal(eph, _launch_pad(scenario), liftoff, scenario.rendezvous.scheme)
     except OutOfPlaneError as exc:
         raise _plane_refused(exc, scenario, liftoff, eph) from None
-    return n
-
-
-def _pad_near_plane(scenario, eph, liftoff, normal) -> None:
-    """:func:`gyrfalcon.launch.insertion.check_pad_near_plane` for the plane of unit normal
-    ``normal`` (None: the station's at liftoff), naming the in-plane time on the station's moving plane."""
-    from ..launch.insertion import check_pad_near_plane
-
-    def plane_at(t):
-        s = eph.at(t)
-        h = np.cross(s.r_m, s.v_mps)
-        return h / np.linalg.norm(h)
-
-    pad = _launch_pad(scenario)
-    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff,
-                         plane_at(liftoff) if normal is None else normal, plane_at)
+    except NoSchemeError as exc:
+        raise _scheme_refused(exc, scenario, liftoff, eph) from None
 
 
 def _launch_pad(scenario):

@@ -313,6 +313,29 @@ def insertion_plane_normal(station_eph, pad, liftoff, scheme: str = "auto"):
     return n
 
 
+
+def checked_plane_normal(station_eph, pad, liftoff, scheme: str = "auto"):
+    """:func:`insertion_plane_normal`, with the pad checked to be near that plane at liftoff
+    (:func:`gyrfalcon.launch.insertion.check_pad_near_plane`: a launch vehicle limit) before it is
+    flown: a pad too far from the station's plane raises
+    :class:`~gyrfalcon.launch.insertion.OutOfPlaneError` first, then a phase the scheme does not fit
+    :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError`. The one order of these checks for
+    ``gyrfalcon rendezvous`` and ``gyrfalcon run``. ``pad``: a launch-site Pad."""
+    from ..launch.insertion import check_pad_near_plane
+
+    def plane_at(t):         # the station's osculating plane, for the nearest in-plane time of a refusal
+        st = station_eph.at(t)
+        h = np.cross(st.r_m, st.v_mps)
+        return h / np.linalg.norm(h)
+
+    try:
+        n = insertion_plane_normal(station_eph, pad, liftoff, scheme)
+    except _schemes.NoSchemeError:
+        check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, plane_at(liftoff), plane_at)
+        raise
+    check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, plane_at)
+    return n
+
 def _record(name, orbit, state_before, state_after, t_centre, dv_rtn, duration_s, liftoff, station_at,
             prop_kg, arglat_deg=None):
     """A :class:`BurnRecord`; apsis altitudes from the osculating orbit after the burn."""
