@@ -110,6 +110,19 @@ def test_windows_from_a_retired_pad_name_the_pad_in_service_and_no_more_days():
     assert "search more days" not in str(exc.value)
 
 
+def test_windows_from_a_pad_under_repair_past_the_data_say_search_from_its_return():
+    """Site 31/6 is out of service from 27 Nov 2025 to 3 Mar 2026 (catalogue's repair date) and the
+    packaged ephemeris ends 9 Dec 2025. Before: "... search more days, with a station that covers
+    them", which more days of any station cannot satisfy before March."""
+    line = one_line_exit_2(runner.invoke(app, ["windows", "--from", "2025-11-29", "--days", "3"]),
+                           "none before the ISS ephemeris ends (2025-12-09",
+                           "the pad returns to service after that (2026-03-03): search from its return")
+    assert "search more days" not in line
+    from gyrfalcon.launch.sites import load_sites
+    pad = load_sites().get("baikonur-31")
+    assert pad.next_available("2025-12-09T12:00:00Z").utc_strftime("%Y-%m-%d") == "2026-03-03"
+
+
 def test_a_phase_refusal_from_a_retired_pad_gives_the_nearest_launch_from_the_pad_in_service():
     line = one_line_exit_2(runner.invoke(app, ["rendezvous", "--station-tle", OLD_TLES, "--pad", "baikonur-1",
                                                "--launch", "2019-12-07T09:11:00Z", "--vehicle", "progress-ms",

@@ -996,10 +996,22 @@ def next_feasible_window(target, pad, scheme, start, days=None, **kwargs) -> Lau
     elif nxt is not None:
         msg += f"; the next one is {iso_utc(nxt.launch_utc, 0)} (phase {math.degrees(nxt.phase_at_insertion_rad):.1f} deg)"
     elif np.isfinite(hi):
-        msg += f"; none before the {tgt.name} ephemeris ends ({iso_utc(add_seconds(ref, hi), 0)}): search more days, with a station that covers them"
+        msg += f"; none before the {tgt.name} ephemeris ends ({iso_utc(add_seconds(ref, hi), 0)}): " + _after_data_hint(
+            pad_obj, add_seconds(ref, hi))
     else:
         msg += "; none in the 60 days searched"
     raise NoFeasibleWindowError(msg, nxt, wins, instead)
+
+
+def _after_data_hint(pad, data_end) -> str:
+    """What to search next when no window is feasible before the station data end: from the pad's
+    return to service where it is out of service until after ``data_end`` (more days of the same
+    data cannot help), else more days with a station that covers them."""
+    back = None if pad.status_at(data_end).available else pad.next_available(data_end)
+    if back is None:
+        return "search more days, with a station that covers them"
+    return (f"the pad returns to service after that ({iso_utc(back, 0)[:10]}): search from its return, "
+            "with a station that covers it")
 
 
 def out_for_good(pad, t) -> bool:
