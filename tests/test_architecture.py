@@ -1,7 +1,7 @@
 """The house follows the flow (docs/architecture.md): every import of the package, parsed with ast
 (function-level imports included: a lazy import is still a dependency), points down the layers
 
-    base (errors, constants, time, resources)
+    base (errors, constants, time, resources, ids)
     -> orbits (frames, orbits, io: physics and file formats) and station
     -> the phases: launch, rendezvous, proximity, landing, traffic
     -> mission (scenario, runner, results, report, plots)
@@ -21,7 +21,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 
 LAYERS = {
-    "errors": 0, "constants": 0, "time": 0, "_heyoka": 0, "resources": 0,
+    "errors": 0, "constants": 0, "time": 0, "_heyoka": 0, "resources": 0, "ids": 0,
     "frames": 1, "orbits": 1, "io": 1, "station": 1,
     "launch": 2, "rendezvous": 2, "proximity": 2, "landing": 2, "traffic": 2,
     "mission": 3,

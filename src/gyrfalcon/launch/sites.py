@@ -46,6 +46,7 @@ from typing import Any, Iterator
 
 from ..constants import EARTH_ROTATION_RATE_RAD_S, WGS84_A_M, WGS84_E2
 from ..errors import GyrfalconError, InputError
+from ..ids import norm_id
 from ..time import iso_utc, parse_utc
 
 STATUSES = ("operational", "damaged", "under-repair", "inactive", "retired", "under-construction")
@@ -124,12 +125,7 @@ def _as_time(t, what: str = "time"):
     return value
 
 
-def _norm_id(text: str) -> str:
-    return str(text).strip().lower().replace("_", "-").replace(" ", "-")
-
-
-def _norm_vehicle(text: str) -> str:
-    return _norm_id(text)
+_norm_id = _norm_vehicle = norm_id
 
 
 def _wrap(angle_rad: float) -> float:

@@ -94,6 +94,7 @@ import numpy as np
 
 from ..constants import EARTH_ROTATION_RATE_RAD_S, EGM2008_A_M, J2_EGM2008, MU_EARTH_M3_S2, WGS84_A_M
 from ..errors import EphemerisRangeError, GyrfalconError, InputError
+from ..ids import norm_id
 from ..time import add_seconds, iso_utc, parse_utc, seconds_between
 
 SECONDS_PER_SOLAR_DAY = 86400.0
@@ -219,7 +220,7 @@ def get_scheme(name) -> Scheme:
     if isinstance(name, Scheme):
         return name
     schemes = load_schemes()
-    key = str(name).strip().lower().replace("_", "-")
+    key = norm_id(name)
     if key not in schemes:
         raise UnknownSchemeError(f"unknown rendezvous scheme '{name}'; use one of {', '.join(sorted(schemes))}")
     return schemes[key]
@@ -239,8 +240,7 @@ def plane_lead_s(vehicle: str = "soyuz-2.1a", spacecraft: str = "soyuz-ms") -> f
 
     Ids are case-insensitive (``_`` and spaces read as ``-``).
     """
-    norm = lambda x: str(x).strip().lower().replace("_", "-").replace(" ", "-")
-    vehicle, spacecraft = norm(vehicle), norm(spacecraft)
+    vehicle, spacecraft = norm_id(vehicle), norm_id(spacecraft)
     entries = list(_schemes_toml().get("ascent", {}).values())
     for entry in entries:
         if entry.get("vehicle") == vehicle and entry.get("spacecraft") == spacecraft:
@@ -1113,7 +1113,7 @@ def pads_in_service(pad, t, spacecraft: str = "soyuz-ms", target=None) -> list:
     from .sites import load_sites
 
     pad_obj = _pad(pad)
-    craft = str(spacecraft).strip().lower().replace("_", "-").replace(" ", "-")
+    craft = norm_id(spacecraft)
     modelled = [str(e.get("vehicle")) for e in _schemes_toml().get("ascent", {}).values()
                 if e.get("spacecraft") == craft]
     try:

@@ -32,6 +32,7 @@ from pydantic import (BaseModel, ConfigDict, Field, StrictBool, StrictFloat, Str
                       model_validator)
 
 from ..errors import InputError
+from ..ids import norm_id
 from ..resources import SEED_MAX
 
 DEFAULT_SCENARIO_FILE = "soyuz-ms-28.toml"
@@ -74,7 +75,7 @@ def _zones() -> tuple:
 
 def _norm_id(v):
     """An id as the catalogues spell it (case-insensitive; ``_`` and spaces read as ``-``); other values unchanged."""
-    return v.strip().lower().replace("_", "-").replace(" ", "-") if isinstance(v, str) else v
+    return norm_id(v) if isinstance(v, str) else v
 
 
 def _allowed(what: str, value, allowed) -> ValueError:

@@ -78,6 +78,7 @@ from ..constants import (
     WGS84_E2,
 )
 from ..errors import InputError
+from ..ids import norm_id
 
 SECONDS_PER_JULIAN_CENTURY = SECONDS_PER_DAY * DAYS_PER_JULIAN_CENTURY
 ROTATION_SEGMENT_S = 43200.0
@@ -752,7 +753,7 @@ class ForceModel:
     @classmethod
     def preset(cls, name: str) -> "ForceModel":
         """One of ``two-body``, ``j2``, ``zonal``, ``full`` (see the module docstring)."""
-        key = str(name).strip().lower().replace("_", "-")
+        key = norm_id(name)
         key = {"twobody": "two-body", "2body": "two-body", "kepler": "two-body"}.get(key, key)
         if key == "two-body":
             return cls((PointMass(),), "two-body")

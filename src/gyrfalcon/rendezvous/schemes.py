@@ -37,6 +37,7 @@ from importlib import resources
 import numpy as np
 
 from ..errors import InputError
+from ..ids import norm_id
 
 
 class UnknownSchemeError(InputError):
@@ -300,7 +301,7 @@ def get_scheme(name: str) -> Scheme:
     ...
     gyrfalcon.rendezvous.schemes.UnknownSchemeError: unknown rendezvous scheme 'one-orbit'; use one of two-orbit, four-orbit, two-day (or 'auto')
     """
-    key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
+    key = norm_id(name)
     key = {"2-orbit": "two-orbit", "4-orbit": "four-orbit", "2-day": "two-day", "34-orbit": "two-day"}.get(key, key)
     for s in load_schemes().schemes:
         if s.name == key:

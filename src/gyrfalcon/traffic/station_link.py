@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
 
 from ..errors import GyrfalconError, InputError
+from ..ids import norm_id
 
 
 class StationDataError(GyrfalconError):
@@ -41,13 +42,6 @@ class UnknownVehicleTypeError(InputError):
     """A visiting-vehicle type the station does not know; the message lists the known types."""
 
 
-def norm_id(text: str) -> str:
-    """Normalised id: lower case, ``_`` and spaces become ``-``.
-
-    >>> norm_id(" Unity_Nadir ")
-    'unity-nadir'
-    """
-    return str(text).strip().lower().replace("_", "-").replace(" ", "-")
 
 
 @dataclass(frozen=True)
