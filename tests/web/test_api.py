@@ -18,7 +18,7 @@ import json
 import numpy as np
 import pytest
 
-from .conftest import RUN, TOKEN, run_contact_utc
+from .conftest import RUN, TOKEN, wait_for_job
 
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
 MS28_LIFTOFF = "2025-11-27T09:27:57.402Z"
@@ -194,19 +194,29 @@ def test_uploads_are_validated_before_anything_runs(client):
     assert client.get("/api/jobs").json() == []
 
 
-def test_a_fixed_launch_that_breaks_a_station_rule_is_refused_before_it_is_queued(client):
-    """MS-28 again on 29 Nov 2025: its pad was wrecked two days before (the launch-site catalogue's
-    repair date, 3 Mar 2026) and Rassvet nadir holds MS-28 itself: 422 naming the rule, no job."""
+def test_a_fixed_launch_that_breaks_a_station_rule_is_refused_before_it_is_queued(client, tmp_path):
+    """MS-28 again on 1 Dec 2025 at the two-orbit window the model finds then (07:54:37 UTC, with
+    the pad taken as in service): its pad was wrecked four days before (the launch-site catalogue's
+    repair date, 3 Mar 2026) and Rassvet nadir holds MS-28 itself: 422 naming the rule, in the line
+    `scenario check` refuses it with, no job. (It was 29 Nov 09:00 UTC, a liftoff whose phase no
+    two-orbit flight fits: `run` refuses that for the phase, before the station rules.)"""
+    from typer.testing import CliRunner
+
+    from gyrfalcon.cli.app import app
     from gyrfalcon.mission.scenario import default_scenario_text
+    from tests.typer_apps import one_line_exit_2
 
     text = (default_scenario_text().replace('name = "soyuz-ms-28"', 'name = "api-busy"', 1)
-            .replace('first_feasible_after = "2025-11-27"', 'time = "2025-11-29T09:00:00Z"', 1))
-    assert 'time = "2025-11-29T09:00:00Z"' in text
+            .replace('first_feasible_after = "2025-11-27"', 'time = "2025-12-01T07:54:37Z"', 1))
+    assert 'time = "2025-12-01T07:54:37Z"' in text
+    (tmp_path / "busy.toml").write_text(text)
+    line = one_line_exit_2(CliRunner().invoke(app, ["scenario", "check", str(tmp_path / "busy.toml")]),
+                           "(rule pad-operational)")
     r = client.post("/api/runs", json={"scenario_toml": text}, headers=AUTH)
     assert r.status_code == 422, r.json()
     d = r.json()
-    assert d["rule"] == "pad-operational" and "back in service on 2026-03-03" in d["detail"]
-    assert "what_if = true" in d["detail"]
+    assert d == {"detail": line.removeprefix("error: "), "rule": "pad-operational"}
+    assert "back in service on 2026-03-03" in d["detail"] and "what_if = true" in d["detail"]
     assert all(j["run"] != "api-busy" for j in client.get("/api/jobs").json())
 
 
@@ -519,7 +529,11 @@ def test_a_run_started_with_station_element_sets(tmp_path):
         assert bad.status_code == 422 and "OEM" in bad.json()["detail"]
         wrong = c.post("/api/runs", json={"scenario_toml": text, "station_oem": tles}, headers=AUTH)
         assert wrong.status_code == 422 and "station_oem must hold an OEM" in wrong.json()["detail"]
-        contact = run_contact_utc(c, {"scenario_toml": text, "station_tle": tles}, "api-tle", AUTH)
+        started = c.post("/api/runs", json={"scenario_toml": text, "station_tle": tles}, headers=AUTH)
+        assert started.status_code == 202, started.json()
+        job = wait_for_job(c, started.json()["id"])
+        assert job["state"] == "done" and job["warnings"] == started.json()["warnings"], job
+        contact = next(e["utc"] for e in c.get("/api/runs/api-tle/timeline").json()["events"] if e["name"] == "contact")
         assert contact.startswith("2025-11-27T12:")      # MS-28 docked 12:34:35 UTC
         # the notes name the upload by its field, never by the server's path
         tl = c.get("/api/runs/api-tle/timeline").text
@@ -541,6 +555,13 @@ def test_a_run_started_with_station_element_sets(tmp_path):
 
     res = CliRunner().invoke(app, ["scenario", "check", str(run / "scenario.toml")])
     assert res.exit_code == 0 and "OK" in res.output, res.output
+    # the warnings `scenario check` gives (a set dated after the launch left out, a manoeuvre) reach
+    # the client in the job's reply and in the run's timeline notes, the upload named by its field
+    warned = [ln[len("warning: "):].replace(str(run / "target-ephemeris.txt"), "station_tle (uploaded)")
+              for ln in res.stderr.splitlines() if ln.startswith("warning: ")]
+    notes = json.loads(tl)["notes"]
+    assert warned and all(f"station: {w}" in notes for w in warned), (warned, notes)
+    assert warned == job["warnings"], (warned, job["warnings"])
 
 
 def test_a_whole_nasa_oem_fits_and_upload_paths_stay_on_the_server(client):

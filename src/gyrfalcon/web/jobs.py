@@ -60,10 +60,13 @@ class Job:
     error: str | None = None
     created_utc: str = field(default_factory=_now)
     finished_utc: str | None = None
+    warnings: tuple = ()
+    """What the pre-queue check warned of (``scenario check``'s warnings: station data age, sets left out, ...)."""
 
     def as_dict(self) -> dict:
         return {"id": self.id, "run": self.run, "state": self.state, "phases": dict(self.phases),
-                "error": self.error, "created_utc": self.created_utc, "finished_utc": self.finished_utc}
+                "error": self.error, "created_utc": self.created_utc, "finished_utc": self.finished_utc,
+                "warnings": list(self.warnings)}
 
 
 class JobQueue:
@@ -77,9 +80,10 @@ class JobQueue:
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="gyrfalcon-run")
         self._uploads: list = []         # (future, station upload) of the runs submitted with one
 
-    def submit(self, scenario, text: str, upload: Path | None = None) -> Job:
+    def submit(self, scenario, text: str, upload: Path | None = None, warnings=()) -> Job:
         """Queue ``scenario`` (validated) with its TOML ``text``; raises JobLimitError / RunExistsError.
-        ``upload``: a station file saved for this run only, deleted when the run ends."""
+        ``upload``: a station file saved for this run only, deleted when the run ends; ``warnings``:
+        the pre-queue check's, kept on the job for the client."""
         from ..mission.runner import PHASES
 
         name = scenario.name
@@ -90,7 +94,7 @@ class JobQueue:
                                     "poll /api/jobs and start this one when one has finished")
             if any(j.run == name for j in pending) or os.path.lexists(self.out_dir / name):   # a link too
                 raise RunExistsError(f"a run named '{name}' exists or is queued; give the scenario another name")
-            job = Job(uuid.uuid4().hex, name, phases={p: "pending" for p in PHASES})
+            job = Job(uuid.uuid4().hex, name, phases={p: "pending" for p in PHASES}, warnings=tuple(warnings))
             self._jobs[job.id] = job
         fut = self._pool.submit(self._run, job, scenario, text, upload)
         if upload is not None:
