@@ -115,14 +115,14 @@ def test_the_pad_part_of_a_scheme_refusal_agrees_with_the_station_rule(liftoff):
     the phase said "pad baikonur-31 available (not a reason)" (its status was read one hour before
     liftoff) while the same pad refused a liftoff that fitted as damaged. Reference: the station rule
     pad-operational (traffic.flight_rules.check_flight) and the catalogue's repair date 2026-03-03."""
-    from gyrfalcon.api import _pad_note
+    from gyrfalcon.refusals import pad_note
     from gyrfalcon.launch.sites import load_sites
     from gyrfalcon.time import parse_utc
     from gyrfalcon.traffic.flight_rules import check_flight
 
     breaches = check_flight(vehicle="test-flight", vehicle_type="soyuz-ms", launch_utc=liftoff, pad="baikonur-31")
     out_of_service = any(b.rule == "pad-operational" for b in breaches)
-    note = _pad_note(load_sites().get("baikonur-31"), parse_utc(liftoff))
+    note = pad_note(load_sites().get("baikonur-31"), parse_utc(liftoff))
     if out_of_service:
         assert note.startswith("pad baikonur-31 is also a reason: damaged at liftoff"), note
         assert "back in service on 2026-03-03" in note and "2026-03-03" in next(

@@ -6,7 +6,7 @@
     -> the phases: launch, rendezvous, proximity, landing, traffic
     -> mission (scenario, runner, results, report, plots)
     -> scale (many flights: Monte Carlo campaigns)
-    -> api (the flight-level verbs, one call a step)
+    -> api (the flight-level verbs, one call a step) and refusals (its refusals of a launch, completed)
     -> the faces: cli, web
 
 with no cycle between parts, io importing no phase, and no cycle of module-level imports.
@@ -26,7 +26,7 @@ LAYERS = {
     "launch": 2, "rendezvous": 2, "proximity": 2, "landing": 2, "traffic": 2,
     "mission": 3,
     "scale": 4,
-    "api": 5,
+    "api": 5, "refusals": 5,
     "cli": 6, "web": 6,
 }
 """Part -> layer: a part may import its own layer and those below, never one above."""

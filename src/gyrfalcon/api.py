@@ -32,18 +32,22 @@ Example (the Soyuz MS-28 two-orbit flight from a TLE of 24 Nov 2025; also in the
     LaunchWindow(two-orbit from baikonur-31: liftoff 2025-11-27T09:28:00.6Z, phase 15.0 deg, feasible)
 
 Layer: this module sits above :mod:`gyrfalcon.mission` (it runs missions) and below the faces
-(the command line and :mod:`gyrfalcon.web`), which call it. Heavy imports happen inside the
-functions, so importing it is cheap.
+(the command line and :mod:`gyrfalcon.web`), which call it. Its refusals of a launch are completed
+(the nearest launch that fits, the station data's age, the pads in service) by
+:mod:`gyrfalcon.refusals`, beside it. Heavy imports happen inside the functions, so importing it is
+cheap.
 """
 from __future__ import annotations
 
-import contextlib
 import math
 import re
 from dataclasses import dataclass, fields
 from pathlib import Path
 
 from .errors import GyrfalconError, InputError
+from .refusals import (NEAREST_LAUNCH_DAYS, complete_scheme_refusal, completed_scheme_refusals, nearest_launch_text,
+                       scheme_refusal_tail, station_data_note, windows_refusal_text, with_pads_in_service)
+from .refusals import nearest_feasible_launches as _nearest_feasible_launches
 
 __all__ = [
     "station_ephemeris", "sgp4_ephemeris", "station_orbit", "find_windows", "next_window", "plan_rendezvous", "fly_rendezvous", "fly_approach",
@@ -427,7 +431,7 @@ def find_windows(station=None, pad: str = "baikonur-31", *, start="2025-11-26", 
     if scheme not in SCHEMES[1:]:
         raise InputError(f"unknown scheme {scheme!r}; use one of {', '.join(SCHEMES[1:])}")
     get_scheme(scheme)
-    pad_obj, vehicle = _window_pad_launcher(pad, vehicle, what_if)
+    pad_obj, vehicle = window_pad_launcher(pad, vehicle, what_if)
     days = _positive_days(days)
     wins = _find(_window_target(station, start), pad_obj, scheme, start, days, vehicle=vehicle, spacecraft=spacecraft)
     return LaunchWindows(_as_what_if(w, what_if) for w in wins)
@@ -449,7 +453,7 @@ def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", s
     from .time import seconds_between
 
     _check_scheme(scheme)
-    pad_obj, vehicle = _window_pad_launcher(pad, vehicle, what_if)
+    pad_obj, vehicle = window_pad_launcher(pad, vehicle, what_if)
     days = None if days is None else _positive_days(days)
     target = _window_target(station, after)
     names = SCHEMES[1:] if scheme == "auto" else (scheme,)
@@ -461,7 +465,7 @@ def next_window(station=None, pad: str = "baikonur-31", *, after="2025-11-26", s
         except NoFeasibleWindowError as exc:
             errors.append(exc)
     if not found:
-        msg, _ = _windows_refusal_text(errors, target, after, what_if)
+        msg, _ = windows_refusal_text(errors, target, after, what_if)
         raise NoFeasibleWindowError(msg, errors[0].next_window if len(errors) == 1 else None,
                                     [w for e in errors for w in e.windows])
     first = found[0].launch_utc
@@ -533,88 +537,36 @@ def insertion_into_station_plane(station_eph, pad, liftoff, scheme: str = "auto"
     :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` when no scheme accepts the phase (a
     liftoff far from the plane is refused for that first).
     """
-    from .launch.insertion import parametric_insertion
     from .launch.sites import load_sites
-    from .launch.vehicles import launcher_for_pad
-    from .rendezvous.plan import checked_plane_normal
+    from .rendezvous.plan import insertion_in_plane
     from .time import parse_utc
 
     liftoff = parse_utc(liftoff)
     station_eph, pad, scheme = _station_pad_scheme(station_eph, pad, scheme, liftoff)
     if isinstance(pad, str):
         pad = load_sites().get(pad)
-    n = checked_plane_normal(station_eph, pad, liftoff, scheme)
-    return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher_for_pad(pad))
-
-
-NEAREST_LAUNCH_DAYS = 4.0
-"""How far either side of a refused liftoff :func:`nearest_feasible_launches` looks [days]. From one
-day's in-plane opportunity to the next the station's phase moves by about 88 deg (domain.md 2.2),
-so the same scheme's phase range comes round again after about four days."""
-
-
-FLIGHT_MARGIN_S = 2 * 3600.0
-"""Station data a suggested launch needs beyond its scheme's catalogue duration [s]: the real
-contacts come up to about an hour after it (two-day: 50 h in the catalogue, up to 50 h 46 min flown),
-and the approach needs the hour after the contact."""
+    return insertion_in_plane(station_eph, pad, liftoff, scheme)
 
 
 def nearest_feasible_launches(station_eph, pad, liftoff, scheme: str = "auto", *, vehicle: str = "soyuz-ms",
                               days: float = NEAREST_LAUNCH_DAYS) -> list:
     """Per scheme (all three for ``auto``, fastest first), the feasible launch window nearest
-    ``liftoff`` within ``days`` either side (liftoffs inside the ephemeris span): the nearest whose
-    whole flight the ephemeris covers (:func:`flight_covered`) when there is one, else the nearest.
-    For ``auto`` only windows where ``auto`` flies that scheme (the fastest whose range holds
-    their phase).
+    ``liftoff`` within ``days`` [days] either side (liftoffs inside the ephemeris span): the nearest
+    whose whole flight the ephemeris covers (:func:`gyrfalcon.refusals.flight_covered`) when there
+    is one, else the nearest. For ``auto`` only windows where ``auto`` flies that scheme (the
+    fastest whose range holds their phase).
 
     The windows are those ``gyrfalcon windows`` lists for the pad: the pad's launcher (Soyuz-2.1a,
     or the Soyuz-FG of Site 1/5) and ``vehicle``'s plane lead, and the pad's status (a what-if pad,
-    :func:`gyrfalcon.traffic.flight_rules.pad_as_operational`, reads as in service)."""
-    from .launch.sites import load_sites
-    from .launch.vehicles import launcher_for_pad
-    from .launch.windows import find_windows as _find
-    from .launch.windows import schemes_fitting
-    from .time import add_seconds, parse_utc, seconds_between
+    :func:`gyrfalcon.traffic.flight_rules.pad_as_operational`, reads as in service).
+    ``station_eph``: any station source :func:`station_ephemeris` reads (None: the packaged ISS
+    file); ``pad``: a pad id or a Pad; ``liftoff``: Time or ISO UTC; ``scheme``: one of
+    :data:`SCHEMES`. The search: :func:`gyrfalcon.refusals.nearest_feasible_launches`."""
+    from .time import parse_utc
 
     liftoff = parse_utc(liftoff)
     station_eph, pad, scheme = _station_pad_scheme(station_eph, pad, scheme, liftoff)
-    pad = load_sites().get(pad) if isinstance(pad, str) else pad      # an unknown pad is refused, not a hint lost
-    half_s = float(days) * 86400.0
-    lo = max(float(seconds_between(liftoff, station_eph.start)) + 1800.0, -half_s)
-    hi = min(float(seconds_between(liftoff, station_eph.stop)) - 1800.0, half_s)
-    if hi <= lo:
-        return []
-    names = SCHEMES[1:] if scheme == "auto" else (scheme,)
-    out = []
-    for name in names:
-        try:
-            wins = _find(station_eph, pad, name, add_seconds(liftoff, lo), (hi - lo) / 86400.0,
-                         vehicle=launcher_for_pad(pad), spacecraft=vehicle)
-        except GyrfalconError:      # a hint only; the original error is reported anyway
-            continue
-        ok = [w for w in wins if w.feasible and (scheme != "auto" or
-                                                 schemes_fitting(w.phase_at_insertion_rad)[:1] == [name])]
-        if ok:
-            covered = [w for w in ok if flight_covered(station_eph, w)]
-            out.append(min(covered or ok, key=lambda w: abs(float(seconds_between(liftoff, w.launch_utc)))))
-    return out
-
-
-def flight_covered(station_eph, window) -> bool:
-    """Whether ``station_eph`` reaches the end of the flight from ``window``'s liftoff
-    (:func:`_flight_end`)."""
-    from .time import seconds_between
-
-    return float(seconds_between(_flight_end(window), station_eph.stop)) >= 0.0
-
-
-def _flight_end(window):
-    """The end of the station data a flight from ``window``'s liftoff needs: its scheme's
-    catalogue duration plus :data:`FLIGHT_MARGIN_S` after the liftoff."""
-    from .launch.windows import load_schemes
-    from .time import add_seconds
-
-    return add_seconds(window.launch_utc, load_schemes()[window.scheme].duration_h * 3600.0 + FLIGHT_MARGIN_S)
+    return _nearest_feasible_launches(station_eph, pad, liftoff, scheme, vehicle=vehicle, days=days)
 
 
 def _station_pad_scheme(station, pad, scheme, liftoff) -> tuple:
@@ -645,7 +597,7 @@ def _check_pad(pad):
                      f"or a Pad, got {type(pad).__name__} {pad!r}")
 
 
-def _window_pad_launcher(pad, vehicle, what_if) -> tuple:
+def window_pad_launcher(pad, vehicle, what_if) -> tuple:
     """(Pad, launch vehicle id) of a window search: the pad (``what_if``: every recorded outage read
     as in service, :func:`gyrfalcon.traffic.flight_rules.pad_as_operational`, as ``gyrfalcon windows
     --what-if``) and ``vehicle``, refused when the pad does not launch it (as ``gyrfalcon run``
@@ -680,60 +632,7 @@ def _as_what_if(window, what_if: bool):
     return dataclasses.replace(w, what_if=True) if what_if else w
 
 
-def _windows_refusal_text(errors, station_eph, start, what_if: bool) -> tuple:
-    """``(message, pad_is_the_reason)`` of a window search refused with the
-    :class:`~gyrfalcon.launch.windows.NoFeasibleWindowError` s ``errors`` (one per scheme tried):
-    their messages, the station data's age where the station's orbit is a reason
-    (:func:`_station_data_note`), and, where a window inside the phase range was refused only for
-    the pad and no what-if was asked, that the pad is out of service then and how to ask for one.
-    The one wording of ``gyrfalcon windows`` and :func:`next_window`."""
-    from .launch.windows import joined_refusals, refused_for_pad_only
-    from .time import iso_utc, parse_utc
-    from .traffic.flight_rules import WHAT_IF_HINT
-
-    msg = joined_refusals(errors)
-    if any(getattr(e, "follows_from_the_orbit", True) for e in errors):
-        msg += _station_data_note(station_eph, start, f"the search start, {iso_utc(parse_utc(start), 0)}",
-                                  "the phases")
-    wins = [w for e in errors for w in getattr(e, "windows", ())]
-    pad = not what_if and any(refused_for_pad_only(w) for w in wins)
-    if pad:
-        msg += f"; the pad is out of service then (station rule pad-operational); {WHAT_IF_HINT}"
-    return msg, pad
-
-
-def _station_data_note(station_eph, t, when: str = "the launch", what: str = "the phase") -> str:
-    """``"; note: the station data end N days before <when> (~K km along-track error expected):
-    <what> may be wrong; use ..."``, or ``""``: the staleness the station loader warns of
-    (:func:`gyrfalcon.orbits.station_source.load_station`: data older than
-    :data:`~gyrfalcon.orbits.station_source.STALE_DAYS` before ``t``, the median error expected at
-    that age), said in a refusal computed from them (a phase, a plane, no window), where the
-    warning itself is not printed. ``station_eph``: the loader's trajectory, whose ``meta`` says
-    where its data end (an ephemeris from elsewhere: ``""``): for element sets the last epoch
-    ("end"); for an OEM its creation ("were made": NASA's prediction goes on for days after it,
-    and the loader's warning counts the age from it too)."""
-    meta = getattr(station_eph, "meta", None) or {}
-    end = meta.get("data_end_utc")
-    if not end:
-        return ""
-    from .orbits.station_source import STALE_DAYS, expected_error_km
-    from .time import parse_utc, seconds_between
-
-    try:
-        age = float(seconds_between(parse_utc(end), parse_utc(t))) / 86400.0
-    except GyrfalconError:
-        return ""
-    if not age > STALE_DAYS:
-        return ""
-    before = when.split(",")[0]                   # "the search start, 2022-03-18T00:00:00Z" -> "the search start"
-    instead = (f"element sets from the days before {before}" if meta.get("data_kind") == "elements" else
-               f"an OEM created in the days before {before}, or element sets from them")
-    made = meta.get("data_kind") in ("oem", "embedded")      # its creation: the prediction's age
-    return (f"; note: the station data {'were made' if made else 'end'} {age:.1f} days before {when} "
-            f"(~{expected_error_km(age)[0]:.0f} km along-track error expected): {what} may be wrong; use {instead}")
-
-
-def _check_rendezvous_vehicle(vehicle, option: str = "vehicle") -> str:
+def check_rendezvous_vehicle(vehicle, option: str = "vehicle") -> str:
     """``vehicle`` (case-insensitive) if the rendezvous model flies it (its main engine and mass:
     :func:`gyrfalcon.rendezvous.schemes.get_vehicle`), else one InputError line naming those it flies,
     before anything else is checked (a Crew Dragon is not refused for its pad first)."""
@@ -771,164 +670,6 @@ def _liftoff_pad_scheme(launch, pad, scheme):
     return liftoff, pad, scheme
 
 
-def _pad_note(pad, liftoff) -> str:
-    """Whether the pad is also a reason a launch does not fit: its status at liftoff as the station
-    rule pad-operational sees it (:func:`gyrfalcon.traffic.flight_rules.check_flight`: the status
-    board as known one minute before liftoff), with the catalogue's repair date when it is out of
-    service. ``pad``: a :class:`~gyrfalcon.launch.sites.Pad` (a what-if copy reads as in service)."""
-    from .time import add_seconds
-
-    try:
-        st = pad.known_before(add_seconds(liftoff, -60.0)).status_at(liftoff)
-    except Exception:       # a pad without a status history: no statement
-        return "pad status unknown"
-    from .traffic.flight_rules import WHAT_IF_REASON
-
-    if st.available and str(st.reason).startswith(WHAT_IF_REASON):
-        return f"pad {pad.id} taken as in service by the what-if (not a reason)"
-    if st.available:
-        return f"pad {pad.id} available (not a reason)"
-    return f"pad {pad.id} is also a reason: {st.status} at liftoff ({st.reason}), {pad.repair_text(liftoff)}"
-
-
-def _scheme_refusal_tail(station_eph, pad, liftoff, scheme, vehicle: str = "soyuz-ms") -> str:
-    """The pad's part (:func:`_pad_note`) and the nearest launches that fit
-    (:func:`nearest_feasible_launches`), as one clause."""
-    return f"{_pad_note(pad, liftoff)}; {_nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle)}"
-
-
-def _nearest_launch_text(station_eph, pad, liftoff, scheme, vehicle) -> str:
-    """"nearest launch that fits: ..." (:func:`nearest_feasible_launches`), or where none was found
-    and how to search further."""
-    from .time import add_seconds, iso_utc
-
-    if _out_for_good(pad, liftoff):     # its windows of other days are refused too: the pads in service
-        from .launch.windows import launcher_label, pads_in_service
-
-        alts = pads_in_service(pad, liftoff, vehicle, station_eph)[:2]
-        if alts:
-            return (f"other days will not help from {pad.id} (no return to service recorded); " + "; ".join(
-                f"from pad {p.id} ({launcher_label(lv)}), in service then: "
-                f"{_nearest_launch_text(station_eph, p, liftoff, scheme, vehicle)}" for p, lv in alts))
-    wins = nearest_feasible_launches(station_eph, pad, liftoff, scheme, vehicle=vehicle)
-    days = NEAREST_LAUNCH_DAYS
-    lo = max(add_seconds(station_eph.start, 1800.0), add_seconds(liftoff, -days * 86400.0), key=lambda t: t.tt)
-    hi = min(station_eph.stop, add_seconds(liftoff, days * 86400.0), key=lambda t: t.tt)
-    from .traffic.flight_rules import WHAT_IF_REASON
-
-    what_if = " --what-if" if any(str(e.reason).startswith(WHAT_IF_REASON) for e in getattr(pad, "history", ())) else ""
-    hint = (f"no feasible {'' if scheme == 'auto' else scheme + ' '}launch from {iso_utc(lo, 0)} to {iso_utc(hi, 0)} "
-            f"(within {days:g} days of it, inside the station data); `gyrfalcon windows --pad {pad.id} "
-            f"--vehicle {vehicle} --scheme {'SCHEME' if scheme == 'auto' else scheme}{what_if} --from DAY --days N` "
-            "lists the windows of other days (with station data that cover them)" if not wins else
-            "nearest launch that fits: " + ", ".join(
-                f"{iso_utc(w.launch_utc, 1)} ({w.scheme}, phase {math.degrees(w.phase_at_insertion_rad):.1f} deg"
-                + ("" if flight_covered(station_eph, w) else
-                   f"; its flight needs station data to about {iso_utc(_flight_end(w), 0)}, past these") + ")"
-                for w in wins))
-    return hint
-
-
-def _out_for_good(pad, t) -> bool:
-    """:func:`gyrfalcon.launch.windows.out_for_good`: ``pad`` (a Pad) out of service at ``t`` with no
-    return to service recorded (Site 1/5, retired in 2019). A what-if copy is in service."""
-    from .launch.windows import out_for_good
-
-    try:
-        return out_for_good(pad, t)
-    except (AttributeError, GyrfalconError):       # not a catalogue Pad: no statement
-        return False
-
-
-def _with_pads_in_service(exc, station_eph, pad, liftoff, scheme, vehicle):
-    """``exc`` (a :class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError`) completed, when it
-    refuses a pad out of service for good (:func:`_out_for_good`), with the pads in service then
-    (:func:`gyrfalcon.launch.windows.pads_in_service`: launching ``vehicle``, crew-rated for a crew)
-    from which this very liftoff fits (plane and phase: :func:`insertion_into_station_plane`),
-    before the what-if hint; else ``exc`` unchanged."""
-    from .launch.windows import launcher_label, pads_in_service
-    from .traffic.flight_rules import WHAT_IF_HINT, WhatIfRequiredError
-
-    if getattr(exc, "rule", None) != "pad-operational" or not _out_for_good(pad, liftoff):
-        return exc
-    fits = []
-    for other, launcher in pads_in_service(pad, liftoff, vehicle, station_eph):
-        try:
-            insertion_into_station_plane(station_eph, other, liftoff, scheme)
-        except GyrfalconError:
-            continue
-        fits.append(f"pad {other.id} ({launcher_label(launcher)})")
-    if not fits:
-        return exc
-    clause = f"pads in service then that fly {vehicle} at this liftoff: {', '.join(fits)}"
-    head, sep, tail = str(exc).rpartition("; " + WHAT_IF_HINT)
-    return WhatIfRequiredError(f"{head}; {clause}{sep}{tail}" if sep else f"{exc}; {clause}",
-                               getattr(exc, "breaches", ()))
-
-
-def complete_scheme_refusal(exc) -> str:
-    """The one-line refusal of a scheme the flight's phase does not fit, completed as
-    ``gyrfalcon rendezvous`` completes it: ``str(exc)``, then the pad's part (whether the pad is
-    also a reason, with its repair date) and the nearest launches that fit within
-    :data:`NEAREST_LAUNCH_DAYS` days.
-
-    ``exc``: a :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` carrying ``liftoff`` (Time),
-    ``pad`` (:class:`~gyrfalcon.launch.sites.Pad` or id), ``scheme`` (asked for) and ``station``
-    (the GCRF ephemeris), as the mission runner raises it (``gyrfalcon run``, ``gyrfalcon
-    montecarlo``); without them the message is returned unchanged. Used as
-    ``raise type(exc)(complete_scheme_refusal(exc)) from None``."""
-    liftoff = getattr(exc, "liftoff", None)
-    station = getattr(exc, "station", None)
-    pad = getattr(exc, "pad", None)
-    if liftoff is None or station is None or pad is None:
-        return str(exc)
-    if isinstance(pad, str):
-        from .launch.sites import load_sites
-
-        pad = load_sites().get(pad)
-    scheme, vehicle = getattr(exc, "scheme", None) or "auto", getattr(exc, "vehicle", None) or "soyuz-ms"
-    return f"{exc}; {_scheme_refusal_tail(station, pad, liftoff, scheme, vehicle)}"
-
-
-@contextlib.contextmanager
-def completed_scheme_refusals():
-    """Inside it, the mission runner's launch refusals (:func:`gyrfalcon.mission.runner.launch_plane`)
-    come out completed as ``gyrfalcon rendezvous`` completes them: a scheme the phase does not fit
-    (a :class:`~gyrfalcon.rendezvous.schemes.NoSchemeError` with its liftoff) by
-    :func:`complete_scheme_refusal`, a pad too far from the plane (an
-    :class:`~gyrfalcon.launch.insertion.OutOfPlaneError` with its liftoff) with the nearest launch
-    that fits; each with the station data's age where the loader would warn of it; a pad out of
-    service for good (a :class:`~gyrfalcon.traffic.flight_rules.WhatIfRequiredError` with its
-    liftoff and station) with the pads in service that fly that liftoff (:func:`_with_pads_in_service`).
-    The one wording of ``run``, ``montecarlo`` and the web API's jobs."""
-    from .launch.insertion import OutOfPlaneError
-    from .rendezvous.schemes import NoSchemeError
-    from .traffic.flight_rules import WhatIfRequiredError
-
-    try:
-        yield
-    except (NoSchemeError, OutOfPlaneError) as exc:
-        if getattr(exc, "liftoff", None) is None:
-            raise
-        raise type(exc)(_completed_launch_refusal(exc)) from None
-    except WhatIfRequiredError as exc:
-        if getattr(exc, "station", None) is None:
-            raise
-        raise _with_pads_in_service(exc, exc.station, exc.pad, exc.liftoff, exc.scheme or "auto",
-                                    exc.vehicle or "soyuz-ms") from None
-
-
-def _completed_launch_refusal(exc) -> str:
-    """The text of :func:`completed_scheme_refusals` for ``exc``, which carries ``liftoff``,
-    ``station``, ``pad``, ``scheme`` and ``vehicle`` (the mission runner's launch refusals)."""
-    from .rendezvous.schemes import NoSchemeError
-
-    if isinstance(exc, NoSchemeError):
-        return complete_scheme_refusal(exc) + _station_data_note(exc.station, exc.liftoff)
-    hint = _nearest_launch_text(exc.station, exc.pad, exc.liftoff, exc.scheme or "auto", exc.vehicle or "soyuz-ms")
-    return f"{exc}; {hint}{_station_data_note(exc.station, exc.liftoff, what='the launch times named')}"
-
-
 def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-ms", what_if: bool = False):
     """Checks, the insertion into the station's plane, then ``fly(insertion, eph, scheme)``; the
     scheme, plane and span errors reworded with the pad's part and the nearest feasible launches
@@ -957,14 +698,14 @@ def _flight(station, launch, pad, scheme, source, fly, *, vehicle: str = "soyuz-
         return eph, fly(ins, eph, scheme)
     except NoSchemeError as exc:        # the station data's age too: the phase comes from them
         raise type(exc)(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {exc}; "
-                        f"{_scheme_refusal_tail(eph, pad_obj, liftoff, scheme, vehicle)}"
-                        f"{_station_data_note(eph, liftoff)}") from None
+                        f"{scheme_refusal_tail(eph, pad_obj, liftoff, scheme, vehicle)}"
+                        f"{station_data_note(eph, liftoff)}") from None
     except OutOfPlaneError as exc:      # out of the plane: the launch times that fit, as for a phase
         raise OutOfPlaneError(f"launch {iso_utc(liftoff, 1)} from {pad_obj.id}: {str(exc).rstrip('.')}; "
-                              f"{_nearest_launch_text(eph, pad_obj, liftoff, scheme, vehicle)}"
-                              f"{_station_data_note(eph, liftoff, what='the launch times named')}") from None
+                              f"{nearest_launch_text(eph, pad_obj, liftoff, scheme, vehicle)}"
+                              f"{station_data_note(eph, liftoff, what='the launch times named')}") from None
     except WhatIfRequiredError as exc:  # a pad out of service for good: the pads that fly this liftoff
-        raise _with_pads_in_service(exc, eph, pad_obj, liftoff, scheme, vehicle) from None
+        raise with_pads_in_service(exc, eph, pad_obj, liftoff, scheme, vehicle) from None
     except EphemerisRangeError as exc:
         raise EphemerisRangeError(
             f"the station ephemeris ({source}) does not cover the flight from {iso_utc(liftoff, 1)}: {exc} "
@@ -997,7 +738,7 @@ def plan_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme
 
     from .rendezvous.plan import plan_rendezvous as _plan
 
-    vehicle = _check_rendezvous_vehicle(vehicle)        # before the pad: a Crew Dragon is not refused for it
+    vehicle = check_rendezvous_vehicle(vehicle)        # before the pad: a Crew Dragon is not refused for it
     _trajectory_step(trajectory_step_s)
     _flag(what_if, "what_if")
     liftoff, pad_id, _ = _liftoff_pad_scheme(launch, pad, scheme)
@@ -1115,7 +856,7 @@ def fly_rendezvous(station=None, launch=None, *, pad: str | None = None, scheme:
     from .rendezvous.handover import plan_and_fly
     from .traffic.flight_rules import check_port_before_planning
 
-    vehicle = _check_rendezvous_vehicle(vehicle)        # before the pad and the port: one line naming those flown
+    vehicle = check_rendezvous_vehicle(vehicle)        # before the pad and the port: one line naming those flown
     _check_seed(seed)
     _trajectory_step(trajectory_step_s)
     _flag(what_if, "what_if")
@@ -1423,7 +1164,7 @@ def plan_return(station=None, undock=None, *, vehicle: str = "soyuz-ms", mode: s
     undock = _need(undock, "undock", "pass the undocking time, e.g. '2025-12-09T01:41Z' "
                                      "(landing_opportunities lists a day's passes)")
     port = _undock_port(port, undock)
-    notes = _undocking_rules(port, undock, what_if)
+    notes = check_undocking_rules(port, undock, what_if)
     z = _zone(zone, target_lat_deg, target_lon_deg, target_alt_m)
     plan = plan_landing(station_ephemeris(station, around=undock), undock, vehicle=vehicle, zone=z, mode=mode,
                         port=port, dv_mps=dv_mps)
@@ -1452,7 +1193,7 @@ def _undock_port(port, undock) -> str:
     return "prichal-nadir" if "prichal-nadir" in there or not there else there[0]
 
 
-def _undocking_rules(port: str, undock, what_if: bool) -> tuple:
+def check_undocking_rules(port: str, undock, what_if: bool) -> tuple:
     """:func:`gyrfalcon.traffic.flight_rules.undocking_rules` (the same rule as ``gyrfalcon
     landing``, which calls this before loading the station): refused unless ``what_if``; the notes
     the result carries. A time that cannot be read is left to the planner, which refuses it with

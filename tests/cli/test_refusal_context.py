@@ -70,17 +70,17 @@ def test_fresh_data_add_no_note_and_a_refusal_for_the_pad_alone_gets_none():
     line = one_line_exit_2(runner.invoke(app, ["windows", "--from", "2025-12-05", "--days", "1"]),
                            "1 window refused for the pad", "back in service on 2026-03-03", "--what-if")
     assert "note:" not in line
-    from gyrfalcon.api import _station_data_note
+    from gyrfalcon.refusals import station_data_note
 
     eph = gf.load_station(OLD_TLES, at_utc=MS21).ephemeris()
     assert eph.meta["data_end_utc"].startswith("2022-02-16")
     from gyrfalcon.time import add_seconds
 
     end = gf.parse_utc(eph.meta["data_end_utc"])
-    assert _station_data_note(eph, add_seconds(end, 2.9 * 86400.0)) == ""            # 2.9 days: fresh enough
-    assert _station_data_note(eph, add_seconds(end, 3.1 * 86400.0)).startswith(
+    assert station_data_note(eph, add_seconds(end, 2.9 * 86400.0)) == ""            # 2.9 days: fresh enough
+    assert station_data_note(eph, add_seconds(end, 3.1 * 86400.0)).startswith(
         "; note: the station data end 3.1 days before the launch (~")
-    assert _station_data_note(gf.sgp4_ephemeris(gf.load_tles(OLD_TLES)[0]), MS21) == ""   # not the loader's: no claim
+    assert station_data_note(gf.sgp4_ephemeris(gf.load_tles(OLD_TLES)[0]), MS21) == ""   # not the loader's: no claim
 
 
 # ---- 2. a retired pad: the pads in service, never "search more days" ----------------------------

@@ -138,7 +138,7 @@ def test_the_clause_of_several_schemes_gives_each_pad_its_earliest_window_or_non
 def test_a_refusal_for_the_pad_alone_is_read_from_the_window_not_from_its_reason():
     """5 Dec 2025: the two-orbit window (16.5 deg, inside the range) is refused for the damaged
     Site 31/6 alone; 26 Nov: for its phase (the pad was in service)."""
-    from gyrfalcon.api import _windows_refusal_text
+    from gyrfalcon.refusals import windows_refusal_text
     from gyrfalcon.launch.windows import NoFeasibleWindowError, refused_for_pad_only
 
     eph = gf.station_ephemeris(None)
@@ -149,11 +149,11 @@ def test_a_refusal_for_the_pad_alone_is_read_from_the_window_not_from_its_reason
     assert gf.find_windows(eph, start="2025-12-05", days=1, what_if=True)[0].pad_available
 
     def says_pad(w):
-        return _windows_refusal_text([NoFeasibleWindowError("x", None, [w])], eph, "2025-12-05", False)[1]
+        return windows_refusal_text([NoFeasibleWindowError("x", None, [w])], eph, "2025-12-05", False)[1]
 
     assert says_pad(dataclasses.replace(pad_only, reason="refused"))           # whatever the text says
     assert not says_pad(dataclasses.replace(phase, reason=pad_only.reason))    # a pad in service
-    assert not _windows_refusal_text([NoFeasibleWindowError("x", None, [pad_only])], eph, "2025-12-05", True)[1]
+    assert not windows_refusal_text([NoFeasibleWindowError("x", None, [pad_only])], eph, "2025-12-05", True)[1]
 
 
 # ---- 4. the vehicle option named as typed --------------------------------------------------------

@@ -31,7 +31,7 @@ def _scenario(launch: str, scheme: str = "two-orbit", extra: str = "", vehicle: 
 def test_montecarlo_completes_a_scheme_refusal_as_run_does(tmp_path):
     """Before: ``montecarlo`` said only "...ask for two-day or for 'auto'..." where ``run`` named
     the scenario key, the pad's part and the nearest launch that fits (one function now:
-    gyrfalcon.api.complete_scheme_refusal). 26 Nov 2025 09:53:38.3: the station is 293 deg ahead
+    gyrfalcon.refusals.complete_scheme_refusal). 26 Nov 2025 09:53:38.3: the station is 293 deg ahead
     (a two-day phase); two-orbit asked for."""
     f = tmp_path / "scheme.toml"
     f.write_text(_scenario("2025-11-26T09:53:38.3Z"))

@@ -111,11 +111,11 @@ def register(app: typer.Typer) -> None:
             raise InputError("--what-if applies to a return (--undock UTC, e.g. 2025-12-09T01:41Z), not to a day's "
                              "landing opportunities (--date)")
         if undock is not None and port is not None:
-            from ..api import _undocking_rules
+            from ..api import check_undocking_rules
 
             # the station rule before the station is loaded (a fit takes seconds); plan_return applies it
             # again and gives the notes; a time that cannot be read is left to the planner's own message
-            _undocking_rules(port, undock, what_if)
+            check_undocking_rules(port, undock, what_if)
         if date is not None:
             from ..time import utc_day
 

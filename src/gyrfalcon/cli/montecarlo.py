@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
                               hint="give fewer --runs or --workers, or a smaller --chunk")
         kw = dict(source=source, dispersions=disp, campaign_seed=seed, workers=workers, scheduler=scheduler,
                   chunk_size=chunk, title=f"Monte Carlo: {source}, {runs} runs", _size=size)
-        from ..api import completed_scheme_refusals
+        from ..refusals import completed_scheme_refusals
         from .station_opts import station_option_named
 
         # a scheme refusal with the pad's part and the nearest launch that fits, as `run` says it

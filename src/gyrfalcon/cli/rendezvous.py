@@ -95,10 +95,10 @@ def register(app: typer.Typer) -> None:
 
         # ids as the catalogues spell them (case-insensitive), so the output echoes the canonical id
         port, vehicle, scheme = norm_id(port), norm_id(vehicle), norm_id(scheme)
-        from ..api import _check_rendezvous_vehicle
+        from ..api import check_rendezvous_vehicle
 
         # a vehicle the model does not fly (Crew Dragon) first, in one line, before its pad or port
-        vehicle = _check_rendezvous_vehicle(vehicle, "--vehicle")
+        vehicle = check_rendezvous_vehicle(vehicle, "--vehicle")
         # before any work: a port that cannot take it at any arrival the scheme could make
         check_port_before_planning(port, launch, vehicle, scheme, what_if)
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):

@@ -90,7 +90,7 @@ def _fly_and_write(sc, source, text, out_dir, no_files, quiet, station_oem, stat
     """(the MissionResult, what was written or None, the OutputsIncompleteError or None): flown with a
     progress bar on a terminal, quietly otherwise."""
     from ..mission.runner import OutputsIncompleteError, fly, write_outputs
-    from ..api import completed_scheme_refusals
+    from ..refusals import completed_scheme_refusals
     from .station_opts import station_option_named
 
     written = incomplete = None

@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
         print_warnings(target_station(sc, str(path)).warnings)
         # the liftoff `run` would fly (the fixed one, or the window it would find) and the station
         # rules it checks there before flying
-        from ..api import completed_scheme_refusals
+        from ..refusals import completed_scheme_refusals
         from ..mission.runner import rules_before_flight
         from ..time import iso_utc
 

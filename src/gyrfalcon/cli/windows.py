@@ -40,9 +40,10 @@ def register(app: typer.Typer) -> None:
         site = pick_alias(pad, site, "--pad", "--site", "baikonur-31")
         given = "--vehicle" if spacecraft is None else "--spacecraft"      # the option as typed
         spacecraft = pick_alias(vehicle, spacecraft, "--vehicle", "--spacecraft", "soyuz-ms")
-        from ..api import _check_rendezvous_vehicle, _window_pad_launcher, _windows_refusal_text
+        from ..api import check_rendezvous_vehicle, window_pad_launcher
+        from ..refusals import windows_refusal_text
 
-        spacecraft = _check_rendezvous_vehicle(spacecraft, given)    # before the station is loaded
+        spacecraft = check_rendezvous_vehicle(spacecraft, given)    # before the station is loaded
         for opt, path in (("--station-oem", station_oem), ("--station-tle", station_tle)):
             if path:
                 input_file(path, opt)
@@ -59,14 +60,14 @@ def register(app: typer.Typer) -> None:
 
         # the pad (a what-if: taken as in service) and its launcher's plane lead: the Soyuz-2.1a, or
         # the Soyuz-FG of Site 1/5 (as gyrfalcon.find_windows)
-        pad, launcher = _window_pad_launcher(site, None, what_if)
+        pad, launcher = window_pad_launcher(site, None, what_if)
         wins = find_windows(target, pad, sch, t0, days, spacecraft=spacecraft, vehicle=launcher)
         if not any(w.feasible for w in wins):   # raises NoFeasibleWindowError naming the next one
             try:
                 find_feasible_windows(target, pad, sch, t0, days, spacecraft=spacecraft, vehicle=launcher)
             except NoFeasibleWindowError as exc:
                 # with the station data's age where the phase is a reason, the what-if where the pad is
-                msg, pad_reason = _windows_refusal_text([exc], target, t0, what_if)
+                msg, pad_reason = windows_refusal_text([exc], target, t0, what_if)
                 raise (WhatIfRequiredError(msg) if pad_reason else
                        NoFeasibleWindowError(msg, exc.next_window, exc.windows)) from None
         if json_out:

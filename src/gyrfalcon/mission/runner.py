@@ -487,7 +487,7 @@ def _plane_refused(exc, scenario, liftoff, eph):
     """The guided ascent's refusal of a pad too far from the plane
     (:func:`gyrfalcon.launch.insertion.check_pad_near_plane`) under the scenario's key, as the same
     error type carrying the attributes of :func:`_scheme_refused`, so that a caller can add the
-    nearest launch that fits (:func:`gyrfalcon.api._nearest_launch_text`)."""
+    nearest launch that fits (:func:`gyrfalcon.refusals.nearest_launch_text`)."""
     from ..time import iso_utc
 
     key = "launch.time" if scenario.launch.time else "launch.first_feasible_after"

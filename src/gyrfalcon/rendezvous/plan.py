@@ -336,6 +336,18 @@ def checked_plane_normal(station_eph, pad, liftoff, scheme: str = "auto"):
     check_pad_near_plane(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, plane_at)
     return n
 
+
+def insertion_in_plane(station_eph, pad, liftoff, scheme: str = "auto"):
+    """The parametric insertion (:func:`gyrfalcon.launch.insertion.parametric_insertion`, the pad's
+    own launcher) of a liftoff (Time) from ``pad`` (a launch-site Pad) into the plane of
+    :func:`checked_plane_normal`, with its checks in its order (pad near the plane, then phase)."""
+    from ..launch.insertion import parametric_insertion
+    from ..launch.vehicles import launcher_for_pad
+
+    n = checked_plane_normal(station_eph, pad, liftoff, scheme)
+    return parametric_insertion(pad.lat_rad, pad.lon_rad, pad.alt_m, liftoff, n, vehicle=launcher_for_pad(pad))
+
+
 def _record(name, orbit, state_before, state_after, t_centre, dv_rtn, duration_s, liftoff, station_at,
             prop_kg, arglat_deg=None):
     """A :class:`BurnRecord`; apsis altitudes from the osculating orbit after the burn."""

@@ -862,7 +862,7 @@ def refuse_rules_breach(scenario, upload: Path | None = None) -> tuple[str, ...]
     """Refuse before queueing (InputError -> 422 ``{"detail", "rule"}``) what ``gyrfalcon scenario
     check`` refuses and ``gyrfalcon run`` refuses before flying, in the same one line
     (:func:`gyrfalcon.mission.runner.rules_before_flight` inside
-    :func:`gyrfalcon.api.completed_scheme_refusals`, as both commands call it): at the liftoff the
+    :func:`gyrfalcon.refusals.completed_scheme_refusals`, as both commands call it): at the liftoff the
     run would fly, the launch geometry first (the pad near the scheme's plane, then the phase at
     insertion: :func:`~gyrfalcon.mission.runner.launch_plane`, a launcher limit refused even for a
     what-if), then the station rules (port occupied or absent on the date, pad out of service,
@@ -892,7 +892,7 @@ def refuse_rules_breach(scenario, upload: Path | None = None) -> tuple[str, ...]
     serve: :class:`~gyrfalcon.mission.runner.MissionError`, a time outside the data:
     :class:`~gyrfalcon.errors.EphemerisRangeError`) is the request's fault here: 422, not 503.
     """
-    from ..api import completed_scheme_refusals
+    from ..refusals import completed_scheme_refusals
     from ..errors import EphemerisRangeError
     from ..mission.runner import MissionError, rules_before_flight, target_station
 

@@ -161,8 +161,8 @@ class JobQueue:
 
 def _flown(scenario, progress):
     """The runner's flight; a scheme the phase does not fit is refused with the pad's part and the
-    nearest launch that fits, as ``gyrfalcon run`` refuses it (:func:`gyrfalcon.api.complete_scheme_refusal`)."""
-    from ..api import completed_scheme_refusals
+    nearest launch that fits, as ``gyrfalcon run`` refuses it (:func:`gyrfalcon.refusals.complete_scheme_refusal`)."""
+    from ..refusals import completed_scheme_refusals
     from ..mission.runner import fly
 
     with completed_scheme_refusals():
