@@ -322,11 +322,12 @@ def station_orbit(station=None, at="2025-11-27T09:27:57.4Z"):
     """The station's orbit at ``at`` (default: Soyuz MS-28's liftoff): osculating elements, apsis
     altitudes, sub-satellite point and, for a NASA OEM, its planned events
     (:class:`gyrfalcon.mission.station_orbit.StationOrbitSummary`, as ``gyrfalcon station``).
-    ``station``: None (the packaged NASA ISS OEM) or the path of an OEM."""
+    ``station``: None (the packaged NASA ISS OEM) or the path of an OEM, a TLE file or an OMM
+    series (read by the station loader: element sets dated before ``at`` only)."""
     from .mission.station_orbit import station_orbit_at
 
     if station is not None and not isinstance(station, (str, Path)):
-        raise InputError(f"station_orbit reads an OEM path or None (the packaged ISS OEM), not a "
+        raise InputError(f"station_orbit reads a station file path (OEM, TLE or OMM) or None (the packaged ISS OEM), not a "
                          f"{type(station).__name__}; for other sources use station_ephemeris(...).at(t)")
     return station_orbit_at(at, station)
 
@@ -603,9 +604,10 @@ def window_pad_launcher(pad, vehicle, what_if) -> tuple:
     --what-if``) and ``vehicle``, refused when the pad does not launch it (as ``gyrfalcon run``
     refuses the pair); ``None``: the pad's own (:func:`gyrfalcon.launch.vehicles.launcher_for_pad`)."""
     from .launch.sites import load_sites
+    from .ids import norm_id
     from .launch.vehicles import launcher_for_pad
+    from .rendezvous.schemes import load_schemes
     from .traffic.flight_rules import pad_as_operational
-    from .traffic.station_link import norm_id
 
     _flag(what_if, "what_if")
     pad_obj = _check_pad(pad)
@@ -619,6 +621,9 @@ def window_pad_launcher(pad, vehicle, what_if) -> tuple:
         fix = (f"use vehicle={own!r} (the pad's own launcher: the default)" if pad_obj.supports(own) else
                "leave vehicle out (the windows then use the Soyuz-2.1a's ascent from this pad, as `gyrfalcon "
                "windows` does)")
+        if isinstance(vehicle, str) and norm_id(vehicle) in load_schemes().vehicles:   # a spacecraft, as `--vehicle`
+            fix = (f"vehicle is the launch vehicle here; for the spacecraft give spacecraft={norm_id(vehicle)!r} "
+                   f"(`gyrfalcon windows --vehicle {norm_id(vehicle)}`)")
         raise InputError(f"vehicle: pad {pad_obj.id} does not launch {vehicle!r} (it launches "
                          f"{', '.join(pad_obj.vehicles)}); {fix}")
     return pad_obj, norm_id(vehicle)
@@ -636,8 +641,8 @@ def check_rendezvous_vehicle(vehicle, option: str = "vehicle") -> str:
     """``vehicle`` (case-insensitive) if the rendezvous model flies it (its main engine and mass:
     :func:`gyrfalcon.rendezvous.schemes.get_vehicle`), else one InputError line naming those it flies,
     before anything else is checked (a Crew Dragon is not refused for its pad first)."""
+    from .ids import norm_id
     from .rendezvous.schemes import load_schemes
-    from .traffic.station_link import norm_id
 
     known = sorted(load_schemes().vehicles)
     key = norm_id(vehicle)

@@ -186,3 +186,15 @@ def test_a_vehicle_the_model_does_not_fly_is_the_first_refusal(extra):
         gf.fly_rendezvous(None, "2025-11-27T09:27:57.4Z", pad="ksc-39a", vehicle="crew-dragon")
     with pytest.raises(gf.InputError, match="not a vehicle the rendezvous model flies"):
         gf.plan_rendezvous(None, "2025-11-27T09:27:57.4Z", vehicle="Crew-Dragon")
+
+
+def test_find_windows_told_a_spacecraft_as_vehicle_names_the_spacecraft_argument():
+    """In Python ``vehicle`` is the launcher (``spacecraft`` the Soyuz or Progress); on the command
+    line ``--vehicle`` is the spacecraft. Before: "use vehicle='soyuz-2.1a'" only (a user audit)."""
+    with pytest.raises(gf.GyrfalconError, match=r"for the spacecraft give spacecraft='progress-ms'") as exc:
+        gf.find_windows(None, start="2025-11-26", days=1, vehicle="Progress_MS")
+    assert "does not launch 'Progress_MS'" in str(exc.value)
+    cargo = gf.find_windows(None, start="2025-11-26", days=2, spacecraft="progress-ms")
+    crew = gf.find_windows(None, start="2025-11-26", days=2)
+    # the spacecraft argument is what `--vehicle` sets: Progress's plane lead is 11 s shorter (schemes.toml)
+    assert [round(float((c.launch_utc - p.launch_utc) * 86400.0)) for c, p in zip(crew, cargo)] == [-11, -11]
