@@ -5,6 +5,8 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+import gyrfalcon as gf
+
 from gyrfalcon.cli.app import app
 
 from tests.scenario_texts import quick
@@ -24,6 +26,24 @@ def test_windows_station_tle_uses_only_sets_before_from():
     # Soyuz MS-28 lifted off 2025-11-27T09:27:57 UTC (domain.md 1.1): the TLE-fitted orbit finds it
     assert any(w["launch_utc"].startswith("2025-11-27T09:2") for w in ok), ok
     assert "dated after 2025-11-26" in res.stderr and "not used" in res.stderr
+
+
+def test_windows_warn_when_the_last_window_is_past_the_staleness_limit():
+    """Fresh at --from, 13 days old at the last window of a 14-day search (a user audit: before,
+    no warning). The limit is STALE_DAYS after the data; a 2-day search stays quiet."""
+    from gyrfalcon.orbits.station_source import STALE_DAYS, expected_error_km
+
+    res = runner.invoke(app, ["windows", "--from", "2025-11-25", "--days", "14", "--scheme", "two-day", "--json"])
+    assert res.exit_code == 0, res.output
+    wins = json.loads(res.stdout[res.stdout.index("["):])
+    created = wins[0]["station"]["data_end_utc"]            # the packaged OEM's creation (24 Nov 2025)
+    age = (gf.parse_utc(wins[-1]["launch_utc"]) - gf.parse_utc(created))
+    assert age > STALE_DAYS and f"~{expected_error_km(age)[0]:.0f} km of along-track error" in res.stderr
+    since = gf.iso_utc(gf.parse_utc(created) + STALE_DAYS, 0)
+    assert "(at the last window; at the search start they were" in res.stderr
+    assert res.stderr.strip().endswith(f"the windows after {since} may be wrong")
+    quiet = runner.invoke(app, ["windows", "--from", "2025-11-25", "--days", "2", "--scheme", "two-day"])
+    assert quiet.exit_code == 0 and "older than" not in quiet.stderr
 
 
 def test_rendezvous_station_tle():

@@ -72,7 +72,7 @@ def test_a_model_without_drag_from_an_oem_flies_the_file_state_and_stays_near_na
     res = runner.invoke(app, ["propagate", "--from-oem", src, "--start", "2025-03-31T18:00:00Z",
                               "--duration", "1h", "--model", "j2", "--frame", "EME2000", "--json"])
     assert res.exit_code == 0, res.output
-    end = json.loads(res.output)
+    end = json.loads(res.stdout)     # stderr holds the reader's note: the excerpt ends 14 days before its STOP_TIME
     assert end["utc"].startswith("2025-03-31T19:00:00")
     nasa = load_oem(src).ephemeris("EME2000").at("2025-03-31T19:00:00Z")
     miss_m = np.linalg.norm(np.array(end["r_m"]) - nasa.r_m)

@@ -69,7 +69,11 @@ def test_nasa_excerpt_header_metadata_and_data():
     km = np.array(first.split()[1:], dtype=float)
     np.testing.assert_array_equal(seg.r_m[0], km[:3] * 1000.0)
     np.testing.assert_array_equal(seg.v_mps[0], km[3:] * 1000.0)
-    assert oem.notes == ()
+    # the excerpt keeps the full file's START_TIME/STOP_TIME (11-12T12:00 .. 11-27T12:00) around
+    # data of 11-19T12:00 .. 17:39:07.362: the reader says so (the only notes)
+    start_note, end_note = oem.notes
+    assert "the data start 2025-11-19T12:00:00.000Z, 7.0 days after START_TIME 2025-11-12T12:00:00.000" in start_note
+    assert "the data end 2025-11-19T17:39:07.362Z, 7.8 days before STOP_TIME 2025-11-27T12:00:00.000" in end_note
 
 
 def test_nasa_comment_blocks():

@@ -70,6 +70,13 @@ def register(app: typer.Typer) -> None:
                 msg, pad_reason = windows_refusal_text([exc], target, t0, what_if)
                 raise (WhatIfRequiredError(msg) if pad_reason else
                        NoFeasibleWindowError(msg, exc.next_window, exc.windows)) from None
+        stale = st.stale_at_end(t0, wins[-1].launch_utc, ("the last window", "the search start")) if wins else None
+        if stale:                 # fresh at --from, not at the last window of a long search
+            from ..orbits.station_source import STALE_DAYS
+            from .station_opts import print_warnings
+
+            since = add_seconds(parse_utc(st.data_end_utc), STALE_DAYS * 86400.0)
+            print_warnings([f"{stale}: the windows after {iso_utc(since, 0)} may be wrong"])
         if json_out:
             # a list of windows (as before); each carries the station they were computed on
             rep = station_report_dict(st)

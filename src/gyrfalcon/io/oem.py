@@ -15,8 +15,10 @@ Reads OEM 1.0/2.0 (and the compatible 3.0) in KVN, plain or gzip, CRLF or LF, an
   others hold NaN);
 * covariance blocks: every ``EPOCH``, optional ``COV_REF_FRAME`` and lower-triangular 6x6
   matrix (:class:`OEMCovariance`, km**2... converted to m**2, m**2/s, m**2/s**2), checked
-  row by row (a row of the wrong length, a NaN or infinite entry, a seventh row or a matrix cut
-  short is refused).
+  row by row (a row of the wrong length, a NaN or infinite entry, a negative variance on the
+  diagonal, a seventh row or a matrix cut short is refused); a ``COV_REF_FRAME`` must be a frame
+  Orekit's CCSDS parser knows (:data:`COV_CELESTIAL_FRAMES`, :data:`COV_ORBIT_FRAMES`), else it
+  is refused naming them.
 
 Keywords are checked: a header, metadata or covariance keyword the standard (CCSDS 502.0-B-3)
 does not define, or a ``KEY = value`` line among the data lines, is refused with its line
@@ -50,7 +52,9 @@ exactly) and epochs with 9 decimals of a second (a 0.5 ns rounding moves the ISS
 
 Assumptions: one central body (the Earth); ``ICRF`` with ``CENTER_NAME = EARTH`` is read as GCRF;
 every ``ITRF*`` realisation is read as Gyrfalcon's ITRF (they differ by cm); data outside
-``START_TIME``/``STOP_TIME`` is accepted with a note.
+``START_TIME``/``STOP_TIME`` is accepted with a note, and so are data that start after
+``START_TIME`` or end before ``STOP_TIME`` (a file cut short; the note says by how much and
+whether the ``USEABLE_*`` span is whole).
 
 >>> text = '''CCSDS_OEM_VERS = 2.0
 ... CREATION_DATE = 2025-11-24T20:10:38.633
@@ -116,6 +120,14 @@ _OEM_FRAMES = {
 }
 """``REF_FRAME`` values Gyrfalcon reads -> Gyrfalcon frame names."""
 _FRAME_TO_OEM = {"GCRF": "GCRF", "EME2000": "EME2000", "TEME": "TEME", "ITRF": "ITRF2014"}
+COV_CELESTIAL_FRAMES = ("EME2000", "J2000", "GCRF", "ICRF", "TEME", "TOD", "GTOD", "TDR", "GRC", "ITRF") + tuple(
+    f"ITRF{y}" for y in (1988, 1989, 1990, 1991, 1992, 1993, 1994, 1996, 1997, 2000, 2005, 2008, 2014, 2020))
+"""Earth frames a covariance's ``COV_REF_FRAME`` may name: those of ``REF_FRAME`` plus the other
+Earth frames of Orekit's CCSDS ``CelestialBodyFrame`` (TOD, GTOD, TDR, GRC, every ITRF
+realisation; written with or without dashes, ``ITRF97`` = ``ITRF1997``, as Orekit reads them)."""
+COV_ORBIT_FRAMES = ("RTN", "RSW", "RIC", "QSW", "TNW", "NTW", "VNC", "LVLH", "EQW", "NSW", "PQW", "SEZ")
+"""Local orbital frames a ``COV_REF_FRAME`` may name (CCSDS 502.0-B-3 annex; Orekit's
+``OrbitRelativeFrame``), each also with an ``_INERTIAL``/``_ROTATING`` suffix."""
 _COV_NAMES = ("X", "Y", "Z", "X_DOT", "Y_DOT", "Z_DOT")
 
 _KEY_VALUE = re.compile(r"^([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$")
@@ -190,6 +202,24 @@ class TrajectoryEvent:
     @property
     def hp_m(self) -> float:
         return self.hp_km * 1000.0
+
+
+@dataclass(frozen=True)
+class UnreadEvent:
+    """A ``TRAJECTORY EVENT SUMMARY`` row that could not be read: its ``text`` as written, its
+    KVN ``line`` (0 when unknown: XML), what was wrong (``reason``), its ``tig`` (UTC ``Time``)
+    when that field was readable (else None) and whether it names a burn (``burn``: a name of
+    :data:`BURN_NAME_PATTERN` or a readable non-zero dv)."""
+
+    text: str
+    line: int
+    reason: str
+    tig: Any = None
+    burn: bool = False
+
+    def where(self) -> str:
+        """``line N: 'text'`` (or the text alone when the line is unknown)."""
+        return (f"line {self.line}: " if self.line else "") + repr(self.text)
 
 
 @dataclass(frozen=True, eq=False)
@@ -348,9 +378,14 @@ class OEM:
     events : tuple of :class:`TrajectoryEvent`
     notes : tuple of str
         What was dropped or tolerated while reading (duplicate data lines, data outside
-        START/STOP, event lines not understood); the station loader shows each as a warning.
+        START/STOP, data ending before STOP_TIME or starting after START_TIME, event lines not
+        understood); the station loader shows each as a warning.
     source : str
         Path (or ``<string>``) it was read from.
+    unread_burns : tuple of :class:`UnreadEvent`
+        Event-summary rows that name a burn but could not be read (also in ``notes``): the
+        station loader refuses a prediction past the samples with them (the burn cannot be
+        applied) and warns otherwise.
     """
 
     version: str
@@ -364,6 +399,7 @@ class OEM:
     events: tuple = ()
     notes: tuple = ()
     source: str = "<string>"
+    unread_burns: tuple = ()
 
     @property
     def start(self):
@@ -386,7 +422,8 @@ class OEM:
         gives the same one (whatever its ``INTERPOLATION``, as Orekit reads it), else 8.
         ``mass_kg`` is filled from the ``MASS`` comment when present. ``meta`` holds
         ``source``, ``originator``, ``creation_date``, ``object_id``, ``spacecraft``,
-        ``events`` and ``sampling`` (the :class:`~gyrfalcon.orbits.ephemeris.SamplingReport`).
+        ``events``, ``unread_burns`` and ``sampling`` (the
+        :class:`~gyrfalcon.orbits.ephemeris.SamplingReport`).
         The reads are bounded by each segment's ``USEABLE_START_TIME``/``USEABLE_STOP_TIME``
         when given (``valid_s``; as Orekit's ``OemSegment``), and an instant between two segments
         that do not meet is refused (no extrapolation).
@@ -442,7 +479,7 @@ class OEM:
         meta = {"source": self.source, "originator": self.originator,
                 "creation_date": self.creation_date, "object_id": segs[0].object_id,
                 "spacecraft": self.spacecraft, "events": self.events,
-                "ascending_nodes": self.ascending_nodes}
+                "ascending_nodes": self.ascending_nodes, "unread_burns": self.unread_burns}
         eph = Ephemeris(epoch, t_all, np.concatenate(r_parts), np.concatenate(v_parts),
                         target, segs[0].object_name, tuple(starts), mass, meta, int(degree), valid)
         if max_error_m is not None:
@@ -556,6 +593,7 @@ class _RawSegment:
         self.meta: dict = {}
         self.meta_lines: dict = {}
         self.comments: list = []
+        self.comment_lines: list = []   # KVN line of each comment (0 in XML)
         self.epochs: list = []      # epoch strings
         self.rows: list = []        # float lists
         self.lines: list = []       # line numbers of data rows
@@ -577,6 +615,7 @@ class _KvnReader:
         self.header: dict = {}
         self.header_lines: dict = {}
         self.header_comments: list = []
+        self.header_comment_lines: list = []
         self.segs: list = []
         self.state = "HEADER"
         self.cov_start = 0
@@ -592,13 +631,15 @@ class _KvnReader:
                 continue
             readers[self.state](i, line)
         self._check_end()
-        return _build(self.header, self.header_comments, self.segs, self.source)
+        return _build(self.header, self.header_comments, self.segs, self.source, self.header_comment_lines)
 
     def _comment(self, i, text_c):
         if self.state == "HEADER":
             self.header_comments.append(text_c)
+            self.header_comment_lines.append(i)
         elif self.state != "COV":
             self.segs[-1].comments.append(text_c)
+            self.segs[-1].comment_lines.append(i)
         elif self.segs[-1].covs:
             raise OEMFormatError(f"{self.source}, line {i}: COMMENT inside a covariance matrix; comments go at the "
                                  "start of the covariance block, before its first EPOCH")
@@ -718,6 +759,7 @@ class _KvnReader:
             raise OEMFormatError(f"{source}, line {i}: covariance entry {name} (row {len(rows) + 1}, column {bad + 1}) "
                                  f"is {line.split()[bad]!r}, not a finite number: {line[:120]!r}; give the lower "
                                  "triangle in finite numbers (km**2, km**2/s, km**2/s**2)")
+        _check_cov_row(vals, rows, f"{source}, line {i}", seg.covs[-1][0])
         rows.append(vals)
 
     def _cov_keyword(self, i, line, key, value):
@@ -729,6 +771,7 @@ class _KvnReader:
                 raise OEMFormatError(f"{source}, line {i}: covariance EPOCH {value!r} is not a CCSDS time")
             seg.covs.append([value, None, [], i])
         elif key == "COV_REF_FRAME" and seg.covs and not seg.covs[-1][2] and seg.covs[-1][1] is None:
+            _check_cov_frame(value, f"{source}, line {i}")
             seg.covs[-1][1] = value
         else:
             raise OEMFormatError(f"{source}, line {i}: unexpected keyword {key} in the covariance block "
@@ -747,6 +790,40 @@ class _KvnReader:
         if self.state == "COV":
             raise OEMFormatError(f"{source}: COVARIANCE_START at line {self.cov_start} is never closed by "
                                  "COVARIANCE_STOP")
+
+
+def _cov_frame_key(name: str) -> str:
+    """A frame name as Orekit's CCSDS parser compares it: upper case, no dashes, spaces as
+    underscores, a two-digit ITRF year (88-99) written in full."""
+    key = name.strip().upper().replace("-", "").replace(" ", "_")
+    m = re.fullmatch(r"ITRF(\d{2})", key)
+    if m and 88 <= int(m.group(1)) <= 99:
+        key = f"ITRF19{m.group(1)}"
+    return key
+
+
+def _check_cov_frame(value: str, where: str) -> None:
+    """Refuse a ``COV_REF_FRAME`` that is none of :data:`COV_CELESTIAL_FRAMES` /
+    :data:`COV_ORBIT_FRAMES` (one line naming them)."""
+    key = _cov_frame_key(value)
+    known = set(COV_CELESTIAL_FRAMES) | set(COV_ORBIT_FRAMES) | set(_OEM_FRAMES) | {
+        f"{f}_{k}" for f in COV_ORBIT_FRAMES for k in ("INERTIAL", "ROTATING")}
+    if key not in {_cov_frame_key(k) for k in known}:
+        raise OEMFormatError(
+            f"{where}: COV_REF_FRAME {value!r} is not a frame Gyrfalcon knows; use an Earth frame (EME2000, GCRF, "
+            "ICRF, TEME, TOD, GTOD, ITRF2000/2005/2008/2014/2020, ...), a local orbital frame (RTN, RSW, RIC, TNW, "
+            "VNC, LVLH, ...), or drop the line (the segment's REF_FRAME is then meant)")
+
+
+def _check_cov_row(vals, rows, where, epoch) -> None:
+    """Refuse a covariance row whose diagonal entry (its last value) is negative: a variance is
+    >= 0 (one line naming the epoch and the entry, e.g. ``CY_Y``)."""
+    k = len(rows)
+    if k < 6 and len(vals) == k + 1 and vals[k] < 0:
+        name = f"C{_COV_NAMES[k]}_{_COV_NAMES[k]}"
+        raise OEMFormatError(f"{where}: covariance entry {name} of EPOCH {epoch} is {vals[k]!r}, a negative variance; "
+                             "a covariance's diagonal holds variances (>= 0, km**2 or km**2/s**2): correct the value "
+                             "or the sign")
 
 
 def _check_cov_complete(seg, source, where):
@@ -903,7 +980,49 @@ def _drop_repeats(raw, t_s, source, where, line_of, notes):
     return t_s[keep]
 
 
-def _build(header, header_comments, raws, source) -> OEM:
+SPAN_TOLERANCE_S = 1e-3
+"""A segment's first/last data line may differ from its START_TIME/STOP_TIME by this much [s]
+(the epochs' written precision) before the reader says the data do not cover the span."""
+
+
+def _span_text(seconds: float) -> str:
+    """A duration [s] in the unit that reads best (days, h, min or s)."""
+    if seconds >= 86400.0:
+        return f"{seconds / 86400.0:.1f} days"
+    if seconds >= 3600.0:
+        return f"{seconds / 3600.0:.1f} h"
+    return f"{seconds / 60.0:.1f} min" if seconds >= 60.0 else f"{seconds:.3f} s"
+
+
+def _short_of_span(raw, where, lo, hi, epoch, t_s, system) -> list:
+    """Notes for a segment whose data start after START_TIME or end before STOP_TIME (``lo``,
+    ``hi`` [s]: the first line after START_TIME, STOP_TIME after the last line): CCSDS 502.0-B-3
+    has START_TIME/STOP_TIME bound the data that follow, so a gap there is a file cut short (a
+    truncated download) or a wrong time. Whether the USEABLE_START/STOP_TIME span (the part meant
+    for use; the rest may be padding for the interpolation) is still whole is said too."""
+    from ..time import add_seconds, iso_utc, seconds_between
+
+    out = []
+    for gap, first, key, ukey in ((lo, True, "START_TIME", "USEABLE_START_TIME"),
+                                  (hi, False, "STOP_TIME", "USEABLE_STOP_TIME")):
+        if gap <= SPAN_TOLERANCE_S:
+            continue
+        edge = epoch if first else add_seconds(epoch, float(t_s[-1]))
+        what = (f"the data start {iso_utc(edge, 3)}, {_span_text(gap)} after START_TIME {raw.meta[key]}" if first else
+                f"the data end {iso_utc(edge, 3)}, {_span_text(gap)} before STOP_TIME {raw.meta[key]}")
+        useable = ""
+        if ukey in raw.meta:
+            u = _parse_epochs([raw.meta[ukey]], system)
+            cut = float(seconds_between(edge, u)) if first else float(seconds_between(u, edge))
+            useable = (f"; the useable span ({ukey} {raw.meta[ukey]}) is cut too" if cut < -SPAN_TOLERANCE_S else
+                       f"; the useable span ({ukey} {raw.meta[ukey]}) is whole, only padding is missing")
+        out.append(f"{where}: {what} (CCSDS: a segment's data cover START_TIME to STOP_TIME): the file may be cut "
+                   f"short{useable}; times {'before' if first else 'after'} {iso_utc(edge, 0)} are not covered; "
+                   "re-download the file if it should reach further")
+    return out
+
+
+def _build(header, header_comments, raws, source, header_comment_lines=None) -> OEM:
     from ..time import seconds_between
 
     notes: list = []
@@ -937,6 +1056,7 @@ def _build(header, header_comments, raws, source) -> OEM:
         if lo < -1e-3 or hi < -1e-3:
             notes.append(f"{where}: data extend beyond START_TIME/STOP_TIME "
                          f"({raw.meta['START_TIME']} .. {raw.meta['STOP_TIME']}); kept")
+        notes.extend(_short_of_span(raw, where, lo, hi, epoch, t_s, system))
         covs = []
         for ep, frame, cov_rows, line in raw.covs:
             m = np.zeros((6, 6))
@@ -951,15 +1071,18 @@ def _build(header, header_comments, raws, source) -> OEM:
     except OEMFormatError as exc:
         raise OEMFormatError(f"{source}: CREATION_DATE: {exc}") from None
     all_comments = list(header_comments)
-    for s in segments:
+    all_lines = list(header_comment_lines or [0] * len(header_comments))
+    for s, raw in zip(segments, raws):
         all_comments.extend(s.comments)
+        all_lines.extend(raw.comment_lines if len(raw.comment_lines) == len(s.comments) else [0] * len(s.comments))
     spacecraft = _spacecraft(all_comments, source)
     start_ref = segments[0]
     nodes = _ascending_nodes(all_comments, start_ref.time_system)
-    events, ev_notes = _events(all_comments, start_ref.metadata["START_TIME"])
+    events, ev_notes, unread = _events(all_comments, start_ref.metadata["START_TIME"], all_lines)
     notes.extend(ev_notes)
     return OEM(header["CCSDS_OEM_VERS"].strip(), creation, header["ORIGINATOR"].strip(), tuple(segments),
-               dict(header), tuple(header_comments), spacecraft, nodes, tuple(events), tuple(notes), source)
+               dict(header), tuple(header_comments), spacecraft, nodes, tuple(events), tuple(notes), source,
+               tuple(unread))
 
 
 # --------------------------------------------------------------------------------------
@@ -1044,21 +1167,37 @@ def _ascending_nodes(comments, time_system) -> tuple:
     return tuple(out)
 
 
-def _events(comments, start_time: str):
-    """Parse the TRAJECTORY EVENT SUMMARY table; returns (events, notes)."""
+BURN_NAME_PATTERN = re.compile(r"(?<![a-z])(reb[a-z]*|[a-z]*boost[a-z]*|debris|avoid[a-z]*|p?dam|burn[a-z]*|"
+                               r"man(eu|oeu)?v[a-z]*|mnvr|phasing|trim)(?![a-z])", re.IGNORECASE)
+"""Event names that say a burn: NASA's 22 ISS files (2023-2026) name theirs ``GMT092 ISS Reboost
+P``, ``GMT323 93P Reb``, ``GMT 159 Cygnus Reboo`` (cut at 20 characters), the others being
+Launch, Dock(ing), Undock, Capture, Release, Departure; debris avoidance manoeuvres are
+``Debris Avoidance``/``DAM``/``PDAM``; ``Burn``, ``Maneuver``/``Manvr``/``Mnvr``, ``Phasing`` and
+``Trim`` for the rest."""
+_TIG_TEXT = re.compile(r"^(?P<name>.+?)\s+(?P<tig>\S*\d\S*:\S+)\s+(?P<rest>.*)$")
+
+
+def _events(comments, start_time: str, lines=None):
+    """Parse the TRAJECTORY EVENT SUMMARY table; returns (events, notes, unread rows naming a burn
+    as :class:`UnreadEvent`). ``lines``: the KVN line of each comment (0 unknown)."""
     from ..time import utc
 
-    events, notes = [], []
+    events, notes, unread = [], [], []
+    lines = list(lines) if lines is not None and len(lines) == len(comments) else [0] * len(comments)
     try:
         start_idx = next(i for i, c in enumerate(comments) if "TRAJECTORY EVENT SUMMARY" in c.upper())
     except StopIteration:
-        return events, notes
+        return events, notes, unread
     y, mo, d, _, _, _ = _epoch_fields([start_time])
     year0 = int(y[0])
     doy0 = (_dt.date(year0, int(mo[0]), int(d[0])) - _dt.date(year0, 1, 1)).days + 1
+
+    def year_of(doy):
+        return year0 + 1 if doy < doy0 - 183 else (year0 - 1 if doy > doy0 + 183 else year0)
+
     rulers = 0
-    for c in comments[start_idx + 1:]:
-        text = c.strip()
+    for k in range(start_idx + 1, len(comments)):
+        text = comments[k].strip()
         if not text or text.startswith("|") or text.startswith("("):
             continue
         if text.startswith("="):
@@ -1068,34 +1207,60 @@ def _events(comments, start_time: str):
             continue
         if text.upper().startswith("END SEQUENCE"):
             break
-        m = _TIG.match(text)
-        if not m:
-            notes.append(f"trajectory event line not understood, skipped: {text!r}")
+        row, why = _event_row(text, year_of, utc)
+        if row is not None:
+            events.append(row)
             continue
-        rest = m.group("rest").split()
-        try:
-            nums = [float(x) for x in rest]
-        except ValueError:
-            notes.append(f"trajectory event line not understood, skipped: {text!r}")
-            continue
-        if len(nums) == 3:
-            orbit = None
-            dv, ha, hp = nums
-        elif len(nums) == 4:
-            orbit = int(nums[0])
-            dv, ha, hp = nums[1:]
+        bad = _unread_event(text, lines[k], why, year_of, utc)
+        if bad.burn:
+            unread.append(bad)
+            notes.append(f"{bad.where()}: trajectory event row not understood ({bad.reason}), skipped; it names a "
+                         "burn, which cannot be applied: a prediction whose drag fit or span reaches it is refused "
+                         "until the line is fixed (TIG as DDD:HH:MM:SS.sss, dv, HA and HP as numbers)")
         else:
-            notes.append(f"trajectory event line not understood, skipped: {text!r}")
-            continue
+            notes.append(f"{bad.where()}: trajectory event row not understood ({bad.reason}), skipped (it names no "
+                         "burn: nothing is applied for it)")
+    return events, notes, unread
+
+
+def _event_row(text, year_of, utc):
+    """(:class:`TrajectoryEvent`, None) of a readable summary row, else (None, what is wrong)."""
+    m = _TIG.match(text)
+    if not m:
+        t = _TIG_TEXT.match(text)
+        return None, (f"its TIG {t.group('tig')!r} is not DDD:HH:MM:SS.sss" if t else
+                      "no TIG DDD:HH:MM:SS.sss found")
+    rest = m.group("rest").split()
+    bad = next((x for x in rest if math.isnan(_comment_number(x))), None)
+    if bad is not None:
+        return None, f"{bad!r} is not a number"
+    nums = [float(x) for x in rest]
+    if len(nums) not in (3, 4):
+        return None, f"{len(nums)} numbers after the TIG, expected [ORB] DV HA HP"
+    orbit = int(nums[0]) if len(nums) == 4 else None
+    dv, ha, hp = nums[-3:]
+    doy = int(m.group("doy"))
+    if not 1 <= doy <= 366 or int(m.group("h")) > 23 or int(m.group("m")) > 59 or float(m.group("s")) >= 61:
+        return None, f"its TIG {text[m.start('doy'):m.end('s')]!r} has a field out of range"
+    tig = utc(year_of(doy), 1, doy, int(m.group("h")), int(m.group("m")), float(m.group("s")))
+    return TrajectoryEvent(m.group("name").strip(), tig, orbit, dv, ha, hp), None
+
+
+def _unread_event(text, line, why, year_of, utc) -> UnreadEvent:
+    """What is known of an unreadable summary row: its TIG when readable, and whether it names a
+    burn (its name, or a readable non-zero dv in the DV column: the third number from the end)."""
+    m = _TIG.match(text)
+    name = m.group("name") if m else (_TIG_TEXT.match(text).group("name") if _TIG_TEXT.match(text) else text)
+    tig = None
+    if m and 1 <= int(m.group("doy")) <= 366 and int(m.group("h")) <= 23 and int(m.group("m")) <= 59 \
+            and float(m.group("s")) < 61:
         doy = int(m.group("doy"))
-        year = year0
-        if doy < doy0 - 183:
-            year = year0 + 1
-        elif doy > doy0 + 183:
-            year = year0 - 1
-        tig = utc(year, 1, doy, int(m.group("h")), int(m.group("m")), float(m.group("s")))
-        events.append(TrajectoryEvent(m.group("name").strip(), tig, orbit, dv, ha, hp))
-    return events, notes
+        tig = utc(year_of(doy), 1, doy, int(m.group("h")), int(m.group("m")), float(m.group("s")))
+    tail = text.split()[-3:]
+    dv = _comment_number(tail[0]) if len(tail) == 3 else math.nan
+    burn = bool(BURN_NAME_PATTERN.search(name)) or (math.isfinite(dv) and dv != 0.0
+                                                     and all(math.isfinite(_comment_number(x)) for x in tail))
+    return UnreadEvent(text, int(line or 0), why, tig, burn)
 
 
 # --------------------------------------------------------------------------------------
@@ -1192,6 +1357,8 @@ def _xml_covariance(el, source, number, k):
     if ep is None or not (_EPOCH_YMD.match(ep) or _EPOCH_DOY.match(ep)):
         raise OEMFormatError(f"{where}: needs an EPOCH that is a CCSDS time, got {ep!r}")
     frame = fields.pop("COV_REF_FRAME", None)
+    if frame is not None:
+        _check_cov_frame(frame, where)
     rows = []
     for i, a in enumerate(_COV_NAMES):
         row = []
@@ -1207,6 +1374,7 @@ def _xml_covariance(el, source, number, k):
             if not math.isfinite(row[-1]):
                 raise OEMFormatError(f"{where}: <{name}> is {text!r}, not a finite number; give the lower triangle "
                                      "in finite numbers (km**2, km**2/s, km**2/s**2)")
+        _check_cov_row(row, rows, where, ep)
         rows.append(row)
     if fields:
         raise OEMFormatError(f"{where}: unexpected element <{sorted(fields)[0]}>; a covarianceMatrix holds EPOCH, "
@@ -1260,6 +1428,7 @@ def _segments_for_write(source, object_name, object_id, interpolation_degree, ti
                          f"{type(source).__name__}")
     for eph in items:
         bounds = list(eph.segment_starts) + [len(eph.t_s)]
+        first = True
         for a, b in zip(bounds[:-1], bounds[1:]):
             times = add_seconds(eph.epoch, eph.t_s[a:b])
             epochs = _utc_strings(times, time_places)
@@ -1275,8 +1444,24 @@ def _segments_for_write(source, object_name, object_id, interpolation_degree, ti
                 "INTERPOLATION_DEGREE": str(interpolation_degree or eph.degree),
             }
             rows = np.hstack([eph.r_m[a:b], eph.v_mps[a:b]]) / 1000.0
-            out.append(_OutSegment(meta, [], epochs, rows))
+            out.append(_OutSegment(meta, _spacecraft_comments(eph.meta.get("spacecraft")) if first else [],
+                                   epochs, rows))
+            first = False
     return out
+
+
+def _spacecraft_comments(sc) -> list:
+    """NASA's spacecraft comment lines (``MASS=454190.00``, ``DRAG_AREA=1526.60``, ...; kg and m^2)
+    for the figures ``sc`` (:class:`SpacecraftProperties`, e.g. an ephemeris' ``meta["spacecraft"]``)
+    holds, so that the file reads back with them: none for None, and never a figure ``sc`` lacks
+    (no Cd, area or mass is made up)."""
+    if sc is None:
+        return []
+    figures = [("MASS", sc.mass_kg), ("DRAG_AREA", sc.drag_area_m2), ("DRAG_COEFF", sc.drag_coeff),
+               ("SOLAR_RAD_AREA", sc.solar_rad_area_m2), ("SOLAR_RAD_COEFF", sc.solar_rad_coeff)]
+    lines = [f"{k}={x:.2f}" if abs(x - round(x, 2)) < 1e-9 * max(1.0, abs(x)) else f"{k}={x!r}"
+             for k, x in figures if x is not None]
+    return ["Units are in kg and m^2"] + lines if lines else []
 
 
 _META_ORDER = ("OBJECT_NAME", "OBJECT_ID", "CENTER_NAME", "REF_FRAME", "REF_FRAME_EPOCH", "TIME_SYSTEM",
@@ -1299,7 +1484,11 @@ def write_oem(path, data, *, object_name: str | None = None, object_id: str | No
     OEM segment, in its own frame: GCRF, EME2000, TEME or ITRF -> ``ITRF2014``), a list of them,
     or an :class:`OEM` (rewritten with its metadata and comments, in UTC). Positions in km,
     velocities in km/s, 17 significant digits; epochs in UTC with ``time_places`` decimals.
-    ``comments`` (one string or several) go at the head of the first segment's data block.
+    ``comments`` (one string or several) go at the head of the first segment's data block; an
+    Ephemeris whose ``meta["spacecraft"]`` holds NASA's figures (the station loader's, from an ISS
+    OEM) also gets their ``MASS=``, ``DRAG_AREA=``, ... comment lines (kg, m^2; only the figures it
+    holds, ``DRAG_COEFF`` only when the source had one), in KVN and XML (as ``COMMENT`` elements of
+    its first ``<data>``), so that the file reads back with them.
     ``format`` is ``"kvn"`` or ``"xml"``; by default XML when the name ends ``.xml`` or
     ``.xml.gz``, else KVN. A name ending ``.gz`` is gzip-compressed.
     """
