@@ -755,7 +755,10 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
         if key in cache:
             return cache[key]
         r, v, k = states_of(x)
-        e = prop.propagate(State(s0.t, r, v, "GCRF", s0.mass_kg), -span - 1e-3, step, params={**params, "drag_scale": k})
+        # to the first observation exactly: a node a millisecond beyond it, beside a breakpoint of
+        # the force model there (the space weather's midnight), made the Hermite interpolation
+        # hundreds of km off for data sampled more densely than ``step`` (the tool's own 60-s OEM)
+        e = prop.propagate(State(s0.t, r, v, "GCRF", s0.mass_kg), -span, step, params={**params, "drag_scale": k})
         f = (e.interpolate(t_obs)[0] - r_obs).ravel()
         cache.clear()
         cache[key] = f
