@@ -239,3 +239,12 @@ def test_an_age_just_over_the_staleness_threshold_is_written_over_it():
     st = ss.load_station(sets, at_utc=at, until_utc=add_seconds(at, 600.0))
     stale = [w for w in st.warnings if "days older than" in w]
     assert len(stale) == 1 and "are 3.02 days older than" in stale[0] and "(more than 3)" in stale[0]
+
+
+def test_a_list_of_sets_all_fitted_is_named_once():
+    """Seven sets of the last 2.5 days given as a list, all in the arc. Before (a review): "orbit
+    determined from 7 the 7 element sets of object 25544"."""
+    sets = [s for s in load_omm(NOV) if 0 <= float(seconds_between(s.epoch, parse_utc(AT))) <= 2.5 * 86400.0]
+    st = ss.load_station(sets, at_utc=AT, until_utc="2024-11-19T01:00Z")
+    assert st.drag.method == "fit"
+    assert st.source.startswith(f"orbit determined from the {len(sets)} element sets of object 25544 (")

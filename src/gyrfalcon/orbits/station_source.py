@@ -15,7 +15,10 @@ How each source becomes an ephemeris
   **estimated from the file's samples before that instant** (:func:`fit_arc`: a density scale
   and, optionally, the state, by batch least squares over up to :data:`OEM_HISTORY_DAYS` day
   (:data:`OEM_LONG_HISTORY_DAYS` for a prediction longer than :data:`LONG_SPAN_DAYS`), never
-  across a planned burn; a prediction longer than :data:`LONG_SPAN_DAYS` is propagated with
+  across a planned burn; with too little data since a planned burn the scale is fitted on the
+  arc before it and the state is the file's sample at or before the start
+  (:func:`_drag_before_burn`); an unreadable event-summary row naming a burn that the fit or the
+  prediction reaches is refused (:func:`_refuse_unread_burns`); a prediction longer than :data:`LONG_SPAN_DAYS` is propagated with
   the 8x8 model, the state and scale still fitted with 20x20 + Sun + Moon). NASA's
   ``DRAG_COEFF`` belongs to NASA's own atmosphere and flux forecast and is never used as is:
   Cd is fixed at :data:`DEFAULT_CD` with NASA's area and mass, and the fitted scale absorbs
@@ -935,8 +938,8 @@ def _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, sp
     When the burn-free arc after the last planned burn before ``t0`` is shorter than
     :data:`MIN_FIT_HOURS` (a start just after a reboost), the density scale is fitted on the arc
     before that burn instead (:func:`_drag_before_burn`): a reboost changes the state, not the
-    atmosphere nor the ballistic coefficient (the ~0.1 % of mass it burns aside). On the 17
-    planned burns of the 22 NASA files (72 h hindcasts started 0.5-6 h after each) this took the
+    atmosphere nor the ballistic coefficient (the ~0.1 % of mass it burns aside). On the 15
+    planned burns of the 22 NASA files followed by 72 h of samples (77 hindcasts started 0.5-12 h after one) this took the
     error at +72 h from 18.5 km (median; worst 64 km) with the default scale to 1.5 km (worst
     12.5 km, a second reboost inside the 72 h). The start state is then the file's last sample at
     or before ``t0``, propagated to ``t0`` (:func:`_sample_state`)."""
@@ -958,7 +961,7 @@ def _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, sp
         ready = add_seconds(t0, MIN_FIT_HOURS * 3600.0 - span)
         return default(f"{label}: less than {MIN_FIT_HOURS:g} h of burn-free data before {iso_utc(t0, 0)}"
                        + ("" if cut is None else f" (since the planned burn '{cut.name}' of {iso_utc(cut.tig, 0)}, "
-                          "and too little before it)")
+                          "and no usable fit before it)")
                        + f": drag scale {DEFAULT_DRAG_SCALE} (documented default) used, not estimated; a start at "
                        f"{iso_utc(ready, 0)} or later has it estimated")
     try:
@@ -979,7 +982,7 @@ def _sample_state(eph, t0, mass_kg, base, sw, space_weather):
     """The GCRF state at ``t0``: ``eph``'s last sample at or before ``t0`` (with ``mass_kg`` [kg]),
     propagated to ``t0`` with the ephemeris model and ``base``'s drag (a few minutes at most).
     Not the Hermite interpolation at ``t0``: NASA's samples after a burn can be stamped to the
-    millisecond on a grid of a fraction of one (...27.751 / ...27.752 on the 2026-07-01 file), and
+    millisecond on a grid of a fraction of one (...27.751 / ...27.752 on the 2026 files), and
     those 0.5 ms (4 m along-track) bend the interpolant enough to put its velocity up to ~50 mm/s
     off between samples (~40 km at +72 h); a sample's own state is off by its 0.5 ms only."""
     from ..time import seconds_between
@@ -1024,7 +1027,7 @@ def _drag_before_burn(eph, s_start, t0, burn, events, history_days, base, sw, sp
     if not 0.05 < fit.drag_scale < 20.0:
         return None
     return DragEstimate(fit.drag_scale, fit.sigma_scale, fit.rms_m, fit.n_points, fit.span_s, "fit", DEFAULT_CD,
-                        base["drag_area_m2"], s_start.mass_kg, iso_utc(ref.t, 0), True, sw,
+                        base["drag_area_m2"], s_start.mass_kg, iso_utc(ref.t, 0), False, sw,
                         before_burn=(burn.name, iso_utc(burn.tig, 0)), state_utc=_sample_utc(eph, t0))
 
 
@@ -1255,7 +1258,7 @@ def _series_fit(sets, history_days: float, space_weather: str):
     _, t_obs, r_obs, owner = _observations(sets, last.epoch, history_days)
     fit = fit_arc(st, t_obs, r_obs, p, fit_state=True, step_s=OBS_STEP_S, space_weather=space_weather,
                   kind="elements")
-    eph = _propagator(space_weather, kind="elements").propagate(fit.state, -fit.span_s - 1e-3, OBS_STEP_S,
+    eph = _propagator(space_weather, kind="elements").propagate(fit.state, -fit.span_s, OBS_STEP_S,
                                                                 params={**p, "drag_scale": fit.drag_scale})
     d = np.linalg.norm(eph.interpolate(t_obs)[0] - r_obs, axis=1)
     worst = np.zeros(len(sets))
@@ -1771,9 +1774,9 @@ def _elements_source_text(name, arc, drag) -> str:
     else:
         the_last = f"the last element set of {name} ({last})"
     if drag.method == "fit":
-        of = (f"element sets of {name}" if not listed else
-              f"the {name}" if name.startswith(f"{len(arc)} ") else f"of the {name}")
-        return f"orbit determined from {len(arc)} {of} ({first} to {last})"
+        of = (f"{len(arc)} element sets of {name}" if not listed else
+              f"the {name}" if name.startswith(f"{len(arc)} ") else f"{len(arc)} of the {name}")
+        return f"orbit determined from {of} ({first} to {last})"
     if drag.method == "last-set":
         return f"orbit determined from {the_last} (fitted to its own SGP4 trajectory)"
     return f"the state of {the_last} as it is (no fit)"
