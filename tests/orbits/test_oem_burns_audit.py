@@ -334,3 +334,23 @@ def test_the_tools_own_dense_oem_reads_back_with_the_drag_it_was_flown_with(tmp_
                          predict_from_utc="2025-11-28T12:00Z")
     assert st.drag.method == "fit" and st.drag.n_points == 720, st.drag
     assert st.drag.rms_m < 1.0 and 0.5 < st.drag.drag_scale < 1.5, st.drag
+
+
+def test_a_start_between_samples_uses_no_sample_after_it(tmp_path):
+    """Data before the start only: a start 2 min after a sample of NASA's 4-min grid. Moving the
+    samples after it by 50 m changes nothing. Before (a user audit): the first guess was the
+    Hermite interpolation at the start, which takes the sample after it; the fit's scale moved by
+    0.002 and the state at +72 h by ~100 m."""
+    nasa = Path(ss.__file__).parent / "data" / "ISS.OEM_J2K_EPH_created-2025-11-24_54cc94f.txt.gz"
+    lines = gzip.open(nasa, "rt").read().splitlines()
+    moved = [" ".join([f[0], repr(float(f[1]) + 0.05)] + f[2:]) if f and f[0] > "2025-11-27T12:02" and f[0][:4] == "2025"
+             else ln for ln, f in ((ln, ln.split()) for ln in lines)]
+    assert sum(a != b for a, b in zip(lines, moved)) > 1000
+    path = tmp_path / "moved.oem"
+    path.write_text("\n".join(moved) + "\n")
+    start = "2025-11-27T12:02:00Z"                                      # samples at 11:59:57 and 12:03:57
+    got = [ss.load_station(str(p), at_utc=start, until_utc="2025-11-30T12:02Z", predict_from_utc=start)
+           for p in (nasa, path)]
+    assert got[0].drag.drag_scale == got[1].drag.drag_scale and got[0].drag.method == "fit"
+    end = parse_utc("2025-11-30T12:00Z")
+    assert np.array_equal(got[0].ephemeris("GCRF").at(end).r_m, got[1].ephemeris("GCRF").at(end).r_m)

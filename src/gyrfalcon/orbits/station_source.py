@@ -850,14 +850,15 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
         warns.append(f"{name}: the ephemeris gives no DRAG_AREA; {ELEMENTS_DRAG['drag_area_m2']:.0f} m^2 "
                      "(ISS) assumed; the fitted density scale absorbs the difference")
         sc_area = ELEMENTS_DRAG["drag_area_m2"]
-    s_start = eph.at(t0)
-    mass = mass_kg if mass_kg is not None else s_start.mass_kg
+    mass = mass_kg if mass_kg is not None else eph.at(t0).mass_kg
     if mass is None:
         warns.append(f"{name}: the ephemeris gives no MASS; {ELEMENTS_MASS_KG:.0f} kg (ISS) assumed")
         mass = ELEMENTS_MASS_KG
-    s_start = s_start.with_mass(float(mass))
     base = {"drag_area_m2": float(sc_area), "drag_cd": DEFAULT_CD}
     sw = space_weather_at(t0)
+    # the first guess from data at or before t0 only (an interpolation between samples would take
+    # the one after t0): the last sample, propagated the minutes to t0
+    s_start = _sample_state(eph, t0, float(mass), {**base, "drag_scale": DEFAULT_DRAG_SCALE}, sw, space_weather)
     drag, s_start, w = _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, space_weather,
                                     name)
     warns += w
