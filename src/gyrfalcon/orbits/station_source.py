@@ -85,6 +85,7 @@ from typing import Any
 
 import numpy as np
 
+from ..constants import MU_EARTH_M3_S2
 from ..errors import GyrfalconError, InputError, OEMFormatError, OrbitSourceError, StationDataWarning
 
 HISTORY_DAYS = 3.0
@@ -588,17 +589,19 @@ def _foreign_sets(sets) -> list:
         # the element furthest beyond its threshold names the reason
         what = max((float(np.median(di)) / SERIES_MAX_DI_DEG, "i"), (float(np.median(da)) / SERIES_MAX_DA_M, "a"),
                    (float(np.median(de)) / SERIES_MAX_DE, "e"))[1]
+        a_near = float(np.median(a[near]))
+        v = math.sqrt(MU_EARTH_M3_S2 / a_near)      # circular speed [m/s]: the threshold's dv below
         if what == "i":
             why = (f"its mean inclination {inc[i]:.4f} deg is {abs(inc[i] - np.median(inc[near])):.2f} deg from its "
                    f"neighbours' {np.median(inc[near]):.4f} deg (more than {SERIES_MAX_DI_DEG:g} deg: turning the plane "
-                   "that far takes 13 m/s, no burn of the station does)")
+                   f"that far takes {v * math.radians(SERIES_MAX_DI_DEG):.0f} m/s, no burn of the station does)")
         elif what == "a":
             why = (f"its mean semi-major axis {a[i] / 1e3:.1f} km is {abs(a[i] - np.median(a[near])) / 1e3:.1f} km from its "
                    f"neighbours' {np.median(a[near]) / 1e3:.1f} km (more than {SERIES_MAX_DA_M / 1e3:g} km: that takes "
-                   "28 m/s, no burn of the station does)")
+                   f"{SERIES_MAX_DA_M * v / (2.0 * a_near):.0f} m/s, no burn of the station does)")
         else:
             why = (f"its mean eccentricity {ecc[i]:.5f} is {abs(ecc[i] - np.median(ecc[near])):.5f} from its "
-                   f"neighbours' {np.median(ecc[near]):.5f} (more than {SERIES_MAX_DE:g}: that takes 19 m/s, no burn "
+                   f"neighbours' {np.median(ecc[near]):.5f} (more than {SERIES_MAX_DE:g}: that takes {v * SERIES_MAX_DE / 2.0:.0f} m/s, no burn "
                    "of the station does)")
         out.append((i, why))
     return out
