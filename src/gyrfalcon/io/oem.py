@@ -1239,23 +1239,27 @@ def _event_row(text, year_of, utc):
         return None, f"{len(nums)} numbers after the TIG, expected [ORB] DV HA HP"
     orbit = int(nums[0]) if len(nums) == 4 else None
     dv, ha, hp = nums[-3:]
-    doy = int(m.group("doy"))
-    if not 1 <= doy <= 366 or int(m.group("h")) > 23 or int(m.group("m")) > 59 or float(m.group("s")) >= 61:
+    tig = _tig_of(m, year_of, utc)
+    if tig is None:
         return None, f"its TIG {text[m.start('doy'):m.end('s')]!r} has a field out of range"
-    tig = utc(year_of(doy), 1, doy, int(m.group("h")), int(m.group("m")), float(m.group("s")))
     return TrajectoryEvent(m.group("name").strip(), tig, orbit, dv, ha, hp), None
+
+
+def _tig_of(m, year_of, utc):
+    """The UTC Time of a :data:`_TIG` match's DDD:HH:MM:SS.sss, or None when a field is out of range."""
+    doy, h, mi, sec = int(m.group("doy")), int(m.group("h")), int(m.group("m")), float(m.group("s"))
+    if not 1 <= doy <= 366 or h > 23 or mi > 59 or sec >= 61:
+        return None
+    return utc(year_of(doy), 1, doy, h, mi, sec)
 
 
 def _unread_event(text, line, why, year_of, utc) -> UnreadEvent:
     """What is known of an unreadable summary row: its TIG when readable, and whether it names a
     burn (its name, or a readable non-zero dv in the DV column: the third number from the end)."""
     m = _TIG.match(text)
-    name = m.group("name") if m else (_TIG_TEXT.match(text).group("name") if _TIG_TEXT.match(text) else text)
-    tig = None
-    if m and 1 <= int(m.group("doy")) <= 366 and int(m.group("h")) <= 23 and int(m.group("m")) <= 59 \
-            and float(m.group("s")) < 61:
-        doy = int(m.group("doy"))
-        tig = utc(year_of(doy), 1, doy, int(m.group("h")), int(m.group("m")), float(m.group("s")))
+    t = None if m else _TIG_TEXT.match(text)
+    name = m.group("name") if m else (t.group("name") if t else text)
+    tig = _tig_of(m, year_of, utc) if m else None
     tail = text.split()[-3:]
     dv = _comment_number(tail[0]) if len(tail) == 3 else math.nan
     burn = bool(BURN_NAME_PATTERN.search(name)) or (math.isfinite(dv) and dv != 0.0

@@ -682,7 +682,8 @@ def _params(base: dict, sw: tuple, space_weather: str) -> dict:
 @dataclass(frozen=True)
 class ArcFit:
     """Result of :func:`fit_arc`: the fitted GCRF state at the arc's reference time, the drag
-    scale, their 1-sigma, the position residual RMS [m] and the number of observations."""
+    scale, their 1-sigma, the position residual RMS [m] and the number of observations;
+    ``residual_m`` the position residual of each observation [m] (N,), in the order given."""
 
     state: Any
     drag_scale: float
@@ -691,6 +692,7 @@ class ArcFit:
     n_points: int
     span_s: float
     iterations: int
+    residual_m: Any = field(default=None, repr=False, compare=False)
 
 
 def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, space_weather: str = SPACE_WEATHER,
@@ -786,7 +788,8 @@ def fit_arc(state0, obs_t_s, obs_r_m, params: dict, *, fit_state: bool = True, s
         sigma = float(math.sqrt(cov[-1, -1]) * unit[-1])
     except np.linalg.LinAlgError:
         pass
-    return ArcFit(State(s0.t, r, v, "GCRF", s0.mass_kg), float(k), sigma, rms, len(t_obs), span, int(sol.nfev))
+    return ArcFit(State(s0.t, r, v, "GCRF", s0.mass_kg), float(k), sigma, rms, len(t_obs), span, int(sol.nfev),
+                  np.linalg.norm(f0.reshape(-1, 3), axis=1))
 
 
 # ------------------------------------------------------------------------------------------
@@ -845,9 +848,7 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
     t1 = parse_utc(until)
     name = label or eph.name
     t0, ongoing, warns = _start_before_burn(eph, events, t_req, name)
-    if history_days is None:
-        long_pred = abs(float(seconds_between(t0, t1))) > LONG_SPAN_DAYS * 86400.0
-        history_days = OEM_LONG_HISTORY_DAYS if long_pred else OEM_HISTORY_DAYS
+    history_days = _oem_history_days(history_days, t0, t1)
     sc_area = area_m2
     if sc_area is None:
         warns.append(f"{name}: the ephemeris gives no DRAG_AREA; {ELEMENTS_DRAG['drag_area_m2']:.0f} m^2 "
@@ -879,6 +880,17 @@ def predict_from_ephemeris(eph, start, until, *, events=(), area_m2=None, mass_k
         s_start, burns = _fly_to_start(prop, s_start, t_req, burns, ongoing, step_s, p)
     out = prop.propagate(s_start, t1, step_s, burns, params=p)
     return out, drag, rows, warns
+
+
+def _oem_history_days(history_days, t0, t1) -> float:
+    """The drag-fit history [days] of a prediction from ``t0`` to ``t1``: ``history_days`` if given,
+    else :data:`OEM_HISTORY_DAYS`, or :data:`OEM_LONG_HISTORY_DAYS` beyond :data:`LONG_SPAN_DAYS`."""
+    from ..time import seconds_between
+
+    if history_days is not None:
+        return history_days
+    long_pred = abs(float(seconds_between(t0, t1))) > LONG_SPAN_DAYS * 86400.0
+    return OEM_LONG_HISTORY_DAYS if long_pred else OEM_HISTORY_DAYS
 
 
 def _start_before_burn(eph, events, t_req, name=None):
@@ -935,9 +947,9 @@ def _arc_usable(span_s, sel) -> bool:
 def _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, space_weather, name=None):
     """(DragEstimate or None, start state, warnings): state and density scale fitted on the samples
     of the ``history_days`` before ``t0``, after the last planned burn; None (the default) with
-    too little data, a failed fit or an implausible scale (the start state is then the file's
-    last sample at or before ``t0``, propagated to ``t0``: :func:`_sample_state`). ``name``
-    labels the warnings (default ``eph.name``).
+    too little data, a failed fit or an implausible scale (the start state is then ``s_start``,
+    the file's last sample at or before ``t0`` propagated to ``t0`` with the default scale:
+    :func:`_sample_state`). ``name`` labels the warnings (default ``eph.name``).
 
     When the burn-free arc after the last planned burn before ``t0`` is shorter than
     :data:`MIN_FIT_HOURS` (a start just after a reboost), the density scale is fitted on the arc
@@ -951,9 +963,8 @@ def _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, sp
 
     label = name or eph.name
 
-    def default(text):
-        return None, _sample_state(eph, t0, s_start.mass_kg, {**base, "drag_scale": DEFAULT_DRAG_SCALE}, sw,
-                                   space_weather), [text]
+    def default(text):      # s_start: the sample state with the default scale (predict_from_ephemeris)
+        return None, s_start, [text]
 
     rel, sel, span, cut = _burn_free_arc(eph, t0, events, history_days)
     if not _arc_usable(span, sel):
@@ -982,6 +993,13 @@ def _drag_before(eph, s_start, t0, events, history_days, base, sw, fit_state, sp
     return drag, fit.state, []
 
 
+def _sample_index(eph, t0) -> int:
+    """Index of ``eph``'s last sample at or before ``t0`` (to a microsecond)."""
+    from ..time import seconds_between
+
+    return int(np.nonzero(eph.t_s <= float(seconds_between(eph.epoch, t0)) + 1e-6)[0][-1])
+
+
 def _sample_state(eph, t0, mass_kg, base, sw, space_weather):
     """The GCRF state at ``t0``: ``eph``'s last sample at or before ``t0`` (with ``mass_kg`` [kg]),
     propagated to ``t0`` with the ephemeris model and ``base``'s drag (a few minutes at most).
@@ -991,8 +1009,7 @@ def _sample_state(eph, t0, mass_kg, base, sw, space_weather):
     off between samples (~40 km at +72 h); a sample's own state is off by its 0.5 ms only."""
     from ..time import seconds_between
 
-    k = int(np.nonzero(eph.t_s <= float(seconds_between(eph.epoch, t0)) + 1e-6)[0][-1])
-    s = eph.state_at_index(k).with_mass(float(mass_kg))
+    s = eph.state_at_index(_sample_index(eph, t0)).with_mass(float(mass_kg))
     if float(seconds_between(s.t, t0)) <= 1e-6:
         return s
     leg = _propagator(space_weather).propagate(s, t0, 60.0, [], params=_params(base, sw, space_weather))
@@ -1001,10 +1018,9 @@ def _sample_state(eph, t0, mass_kg, base, sw, space_weather):
 
 def _sample_utc(eph, t0) -> str:
     """ISO UTC (ms) of ``eph``'s last sample at or before ``t0``."""
-    from ..time import add_seconds, iso_utc, seconds_between
+    from ..time import add_seconds, iso_utc
 
-    k = int(np.nonzero(eph.t_s <= float(seconds_between(eph.epoch, t0)) + 1e-6)[0][-1])
-    return iso_utc(add_seconds(eph.epoch, float(eph.t_s[k])), 3)
+    return iso_utc(add_seconds(eph.epoch, float(eph.t_s[_sample_index(eph, t0)])), 3)
 
 
 def _drag_before_burn(eph, s_start, t0, burn, events, history_days, base, sw, space_weather):
@@ -1262,11 +1278,8 @@ def _series_fit(sets, history_days: float, space_weather: str):
     _, t_obs, r_obs, owner = _observations(sets, last.epoch, history_days)
     fit = fit_arc(st, t_obs, r_obs, p, fit_state=True, step_s=OBS_STEP_S, space_weather=space_weather,
                   kind="elements")
-    eph = _propagator(space_weather, kind="elements").propagate(fit.state, -fit.span_s, OBS_STEP_S,
-                                                                params={**p, "drag_scale": fit.drag_scale})
-    d = np.linalg.norm(eph.interpolate(t_obs)[0] - r_obs, axis=1)
     worst = np.zeros(len(sets))
-    np.maximum.at(worst, owner, d)
+    np.maximum.at(worst, owner, fit.residual_m)
     return fit, worst
 
 
@@ -1686,8 +1699,7 @@ def _refuse_unread_burns(eph, name, start_pred, end, history_days, predict_from_
     unread = [u for u in (eph.meta.get("unread_burns") or ()) if getattr(u, "burn", False)]
     if not unread:
         return
-    long_pred = float(seconds_between(start_pred, end)) > LONG_SPAN_DAYS * 86400.0
-    hist = history_days or (OEM_LONG_HISTORY_DAYS if long_pred else OEM_HISTORY_DAYS)
+    hist = _oem_history_days(history_days, start_pred, end)
     for u in unread:
         if u.tig is not None and not (-2.0 * hist * 86400.0 - 3600.0 <= float(seconds_between(start_pred, u.tig))
                                       <= float(seconds_between(start_pred, end))):
